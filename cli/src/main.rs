@@ -1,0 +1,40 @@
+//! `csflow`: thin commands over the compiler, runtime and language server.
+//!
+//! Exit status (INTERFACES.md): 0 success, 1 the input has errors or tests fail, 2 bad usage
+//! or an I/O problem.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "csflow",
+    version,
+    about = "Check, build, test and run .csflow conversation flows",
+    long_about = "csflow checks contact-centre flows (IVR menus, chat flows, escalation rules, FAQ \
+knowledge) written in the .csflow language, compiles them into a bundle for csflow-runtime, and \
+runs their conversation tests.",
+    after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
+csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow test flows/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(commands::check::Args),
+    Explain(commands::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+    };
+    ExitCode::from(code)
+}

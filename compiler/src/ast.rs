@@ -1,0 +1,602 @@
+//! Our syntax tree. Every node carries a [`Span`]; parts the user may have left out are
+//! `Option`, and a declaration or statement that did not parse is an `Error` node (its
+//! diagnostic was already reported by the parser), so later stages skip it silently.
+
+use crate::source::Span;
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal: literal text and `{expr}` interpolations, escapes already decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Str {
+    pub parts: Vec<StrPart>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    Interpolation(Expr),
+}
+
+impl Str {
+    /// The text with interpolations shown as `{…}` source-like placeholders; for strings
+    /// that must be plain (paths, time zones, examples) this is the whole value.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                StrPart::Text(text) => out.push_str(text),
+                StrPart::Interpolation(_) => out.push_str("{…}"),
+            }
+        }
+        out
+    }
+
+    pub fn has_interpolation(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, StrPart::Interpolation(_)))
+    }
+}
+
+/// A regex literal `/…/` as written (between the slashes, `\/` already turned into `/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexLit {
+    pub pattern: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+/// A wall-clock time; `hour` may be 24 only as `24:00` (end of day) in hours ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time {
+    pub hour: u32,
+    pub minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Import(Import),
+    Hours(Hours),
+    Queue(Queue),
+    Intent(Intent),
+    Service(Service),
+    Knowledge(Knowledge),
+    Flow(Flow),
+    Test(Test),
+    /// A declaration that did not parse; its syntax error is already reported.
+    Error(Span),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Import(i) => i.span,
+            Item::Hours(h) => h.span,
+            Item::Queue(q) => q.span,
+            Item::Intent(i) => i.span,
+            Item::Service(s) => s.span,
+            Item::Knowledge(k) => k.span,
+            Item::Flow(f) => f.span,
+            Item::Test(t) => t.span,
+            Item::Error(span) => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub path: Str,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hours {
+    pub name: Ident,
+    pub timezone: Option<Str>,
+    pub weekly: Vec<WeeklyHours>,
+    pub closed: Vec<ClosedDates>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Weekday> {
+        Some(match name {
+            "mon" => Weekday::Mon,
+            "tue" => Weekday::Tue,
+            "wed" => Weekday::Wed,
+            "thu" => Weekday::Thu,
+            "fri" => Weekday::Fri,
+            "sat" => Weekday::Sat,
+            "sun" => Weekday::Sun,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][self.index()]
+    }
+
+    /// 0 for Monday … 6 for Sunday.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// `mon-fri 09:00-12:00 13:00-18:00`
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklyHours {
+    pub first_day: Weekday,
+    pub last_day: Weekday,
+    pub ranges: Vec<TimeRange>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeRange {
+    pub start: Time,
+    pub end: Time,
+    pub span: Span,
+}
+
+/// `closed 2026-10-01..2026-10-07` or `closed 2026-12-25`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosedDates {
+    pub first: Date,
+    pub last: Date,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub name: Ident,
+    pub hours: Option<Ident>,
+    pub skills: Vec<Str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    pub name: Ident,
+    pub examples: Vec<Str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: Ident,
+    pub operations: Vec<Operation>,
+    pub timeout: Option<DurationLit>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub name: Ident,
+    pub params: Vec<Field>,
+    pub returns: Vec<Field>,
+    pub span: Span,
+}
+
+/// `name: type` in an operation's parameters or result record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DurationLit {
+    pub millis: u64,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Knowledge {
+    pub name: Ident,
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: Ident,
+    pub questions: Vec<Str>,
+    pub answer: Option<Str>,
+    pub tags: Vec<Str>,
+    pub owner: Option<Str>,
+    pub review_by: Option<(Date, Span)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Voice,
+    Chat,
+    Any,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+            Channel::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub name: Ident,
+    pub channel: Option<(Channel, Span)>,
+    pub start: Option<Ident>,
+    pub slots: Vec<Slot>,
+    pub handlers: Vec<Handler>,
+    pub escalate: Vec<EscalateRule>,
+    pub states: Vec<State>,
+    /// Flow items that did not parse (already reported).
+    pub errors: Vec<Span>,
+    pub span: Span,
+}
+
+impl Flow {
+    /// Voice flows get the voice-only checks; `any` counts as voice because it may be.
+    pub fn is_voice(&self) -> bool {
+        matches!(self.channel, Some((Channel::Voice | Channel::Any, _)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub sensitive: bool,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Text,
+    Number,
+    Integer,
+    /// `digits`, `digits(4)` (min = max = 4), `digits(4..6)`.
+    Digits { min: Option<u32>, max: Option<u32> },
+    YesNo,
+    Date,
+    Time,
+    Email,
+    Phone,
+    Bool,
+    Enum(Vec<Ident>),
+    /// A type name we do not know (reported by the resolver).
+    Unknown(String),
+}
+
+impl TypeKind {
+    pub fn describe(&self) -> String {
+        match self {
+            TypeKind::Text => "text".into(),
+            TypeKind::Number => "number".into(),
+            TypeKind::Integer => "integer".into(),
+            TypeKind::Digits { min: Some(a), max: Some(b) } if a == b => format!("digits({a})"),
+            TypeKind::Digits { min: Some(a), max: Some(b) } => format!("digits({a}..{b})"),
+            TypeKind::Digits { .. } => "digits".into(),
+            TypeKind::YesNo => "yes_no".into(),
+            TypeKind::Date => "date".into(),
+            TypeKind::Time => "time".into(),
+            TypeKind::Email => "email".into(),
+            TypeKind::Phone => "phone".into(),
+            TypeKind::Bool => "bool".into(),
+            TypeKind::Enum(values) => {
+                let names: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+                format!("enum {{ {} }}", names.join(" "))
+            }
+            TypeKind::Unknown(name) => name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HandlerKind {
+    NoMatch,
+    NoInput,
+    Closed,
+    Error,
+}
+
+impl HandlerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlerKind::NoMatch => "no_match",
+            HandlerKind::NoInput => "no_input",
+            HandlerKind::Closed => "closed",
+            HandlerKind::Error => "error",
+        }
+    }
+}
+
+/// `on no_match retry 2 "Sorry?" then handoff general`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handler {
+    pub kind: HandlerKind,
+    pub kind_span: Span,
+    pub retry: Option<Retry>,
+    pub action: Block,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    pub count: u32,
+    pub message: Option<Str>,
+    pub span: Span,
+}
+
+/// `when EXPR ACTION` inside `escalate { }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalateRule {
+    pub condition: Expr,
+    pub action: Block,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub name: Ident,
+    pub body: Block,
+    pub span: Span,
+}
+
+/// A sequence of statements: a state body, an `if` branch, or an ACTION (one statement or a
+/// `{ }` block).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub statements: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    Say(Str),
+    Ask(Ask),
+    Menu(Menu),
+    Goto(Ident),
+    End,
+    Handoff(Handoff),
+    If(If),
+    Set { slot: Ident, value: Expr },
+    Call(Call),
+    Answer(Answer),
+    /// A statement that did not parse (already reported).
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    pub slot: Ident,
+    pub prompt: Str,
+    pub handlers: Vec<Handler>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    pub prompt: Str,
+    pub options: Vec<MenuOption>,
+    pub handlers: Vec<Handler>,
+    /// Menu items that did not parse (already reported).
+    pub errors: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuOption {
+    pub label: Str,
+    pub keys: Vec<Key>,
+    pub intents: Vec<Ident>,
+    pub phrases: Vec<Str>,
+    pub action: Block,
+    pub span: Span,
+}
+
+/// A keypad key sequence: `1`, `1234`, `"*"`, `"#"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub keys: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handoff {
+    pub queue: Ident,
+    pub priority: Option<(Priority, Span)>,
+    pub reason: Option<Str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct If {
+    /// `if` and every `else if`, in order.
+    pub branches: Vec<(Expr, Block)>,
+    pub otherwise: Option<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub service: Ident,
+    pub operation: Ident,
+    pub args: Vec<(Ident, Expr)>,
+    pub into: Option<Ident>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub knowledge: Ident,
+    pub topic: Option<Str>,
+    pub otherwise: Option<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    String(Str),
+    Number(f64),
+    Bool(bool),
+    None,
+    Date(Date),
+    Time(Time),
+    Duration(u64),
+    List(Vec<Expr>),
+    /// `{ ok: true, reference: "R-1" }` (test mocks).
+    Record(Vec<(Ident, Expr)>),
+    /// A slot, an `into` result, an enum value, or a built-in (`text`, `sentiment`, `turns`…).
+    Name(Ident),
+    /// `result.ok`
+    Field(Box<Expr>, Ident),
+    /// `intent agent`
+    Intent(Ident),
+    /// `open(office)`
+    Open(Ident),
+    Not(Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `x is set` / `x is not set`
+    IsSet { value: Box<Expr>, negated: bool },
+    /// `x in [a, b]` / `x not in [...]`
+    In { value: Box<Expr>, list: Box<Expr>, negated: bool },
+    /// `text matches /re/`
+    Matches(Box<Expr>, RegexLit),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub name: Str,
+    pub steps: Vec<TestStep>,
+    pub errors: Vec<Span>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestStep {
+    pub kind: TestStepKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    Say(Str),
+    SayMatches(RegexLit),
+    Handoff(Ident),
+    End,
+    State(Ident),
+    Slot { slot: Ident, value: Expr },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestStepKind {
+    Flow(Ident),
+    /// `time 2026-11-23 10:00 ["Asia/Shanghai"]`
+    Time { date: Date, time: Time, zone: Option<Str> },
+    /// `mock S.OP returns {…}` / `mock S.OP fails`
+    Mock { service: Ident, operation: Ident, returns: Option<Expr> },
+    SendText(Str),
+    SendKeys(Key),
+    SendNoInput,
+    Expect(Expectation),
+}

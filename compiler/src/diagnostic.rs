@@ -1,0 +1,137 @@
+//! Diagnostics are data: every renderer (terminal, short, JSON, SARIF, GitHub, LSP) is a thin
+//! view of [`Diagnostic`], and every check is described once in the [`registry`].
+
+pub mod registry;
+pub mod render;
+
+use crate::source::Span;
+use serde::Serialize;
+
+pub use registry::{CHECKS, Check};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A place in the source with an optional message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(span: Span, message: impl Into<String>) -> Label {
+        Label { span, message: message.into() }
+    }
+}
+
+/// One text replacement of a [`Fix`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// How safe it is to apply a fix without looking (ruff's applicability levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The fix keeps the meaning of the flow; an editor may apply it on save.
+    Safe,
+    /// The fix changes behaviour (removes a state, adds a handler): offer, never auto-apply.
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The contract name, e.g. `unreachable-state`.
+    pub name: &'static str,
+    /// Stable code, never reused, e.g. `W0101`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub notes: Vec<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of the check called `name`, at its registry's default severity.
+    ///
+    /// # Panics
+    /// When `name` is not in the registry: that is a bug in the compiler, caught by tests.
+    pub fn new(name: &str, span: Span, message: impl Into<String>) -> Diagnostic {
+        let check = registry::lookup(name)
+            .unwrap_or_else(|| panic!("check `{name}` is missing from the registry"));
+        Diagnostic {
+            name: check.name,
+            code: check.code,
+            severity: check.severity,
+            message: message.into(),
+            primary: Label::new(span, ""),
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// Sets the message shown under the primary span.
+    pub fn with_primary_message(mut self, message: impl Into<String>) -> Diagnostic {
+        self.primary.message = message.into();
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label::new(span, message));
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn span(&self) -> Span {
+        self.primary.span
+    }
+}
+
+/// Sorts diagnostics by file, position, then name, so every output is deterministic.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.name).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.primary.span.end,
+            b.name,
+        ))
+    });
+}

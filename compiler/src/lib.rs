@@ -1,0 +1,9 @@
+//! csflow-compiler: `.csflow` source → syntax tree → resolved model → checks → bytecode.
+//!
+//! A pure library: it never prints and never exits. Every stage returns a value plus a list
+//! of diagnostics, so the language server can live on partial results.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod source;
+pub mod syntax;

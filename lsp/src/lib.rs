@@ -1,0 +1,1 @@
+//! The csflow language server (LSP types stay in this crate).

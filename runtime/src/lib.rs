@@ -1,0 +1,1 @@
+//! csflow runtime: the bundle format, its verifier, the VM and offline input understanding.

@@ -1,0 +1,2 @@
+//! `csflow-runtime`: the small binary ops deploy.
+fn main() {}
