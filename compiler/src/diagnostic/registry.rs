@@ -4,6 +4,10 @@
 
 use super::Severity;
 
+mod markdown;
+
+pub use markdown::{check_markdown, checks_markdown};
+
 #[derive(Debug, Clone, Copy)]
 pub struct Check {
     pub name: &'static str,

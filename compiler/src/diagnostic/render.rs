@@ -1,1 +1,101 @@
-//! Renderers.
+//! Renderers: the output formats of `csflow check` (INTERFACES.md). Each is a thin view of
+//! `&[Diagnostic]` plus the [`SourceMap`] they point into, and a pure function returning a
+//! `String`: the library never prints, the CLI decides where the text goes.
+//!
+//! Positions everywhere are 1-based lines and columns counted in Unicode scalar values
+//! ([`SourceFile::line_col`]), so Chinese text gives the same columns in every format.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+mod short;
+
+pub use github::github;
+pub use human::human;
+pub use json::json;
+pub use sarif::sarif;
+pub use short::short;
+
+use super::{Diagnostic, Severity};
+use crate::source::{FileId, LineCol, SourceFile, SourceMap, Span};
+use serde::Serialize;
+use std::fmt;
+
+/// Counts shown at the end of `csflow check` and in the `summary` member of the JSON format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// How many files were checked.
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Counts errors and warnings (infos count as neither) among `diagnostics` from `files` files.
+pub fn summary(diagnostics: &[Diagnostic], files: usize) -> Summary {
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    Summary {
+        files,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+    }
+}
+
+impl fmt::Display for Summary {
+    /// `2 errors, 1 warning in 3 files`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        write!(
+            f,
+            "{}, {} in {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.files, "file")
+        )
+    }
+}
+
+/// The file a span points into, if the map has it. A diagnostic pointing at a file the map
+/// does not hold is a compiler bug, but a renderer must still not panic on it.
+fn file_of(sources: &SourceMap, file: FileId) -> Option<&SourceFile> {
+    ((file.0 as usize) < sources.len()).then(|| sources.get(file))
+}
+
+/// The path of a span's file as the user gave it.
+fn path_of(sources: &SourceMap, file: FileId) -> &str {
+    file_of(sources, file).map_or("<unknown>", |f| f.path.as_str())
+}
+
+/// Start and end (exclusive) of a span as 1-based lines and char columns.
+fn line_cols(sources: &SourceMap, span: Span) -> (LineCol, LineCol) {
+    match file_of(sources, span.file) {
+        Some(file) => {
+            let start = file.line_col(span.start as usize);
+            let end = file.line_col((span.end as usize).max(span.start as usize));
+            (start, end)
+        }
+        None => (
+            LineCol { line: 1, column: 1 },
+            LineCol { line: 1, column: 1 },
+        ),
+    }
+}
+
+/// `E0004/unknown-state`: the bracketed part of human and short headers.
+fn code_and_name(diagnostic: &Diagnostic) -> String {
+    format!("{}/{}", diagnostic.code, diagnostic.name)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,162 @@
+//! `--format sarif`: a SARIF 2.1.0 log for code-scanning uploads. One run; the tool's rules
+//! are every check of the registry (so `ruleIndex` is a check's index in [`CHECKS`]), and
+//! columns count Unicode code points (`columnKind`), like every other format.
+
+use super::{line_cols, path_of};
+use crate::diagnostic::registry::{self, CHECKS, Check};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{SourceMap, Span};
+use serde_json::{Value, json};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF log for `diagnostics`, pretty-printed, ending in a newline.
+pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let rules: Vec<Value> = CHECKS.iter().map(rule).collect();
+    let results: Vec<Value> = diagnostics.iter().map(|d| result(d, sources)).collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "csflow",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule(check: &Check) -> Value {
+    let explanation = if check.explanation.is_empty() {
+        check.summary
+    } else {
+        check.explanation
+    };
+    json!({
+        "id": check.name,
+        "name": check.name,
+        "shortDescription": { "text": check.summary },
+        "fullDescription": { "text": explanation },
+        "help": {
+            "text": format!("{explanation}\n\nRun `csflow explain {}` for a bad and a fixed example.", check.name),
+            "markdown": registry::check_markdown(check),
+        },
+        "defaultConfiguration": { "level": level(check.severity) },
+        "properties": { "code": check.code },
+    })
+}
+
+fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
+    let mut location =
+        json!({ "physicalLocation": physical_location(sources, diagnostic.primary.span) });
+    if !diagnostic.primary.message.is_empty() {
+        location["message"] = json!({ "text": diagnostic.primary.message });
+    }
+    let mut result = json!({
+        "ruleId": diagnostic.name,
+        "level": level(diagnostic.severity),
+        "message": { "text": diagnostic.message },
+        "locations": [location],
+        "properties": { "code": diagnostic.code },
+    });
+    // A diagnostic built by hand with a name outside the registry has no rule to point at.
+    if let Some(index) = CHECKS.iter().position(|c| c.name == diagnostic.name) {
+        result["ruleIndex"] = json!(index);
+    }
+    if !diagnostic.secondary.is_empty() {
+        let related: Vec<Value> = diagnostic
+            .secondary
+            .iter()
+            .enumerate()
+            .map(|(id, label)| {
+                json!({
+                    "id": id,
+                    "physicalLocation": physical_location(sources, label.span),
+                    "message": { "text": label.message },
+                })
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
+    if !diagnostic.notes.is_empty() {
+        result["properties"]["notes"] = json!(diagnostic.notes);
+    }
+    if let Some(fix) = &diagnostic.fix {
+        // One artifactChange per file touched, in first-touched order.
+        let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
+        for edit in &fix.edits {
+            let uri = path_of(sources, edit.span.file);
+            let replacement = json!({
+                "deletedRegion": region(sources, edit.span),
+                "insertedContent": { "text": edit.replacement },
+            });
+            match changes.iter_mut().find(|(u, _)| *u == uri) {
+                Some((_, replacements)) => replacements.push(replacement),
+                None => changes.push((uri, vec![replacement])),
+            }
+        }
+        let changes: Vec<Value> = changes
+            .into_iter()
+            .map(|(uri, replacements)| {
+                json!({ "artifactLocation": { "uri": uri_of(uri) }, "replacements": replacements })
+            })
+            .collect();
+        result["fixes"] =
+            json!([{ "description": { "text": fix.title }, "artifactChanges": changes }]);
+    }
+    result
+}
+
+fn physical_location(sources: &SourceMap, span: Span) -> Value {
+    json!({
+        "artifactLocation": { "uri": uri_of(path_of(sources, span.file)) },
+        "region": region(sources, span),
+    })
+}
+
+fn region(sources: &SourceMap, span: Span) -> Value {
+    let (start, end) = line_cols(sources, span);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+/// A path as given, as a relative URI reference: forward slashes, and percent-encoding for
+/// what a URI may not hold (spaces, `%`, `#`, `?`, non-ASCII such as Chinese file names).
+fn uri_of(path: &str) -> String {
+    let mut uri = String::new();
+    for c in path.chars() {
+        match c {
+            '\\' => uri.push('/'),
+            'A'..='Z' | 'a'..='z' | '0'..='9' => uri.push(c),
+            '-' | '.' | '_' | '~' | '/' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ','
+            | ';' | '=' | ':' | '@' => uri.push(c),
+            _ => {
+                let mut buffer = [0; 4];
+                for byte in c.encode_utf8(&mut buffer).bytes() {
+                    uri.push_str(&format!("%{byte:02X}"));
+                }
+            }
+        }
+    }
+    uri
+}
