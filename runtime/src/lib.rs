@@ -1,1 +1,26 @@
 //! csflow runtime: the bundle format, its verifier, the VM and offline input understanding.
+//!
+//! Depends on nothing of ours: the compiler depends on this crate (it fills a
+//! [`bundle::Bundle`]), ops deploy its small binary without the compiler.
+//!
+//! ```text
+//! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
+//! disasm   Bundle → readable listing with source locations
+//! vm       Conversation::start / input → Turn; the interpreter
+//! nlu      slot parsers, intent matcher, knowledge retrieval, sentiment
+//! value    runtime values
+//! ```
+
+pub mod bundle;
+pub mod disasm;
+pub mod nlu;
+pub mod value;
+pub mod vm;
+
+pub use bundle::{Bundle, LoadError};
+pub use disasm::disassemble;
+pub use value::Value;
+pub use vm::{
+    Channel, Clock, Conversation, Env, Input, InputError, NoServices, ServiceError, Services,
+    StartError, Status, Turn,
+};

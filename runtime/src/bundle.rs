@@ -1,0 +1,513 @@
+//! The compiled bundle: plain data the compiler fills and the VM runs, plus its byte format.
+//!
+//! A bundle holds every flow of a project with the shared declarations they use (hours,
+//! queues, intents, knowledge, services). Dialogue text never lives inside instructions:
+//! instructions name strings by [`StrId`] in one string table, so localization can swap the
+//! table. Text with `{expr}` interpolations is stored as a template with `{0}`, `{1}` …
+//! placeholders (`{{`/`}}` for literal braces) and the instruction says how many values it
+//! pops from the stack to fill them.
+//!
+//! Byte layout (all integers little-endian, every sequence length-prefixed with a `u32`):
+//! `"CSFB"`, format version `u16`, compiler version (string), body length `u32`,
+//! FNV-1a 64 hash of the body `u64`, then the body. See [`encode`] and [`decode`];
+//! [`verify`] checks every index after decoding.
+
+pub mod decode;
+pub mod encode;
+pub mod verify;
+
+pub use decode::LoadError;
+
+/// The four bytes every bundle starts with.
+pub const MAGIC: [u8; 4] = *b"CSFB";
+/// Bumped whenever the byte layout or the meaning of an instruction changes.
+pub const FORMAT_VERSION: u16 = 1;
+
+/// Index into [`Bundle::strings`].
+pub type StrId = u32;
+/// Index into a flow's [`Flow::code`].
+pub type Pc = u32;
+
+/// A compiled project.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bundle {
+    /// The version of the compiler that wrote the bundle (shown by `inspect`).
+    pub compiler_version: String,
+    /// Every message, prompt, label, example, question, answer, name and path, by id.
+    pub strings: Vec<String>,
+    /// Source file paths (ids into `strings`), indexed by [`Loc::file`].
+    pub files: Vec<StrId>,
+    /// Regex patterns (ids into `strings`) used by `matches`.
+    pub regexes: Vec<StrId>,
+    pub hours: Vec<Hours>,
+    pub queues: Vec<Queue>,
+    pub intents: Vec<Intent>,
+    pub knowledge: Vec<KnowledgeBase>,
+    pub services: Vec<Service>,
+    pub flows: Vec<Flow>,
+}
+
+impl Bundle {
+    /// The string with this id, or `""` for an id out of range (verified bundles have none).
+    pub fn str(&self, id: StrId) -> &str {
+        self.strings
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn flow_by_name(&self, name: &str) -> Option<(usize, &Flow)> {
+        self.flows
+            .iter()
+            .enumerate()
+            .find(|(_, flow)| self.str(flow.name) == name)
+    }
+
+    /// Deterministic encoding: the same bundle always gives the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode::to_bytes(self)
+    }
+
+    /// Decodes and verifies; hostile bytes give an error, never a panic.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Bundle, LoadError> {
+        let bundle = decode::from_bytes(bytes)?;
+        verify::verify(&bundle)?;
+        Ok(bundle)
+    }
+}
+
+/// Builds a string table without duplicates, in first-use order (the compiler's helper).
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    strings: Vec<String>,
+    ids: std::collections::HashMap<String, StrId>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, text: &str) -> StrId {
+        if let Some(id) = self.ids.get(text) {
+            return *id;
+        }
+        let id = self.strings.len() as StrId;
+        self.strings.push(text.to_string());
+        self.ids.insert(text.to_string(), id);
+        id
+    }
+
+    pub fn into_strings(self) -> Vec<String> {
+        self.strings
+    }
+}
+
+/// A calendar date.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// A wall-clock time of day; `24:00` is allowed as the end of an opening range.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Time {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl Time {
+    pub fn minutes(self) -> u32 {
+        self.hour as u32 * 60 + self.minute as u32
+    }
+}
+
+/// `hours NAME { timezone … ranges … closed … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hours {
+    pub name: StrId,
+    /// IANA time zone name, e.g. `Asia/Shanghai`.
+    pub timezone: StrId,
+    pub weekly: Vec<WeeklyRange>,
+    pub closed: Vec<DateRange>,
+}
+
+/// Open on `day` (0 = Monday … 6 = Sunday) from `start` to `end`. An `end` at or before
+/// `start` runs past midnight into the next day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeeklyRange {
+    pub day: u8,
+    pub start: Time,
+    pub end: Time,
+}
+
+/// Closed from `first` to `last`, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateRange {
+    pub first: Date,
+    pub last: Date,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub name: StrId,
+    /// Index into [`Bundle::hours`]; `None` means always open.
+    pub hours: Option<u32>,
+    pub skills: Vec<StrId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    pub name: StrId,
+    /// Examples as written; the matcher normalizes them (see `nlu::similarity`).
+    pub examples: Vec<StrId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowledgeBase {
+    pub name: StrId,
+    pub entries: Vec<KnowledgeEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowledgeEntry {
+    pub name: StrId,
+    pub questions: Vec<StrId>,
+    pub answer: StrId,
+    pub tags: Vec<StrId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: StrId,
+    /// Declared `timeout`, 0 when none was given (the service client picks its default).
+    pub timeout_ms: u32,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub name: StrId,
+    pub params: Vec<Field>,
+    pub returns: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: StrId,
+    pub ty: SlotType,
+}
+
+/// The type of a slot, parameter or result field; for slots it picks the reply parser.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SlotType {
+    Text,
+    Number,
+    Integer,
+    Digits {
+        min: Option<u32>,
+        max: Option<u32>,
+    },
+    YesNo,
+    Date,
+    Time,
+    Email,
+    Phone,
+    Bool,
+    /// Allowed values (ids into the string table), matched case-insensitively.
+    Enum(Vec<StrId>),
+    /// The result record of a service operation (an `into` variable).
+    Record,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowChannel {
+    Voice,
+    Chat,
+    Any,
+}
+
+impl FlowChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowChannel::Voice => "voice",
+            FlowChannel::Chat => "chat",
+            FlowChannel::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub name: StrId,
+    pub channel: FlowChannel,
+    /// Index into `states`.
+    pub start: u32,
+    /// Slots and `into` results, indexed by the `Load`/`Store` operands.
+    pub vars: Vec<Var>,
+    pub states: Vec<State>,
+    /// Every `ask` and `menu`, indexed by [`Instr::Wait`].
+    pub points: Vec<InputPoint>,
+    pub handlers: FlowHandlers,
+    /// Start of the `escalate` block, run on every input before the state sees it; it ends
+    /// in [`Instr::Deliver`] when no rule moved the conversation on.
+    pub escalate: Option<Pc>,
+    pub code: Vec<Instr>,
+    /// Debug info: the source location of each instruction (same length as `code`).
+    pub locs: Vec<Loc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    pub name: StrId,
+    pub ty: SlotType,
+    pub sensitive: bool,
+    /// Value at the start of a conversation (`Const::None` when no default).
+    pub default: Const,
+    /// `true` for the `into` name of a `call` (a record), `false` for a slot.
+    pub is_result: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub name: StrId,
+    pub entry: Pc,
+}
+
+/// An `ask` or a `menu`: where the conversation waits for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputPoint {
+    pub kind: PointKind,
+    /// Where the prompt is (re-)output; a retry without a message jumps here.
+    pub prompt: Pc,
+    /// The instruction after the statement: where a handler ACTION that does not move on
+    /// returns to.
+    pub after: Pc,
+    pub no_match: Option<InputHandler>,
+    pub no_input: Option<InputHandler>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PointKind {
+    Ask { var: u32 },
+    Menu { options: Vec<MenuOption> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuOption {
+    pub label: StrId,
+    pub keys: Vec<StrId>,
+    /// Indexes into [`Bundle::intents`].
+    pub intents: Vec<u32>,
+    pub phrases: Vec<StrId>,
+    /// Where the option's ACTION starts.
+    pub action: Pc,
+}
+
+/// `on no_match|no_input [retry N ["message"] then] ACTION`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputHandler {
+    pub retries: u32,
+    /// A block that says the retry message and ends in [`Instr::Resume`]; without it a
+    /// retry outputs the prompt again.
+    pub retry_message: Option<Pc>,
+    /// The ACTION block; it ends in [`Instr::Return`] if it does not move on.
+    pub action: Pc,
+}
+
+/// Flow-level handlers: the fallback for every input point, handoff and call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowHandlers {
+    pub no_match: Option<InputHandler>,
+    pub no_input: Option<InputHandler>,
+    /// `on closed` ACTION block (ends in [`Instr::Return`] if it does not move on).
+    pub closed: Option<Pc>,
+    /// `on error` ACTION block (ends in [`Instr::Return`] if it does not move on).
+    pub error: Option<Pc>,
+}
+
+/// A compile-time constant (slot defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    None,
+    Bool(bool),
+    Number(f64),
+    Text(StrId),
+    Date(Date),
+    Time(Time),
+}
+
+/// Source location of an instruction: file index into [`Bundle::files`], 1-based line and
+/// column (columns count Unicode scalar values). `file == NO_FILE` means unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Loc {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+pub const NO_FILE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// Expression built-ins that take no operand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// The last user input (`""` for a time-out).
+    Text,
+    Sentiment,
+    NoMatchCount,
+    NoInputCount,
+    Turns,
+    Channel,
+}
+
+impl Builtin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Builtin::Text => "text",
+            Builtin::Sentiment => "sentiment",
+            Builtin::NoMatchCount => "no_match_count",
+            Builtin::NoInputCount => "no_input_count",
+            Builtin::Turns => "turns",
+            Builtin::Channel => "channel",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "text" => Builtin::Text,
+            "sentiment" => Builtin::Sentiment,
+            "no_match_count" => Builtin::NoMatchCount,
+            "no_input_count" => Builtin::NoInputCount,
+            "turns" => Builtin::Turns,
+            "channel" => Builtin::Channel,
+            _ => return None,
+        })
+    }
+}
+
+/// The instruction set: a stack machine for expressions plus conversation statements.
+/// Expressions push values; statements pop what they need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Instr {
+    // --- expressions ---
+    PushNone,
+    PushBool(bool),
+    PushNumber(f64),
+    PushText(StrId),
+    PushDate(Date),
+    PushTime(Time),
+    /// Push a slot or `into` variable.
+    Load(u32),
+    /// Pop a record, push its field (`none` if absent or not a record).
+    Field(StrId),
+    Builtin(Builtin),
+    /// `intent NAME`: push whether the last input matched the intent.
+    IntentIs(u32),
+    /// `open(HOURS)`: push whether the hours are open at the conversation's clock.
+    Open(u32),
+    Not,
+    /// Pops b then a, pushes `a op b`.
+    Compare(CmpOp),
+    And,
+    Or,
+    IsSet,
+    /// Pop N values, push a list of them (in push order).
+    MakeList(u32),
+    /// Pop a list then a value, push whether the value is in the list.
+    In,
+    /// Pop a value, push whether its text matches regex N ([`Bundle::regexes`]).
+    Matches(u32),
+    // --- control ---
+    Jump(Pc),
+    /// Pop a value; jump when it is falsy.
+    JumpIfFalse(Pc),
+    /// Pop a value; jump when it is truthy.
+    JumpIfTrue(Pc),
+    /// Pop a value into a variable.
+    Store(u32),
+    // --- conversation ---
+    /// Pop `args` values into the template's placeholders and output the text.
+    Say {
+        text: StrId,
+        args: u32,
+    },
+    /// Wait for input at an input point (the `ask` skip-if-set test comes before it).
+    Wait(u32),
+    /// Leave the state: clear pending returns, run state N from its top.
+    Goto(u32),
+    End,
+    /// Pop `args` values for the reason template, then hand off — or run the `on closed`
+    /// handler (`on_closed`, else the flow's) when the queue is closed.
+    Handoff {
+        queue: u32,
+        priority: Priority,
+        reason: Option<StrId>,
+        args: u32,
+        on_closed: Option<Pc>,
+    },
+    /// Pop one value per declared parameter (in declaration order) and call the operation.
+    Call {
+        service: u32,
+        operation: u32,
+        into: Option<u32>,
+        on_error: Option<Pc>,
+    },
+    /// Pop `args` values for the topic template (if any) and answer from the knowledge base;
+    /// when confident say the answer and jump to `found`, else continue with the next
+    /// instruction (the `else` ACTION, if any).
+    Answer {
+        knowledge: u32,
+        topic: Option<StrId>,
+        args: u32,
+        found: Pc,
+    },
+    /// End of a handler ACTION that did not move on: continue where the handler was entered
+    /// from (after the input point, call or handoff).
+    Return,
+    /// End of a retry message: wait again at the current input point.
+    Resume,
+    /// End of the escalate block: hand the input to the waiting input point.
+    Deliver,
+}

@@ -1,0 +1,13 @@
+//! Offline input understanding: text normalization, reply parsers per slot type, the
+//! n-gram intent matcher and knowledge retrieval, and a lexicon sentiment score. No network,
+//! no model files: everything is computed from the bundle's examples.
+
+pub mod normalize;
+pub mod sentiment;
+pub mod similarity;
+pub mod slots;
+
+pub use normalize::normalize;
+pub use sentiment::sentiment;
+pub use similarity::{INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD, TextModel};
+pub use slots::parse_slot;

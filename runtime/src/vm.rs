@@ -1,0 +1,448 @@
+//! Conversations: the public face of the VM — start a flow, feed it user input, read back a
+//! [`Turn`]. The interpreter loop itself lives in `vm/exec.rs`.
+//!
+//! Turn semantics (LANGUAGE.md), and the choices this runtime makes where it is silent:
+//! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
+//!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
+//!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
+//!   handed to the waiting input point as usual.
+//! - At an input point, a failure (`no_match` / `no_input`) uses the statement's handler,
+//!   else the flow's. `retry N` re-outputs the retry message, or the prompt, N times; the
+//!   next failure runs the ACTION. Counts restart whenever the input point is entered afresh
+//!   (not via a retry). With no handler at all, the prompt is repeated.
+//! - A handler ACTION that does not move on continues after the statement that triggered it:
+//!   after the `ask`/`menu` (the slot still unset), after the `call`; after a `handoff`
+//!   whose queue was closed, the conversation ends.
+//! - `handoff` to a queue whose hours are closed at the conversation's clock runs the nearest
+//!   `on closed` ACTION; with none (or from inside that ACTION), it hands off anyway.
+//! - A failed or timed-out `call` sets its `into` name to `none` and runs the nearest
+//!   `on error` ACTION (the enclosing `ask`/`menu`'s, else the flow's). With no `on error`
+//!   anywhere (or from inside that ACTION) the flow simply continues after the call, with the
+//!   result `none` — a designer's `if result.ok … else …` then takes the `else` branch.
+//! - A turn runs at most [`STEP_BUDGET`] instructions; beyond that (a loop the checks did not
+//!   catch) the turn ends with status `failed` instead of hanging.
+//! - A `sensitive` slot's value is said as is, but masked (`***`) in the transcript, in a
+//!   hand-off reason and in [`Conversation::slots_masked`]; a reply to a sensitive `ask` is
+//!   masked in the transcript too.
+
+mod clock;
+mod exec;
+
+pub use clock::{Clock, is_open};
+
+use crate::bundle::{Bundle, Priority};
+use crate::value::{MASK, Value};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Instructions one turn may run before it is stopped with status `failed`.
+pub const STEP_BUDGET: u32 = 10_000;
+
+/// The channel a conversation runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Voice,
+    Chat,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+        }
+    }
+}
+
+/// One user turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    /// Keypad digits (DTMF), `*` and `#`.
+    Keys(String),
+    /// The caller said nothing before the time-out.
+    NoInput,
+}
+
+/// A failed service call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceError {
+    Failed(String),
+    Timeout,
+    /// No client is configured for the service.
+    Unavailable,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceError::Failed(message) => write!(f, "failed: {message}"),
+            ServiceError::Timeout => write!(f, "timed out"),
+            ServiceError::Unavailable => write!(f, "no client configured"),
+        }
+    }
+}
+
+/// External services as the VM sees them. Implementations enforce the declared timeout
+/// (see [`crate::bundle::Service::timeout_ms`]) and return the result record.
+pub trait Services {
+    fn call(
+        &mut self,
+        service: &str,
+        operation: &str,
+        args: &[(String, Value)],
+    ) -> Result<Value, ServiceError>;
+}
+
+/// Services that always fail with [`ServiceError::Unavailable`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoServices;
+
+impl Services for NoServices {
+    fn call(&mut self, _: &str, _: &str, _: &[(String, Value)]) -> Result<Value, ServiceError> {
+        Err(ServiceError::Unavailable)
+    }
+}
+
+/// What a turn may consult outside the bundle: the clock and the services.
+pub struct Env<'a> {
+    pub clock: Clock,
+    pub services: &'a mut dyn Services,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Waiting,
+    Ended,
+    HandedOff,
+    /// The turn hit the step budget or a malformed bundle; the conversation cannot go on.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Waiting => "waiting",
+            Status::Ended => "ended",
+            Status::HandedOff => "handed_off",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Output {
+    Say { text: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectKind {
+    Menu,
+    Ask,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedOption {
+    pub label: String,
+    /// The option's first key, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// What the conversation waits for. Chat clients show menu options as buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expecting {
+    pub kind: ExpectKind,
+    pub options: Vec<ExpectedOption>,
+    /// The slot an `ask` fills.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffInfo {
+    pub queue: String,
+    pub priority: String,
+    /// The reason with sensitive values masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl HandoffInfo {
+    fn new(queue: &str, priority: Priority, reason: Option<String>) -> HandoffInfo {
+        HandoffInfo {
+            queue: queue.to_string(),
+            priority: priority.as_str().to_string(),
+            reason,
+        }
+    }
+}
+
+/// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    pub status: Status,
+    pub state: String,
+    pub outputs: Vec<Output>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expecting: Option<Expecting>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<HandoffInfo>,
+    /// Why the turn failed (status `failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Turn {
+    /// The texts said in this turn.
+    pub fn says(&self) -> impl Iterator<Item = &str> {
+        self.outputs
+            .iter()
+            .map(|Output::Say { text }| text.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Bot,
+    User,
+    /// Runtime events: hand-offs, failed calls, the end.
+    Event,
+}
+
+/// One transcript line; sensitive values are already masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptEntry {
+    pub who: Speaker,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartError {
+    UnknownFlow(String),
+    /// The bundle has no states for the flow (a malformed bundle).
+    BadBundle(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::UnknownFlow(name) => write!(f, "no flow named `{name}` in the bundle"),
+            StartError::BadBundle(message) => write!(f, "bad bundle: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// The conversation has ended, was handed off or failed.
+    NotWaiting(Status),
+    /// The conversation does not belong to this bundle.
+    WrongBundle,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::NotWaiting(status) => write!(
+                f,
+                "the conversation is {} and takes no more input",
+                status.as_str()
+            ),
+            InputError::WrongBundle => write!(f, "the conversation does not match this bundle"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Where a handler ACTION that does not move on continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ReturnTo {
+    Pc(u32),
+    End,
+}
+
+/// Which handler a pending return belongs to (a closed/error handler does not re-enter
+/// itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum HandlerKind {
+    Input,
+    Closed,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Return {
+    to: ReturnTo,
+    kind: HandlerKind,
+}
+
+/// The last user input: `text` builtin, intent and sentiment read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+struct LastInput {
+    text: String,
+    keys: bool,
+    /// It answered a sensitive `ask`: `text` is masked in outputs' transcript.
+    sensitive: bool,
+}
+
+/// A running conversation: small, serializable plain data (indexes into the bundle, not
+/// names), so a session store can keep it between turns. It is only meaningful together
+/// with the bundle it was started on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    flow: u32,
+    channel: Channel,
+    status: Status,
+    state: u32,
+    /// While waiting: the `Wait` instruction.
+    pc: u32,
+    /// Failures at the current input point.
+    attempts: u32,
+    retrying: bool,
+    returns: Vec<Return>,
+    slots: Vec<Value>,
+    last: LastInput,
+    no_match_count: u32,
+    no_input_count: u32,
+    turns: u32,
+    transcript: Vec<TranscriptEntry>,
+    handoff: Option<HandoffInfo>,
+}
+
+impl Conversation {
+    /// Starts `flow_name` and runs it to its first input point (or its end).
+    pub fn start(
+        bundle: &Bundle,
+        flow_name: &str,
+        channel: Channel,
+        env: &mut Env<'_>,
+    ) -> Result<(Conversation, Turn), StartError> {
+        let (index, flow) = bundle
+            .flow_by_name(flow_name)
+            .ok_or_else(|| StartError::UnknownFlow(flow_name.to_string()))?;
+        let start = flow.states.get(flow.start as usize).ok_or_else(|| {
+            StartError::BadBundle(format!("flow `{flow_name}` has no start state"))
+        })?;
+        let slots = flow
+            .vars
+            .iter()
+            .map(|var| exec::const_value(bundle, &var.default))
+            .collect();
+        let mut conversation = Conversation {
+            flow: index as u32,
+            channel,
+            status: Status::Waiting,
+            state: flow.start,
+            pc: start.entry,
+            attempts: 0,
+            retrying: false,
+            returns: Vec::new(),
+            slots,
+            last: LastInput::default(),
+            no_match_count: 0,
+            no_input_count: 0,
+            turns: 0,
+            transcript: Vec::new(),
+            handoff: None,
+        };
+        let turn = exec::run_start(bundle, &mut conversation, env);
+        Ok((conversation, turn))
+    }
+
+    /// One user turn: escalate rules first, then the waiting `ask`/`menu`.
+    pub fn input(
+        &mut self,
+        bundle: &Bundle,
+        input: Input,
+        env: &mut Env<'_>,
+    ) -> Result<Turn, InputError> {
+        if self.status != Status::Waiting {
+            return Err(InputError::NotWaiting(self.status));
+        }
+        if bundle.flows.get(self.flow as usize).is_none() {
+            return Err(InputError::WrongBundle);
+        }
+        Ok(exec::run_input(bundle, self, input, env))
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+
+    pub fn flow_name<'b>(&self, bundle: &'b Bundle) -> &'b str {
+        bundle
+            .flows
+            .get(self.flow as usize)
+            .map(|f| bundle.str(f.name))
+            .unwrap_or("")
+    }
+
+    pub fn state_name<'b>(&self, bundle: &'b Bundle) -> &'b str {
+        bundle
+            .flows
+            .get(self.flow as usize)
+            .and_then(|f| f.states.get(self.state as usize))
+            .map(|s| bundle.str(s.name))
+            .unwrap_or("")
+    }
+
+    /// A slot's (or `into` result's) value, unmasked; `None` for an unknown name.
+    pub fn slot(&self, bundle: &Bundle, name: &str) -> Option<&Value> {
+        let flow = bundle.flows.get(self.flow as usize)?;
+        let index = flow.vars.iter().position(|v| bundle.str(v.name) == name)?;
+        self.slots.get(index)
+    }
+
+    /// Every slot and result by name, sensitive values masked (for APIs and hand-offs).
+    pub fn slots_masked(&self, bundle: &Bundle) -> Vec<(String, Value)> {
+        let Some(flow) = bundle.flows.get(self.flow as usize) else {
+            return Vec::new();
+        };
+        flow.vars
+            .iter()
+            .zip(&self.slots)
+            .map(|(var, value)| {
+                let shown = if var.sensitive && value.is_set() {
+                    Value::Text(MASK.into())
+                } else {
+                    value.clone()
+                };
+                (bundle.str(var.name).to_string(), shown)
+            })
+            .collect()
+    }
+
+    /// Everything said, answered and done so far, sensitive values masked.
+    pub fn transcript(&self) -> &[TranscriptEntry] {
+        &self.transcript
+    }
+
+    pub fn handoff(&self) -> Option<&HandoffInfo> {
+        self.handoff.as_ref()
+    }
+
+    pub fn turns(&self) -> u32 {
+        self.turns
+    }
+
+    pub fn no_match_count(&self) -> u32 {
+        self.no_match_count
+    }
+
+    pub fn no_input_count(&self) -> u32 {
+        self.no_input_count
+    }
+}

@@ -1,0 +1,855 @@
+//! The interpreter loop: runs a flow's instructions from the conversation's position until
+//! it waits, ends, hands off or fails. Never panics: every table access is checked, since a
+//! `Bundle` may also be built by hand.
+
+use super::*;
+use crate::bundle::{Builtin, CmpOp, Const, Flow, InputHandler, Instr, PointKind, SlotType};
+use crate::nlu::similarity::{best_of, contains_word};
+use crate::nlu::slots::Reply;
+use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD, TextModel};
+
+/// A stack entry: a value and whether it came from sensitive data.
+#[derive(Debug, Clone)]
+struct Operand {
+    value: Value,
+    sensitive: bool,
+}
+
+enum Stop {
+    Wait,
+    End,
+    Handoff,
+    Failed(String),
+}
+
+struct Machine<'b, 'c, 'e, 's> {
+    bundle: &'b Bundle,
+    flow: &'b Flow,
+    conv: &'c mut Conversation,
+    env: &'e mut Env<'s>,
+    pc: u32,
+    stack: Vec<Operand>,
+    outputs: Vec<Output>,
+    steps: u32,
+    /// The input the escalate block will `Deliver`.
+    pending: Option<Input>,
+    intent_scores: Option<Vec<f32>>,
+    regexes: Vec<Option<regex::Regex>>,
+}
+
+pub(super) fn const_value(bundle: &Bundle, value: &Const) -> Value {
+    match value {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Number(n) => Value::Number(*n),
+        Const::Text(id) => Value::Text(bundle.str(*id).to_string()),
+        Const::Date(d) => Value::Date(*d),
+        Const::Time(t) => Value::Time(*t),
+    }
+}
+
+fn machine<'b, 'c, 'e, 's>(
+    bundle: &'b Bundle,
+    conv: &'c mut Conversation,
+    env: &'e mut Env<'s>,
+) -> Option<Machine<'b, 'c, 'e, 's>> {
+    let flow = bundle.flows.get(conv.flow as usize)?;
+    let pc = conv.pc;
+    Some(Machine {
+        bundle,
+        flow,
+        conv,
+        env,
+        pc,
+        stack: Vec::new(),
+        outputs: Vec::new(),
+        steps: 0,
+        pending: None,
+        intent_scores: None,
+        regexes: Vec::new(),
+    })
+}
+
+fn failed_turn(conv: &mut Conversation, message: &str) -> Turn {
+    conv.status = Status::Failed;
+    Turn {
+        status: Status::Failed,
+        state: String::new(),
+        outputs: Vec::new(),
+        expecting: None,
+        handoff: None,
+        error: Some(message.to_string()),
+    }
+}
+
+pub(super) fn run_start(bundle: &Bundle, conv: &mut Conversation, env: &mut Env<'_>) -> Turn {
+    match machine(bundle, conv, env) {
+        Some(mut m) => {
+            let stop = m.run();
+            m.finish(stop)
+        }
+        None => failed_turn(conv, "unknown flow"),
+    }
+}
+
+pub(super) fn run_input(
+    bundle: &Bundle,
+    conv: &mut Conversation,
+    input: Input,
+    env: &mut Env<'_>,
+) -> Turn {
+    let sensitive_ask = bundle
+        .flows
+        .get(conv.flow as usize)
+        .and_then(|flow| match flow.code.get(conv.pc as usize) {
+            Some(Instr::Wait(point)) => flow.points.get(*point as usize).map(|p| (flow, p)),
+            _ => None,
+        })
+        .is_some_and(|(flow, point)| match point.kind {
+            PointKind::Ask { var } => flow.vars.get(var as usize).is_some_and(|v| v.sensitive),
+            PointKind::Menu { .. } => false,
+        });
+    conv.turns = conv.turns.saturating_add(1);
+    let (text, keys) = match &input {
+        Input::Text(text) => (text.clone(), false),
+        Input::Keys(keys) => (keys.clone(), true),
+        Input::NoInput => (String::new(), false),
+    };
+    let shown = match &input {
+        Input::NoInput => "(no input)".to_string(),
+        _ if sensitive_ask => MASK.to_string(),
+        Input::Keys(keys) => format!("[keys {keys}]"),
+        Input::Text(text) => text.clone(),
+    };
+    conv.transcript.push(TranscriptEntry {
+        who: Speaker::User,
+        text: shown,
+    });
+    conv.last = LastInput {
+        text,
+        keys,
+        sensitive: sensitive_ask,
+    };
+    let Some(mut m) = machine(bundle, conv, env) else {
+        return failed_turn(conv, "unknown flow");
+    };
+    let stop = match m.flow.escalate {
+        Some(start) => {
+            m.pending = Some(input);
+            m.pc = start;
+            m.run()
+        }
+        None => match m.deliver(input) {
+            Ok(()) => m.run(),
+            Err(message) => Stop::Failed(message),
+        },
+    };
+    m.finish(stop)
+}
+
+impl Machine<'_, '_, '_, '_> {
+    fn finish(self, stop: Stop) -> Turn {
+        let conv = self.conv;
+        let state = self
+            .flow
+            .states
+            .get(conv.state as usize)
+            .map(|s| self.bundle.str(s.name).to_string())
+            .unwrap_or_default();
+        let mut turn = Turn {
+            status: conv.status,
+            state,
+            outputs: self.outputs,
+            expecting: None,
+            handoff: None,
+            error: None,
+        };
+        match stop {
+            Stop::Wait => {
+                conv.status = Status::Waiting;
+                turn.expecting = expecting(self.bundle, self.flow, conv);
+            }
+            Stop::End => {
+                conv.status = Status::Ended;
+                conv.transcript.push(TranscriptEntry {
+                    who: Speaker::Event,
+                    text: "end".into(),
+                });
+            }
+            Stop::Handoff => {
+                conv.status = Status::HandedOff;
+                turn.handoff = conv.handoff.clone();
+            }
+            Stop::Failed(message) => {
+                conv.status = Status::Failed;
+                conv.transcript.push(TranscriptEntry {
+                    who: Speaker::Event,
+                    text: format!("failed: {message}"),
+                });
+                turn.error = Some(message);
+            }
+        }
+        turn.status = conv.status;
+        turn
+    }
+
+    fn pop(&mut self) -> Result<Operand, String> {
+        self.stack
+            .pop()
+            .ok_or_else(|| format!("stack underflow at instruction {}", self.pc))
+    }
+
+    fn pop_n(&mut self, n: u32) -> Result<Vec<Operand>, String> {
+        let n = n as usize;
+        if n > self.stack.len() {
+            return Err(format!("stack underflow at instruction {}", self.pc));
+        }
+        Ok(self.stack.split_off(self.stack.len() - n))
+    }
+
+    fn push(&mut self, value: Value, sensitive: bool) {
+        self.stack.push(Operand { value, sensitive });
+    }
+
+    fn jump(&mut self, target: u32) -> Result<(), String> {
+        if (target as usize) < self.flow.code.len() {
+            self.pc = target;
+            Ok(())
+        } else {
+            Err(format!("jump to {target} is outside the flow's code"))
+        }
+    }
+
+    fn run(&mut self) -> Stop {
+        match self.run_inner() {
+            Ok(stop) => stop,
+            Err(message) => Stop::Failed(message),
+        }
+    }
+
+    fn run_inner(&mut self) -> Result<Stop, String> {
+        loop {
+            self.steps += 1;
+            if self.steps > STEP_BUDGET {
+                return Err(format!(
+                    "step budget of {STEP_BUDGET} instructions exceeded (an endless loop?)"
+                ));
+            }
+            let Some(instr) = self.flow.code.get(self.pc as usize) else {
+                return Err(format!(
+                    "instruction {} is outside the flow's code",
+                    self.pc
+                ));
+            };
+            let next = self.pc + 1;
+            match instr {
+                Instr::PushNone => self.push(Value::None, false),
+                Instr::PushBool(b) => self.push(Value::Bool(*b), false),
+                Instr::PushNumber(n) => self.push(Value::Number(*n), false),
+                Instr::PushText(s) => {
+                    self.push(Value::Text(self.bundle.str(*s).to_string()), false)
+                }
+                Instr::PushDate(d) => self.push(Value::Date(*d), false),
+                Instr::PushTime(t) => self.push(Value::Time(*t), false),
+                Instr::Load(v) => {
+                    let sensitive = self.flow.vars.get(*v as usize).is_some_and(|v| v.sensitive);
+                    let value = self
+                        .conv
+                        .slots
+                        .get(*v as usize)
+                        .cloned()
+                        .unwrap_or_default();
+                    self.push(value, sensitive);
+                }
+                Instr::Field(name) => {
+                    let record = self.pop()?;
+                    let value = record.value.field(self.bundle.str(*name));
+                    self.push(value, record.sensitive);
+                }
+                Instr::Builtin(b) => {
+                    let (value, sensitive) = self.builtin(*b);
+                    self.push(value, sensitive);
+                }
+                Instr::IntentIs(i) => {
+                    let matched = self.intent_matches(*i as usize);
+                    self.push(Value::Bool(matched), false);
+                }
+                Instr::Open(h) => {
+                    let open = self
+                        .bundle
+                        .hours
+                        .get(*h as usize)
+                        .is_some_and(|hours| is_open(self.bundle, hours, &self.env.clock));
+                    self.push(Value::Bool(open), false);
+                }
+                Instr::Not => {
+                    let a = self.pop()?;
+                    self.push(Value::Bool(!a.value.truthy()), false);
+                }
+                Instr::Compare(op) => {
+                    let b = self.pop()?;
+                    let a = self.pop()?;
+                    let result = match op {
+                        CmpOp::Eq => a.value.equals(&b.value),
+                        CmpOp::Ne => !a.value.equals(&b.value),
+                        CmpOp::Lt => a.value.compare(&b.value).is_some_and(|o| o.is_lt()),
+                        CmpOp::Le => a.value.compare(&b.value).is_some_and(|o| o.is_le()),
+                        CmpOp::Gt => a.value.compare(&b.value).is_some_and(|o| o.is_gt()),
+                        CmpOp::Ge => a.value.compare(&b.value).is_some_and(|o| o.is_ge()),
+                    };
+                    self.push(Value::Bool(result), false);
+                }
+                Instr::And | Instr::Or => {
+                    let b = self.pop()?;
+                    let a = self.pop()?;
+                    let result = if matches!(instr, Instr::And) {
+                        a.value.truthy() && b.value.truthy()
+                    } else {
+                        a.value.truthy() || b.value.truthy()
+                    };
+                    self.push(Value::Bool(result), false);
+                }
+                Instr::IsSet => {
+                    let a = self.pop()?;
+                    self.push(Value::Bool(a.value.is_set()), false);
+                }
+                Instr::MakeList(n) => {
+                    let items = self.pop_n(*n)?;
+                    let sensitive = items.iter().any(|o| o.sensitive);
+                    self.push(
+                        Value::List(items.into_iter().map(|o| o.value).collect()),
+                        sensitive,
+                    );
+                }
+                Instr::In => {
+                    let list = self.pop()?;
+                    let value = self.pop()?;
+                    let found = match &list.value {
+                        Value::List(items) => items.iter().any(|item| value.value.equals(item)),
+                        other => value.value.equals(other),
+                    };
+                    self.push(Value::Bool(found), false);
+                }
+                Instr::Matches(r) => {
+                    let value = self.pop()?;
+                    let matched = self.regex_matches(*r as usize, &value.value.display())?;
+                    self.push(Value::Bool(matched), false);
+                }
+                Instr::Jump(target) => {
+                    self.jump(*target)?;
+                    continue;
+                }
+                Instr::JumpIfFalse(target) | Instr::JumpIfTrue(target) => {
+                    let value = self.pop()?;
+                    if value.value.truthy() == matches!(instr, Instr::JumpIfTrue(_)) {
+                        self.jump(*target)?;
+                        continue;
+                    }
+                }
+                Instr::Store(v) => {
+                    let value = self.pop()?;
+                    let slot = self
+                        .conv
+                        .slots
+                        .get_mut(*v as usize)
+                        .ok_or("store to an unknown slot")?;
+                    *slot = value.value;
+                }
+                Instr::Say { text, args } => {
+                    let args = self.pop_n(*args)?;
+                    let (clear, masked) = render(self.bundle.str(*text), &args);
+                    self.say(clear, masked);
+                }
+                Instr::Wait(point) => {
+                    if self.flow.points.get(*point as usize).is_none() {
+                        return Err(format!("unknown input point {point}"));
+                    }
+                    if !self.conv.retrying {
+                        self.conv.attempts = 0;
+                    }
+                    self.conv.retrying = false;
+                    self.conv.pc = self.pc;
+                    return Ok(Stop::Wait);
+                }
+                Instr::Goto(state) => {
+                    let entry = self
+                        .flow
+                        .states
+                        .get(*state as usize)
+                        .ok_or("goto an unknown state")?
+                        .entry;
+                    self.conv.state = *state;
+                    self.conv.returns.clear();
+                    self.conv.retrying = false;
+                    self.jump(entry)?;
+                    continue;
+                }
+                Instr::End => return Ok(Stop::End),
+                Instr::Handoff {
+                    queue,
+                    priority,
+                    reason,
+                    args,
+                    on_closed,
+                } => {
+                    let args = self.pop_n(*args)?;
+                    let reason = reason.map(|r| render(self.bundle.str(r), &args).1);
+                    let queue_decl = self
+                        .bundle
+                        .queues
+                        .get(*queue as usize)
+                        .ok_or("handoff to an unknown queue")?;
+                    let closed = queue_decl
+                        .hours
+                        .and_then(|h| self.bundle.hours.get(h as usize))
+                        .is_some_and(|hours| !is_open(self.bundle, hours, &self.env.clock));
+                    let in_closed_handler = self
+                        .conv
+                        .returns
+                        .iter()
+                        .any(|r| r.kind == HandlerKind::Closed);
+                    let handler = on_closed.or(self.flow.handlers.closed);
+                    let name = self.bundle.str(queue_decl.name);
+                    if closed && !in_closed_handler {
+                        if let Some(handler) = handler {
+                            self.event(format!("queue {name} is closed"));
+                            self.enter_handler(ReturnTo::End, HandlerKind::Closed)?;
+                            self.jump(handler)?;
+                            continue;
+                        }
+                    }
+                    let info = HandoffInfo::new(name, *priority, reason);
+                    self.event(format!("handoff {name} priority {}", info.priority));
+                    self.conv.handoff = Some(info);
+                    return Ok(Stop::Handoff);
+                }
+                Instr::Call {
+                    service,
+                    operation,
+                    into,
+                    on_error,
+                } => {
+                    let service_decl = self
+                        .bundle
+                        .services
+                        .get(*service as usize)
+                        .ok_or("call to an unknown service")?;
+                    let op = service_decl
+                        .operations
+                        .get(*operation as usize)
+                        .ok_or("call to an unknown operation")?;
+                    let args = self.pop_n(op.params.len() as u32)?;
+                    let args: Vec<(String, Value)> = op
+                        .params
+                        .iter()
+                        .zip(args)
+                        .map(|(p, a)| (self.bundle.str(p.name).to_string(), a.value))
+                        .collect();
+                    let (service_name, op_name) =
+                        (self.bundle.str(service_decl.name), self.bundle.str(op.name));
+                    let result = self
+                        .env
+                        .services
+                        .call(service_name, op_name, &args)
+                        .and_then(|value| shape_result(self.bundle, op, value));
+                    match result {
+                        Ok(value) => {
+                            if let Some(var) = into {
+                                let slot = self
+                                    .conv
+                                    .slots
+                                    .get_mut(*var as usize)
+                                    .ok_or("call into an unknown name")?;
+                                *slot = value;
+                            }
+                        }
+                        Err(error) => {
+                            if let Some(slot) =
+                                into.and_then(|v| self.conv.slots.get_mut(v as usize))
+                            {
+                                *slot = Value::None;
+                            }
+                            self.event(format!("call {service_name}.{op_name} {error}"));
+                            let in_error_handler = self
+                                .conv
+                                .returns
+                                .iter()
+                                .any(|r| r.kind == HandlerKind::Error);
+                            if let (Some(handler), false) =
+                                (on_error.or(self.flow.handlers.error), in_error_handler)
+                            {
+                                self.enter_handler(ReturnTo::Pc(next), HandlerKind::Error)?;
+                                self.jump(handler)?;
+                                continue;
+                            }
+                        }
+                    }
+                }
+                Instr::Answer {
+                    knowledge,
+                    topic,
+                    args,
+                    found,
+                } => {
+                    let args = self.pop_n(*args)?;
+                    let query = match topic {
+                        Some(t) => render(self.bundle.str(*t), &args).0,
+                        None => self.conv.last.text.clone(),
+                    };
+                    let model = TextModel::knowledge(self.bundle, *knowledge as usize);
+                    let entry = model.best(&query, KNOWLEDGE_THRESHOLD).and_then(|(i, _)| {
+                        self.bundle
+                            .knowledge
+                            .get(*knowledge as usize)?
+                            .entries
+                            .get(i)
+                    });
+                    if let Some(entry) = entry {
+                        let answer = self.bundle.str(entry.answer).to_string();
+                        self.say(answer.clone(), answer);
+                        self.jump(*found)?;
+                        continue;
+                    }
+                }
+                Instr::Return => {
+                    let ret = self.conv.returns.pop().ok_or("return outside a handler")?;
+                    match ret.to {
+                        ReturnTo::Pc(pc) => {
+                            self.jump(pc)?;
+                            continue;
+                        }
+                        ReturnTo::End => return Ok(Stop::End),
+                    }
+                }
+                Instr::Resume => {
+                    let wait = self.conv.pc;
+                    self.jump(wait)?;
+                    continue;
+                }
+                Instr::Deliver => {
+                    let input = self.pending.take().ok_or("deliver without pending input")?;
+                    self.deliver(input)?;
+                    continue;
+                }
+            }
+            self.pc = next;
+        }
+    }
+
+    fn enter_handler(&mut self, to: ReturnTo, kind: HandlerKind) -> Result<(), String> {
+        const MAX_NESTED_HANDLERS: usize = 16;
+        if self.conv.returns.len() >= MAX_NESTED_HANDLERS {
+            return Err("handlers nested too deeply".into());
+        }
+        self.conv.returns.push(Return { to, kind });
+        Ok(())
+    }
+
+    fn say(&mut self, clear: String, masked: String) {
+        self.conv.transcript.push(TranscriptEntry {
+            who: Speaker::Bot,
+            text: masked,
+        });
+        self.outputs.push(Output::Say { text: clear });
+    }
+
+    fn event(&mut self, text: String) {
+        self.conv.transcript.push(TranscriptEntry {
+            who: Speaker::Event,
+            text,
+        });
+    }
+
+    fn builtin(&mut self, builtin: Builtin) -> (Value, bool) {
+        let conv = &self.conv;
+        match builtin {
+            Builtin::Text => (Value::Text(conv.last.text.clone()), conv.last.sensitive),
+            Builtin::Sentiment => (Value::Number(nlu::sentiment(&conv.last.text) as f64), false),
+            Builtin::NoMatchCount => (Value::Number(conv.no_match_count as f64), false),
+            Builtin::NoInputCount => (Value::Number(conv.no_input_count as f64), false),
+            Builtin::Turns => (Value::Number(conv.turns as f64), false),
+            Builtin::Channel => (Value::Text(conv.channel.as_str().into()), false),
+        }
+    }
+
+    /// Intent scores of the last input, computed once per turn.
+    fn scores(&mut self) -> &[f32] {
+        if self.intent_scores.is_none() {
+            let text = if self.conv.last.keys {
+                ""
+            } else {
+                self.conv.last.text.as_str()
+            };
+            self.intent_scores = Some(TextModel::intents(self.bundle).scores(text));
+        }
+        self.intent_scores.as_deref().unwrap_or(&[])
+    }
+
+    /// `intent NAME`: the intent scores at the threshold and no other intent scores higher.
+    fn intent_matches(&mut self, intent: usize) -> bool {
+        let scores = self.scores();
+        let Some(score) = scores.get(intent).copied() else {
+            return false;
+        };
+        score >= INTENT_THRESHOLD && scores.iter().all(|s| *s <= score)
+    }
+
+    fn regex_matches(&mut self, index: usize, text: &str) -> Result<bool, String> {
+        if self.regexes.len() < self.bundle.regexes.len() {
+            self.regexes.resize(self.bundle.regexes.len(), None);
+        }
+        let pattern = self
+            .bundle
+            .regexes
+            .get(index)
+            .map(|id| self.bundle.str(*id))
+            .ok_or("unknown regex")?;
+        let slot = self.regexes.get_mut(index).ok_or("unknown regex")?;
+        if slot.is_none() {
+            *slot = Some(
+                crate::bundle::verify::compile_regex(pattern)
+                    .map_err(|e| format!("regex /{pattern}/: {e}"))?,
+            );
+        }
+        Ok(slot.as_ref().is_some_and(|re| re.is_match(text)))
+    }
+
+    /// Hands `input` to the input point the conversation waits at and moves `pc` on.
+    fn deliver(&mut self, input: Input) -> Result<(), String> {
+        let wait = self.conv.pc;
+        let Some(Instr::Wait(point_index)) = self.flow.code.get(wait as usize) else {
+            return Err("the conversation is not at an input point".into());
+        };
+        let point = self
+            .flow
+            .points
+            .get(*point_index as usize)
+            .ok_or("unknown input point")?;
+        let (text, keys) = match &input {
+            Input::NoInput => {
+                self.conv.no_input_count = self.conv.no_input_count.saturating_add(1);
+                return self.failure(*point_index, false);
+            }
+            Input::Text(text) => (text.as_str(), false),
+            Input::Keys(keys) => (keys.as_str(), true),
+        };
+        match &point.kind {
+            PointKind::Ask { var } => {
+                let ty = self
+                    .flow
+                    .vars
+                    .get(*var as usize)
+                    .map(|v| &v.ty)
+                    .unwrap_or(&SlotType::Text);
+                let reply = Reply {
+                    text,
+                    keys,
+                    voice: self.conv.channel == Channel::Voice,
+                };
+                if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
+                    let slot = self
+                        .conv
+                        .slots
+                        .get_mut(*var as usize)
+                        .ok_or("ask of an unknown slot")?;
+                    *slot = value;
+                    self.conv.attempts = 0;
+                    return self.jump(wait + 1);
+                }
+            }
+            PointKind::Menu { options } => {
+                if let Some(option) = self.pick_option(options, text, keys) {
+                    self.conv.attempts = 0;
+                    return self.jump(option);
+                }
+            }
+        }
+        self.conv.no_match_count = self.conv.no_match_count.saturating_add(1);
+        self.failure(*point_index, true)
+    }
+
+    /// The option a reply picks: by keys; for text by a key spoken or typed, the label, a
+    /// phrase or the label inside the text, then the best-scoring intent.
+    fn pick_option(
+        &mut self,
+        options: &[crate::bundle::MenuOption],
+        text: &str,
+        keys: bool,
+    ) -> Option<u32> {
+        let bundle = self.bundle;
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(nlu::normalize::half_width)
+            .collect();
+        let by_key = options
+            .iter()
+            .find(|o| o.keys.iter().any(|k| bundle.str(*k) == compact));
+        if keys || by_key.is_some() {
+            return by_key.map(|o| o.action);
+        }
+        let norm = nlu::normalize(text);
+        if norm.is_empty() {
+            return None;
+        }
+        if let Some(o) = options
+            .iter()
+            .find(|o| nlu::normalize(bundle.str(o.label)) == norm)
+        {
+            return Some(o.action);
+        }
+        let phrase_hit = options.iter().find(|o| {
+            o.phrases.iter().chain(std::iter::once(&o.label)).any(|p| {
+                let p = nlu::normalize(bundle.str(*p));
+                !p.is_empty() && contains_word(&norm, &p)
+            })
+        });
+        if let Some(o) = phrase_hit {
+            return Some(o.action);
+        }
+        let scores = self.scores().to_vec();
+        let per_option: Vec<f32> = options
+            .iter()
+            .map(|o| {
+                o.intents
+                    .iter()
+                    .filter_map(|i| scores.get(*i as usize).copied())
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        best_of(&per_option, INTENT_THRESHOLD)
+            .and_then(|(i, _)| options.get(i))
+            .map(|o| o.action)
+    }
+
+    /// A `no_match` (or `no_input`) at an input point: retry, run the handler, or re-prompt.
+    fn failure(&mut self, point_index: u32, no_match: bool) -> Result<(), String> {
+        let point = self
+            .flow
+            .points
+            .get(point_index as usize)
+            .ok_or("unknown input point")?;
+        let handlers = &self.flow.handlers;
+        let handler: Option<&InputHandler> = if no_match {
+            point.no_match.as_ref().or(handlers.no_match.as_ref())
+        } else {
+            point.no_input.as_ref().or(handlers.no_input.as_ref())
+        };
+        self.conv.attempts = self.conv.attempts.saturating_add(1);
+        match handler {
+            None => {
+                self.conv.retrying = true;
+                self.jump(point.prompt)
+            }
+            Some(h) if self.conv.attempts <= h.retries => {
+                self.conv.retrying = true;
+                self.jump(h.retry_message.unwrap_or(point.prompt))
+            }
+            Some(h) => {
+                self.conv.attempts = 0;
+                self.enter_handler(ReturnTo::Pc(point.after), HandlerKind::Input)?;
+                self.jump(h.action)
+            }
+        }
+    }
+}
+
+/// The result record of an operation: the declared fields in declaration order (absent ones
+/// `none`); anything but a record (or none, for an operation without results) is a failure.
+fn shape_result(
+    bundle: &Bundle,
+    op: &crate::bundle::Operation,
+    value: Value,
+) -> Result<Value, ServiceError> {
+    match value {
+        Value::Record(fields) => Ok(Value::Record(
+            op.returns
+                .iter()
+                .map(|f| {
+                    let name = bundle.str(f.name);
+                    let v = fields
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    (name.to_string(), v)
+                })
+                .collect(),
+        )),
+        Value::None if op.returns.is_empty() => Ok(Value::Record(Vec::new())),
+        other => Err(ServiceError::Failed(format!(
+            "expected a record, got `{}`",
+            other.display()
+        ))),
+    }
+}
+
+/// Fills `{0}`, `{1}` … from `args` (`{{`/`}}` are literal braces); returns the clear text
+/// and the text with sensitive values masked.
+fn render(template: &str, args: &[Operand]) -> (String, String) {
+    let mut clear = String::with_capacity(template.len());
+    let mut masked = String::with_capacity(template.len());
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                clear.push('{');
+                masked.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                clear.push('}');
+                masked.push('}');
+            }
+            '{' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                if chars.peek() == Some(&'}') {
+                    chars.next();
+                }
+                if let Some(arg) = digits.parse::<usize>().ok().and_then(|i| args.get(i)) {
+                    let shown = arg.value.display();
+                    masked.push_str(if arg.sensitive { MASK } else { &shown });
+                    clear.push_str(&shown);
+                }
+            }
+            other => {
+                clear.push(other);
+                masked.push(other);
+            }
+        }
+    }
+    (clear, masked)
+}
+
+fn expecting(bundle: &Bundle, flow: &Flow, conv: &Conversation) -> Option<Expecting> {
+    let Some(Instr::Wait(point)) = flow.code.get(conv.pc as usize) else {
+        return None;
+    };
+    let point = flow.points.get(*point as usize)?;
+    Some(match &point.kind {
+        PointKind::Ask { var } => Expecting {
+            kind: ExpectKind::Ask,
+            options: Vec::new(),
+            slot: flow
+                .vars
+                .get(*var as usize)
+                .map(|v| bundle.str(v.name).to_string()),
+        },
+        PointKind::Menu { options } => Expecting {
+            kind: ExpectKind::Menu,
+            options: options
+                .iter()
+                .map(|o| ExpectedOption {
+                    label: bundle.str(o.label).to_string(),
+                    key: o.keys.first().map(|k| bundle.str(*k).to_string()),
+                })
+                .collect(),
+            slot: None,
+        },
+    })
+}
