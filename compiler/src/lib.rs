@@ -6,4 +6,5 @@
 pub mod ast;
 pub mod diagnostic;
 pub mod source;
+pub mod suggest;
 pub mod syntax;

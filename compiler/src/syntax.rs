@@ -1,0 +1,141 @@
+//! Source text → syntax tree. pest types never leave this module.
+//!
+//! Parsing never fails: a file is split into top-level declarations ([`chunk`]), each is
+//! parsed on its own, and broken lines inside a declaration become error nodes. Every
+//! problem becomes exactly one `syntax-error` diagnostic.
+
+mod chunk;
+mod error;
+mod lower;
+mod parser;
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+
+/// Deeper nesting of `{ ( [` than this is refused before pest sees it, so hostile input
+/// cannot exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// The result of parsing one file: the tree (with error nodes) and its syntax errors.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub file: ast::File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one file. Never panics, whatever the text.
+pub fn parse_file(file: FileId, text: &str) -> Parsed {
+    let mut diagnostics = Vec::new();
+    let mut items = Vec::new();
+    for chunk in chunk::split(text) {
+        match chunk.problem {
+            Some(problem) => {
+                let span = crate::source::Span::new(file, chunk.start, chunk.end);
+                diagnostics.push(error::chunk_problem(file, text, &chunk, problem));
+                items.push(ast::Item::Error(span));
+            }
+            None => {
+                let item = lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics);
+                items.push(item);
+            }
+        }
+    }
+    Parsed { file: ast::File { items }, diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Parsed {
+        parse_file(FileId(0), text)
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        let parsed = parse(text);
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let start = d.primary.span.start as usize;
+                let line = text[..start].matches('\n').count() + 1;
+                format!("{line}: {}", d.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_contract_sample_parses_cleanly() {
+        let text = include_str!("../tests/fixtures/spec_sample.csflow");
+        let parsed = parse(text);
+        assert_eq!(messages(text), Vec::<String>::new());
+        let flows: Vec<_> = parsed
+            .file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Flow(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flows.len(), 1);
+        assert_eq!(flows[0].states.len(), 8);
+        assert_eq!(flows[0].escalate.len(), 4);
+        let tests = parsed.file.items.iter().filter(|i| matches!(i, ast::Item::Test(_))).count();
+        assert_eq!(tests, 2);
+    }
+
+    #[test]
+    fn one_line_state_is_valid() {
+        assert_eq!(messages("flow f { state bye { say \"Bye.\" end } }"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn independent_errors_are_each_reported_once() {
+        let text = "flow f {\n  start a\n  state a {\n    goto\n    say \"ok\"\n    sya \"x\"\n    handoff\n  }\n}\nqueue q { hours }\n";
+        let got = messages(text);
+        assert_eq!(
+            got,
+            vec![
+                "4: expected a state name after `goto`, found `say`",
+                "6: unknown word `sya` in a state or block",
+                "7: expected a queue name after `handoff`, found `}`",
+                "10: expected the name of an `hours` block after `hours`, found `}`",
+            ],
+            "{got:#?}"
+        );
+    }
+
+    #[test]
+    fn unterminated_string_is_reported_on_its_own_line() {
+        let text = "flow f {\n  state a {\n    say \"hello\n    goto a\n  }\n}\n";
+        assert_eq!(messages(text), vec!["3: unterminated string"]);
+    }
+
+    #[test]
+    fn a_missing_brace_does_not_hide_the_next_declaration() {
+        let text = "flow f {\n  state a {\n    end\n\nflow g {\n  state b { goto nowhere }\n}\n";
+        let parsed = parse(text);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:#?}", parsed.diagnostics);
+        assert!(parsed.file.items.iter().any(|i| matches!(i, ast::Item::Flow(f) if f.name.name == "g")));
+    }
+
+    #[test]
+    fn keywords_are_contextual() {
+        let text = "queue hours { }\nqueue closed { }\nflow f { slot reason: text\n state end { handoff hours reason \"x\" } }";
+        assert_eq!(messages(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn misplaced_keyword_says_where_it_belongs() {
+        let text = "flow f { state a { option \"x\" key 1 goto a } }";
+        assert_eq!(messages(text), vec!["1: `option` cannot be used in a state or block"]);
+    }
+
+    #[test]
+    fn garbage_at_top_level() {
+        let text = "flw f { }\nqueue q { }";
+        assert_eq!(messages(text), vec!["1: unknown word `flw` at the top level of a file"]);
+    }
+}

@@ -1,0 +1,303 @@
+//! Splits a file into its top-level declarations before pest sees it, so that one broken
+//! declaration never hides the others (pest itself stops at the first error).
+//!
+//! A declaration starts at a top-level keyword at brace depth 0. A line that starts in
+//! column 0 with a declaration header (`flow name {`, `test "…" {`, `import "…"`) also starts
+//! one even inside an unclosed block: that is how a forgotten `}` stays a local error.
+
+use super::MAX_NESTING;
+
+const TOP_LEVEL: [&str; 8] =
+    ["import", "hours", "queue", "intent", "service", "knowledge", "flow", "test"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Text at top level that does not start with a declaration keyword.
+    NotADeclaration,
+    /// Blocks, lists or parentheses nested deeper than [`MAX_NESTING`].
+    TooDeep,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    pub problem: Option<Problem>,
+}
+
+struct Splitter<'a> {
+    text: &'a [u8],
+    chunks: Vec<Chunk>,
+    current: Option<Chunk>,
+    /// Brace depth within the current declaration.
+    depth: usize,
+    /// `{ ( [` nesting, to refuse hostile input.
+    nesting: usize,
+    /// The current declaration has closed its outermost block.
+    complete: bool,
+    /// The current declaration is an `import`, which ends with its line.
+    is_import: bool,
+}
+
+pub fn split(text: &str) -> Vec<Chunk> {
+    let mut splitter = Splitter {
+        text: text.as_bytes(),
+        chunks: Vec::new(),
+        current: None,
+        depth: 0,
+        nesting: 0,
+        complete: false,
+        is_import: false,
+    };
+    splitter.run();
+    splitter.chunks
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl Splitter<'_> {
+    fn run(&mut self) {
+        let mut pos = 0;
+        let len = self.text.len();
+        let mut line_start = true;
+        while pos < len {
+            let byte = self.text[pos];
+            if line_start && self.depth > 0 && self.is_header_line(pos) {
+                self.begin_declaration(pos);
+            }
+            line_start = false;
+            match byte {
+                b'\n' => {
+                    line_start = true;
+                    if self.is_import && self.depth == 0 {
+                        self.complete = true;
+                    }
+                    pos += 1;
+                }
+                b' ' | b'\t' | b'\r' => pos += 1,
+                b'#' => pos = self.skip_line(pos),
+                b'"' | b'/' => {
+                    self.touch(pos);
+                    pos = self.skip_quoted(pos, byte);
+                    if let Some(chunk) = self.current.as_mut() {
+                        chunk.end = chunk.end.max(pos);
+                    }
+                }
+                b'{' | b'(' | b'[' => {
+                    self.touch(pos);
+                    self.nesting += 1;
+                    if self.nesting > MAX_NESTING
+                        && let Some(chunk) = self.current.as_mut()
+                    {
+                        chunk.problem = Some(Problem::TooDeep);
+                    }
+                    if byte == b'{' {
+                        self.depth += 1;
+                    }
+                    pos += 1;
+                }
+                b'}' | b')' | b']' => {
+                    self.touch(pos);
+                    self.nesting = self.nesting.saturating_sub(1);
+                    pos += 1;
+                    if byte == b'}' {
+                        if self.depth == 0 {
+                            self.mark_garbage();
+                        } else {
+                            self.depth -= 1;
+                            if self.depth == 0 {
+                                self.complete = true;
+                                if let Some(chunk) = self.current.as_mut() {
+                                    chunk.end = pos;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ if self.depth == 0 && (byte.is_ascii_alphabetic() || byte == b'_') => {
+                    let end = self.word_end(pos);
+                    let word = &self.text[pos..end];
+                    // Inside an unfinished header (`queue hours {`) a keyword is just a name.
+                    let in_header = matches!(&self.current, Some(c) if c.problem.is_none())
+                        && !self.complete;
+                    if !in_header && TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+                        self.begin_declaration(pos);
+                        self.is_import = word == b"import";
+                    } else {
+                        self.touch(pos);
+                        if self.complete {
+                            self.mark_garbage();
+                        }
+                    }
+                    if let Some(chunk) = self.current.as_mut() {
+                        chunk.end = chunk.end.max(end);
+                    }
+                    pos = end;
+                }
+                _ => {
+                    if self.depth == 0 && self.complete {
+                        self.mark_garbage();
+                    }
+                    self.touch(pos);
+                    pos += utf8_len(byte).max(1);
+                }
+            }
+        }
+        self.finish();
+    }
+
+    /// Extends the current chunk to cover the token at `pos`, opening a garbage chunk if
+    /// there is none.
+    fn touch(&mut self, pos: usize) {
+        let end = (pos + 1).min(self.text.len());
+        match self.current.as_mut() {
+            Some(chunk) if !self.complete => chunk.end = chunk.end.max(end),
+            _ => {
+                self.finish();
+                self.current = Some(Chunk { start: pos, end, problem: Some(Problem::NotADeclaration) });
+                self.complete = false;
+                self.is_import = false;
+            }
+        }
+    }
+
+    fn mark_garbage(&mut self) {
+        // The stray text after a complete declaration starts a garbage chunk of its own.
+        if self.complete || self.current.is_none() {
+            self.finish();
+        }
+    }
+
+    fn begin_declaration(&mut self, pos: usize) {
+        self.finish();
+        self.current = Some(Chunk { start: pos, end: pos, problem: None });
+        self.depth = 0;
+        self.nesting = 0;
+        self.complete = false;
+        self.is_import = false;
+    }
+
+    fn finish(&mut self) {
+        if let Some(chunk) = self.current.take() {
+            self.chunks.push(chunk);
+        }
+        self.complete = false;
+    }
+
+    fn word_end(&self, mut pos: usize) -> usize {
+        while pos < self.text.len() && is_ident_byte(self.text[pos]) {
+            pos += 1;
+        }
+        pos
+    }
+
+    fn skip_line(&self, mut pos: usize) -> usize {
+        while pos < self.text.len() && self.text[pos] != b'\n' {
+            pos += 1;
+        }
+        pos
+    }
+
+    /// Skips a string or regex literal; both end on their own line.
+    fn skip_quoted(&mut self, start: usize, quote: u8) -> usize {
+        let mut pos = start + 1;
+        while pos < self.text.len() {
+            match self.text[pos] {
+                b'\\' => pos += 2,
+                b'\n' => return pos,
+                b if b == quote => return pos + 1,
+                _ => pos += 1,
+            }
+        }
+        if let Some(chunk) = self.current.as_mut() {
+            chunk.end = chunk.end.max(self.text.len());
+        }
+        self.text.len()
+    }
+
+    /// `flow name {`, `test "…" {`, `import "…"` … at the start of a line.
+    fn is_header_line(&self, pos: usize) -> bool {
+        let end = self.word_end(pos);
+        let word = &self.text[pos..end];
+        if !TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+            return false;
+        }
+        let line_end = self.skip_line(end);
+        let rest = String::from_utf8_lossy(&self.text[end..line_end]);
+        let rest = rest.trim();
+        if word == b"import" {
+            return rest.starts_with('"');
+        }
+        let Some(first) = rest.chars().next() else { return false };
+        (first == '"' || first.is_ascii_alphabetic() || first == '_')
+            && rest.contains('{')
+            && !rest.contains('}')
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(&str, Option<Problem>)> {
+        split(text).into_iter().map(|c| (&text[c.start..c.end], c.problem)).collect()
+    }
+
+    #[test]
+    fn splits_declarations() {
+        let text = "queue a { }\n# comment\nintent b { \"x}\" }\nimport \"c.csflow\"\n";
+        assert_eq!(
+            spans(text),
+            vec![
+                ("queue a { }", None),
+                ("intent b { \"x}\" }", None),
+                ("import \"c.csflow\"", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn garbage_between_declarations_is_its_own_chunk() {
+        let text = "queue a { }\nwhat is this\nqueue b { }";
+        let chunks = spans(text);
+        assert_eq!(chunks[1], ("what is this", Some(Problem::NotADeclaration)));
+        assert_eq!(chunks[2], ("queue b { }", None));
+    }
+
+    #[test]
+    fn a_missing_brace_is_contained_by_the_next_header() {
+        let text = "flow a {\n  state s {\n    end\n\nflow b {\n}\n";
+        let chunks = spans(text);
+        assert_eq!(chunks.len(), 2);
+        assert!(chunks[1].0.starts_with("flow b"));
+    }
+
+    #[test]
+    fn keywords_are_names_inside_a_header() {
+        assert_eq!(spans("queue hours { }\nflow test { }").len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("flow a {}{}", "{".repeat(100), "}".repeat(100));
+        assert_eq!(split(&text)[0].problem, Some(Problem::TooDeep));
+    }
+
+    #[test]
+    fn regex_braces_do_not_count() {
+        let text = "flow a { escalate { when text matches /\\d{4}/ handoff q } }\nqueue q { }";
+        assert_eq!(spans(text).len(), 2);
+    }
+}

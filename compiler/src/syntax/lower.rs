@@ -1,0 +1,1126 @@
+//! pest pairs → our AST. The grammar guarantees the shape of every pair it accepts, so the
+//! lowering walks pairs by rule; anything unexpected becomes an error node, never a panic.
+
+use super::error::{self, Context};
+use super::parser::{CsflowParser, Rule};
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+
+type P<'i> = Pair<'i, Rule>;
+
+/// Parses the declaration in `text[start..end]`.
+pub fn parse_item(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let slice = &text[start..end];
+    let mut lower = Lower { file, text, base: start, diagnostics };
+    match CsflowParser::parse(Rule::item_entry, slice) {
+        Ok(mut pairs) => {
+            let Some(entry) = pairs.next() else {
+                return Item::Error(Span::new(file, start, end));
+            };
+            match entry.into_inner().find(|p| p.as_rule() != Rule::EOI) {
+                Some(item) => lower.item(item),
+                None => Item::Error(Span::new(file, start, end)),
+            }
+        }
+        Err(err) => {
+            let diagnostic = error::from_pest(file, text, start, &err, Context::TopLevel);
+            lower.diagnostics.push(diagnostic);
+            Item::Error(Span::new(file, start, end))
+        }
+    }
+}
+
+struct Lower<'a> {
+    file: FileId,
+    text: &'a str,
+    base: usize,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+/// Tracks `bad` nodes in one list so that consecutive broken lines give one diagnostic.
+#[derive(Default)]
+struct BadRun {
+    previous_was_bad: bool,
+}
+
+impl<'a> Lower<'a> {
+    fn span(&self, pair: &P) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    /// Reports a `bad` node, and returns its span. A broken line that starts with no word
+    /// right after another broken line is the rest of the same mistake (a statement spread
+    /// over lines): it is not reported again.
+    fn bad(&mut self, pair: &P, context: Context, run: &mut BadRun) -> Span {
+        let span = self.span(pair);
+        let starts_with_word = pair.as_str().starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        if !run.previous_was_bad || starts_with_word {
+            let diagnostic = error::bad_node(self.file, self.text, span, context);
+            self.diagnostics.push(diagnostic);
+        }
+        run.previous_was_bad = true;
+        span
+    }
+
+    fn missing_brace(&mut self, pair: &P, what: &str) {
+        let span = self.span(pair);
+        let diagnostic = error::missing_brace(self.file, self.text, span, what);
+        // Nested blocks all closed by one missing brace report it once.
+        if !self.diagnostics.iter().any(|d| d.primary.span == diagnostic.primary.span) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    fn item(&mut self, pair: P) -> Item {
+        match pair.as_rule() {
+            Rule::import_decl => Item::Import(self.import(pair)),
+            Rule::hours_decl => Item::Hours(self.hours(pair)),
+            Rule::queue_decl => Item::Queue(self.queue(pair)),
+            Rule::intent_decl => Item::Intent(self.intent(pair)),
+            Rule::service_decl => Item::Service(self.service(pair)),
+            Rule::knowledge_decl => Item::Knowledge(self.knowledge(pair)),
+            Rule::flow_decl => Item::Flow(self.flow(pair)),
+            Rule::test_decl => Item::Test(self.test(pair)),
+            _ => Item::Error(self.span(&pair)),
+        }
+    }
+
+    /// Role rules (`state_ref`, `decl_name`…) wrap exactly one `ident` and no whitespace,
+    /// so their own text and span are the name's.
+    fn ident(&self, pair: P) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn import(&mut self, pair: P) -> Import {
+        let span = self.span(&pair);
+        let path = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(p))
+            .unwrap_or_else(|| Str { parts: vec![], span });
+        Import { path, span }
+    }
+
+    fn hours(&mut self, pair: P) -> Hours {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut hours = Hours {
+            name: Ident { name: String::new(), span },
+            timezone: None,
+            weekly: vec![],
+            closed: vec![],
+            span,
+        };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => name = Some(self.ident(part)),
+                Rule::timezone_line => {
+                    hours.timezone = part.into_inner().nth(1).map(|p| self.string(p));
+                }
+                Rule::closed_line => {
+                    let line_span = self.span(&part);
+                    let dates: Vec<Date> =
+                        part.into_inner().filter(|p| p.as_rule() == Rule::date).map(|p| date(p.as_str())).collect();
+                    if let Some(first) = dates.first().copied() {
+                        let last = dates.get(1).copied().unwrap_or(first);
+                        hours.closed.push(ClosedDates { first, last, span: line_span });
+                    }
+                }
+                Rule::weekly_line => {
+                    let line_span = self.span(&part);
+                    let mut days = vec![];
+                    let mut ranges = vec![];
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::weekday => days.extend(Weekday::from_name(p.as_str())),
+                            Rule::time_range => {
+                                let range_span = self.span(&p);
+                                let times: Vec<Time> = p.into_inner().map(|t| time(t.as_str())).collect();
+                                if let [start, end] = times[..] {
+                                    ranges.push(TimeRange { start, end, span: range_span });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let Some(first_day) = days.first().copied() {
+                        let last_day = days.get(1).copied().unwrap_or(first_day);
+                        hours.weekly.push(WeeklyHours { first_day, last_day, ranges, span: line_span });
+                    }
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Hours, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the hours block"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        if let Some(name) = name {
+            hours.name = name;
+        }
+        hours
+    }
+
+    fn queue(&mut self, pair: P) -> Queue {
+        let span = self.span(&pair);
+        let mut queue = Queue { name: Ident { name: String::new(), span }, hours: None, skills: vec![], span };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => queue.name = self.ident(part),
+                Rule::queue_hours => {
+                    queue.hours = part.into_inner().find(|p| p.as_rule() == Rule::hours_ref).map(|p| self.ident(p));
+                }
+                Rule::queue_skills => {
+                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list) {
+                        queue.skills = self.string_list(list);
+                    }
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Queue, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the queue"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        queue
+    }
+
+    fn intent(&mut self, pair: P) -> Intent {
+        let span = self.span(&pair);
+        let mut intent = Intent { name: Ident { name: String::new(), span }, examples: vec![], span };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => intent.name = self.ident(part),
+                Rule::string => {
+                    let example = self.string(part);
+                    intent.examples.push(example);
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Intent, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the intent"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        intent
+    }
+
+    fn service(&mut self, pair: P) -> Service {
+        let span = self.span(&pair);
+        let mut service =
+            Service { name: Ident { name: String::new(), span }, operations: vec![], timeout: None, span };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => service.name = self.ident(part),
+                Rule::operation => {
+                    let op_span = self.span(&part);
+                    let mut op =
+                        Operation { name: Ident { name: String::new(), span: op_span }, params: vec![], returns: vec![], span: op_span };
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::decl_name => op.name = self.ident(p),
+                            Rule::field => op.params.push(self.field(p)),
+                            Rule::record_type => {
+                                op.returns = p.into_inner().map(|f| self.field(f)).collect();
+                            }
+                            _ => {}
+                        }
+                    }
+                    service.operations.push(op);
+                }
+                Rule::service_timeout => {
+                    if let Some(d) = part.into_inner().find(|p| p.as_rule() == Rule::duration) {
+                        service.timeout = Some(DurationLit { millis: duration_millis(d.as_str()), span: self.span(&d) });
+                    }
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Service, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the service"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        service
+    }
+
+    fn field(&mut self, pair: P) -> Field {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident { name: String::new(), span });
+        let ty = inner.next().map(|p| self.type_expr(p)).unwrap_or(TypeExpr { kind: TypeKind::Text, span });
+        Field { name, ty, span }
+    }
+
+    fn type_expr(&mut self, pair: P) -> TypeExpr {
+        let span = self.span(&pair);
+        let Some(inner) = pair.into_inner().next() else {
+            return TypeExpr { kind: TypeKind::Unknown(String::new()), span };
+        };
+        let kind = match inner.as_rule() {
+            Rule::enum_type => TypeKind::Enum(
+                inner.into_inner().filter(|p| p.as_rule() == Rule::decl_name).map(|p| self.ident(p)).collect(),
+            ),
+            Rule::digits_type => {
+                let bounds: Vec<u32> = inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::int_lit)
+                    .map(|p| p.as_str().parse().unwrap_or(u32::MAX))
+                    .collect();
+                match bounds[..] {
+                    [n] => TypeKind::Digits { min: Some(n), max: Some(n) },
+                    [a, b] => TypeKind::Digits { min: Some(a), max: Some(b) },
+                    _ => TypeKind::Digits { min: None, max: None },
+                }
+            }
+            _ => match inner.as_str() {
+                "text" => TypeKind::Text,
+                "number" => TypeKind::Number,
+                "integer" => TypeKind::Integer,
+                "yes_no" => TypeKind::YesNo,
+                "date" => TypeKind::Date,
+                "time" => TypeKind::Time,
+                "email" => TypeKind::Email,
+                "phone" => TypeKind::Phone,
+                "bool" => TypeKind::Bool,
+                other => TypeKind::Unknown(other.to_string()),
+            },
+        };
+        TypeExpr { kind, span }
+    }
+
+    fn knowledge(&mut self, pair: P) -> Knowledge {
+        let span = self.span(&pair);
+        let mut kb = Knowledge { name: Ident { name: String::new(), span }, entries: vec![], span };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => kb.name = self.ident(part),
+                Rule::entry => {
+                    let entry = self.entry(part);
+                    kb.entries.push(entry);
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Knowledge, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the knowledge base"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        kb
+    }
+
+    fn entry(&mut self, pair: P) -> Entry {
+        let span = self.span(&pair);
+        let mut entry = Entry {
+            name: Ident { name: String::new(), span },
+            questions: vec![],
+            answer: None,
+            tags: vec![],
+            owner: None,
+            review_by: None,
+            span,
+        };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            let rule = part.as_rule();
+            match rule {
+                Rule::decl_name => entry.name = self.ident(part),
+                Rule::entry_question | Rule::entry_answer | Rule::entry_owner => {
+                    if let Some(s) = part.into_inner().find(|p| p.as_rule() == Rule::string) {
+                        let s = self.string(s);
+                        match rule {
+                            Rule::entry_question => entry.questions.push(s),
+                            Rule::entry_answer => entry.answer = Some(s),
+                            _ => entry.owner = Some(s),
+                        }
+                    }
+                }
+                Rule::entry_tags => {
+                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list) {
+                        entry.tags = self.string_list(list);
+                    }
+                }
+                Rule::entry_review => {
+                    if let Some(d) = part.into_inner().find(|p| p.as_rule() == Rule::date) {
+                        entry.review_by = Some((date(d.as_str()), self.span(&d)));
+                    }
+                }
+                Rule::bad => {
+                    self.bad(&part, Context::Entry, &mut run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the entry"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        entry
+    }
+
+    fn flow(&mut self, pair: P) -> Flow {
+        let span = self.span(&pair);
+        let mut flow = Flow {
+            name: Ident { name: String::new(), span },
+            channel: None,
+            start: None,
+            slots: vec![],
+            handlers: vec![],
+            escalate: vec![],
+            states: vec![],
+            errors: vec![],
+            span,
+        };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::decl_name => flow.name = self.ident(part),
+                Rule::channel_line => {
+                    if let Some(kind) = part.into_inner().find(|p| p.as_rule() == Rule::channel_kind) {
+                        let channel = match kind.as_str() {
+                            "voice" => Channel::Voice,
+                            "chat" => Channel::Chat,
+                            _ => Channel::Any,
+                        };
+                        flow.channel = Some((channel, self.span(&kind)));
+                    }
+                }
+                Rule::start_line => {
+                    flow.start = part.into_inner().find(|p| p.as_rule() == Rule::state_ref).map(|p| self.ident(p));
+                }
+                Rule::slot_decl => {
+                    let slot = self.slot(part);
+                    flow.slots.push(slot);
+                }
+                Rule::handler => {
+                    let handler = self.handler(part);
+                    flow.handlers.push(handler);
+                }
+                Rule::escalate_block => {
+                    let mut escalate_run = BadRun::default();
+                    for rule in part.into_inner() {
+                        let rule_is_bad = rule.as_rule() == Rule::bad;
+                        match rule.as_rule() {
+                            Rule::escalate_rule => {
+                                let rule_span = self.span(&rule);
+                                let mut inner = rule.into_inner().skip(1);
+                                let condition = inner.next().map(|p| self.expr(p));
+                                let action = inner.next().map(|p| self.action(p));
+                                if let (Some(condition), Some(action)) = (condition, action) {
+                                    flow.escalate.push(EscalateRule { condition, action, span: rule_span });
+                                }
+                            }
+                            Rule::bad => {
+                                let bad = self.bad(&rule, Context::Escalate, &mut escalate_run);
+                                flow.errors.push(bad);
+                            }
+                            Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
+                            _ => {}
+                        }
+                        if !rule_is_bad {
+                            escalate_run.previous_was_bad = false;
+                        }
+                    }
+                }
+                Rule::state_decl => {
+                    let state = self.state(part);
+                    flow.states.push(state);
+                }
+                Rule::bad => {
+                    let bad = self.bad(&part, Context::Flow, &mut run);
+                    flow.errors.push(bad);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the flow"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        flow
+    }
+
+    fn slot(&mut self, pair: P) -> Slot {
+        let span = self.span(&pair);
+        let mut slot = Slot {
+            name: Ident { name: String::new(), span },
+            ty: TypeExpr { kind: TypeKind::Text, span },
+            sensitive: false,
+            default: None,
+            span,
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::decl_name => slot.name = self.ident(part),
+                Rule::type_expr => slot.ty = self.type_expr(part),
+                Rule::k_sensitive => slot.sensitive = true,
+                Rule::slot_default => slot.default = part.into_inner().next().map(|p| self.expr(p)),
+                _ => {}
+            }
+        }
+        slot
+    }
+
+    fn handler(&mut self, pair: P) -> Handler {
+        let span = self.span(&pair);
+        let mut kind = HandlerKind::NoMatch;
+        let mut kind_span = span;
+        let mut retry = None;
+        let mut action = Block { statements: vec![], span };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::handler_kind => {
+                    kind_span = self.span(&part);
+                    kind = match part.as_str() {
+                        "no_match" => HandlerKind::NoMatch,
+                        "no_input" => HandlerKind::NoInput,
+                        "closed" => HandlerKind::Closed,
+                        _ => HandlerKind::Error,
+                    };
+                }
+                Rule::retry => {
+                    let retry_span = self.span(&part);
+                    let mut count = 0;
+                    let mut message = None;
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::int_lit => count = p.as_str().parse().unwrap_or(u32::MAX),
+                            Rule::string => message = Some(self.string(p)),
+                            _ => {}
+                        }
+                    }
+                    retry = Some(Retry { count, message, span: retry_span });
+                }
+                Rule::action => action = self.action(part),
+                _ => {}
+            }
+        }
+        Handler { kind, kind_span, retry, action, span }
+    }
+
+    fn handlers_in(&mut self, pair: P, run: &mut BadRun, handlers: &mut Vec<Handler>, context: Context) {
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            match part.as_rule() {
+                Rule::handler => handlers.push(self.handler(part)),
+                Rule::bad => {
+                    self.bad(&part, context, run);
+                }
+                Rule::missing_brace => self.missing_brace(&part, "the handler block"),
+                _ => {}
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+    }
+
+    fn state(&mut self, pair: P) -> State {
+        let span = self.span(&pair);
+        let mut name = Ident { name: String::new(), span };
+        let mut statements = vec![];
+        let mut run = BadRun::default();
+        let mut body_start = span.end;
+        for part in pair.into_inner() {
+            if part.as_rule() == Rule::decl_name {
+                body_start = self.span(&part).end;
+                name = self.ident(part);
+                continue;
+            }
+            self.block_part(part, &mut statements, &mut run, "the state");
+        }
+        let body = Block { statements, span: Span { start: body_start, ..span } };
+        State { name, body, span }
+    }
+
+    /// One child of a block-like pair: a statement, a broken line or a missing brace.
+    fn block_part(&mut self, part: P, statements: &mut Vec<Stmt>, run: &mut BadRun, what: &str) {
+        let is_bad = part.as_rule() == Rule::bad;
+        match part.as_rule() {
+            Rule::bad => {
+                let span = self.bad(&part, Context::Block, run);
+                statements.push(Stmt { kind: StmtKind::Error, span });
+            }
+            Rule::missing_brace => self.missing_brace(&part, what),
+            _ => {
+                if let Some(stmt) = self.statement(part) {
+                    statements.push(stmt);
+                }
+            }
+        }
+        if !is_bad {
+            run.previous_was_bad = false;
+        }
+    }
+
+    fn block(&mut self, pair: P) -> Block {
+        let span = self.span(&pair);
+        let mut statements = vec![];
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            self.block_part(part, &mut statements, &mut run, "the block");
+        }
+        Block { statements, span }
+    }
+
+    /// An ACTION: one statement or a `{ }` block, always lowered to a block.
+    fn action(&mut self, pair: P) -> Block {
+        let span = self.span(&pair);
+        let Some(inner) = pair.into_inner().next() else {
+            return Block { statements: vec![], span };
+        };
+        if inner.as_rule() == Rule::block {
+            return self.block(inner);
+        }
+        let statements = self.statement(inner).into_iter().collect();
+        Block { statements, span }
+    }
+
+    fn statement(&mut self, pair: P) -> Option<Stmt> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::say_stmt => StmtKind::Say(self.string(inner.nth(1)?)),
+            Rule::ask_stmt => {
+                let slot = self.ident(inner.nth(1)?);
+                let prompt = self.string(inner.next()?);
+                let mut handlers = vec![];
+                if let Some(block) = inner.next() {
+                    let mut run = BadRun::default();
+                    self.handlers_in(block, &mut run, &mut handlers, Context::Handlers);
+                }
+                StmtKind::Ask(Ask { slot, prompt, handlers })
+            }
+            Rule::menu_stmt => {
+                let prompt = self.string(inner.nth(1)?);
+                let mut menu = Menu { prompt, options: vec![], handlers: vec![], errors: vec![] };
+                let mut run = BadRun::default();
+                for part in inner {
+                    let is_bad = part.as_rule() == Rule::bad;
+                    match part.as_rule() {
+                        Rule::option => menu.options.push(self.option(part)),
+                        Rule::handler => menu.handlers.push(self.handler(part)),
+                        Rule::bad => {
+                            let bad = self.bad(&part, Context::Menu, &mut run);
+                            menu.errors.push(bad);
+                        }
+                        Rule::missing_brace => self.missing_brace(&part, "the menu"),
+                        _ => {}
+                    }
+                    if !is_bad {
+                        run.previous_was_bad = false;
+                    }
+                }
+                StmtKind::Menu(menu)
+            }
+            Rule::goto_stmt => StmtKind::Goto(self.ident(inner.nth(1)?)),
+            Rule::end_stmt => StmtKind::End,
+            Rule::handoff_stmt => {
+                let queue = self.ident(inner.nth(1)?);
+                let mut handoff = Handoff { queue, priority: None, reason: None };
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::handoff_priority => {
+                            if let Some(level) = part.into_inner().nth(1) {
+                                let priority = match level.as_str() {
+                                    "low" => Priority::Low,
+                                    "high" => Priority::High,
+                                    _ => Priority::Normal,
+                                };
+                                handoff.priority = Some((priority, self.span(&level)));
+                            }
+                        }
+                        Rule::handoff_reason => {
+                            handoff.reason = part.into_inner().nth(1).map(|p| self.string(p));
+                        }
+                        _ => {}
+                    }
+                }
+                StmtKind::Handoff(handoff)
+            }
+            Rule::if_stmt => {
+                let mut branches = vec![];
+                let mut otherwise = None;
+                self.if_chain(inner, &mut branches, &mut otherwise);
+                StmtKind::If(If { branches, otherwise })
+            }
+            Rule::set_stmt => {
+                let slot = self.ident(inner.nth(1)?);
+                let value = self.expr(inner.next()?);
+                StmtKind::Set { slot, value }
+            }
+            Rule::call_stmt => {
+                let service = self.ident(inner.nth(1)?);
+                let operation = self.ident(inner.next()?);
+                let mut call = Call { service, operation, args: vec![], into: None };
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::call_arg => {
+                            let mut arg = part.into_inner();
+                            if let (Some(name), Some(value)) = (arg.next(), arg.next()) {
+                                call.args.push((self.ident(name), self.expr(value)));
+                            }
+                        }
+                        Rule::decl_name => call.into = Some(self.ident(part)),
+                        _ => {}
+                    }
+                }
+                StmtKind::Call(call)
+            }
+            Rule::answer_stmt => {
+                let knowledge = self.ident(inner.nth(2)?);
+                let mut answer = Answer { knowledge, topic: None, otherwise: None };
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::string => answer.topic = Some(self.string(part)),
+                        Rule::action => answer.otherwise = Some(self.action(part)),
+                        _ => {}
+                    }
+                }
+                StmtKind::Answer(answer)
+            }
+            _ => return None,
+        };
+        Some(Stmt { kind, span })
+    }
+
+    /// Flattens `if … else if … else …` into branches.
+    fn if_chain(&mut self, mut inner: Pairs<Rule>, branches: &mut Vec<(Expr, Block)>, otherwise: &mut Option<Block>) {
+        let _keyword = inner.next();
+        let (Some(condition), Some(block)) = (inner.next(), inner.next()) else { return };
+        let condition = self.expr(condition);
+        let block = self.block(block);
+        branches.push((condition, block));
+        if let Some(else_clause) = inner.next() {
+            if let Some(next) = else_clause.into_inner().nth(1) {
+                if next.as_rule() == Rule::if_stmt {
+                    self.if_chain(next.into_inner(), branches, otherwise);
+                } else {
+                    *otherwise = Some(self.block(next));
+                }
+            }
+        }
+    }
+
+    fn option(&mut self, pair: P) -> MenuOption {
+        let span = self.span(&pair);
+        let mut option = MenuOption {
+            label: Str { parts: vec![], span },
+            keys: vec![],
+            intents: vec![],
+            phrases: vec![],
+            action: Block { statements: vec![], span },
+            span,
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::string => option.label = self.string(part),
+                Rule::option_key => {
+                    if let Some(value) = part.into_inner().nth(1) {
+                        let key_span = self.span(&value);
+                        let keys = if value.as_rule() == Rule::string {
+                            self.string(value).plain_text()
+                        } else {
+                            value.as_str().to_string()
+                        };
+                        option.keys.push(Key { keys, span: key_span });
+                    }
+                }
+                Rule::option_intent => {
+                    if let Some(i) = part.into_inner().nth(1) {
+                        option.intents.push(self.ident(i));
+                    }
+                }
+                Rule::option_phrase => {
+                    if let Some(s) = part.into_inner().nth(1) {
+                        option.phrases.push(self.string(s));
+                    }
+                }
+                Rule::action => option.action = self.action(part),
+                _ => {}
+            }
+        }
+        option
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::expr => match pair.into_inner().next() {
+                Some(inner) => self.expr(inner),
+                None => error_expr(span),
+            },
+            Rule::or_expr | Rule::and_expr => {
+                let op = if pair.as_rule() == Rule::or_expr { BinaryOp::Or } else { BinaryOp::And };
+                let mut operands = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and));
+                let Some(first) = operands.next() else { return error_expr(span) };
+                let mut left = self.expr(first);
+                for operand in operands {
+                    let right = self.expr(operand);
+                    let span = left.span.to(right.span);
+                    left = Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span };
+                }
+                left
+            }
+            Rule::not_expr => {
+                let mut inner = pair.into_inner().peekable();
+                match inner.peek().map(|p| p.as_rule()) {
+                    Some(Rule::k_not) => {
+                        inner.next();
+                        match inner.next() {
+                            Some(operand) => {
+                                let operand = self.expr(operand);
+                                Expr { kind: ExprKind::Not(Box::new(operand)), span }
+                            }
+                            None => error_expr(span),
+                        }
+                    }
+                    Some(_) => match inner.next() {
+                        Some(p) => self.expr(p),
+                        None => error_expr(span),
+                    },
+                    None => error_expr(span),
+                }
+            }
+            Rule::cmp_expr => {
+                let mut inner = pair.into_inner();
+                let Some(first) = inner.next() else { return error_expr(span) };
+                let left = self.expr(first);
+                let Some(tail) = inner.next() else { return left };
+                match tail.as_rule() {
+                    Rule::cmp_op => {
+                        let op = match tail.as_str() {
+                            "==" => BinaryOp::Eq,
+                            "!=" => BinaryOp::Ne,
+                            "<" => BinaryOp::Lt,
+                            "<=" => BinaryOp::Le,
+                            ">" => BinaryOp::Gt,
+                            _ => BinaryOp::Ge,
+                        };
+                        let Some(right) = inner.next() else { return left };
+                        let right = self.expr(right);
+                        Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span }
+                    }
+                    Rule::is_set => {
+                        let negated = tail.into_inner().any(|p| p.as_rule() == Rule::k_not);
+                        Expr { kind: ExprKind::IsSet { value: Box::new(left), negated }, span }
+                    }
+                    Rule::in_list => {
+                        let mut negated = false;
+                        let mut list = None;
+                        for p in tail.into_inner() {
+                            match p.as_rule() {
+                                Rule::k_not => negated = true,
+                                Rule::postfix => list = Some(self.expr(p)),
+                                _ => {}
+                            }
+                        }
+                        let list = list.unwrap_or_else(|| error_expr(span));
+                        Expr { kind: ExprKind::In { value: Box::new(left), list: Box::new(list), negated }, span }
+                    }
+                    Rule::matches_re => {
+                        let regex = tail.into_inner().nth(1).map(|r| self.regex(r));
+                        match regex {
+                            Some(regex) => Expr { kind: ExprKind::Matches(Box::new(left), regex), span },
+                            None => left,
+                        }
+                    }
+                    _ => left,
+                }
+            }
+            Rule::postfix => {
+                let mut inner = pair.into_inner();
+                let Some(first) = inner.next() else { return error_expr(span) };
+                let mut value = self.expr(first);
+                for field in inner {
+                    let field = self.ident(field);
+                    let span = value.span.to(field.span);
+                    value = Expr { kind: ExprKind::Field(Box::new(value), field), span };
+                }
+                value
+            }
+            Rule::paren => match pair.into_inner().next() {
+                Some(inner) => {
+                    let mut e = self.expr(inner);
+                    e.span = span;
+                    e
+                }
+                None => error_expr(span),
+            },
+            Rule::list => {
+                let items = pair.into_inner().map(|p| self.expr(p)).collect();
+                Expr { kind: ExprKind::List(items), span }
+            }
+            Rule::record => {
+                let fields = pair
+                    .into_inner()
+                    .filter_map(|f| {
+                        let mut inner = f.into_inner();
+                        let name = inner.next()?;
+                        let value = inner.next()?;
+                        Some((self.ident(name), self.expr(value)))
+                    })
+                    .collect();
+                Expr { kind: ExprKind::Record(fields), span }
+            }
+            Rule::literal => match pair.into_inner().next() {
+                Some(lit) => self.literal(lit),
+                None => error_expr(span),
+            },
+            Rule::intent_expr => match pair.into_inner().nth(1) {
+                Some(name) => Expr { kind: ExprKind::Intent(self.ident(name)), span },
+                None => error_expr(span),
+            },
+            Rule::open_expr => match pair.into_inner().nth(1) {
+                Some(name) => Expr { kind: ExprKind::Open(self.ident(name)), span },
+                None => error_expr(span),
+            },
+            Rule::name_ref => Expr { kind: ExprKind::Name(self.ident(pair)), span },
+            _ => self.literal(pair),
+        }
+    }
+
+    fn literal(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::string => ExprKind::String(self.string(pair)),
+            Rule::date => ExprKind::Date(date(pair.as_str())),
+            Rule::time => ExprKind::Time(time(pair.as_str())),
+            Rule::duration => ExprKind::Duration(duration_millis(pair.as_str())),
+            Rule::number => ExprKind::Number(pair.as_str().parse().unwrap_or(f64::NAN)),
+            Rule::k_true => ExprKind::Bool(true),
+            Rule::k_false => ExprKind::Bool(false),
+            _ => ExprKind::None,
+        };
+        Expr { kind, span }
+    }
+
+    fn string(&mut self, pair: P) -> Str {
+        let span = self.span(&pair);
+        let mut parts: Vec<StrPart> = vec![];
+        let push_text = |parts: &mut Vec<StrPart>, text: &str| match parts.last_mut() {
+            Some(StrPart::Text(last)) => last.push_str(text),
+            _ => parts.push(StrPart::Text(text.to_string())),
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::str_text => push_text(&mut parts, part.as_str()),
+                Rule::str_escape => {
+                    let decoded = match part.as_str() {
+                        "\\n" => "\n",
+                        "\\t" => "\t",
+                        "\\\"" => "\"",
+                        "\\{" => "{",
+                        "\\}" => "}",
+                        _ => "\\",
+                    };
+                    push_text(&mut parts, decoded);
+                }
+                Rule::lbrace_lit => push_text(&mut parts, "{"),
+                Rule::rbrace_lit => push_text(&mut parts, "}"),
+                Rule::interp => {
+                    if let Some(e) = part.into_inner().next() {
+                        let e = self.expr(e);
+                        parts.push(StrPart::Interpolation(e));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Str { parts, span }
+    }
+
+    fn string_list(&mut self, pair: P) -> Vec<Str> {
+        pair.into_inner().filter(|p| p.as_rule() == Rule::string).map(|p| self.string(p)).collect()
+    }
+
+    fn regex(&mut self, pair: P) -> RegexLit {
+        let span = self.span(&pair);
+        let body = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        RegexLit { pattern: body.replace("\\/", "/"), span }
+    }
+
+    // ------------------------------------------------------------ tests
+
+    fn test(&mut self, pair: P) -> Test {
+        let span = self.span(&pair);
+        let mut test = Test { name: Str { parts: vec![], span }, steps: vec![], errors: vec![], span };
+        let mut run = BadRun::default();
+        for part in pair.into_inner() {
+            let is_bad = part.as_rule() == Rule::bad;
+            let step_span = self.span(&part);
+            let rule = part.as_rule();
+            let step = match rule {
+                Rule::string => {
+                    test.name = self.string(part);
+                    None
+                }
+                Rule::test_flow => part.into_inner().nth(1).map(|f| TestStepKind::Flow(self.ident(f))),
+                Rule::test_time => {
+                    let mut d = None;
+                    let mut t = None;
+                    let mut zone = None;
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::date => d = Some(date(p.as_str())),
+                            Rule::time => t = Some(time(p.as_str())),
+                            Rule::string => zone = Some(self.string(p)),
+                            Rule::zone_name => {
+                                let zone_span = self.span(&p);
+                                zone = Some(Str { parts: vec![StrPart::Text(p.as_str().to_string())], span: zone_span })
+                            }
+                            _ => {}
+                        }
+                    }
+                    match (d, t) {
+                        (Some(date), Some(time)) => Some(TestStepKind::Time { date, time, zone }),
+                        _ => None,
+                    }
+                }
+                Rule::test_mock => {
+                    let mut inner = part.into_inner().skip(1);
+                    let service = inner.next().map(|p| self.ident(p));
+                    let operation = inner.next().map(|p| self.ident(p));
+                    let mut returns = None;
+                    for p in inner {
+                        match p.as_rule() {
+                            Rule::record | Rule::expr => returns = Some(self.expr(p)),
+                            _ => {}
+                        }
+                    }
+                    match (service, operation) {
+                        (Some(service), Some(operation)) => Some(TestStepKind::Mock { service, operation, returns }),
+                        _ => None,
+                    }
+                }
+                Rule::test_send => part.into_inner().nth(1).map(|p| match p.as_rule() {
+                    Rule::send_key => {
+                        let value = p.into_inner().nth(1);
+                        let (keys, key_span) = match value {
+                            Some(v) if v.as_rule() == Rule::string => {
+                                let s = self.string(v);
+                                (s.plain_text(), s.span)
+                            }
+                            Some(v) => (v.as_str().to_string(), self.span(&v)),
+                            None => (String::new(), step_span),
+                        };
+                        TestStepKind::SendKeys(Key { keys, span: key_span })
+                    }
+                    Rule::k_no_input => TestStepKind::SendNoInput,
+                    _ => TestStepKind::SendText(self.string(p)),
+                }),
+                Rule::test_expect => part.into_inner().nth(1).and_then(|p| {
+                    let expectation = match p.as_rule() {
+                        Rule::expect_say => {
+                            let value = p.into_inner().nth(1)?;
+                            if value.as_rule() == Rule::regex {
+                                Expectation::SayMatches(self.regex(value))
+                            } else {
+                                Expectation::Say(self.string(value))
+                            }
+                        }
+                        Rule::expect_handoff => Expectation::Handoff(self.ident(p.into_inner().nth(1)?)),
+                        Rule::expect_state => Expectation::State(self.ident(p.into_inner().nth(1)?)),
+                        Rule::expect_slot => {
+                            let mut inner = p.into_inner().skip(1);
+                            let slot = self.ident(inner.next()?);
+                            let value = self.expr(inner.next()?);
+                            Expectation::Slot { slot, value }
+                        }
+                        _ => Expectation::End,
+                    };
+                    Some(TestStepKind::Expect(expectation))
+                }),
+                Rule::bad => {
+                    let bad = self.bad(&part, Context::Test, &mut run);
+                    test.errors.push(bad);
+                    None
+                }
+                Rule::missing_brace => {
+                    self.missing_brace(&part, "the test");
+                    None
+                }
+                _ => None,
+            };
+            if let Some(kind) = step {
+                test.steps.push(TestStep { kind, span: step_span });
+            }
+            if !is_bad {
+                run.previous_was_bad = false;
+            }
+        }
+        test
+    }
+}
+
+fn error_expr(span: Span) -> Expr {
+    Expr { kind: ExprKind::None, span }
+}
+
+/// `2026-10-01` (the grammar guarantees the digits; the values are checked later).
+pub fn date(text: &str) -> Date {
+    let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
+    let year = parts.next().unwrap_or(0) as i32;
+    let month = parts.next().unwrap_or(0);
+    let day = parts.next().unwrap_or(0);
+    Date { year, month, day }
+}
+
+/// `09:00`
+pub fn time(text: &str) -> Time {
+    let mut parts = text.split(':').map(|p| p.parse::<u32>().unwrap_or(99));
+    Time { hour: parts.next().unwrap_or(99), minute: parts.next().unwrap_or(99) }
+}
+
+/// `5s`, `2m`, `1h`, `300ms`
+pub fn duration_millis(text: &str) -> u64 {
+    let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let value: u64 = digits.parse().unwrap_or(u64::MAX);
+    let unit = &text[digits.len()..];
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        _ => 3_600_000,
+    };
+    value.saturating_mul(factor)
+}
