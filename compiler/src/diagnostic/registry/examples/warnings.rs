@@ -53,6 +53,9 @@ flow support {
 }
 "#;
 
+// A trap with an input point in it is also an input point with no path to a human, so this
+// example has no `escalate` rule and no queue at all: with either, the loop would not be a
+// trap. A checker that reports both here should report `no-path-to-human` only outside traps.
 pub const TRAP_STATE_BAD: &str = r#"flow support {
   channel chat
   start main_menu
@@ -135,6 +138,7 @@ flow support {
 }
 "#;
 
+// No `escalate` rule: it would give every input point a path to an agent.
 pub const NO_PATH_TO_HUMAN_BAD: &str = r#"queue general { }
 
 intent agent {
