@@ -232,7 +232,7 @@ fn date(year: i32, month: u32, day: u32) -> Option<Date> {
 pub fn parse_date(text: &str) -> Option<Date> {
     let text = half(text.trim());
     let parts: Vec<&str> = text
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | '号' | ' '))
+        .split(['-', '/', '.', '年', '月', '日', '号', ' '])
         .filter(|p| !p.is_empty())
         .collect();
     let [a, b, c] = parts.as_slice() else {

@@ -410,13 +410,11 @@ impl Machine<'_, '_, '_, '_> {
                         .any(|r| r.kind == HandlerKind::Closed);
                     let handler = on_closed.or(self.flow.handlers.closed);
                     let name = self.bundle.str(queue_decl.name);
-                    if closed && !in_closed_handler {
-                        if let Some(handler) = handler {
-                            self.event(format!("queue {name} is closed"));
-                            self.enter_handler(ReturnTo::End, HandlerKind::Closed)?;
-                            self.jump(handler)?;
-                            continue;
-                        }
+                    if let (true, false, Some(handler)) = (closed, in_closed_handler, handler) {
+                        self.event(format!("queue {name} is closed"));
+                        self.enter_handler(ReturnTo::End, HandlerKind::Closed)?;
+                        self.jump(handler)?;
+                        continue;
                     }
                     let info = HandoffInfo::new(name, *priority, reason);
                     self.event(format!("handoff {name} priority {}", info.priority));

@@ -1,0 +1,381 @@
+//! VM behaviour on the hand-assembled sample bundle: menus, asks, retries, handlers,
+//! escalation, closed queues, service failures and the step budget.
+
+#[path = "support/sample.rs"]
+mod sample;
+
+use chrono::NaiveDate;
+use csflow_runtime::vm::{ExpectKind, Speaker};
+use csflow_runtime::*;
+
+type Call = (String, String, Vec<(String, Value)>);
+
+/// Services answering every call with one canned result, recording the calls.
+struct Mock {
+    result: Result<Value, ServiceError>,
+    calls: Vec<Call>,
+}
+
+impl Services for Mock {
+    fn call(
+        &mut self,
+        service: &str,
+        operation: &str,
+        args: &[(String, Value)],
+    ) -> Result<Value, ServiceError> {
+        self.calls
+            .push((service.into(), operation.into(), args.to_vec()));
+        self.result.clone()
+    }
+}
+
+fn ok_mock() -> Mock {
+    Mock {
+        result: Ok(Value::Record(vec![
+            ("ok".into(), Value::Bool(true)),
+            ("reference".into(), Value::Text("R-1".into())),
+        ])),
+        calls: vec![],
+    }
+}
+
+/// Monday 2026-11-23 10:00 office time (open).
+fn monday() -> Clock {
+    Clock::WallClock(
+        NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    )
+}
+
+/// Sunday 2026-11-22 10:00 office time (closed).
+fn sunday() -> Clock {
+    Clock::WallClock(
+        NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    )
+}
+
+struct Session {
+    bundle: Bundle,
+    conv: Conversation,
+    mock: Mock,
+    clock: Clock,
+    first: Turn,
+}
+
+impl Session {
+    fn new(clock: Clock, mock: Mock) -> Session {
+        let bundle = sample::sample();
+        let mut mock = mock;
+        let (conv, first) = {
+            let mut env = Env {
+                clock,
+                services: &mut mock,
+            };
+            Conversation::start(&bundle, "bank", Channel::Voice, &mut env).unwrap()
+        };
+        Session {
+            bundle,
+            conv,
+            mock,
+            clock,
+            first,
+        }
+    }
+
+    fn send(&mut self, input: Input) -> Turn {
+        let mut env = Env {
+            clock: self.clock,
+            services: &mut self.mock,
+        };
+        self.conv.input(&self.bundle, input, &mut env).unwrap()
+    }
+
+    fn text(&mut self, text: &str) -> Turn {
+        self.send(Input::Text(text.into()))
+    }
+
+    fn keys(&mut self, keys: &str) -> Turn {
+        self.send(Input::Keys(keys.into()))
+    }
+}
+
+fn says(turn: &Turn) -> Vec<&str> {
+    turn.says().collect()
+}
+
+#[test]
+fn start_runs_to_the_first_menu() {
+    let s = Session::new(monday(), ok_mock());
+    assert_eq!(
+        says(&s.first),
+        [
+            "Welcome to Acme Bank.",
+            "Press 1 for cards, 2 for opening hours, 0 for an agent."
+        ]
+    );
+    assert_eq!(s.first.status, Status::Waiting);
+    assert_eq!(s.first.state, "main_menu");
+    let expecting = s.first.expecting.as_ref().unwrap();
+    assert_eq!(expecting.kind, ExpectKind::Menu);
+    assert_eq!(expecting.options[0].label, "Card services");
+    assert_eq!(expecting.options[0].key.as_deref(), Some("1"));
+    assert_eq!(s.conv.state_name(&s.bundle), "main_menu");
+}
+
+#[test]
+fn menu_by_key_then_ask_and_call() {
+    let mut s = Session::new(monday(), ok_mock());
+    let turn = s.keys("1");
+    assert_eq!(
+        says(&turn),
+        ["Please key in the last four digits of your card."]
+    );
+    assert_eq!(turn.expecting.as_ref().unwrap().kind, ExpectKind::Ask);
+    let turn = s.keys("1234");
+    assert_eq!(
+        says(&turn),
+        ["Blocked card 1234. Your reference is R-1.", "Goodbye."]
+    );
+    assert_eq!(turn.status, Status::Ended);
+    assert_eq!(
+        s.mock.calls,
+        [(
+            "cards".into(),
+            "block".into(),
+            vec![("last4".into(), Value::Text("1234".into()))]
+        )]
+    );
+    assert_eq!(
+        s.conv.slot(&s.bundle, "card_last4"),
+        Some(&Value::Text("1234".into()))
+    );
+    // Sensitive: said as is, masked in the transcript (both the reply and the message).
+    let transcript: Vec<&str> = s
+        .conv
+        .transcript()
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(
+        transcript.contains(&"Blocked card ***. Your reference is R-1."),
+        "{transcript:?}"
+    );
+    assert!(
+        !transcript.iter().any(|t| t.contains("1234")),
+        "{transcript:?}"
+    );
+    assert!(
+        s.conv
+            .transcript()
+            .iter()
+            .any(|e| e.who == Speaker::User && e.text == "***")
+    );
+    let masked = s.conv.slots_masked(&s.bundle);
+    assert_eq!(
+        masked[0],
+        ("card_last4".to_string(), Value::Text("***".into()))
+    );
+    assert!(matches!(
+        s.conv.input(
+            &s.bundle,
+            Input::NoInput,
+            &mut Env {
+                clock: monday(),
+                services: &mut NoServices
+            }
+        ),
+        Err(InputError::NotWaiting(Status::Ended))
+    ));
+}
+
+#[test]
+fn menu_by_spoken_key_label_phrase_and_intent() {
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(s.text("1").state, "card_services");
+    let mut s = Session::new(monday(), ok_mock());
+    let turn = s.text("opening hours");
+    assert_eq!(
+        says(&turn),
+        ["We are open Monday to Friday, 9:00 to 18:00.", "Goodbye."]
+    );
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(s.text("When are you open today?").state, "goodbye");
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(s.text("I think I lost my card").state, "card_services");
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(s.text("我的卡丢了").state, "card_services");
+}
+
+#[test]
+fn statement_no_match_retries_with_message_then_acts() {
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(says(&s.text("banana")), ["Sorry, please press 1, 2 or 0."]);
+    assert_eq!(says(&s.text("banana")), ["Sorry, please press 1, 2 or 0."]);
+    let turn = s.text("banana");
+    assert_eq!(turn.status, Status::HandedOff);
+    assert_eq!(turn.handoff.as_ref().unwrap().queue, "general");
+    assert_eq!(s.conv.no_match_count(), 3);
+}
+
+#[test]
+fn retry_count_restarts_when_the_input_point_is_entered_afresh() {
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(says(&s.text("banana")), ["Sorry, please press 1, 2 or 0."]);
+    s.keys("3"); // back to the menu: a fresh entry
+    assert_eq!(says(&s.text("banana")), ["Sorry, please press 1, 2 or 0."]);
+    assert_eq!(says(&s.text("banana")), ["Sorry, please press 1, 2 or 0."]);
+    assert_eq!(s.text("banana").status, Status::HandedOff);
+    assert_eq!(
+        s.conv.no_match_count(),
+        4,
+        "no_match_count counts the whole conversation"
+    );
+}
+
+#[test]
+fn flow_level_handlers_apply_to_an_ask_without_its_own() {
+    let mut s = Session::new(monday(), ok_mock());
+    s.keys("1");
+    // flow: on no_match retry 2 then handoff general (re-prompts with the prompt)
+    assert_eq!(
+        says(&s.keys("12")),
+        ["Please key in the last four digits of your card."]
+    );
+    assert_eq!(
+        says(&s.text("what?")),
+        ["Please key in the last four digits of your card."]
+    );
+    assert_eq!(s.keys("1").status, Status::HandedOff);
+    // flow: on no_input retry 1 then goto goodbye
+    let mut s = Session::new(monday(), ok_mock());
+    s.keys("1");
+    assert_eq!(
+        says(&s.send(Input::NoInput)),
+        ["Please key in the last four digits of your card."]
+    );
+    let turn = s.send(Input::NoInput);
+    assert_eq!(says(&turn), ["Goodbye."]);
+    assert_eq!(turn.status, Status::Ended);
+    assert_eq!(s.conv.no_input_count(), 2);
+}
+
+#[test]
+fn escalate_runs_before_the_state_sees_the_input() {
+    // At the ask, "agent" would be a no_match; the escalate rule hands off first.
+    let mut s = Session::new(monday(), ok_mock());
+    s.keys("1");
+    let turn = s.text("agent");
+    assert_eq!(turn.status, Status::HandedOff);
+    assert_eq!(turn.handoff.unwrap().queue, "general");
+    assert_eq!(s.conv.no_match_count(), 0);
+
+    let mut s = Session::new(monday(), ok_mock());
+    let turn = s.text("this is useless, I am furious");
+    let handoff = turn.handoff.unwrap();
+    assert_eq!(
+        (
+            handoff.queue.as_str(),
+            handoff.priority.as_str(),
+            handoff.reason.as_deref()
+        ),
+        ("care", "high", Some("upset customer"))
+    );
+}
+
+#[test]
+fn closed_queue_runs_on_closed() {
+    let mut s = Session::new(sunday(), ok_mock());
+    let turn = s.keys("0");
+    assert_eq!(says(&turn), ["We are closed."]);
+    assert_eq!(turn.status, Status::Ended);
+    assert_eq!(turn.state, "after_hours");
+    // Open on Monday.
+    let mut s = Session::new(monday(), ok_mock());
+    assert_eq!(s.keys("0").status, Status::HandedOff);
+    // A holiday is closed too; an instant is read in the office's zone (02:00 UTC = 10:00 Shanghai).
+    let holiday = Clock::WallClock(
+        NaiveDate::from_ymd_opt(2026, 10, 5)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    );
+    assert_eq!(
+        Session::new(holiday, ok_mock()).keys("0").state,
+        "after_hours"
+    );
+    let instant = Clock::Instant(
+        NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(2, 0, 0)
+            .unwrap()
+            .and_utc(),
+    );
+    assert_eq!(
+        Session::new(instant, ok_mock()).keys("0").status,
+        Status::HandedOff
+    );
+    let late = Clock::Instant(
+        NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(11, 0, 0)
+            .unwrap()
+            .and_utc(),
+    );
+    assert_eq!(Session::new(late, ok_mock()).keys("0").state, "after_hours");
+}
+
+#[test]
+fn service_failure_runs_on_error() {
+    let mock = Mock {
+        result: Err(ServiceError::Timeout),
+        calls: vec![],
+    };
+    let mut s = Session::new(monday(), mock);
+    s.keys("1");
+    let turn = s.keys("1234");
+    assert_eq!(says(&turn), ["Technical problem."]);
+    assert_eq!(
+        turn.handoff.unwrap().reason.as_deref(),
+        Some("service error")
+    );
+    assert_eq!(s.conv.slot(&s.bundle, "result"), Some(&Value::None));
+    // A result that is not a record is a failure too.
+    let mock = Mock {
+        result: Ok(Value::Text("nope".into())),
+        calls: vec![],
+    };
+    let mut s = Session::new(monday(), mock);
+    s.keys("1");
+    assert_eq!(s.keys("1234").state, "tech");
+}
+
+#[test]
+fn step_budget_stops_an_endless_loop() {
+    let mut s = Session::new(monday(), ok_mock());
+    let turn = s.keys("9");
+    assert_eq!(turn.status, Status::Failed);
+    assert!(turn.error.unwrap().contains("step budget"));
+    assert_eq!(s.conv.status(), Status::Failed);
+}
+
+#[test]
+fn conversations_are_small_serializable_and_deterministic() {
+    let mut s = Session::new(monday(), ok_mock());
+    s.keys("1");
+    let json = serde_json::to_string(&s.conv).unwrap();
+    assert!(json.len() < 1024, "{} bytes: {json}", json.len());
+    let back: Conversation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s.conv);
+
+    let run = || {
+        let mut s = Session::new(monday(), ok_mock());
+        let turns = vec![s.text("banana"), s.keys("1"), s.text("12 34")];
+        (turns, s.conv)
+    };
+    assert_eq!(run(), run());
+}
