@@ -459,6 +459,12 @@ pub enum Instr {
     In,
     /// Pop a value, push whether its text matches regex N ([`Bundle::regexes`]).
     Matches(u32),
+    /// Pop `args` values into the template's placeholders and push the text (an
+    /// interpolated string used as a value).
+    Format {
+        text: StrId,
+        args: u32,
+    },
     // --- control ---
     Jump(Pc),
     /// Pop a value; jump when it is falsy.

@@ -385,6 +385,9 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         Instr::Return => "return".into(),
         Instr::Resume => "resume".into(),
         Instr::Deliver => "deliver".into(),
+        Instr::Format { text, args } => {
+            format!("format {}{}", quote(b.str(*text)), args_text(*args))
+        }
     }
 }
 

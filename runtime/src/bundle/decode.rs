@@ -600,6 +600,10 @@ impl Decode for Instr {
             30 => Instr::Return,
             31 => Instr::Resume,
             32 => Instr::Deliver,
+            33 => Instr::Format {
+                text: r.u32()?,
+                args: r.u32()?,
+            },
             other => return invalid(format!("unknown opcode {other} at body offset {at}")),
         })
     }

@@ -509,6 +509,11 @@ impl Encode for Instr {
             Instr::Return => w.u8(30),
             Instr::Resume => w.u8(31),
             Instr::Deliver => w.u8(32),
+            Instr::Format { text, args } => {
+                w.u8(33);
+                w.u32(*text);
+                w.u32(*args);
+            }
         }
     }
 }

@@ -236,7 +236,7 @@ impl Verifier<'_> {
             Instr::Jump(t) | Instr::JumpIfFalse(t) | Instr::JumpIfTrue(t) => {
                 check_index("jump target", *t, code_len)
             }
-            Instr::Say { text, args: n } => {
+            Instr::Say { text, args: n } | Instr::Format { text, args: n } => {
                 self.str(*text, "say")?;
                 args(*n)
             }

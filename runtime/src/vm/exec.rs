@@ -355,6 +355,12 @@ impl Machine<'_, '_, '_, '_> {
                         .ok_or("store to an unknown slot")?;
                     *slot = value.value;
                 }
+                Instr::Format { text, args } => {
+                    let args = self.pop_n(*args)?;
+                    let sensitive = args.iter().any(|a| a.sensitive);
+                    let (clear, _) = render(self.bundle.str(*text), &args);
+                    self.push(Value::Text(clear), sensitive);
+                }
                 Instr::Say { text, args } => {
                     let args = self.pop_n(*args)?;
                     let (clear, masked) = render(self.bundle.str(*text), &args);
