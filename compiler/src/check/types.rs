@@ -1,0 +1,400 @@
+//! `type-mismatch` and `unknown-field`: values used as what they are not.
+//!
+//! The type system is deliberately loose, as designers expect: `digits` compare with
+//! numbers and text, an `enum` compares with its bare value names and with strings, `none`
+//! fits anything, and anything that did not resolve is `Unknown` (its error was reported
+//! already, so it never causes a second one).
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::resolve::{FlowModel, Model, NameRef, lookup_name};
+use crate::source::Span;
+use crate::visit;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty<'a> {
+    Bool,
+    Number,
+    Text,
+    Digits,
+    Date,
+    Time,
+    Duration,
+    Enum(&'a [Ident]),
+    Record(&'a [Field]),
+    List(Box<Ty<'a>>),
+    None,
+    Unknown,
+}
+
+impl Ty<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Ty::Bool => "yes/no".into(),
+            Ty::Number => "a number".into(),
+            Ty::Text => "text".into(),
+            Ty::Digits => "digits".into(),
+            Ty::Date => "a date".into(),
+            Ty::Time => "a time".into(),
+            Ty::Duration => "a duration".into(),
+            Ty::Enum(_) => "a choice (enum)".into(),
+            Ty::Record(_) => "a service result".into(),
+            Ty::List(_) => "a list".into(),
+            Ty::None => "none".into(),
+            Ty::Unknown => "unknown".into(),
+        }
+    }
+
+    fn is_loose(&self) -> bool {
+        matches!(self, Ty::Unknown | Ty::None)
+    }
+}
+
+pub fn of_type(kind: &TypeKind) -> Ty<'_> {
+    match kind {
+        TypeKind::Text | TypeKind::Email | TypeKind::Phone => Ty::Text,
+        TypeKind::Number | TypeKind::Integer => Ty::Number,
+        TypeKind::Digits { .. } => Ty::Digits,
+        TypeKind::YesNo | TypeKind::Bool => Ty::Bool,
+        TypeKind::Date => Ty::Date,
+        TypeKind::Time => Ty::Time,
+        TypeKind::Enum(values) => Ty::Enum(values),
+        TypeKind::Unknown(_) => Ty::Unknown,
+    }
+}
+
+/// Can a value of type `b` be compared with or stored into `a`?
+fn compatible(a: &Ty, b: &Ty) -> bool {
+    use Ty::*;
+    if a.is_loose() || b.is_loose() {
+        return true;
+    }
+    match (a, b) {
+        (Text | Enum(_) | Digits, Text | Enum(_)) | (Text | Enum(_), Digits) => true,
+        (Digits, Digits | Number) | (Number, Digits | Number) => true,
+        (List(x), List(y)) => compatible(x, y),
+        (Record(_), Record(_)) => true,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+struct Checker<'m, 'a> {
+    model: &'m Model<'a>,
+    flow: &'m FlowModel<'a>,
+    diagnostics: &'m mut Vec<Diagnostic>,
+}
+
+pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
+    let mut checker = Checker { model, flow, diagnostics };
+    for slot in &flow.flow.slots {
+        if let TypeKind::Unknown(name) = &slot.ty.kind {
+            checker.diagnostics.push(
+                Diagnostic::new("type-mismatch", slot.ty.span, format!("unknown slot type `{name}`")).with_note(
+                    "slot types are text, number, integer, digits, digits(N), digits(N..M), yes_no, date, time, email, phone and enum { … }",
+                ),
+            );
+        }
+        if let TypeKind::Digits { min: Some(min), max: Some(max) } = slot.ty.kind
+            && min > max
+        {
+            checker.diagnostics.push(Diagnostic::new(
+                "type-mismatch",
+                slot.ty.span,
+                format!("`digits({min}..{max})` has its bounds reversed"),
+            ));
+        }
+        if let Some(default) = &slot.default {
+            let ty = checker.expr(default);
+            checker.expect_value(&of_type(&slot.ty.kind), &ty, default, &slot.name.name);
+        }
+    }
+    for rule in &flow.flow.escalate {
+        checker.condition(&rule.condition);
+    }
+    for block in visit::flow_blocks(flow.flow) {
+        visit::each_stmt(block, &mut |stmt| checker.stmt(stmt));
+    }
+    for handler in &flow.flow.handlers {
+        if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
+            visit::interpolations(message).for_each(|e| {
+                checker.expr(e);
+            });
+        }
+    }
+}
+
+/// Test steps: mock records and `expect slot` values.
+pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    for test in &model.tests {
+        let mut flow = None;
+        for step in &test.steps {
+            match &step.kind {
+                TestStepKind::Flow(name) => flow = model.flow(&name.name),
+                TestStepKind::Mock { service, operation, returns: Some(value) } => {
+                    let Some(op) = model.operation(&service.name, &operation.name) else { continue };
+                    match &value.kind {
+                        ExprKind::Record(fields) => {
+                            for (name, _) in fields {
+                                if !op.returns.iter().any(|f| f.name.name == name.name) {
+                                    diagnostics.push(unknown_field(name, &op.returns, &format!("{}.{}", service.name, operation.name)));
+                                }
+                            }
+                        }
+                        _ if op.returns.is_empty() => {}
+                        _ => diagnostics.push(
+                            Diagnostic::new("type-mismatch", value.span, "a mock of this operation returns a record")
+                                .with_note("write `returns { field: value, … }` with the fields the service declares"),
+                        ),
+                    }
+                }
+                TestStepKind::Expect(Expectation::Slot { slot, value }) => {
+                    if let Some(flow) = flow {
+                        let mut checker = Checker { model, flow, diagnostics };
+                        let expected = match flow.slots.get(slot.name.as_str()) {
+                            Some(s) => of_type(&s.ty.kind),
+                            None => Ty::Unknown,
+                        };
+                        let ty = checker.expr(value);
+                        checker.expect_value(&expected, &ty, value, &slot.name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
+    let candidates: Vec<&str> = fields.iter().map(|f| f.name.name.as_str()).collect();
+    let mut d = Diagnostic::new("unknown-field", name.span, format!("`{owner}` has no field `{}`", name.name))
+        .with_primary_message("not declared by the service");
+    if candidates.is_empty() {
+        d = d.with_note("the operation declares no fields here");
+    } else if let Some(s) = crate::suggest::closest(&name.name, candidates.iter().copied()) {
+        d = d.with_note(format!("did you mean `{s}`?"));
+    } else {
+        d = d.with_note(format!("the declared fields are {}", candidates.join(", ")));
+    }
+    d
+}
+
+impl<'m, 'a> Checker<'m, 'a> {
+    fn mismatch(&mut self, span: Span, message: String, note: &str) {
+        self.diagnostics.push(Diagnostic::new("type-mismatch", span, message).with_note(note.to_string()));
+    }
+
+    fn condition(&mut self, expr: &Expr) {
+        let ty = self.expr(expr);
+        if !ty.is_loose() && ty != Ty::Bool {
+            self.mismatch(
+                expr.span,
+                format!("this condition is {}, not yes/no", ty.describe()),
+                "compare it (`x == …`, `x > …`) or test whether it is filled in (`x is set`)",
+            );
+        }
+    }
+
+    fn expect_value(&mut self, expected: &Ty, got: &Ty, expr: &Expr, target: &str) {
+        if let (Ty::Enum(values), ExprKind::String(s)) = (expected, &expr.kind)
+            && !s.has_interpolation()
+        {
+            let text = s.plain_text();
+            if !values.iter().any(|v| v.name == text) {
+                let names: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+                self.mismatch(
+                    expr.span,
+                    format!("\"{text}\" is not one of the choices of `{target}`"),
+                    &format!("the choices are {}", names.join(", ")),
+                );
+            }
+            return;
+        }
+        if !compatible(expected, got) {
+            self.mismatch(
+                expr.span,
+                format!("`{target}` holds {}, but this is {}", expected.describe(), got.describe()),
+                "use a value of the slot's type, or `none` to clear it",
+            );
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
+            StmtKind::If(if_) => {
+                for (condition, _) in &if_.branches {
+                    self.condition(condition);
+                }
+            }
+            StmtKind::Set { slot, value } => {
+                let ty = self.expr(value);
+                let expected = match lookup_name(self.flow, &slot.name) {
+                    NameRef::Slot(s) => of_type(&s.ty.kind),
+                    _ => Ty::Unknown,
+                };
+                self.expect_value(&expected, &ty, value, &slot.name);
+            }
+            StmtKind::Call(call) => self.call(call),
+            _ => {
+                for expr in visit::stmt_exprs(stmt) {
+                    self.expr(expr);
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, call: &Call) {
+        let operation = self.model.operation(&call.service.name, &call.operation.name);
+        let owner = format!("{}.{}", call.service.name, call.operation.name);
+        for (name, value) in &call.args {
+            let ty = self.expr(value);
+            let Some(op) = operation else { continue };
+            match op.params.iter().find(|p| p.name.name == name.name) {
+                Some(param) => self.expect_value(&of_type(&param.ty.kind), &ty, value, &name.name),
+                None => {
+                    let d = unknown_field(name, &op.params, &owner).with_primary_message("not a parameter of this operation");
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+        if let Some(op) = operation {
+            let missing: Vec<&str> = op
+                .params
+                .iter()
+                .filter(|p| !call.args.iter().any(|(n, _)| n.name == p.name.name))
+                .map(|p| p.name.name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                let span = call.operation.span;
+                self.mismatch(
+                    span,
+                    format!("`{owner}` is called without {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
+                    "pass every parameter the service declares, e.g. `name: slot`",
+                );
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Ty<'a> {
+        match &expr.kind {
+            ExprKind::String(s) => {
+                visit::interpolations(s).for_each(|e| {
+                    self.expr(e);
+                });
+                Ty::Text
+            }
+            ExprKind::Number(_) => Ty::Number,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::None => Ty::None,
+            ExprKind::Date(_) => Ty::Date,
+            ExprKind::Time(_) => Ty::Time,
+            ExprKind::Duration(_) => Ty::Duration,
+            ExprKind::List(items) => {
+                let mut element = Ty::Unknown;
+                for item in items {
+                    let ty = self.expr(item);
+                    if element.is_loose() {
+                        element = ty;
+                    }
+                }
+                Ty::List(Box::new(element))
+            }
+            ExprKind::Record(fields) => {
+                for (_, value) in fields {
+                    self.expr(value);
+                }
+                Ty::Unknown
+            }
+            ExprKind::Name(name) => match lookup_name(self.flow, &name.name) {
+                NameRef::Slot(slot) => of_type(&slot.ty.kind),
+                NameRef::Result(result) => match result.operation {
+                    Some(op) => Ty::Record(&op.returns),
+                    None => Ty::Unknown,
+                },
+                NameRef::Builtin("text" | "channel") => Ty::Text,
+                NameRef::Builtin(_) => Ty::Number,
+                NameRef::EnumValue | NameRef::ChannelName => Ty::Text,
+                NameRef::Unknown => Ty::Unknown,
+            },
+            ExprKind::Field(base, field) => match self.expr(base) {
+                Ty::Record(fields) => match fields.iter().find(|f| f.name.name == field.name) {
+                    Some(f) => of_type(&f.ty.kind),
+                    None => {
+                        let owner = match &base.kind {
+                            ExprKind::Name(n) => n.name.clone(),
+                            _ => "this result".into(),
+                        };
+                        self.diagnostics.push(unknown_field(field, fields, &owner));
+                        Ty::Unknown
+                    }
+                },
+                Ty::Unknown | Ty::None => Ty::Unknown,
+                other => {
+                    self.mismatch(
+                        field.span,
+                        format!("{} has no fields", other.describe()),
+                        "only the result of a `call … into NAME` has fields",
+                    );
+                    Ty::Unknown
+                }
+            },
+            ExprKind::Intent(_) | ExprKind::Open(_) => Ty::Bool,
+            ExprKind::Not(inner) => {
+                self.condition(inner);
+                Ty::Bool
+            }
+            ExprKind::Binary(op, left, right) => {
+                match op {
+                    BinaryOp::And | BinaryOp::Or => {
+                        self.condition(left);
+                        self.condition(right);
+                    }
+                    _ => {
+                        let a = self.expr(left);
+                        let b = self.expr(right);
+                        if !compatible(&a, &b) {
+                            self.mismatch(
+                                expr.span,
+                                format!("cannot compare {} with {}", a.describe(), b.describe()),
+                                "compare values of the same kind",
+                            );
+                        } else if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
+                            let ordered = |t: &Ty| matches!(t, Ty::Number | Ty::Digits | Ty::Date | Ty::Time | Ty::Duration | Ty::Unknown);
+                            if !ordered(&a) || !ordered(&b) {
+                                self.mismatch(
+                                    expr.span,
+                                    format!("`{}` needs numbers, dates or times, not {}", op.as_str(), if ordered(&a) { b.describe() } else { a.describe() }),
+                                    "use `==` or `!=` for text and choices",
+                                );
+                            }
+                        }
+                    }
+                }
+                Ty::Bool
+            }
+            ExprKind::IsSet { value, .. } => {
+                self.expr(value);
+                Ty::Bool
+            }
+            ExprKind::In { value, list, .. } => {
+                let a = self.expr(value);
+                match self.expr(list) {
+                    Ty::List(element) if !compatible(&a, &element) => self.mismatch(
+                        expr.span,
+                        format!("{} cannot be in a list of {}", a.describe(), element.describe()),
+                        "list values of the same kind",
+                    ),
+                    Ty::List(_) | Ty::Unknown | Ty::None => {}
+                    other => self.mismatch(list.span, format!("`in` needs a list `[…]`, not {}", other.describe()), "write `x in [a, b]`"),
+                }
+                Ty::Bool
+            }
+            ExprKind::Matches(value, _) => {
+                let ty = self.expr(value);
+                if !compatible(&Ty::Text, &ty) {
+                    self.mismatch(value.span, format!("`matches` needs text, not {}", ty.describe()), "match `text` or a text slot");
+                }
+                Ty::Bool
+            }
+        }
+    }
+}

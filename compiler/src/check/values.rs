@@ -1,0 +1,108 @@
+//! Literal values that must make sense on their own: `invalid-hours` (time zones, times,
+//! day and date ranges) and `invalid-regex`.
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::resolve::Model;
+use crate::visit;
+use chrono::NaiveDate;
+
+pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    for hours in model.hours.iter() {
+        match &hours.timezone {
+            Some(zone) => {
+                let name = zone.plain_text();
+                if name.parse::<chrono_tz::Tz>().is_err() {
+                    let mut d = Diagnostic::new("invalid-hours", zone.span, format!("unknown time zone \"{name}\""))
+                        .with_primary_message("not an IANA time zone name");
+                    let candidates = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                    match crate::suggest::closest(&name, candidates) {
+                        Some(s) => d = d.with_note(format!("did you mean \"{s}\"?")),
+                        None => d = d.with_note("use an IANA name such as \"Asia/Shanghai\" or \"Europe/London\""),
+                    }
+                    diagnostics.push(d);
+                }
+            }
+            None => {}
+        }
+        for weekly in &hours.weekly {
+            if weekly.first_day > weekly.last_day {
+                diagnostics.push(
+                    Diagnostic::new(
+                        "invalid-hours",
+                        weekly.span,
+                        format!("the day range {}-{} runs backwards", weekly.first_day.as_str(), weekly.last_day.as_str()),
+                    )
+                    .with_note("write days from Monday to Sunday, e.g. `mon-fri`, or split the range into two lines"),
+                );
+            }
+            for range in &weekly.ranges {
+                let valid = |t: Time, end: bool| (t.hour < 24 && t.minute < 60) || (end && t.hour == 24 && t.minute == 0);
+                if !valid(range.start, false) || !valid(range.end, true) {
+                    diagnostics.push(
+                        Diagnostic::new("invalid-hours", range.span, "this is not a time of day")
+                            .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
+                    );
+                } else if range.start >= range.end {
+                    diagnostics.push(
+                        Diagnostic::new("invalid-hours", range.span, "this time range ends before it starts")
+                            .with_note("for hours past midnight, write two ranges: `22:00-24:00` and `00:00-06:00` on the next day"),
+                    );
+                }
+            }
+        }
+        for closed in &hours.closed {
+            let first = real_date(closed.first);
+            let last = real_date(closed.last);
+            match (first, last) {
+                (Some(first), Some(last)) if first > last => diagnostics.push(
+                    Diagnostic::new("invalid-hours", closed.span, "this date range ends before it starts")
+                        .with_note("write the earlier date first: `closed 2026-10-01..2026-10-07`"),
+                ),
+                (Some(_), Some(_)) => {}
+                _ => diagnostics.push(
+                    Diagnostic::new("invalid-hours", closed.span, "this is not a calendar date")
+                        .with_note("dates are written YYYY-MM-DD"),
+                ),
+            }
+        }
+    }
+}
+
+pub fn real_date(date: Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(date.year, date.month, date.day)
+}
+
+pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    let mut regexes: Vec<&RegexLit> = Vec::new();
+    for flow in &model.flows {
+        let mut exprs: Vec<&Expr> = flow.flow.escalate.iter().map(|r| &r.condition).collect();
+        visit::each_flow_stmt(flow.flow, &mut |stmt| exprs.extend(visit::stmt_exprs(stmt)));
+        for expr in exprs {
+            visit::each_expr(expr, &mut |e| {
+                if let ExprKind::Matches(_, regex) = &e.kind {
+                    regexes.push(regex);
+                }
+            });
+        }
+    }
+    for test in &model.tests {
+        for step in &test.steps {
+            if let TestStepKind::Expect(Expectation::SayMatches(regex)) = &step.kind {
+                regexes.push(regex);
+            }
+        }
+    }
+    for regex in regexes {
+        if let Err(error) = regex::Regex::new(&regex.pattern) {
+            let detail = match &error {
+                regex::Error::Syntax(text) => text.lines().last().unwrap_or("").trim_start_matches("error: ").to_string(),
+                other => other.to_string(),
+            };
+            diagnostics.push(
+                Diagnostic::new("invalid-regex", regex.span, format!("this regular expression does not compile: {detail}"))
+                    .with_note("csflow uses Rust `regex` syntax; escape special characters such as `(` or `?` with `\\`"),
+            );
+        }
+    }
+}
