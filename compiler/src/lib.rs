@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod ast;
 pub mod check;
+pub mod codegen;
 pub mod diagnostic;
 pub mod resolve;
 pub mod source;
