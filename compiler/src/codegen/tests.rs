@@ -307,8 +307,8 @@ fn disassembly_has_source_locations() {
         .position(|l| l.contains("say \"Welcome to Acme Bank.\""))
         .unwrap()
         + 1;
-    let expected = format!("say \"Welcome to Acme Bank.\"");
-    let line = text.lines().find(|l| l.contains(&expected)).unwrap();
+    let expected = "say \"Welcome to Acme Bank.\"";
+    let line = text.lines().find(|l| l.contains(expected)).unwrap();
     assert!(
         line.ends_with(&format!("; flows/bank.csflow:{welcome_line}:5")),
         "{line}"
