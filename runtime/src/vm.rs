@@ -195,6 +195,20 @@ pub struct Turn {
     /// Why the turn failed (status `failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
+    #[serde(skip)]
+    pub trace: Vec<TraceEvent>,
+}
+
+/// One step of a turn's [`Turn::trace`], by index into the conversation's flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// A state was entered (index into `Flow::states`): the start state when the
+    /// conversation starts, then every `goto`.
+    State(u32),
+    /// An input picked a menu option: the input point (index into `Flow::points`) and the
+    /// option's index in that menu.
+    Option { point: u32, option: u32 },
 }
 
 impl Turn {

@@ -35,6 +35,7 @@ struct Machine<'b, 'c, 'e, 's> {
     pending: Option<Input>,
     intent_scores: Option<Vec<f32>>,
     regexes: Vec<Option<regex::Regex>>,
+    trace: Vec<TraceEvent>,
 }
 
 pub(super) fn const_value(bundle: &Bundle, value: &Const) -> Value {
@@ -67,6 +68,7 @@ fn machine<'b, 'c, 'e, 's>(
         pending: None,
         intent_scores: None,
         regexes: Vec::new(),
+        trace: Vec::new(),
     })
 }
 
@@ -79,12 +81,14 @@ fn failed_turn(conv: &mut Conversation, message: &str) -> Turn {
         expecting: None,
         handoff: None,
         error: Some(message.to_string()),
+        trace: Vec::new(),
     }
 }
 
 pub(super) fn run_start(bundle: &Bundle, conv: &mut Conversation, env: &mut Env<'_>) -> Turn {
     match machine(bundle, conv, env) {
         Some(mut m) => {
+            m.trace.push(TraceEvent::State(m.conv.state));
             let stop = m.run();
             m.finish(stop)
         }
@@ -163,6 +167,7 @@ impl Machine<'_, '_, '_, '_> {
             expecting: None,
             handoff: None,
             error: None,
+            trace: self.trace,
         };
         match stop {
             Stop::Wait => {
@@ -385,6 +390,7 @@ impl Machine<'_, '_, '_, '_> {
                         .ok_or("goto an unknown state")?
                         .entry;
                     self.conv.state = *state;
+                    self.trace.push(TraceEvent::State(*state));
                     self.conv.returns.clear();
                     self.conv.retrying = false;
                     self.jump(entry)?;
@@ -663,6 +669,12 @@ impl Machine<'_, '_, '_, '_> {
             }
             PointKind::Menu { options } => {
                 if let Some(option) = self.pick_option(options, text, keys) {
+                    if let Some(index) = options.iter().position(|o| o.action == option) {
+                        self.trace.push(TraceEvent::Option {
+                            point: *point_index,
+                            option: index as u32,
+                        });
+                    }
                     self.conv.attempts = 0;
                     return self.jump(option);
                 }
