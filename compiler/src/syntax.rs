@@ -35,6 +35,17 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                 diagnostics.push(error::chunk_problem(file, text, &chunk, problem));
                 items.push(ast::Item::Error(span));
             }
+            None if !chunk.segments.is_empty() => {
+                let item = lower::parse_flow_segments(
+                    file,
+                    text,
+                    chunk.start,
+                    chunk.end,
+                    &chunk.segments,
+                    &mut diagnostics,
+                );
+                items.push(item);
+            }
             None => {
                 let item = lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics);
                 items.push(item);

@@ -23,6 +23,9 @@ pub struct Chunk {
     pub start: usize,
     pub end: usize,
     pub problem: Option<Problem>,
+    /// For a `flow`: where its states begin (a `state` first on its line, directly inside
+    /// the flow). Big flows are parsed segment by segment, in parallel.
+    pub segments: Vec<usize>,
 }
 
 struct Splitter<'a> {
@@ -37,6 +40,10 @@ struct Splitter<'a> {
     complete: bool,
     /// The current declaration is an `import`, which ends with its line.
     is_import: bool,
+    /// The current declaration is a `flow`.
+    is_flow: bool,
+    /// Only spaces since the start of the line.
+    at_line_start: bool,
 }
 
 pub fn split(text: &str) -> Vec<Chunk> {
@@ -48,6 +55,8 @@ pub fn split(text: &str) -> Vec<Chunk> {
         nesting: 0,
         complete: false,
         is_import: false,
+        is_flow: false,
+        at_line_start: true,
     };
     splitter.run();
     splitter.chunks
@@ -68,6 +77,8 @@ impl Splitter<'_> {
                 self.begin_declaration(pos);
             }
             line_start = false;
+            let first_on_line = self.at_line_start;
+            self.at_line_start = matches!(byte, b'\n' | b' ' | b'\t' | b'\r') && (first_on_line || byte == b'\n');
             match byte {
                 b'\n' => {
                     line_start = true;
@@ -116,6 +127,12 @@ impl Splitter<'_> {
                         }
                     }
                 }
+                b's' if self.depth == 1 && self.is_flow && first_on_line && self.word_end(pos) == pos + 5 && self.text[pos..].starts_with(b"state") => {
+                    if let Some(chunk) = self.current.as_mut() {
+                        chunk.segments.push(pos);
+                    }
+                    pos += 5;
+                }
                 _ if self.depth == 0 && (byte.is_ascii_alphabetic() || byte == b'_') => {
                     let end = self.word_end(pos);
                     let word = &self.text[pos..end];
@@ -125,6 +142,7 @@ impl Splitter<'_> {
                     if !in_header && TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
+                        self.is_flow = word == b"flow";
                     } else {
                         self.touch(pos);
                         if self.complete {
@@ -156,7 +174,7 @@ impl Splitter<'_> {
             Some(chunk) if !self.complete => chunk.end = chunk.end.max(end),
             _ => {
                 self.finish();
-                self.current = Some(Chunk { start: pos, end, problem: Some(Problem::NotADeclaration) });
+                self.current = Some(Chunk { start: pos, end, problem: Some(Problem::NotADeclaration), segments: Vec::new() });
                 self.complete = false;
                 self.is_import = false;
             }
@@ -172,11 +190,12 @@ impl Splitter<'_> {
 
     fn begin_declaration(&mut self, pos: usize) {
         self.finish();
-        self.current = Some(Chunk { start: pos, end: pos, problem: None });
+        self.current = Some(Chunk { start: pos, end: pos, problem: None, segments: Vec::new() });
         self.depth = 0;
         self.nesting = 0;
         self.complete = false;
         self.is_import = false;
+        self.is_flow = false;
     }
 
     fn finish(&mut self) {
@@ -287,6 +306,14 @@ mod tests {
     #[test]
     fn keywords_are_names_inside_a_header() {
         assert_eq!(spans("queue hours { }\nflow test { }").len(), 2);
+    }
+
+    #[test]
+    fn flows_are_segmented_at_their_states() {
+        let text = "flow f {\n  start a\n  state a { end }\n  state b {\n    say \"state\" state\n  }\n}";
+        let chunks = split(text);
+        let starts: Vec<&str> = chunks[0].segments.iter().map(|&s| &text[s..s + 7]).collect();
+        assert_eq!(starts, vec!["state a", "state b"]);
     }
 
     #[test]

@@ -39,6 +39,141 @@ pub fn parse_item(
     }
 }
 
+/// Parses a flow whose states start at `segments` (see `chunk.rs`): each segment on its
+/// own, in parallel for big flows, then merged in source order.
+pub fn parse_flow_segments(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    segments: &[usize],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let mut bounds = Vec::with_capacity(segments.len() + 2);
+    bounds.push(start);
+    bounds.extend(segments.iter().copied().filter(|&s| s > start && s < end));
+    bounds.push(end);
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let pieces: Vec<Segment> = if ranges.len() < 256 || workers < 2 {
+        ranges.iter().enumerate().map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0)).collect()
+    } else {
+        let per_worker = ranges.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .chunks(per_worker)
+                .enumerate()
+                .map(|(worker, group)| {
+                    let first_index = worker * per_worker;
+                    std::thread::Builder::new()
+                        .stack_size(16 << 20)
+                        .spawn_scoped(scope, move || {
+                            group
+                                .iter()
+                                .enumerate()
+                                .map(|(i, &(a, b))| parse_segment(file, text, a, b, first_index + i == 0))
+                                .collect::<Vec<_>>()
+                        })
+                })
+                .collect();
+            let mut pieces = Vec::with_capacity(ranges.len());
+            for handle in handles {
+                match handle.map(|h| h.join()) {
+                    Ok(Ok(group)) => pieces.extend(group),
+                    // A thread that could not start or panicked: parse its part here instead.
+                    _ => {}
+                }
+            }
+            pieces
+        })
+    };
+    if pieces.len() != ranges.len() {
+        // Fall back to one thread if a worker failed; correctness over speed.
+        return parse_flow_sequential(file, text, &ranges, diagnostics);
+    }
+    merge_segments(file, start, end, text, pieces, diagnostics)
+}
+
+fn parse_flow_sequential(
+    file: FileId,
+    text: &str,
+    ranges: &[(usize, usize)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let pieces = ranges.iter().enumerate().map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0)).collect();
+    let (start, end) = (ranges.first().map_or(0, |r| r.0), ranges.last().map_or(0, |r| r.1));
+    merge_segments(file, start, end, text, pieces, diagnostics)
+}
+
+/// One parsed segment of a flow.
+struct Segment {
+    flow: Flow,
+    diagnostics: Vec<Diagnostic>,
+    closed: bool,
+}
+
+fn parse_segment(file: FileId, text: &str, start: usize, end: usize, head: bool) -> Segment {
+    let mut diagnostics = Vec::new();
+    let span = Span::new(file, start, end);
+    let mut flow = Lower::empty_flow(span);
+    let mut closed = false;
+    let rule = if head { Rule::flow_head } else { Rule::flow_part };
+    let mut lower = Lower { file, text, base: start, diagnostics: &mut diagnostics };
+    match CsflowParser::parse(rule, &text[start..end]) {
+        Ok(mut pairs) => {
+            if let Some(segment) = pairs.next() {
+                let mut run = BadRun::default();
+                for part in segment.into_inner() {
+                    closed |= lower.flow_item(&mut flow, part, &mut run);
+                }
+            }
+        }
+        Err(err) => {
+            let diagnostic = error::from_pest(file, text, start, &err, Context::Flow);
+            lower.diagnostics.push(diagnostic);
+            closed = true;
+        }
+    }
+    Segment { flow, diagnostics, closed }
+}
+
+fn merge_segments(
+    file: FileId,
+    start: usize,
+    end: usize,
+    text: &str,
+    pieces: Vec<Segment>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let mut flow = Lower::empty_flow(Span::new(file, start, end));
+    let mut closed = false;
+    for (index, piece) in pieces.into_iter().enumerate() {
+        diagnostics.extend(piece.diagnostics);
+        closed = piece.closed;
+        let part = piece.flow;
+        if index == 0 {
+            flow.name = part.name;
+        }
+        flow.channel = flow.channel.or(part.channel);
+        flow.start = flow.start.or(part.start);
+        flow.slots.extend(part.slots);
+        flow.handlers.extend(part.handlers);
+        flow.escalate.extend(part.escalate);
+        flow.states.extend(part.states);
+        flow.errors.extend(part.errors);
+    }
+    if !closed {
+        let at = Span::new(file, end, end);
+        let diagnostic = error::missing_brace(file, text, at, "the flow");
+        // One forgotten `}` at the end closes the state and the flow: report it once.
+        if !diagnostics.iter().any(|d| d.primary.span == diagnostic.primary.span) {
+            diagnostics.push(diagnostic);
+        }
+    }
+    Item::Flow(flow)
+}
+
 struct Lower<'a> {
     file: FileId,
     text: &'a str,
@@ -393,9 +528,8 @@ impl<'a> Lower<'a> {
         entry
     }
 
-    fn flow(&mut self, pair: P) -> Flow {
-        let span = self.span(&pair);
-        let mut flow = Flow {
+    fn empty_flow(span: Span) -> Flow {
+        Flow {
             name: Ident { name: String::new(), span },
             channel: None,
             start: None,
@@ -405,75 +539,87 @@ impl<'a> Lower<'a> {
             states: vec![],
             errors: vec![],
             span,
-        };
+        }
+    }
+
+    fn flow(&mut self, pair: P) -> Flow {
+        let span = self.span(&pair);
+        let mut flow = Self::empty_flow(span);
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
-            match part.as_rule() {
-                Rule::decl_name => flow.name = self.ident(part),
-                Rule::channel_line => {
-                    if let Some(kind) = part.into_inner().find(|p| p.as_rule() == Rule::channel_kind) {
-                        let channel = match kind.as_str() {
-                            "voice" => Channel::Voice,
-                            "chat" => Channel::Chat,
-                            _ => Channel::Any,
-                        };
-                        flow.channel = Some((channel, self.span(&kind)));
-                    }
-                }
-                Rule::start_line => {
-                    flow.start = part.into_inner().find(|p| p.as_rule() == Rule::state_ref).map(|p| self.ident(p));
-                }
-                Rule::slot_decl => {
-                    let slot = self.slot(part);
-                    flow.slots.push(slot);
-                }
-                Rule::handler => {
-                    let handler = self.handler(part);
-                    flow.handlers.push(handler);
-                }
-                Rule::escalate_block => {
-                    let mut escalate_run = BadRun::default();
-                    for rule in part.into_inner() {
-                        let rule_is_bad = rule.as_rule() == Rule::bad;
-                        match rule.as_rule() {
-                            Rule::escalate_rule => {
-                                let rule_span = self.span(&rule);
-                                let mut inner = rule.into_inner().skip(1);
-                                let condition = inner.next().map(|p| self.expr(p));
-                                let action = inner.next().map(|p| self.action(p));
-                                if let (Some(condition), Some(action)) = (condition, action) {
-                                    flow.escalate.push(EscalateRule { condition, action, span: rule_span });
-                                }
-                            }
-                            Rule::bad => {
-                                let bad = self.bad(&rule, Context::Escalate, &mut escalate_run);
-                                flow.errors.push(bad);
-                            }
-                            Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
-                            _ => {}
-                        }
-                        if !rule_is_bad {
-                            escalate_run.previous_was_bad = false;
-                        }
-                    }
-                }
-                Rule::state_decl => {
-                    let state = self.state(part);
-                    flow.states.push(state);
-                }
-                Rule::bad => {
-                    let bad = self.bad(&part, Context::Flow, &mut run);
-                    flow.errors.push(bad);
-                }
-                Rule::missing_brace => self.missing_brace(&part, "the flow"),
-                _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
-            }
+            self.flow_item(&mut flow, part, &mut run);
         }
         flow
+    }
+
+    /// One item of a flow (or of one of its segments). Returns whether it was the final `}`.
+    fn flow_item(&mut self, flow: &mut Flow, part: P, run: &mut BadRun) -> bool {
+        let is_close = part.as_rule() == Rule::flow_close;
+        let is_bad = part.as_rule() == Rule::bad;
+        match part.as_rule() {
+            Rule::decl_name => flow.name = self.ident(part),
+            Rule::channel_line => {
+                if let Some(kind) = part.into_inner().find(|p| p.as_rule() == Rule::channel_kind) {
+                    let channel = match kind.as_str() {
+                        "voice" => Channel::Voice,
+                        "chat" => Channel::Chat,
+                        _ => Channel::Any,
+                    };
+                    flow.channel = Some((channel, self.span(&kind)));
+                }
+            }
+            Rule::start_line => {
+                flow.start = part.into_inner().find(|p| p.as_rule() == Rule::state_ref).map(|p| self.ident(p));
+            }
+            Rule::slot_decl => {
+                let slot = self.slot(part);
+                flow.slots.push(slot);
+            }
+            Rule::handler => {
+                let handler = self.handler(part);
+                flow.handlers.push(handler);
+            }
+            Rule::escalate_block => {
+                let mut escalate_run = BadRun::default();
+                for rule in part.into_inner() {
+                    let rule_is_bad = rule.as_rule() == Rule::bad;
+                    match rule.as_rule() {
+                        Rule::escalate_rule => {
+                            let rule_span = self.span(&rule);
+                            let mut inner = rule.into_inner().skip(1);
+                            let condition = inner.next().map(|p| self.expr(p));
+                            let action = inner.next().map(|p| self.action(p));
+                            if let (Some(condition), Some(action)) = (condition, action) {
+                                flow.escalate.push(EscalateRule { condition, action, span: rule_span });
+                            }
+                        }
+                        Rule::bad => {
+                            let bad = self.bad(&rule, Context::Escalate, &mut escalate_run);
+                            flow.errors.push(bad);
+                        }
+                        Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
+                        _ => {}
+                    }
+                    if !rule_is_bad {
+                        escalate_run.previous_was_bad = false;
+                    }
+                }
+            }
+            Rule::state_decl => {
+                let state = self.state(part);
+                flow.states.push(state);
+            }
+            Rule::bad => {
+                let bad = self.bad(&part, Context::Flow, run);
+                flow.errors.push(bad);
+            }
+            Rule::missing_brace => self.missing_brace(&part, "the flow"),
+            _ => {}
+        }
+        if !is_bad {
+            run.previous_was_bad = false;
+        }
+        is_close
     }
 
     fn slot(&mut self, pair: P) -> Slot {

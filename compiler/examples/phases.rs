@@ -1,0 +1,27 @@
+//! Times each stage of the pipeline on one file: `cargo run --release -p csflow-compiler
+//! --example phases -- FILE`. Used by bench/ to see where the time goes.
+
+use csflow_compiler::source::FileId;
+use std::time::Instant;
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: phases FILE.csflow");
+        std::process::exit(2);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("{path}: {error}");
+            std::process::exit(2);
+        }
+    };
+    let started = Instant::now();
+    let chunks = csflow_compiler::syntax::parse_file(FileId(0), &text);
+    let parsed = started.elapsed();
+    let files = vec![(FileId(0), chunks.file)];
+    let started = Instant::now();
+    let diagnostics = csflow_compiler::check::run(&files, &Default::default());
+    let checked = started.elapsed();
+    println!("parse {:?}  resolve+check {:?}  diagnostics {}", parsed, checked, diagnostics.len());
+}
