@@ -28,7 +28,11 @@ pub struct Parsed {
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut items = Vec::new();
-    for chunk in chunk::split(text) {
+    for mut chunk in chunk::split(text) {
+        // Chunk bounds come from a byte scanner: keep them on character boundaries.
+        while !text.is_char_boundary(chunk.end) {
+            chunk.end += 1;
+        }
         match chunk.problem {
             Some(problem) => {
                 let span = crate::source::Span::new(file, chunk.start, chunk.end);

@@ -169,7 +169,7 @@ impl Splitter<'_> {
     /// Extends the current chunk to cover the token at `pos`, opening a garbage chunk if
     /// there is none.
     fn touch(&mut self, pos: usize) {
-        let end = (pos + 1).min(self.text.len());
+        let end = (pos + utf8_len(self.text[pos]).max(1)).min(self.text.len());
         match self.current.as_mut() {
             Some(chunk) if !self.complete => chunk.end = chunk.end.max(end),
             _ => {
@@ -219,14 +219,31 @@ impl Splitter<'_> {
         pos
     }
 
-    /// Skips a string or regex literal; both end on their own line.
+    /// Skips a string or regex literal; both end on their own line. Brackets inside a
+    /// string's `{…}` interpolations count towards the nesting limit too.
     fn skip_quoted(&mut self, start: usize, quote: u8) -> usize {
         let mut pos = start + 1;
+        let mut depth = 0usize;
         while pos < self.text.len() {
             match self.text[pos] {
                 b'\\' => pos += 2,
                 b'\n' => return pos,
                 b if b == quote => return pos + 1,
+                // `{{` is a literal brace, not an interpolation.
+                b'{' if quote == b'"' && self.text.get(pos + 1) == Some(&b'{') => pos += 2,
+                b'{' | b'(' | b'[' if quote == b'"' => {
+                    depth += 1;
+                    if self.nesting + depth > MAX_NESTING
+                        && let Some(chunk) = self.current.as_mut()
+                    {
+                        chunk.problem = Some(Problem::TooDeep);
+                    }
+                    pos += 1;
+                }
+                b'}' | b')' | b']' if quote == b'"' => {
+                    depth = depth.saturating_sub(1);
+                    pos += 1;
+                }
                 _ => pos += 1,
             }
         }

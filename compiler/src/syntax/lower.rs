@@ -207,6 +207,13 @@ impl<'a> Lower<'a> {
         span
     }
 
+    fn too_long(&mut self, span: Span, what: &str) {
+        let message = format!("this expression has more than {MAX_CHAIN} {what}");
+        self.diagnostics.push(
+            Diagnostic::new("syntax-error", span, message).with_note("split the condition over several `if` statements or states"),
+        );
+    }
+
     fn missing_brace(&mut self, pair: &P, what: &str) {
         let span = self.span(pair);
         let diagnostic = error::missing_brace(self.file, self.text, span, what);
@@ -867,20 +874,25 @@ impl<'a> Lower<'a> {
         Some(Stmt { kind, span })
     }
 
-    /// Flattens `if … else if … else …` into branches.
-    fn if_chain(&mut self, mut inner: Pairs<Rule>, branches: &mut Vec<(Expr, Block)>, otherwise: &mut Option<Block>) {
-        let _keyword = inner.next();
-        let (Some(condition), Some(block)) = (inner.next(), inner.next()) else { return };
-        let condition = self.expr(condition);
-        let block = self.block(block);
-        branches.push((condition, block));
-        if let Some(else_clause) = inner.next() {
-            if let Some(next) = else_clause.into_inner().nth(1) {
-                if next.as_rule() == Rule::if_stmt {
-                    self.if_chain(next.into_inner(), branches, otherwise);
-                } else {
-                    *otherwise = Some(self.block(next));
+    /// `if … else if … else …` as branches.
+    fn if_chain(&mut self, inner: Pairs<Rule>, branches: &mut Vec<(Expr, Block)>, otherwise: &mut Option<Block>) {
+        let mut condition = None;
+        for part in inner {
+            match part.as_rule() {
+                Rule::expr => condition = Some(self.expr(part)),
+                Rule::block => {
+                    if let Some(condition) = condition.take() {
+                        let block = self.block(part);
+                        branches.push((condition, block));
+                    }
                 }
+                Rule::else_if => self.if_chain(part.into_inner(), branches, otherwise),
+                Rule::else_clause => {
+                    if let Some(block) = part.into_inner().find(|p| p.as_rule() == Rule::block) {
+                        *otherwise = Some(self.block(block));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -937,7 +949,13 @@ impl<'a> Lower<'a> {
             },
             Rule::or_expr | Rule::and_expr => {
                 let op = if pair.as_rule() == Rule::or_expr { BinaryOp::Or } else { BinaryOp::And };
-                let mut operands = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and));
+                let operands: Vec<P> =
+                    pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and)).collect();
+                if operands.len() > MAX_CHAIN {
+                    self.too_long(span, "`and`/`or` parts");
+                    return error_expr(span);
+                }
+                let mut operands = operands.into_iter();
                 let Some(first) = operands.next() else { return error_expr(span) };
                 let mut left = self.expr(first);
                 for operand in operands {
@@ -948,23 +966,21 @@ impl<'a> Lower<'a> {
                 left
             }
             Rule::not_expr => {
-                let mut inner = pair.into_inner().peekable();
-                match inner.peek().map(|p| p.as_rule()) {
-                    Some(Rule::k_not) => {
-                        inner.next();
-                        match inner.next() {
-                            Some(operand) => {
-                                let operand = self.expr(operand);
-                                Expr { kind: ExprKind::Not(Box::new(operand)), span }
-                            }
-                            None => error_expr(span),
-                        }
+                let mut negations = 0usize;
+                let mut operand = None;
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::k_not => negations += 1,
+                        _ => operand = Some(part),
                     }
-                    Some(_) => match inner.next() {
-                        Some(p) => self.expr(p),
-                        None => error_expr(span),
-                    },
-                    None => error_expr(span),
+                }
+                let Some(operand) = operand else { return error_expr(span) };
+                let operand = self.expr(operand);
+                match negations {
+                    0 => operand,
+                    // `not not x` is `x` as a condition; keep one `not` for odd counts.
+                    n if n % 2 == 1 => Expr { kind: ExprKind::Not(Box::new(operand)), span },
+                    _ => Expr { kind: ExprKind::Not(Box::new(Expr { kind: ExprKind::Not(Box::new(operand)), span })), span },
                 }
             }
             Rule::cmp_expr => {
@@ -1014,6 +1030,10 @@ impl<'a> Lower<'a> {
                 }
             }
             Rule::postfix => {
+                if pair.clone().into_inner().count() > MAX_CHAIN {
+                    self.too_long(span, "`.field` accesses");
+                    return error_expr(span);
+                }
                 let mut inner = pair.into_inner();
                 let Some(first) = inner.next() else { return error_expr(span) };
                 let mut value = self.expr(first);
@@ -1237,6 +1257,10 @@ impl<'a> Lower<'a> {
         test
     }
 }
+
+/// Longest `a and b and …` chain or `a.b.c…` path we accept: the tree they build is as deep
+/// as they are long, and every later pass walks it recursively.
+const MAX_CHAIN: usize = 256;
 
 fn error_expr(span: Span) -> Expr {
     Expr { kind: ExprKind::None, span }
