@@ -12,6 +12,7 @@ pub mod resolve;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod testing;
 pub mod visit;
 
 pub use analysis::{Analysis, LoadError, analyze, analyze_paths};
