@@ -1,5 +1,9 @@
 //! One module per subcommand.
 
+pub mod build;
 pub mod check;
 pub mod common;
+pub mod disasm;
 pub mod explain;
+pub mod run;
+pub mod test;

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 knowledge) written in the .csflow language, compiles them into a bundle for csflow-runtime, and \
 runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
-csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow test flows/"
+csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
+csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +28,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(commands::check::Args),
+    Build(commands::build::Args),
+    Test(commands::test::Args),
+    Run(commands::run::Args),
+    Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
 }
 
@@ -34,6 +39,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Test(args) => commands::test::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
     };
     ExitCode::from(code)

@@ -1,0 +1,258 @@
+//! `csflow run FILE… --flow NAME`: talk to a flow in the terminal. Plain lines are text,
+//! `#123` keys, `/noinput` a time-out, `/quit` leaves. Works with piped stdin (no TTY).
+
+use super::common::{self, ColorChoice};
+use super::{build, disasm};
+use csflow_compiler::testing;
+use csflow_runtime::vm::ExpectKind;
+use csflow_runtime::{
+    Bundle, Channel, Clock, Conversation, Env, Input, ServiceError, Services, Status, Turn, Value,
+};
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChannelArg {
+    Voice,
+    Chat,
+}
+
+#[derive(clap::Args)]
+#[command(
+    about = "Talk to a flow in the terminal",
+    long_about = "Compile the given .csflow files (or load one .csfb bundle) and start a conversation \
+with a flow. Each line you type is one turn: plain text is said or typed, `#123` presses keys \
+1 2 3 on the keypad (`#*`, `##` press * and #), `/noinput` is a time-out with no answer, \
+`/quit` leaves. Empty lines are ignored. The bot's messages, menu options and hand-offs are \
+printed; the session ends when the conversation ends or is handed off, or at the end of input. \
+Service calls fail (running the flow's `on error`) unless given with --mock.",
+    after_help = "Exit status: 0 the conversation ran (ended, handed off, or input ran out), 1 the \
+flows have errors or the conversation failed, 2 bad usage or an I/O problem.\n\nExamples:\n  \
+csflow run examples/bank --flow bank_phone\n  csflow run examples/shop --flow shop_aftersales --channel chat\n  \
+csflow run examples/bank --flow bank_phone --time '2026-11-23 10:00' \\\n      \
+--mock 'card_api.block={\"ok\": true, \"reference\": \"R-1\"}' --mock accounts_api.balance=fail\n  \
+printf '#2\\n#4321\\n#2\\n' | csflow run examples/bank --flow bank_phone      # scripted"
+)]
+pub struct Args {
+    /// The .csflow files or directories of the project, or one compiled .csfb bundle
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The flow to talk to (may be left out when the project has one flow)
+    #[arg(long, value_name = "NAME")]
+    pub flow: Option<String>,
+    /// The channel to talk on (default: the flow's own; `any` flows run as voice)
+    #[arg(long, value_enum)]
+    pub channel: Option<ChannelArg>,
+    /// Run at this wall-clock time in every hours block's zone ('YYYY-MM-DD HH:MM') instead of now
+    #[arg(long, value_name = "DATE TIME", value_parser = parse_time)]
+    pub time: Option<chrono::NaiveDateTime>,
+    /// A service operation's answer: `SERVICE.OP=JSON` (a record) or `SERVICE.OP=fail`; repeatable
+    #[arg(long, value_name = "SERVICE.OP=JSON", value_parser = parse_mock)]
+    pub mock: Vec<(String, Option<Value>)>,
+    /// When to use colour in diagnostics
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+fn parse_time(text: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
+        .map_err(|_| format!("`{text}` is not a time like '2026-11-23 10:00'"))
+}
+
+fn parse_mock(text: &str) -> Result<(String, Option<Value>), String> {
+    let (operation, answer) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not SERVICE.OP=JSON or SERVICE.OP=fail"))?;
+    if !operation.contains('.') {
+        return Err(format!("`{operation}` is not SERVICE.OP"));
+    }
+    if answer.trim() == "fail" {
+        return Ok((operation.to_string(), None));
+    }
+    let json: serde_json::Value = serde_json::from_str(answer)
+        .map_err(|error| format!("the answer of {operation} is not JSON: {error}"))?;
+    Ok((operation.to_string(), Some(Value::from_json(&json))))
+}
+
+/// `--mock` answers; any other call fails as an unavailable service.
+struct Mocks(BTreeMap<String, Option<Value>>);
+
+impl Services for Mocks {
+    fn call(
+        &mut self,
+        service: &str,
+        operation: &str,
+        _: &[(String, Value)],
+    ) -> Result<Value, ServiceError> {
+        match self.0.get(&format!("{service}.{operation}")) {
+            Some(Some(value)) => Ok(value.clone()),
+            Some(None) => Err(ServiceError::Failed("mocked to fail".into())),
+            None => Err(ServiceError::Unavailable),
+        }
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    let bundle = match load(&args) {
+        Ok(bundle) => bundle,
+        Err(status) => return status,
+    };
+    let flow = match (&args.flow, bundle.flows.as_slice()) {
+        (Some(name), _) => name.clone(),
+        (None, [only]) => bundle.str(only.name).to_string(),
+        (None, flows) => {
+            let names: Vec<&str> = flows.iter().map(|f| bundle.str(f.name)).collect();
+            return common::fail_usage(&format!(
+                "which flow? pass --flow NAME, one of: {}",
+                names.join(", ")
+            ));
+        }
+    };
+    let Some((_, declared)) = bundle.flow_by_name(&flow) else {
+        let names: Vec<&str> = bundle.flows.iter().map(|f| bundle.str(f.name)).collect();
+        return common::fail_usage(&format!(
+            "no flow named `{flow}`; the flows are: {}",
+            names.join(", ")
+        ));
+    };
+    let channel = match args.channel {
+        Some(ChannelArg::Voice) => Channel::Voice,
+        Some(ChannelArg::Chat) => Channel::Chat,
+        None => testing::channel_of(declared.channel),
+    };
+    let clock = || match args.time {
+        Some(at) => Clock::WallClock(at),
+        None => Clock::Instant(chrono::Utc::now()),
+    };
+    let mut mocks = Mocks(args.mock.iter().cloned().collect());
+    let interactive = std::io::stdin().is_terminal();
+    eprintln!(
+        "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave",
+        channel.as_str()
+    );
+    let mut env = Env {
+        clock: clock(),
+        services: &mut mocks,
+    };
+    let (mut conversation, turn) = match Conversation::start(&bundle, &flow, channel, &mut env) {
+        Ok(started) => started,
+        Err(error) => return common::fail_usage(&error.to_string()),
+    };
+    show(&bundle, &conversation, &turn);
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    while conversation.status() == Status::Waiting {
+        if interactive {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(b"> ");
+            let _ = stdout.flush();
+        }
+        let line = match lines.next() {
+            None => return 0,
+            Some(Ok(line)) => line,
+            Some(Err(error)) => return common::fail_usage(&format!("cannot read input: {error}")),
+        };
+        let line = line.trim();
+        let input = match line {
+            "" => continue,
+            "/quit" | "/exit" => return 0,
+            "/noinput" => Input::NoInput,
+            _ if line.starts_with('/') => {
+                eprintln!(
+                    "unknown command {line}: use /noinput, /quit, #123 for keys, or plain text"
+                );
+                continue;
+            }
+            _ => match line.strip_prefix('#') {
+                Some(keys) if is_keys(keys) => Input::Keys(keys.to_string()),
+                Some("") => Input::Keys("#".into()),
+                _ => Input::Text(line.to_string()),
+            },
+        };
+        if !interactive {
+            common::print(&format!("you: {line}\n"));
+        }
+        env.clock = clock();
+        match conversation.input(&bundle, input, &mut env) {
+            Ok(turn) => show(&bundle, &conversation, &turn),
+            Err(error) => return common::fail_usage(&error.to_string()),
+        }
+    }
+    u8::from(conversation.status() == Status::Failed)
+}
+
+/// `#` is followed by keypad keys: digits, `*` and `#`.
+fn is_keys(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+}
+
+fn load(args: &Args) -> Result<Bundle, u8> {
+    if let [path] = args.files.as_slice()
+        && path.extension().is_some_and(|e| e == "csfb")
+    {
+        return disasm::load(path).map_err(|message| common::fail_usage(&message));
+    }
+    build::compile(&args.files, args.color, false).map(|(_, bundle)| bundle)
+}
+
+/// Prints one turn: what the bot said, what it waits for, how the conversation ended.
+fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn) {
+    let mut out = String::new();
+    for said in turn.says() {
+        out.push_str(&format!("bot: {said}\n"));
+    }
+    match turn.status {
+        Status::Waiting => match &turn.expecting {
+            Some(expecting) if expecting.kind == ExpectKind::Menu => {
+                let options: Vec<String> = expecting
+                    .options
+                    .iter()
+                    .map(|o| match &o.key {
+                        Some(key) => format!("[{key}] {}", o.label),
+                        None => format!("[{}]", o.label),
+                    })
+                    .collect();
+                out.push_str(&format!("     options: {}\n", options.join("  ")));
+            }
+            Some(expecting) => {
+                if let Some(slot) = &expecting.slot {
+                    out.push_str(&format!("     (answer for {slot})\n"));
+                }
+            }
+            None => {}
+        },
+        Status::Ended => out.push_str("-- the conversation has ended\n"),
+        Status::HandedOff => {
+            if let Some(handoff) = &turn.handoff {
+                out.push_str(&format!(
+                    "-- handed off to queue {} (priority {}{})\n",
+                    handoff.queue,
+                    handoff.priority,
+                    handoff
+                        .reason
+                        .as_ref()
+                        .map(|r| format!(", reason {}", testing::quote(r)))
+                        .unwrap_or_default()
+                ));
+            }
+            let slots: Vec<String> = conversation
+                .slots_masked(bundle)
+                .iter()
+                .filter(|(_, value)| value.is_set())
+                .map(|(name, value)| format!("{name} = {}", value.display()))
+                .collect();
+            if !slots.is_empty() {
+                out.push_str(&format!("   slots: {}\n", slots.join(", ")));
+            }
+        }
+        Status::Failed => out.push_str(&format!(
+            "-- the conversation failed: {}\n",
+            turn.error.as_deref().unwrap_or("unknown error")
+        )),
+    }
+    common::print(&out);
+}
