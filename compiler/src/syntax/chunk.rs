@@ -267,9 +267,7 @@ impl Splitter<'_> {
             return rest.starts_with('"');
         }
         let Some(first) = rest.chars().next() else { return false };
-        (first == '"' || first.is_ascii_alphabetic() || first == '_')
-            && rest.contains('{')
-            && !rest.contains('}')
+        (first == '"' || first.is_ascii_alphabetic() || first == '_') && rest.contains('{')
     }
 }
 
