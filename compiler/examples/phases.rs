@@ -17,11 +17,13 @@ fn main() {
         }
     };
     let started = Instant::now();
-    let chunks = csflow_compiler::syntax::parse_file(FileId(0), &text);
+    let mut sources = csflow_compiler::source::SourceMap::new();
+    let id: FileId = sources.add(path.clone(), text);
+    let chunks = csflow_compiler::syntax::parse_file(id, &sources.get(id).text);
     let parsed = started.elapsed();
-    let files = vec![(FileId(0), chunks.file)];
+    let files = vec![(id, chunks.file)];
     let started = Instant::now();
-    let diagnostics = csflow_compiler::check::run(&files, &Default::default());
+    let diagnostics = csflow_compiler::check::run(&files, &sources, &Default::default());
     let checked = started.elapsed();
     println!("parse {:?}  resolve+check {:?}  diagnostics {}", parsed, checked, diagnostics.len());
 }

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 
 pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     for hours in model.hours.iter() {
-        match &hours.timezone {
-            Some(zone) => {
+        if let Some(zone) = &hours.timezone {
+            {
                 let name = zone.plain_text();
                 if name.parse::<chrono_tz::Tz>().is_err() {
                     let mut d = Diagnostic::new("invalid-hours", zone.span, format!("unknown time zone \"{name}\""))
@@ -23,7 +23,6 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                     diagnostics.push(d);
                 }
             }
-            None => {}
         }
         for weekly in &hours.weekly {
             if weekly.first_day > weekly.last_day {

@@ -78,11 +78,10 @@ pub fn parse_flow_segments(
                 })
                 .collect();
             let mut pieces = Vec::with_capacity(ranges.len());
+            // A thread that could not start or panicked leaves `pieces` short: see below.
             for handle in handles {
-                match handle.map(|h| h.join()) {
-                    Ok(Ok(group)) => pieces.extend(group),
-                    // A thread that could not start or panicked: parse its part here instead.
-                    _ => {}
+                if let Ok(Ok(group)) = handle.map(|h| h.join()) {
+                    pieces.extend(group);
                 }
             }
             pieces
