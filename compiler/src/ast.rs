@@ -67,6 +67,16 @@ pub struct Time {
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Declarations that did not parse but whose kind and name could be read (`queue
+    /// general: { }`): references to them are not reported again as unknown.
+    pub broken: Vec<BrokenDecl>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenDecl {
+    /// The declaration keyword: `queue`, `flow`, `hours`…
+    pub keyword: String,
+    pub name: Ident,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -90,6 +90,8 @@ pub struct Model<'a> {
     pub knowledge: Table<'a, Knowledge>,
     pub flows: Vec<FlowModel<'a>>,
     pub tests: Vec<&'a Test>,
+    /// `(keyword, name)` of declarations that did not parse.
+    pub broken: std::collections::HashSet<(String, String)>,
 }
 
 impl<'a> Model<'a> {
@@ -168,24 +170,40 @@ fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
     .with_note(format!("rename one of them, or remove the copy: {kind} names must be unique"))
 }
 
+/// An `unknown-*` diagnostic, or `None` when the name belongs to a declaration that did not
+/// parse (its syntax error already covers this reference).
 fn unknown<'n>(
+    model: &Model,
     check: &str,
     kind: &str,
     name: &Ident,
     candidates: impl IntoIterator<Item = &'n str>,
-) -> Diagnostic {
+) -> Option<Diagnostic> {
+    let keyword = match kind {
+        "knowledge base" => "knowledge",
+        "operation" => "service",
+        other => other,
+    };
+    if model.broken.contains(&(keyword.to_string(), name.name.clone())) {
+        return None;
+    }
     let mut diagnostic =
         Diagnostic::new(check, name.span, format!("unknown {kind} `{}`", name.name))
             .with_primary_message(format!("no {kind} is called `{}`", name.name));
     if let Some(suggestion) = suggest::closest(&name.name, candidates) {
         diagnostic = diagnostic.with_note(format!("did you mean `{suggestion}`?"));
     }
-    diagnostic
+    Some(diagnostic)
 }
 
 /// Resolves every name of a project. `files` is every parsed file, imports included.
 pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
     let mut resolver = Resolver { model: Model::default(), diagnostics: Vec::new() };
+    resolver.model.broken = files
+        .iter()
+        .flat_map(|(_, f)| &f.broken)
+        .map(|b| (b.keyword.clone(), b.name.name.clone()))
+        .collect();
     resolver.declare_globals(files);
     resolver.check_globals();
     let flows: Vec<&Flow> = files
@@ -269,7 +287,7 @@ impl<'a> Resolver<'a> {
             if let Some(hours) = &queue.hours
                 && self.model.hours.get(&hours.name).is_none()
             {
-                self.diagnostics.push(unknown("unknown-hours", "hours", hours, self.model.hours.names()));
+                self.diagnostics.extend(unknown(&self.model, "unknown-hours", "hours", hours, self.model.hours.names()));
             }
         }
     }
@@ -336,7 +354,7 @@ impl<'a> Resolver<'a> {
         if let Some(start) = &flow.flow.start
             && !flow.states.contains_key(start.name.as_str())
         {
-            self.diagnostics.push(unknown("unknown-state", "state", start, state_names.iter().copied()));
+            self.diagnostics.extend(unknown(&self.model, "unknown-state", "state", start, state_names.iter().copied()));
         }
         let mut exprs: Vec<&'a Expr> = Vec::new();
         for slot in &flow.flow.slots {
@@ -356,21 +374,22 @@ impl<'a> Resolver<'a> {
             exprs.extend(visit::stmt_exprs(stmt));
             match &stmt.kind {
                 StmtKind::Goto(state) if !flow.states.contains_key(state.name.as_str()) => {
-                    diagnostics.push(unknown("unknown-state", "state", state, state_names.iter().copied()));
+                    diagnostics.extend(unknown(model, "unknown-state", "state", state, state_names.iter().copied()));
                 }
                 StmtKind::Ask(ask) if !flow.slots.contains_key(ask.slot.name.as_str()) => {
-                    diagnostics.push(unknown("unknown-slot", "slot", &ask.slot, flow.slots.keys().copied()));
+                    diagnostics.extend(unknown(model, "unknown-slot", "slot", &ask.slot, flow.slots.keys().copied()));
                 }
                 StmtKind::Set { slot, .. }
                     if !flow.slots.contains_key(slot.name.as_str()) && !flow.results.contains_key(slot.name.as_str()) =>
                 {
-                    diagnostics.push(unknown("unknown-slot", "slot", slot, flow.slots.keys().copied()));
+                    diagnostics.extend(unknown(model, "unknown-slot", "slot", slot, flow.slots.keys().copied()));
                 }
                 StmtKind::Handoff(handoff) if model.queues.get(&handoff.queue.name).is_none() => {
-                    diagnostics.push(unknown("unknown-queue", "queue", &handoff.queue, model.queues.names()));
+                    diagnostics.extend(unknown(model, "unknown-queue", "queue", &handoff.queue, model.queues.names()));
                 }
                 StmtKind::Answer(answer) if model.knowledge.get(&answer.knowledge.name).is_none() => {
-                    diagnostics.push(unknown(
+                    diagnostics.extend(unknown(
+                        model,
                         "unknown-knowledge",
                         "knowledge base",
                         &answer.knowledge,
@@ -386,7 +405,7 @@ impl<'a> Resolver<'a> {
                     for option in &menu.options {
                         for intent in &option.intents {
                             if model.intents.get(&intent.name).is_none() {
-                                diagnostics.push(unknown("unknown-intent", "intent", intent, model.intents.names()));
+                                diagnostics.extend(unknown(model, "unknown-intent", "intent", intent, model.intents.names()));
                             }
                         }
                     }
@@ -400,17 +419,17 @@ impl<'a> Resolver<'a> {
                     if matches!(lookup_name(flow, &name.name), NameRef::Unknown) {
                         let candidates = flow.slots.keys().chain(flow.results.keys()).copied();
                         let candidates: Vec<&str> = candidates.chain(BUILTINS).collect();
-                        diagnostics.push(
-                            unknown("unknown-slot", "slot or value", name, candidates)
-                                .with_primary_message("not a slot, a call result or a built-in"),
+                        diagnostics.extend(
+                            unknown(model, "unknown-slot", "slot or value", name, candidates)
+                                .map(|d| d.with_primary_message("not a slot, a call result or a built-in")),
                         );
                     }
                 }
                 ExprKind::Intent(intent) if model.intents.get(&intent.name).is_none() => {
-                    diagnostics.push(unknown("unknown-intent", "intent", intent, model.intents.names()));
+                    diagnostics.extend(unknown(model, "unknown-intent", "intent", intent, model.intents.names()));
                 }
                 ExprKind::Open(hours) if model.hours.get(&hours.name).is_none() => {
-                    diagnostics.push(unknown("unknown-hours", "hours", hours, model.hours.names()));
+                    diagnostics.extend(unknown(model, "unknown-hours", "hours", hours, model.hours.names()));
                 }
                 _ => {}
             });
@@ -429,20 +448,20 @@ impl<'a> Resolver<'a> {
                         flow = self.model.flow(&name.name);
                         if flow.is_none() {
                             let names = self.model.flows.iter().map(|f| f.flow.name.name.as_str());
-                            diagnostics.push(unknown("unknown-flow", "flow", name, names));
+                            diagnostics.extend(unknown(&self.model, "unknown-flow", "flow", name, names));
                         }
                     }
                     TestStepKind::Mock { service, operation, .. } => {
                         diagnostics.extend(check_operation(&self.model, service, operation));
                     }
                     TestStepKind::Expect(Expectation::Handoff(queue)) if self.model.queues.get(&queue.name).is_none() => {
-                        diagnostics.push(unknown("unknown-queue", "queue", queue, self.model.queues.names()));
+                        diagnostics.extend(unknown(&self.model, "unknown-queue", "queue", queue, self.model.queues.names()));
                     }
                     TestStepKind::Expect(Expectation::State(state)) => {
                         if let Some(flow) = flow
                             && !flow.states.contains_key(state.name.as_str())
                         {
-                            diagnostics.push(unknown("unknown-state", "state", state, flow.states.keys().copied()));
+                            diagnostics.extend(unknown(&self.model, "unknown-state", "state", state, flow.states.keys().copied()));
                         }
                     }
                     TestStepKind::Expect(Expectation::Slot { slot, .. }) => {
@@ -450,7 +469,7 @@ impl<'a> Resolver<'a> {
                             && !flow.slots.contains_key(slot.name.as_str())
                             && !flow.results.contains_key(slot.name.as_str())
                         {
-                            diagnostics.push(unknown("unknown-slot", "slot", slot, flow.slots.keys().copied()));
+                            diagnostics.extend(unknown(&self.model, "unknown-slot", "slot", slot, flow.slots.keys().copied()));
                         }
                     }
                     _ => {}
@@ -470,16 +489,14 @@ impl<'a> Resolver<'a> {
 
 fn check_operation(model: &Model, service: &Ident, operation: &Ident) -> Option<Diagnostic> {
     let Some(declared) = model.services.get(&service.name) else {
-        return Some(unknown("unknown-service", "service", service, model.services.names()));
+        return unknown(model, "unknown-service", "service", service, model.services.names());
     };
     if declared.operations.iter().any(|o| o.name.name == operation.name) {
         return None;
     }
     let names = declared.operations.iter().map(|o| o.name.name.as_str());
-    Some(
-        unknown("unknown-service", "operation", operation, names)
-            .with_primary_message(format!("the service `{}` has no operation `{}`", service.name, operation.name)),
-    )
+    unknown(model, "unknown-service", "operation", operation, names)
+        .map(|d| d.with_primary_message(format!("the service `{}` has no operation `{}`", service.name, operation.name)))
 }
 
 fn reserved(name: &Ident, kind: &str) -> Diagnostic {

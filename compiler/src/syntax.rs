@@ -56,7 +56,37 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
             }
         }
     }
-    Parsed { file: ast::File { items }, diagnostics }
+    let broken = items
+        .iter()
+        .filter_map(|item| match item {
+            ast::Item::Error(span) => broken_declaration(text, *span),
+            _ => None,
+        })
+        .collect();
+    Parsed { file: ast::File { items, broken }, diagnostics }
+}
+
+/// `KEYWORD NAME` at the start of a declaration that did not parse.
+fn broken_declaration(text: &str, span: crate::source::Span) -> Option<ast::BrokenDecl> {
+    let (keyword, name, offset) = leading_words(text, span.start as usize)?;
+    let span = crate::source::Span::new(span.file, offset, offset + name.len());
+    Some(ast::BrokenDecl { keyword: keyword.to_string(), name: ast::Ident { name: name.to_string(), span } })
+}
+
+/// The first two identifiers at `start` and the offset of the second.
+pub(crate) fn leading_words(text: &str, start: usize) -> Option<(&str, &str, usize)> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let rest = text.get(start..)?;
+    let keyword_len = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+    let after = &rest[keyword_len..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let name_start = keyword_len + spaces;
+    let name_rest = &rest[name_start..];
+    let name_len = name_rest.find(|c: char| !is_ident(c)).unwrap_or(name_rest.len());
+    if keyword_len == 0 || name_len == 0 || !name_rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    Some((&rest[..keyword_len], &name_rest[..name_len], start + name_start))
 }
 
 #[cfg(test)]

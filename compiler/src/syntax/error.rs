@@ -179,7 +179,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::priority_level => "`low`, `normal` or `high`",
         Rule::weekday => "a day: mon, tue, wed, thu, fri, sat or sun",
         Rule::action => "an action (`goto`, `handoff`, `end`, `say`… or a `{ }` block)",
-        Rule::block | Rule::handler_block | Rule::record_type | Rule::record => "`{`",
+        Rule::block | Rule::handler_block | Rule::record_type | Rule::record | Rule::lbrace => "`{`",
         Rule::expr
         | Rule::or_expr
         | Rule::and_expr

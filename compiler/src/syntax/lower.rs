@@ -618,6 +618,13 @@ impl<'a> Lower<'a> {
             Rule::bad => {
                 let bad = self.bad(&part, Context::Flow, run);
                 flow.errors.push(bad);
+                // A state whose header is broken (`state main-menu {`) still has a name: keep
+                // a placeholder so that `goto` it does not report a second, unknown-state error.
+                if let Some(("state", name, offset)) = super::leading_words(self.text, bad.start as usize) {
+                    let name = Ident { name: name.to_string(), span: Span::new(self.file, offset, offset + name.len()) };
+                    let body = Block { statements: vec![Stmt { kind: StmtKind::Error, span: bad }], span: bad };
+                    flow.states.push(State { name, body, span: bad });
+                }
             }
             Rule::missing_brace => self.missing_brace(&part, "the flow"),
             _ => {}
