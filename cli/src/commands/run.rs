@@ -4,7 +4,7 @@
 use super::common::{self, ColorChoice};
 use super::{build, disasm};
 use csflow_compiler::testing;
-use csflow_runtime::vm::ExpectKind;
+use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, ServiceError, Services, Status, Turn, Value,
 };
@@ -170,14 +170,23 @@ pub fn run(args: Args) -> u8 {
                 _ => Input::Text(line.to_string()),
             },
         };
-        if !interactive {
-            common::print(&format!("you: {line}\n"));
-        }
         env.clock = clock();
-        match conversation.input(&bundle, input, &mut env) {
-            Ok(turn) => show(&bundle, &conversation, &turn),
+        let turn = match conversation.input(&bundle, input, &mut env) {
+            Ok(turn) => turn,
             Err(error) => return common::fail_usage(&error.to_string()),
+        };
+        if !interactive {
+            // Echo piped input as the transcript has it: keys as `[keys 12]`, answers to
+            // sensitive questions masked.
+            let said = conversation
+                .transcript()
+                .iter()
+                .rev()
+                .find(|entry| entry.who == Speaker::User)
+                .map_or(line, |entry| entry.text.as_str());
+            common::print(&format!("you: {said}\n"));
         }
+        show(&bundle, &conversation, &turn);
     }
     u8::from(conversation.status() == Status::Failed)
 }

@@ -1,0 +1,149 @@
+//! `csflow run` through piped stdin (no TTY): keys, text, time-outs, /quit, end of input.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .to_path_buf()
+}
+
+/// Runs the bank example on a Monday morning with `stdin` piped in.
+fn bank(stdin: &str, extra: &[&str]) -> (i32, String) {
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args([
+            "run",
+            "examples/bank",
+            "--flow",
+            "bank_phone",
+            "--time",
+            "2026-11-23 10:00",
+        ])
+        .args(extra)
+        .write_stdin(stdin)
+        .output()
+        .expect("csflow runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+    )
+}
+
+#[test]
+fn a_lost_card_call_by_keypad_ends_with_goodbye() {
+    let (code, stdout) = bank(
+        "#2\n#4321\n#2\n",
+        &[
+            "--mock",
+            r#"card_api.block={"ok": true, "reference": "R-7"}"#,
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    let expected = [
+        "bot: Welcome to Northwind Bank. Calls may be recorded for training.",
+        "bot: For your balance press 1. For a lost or stolen card press 2.",
+        "     options: [1] Balance  [2] Lost or stolen card  [3] Questions  [4] Report fraud  [0] Adviser",
+        "you: [keys 2]",
+        "bot: I can block your card straight away.",
+        "bot: Please key in the last four digits of the card.",
+        "you: ***",
+        "bot: Your card is blocked. Your reference is R-7.",
+        "bot: Is there anything else I can help you with today? Say yes or no.",
+        "you: [keys 2]",
+        "bot: Thank you for calling Northwind Bank. Goodbye.",
+        "-- the conversation has ended",
+    ];
+    let mut rest = stdout.as_str();
+    for line in expected {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("missing {line:?} in order in:\n{stdout}"));
+        rest = &rest[at + line.len()..];
+    }
+    assert!(!stdout.contains("4321"), "the card digits are sensitive");
+}
+
+#[test]
+fn text_and_handoff_info() {
+    let (code, stdout) = bank("I want to speak to an adviser\n#0\n", &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("-- handed off to queue retail_banking (priority normal)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn silence_three_times_ends_the_call() {
+    let (code, stdout) = bank("/noinput\n/noinput\n/noinput\n", &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(stdout.matches("you: (no input)").count(), 3, "{stdout}");
+    assert!(
+        stdout.ends_with("-- the conversation has ended\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn end_of_input_and_quit_exit_0_without_ending_the_conversation() {
+    let (code, stdout) = bank("#1\n", &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("bot: Please key in your eight digit account number."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("-- the conversation"), "{stdout}");
+
+    let (code, stdout) = bank("\n/quit\n#1\n", &[]);
+    assert_eq!(code, 0);
+    assert!(
+        !stdout.contains("you:"),
+        "nothing sent after /quit: {stdout}"
+    );
+}
+
+#[test]
+fn an_unknown_flow_is_bad_usage() {
+    let output = Command::cargo_bin("csflow")
+        .unwrap()
+        .current_dir(workspace())
+        .args(["run", "examples/bank", "--flow", "nope"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no flow named `nope`"), "{stderr}");
+    assert!(stderr.contains("bank_phone"), "{stderr}");
+}
+
+#[test]
+fn a_built_bundle_runs_too_and_chat_flows_take_chinese_text() {
+    let temp = tempfile::tempdir().unwrap();
+    let bundle = temp.path().join("shop.csfb");
+    Command::cargo_bin("csflow")
+        .unwrap()
+        .current_dir(workspace())
+        .args(["build", "examples/shop", "-o"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let output = Command::cargo_bin("csflow")
+        .unwrap()
+        .arg("run")
+        .arg(&bundle)
+        .args(["--flow", "shop_aftersales", "--time", "2026-11-23 10:00"])
+        .write_stdin("订单查询\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("bot: 请输入您的订单号（8到12位数字）。"),
+        "{stdout}"
+    );
+}
