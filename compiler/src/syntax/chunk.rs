@@ -155,14 +155,19 @@ impl Splitter<'_> {
                     pos = end;
                 }
                 _ => {
-                    if self.depth == 0 && self.complete {
-                        self.mark_garbage();
+                    // Inside a block the chunk's end is set by its closing brace (or by
+                    // `finish` when it never comes): no per-byte bookkeeping on the hot path.
+                    if self.depth == 0 {
+                        if self.complete {
+                            self.mark_garbage();
+                        }
+                        self.touch(pos);
                     }
-                    self.touch(pos);
                     pos += utf8_len(byte).max(1);
                 }
             }
         }
+        self.extend_unfinished(self.text.len());
         self.finish();
     }
 
@@ -189,6 +194,7 @@ impl Splitter<'_> {
     }
 
     fn begin_declaration(&mut self, pos: usize) {
+        self.extend_unfinished(pos);
         self.finish();
         self.current = Some(Chunk { start: pos, end: pos, problem: None, segments: Vec::new() });
         self.depth = 0;
@@ -196,6 +202,18 @@ impl Splitter<'_> {
         self.complete = false;
         self.is_import = false;
         self.is_flow = false;
+    }
+
+    /// A declaration still open when the next one starts (or the file ends) runs up to it.
+    fn extend_unfinished(&mut self, pos: usize) {
+        if self.complete {
+            return;
+        }
+        let end = pos.min(self.text.len());
+        let trimmed = self.text[..end].iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        if let Some(chunk) = self.current.as_mut() {
+            chunk.end = chunk.end.max(trimmed);
+        }
     }
 
     fn finish(&mut self) {
