@@ -160,7 +160,8 @@ pub fn analyze(
     }
     let _ = queue;
     let mut diagnostics = loader.diagnostics;
-    diagnostics.extend(check::run(&loader.files, options));
+    // Checks read the sources for `# csflow: allow(…)` comments and fix edits (issue 3).
+    diagnostics.extend(check::run(&loader.files, &loader.sources, options));
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     Analysis { sources: loader.sources, files: loader.files, diagnostics }

@@ -1,25 +1,53 @@
 //! The checks, run in order on the resolved model. Each check family lives in its own file;
 //! all of them run on whatever resolved, and none repeats an earlier error.
 
+pub mod edits;
+pub mod graph;
+pub mod handlers;
+pub mod knowledge;
+pub mod menus;
+pub mod prompts;
+pub mod reachability;
+pub mod similar;
 pub mod structure;
 pub mod types;
+pub mod unused;
 pub mod values;
 
 use crate::ast::File;
-use crate::diagnostic::Diagnostic;
-use crate::resolve;
-use crate::source::FileId;
+use crate::config::{Levels, Thresholds};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::resolve::{self, FlowModel, Model};
+use crate::source::{FileId, SourceMap};
+use crate::suppress;
 
-/// Settings that change what the checks report.
+/// Settings that change what the checks report (from `csflow.toml` and the command line).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// "Today" for `stale-knowledge`; `None` means the real date.
     pub today: Option<chrono::NaiveDate>,
+    /// Per-check levels (`[checks]` in `csflow.toml`).
+    pub levels: Levels,
+    /// `[thresholds]` in `csflow.toml`.
+    pub thresholds: Thresholds,
 }
 
-/// Resolves and checks a parsed project.
-pub fn run(files: &[(FileId, File)], options: &Options) -> Vec<Diagnostic> {
-    let _ = options;
+/// What every warning check may look at.
+pub struct Context<'m, 'a> {
+    pub model: &'m Model<'a>,
+    pub sources: &'m SourceMap,
+    pub options: &'m Options,
+}
+
+/// Errors that make a flow's graph misleading: with a broken statement, an unknown or
+/// duplicated state, no start, or a path that falls off a state, the graph checks would
+/// only repeat them in other words.
+const GRAPH_BLOCKERS: [&str; 5] =
+    ["syntax-error", "unknown-state", "missing-start", "missing-terminator", "duplicate-definition"];
+
+/// Resolves and checks a parsed project; applies the project's levels and the
+/// `# csflow: allow(…)` comments found in `sources`.
+pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> Vec<Diagnostic> {
     let (model, mut diagnostics) = resolve::resolve(files);
     values::check_hours(&model, &mut diagnostics);
     values::check_regexes(&model, &mut diagnostics);
@@ -28,5 +56,85 @@ pub fn run(files: &[(FileId, File)], options: &Options) -> Vec<Diagnostic> {
         types::check(&model, flow, &mut diagnostics);
     }
     types::check_tests(&model, &mut diagnostics);
+
+    let blockers: Vec<crate::source::Span> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.name))
+        .map(|d| d.primary.span)
+        .collect();
+    let context = Context { model: &model, sources, options };
+    for flow in &model.flows {
+        if graph_ready(flow, &blockers)
+            && let Some(graph) = graph::FlowGraph::build(&model, flow)
+        {
+            reachability::check(&context, flow, &graph, &mut diagnostics);
+            menus::check_depth(&context, flow, &graph, &mut diagnostics);
+        }
+        menus::check(&context, flow, &mut diagnostics);
+        handlers::check(&context, flow, &mut diagnostics);
+        prompts::check(&context, flow, &mut diagnostics);
+    }
+    knowledge::check(&context, &mut diagnostics);
+    unused::check(&context, files, &mut diagnostics);
+
+    options.levels.apply(&mut diagnostics);
+    suppress::apply(files, sources, &mut diagnostics);
     diagnostics
+}
+
+fn graph_ready(flow: &FlowModel, blockers: &[crate::source::Span]) -> bool {
+    let span = flow.flow.span;
+    !blockers.iter().any(|b| b.file == span.file && b.start >= span.start && b.end <= span.end)
+}
+
+/// Calls `f` on every statement of `flow` (state bodies, flow-level handlers, escalate
+/// actions), nested ones included, without allocating: the warning checks run on every
+/// statement of projects with 100,000 states.
+pub fn each_flow_stmt<'a>(flow: &'a crate::ast::Flow, f: &mut dyn FnMut(&'a crate::ast::Stmt)) {
+    for state in &flow.states {
+        each_stmt(&state.body, f);
+    }
+    for handler in &flow.handlers {
+        each_stmt(&handler.action, f);
+    }
+    for rule in &flow.escalate {
+        each_stmt(&rule.action, f);
+    }
+}
+
+/// Calls `f` on every statement of `block`, depth first, nested ones included.
+pub fn each_stmt<'a>(block: &'a crate::ast::Block, f: &mut dyn FnMut(&'a crate::ast::Stmt)) {
+    use crate::ast::StmtKind;
+    for stmt in &block.statements {
+        f(stmt);
+        match &stmt.kind {
+            StmtKind::If(if_) => {
+                for (_, branch) in &if_.branches {
+                    each_stmt(branch, f);
+                }
+                if let Some(otherwise) = &if_.otherwise {
+                    each_stmt(otherwise, f);
+                }
+            }
+            StmtKind::Menu(menu) => {
+                for option in &menu.options {
+                    each_stmt(&option.action, f);
+                }
+                for handler in &menu.handlers {
+                    each_stmt(&handler.action, f);
+                }
+            }
+            StmtKind::Ask(ask) => {
+                for handler in &ask.handlers {
+                    each_stmt(&handler.action, f);
+                }
+            }
+            StmtKind::Answer(answer) => {
+                if let Some(otherwise) = &answer.otherwise {
+                    each_stmt(otherwise, f);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::common::{self, ColorChoice};
 use csflow_compiler::diagnostic::render;
+use csflow_compiler::config::Config;
 use csflow_compiler::diagnostic::Severity;
 use std::path::PathBuf;
 
@@ -25,7 +26,9 @@ pub enum Format {
     about = "Check flows for errors and warnings",
     long_about = "Check every .csflow file under the given paths (default: the current directory), \
 with the files they import. Reports syntax errors, unknown names, type mismatches and flow \
-problems, each with a stable name and code (see `csflow explain NAME`).",
+problems, each with a stable name and code (see `csflow explain NAME`). Levels and thresholds \
+come from the nearest csflow.toml (in the checked directory or a parent; see docs/configuration.md), \
+and `# csflow: allow(NAME)` silences a warning in one place.",
     after_help = "Exit status: 0 no errors, 1 errors found (or warnings with --deny-warnings), \
 2 bad usage or unreadable input.\n\nExamples:\n  csflow check\n  csflow check flows/ common/intents.csflow\n  \
 csflow check flows/ --format short\n  csflow check . --format sarif > csflow.sarif\n  \
@@ -50,7 +53,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let options = csflow_compiler::check::Options { today: args.today };
+    // `csflow.toml` next to what is checked: levels, thresholds, `today` (the flag wins).
+    let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let config = match Config::discover(&first) {
+        Ok(config) => config.unwrap_or_default(),
+        Err(error) => return common::fail_usage(&error.to_string()),
+    };
+    let options = config.options(args.today);
     let analysis = match csflow_compiler::analyze_paths(&args.paths, &options) {
         Ok(analysis) => analysis,
         Err(error) => return common::fail_usage(&error.to_string()),

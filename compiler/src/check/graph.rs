@@ -1,0 +1,464 @@
+//! The flow graph: one petgraph per flow, built once and shared by every graph check
+//! (reachability, traps, paths to a human, input-free cycles, menu depth).
+//!
+//! Nodes are the places a conversation can be: the top of each state, each input point
+//! (`ask`, `menu`) where it waits for the caller, each handler block that several places
+//! jump to (flow-level handlers, statement-level `on closed`/`on error`), the `escalate`
+//! rules, and two exits: `end` and `handoff`. An edge means "from here, running statements
+//! without waiting for the caller, control can get there"; its [`EdgeKind`] says how it
+//! starts. The edges, in full:
+//!
+//! | kind | from → to |
+//! |---|---|
+//! | `Direct` | a state, or an input point after a successful answer, → the next input point, the `goto` target, `end` or `handoff`, through `if` branches (every branch, and past an `if` without `else`) and `answer … else` (both the answer and the `else`) |
+//! | `Option` | a menu → what each option's action reaches |
+//! | `NoMatch` / `NoInput` | an input point → what its handler reaches after the retries (the statement's own handler, else the flow-level one) |
+//! | `Escalate` | every input point → the escalate node → what each rule's action reaches |
+//! | `Closed` | a `handoff` to a queue with `hours` → the `on closed` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+//! | `Error` | a `call` → the `on error` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+//!
+//! A handler action that does not end continues after its statement (as the runtime does).
+
+use crate::ast::*;
+use crate::resolve::{FlowModel, Model};
+use crate::source::Span;
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{HashMap, VecDeque};
+
+/// A place in a flow.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'a> {
+    /// The top of a state (index into `Flow::states`).
+    State(usize),
+    /// An `ask` or `menu`; `state` is the state it is written in (none in flow-level blocks).
+    Input { stmt: &'a Stmt, state: Option<usize> },
+    /// A handler block reached from several places: a flow-level handler, or the
+    /// `on closed`/`on error` of an `ask`/`menu`.
+    Handler { handler: &'a Handler, state: Option<usize> },
+    /// The `escalate` rules, reached from every input point.
+    Escalate,
+    /// `end`.
+    End,
+    /// `handoff` (to any queue).
+    Handoff,
+}
+
+impl<'a> Node<'a> {
+    /// The state this node belongs to, if any.
+    pub fn state(&self) -> Option<usize> {
+        match *self {
+            Node::State(i) => Some(i),
+            Node::Input { state, .. } | Node::Handler { state, .. } => state,
+            Node::Escalate | Node::End | Node::Handoff => None,
+        }
+    }
+
+    pub fn is_menu(&self) -> bool {
+        matches!(self, Node::Input { stmt: Stmt { kind: StmtKind::Menu(_), .. }, .. })
+    }
+}
+
+/// How an edge leaves its source node (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind {
+    Direct,
+    Option,
+    NoMatch,
+    NoInput,
+    Escalate,
+    Closed,
+    Error,
+}
+
+/// An edge: how it starts, and the statement that makes the move (`goto`, `end`, `handoff`,
+/// the `ask`/`menu` entered, or the `call`/`handoff` whose handler runs).
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct FlowGraph<'a> {
+    pub graph: DiGraph<Node<'a>, Edge>,
+    /// The start state's node.
+    pub start: NodeIndex,
+    /// The node of each state, by index into `Flow::states`.
+    pub states: Vec<NodeIndex>,
+    /// Every input point, in the order written.
+    pub inputs: Vec<NodeIndex>,
+    pub end: NodeIndex,
+    pub handoff: NodeIndex,
+    /// Reachable from the start state, by node index.
+    pub reachable: Vec<bool>,
+    /// Breadth-first discovery order from the start (`u32::MAX` when unreachable): "the
+    /// first a caller meets".
+    pub order: Vec<u32>,
+    /// Can reach `end` or `handoff`, by node index.
+    pub can_finish: Vec<bool>,
+    /// Can reach `handoff`, by node index.
+    pub can_handoff: Vec<bool>,
+}
+
+impl<'a> FlowGraph<'a> {
+    /// Builds the graph of a flow whose states, `start` and gotos all resolved (the caller
+    /// makes sure: with broken names a graph would mislead). `None` without a start state.
+    pub fn build(model: &Model<'a>, flow: &FlowModel<'a>) -> Option<FlowGraph<'a>> {
+        let f = flow.flow;
+        let mut state_ids: HashMap<&'a str, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(f.states.len(), FastHash::default());
+        for (i, state) in f.states.iter().enumerate() {
+            state_ids.entry(state.name.name.as_str()).or_insert(i);
+        }
+        let start = *state_ids.get(f.start.as_ref()?.name.as_str())?;
+        // Typical flows: a state, an input point and four or five moves per state.
+        let mut graph = DiGraph::with_capacity(f.states.len() * 2 + 8, f.states.len() * 6 + 8);
+        let end = graph.add_node(Node::End);
+        let handoff = graph.add_node(Node::Handoff);
+        let states: Vec<NodeIndex> = (0..f.states.len()).map(|i| graph.add_node(Node::State(i))).collect();
+        let mut builder = Builder {
+            model,
+            graph,
+            state_ids,
+            states,
+            end,
+            handoff,
+            inputs: Vec::new(),
+            flow_handlers: HashMap::new(),
+            escalate: None,
+            local_fallthrough: HashMap::new(),
+            pool: Vec::new(),
+        };
+        builder.build_flow(f);
+        let Builder { graph, states, inputs, .. } = builder;
+        let start = states[start];
+        let (reachable, order) = bfs_order(&graph, start);
+        let can_finish = reach(&graph, &[end, handoff], Direction::Incoming);
+        let can_handoff = reach(&graph, &[handoff], Direction::Incoming);
+        Some(FlowGraph { graph, start, states, inputs, end, handoff, reachable, order, can_finish, can_handoff })
+    }
+
+    pub fn node(&self, index: NodeIndex) -> Node<'a> {
+        self.graph[index]
+    }
+}
+
+/// Where control is while walking a block: the node it left from and how.
+type Pos = (NodeIndex, EdgeKind);
+
+/// The statement-level `on closed`/`on error` handlers in effect.
+#[derive(Debug, Clone, Copy, Default)]
+struct Scope {
+    closed: Option<NodeIndex>,
+    error: Option<NodeIndex>,
+}
+
+struct Builder<'a, 'm> {
+    model: &'m Model<'a>,
+    graph: DiGraph<Node<'a>, Edge>,
+    state_ids: HashMap<&'a str, usize, FastHash>,
+    states: Vec<NodeIndex>,
+    end: NodeIndex,
+    handoff: NodeIndex,
+    inputs: Vec<NodeIndex>,
+    flow_handlers: HashMap<HandlerKind, NodeIndex>,
+    escalate: Option<NodeIndex>,
+    /// Where a statement-level `on closed`/`on error` block lets control continue.
+    local_fallthrough: HashMap<NodeIndex, Vec<Pos>>,
+    /// Spare position lists: walking 100,000 states should not allocate for each option.
+    pool: Vec<Vec<Pos>>,
+}
+
+impl<'a> Builder<'a, '_> {
+    fn build_flow(&mut self, f: &'a Flow) {
+        // The first flow-level handler of a kind counts (a second one is a copy).
+        for handler in &f.handlers {
+            if !self.flow_handlers.contains_key(&handler.kind) {
+                let node = self.graph.add_node(Node::Handler { handler, state: None });
+                self.flow_handlers.insert(handler.kind, node);
+            }
+        }
+        if !f.escalate.is_empty() {
+            self.escalate = Some(self.graph.add_node(Node::Escalate));
+        }
+        let flow_scope = Scope {
+            closed: self.flow_handlers.get(&HandlerKind::Closed).copied(),
+            error: self.flow_handlers.get(&HandlerKind::Error).copied(),
+        };
+        for handler in &f.handlers {
+            let node = self.flow_handlers[&handler.kind];
+            if !matches!(self.graph[node], Node::Handler { handler: h, .. } if std::ptr::eq(h, handler)) {
+                continue;
+            }
+            // A flow-level handler does not catch its own failures.
+            let mut scope = flow_scope;
+            match handler.kind {
+                HandlerKind::Closed => scope.closed = None,
+                HandlerKind::Error => scope.error = None,
+                _ => {}
+            }
+            let from = self.one(node, EdgeKind::Direct);
+            let after = self.walk(&handler.action, from, scope, None);
+            self.recycle(after);
+        }
+        if let Some(hub) = self.escalate {
+            for rule in &f.escalate {
+                let from = self.one(hub, EdgeKind::Escalate);
+                let after = self.walk(&rule.action, from, flow_scope, None);
+                self.recycle(after);
+            }
+        }
+        for (i, state) in f.states.iter().enumerate() {
+            let node = self.states[i];
+            let from = self.one(node, EdgeKind::Direct);
+            let after = self.walk(&state.body, from, flow_scope, Some(i));
+            self.recycle(after);
+        }
+    }
+
+    fn connect(&mut self, from: &[Pos], to: NodeIndex, span: Span) {
+        for &(node, kind) in from {
+            self.graph.add_edge(node, to, Edge { kind, span });
+        }
+    }
+
+    /// Like [`Self::connect`], every edge of the given kind.
+    fn connect_as(&mut self, from: &[Pos], kind: EdgeKind, to: NodeIndex, span: Span) {
+        for &(node, _) in from {
+            self.graph.add_edge(node, to, Edge { kind, span });
+        }
+    }
+
+    fn one(&mut self, node: NodeIndex, kind: EdgeKind) -> Vec<Pos> {
+        let mut positions = self.pool.pop().unwrap_or_default();
+        positions.push((node, kind));
+        positions
+    }
+
+    fn copy(&mut self, from: &[Pos]) -> Vec<Pos> {
+        let mut positions = self.pool.pop().unwrap_or_default();
+        positions.extend_from_slice(from);
+        positions
+    }
+
+    fn recycle(&mut self, mut positions: Vec<Pos>) {
+        positions.clear();
+        self.pool.push(positions);
+    }
+
+    /// Walks `block` with control at `from`; returns where control is when the block's
+    /// end is reached (empty when every path left with `goto`, `end` or `handoff`).
+    fn walk(&mut self, block: &'a Block, mut from: Vec<Pos>, scope: Scope, state: Option<usize>) -> Vec<Pos> {
+        for stmt in &block.statements {
+            if from.is_empty() {
+                break; // dead code after a `goto`, `end` or `handoff`
+            }
+            match &stmt.kind {
+                StmtKind::Say(_) | StmtKind::Set { .. } | StmtKind::Error => {}
+                StmtKind::Goto(target) => {
+                    if let Some(&i) = self.state_ids.get(target.name.as_str()) {
+                        let to = self.states[i];
+                        self.connect(&from, to, stmt.span);
+                    }
+                    from.clear();
+                }
+                StmtKind::End => {
+                    self.connect(&from, self.end, stmt.span);
+                    from.clear();
+                }
+                StmtKind::Handoff(handoff) => {
+                    self.connect(&from, self.handoff, stmt.span);
+                    let has_hours = self.model.queues.get(&handoff.queue.name).is_some_and(|q| q.hours.is_some());
+                    let closed = scope.closed.filter(|_| has_hours);
+                    if let Some(closed) = closed {
+                        self.connect_as(&from, EdgeKind::Closed, closed, stmt.span);
+                    }
+                    from.clear();
+                    if let Some(after) = closed.and_then(|c| self.local_fallthrough.get(&c)) {
+                        from.extend_from_slice(after);
+                    }
+                }
+                StmtKind::Call(_) => {
+                    if let Some(error) = scope.error {
+                        self.connect_as(&from, EdgeKind::Error, error, stmt.span);
+                        if let Some(after) = self.local_fallthrough.get(&error) {
+                            from.extend(after.iter().copied());
+                            dedup(&mut from);
+                        }
+                    }
+                }
+                StmtKind::If(if_) => {
+                    let mut out = self.copy(&[]);
+                    for (_, branch) in &if_.branches {
+                        let start = self.copy(&from);
+                        let after = self.walk(branch, start, scope, state);
+                        out.extend_from_slice(&after);
+                        self.recycle(after);
+                    }
+                    match &if_.otherwise {
+                        Some(otherwise) => {
+                            let after = self.walk(otherwise, from, scope, state);
+                            out.extend_from_slice(&after);
+                            self.recycle(after);
+                        }
+                        None => {
+                            out.extend_from_slice(&from);
+                            self.recycle(from);
+                        }
+                    }
+                    dedup(&mut out);
+                    from = out;
+                }
+                StmtKind::Answer(answer) => {
+                    if let Some(otherwise) = &answer.otherwise {
+                        let start = self.copy(&from);
+                        let alternative = self.walk(otherwise, start, scope, state);
+                        from.extend_from_slice(&alternative);
+                        self.recycle(alternative);
+                        dedup(&mut from);
+                    }
+                }
+                StmtKind::Ask(ask) => {
+                    let after = self.input_point(stmt, &ask.handlers, &[], &from, scope, state);
+                    self.recycle(std::mem::replace(&mut from, after));
+                }
+                StmtKind::Menu(menu) => {
+                    let after = self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
+                    self.recycle(std::mem::replace(&mut from, after));
+                }
+            }
+        }
+        from
+    }
+
+    fn input_point(
+        &mut self,
+        stmt: &'a Stmt,
+        handlers: &'a [Handler],
+        options: &'a [MenuOption],
+        from: &[Pos],
+        outer: Scope,
+        state: Option<usize>,
+    ) -> Vec<Pos> {
+        let input = self.graph.add_node(Node::Input { stmt, state });
+        self.inputs.push(input);
+        self.connect(from, input, stmt.span);
+        // The statement's own `on closed`/`on error` cover its options and handlers.
+        let mut scope = outer;
+        for handler in handlers {
+            if matches!(handler.kind, HandlerKind::Closed | HandlerKind::Error) {
+                let node = self.graph.add_node(Node::Handler { handler, state });
+                let start = self.one(node, EdgeKind::Direct);
+                let after = self.walk(&handler.action, start, outer, state);
+                self.local_fallthrough.insert(node, after);
+                match handler.kind {
+                    HandlerKind::Closed => scope.closed = Some(node),
+                    _ => scope.error = Some(node),
+                }
+            }
+        }
+        // A menu moves on only through its options; an answered `ask` goes on from here.
+        let mut after = self.copy(&[]);
+        if options.is_empty() {
+            after.push((input, EdgeKind::Direct));
+        }
+        for option in options {
+            let start = self.one(input, EdgeKind::Option);
+            let reached = self.walk(&option.action, start, scope, state);
+            after.extend_from_slice(&reached);
+            self.recycle(reached);
+        }
+        for (kind, edge) in [(HandlerKind::NoMatch, EdgeKind::NoMatch), (HandlerKind::NoInput, EdgeKind::NoInput)] {
+            match handlers.iter().find(|h| h.kind == kind) {
+                Some(handler) => {
+                    let start = self.one(input, edge);
+                    let reached = self.walk(&handler.action, start, scope, state);
+                    after.extend_from_slice(&reached);
+                    self.recycle(reached);
+                }
+                None => {
+                    if let Some(&node) = self.flow_handlers.get(&kind) {
+                        self.graph.add_edge(input, node, Edge { kind: edge, span: stmt.span });
+                    }
+                }
+            }
+        }
+        if let Some(hub) = self.escalate {
+            self.graph.add_edge(input, hub, Edge { kind: EdgeKind::Escalate, span: stmt.span });
+        }
+        dedup(&mut after);
+        after
+    }
+}
+
+/// FNV-1a: state names are short and trusted (our own source), so a fast non-keyed hash
+/// is fine and keeps 100,000-state flows quick.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
+fn dedup(positions: &mut Vec<Pos>) {
+    if positions.len() > 1 {
+        positions.sort_by_key(|&(n, k)| (n.index(), k as u8));
+        positions.dedup_by_key(|&mut (n, k)| (n.index(), k as u8));
+    }
+}
+
+/// Breadth-first from `start`: which nodes are reachable, and in what order.
+fn bfs_order(graph: &DiGraph<Node, Edge>, start: NodeIndex) -> (Vec<bool>, Vec<u32>) {
+    let mut seen = vec![false; graph.node_count()];
+    let mut order = vec![u32::MAX; graph.node_count()];
+    let mut queue = VecDeque::new();
+    seen[start.index()] = true;
+    queue.push_back(start);
+    let mut next = 0;
+    while let Some(node) = queue.pop_front() {
+        order[node.index()] = next;
+        next += 1;
+        for to in graph.neighbors(node) {
+            if !seen[to.index()] {
+                seen[to.index()] = true;
+                queue.push_back(to);
+            }
+        }
+    }
+    (seen, order)
+}
+
+/// Every node reachable from `sources` following edges in `direction` (`Incoming`: every
+/// node that can reach a source).
+pub fn reach(graph: &DiGraph<Node, Edge>, sources: &[NodeIndex], direction: Direction) -> Vec<bool> {
+    let mut seen = vec![false; graph.node_count()];
+    let mut stack: Vec<NodeIndex> = Vec::new();
+    for &source in sources {
+        if !seen[source.index()] {
+            seen[source.index()] = true;
+            stack.push(source);
+        }
+    }
+    while let Some(node) = stack.pop() {
+        for next in graph.neighbors_directed(node, direction) {
+            if !seen[next.index()] {
+                seen[next.index()] = true;
+                stack.push(next);
+            }
+        }
+    }
+    seen
+}

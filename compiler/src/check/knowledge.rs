@@ -1,0 +1,108 @@
+//! What the bot knows and understands: `stale-knowledge`, `duplicate-question` (within one
+//! knowledge base) and `ambiguous-example` (across all intents of the project). "The same"
+//! and "nearly the same" are defined in [`super::similar`].
+
+use super::Context;
+use super::similar::{self, Duplicate};
+use crate::diagnostic::Diagnostic;
+use chrono::NaiveDate;
+
+pub fn check(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
+    stale(context, diagnostics);
+    duplicate_questions(context, diagnostics);
+    ambiguous_examples(context, diagnostics);
+}
+
+fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
+    let today = context.options.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    for kb in context.model.knowledge.iter() {
+        for entry in &kb.entries {
+            let Some((date, span)) = entry.review_by else { continue };
+            let Some(due) = NaiveDate::from_ymd_opt(date.year, date.month, date.day) else { continue };
+            if due >= today {
+                continue;
+            }
+            let days = (today - due).num_days();
+            let mut diagnostic = Diagnostic::new(
+                "stale-knowledge",
+                span,
+                format!("the knowledge entry `{}` was due for review on {due}", entry.name.name),
+            )
+            .with_primary_message(format!("{days} day{} ago", if days == 1 { "" } else { "s" }))
+            .with_label(entry.name.span, "this entry's answer may be out of date");
+            let who = match &entry.owner {
+                Some(owner) => format!("ask its owner \"{}\" to check the answer", owner.plain_text()),
+                None => "check the answer".to_string(),
+            };
+            diagnostic = diagnostic.with_note(format!("{who}, then move `review_by` to the next review date"));
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
+    for kb in context.model.knowledge.iter() {
+        let mut texts = Vec::new();
+        let mut questions = Vec::new();
+        for (e, entry) in kb.entries.iter().enumerate() {
+            for question in &entry.questions {
+                if question.has_interpolation() {
+                    continue;
+                }
+                let text = plain(question);
+                texts.push((e, text));
+                questions.push((entry, question));
+            }
+        }
+        let texts: Vec<(usize, &str)> = texts.iter().map(|(e, t)| (*e, t.as_str())).collect();
+        for Duplicate { later, earlier, exact } in similar::find_duplicates(&texts) {
+            let (entry, question) = questions[later];
+            let (first_entry, first_question) = questions[earlier];
+            let how = if exact { "the same question" } else { "nearly the same question" };
+            diagnostics.push(
+                Diagnostic::new(
+                    "duplicate-question",
+                    question.span,
+                    format!(
+                        "the entries `{}` and `{}` of `{}` have {how}",
+                        first_entry.name.name, entry.name.name, kb.name.name
+                    ),
+                )
+                .with_primary_message(format!("in the entry `{}`", entry.name.name))
+                .with_label(first_question.span, format!("already a question of the entry `{}`", first_entry.name.name))
+                .with_note("which answer a customer gets is a toss-up: keep the question in the entry whose answer fits it and remove it from the other"),
+            );
+        }
+    }
+}
+
+fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
+    let mut texts = Vec::new();
+    let mut examples = Vec::new();
+    for (i, intent) in context.model.intents.iter().enumerate() {
+        for example in &intent.examples {
+            texts.push((i, plain(example)));
+            examples.push((intent, example));
+        }
+    }
+    let texts: Vec<(usize, &str)> = texts.iter().map(|(i, t)| (*i, t.as_str())).collect();
+    for Duplicate { later, earlier, exact } in similar::find_duplicates(&texts) {
+        let (intent, example) = examples[later];
+        let (first_intent, first_example) = examples[earlier];
+        let how = if exact { "the same example" } else { "nearly the same example" };
+        diagnostics.push(
+            Diagnostic::new(
+                "ambiguous-example",
+                example.span,
+                format!("the intents `{}` and `{}` have {how}", first_intent.name.name, intent.name.name),
+            )
+            .with_primary_message(format!("an example of `{}`", intent.name.name))
+            .with_label(first_example.span, format!("already an example of `{}`", first_intent.name.name))
+            .with_note("the matcher cannot tell which intent a customer means: keep the phrase in the intent it belongs to and remove it from the other"),
+        );
+    }
+}
+
+fn plain(text: &crate::ast::Str) -> String {
+    text.plain_text()
+}

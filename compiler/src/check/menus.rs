@@ -1,0 +1,176 @@
+//! Menus callers can follow: `voice-menu-too-long`, `menu-too-deep`,
+//! `voice-option-without-key` and `shadowed-option`. (`prompt-key-mismatch` reads the
+//! prompt text and lives in [`super::prompts`].)
+
+use super::graph::{FlowGraph, Node};
+use super::reachability::input_span;
+use super::{Context, each_flow_stmt, edits, similar};
+use crate::ast::*;
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::resolve::FlowModel;
+use petgraph::graph::NodeIndex;
+use std::collections::VecDeque;
+
+pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
+    let voice = flow.flow.is_voice();
+    let limit = context.options.thresholds.voice_menu_options;
+    each_flow_stmt(flow.flow, &mut |stmt| {
+        let StmtKind::Menu(menu) = &stmt.kind else { return };
+        if voice {
+            too_long(stmt, menu, limit, diagnostics);
+            without_key(context, menu, diagnostics);
+        }
+        shadowed(context, menu, diagnostics);
+    });
+}
+
+fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagnostic>) {
+    if menu.options.len() <= limit {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        "voice-menu-too-long",
+        input_span(stmt),
+        format!("this voice menu has {} options; callers remember about {limit}", menu.options.len()),
+    )
+    .with_primary_message(format!("{} options read out in one prompt", menu.options.len()));
+    for (i, option) in menu.options.iter().enumerate().skip(limit) {
+        diagnostic = diagnostic.with_label(option.label.span, format!("option {} of {}", i + 1, menu.options.len()));
+    }
+    diagnostics.push(diagnostic.with_note(
+        "split the menu: keep the most used options and move the rest behind an \"other services\" option",
+    ));
+}
+
+fn without_key(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    let mut taken: Vec<&str> = menu.options.iter().flat_map(|o| o.keys.iter().map(|k| k.keys.as_str())).collect();
+    for option in &menu.options {
+        if !option.keys.is_empty() {
+            continue;
+        }
+        let label = option.label.plain_text();
+        let mut diagnostic = Diagnostic::new(
+            "voice-option-without-key",
+            option.label.span,
+            format!("the voice menu option \"{label}\" has no key"),
+        )
+        .with_primary_message("callers using the keypad cannot choose this")
+        .with_note("give it a `key` and announce that key in the menu's prompt");
+        let free = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"].into_iter().find(|k| !taken.contains(k));
+        if let Some(key) = free {
+            taken.push(key);
+            let at = option.label.span.end as usize;
+            diagnostic = diagnostic.with_fix(edits::unsafe_fix(
+                format!("give it key {key}"),
+                vec![Edit {
+                    span: crate::source::Span::new(option.label.span.file, at, at),
+                    replacement: format!(" key {key}"),
+                }],
+            ));
+        }
+        let _ = context;
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// An option is shadowed when an earlier option of the same menu is picked by everything
+/// that picks it: the same label (normalised) and a superset of its intents and phrases.
+/// Options with keys are left to `duplicate-key`, which already reports shared keys.
+fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    for (j, later) in menu.options.iter().enumerate() {
+        if !later.keys.is_empty() {
+            continue;
+        }
+        let earlier = menu.options[..j].iter().find(|earlier| {
+            similar::same(&later.label.plain_text(), &earlier.label.plain_text())
+                && later.intents.iter().all(|i| earlier.intents.iter().any(|e| e.name == i.name))
+                && later.phrases.iter().all(|p| {
+                    let p = p.plain_text();
+                    similar::same(&p, &earlier.label.plain_text())
+                        || earlier.phrases.iter().any(|e| similar::same(&p, &e.plain_text()))
+                })
+        });
+        let Some(earlier) = earlier else { continue };
+        diagnostics.push(
+            Diagnostic::new(
+                "shadowed-option",
+                later.label.span,
+                format!("the option \"{}\" can never be chosen", later.label.plain_text()),
+            )
+            .with_primary_message("everything that picks this option picks an earlier one first")
+            .with_label(earlier.label.span, "this earlier option always wins")
+            .with_note("remove it, or give it a label, intent or phrase of its own")
+            .with_fix(edits::unsafe_fix("remove the shadowed option", vec![edits::remove(context.sources, later.span)])),
+        );
+    }
+}
+
+/// `menu-too-deep`: on voice flows, the fewest menus a caller passes before each menu
+/// (a 0-1 breadth-first search over every edge of the graph, where leaving a menu costs
+/// one). Reported on the menus at exactly the threshold: the ones deeper still are only
+/// reached through them.
+pub fn check_depth(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<Diagnostic>) {
+    if !flow.flow.is_voice() {
+        return;
+    }
+    let limit = context.options.thresholds.menu_depth;
+    let g = &graph.graph;
+    let count = g.node_count();
+    let mut depth = vec![usize::MAX; count];
+    let mut parent: Vec<Option<NodeIndex>> = vec![None; count];
+    let mut queue = VecDeque::new();
+    depth[graph.start.index()] = 0;
+    queue.push_back(graph.start);
+    while let Some(node) = queue.pop_front() {
+        let cost = usize::from(g[node].is_menu());
+        let next_depth = depth[node.index()] + cost;
+        for to in g.neighbors(node) {
+            if next_depth < depth[to.index()] {
+                depth[to.index()] = next_depth;
+                parent[to.index()] = Some(node);
+                if cost == 0 {
+                    queue.push_front(to);
+                } else {
+                    queue.push_back(to);
+                }
+            }
+        }
+    }
+    let deeper = graph
+        .inputs
+        .iter()
+        .filter(|n| g[**n].is_menu() && depth[n.index()] != usize::MAX && depth[n.index()] > limit)
+        .count();
+    for &input in &graph.inputs {
+        let Node::Input { stmt, .. } = g[input] else { continue };
+        if !g[input].is_menu() || depth[input.index()] != limit {
+            continue;
+        }
+        let mut path: Vec<&Stmt> = Vec::new();
+        let mut at = parent[input.index()];
+        while let Some(node) = at {
+            if let Node::Input { stmt, .. } = g[node]
+                && g[node].is_menu()
+            {
+                path.push(stmt);
+            }
+            at = parent[node.index()];
+        }
+        path.reverse();
+        let mut diagnostic = Diagnostic::new(
+            "menu-too-deep",
+            input_span(stmt),
+            format!("callers reach this menu only after passing {limit} other menus"),
+        )
+        .with_primary_message(format!("menu {} on the shortest way in", limit + 1));
+        for (i, menu) in path.iter().enumerate() {
+            diagnostic = diagnostic.with_label(input_span(menu), format!("menu {} of {limit} before it", i + 1));
+        }
+        if deeper > 0 {
+            diagnostic = diagnostic.with_note(format!("{deeper} menus of this flow are deeper still"));
+        }
+        diagnostics.push(diagnostic.with_note(
+            "many callers hang up before they get this far: offer a shortcut from an earlier menu, merge levels, or let callers say what they want",
+        ));
+    }
+}

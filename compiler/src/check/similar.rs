@@ -1,0 +1,217 @@
+//! When two phrases are "the same": text normalisation and near-duplicate search for
+//! `duplicate-question` and `ambiguous-example`.
+//!
+//! Normalising: Unicode NFKC (full-width `ＡＢＣ１２３？` becomes `ABC123?`), lower case, and
+//! only letters and digits kept (punctuation, symbols and spaces dropped), so `What are
+//! your opening hours?`, `what are your opening hours` and `ＷＨＡＴ ａｒｅ your opening
+//! hours？` are one text.
+//!
+//! Near duplicates: two normalised texts whose sets of character bigrams have a Dice
+//! coefficient of at least [`NEAR`] (0.9). Character bigrams need no word boundaries, so
+//! the same measure works for Chinese: `你们几点上班` / `你们几点上班呢` are near (0.91),
+//! `你们几点上班` / `你们几点下班` are not (0.6).
+//!
+//! The search is a similarity join with prefix filtering, so it does not compare every
+//! pair: bigrams are ordered rarest first, and two sets with Jaccard ≥ J (Dice 0.9 is
+//! Jaccard 9/11) must share one of their first `n − ⌈J·n⌉ + 1` bigrams. Only texts sharing
+//! such a bigram, and whose sizes are within the ratio J of each other, are compared, and
+//! at most [`MAX_CANDIDATES`] per text.
+
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+
+/// The Dice coefficient of character bigrams at which two texts count as near duplicates.
+pub const NEAR: f64 = 0.9;
+
+/// At most this many earlier texts are compared with each text (a safety bound for
+/// machine-generated knowledge bases; real ones never get close).
+pub const MAX_CANDIDATES: usize = 200;
+
+/// The normalised characters of `text` (see the module documentation).
+pub fn normalized_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfkc().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric())
+}
+
+pub fn normalize(text: &str) -> String {
+    normalized_chars(text).collect()
+}
+
+/// Do two texts normalise to the same text? Allocation-free.
+pub fn same(a: &str, b: &str) -> bool {
+    normalized_chars(a).eq(normalized_chars(b))
+}
+
+/// The sorted set of character bigrams of a normalised text (a one-character text is its
+/// own token).
+fn bigrams(normalized: &str) -> Vec<u64> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let mut tokens: Vec<u64> = if chars.len() == 1 {
+        vec![u64::from(chars[0] as u32) | (1 << 63)]
+    } else {
+        chars.windows(2).map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32)).collect()
+    };
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// Dice coefficient of two sorted token sets.
+fn dice(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// Dice similarity of two texts after normalisation.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    dice(&bigrams(&normalize(a)), &bigrams(&normalize(b)))
+}
+
+/// A text that repeats an earlier one of another group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Duplicate {
+    /// Index of the later text.
+    pub later: usize,
+    /// Index of the earliest text of another group it repeats.
+    pub earlier: usize,
+    /// The same after normalisation (else near: Dice ≥ [`NEAR`]).
+    pub exact: bool,
+}
+
+/// For each text (`group`, text), the earliest text of a *different* group that is the
+/// same or nearly the same. Texts of one group never count against each other.
+pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
+    let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
+    let tokens: Vec<Vec<u64>> = normalized.iter().map(|n| bigrams(n)).collect();
+    // Rarest first, ties by value, so prefixes are short and selective.
+    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    for set in &tokens {
+        for &t in set {
+            *frequency.entry(t).or_default() += 1;
+        }
+    }
+    let ordered: Vec<Vec<u64>> = tokens
+        .iter()
+        .map(|set| {
+            let mut set = set.clone();
+            set.sort_unstable_by_key(|t| (frequency[t], *t));
+            set
+        })
+        .collect();
+    let jaccard = NEAR / (2.0 - NEAR);
+    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut seen_by = vec![usize::MAX; texts.len()];
+    let mut found = Vec::new();
+    for i in 0..texts.len() {
+        let group = texts[i].0;
+        if normalized[i].is_empty() {
+            continue;
+        }
+        let same_text = exact.entry(normalized[i].as_str()).or_default();
+        let exact_match = same_text.iter().copied().find(|&j| texts[j].0 != group);
+        same_text.push(i);
+        let size = tokens[i].len();
+        let prefix = size - (jaccard * size as f64).ceil() as usize + 1;
+        let mut near_match: Option<usize> = None;
+        if exact_match.is_none() {
+            let mut compared = 0;
+            'tokens: for t in &ordered[i][..prefix.min(size)] {
+                for &j in index.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+                    if seen_by[j] == i || texts[j].0 == group {
+                        continue;
+                    }
+                    seen_by[j] = i;
+                    let other = tokens[j].len() as f64;
+                    if other < jaccard * size as f64 || (size as f64) < jaccard * other {
+                        continue;
+                    }
+                    compared += 1;
+                    if dice(&tokens[i], &tokens[j]) >= NEAR && near_match.is_none_or(|k| j < k) {
+                        near_match = Some(j);
+                    }
+                    if compared >= MAX_CANDIDATES {
+                        break 'tokens;
+                    }
+                }
+            }
+        }
+        for t in &ordered[i][..prefix.min(size)] {
+            index.entry(*t).or_default().push(i);
+        }
+        if let Some(earlier) = exact_match {
+            found.push(Duplicate { later: i, earlier, exact: true });
+        } else if let Some(earlier) = near_match {
+            found.push(Duplicate { later: i, earlier, exact: false });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_punctuation_width_and_spaces() {
+        assert!(same("What are your opening hours?", "what are your opening hours"));
+        assert!(same("ＷＨＡＴ ａｒｅ your opening hours？", "What are your opening hours?"));
+        assert!(same("你们 几点 上班？", "你们几点上班"));
+        assert!(same("转人工！", "转人工"));
+        assert!(!same("你们几点上班", "你们几点下班"));
+    }
+
+    #[test]
+    fn near_duplicates_work_for_chinese_and_english() {
+        assert!(similarity("你们几点上班", "你们几点上班呢") >= NEAR);
+        assert!(similarity("请问你们周末几点开门营业", "请问你们周末几点开门营业呀") >= NEAR);
+        assert!(similarity("你们几点上班", "你们几点下班") < NEAR);
+        assert!(similarity("What are your opening hours?", "What are your opening hour?") >= NEAR);
+        assert!(similarity("When are you open?", "Where are you?") < NEAR);
+    }
+
+    #[test]
+    fn finds_the_earliest_duplicate_of_another_group() {
+        let texts = [
+            (0, "When are you open?"),
+            (0, "when are you open"),     // same group: not a duplicate
+            (1, "Are you open on holidays?"),
+            (1, "WHEN are you open？"),    // exact, repeats text 0
+            (2, "请问你们周末几点开门营业"),
+            (3, "请问你们周末几点开门营业呀"), // near, repeats text 4
+            (4, "你们几点下班"),
+        ];
+        let found = find_duplicates(&texts);
+        assert_eq!(
+            found,
+            [
+                Duplicate { later: 3, earlier: 0, exact: true },
+                Duplicate { later: 5, earlier: 4, exact: false },
+            ]
+        );
+    }
+
+    #[test]
+    fn many_distinct_texts_are_not_compared_pairwise() {
+        // A machine-made knowledge base where every question looks alike: the candidate
+        // bound keeps this near-linear.
+        let owned: Vec<String> = (0..5_000).map(|i| format!("question number {i} about topic {}", i * 7919 % 10007)).collect();
+        let texts: Vec<(usize, &str)> = owned.iter().enumerate().map(|(i, t)| (i, t.as_str())).collect();
+        let started = std::time::Instant::now();
+        let _ = find_duplicates(&texts);
+        assert!(started.elapsed().as_secs() < 10);
+    }
+}

@@ -1,0 +1,106 @@
+//! `# csflow: allow(NAME, …)` comments: silencing a warning in one place.
+//!
+//! A warning is silenced when a comment naming its check (by name or code) is
+//! - on the line of the warning's primary span, or on a comment-only line just above it;
+//! - on the header line of the state, knowledge entry or declaration that encloses the
+//!   warning (`state old_menu {  # csflow: allow(unreachable-state)`), or on a
+//!   comment-only line just above that header.
+//!
+//! Errors cannot be silenced: the flow would not build or would misbehave.
+
+use crate::ast::{File, Item};
+use crate::diagnostic::{Diagnostic, Severity, registry};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// Removes the warnings that an allow comment silences.
+pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+    let with_comments: Vec<FileId> =
+        sources.files().filter(|(_, f)| f.text.contains("csflow:")).map(|(id, _)| id).collect();
+    if with_comments.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        let span = d.primary.span;
+        if !with_comments.contains(&span.file) || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning) {
+            return true;
+        }
+        let source = sources.get(span.file);
+        let mut places = vec![span.start as usize];
+        if let Some((_, file)) = files.iter().find(|(id, _)| *id == span.file) {
+            places.extend(headers(file, span).into_iter().map(|s| s as usize));
+        }
+        !places.into_iter().any(|offset| allowed_at(source, offset, d.name, d.code))
+    });
+}
+
+/// Is `name` allowed on the line of `offset`, or on a comment-only line just above it?
+fn allowed_at(source: &SourceFile, offset: usize, name: &str, code: &str) -> bool {
+    let line = source.line_index(offset.min(source.text.len()));
+    if allows(source.line_text(line), name, code) {
+        return true;
+    }
+    line > 0 && {
+        let above = source.line_text(line - 1);
+        above.trim_start().starts_with('#') && allows(above, name, code)
+    }
+}
+
+/// Does this line hold `# csflow: allow(…)` naming the check?
+pub fn allows(line: &str, name: &str, code: &str) -> bool {
+    line.match_indices('#').any(|(i, _)| {
+        let rest = line[i + 1..].trim_start();
+        let Some(rest) = rest.strip_prefix("csflow:") else { return false };
+        let Some(rest) = rest.trim_start().strip_prefix("allow") else { return false };
+        let Some(rest) = rest.trim_start().strip_prefix('(') else { return false };
+        let Some(end) = rest.find(')') else { return false };
+        rest[..end].split(',').map(str::trim).any(|n| n == name || n.eq_ignore_ascii_case(code))
+    })
+}
+
+/// The start offsets of the declarations enclosing `span`: the top-level item, and inside
+/// it the state, slot or knowledge entry.
+fn headers(file: &File, span: Span) -> Vec<u32> {
+    let mut found = Vec::new();
+    let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+    let index = file.items.partition_point(|item| item.span().start <= span.start);
+    let Some(item) = index.checked_sub(1).map(|i| &file.items[i]) else { return found };
+    if !inside(item.span()) {
+        return found;
+    }
+    found.push(item.span().start);
+    match item {
+        Item::Flow(flow) => {
+            let i = flow.states.partition_point(|s| s.span.start <= span.start);
+            if let Some(state) = i.checked_sub(1).map(|i| &flow.states[i])
+                && inside(state.span)
+            {
+                found.push(state.span.start);
+            }
+            if let Some(slot) = flow.slots.iter().find(|s| inside(s.span)) {
+                found.push(slot.span.start);
+            }
+        }
+        Item::Knowledge(kb) => {
+            if let Some(entry) = kb.entries.iter().find(|e| inside(e.span)) {
+                found.push(entry.span.start);
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_allow_comments() {
+        assert!(allows("  state old {  # csflow: allow(unreachable-state)", "unreachable-state", "W0101"));
+        assert!(allows("# csflow: allow(unused-slot, unreachable-state)", "unreachable-state", "W0101"));
+        assert!(allows("#csflow:allow( w0101 )", "unreachable-state", "W0101"));
+        assert!(!allows("# csflow: allow(unused-slot)", "unreachable-state", "W0101"));
+        assert!(!allows("# allow(unreachable-state)", "unreachable-state", "W0101"));
+        assert!(!allows("say \"csflow: allow(unreachable-state)\"", "unreachable-state", "W0101"));
+    }
+}
