@@ -42,8 +42,13 @@ pub struct Context<'m, 'a> {
 /// Errors that make a flow's graph misleading: with a broken statement, an unknown or
 /// duplicated state, no start, or a path that falls off a state, the graph checks would
 /// only repeat them in other words.
-const GRAPH_BLOCKERS: [&str; 5] =
-    ["syntax-error", "unknown-state", "missing-start", "missing-terminator", "duplicate-definition"];
+const GRAPH_BLOCKERS: [&str; 5] = [
+    "syntax-error",
+    "unknown-state",
+    "missing-start",
+    "missing-terminator",
+    "duplicate-definition",
+];
 
 /// Resolves and checks a parsed project; applies the project's levels and the
 /// `# csflow: allow(…)` comments found in `sources`.
@@ -62,7 +67,11 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
         .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.name))
         .map(|d| d.primary.span)
         .collect();
-    let context = Context { model: &model, sources, options };
+    let context = Context {
+        model: &model,
+        sources,
+        options,
+    };
     for flow in &model.flows {
         if graph_ready(flow, &blockers)
             && let Some(graph) = graph::FlowGraph::build(&model, flow)
@@ -84,7 +93,9 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
 
 fn graph_ready(flow: &FlowModel, blockers: &[crate::source::Span]) -> bool {
     let span = flow.flow.span;
-    !blockers.iter().any(|b| b.file == span.file && b.start >= span.start && b.end <= span.end)
+    !blockers
+        .iter()
+        .any(|b| b.file == span.file && b.start >= span.start && b.end <= span.end)
 }
 
 /// Calls `f` on every statement of `flow` (state bodies, flow-level handlers, escalate

@@ -56,7 +56,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { voice_menu_options: 5, menu_depth: 4 }
+        Thresholds {
+            voice_menu_options: 5,
+            menu_depth: 4,
+        }
     }
 }
 
@@ -134,7 +137,11 @@ impl Config {
         } else {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+        let start = if start.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            start
+        };
         let start = std::fs::canonicalize(&start).unwrap_or(start);
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
@@ -147,30 +154,39 @@ impl Config {
 
     /// Reads and parses one `csflow.toml`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError { path: path.to_path_buf(), message: e.to_string() })?;
-        let mut config = Config::parse(&text)
-            .map_err(|message| ConfigError { path: path.to_path_buf(), message })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let mut config = Config::parse(&text).map_err(|message| ConfigError {
+            path: path.to_path_buf(),
+            message,
+        })?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
 
     /// Parses the text of a `csflow.toml`; the error is a message for the user.
     pub fn parse(text: &str) -> Result<Config, String> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
         let mut config = Config::default();
         for (key, value) in &table {
             match key.as_str() {
                 "today" => config.today = Some(parse_today(value)?),
                 "checks" => {
-                    let checks = value.as_table().ok_or("`checks` must be a table: [checks]")?;
+                    let checks = value
+                        .as_table()
+                        .ok_or("`checks` must be a table: [checks]")?;
                     for (name, level) in checks {
                         let (check, level) = parse_level(name, level)?;
                         config.levels.set(check, level);
                     }
                 }
                 "thresholds" => {
-                    let thresholds = value.as_table().ok_or("`thresholds` must be a table: [thresholds]")?;
+                    let thresholds = value
+                        .as_table()
+                        .ok_or("`thresholds` must be a table: [thresholds]")?;
                     for (name, number) in thresholds {
                         let slot = match name.as_str() {
                             "voice-menu-options" => &mut config.thresholds.voice_menu_options,
@@ -187,10 +203,18 @@ impl Config {
                             .as_integer()
                             .and_then(|n| usize::try_from(n).ok())
                             .filter(|n| *n >= 1)
-                            .ok_or_else(|| format!("threshold `{name}` must be a whole number of at least 1"))?;
+                            .ok_or_else(|| {
+                                format!("threshold `{name}` must be a whole number of at least 1")
+                            })?;
                     }
                 }
-                other => return Err(unknown_key("setting", other, &["today", "checks", "thresholds"])),
+                other => {
+                    return Err(unknown_key(
+                        "setting",
+                        other,
+                        &["today", "checks", "thresholds"],
+                    ));
+                }
             }
         }
         Ok(config)
@@ -252,7 +276,13 @@ mod tests {
         assert_eq!(config.today, chrono::NaiveDate::from_ymd_opt(2026, 11, 21));
         assert_eq!(config.levels.get("unreachable-state"), Some(Level::Allow));
         assert_eq!(config.levels.get("voice-menu-too-long"), Some(Level::Deny));
-        assert_eq!(config.thresholds, Thresholds { voice_menu_options: 7, menu_depth: 3 });
+        assert_eq!(
+            config.thresholds,
+            Thresholds {
+                voice_menu_options: 7,
+                menu_depth: 3
+            }
+        );
         let bare_date = Config::parse("today = 2026-11-21\n").unwrap();
         assert_eq!(bare_date.today, config.today);
     }
@@ -260,9 +290,18 @@ mod tests {
     #[test]
     fn bad_configs_say_what_is_wrong() {
         let cases = [
-            ("[checks]\nunreachable-stat = \"allow\"\n", "did you mean `unreachable-state`"),
-            ("[checks]\nunreachable-state = \"off\"\n", "\"allow\", \"warn\" or \"deny\""),
-            ("[checks]\nunknown-state = \"allow\"\n", "is an error and cannot be turned down"),
+            (
+                "[checks]\nunreachable-stat = \"allow\"\n",
+                "did you mean `unreachable-state`",
+            ),
+            (
+                "[checks]\nunreachable-state = \"off\"\n",
+                "\"allow\", \"warn\" or \"deny\"",
+            ),
+            (
+                "[checks]\nunknown-state = \"allow\"\n",
+                "is an error and cannot be turned down",
+            ),
             ("[thresholds]\nmenu-depth = 0\n", "at least 1"),
             ("[thresholds]\nmenu-deep = 3\n", "did you mean `menu-depth`"),
             ("today = \"21/11/2026\"\n", "a date like"),
@@ -290,7 +329,14 @@ mod tests {
             Diagnostic::new("unused-intent", span, "c"),
         ];
         levels.apply(&mut diagnostics);
-        let shown: Vec<(&str, Severity)> = diagnostics.iter().map(|d| (d.name, d.severity)).collect();
-        assert_eq!(shown, [("unused-queue", Severity::Error), ("unused-intent", Severity::Warning)]);
+        let shown: Vec<(&str, Severity)> =
+            diagnostics.iter().map(|d| (d.name, d.severity)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("unused-queue", Severity::Error),
+                ("unused-intent", Severity::Warning)
+            ]
+        );
     }
 }

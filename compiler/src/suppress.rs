@@ -14,14 +14,19 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Removes the warnings that an allow comment silences.
 pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
-    let with_comments: Vec<FileId> =
-        sources.files().filter(|(_, f)| f.text.contains("csflow:")).map(|(id, _)| id).collect();
+    let with_comments: Vec<FileId> = sources
+        .files()
+        .filter(|(_, f)| f.text.contains("csflow:"))
+        .map(|(id, _)| id)
+        .collect();
     if with_comments.is_empty() {
         return;
     }
     diagnostics.retain(|d| {
         let span = d.primary.span;
-        if !with_comments.contains(&span.file) || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning) {
+        if !with_comments.contains(&span.file)
+            || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning)
+        {
             return true;
         }
         let source = sources.get(span.file);
@@ -29,7 +34,9 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
         if let Some((_, file)) = files.iter().find(|(id, _)| *id == span.file) {
             places.extend(headers(file, span).into_iter().map(|s| s as usize));
         }
-        !places.into_iter().any(|offset| allowed_at(source, offset, d.name, d.code))
+        !places
+            .into_iter()
+            .any(|offset| allowed_at(source, offset, d.name, d.code))
     });
 }
 
@@ -49,11 +56,22 @@ fn allowed_at(source: &SourceFile, offset: usize, name: &str, code: &str) -> boo
 pub fn allows(line: &str, name: &str, code: &str) -> bool {
     line.match_indices('#').any(|(i, _)| {
         let rest = line[i + 1..].trim_start();
-        let Some(rest) = rest.strip_prefix("csflow:") else { return false };
-        let Some(rest) = rest.trim_start().strip_prefix("allow") else { return false };
-        let Some(rest) = rest.trim_start().strip_prefix('(') else { return false };
-        let Some(end) = rest.find(')') else { return false };
-        rest[..end].split(',').map(str::trim).any(|n| n == name || n.eq_ignore_ascii_case(code))
+        let Some(rest) = rest.strip_prefix("csflow:") else {
+            return false;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("allow") else {
+            return false;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('(') else {
+            return false;
+        };
+        let Some(end) = rest.find(')') else {
+            return false;
+        };
+        rest[..end]
+            .split(',')
+            .map(str::trim)
+            .any(|n| n == name || n.eq_ignore_ascii_case(code))
     })
 }
 
@@ -62,8 +80,12 @@ pub fn allows(line: &str, name: &str, code: &str) -> bool {
 fn headers(file: &File, span: Span) -> Vec<u32> {
     let mut found = Vec::new();
     let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
-    let index = file.items.partition_point(|item| item.span().start <= span.start);
-    let Some(item) = index.checked_sub(1).map(|i| &file.items[i]) else { return found };
+    let index = file
+        .items
+        .partition_point(|item| item.span().start <= span.start);
+    let Some(item) = index.checked_sub(1).map(|i| &file.items[i]) else {
+        return found;
+    };
     if !inside(item.span()) {
         return found;
     }
@@ -96,11 +118,35 @@ mod tests {
 
     #[test]
     fn reads_allow_comments() {
-        assert!(allows("  state old {  # csflow: allow(unreachable-state)", "unreachable-state", "W0101"));
-        assert!(allows("# csflow: allow(unused-slot, unreachable-state)", "unreachable-state", "W0101"));
-        assert!(allows("#csflow:allow( w0101 )", "unreachable-state", "W0101"));
-        assert!(!allows("# csflow: allow(unused-slot)", "unreachable-state", "W0101"));
-        assert!(!allows("# allow(unreachable-state)", "unreachable-state", "W0101"));
-        assert!(!allows("say \"csflow: allow(unreachable-state)\"", "unreachable-state", "W0101"));
+        assert!(allows(
+            "  state old {  # csflow: allow(unreachable-state)",
+            "unreachable-state",
+            "W0101"
+        ));
+        assert!(allows(
+            "# csflow: allow(unused-slot, unreachable-state)",
+            "unreachable-state",
+            "W0101"
+        ));
+        assert!(allows(
+            "#csflow:allow( w0101 )",
+            "unreachable-state",
+            "W0101"
+        ));
+        assert!(!allows(
+            "# csflow: allow(unused-slot)",
+            "unreachable-state",
+            "W0101"
+        ));
+        assert!(!allows(
+            "# allow(unreachable-state)",
+            "unreachable-state",
+            "W0101"
+        ));
+        assert!(!allows(
+            "say \"csflow: allow(unreachable-state)\"",
+            "unreachable-state",
+            "W0101"
+        ));
     }
 }

@@ -4,12 +4,15 @@
 
 use csflow_compiler::analysis::Analysis;
 use csflow_compiler::check::Options;
-use csflow_compiler::diagnostic::{CHECKS, Severity, render};
 #[allow(unused_imports)]
 use csflow_compiler::diagnostic::Diagnostic;
+use csflow_compiler::diagnostic::{CHECKS, Severity, render};
 
 fn options() -> Options {
-    Options { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 21), ..Default::default() }
+    Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 21),
+        ..Default::default()
+    }
 }
 
 fn analyze_with(text: &str, options: &Options) -> Analysis {
@@ -38,11 +41,19 @@ fn every_registry_example_behaves() {
     for check in CHECKS {
         let bad = analyze(check.bad);
         if !names(&bad).contains(&check.name) {
-            failures.push(format!("{}: bad example does not trigger it:\n{}", check.name, rendered(&bad)));
+            failures.push(format!(
+                "{}: bad example does not trigger it:\n{}",
+                check.name,
+                rendered(&bad)
+            ));
         }
         let fixed = analyze(check.fixed);
         if fixed.has_errors() || names(&fixed).contains(&check.name) {
-            failures.push(format!("{}: fixed example still reports:\n{}", check.name, rendered(&fixed)));
+            failures.push(format!(
+                "{}: fixed example still reports:\n{}",
+                check.name,
+                rendered(&fixed)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -57,4 +68,745 @@ fn bad_examples_render() {
             insta::assert_snapshot!("bad_example", rendered(&analysis));
         });
     }
+}
+
+fn examples_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+#[test]
+fn example_projects_have_no_diagnostics() {
+    let analysis =
+        csflow_compiler::analyze_paths(&[examples_dir()], &options()).expect("examples load");
+    assert!(analysis.diagnostics.is_empty(), "{}", rendered(&analysis));
+}
+
+/// Analyzes one example file after `mutate`, with its imports read from disk.
+fn mutated(file: &str, mutate: impl Fn(&str) -> String) -> Analysis {
+    let path = examples_dir().join(file);
+    let text = std::fs::read_to_string(&path).expect("example exists");
+    let changed = mutate(&text);
+    assert_ne!(changed, text, "the mutation of {file} changed nothing");
+    csflow_compiler::analyze(
+        vec![(path.to_string_lossy().into_owned(), changed.into_bytes())],
+        &|p| std::fs::read(p),
+        &options(),
+    )
+}
+
+/// Removes the first line containing `needle`.
+fn drop_line(text: &str, needle: &str) -> String {
+    let mut done = false;
+    text.lines()
+        .filter(|line| {
+            let hit = !done && line.contains(needle);
+            done |= hit;
+            !hit
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn assert_fires(analysis: &Analysis, expected: &[&str], absent: &[&str]) {
+    let found = names(analysis);
+    for name in expected {
+        assert!(
+            found.contains(name),
+            "expected {name}, got:\n{}",
+            rendered(analysis)
+        );
+    }
+    for name in absent {
+        assert!(
+            !found.contains(name),
+            "did not expect {name}, got:\n{}",
+            rendered(analysis)
+        );
+    }
+}
+
+#[test]
+fn mutation_drop_an_option() {
+    // The only way to the questions menu (and from there to the free question) is option 3.
+    let analysis = mutated("bank/bank.csflow", |t| drop_line(t, "option \"Questions\""));
+    assert_fires(
+        &analysis,
+        &["unreachable-state", "prompt-key-mismatch"],
+        &[],
+    );
+    let unreachable: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unreachable-state")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        unreachable,
+        [
+            "the state `questions` can never be reached",
+            "the state `free_question` can never be reached"
+        ]
+    );
+}
+
+#[test]
+fn mutation_retarget_a_goto_to_a_missing_state() {
+    let analysis = mutated("bank/bank.csflow", |t| {
+        t.replacen("goto main_menu", "goto mainmenu", 1)
+    });
+    // The error, and no graph warnings built on a broken graph.
+    assert_fires(
+        &analysis,
+        &["unknown-state"],
+        &["unreachable-state", "trap-state", "no-path-to-human"],
+    );
+}
+
+#[test]
+fn mutation_retarget_a_goto_to_another_state() {
+    let analysis = mutated("bank/bank.csflow", |t| {
+        t.replacen("    say \"Welcome to Northwind Bank. Calls may be recorded for training.\"\n    goto main_menu", "    say \"Welcome to Northwind Bank. Calls may be recorded for training.\"\n    goto welcome", 1)
+    });
+    assert_fires(
+        &analysis,
+        &["input-free-cycle", "unreachable-state"],
+        &["trap-state"],
+    );
+}
+
+#[test]
+fn mutation_remove_handlers() {
+    let analysis = mutated("bank/bank.csflow", |t| {
+        drop_line(t, "on no_input retry 2 then goto goodbye")
+    });
+    assert_fires(&analysis, &["missing-no-input"], &["missing-no-match"]);
+    let analysis = mutated("bank/bank.csflow", |t| {
+        drop_line(t, "on closed goto after_hours")
+    });
+    // Without `on closed`, nothing leads to the after-hours state any more either.
+    assert_fires(
+        &analysis,
+        &["handoff-without-after-hours", "unreachable-state"],
+        &[],
+    );
+    let analysis = mutated("shop/shop.csflow", |t| drop_line(t, "on no_match retry 1"));
+    assert_fires(&analysis, &["missing-no-match"], &["missing-no-input"]); // chat: no no_input check
+}
+
+#[test]
+fn mutation_remove_the_escalate_block() {
+    let analysis = mutated("bank/bank.csflow", |t| {
+        let start = t.find("  escalate {").expect("escalate");
+        let end = start + t[start..].find("\n  }\n").expect("end of escalate") + 5;
+        format!("{}{}", &t[..start], &t[end..])
+    });
+    // The shared intents are now unused, and the fraud team is reached only from menus.
+    assert_fires(&analysis, &["unused-intent"], &["trap-state"]);
+}
+
+#[test]
+fn mutation_sensitive_and_question() {
+    // A question right before an `ask` is answered by it; the card digits are not fine.
+    let analysis = mutated("bank/bank.csflow", |t| {
+        t.replacen(
+            "say \"I can block your card straight away.\"",
+            "say \"Shall I block the card ending in {card_last4}?\"",
+            1,
+        )
+    });
+    assert_fires(
+        &analysis,
+        &["sensitive-in-output"],
+        &["question-without-input"],
+    );
+    let analysis = mutated("bank/bank.csflow", |t| {
+        t.replacen(
+            "Calls may be recorded for training.\"",
+            "How can we help you today?\"",
+            1,
+        )
+    });
+    assert_fires(&analysis, &["question-without-input"], &[]);
+}
+
+// ---- Per family: small projects around one shared frame --------------------------------
+
+/// A complete project: a queue, the agent intent, a flow with every handler and an agent
+/// escalation, and `states` (starting at `start`).
+fn project(channel: &str, states: &str) -> String {
+    let slot = if states.contains("more") {
+        "slot more: yes_no"
+    } else {
+        ""
+    };
+    format!(
+        r#"queue general {{ }}
+intent agent {{ "agent" "转人工" }}
+
+flow f {{
+  channel {channel}
+  start start
+
+  {slot}
+
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  escalate {{
+    when intent agent handoff general
+  }}
+
+{states}
+}}
+"#
+    )
+}
+
+fn count(analysis: &Analysis, name: &str) -> usize {
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == name)
+        .count()
+}
+
+fn apply_fix(analysis: &Analysis, name: &str) -> String {
+    let diagnostic = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.name == name)
+        .expect("diagnostic");
+    let fix = diagnostic.fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        csflow_compiler::diagnostic::Applicability::Unsafe
+    );
+    let mut text = analysis
+        .sources
+        .get(diagnostic.primary.span.file)
+        .text
+        .clone();
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    for edit in edits {
+        text.replace_range(edit.span.range(), &edit.replacement);
+    }
+    text
+}
+
+#[test]
+fn reachability_family() {
+    // A state reached only from a flow-level handler is reachable.
+    let text = project(
+        "chat",
+        r#"  state start {
+    menu "Pick one." {
+      option "Agent" intent agent handoff general
+    }
+  }
+  state help { say "Help." end }"#,
+    )
+    .replace(
+        "on no_match retry 2 then handoff general",
+        "on no_match retry 2 then goto help",
+    );
+    assert_eq!(count(&analyze(&text), "unreachable-state"), 0);
+
+    // A chain into a loop with no exit: one trap diagnostic, and no no-path-to-human for
+    // the input points inside it.
+    let text = r#"flow f {
+  channel chat
+  start a
+  slot more: yes_no
+  on no_match retry 2 then goto b
+  on no_input retry 2 then goto b
+  state a { say "Hi." goto b }
+  state b { ask more "More?" goto c }
+  state c { set more = none goto b }
+}
+"#;
+    let analysis = analyze(text);
+    assert_eq!(count(&analysis, "trap-state"), 1, "{}", rendered(&analysis));
+    assert_eq!(count(&analysis, "no-path-to-human"), 0);
+    assert_eq!(
+        analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.name == "trap-state")
+            .unwrap()
+            .secondary
+            .len(),
+        2
+    );
+
+    // An escalate rule that hands off is a path to a person from every input point.
+    let with_escalate = project(
+        "chat",
+        r#"  state start { ask more "More?" goto start2 }
+  state start2 { set more = none goto start }"#,
+    );
+    let analysis = analyze(&with_escalate);
+    assert_eq!(
+        count(&analysis, "no-path-to-human") + count(&analysis, "trap-state"),
+        0,
+        "{}",
+        rendered(&analysis)
+    );
+
+    // A state going to itself without input is an endless loop; an `ask` between breaks it.
+    let analysis = analyze(&project(
+        "chat",
+        r#"  state start { say "Again." goto start }"#,
+    ));
+    assert_eq!(count(&analysis, "input-free-cycle"), 1);
+    let analysis = analyze(&project(
+        "chat",
+        r#"  state start { ask more "Again?" if more { end } set more = none goto start }"#,
+    ));
+    assert_eq!(
+        count(&analysis, "input-free-cycle"),
+        0,
+        "{}",
+        rendered(&analysis)
+    );
+
+    // The unreachable-state fix removes the state and leaves a clean project.
+    let analysis = analyze(&project(
+        "chat",
+        "  state start { say \"Hi.\" end }\n\n  state old {\n    say \"Old.\"\n    end\n  }",
+    ));
+    let fixed = apply_fix(&analysis, "unreachable-state");
+    assert!(!fixed.contains("state old"));
+    assert!(analyze(&fixed).diagnostics.is_empty(), "{fixed}");
+}
+
+#[test]
+fn menus_family() {
+    let six = r#"  state start {
+    menu "Press 1, 2, 3, 4, 5 or 6." {
+      option "One" key 1 intent agent handoff general
+      option "Two" key 2 end
+      option "Three" key 3 end
+      option "Four" key 4 end
+      option "Five" key 5 end
+      option "Six" key 6 end
+    }
+  }"#;
+    assert_eq!(
+        count(&analyze(&project("voice", six)), "voice-menu-too-long"),
+        1
+    );
+    assert_eq!(
+        count(&analyze(&project("any", six)), "voice-menu-too-long"),
+        1
+    );
+    assert_eq!(
+        count(&analyze(&project("chat", six)), "voice-menu-too-long"),
+        0
+    );
+    let mut roomy = options();
+    roomy.thresholds.voice_menu_options = 6;
+    assert_eq!(
+        count(
+            &analyze_with(&project("voice", six), &roomy),
+            "voice-menu-too-long"
+        ),
+        0
+    );
+
+    // Three menus in a row: too deep at a threshold of 2, fine at the default of 4.
+    let chain = r#"  state start { menu "Press 1." { option "On" key 1 goto m2 } }
+  state m2 { menu "Press 1." { option "On" key 1 goto m3 } }
+  state m3 { menu "Press 1." { option "Agent" key 1 intent agent handoff general } }"#;
+    assert_eq!(
+        count(&analyze(&project("voice", chain)), "menu-too-deep"),
+        0
+    );
+    let mut shallow = options();
+    shallow.thresholds.menu_depth = 2;
+    let analysis = analyze_with(&project("voice", chain), &shallow);
+    assert_eq!(
+        count(&analysis, "menu-too-deep"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+
+    // Shadowed: same label (normalised) and a subset of phrases; a different label is not.
+    let shadow = r#"  state start {
+    menu "Pick." {
+      option "Agent" intent agent phrase "a person" handoff general
+      option "agent!" phrase "A person" end
+      option "Other" intent agent end
+    }
+  }"#;
+    let analysis = analyze(&project("chat", shadow));
+    assert_eq!(
+        count(&analysis, "shadowed-option"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+
+    // A keyless voice option gets a fix giving it a free key.
+    let keyless = r#"  state start {
+    menu "Press 1 for an agent, or press 2 to leave." {
+      option "Agent" key 1 intent agent handoff general
+      option "Leave" end
+    }
+  }"#;
+    let analysis = analyze(&project("voice", keyless));
+    let fixed = apply_fix(&analysis, "voice-option-without-key");
+    assert!(fixed.contains("option \"Leave\" key 2 end"), "{fixed}");
+    assert!(
+        analyze(&fixed).diagnostics.is_empty(),
+        "{}",
+        rendered(&analyze(&fixed))
+    );
+}
+
+#[test]
+fn prompts_family() {
+    use csflow_compiler::check::prompts::announced_keys;
+    let keys = |text: &str| {
+        announced_keys(text)
+            .into_iter()
+            .map(|a| a.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        keys("For cards press 1. For loans, Press 2 or 3. To leave dial 0."),
+        ["1", "2", "3", "0"]
+    );
+    assert_eq!(
+        keys("Press 1, 2, 3 or 0. Press star to repeat, or press # to go back."),
+        ["1", "2", "3", "0", "*", "#"]
+    );
+    assert_eq!(
+        keys("查询余额请按1，挂失请按 2，人工服务请按3键。"),
+        ["1", "2", "3"]
+    );
+    assert_eq!(
+        keys("按1或2选择，按星号键返回，按井号键结束"),
+        ["1", "2", "*", "#"]
+    );
+    assert_eq!(keys("请按３"), ["3"]);
+    assert_eq!(
+        keys("We are open 9:00 to 18:00. Expressions are not keys."),
+        Vec::<String>::new()
+    );
+    assert_eq!(keys("Press {count} now {{press 7}}"), ["7"]);
+
+    let menu = |prompt: &str, options: &str| {
+        project(
+            "voice",
+            &format!("  state start {{\n    menu \"{prompt}\" {{\n{options}\n    }}\n  }}"),
+        )
+    };
+    let ok = r#"      option "余额" key 1 intent agent handoff general
+      option "挂失" key 2 end"#;
+    assert_eq!(
+        count(
+            &analyze(&menu("查询余额请按1，挂失请按2。", ok)),
+            "prompt-key-mismatch"
+        ),
+        0
+    );
+    // Announced but missing (Chinese), and an option never announced.
+    let analysis = analyze(&menu("查询余额请按1，挂失请按2，人工服务请按3键。", ok));
+    assert_eq!(
+        count(&analysis, "prompt-key-mismatch"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+    let analysis = analyze(&menu("查询余额请按1。", ok));
+    assert_eq!(
+        count(&analysis, "prompt-key-mismatch"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+    // Chat menus are not checked.
+    let chat = project(
+        "chat",
+        "  state start {\n    menu \"请按3\" {\n      option \"人工\" key 1 intent agent handoff general\n    }\n  }",
+    );
+    assert_eq!(count(&analyze(&chat), "prompt-key-mismatch"), 0);
+
+    // Questions: before a goto is a problem, before an ask (also after an `if`) is not.
+    let asked = project(
+        "chat",
+        r#"  state start {
+    say "Can I help？"
+    if turns > 3 { say "Still there?" }
+    ask more "Yes or no."
+    if more { handoff general }
+    end
+  }"#,
+    );
+    assert_eq!(
+        count(&analyze(&asked), "question-without-input"),
+        0,
+        "{}",
+        rendered(&analyze(&asked))
+    );
+    let unasked = project(
+        "chat",
+        r#"  state start {
+    say "你需要帮助吗？"
+    if turns > 3 { end }
+    goto start2
+  }
+  state start2 { ask more "Yes or no." if more { handoff general } end }"#,
+    );
+    let analysis = analyze(&unasked);
+    assert_eq!(
+        count(&analysis, "question-without-input"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+
+    // Sensitive slots: in a hand-off reason too; a non-sensitive slot is fine.
+    let sensitive = project(
+        "chat",
+        r#"  state start {
+    ask card "Card digits, please."
+    ask more "Is {more} right?"
+    handoff general reason "card {card}"
+  }"#,
+    )
+    .replace(
+        "slot more: yes_no",
+        "slot more: yes_no\n  slot card: digits(4) sensitive",
+    );
+    let analysis = analyze(&sensitive);
+    assert_eq!(
+        count(&analysis, "sensitive-in-output"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+}
+
+#[test]
+fn knowledge_family() {
+    let kb = |entries: &str, review: &str| {
+        format!(
+            "knowledge faq {{\n{entries}\n}}\n{}",
+            project(
+                "chat",
+                &format!(
+                    "  state start {{ answer from faq else handoff general end }}\n# {review}"
+                )
+            )
+        )
+    };
+    let near = kb(
+        r#"  entry a { question "你们几点上班" answer "九点。" }
+  entry b { question "你们几点上班呢？" answer "九点上班。" }
+  entry c { question "你们几点下班" answer "六点。" }
+  entry d { question "ＷＨＥＮ are you open" question "When are you open?" answer "Nine." }"#,
+        "",
+    );
+    let analysis = analyze(&near);
+    let messages: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "duplicate-question")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["the entries `a` and `b` of `faq` have nearly the same question"],
+        "{}",
+        rendered(&analysis)
+    );
+
+    let stale = |date: &str| {
+        format!(
+            "knowledge faq {{\n  entry a {{ question \"Hours?\" answer \"Nine.\" review_by {date} }}\n}}\n{}",
+            project(
+                "chat",
+                "  state start { answer from faq else handoff general end }"
+            )
+        )
+    };
+    assert_eq!(count(&analyze(&stale("2026-11-20")), "stale-knowledge"), 1);
+    assert_eq!(count(&analyze(&stale("2026-11-21")), "stale-knowledge"), 0);
+    let later = Options {
+        today: chrono::NaiveDate::from_ymd_opt(2027, 1, 1),
+        ..Default::default()
+    };
+    assert_eq!(
+        count(
+            &analyze_with(&stale("2026-11-21"), &later),
+            "stale-knowledge"
+        ),
+        1
+    );
+
+    // Examples: exact after normalisation and near, Chinese included; one intent alone is fine.
+    let intents = project(
+        "chat",
+        "  state start { if intent a or intent b or intent c { end } handoff general }",
+    ) + "intent a { \"我要退货\" \"退货\" }\nintent b { \"我要退货！\" }\nintent c { \"Return an item\" \"return  an ITEM\" }\n";
+    let analysis = analyze(&intents);
+    assert_eq!(
+        count(&analysis, "ambiguous-example"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+}
+
+#[test]
+fn unused_family() {
+    // Used only by a test: still unused. Read in an escalate condition: used.
+    let text = project(
+        "chat",
+        r#"  state start { ask more "More?" if more { handoff general } end }"#,
+    )
+    .replace(
+        "slot more: yes_no",
+        "slot more: yes_no\n  slot mood: text\n  slot seen: text",
+    )
+    .replace(
+        "when intent agent handoff general",
+        "when intent agent handoff general\n    when mood is set handoff general",
+    ) + "queue spare { }\ntest \"t\" {\n  flow f\n  send \"agent\"\n  expect handoff spare\n  expect slot seen == \"x\"\n}\n";
+    let analysis = analyze(&text);
+    assert_eq!(
+        names(&analysis)
+            .iter()
+            .filter(|n| n.starts_with("unused-"))
+            .count(),
+        2,
+        "{}",
+        rendered(&analysis)
+    );
+    assert_eq!(count(&analysis, "unused-queue"), 1);
+    assert_eq!(count(&analysis, "unused-slot"), 1);
+    let fixed = apply_fix(&analysis, "unused-queue");
+    assert!(!fixed.contains("queue spare"), "{fixed}");
+    // A flow with a syntax error reports no unused declarations (uses may be in the broken text).
+    let broken = project("chat", "  state start { sya \"x\" end }") + "queue spare { }\n";
+    let analysis = analyze(&broken);
+    assert!(analysis.has_errors());
+    assert_eq!(
+        names(&analysis)
+            .iter()
+            .filter(|n| n.starts_with("unused-"))
+            .count(),
+        0,
+        "{}",
+        rendered(&analysis)
+    );
+}
+
+#[test]
+fn handlers_family() {
+    let hours = "hours office { timezone \"Asia/Shanghai\" mon-fri 09:00-18:00 }\nqueue staffed { hours office }\n";
+    // A statement-level `on closed` covers the hand-offs of its options.
+    let covered = hours.to_string()
+        + &project(
+            "voice",
+            r#"  state start {
+    menu "Press 1 for an agent." {
+      option "Agent" key 1 intent agent handoff staffed
+      on closed handoff general
+    }
+  }"#,
+        );
+    assert_eq!(
+        count(&analyze(&covered), "handoff-without-after-hours"),
+        0,
+        "{}",
+        rendered(&analyze(&covered))
+    );
+    let uncovered = covered.replace("      on closed handoff general\n", "");
+    assert_eq!(
+        count(&analyze(&uncovered), "handoff-without-after-hours"),
+        1
+    );
+
+    // The missing-no-input fix adds a flow-level handler and leaves a clean project.
+    let text = project("voice", r#"  state start { menu "Press 1 for an agent." { option "Agent" key 1 intent agent handoff general } }"#)
+        .replace("  on no_input retry 2 then handoff general\n", "");
+    let analysis = analyze(&text);
+    assert_eq!(count(&analysis, "missing-no-input"), 1);
+    let fixed = apply_fix(&analysis, "missing-no-input");
+    assert!(
+        fixed.contains("  on no_input retry 2 then end\n"),
+        "{fixed}"
+    );
+    assert!(
+        analyze(&fixed).diagnostics.is_empty(),
+        "{}",
+        rendered(&analyze(&fixed))
+    );
+    // Chat flows need no no_input handler.
+    assert_eq!(
+        count(
+            &analyze(&text.replace("channel voice", "channel chat")),
+            "missing-no-input"
+        ),
+        0
+    );
+}
+
+#[test]
+fn levels_and_suppressions() {
+    let text = project(
+        "chat",
+        "  state start { say \"Hi.\" end }\n  state old {\n    say \"Old.\"\n    end\n  }",
+    );
+    let mut levels = options();
+    levels
+        .levels
+        .set("unreachable-state", csflow_compiler::config::Level::Deny);
+    let analysis = analyze_with(&text, &levels);
+    assert!(
+        analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.name == "unreachable-state" && d.severity == Severity::Error)
+    );
+    levels
+        .levels
+        .set("unreachable-state", csflow_compiler::config::Level::Allow);
+    assert_eq!(count(&analyze_with(&text, &levels), "unreachable-state"), 0);
+
+    // On the line, on a comment line above, on the state header.
+    for silenced in [
+        text.replace(
+            "state old {",
+            "state old { # csflow: allow(unreachable-state)",
+        ),
+        text.replace(
+            "  state old {",
+            "  # csflow: allow(unused-slot, W0101)\n  state old {",
+        ),
+    ] {
+        assert_eq!(
+            count(&analyze(&silenced), "unreachable-state"),
+            0,
+            "{silenced}"
+        );
+    }
+    let other = text.replace("state old {", "state old { # csflow: allow(unused-slot)");
+    assert_eq!(count(&analyze(&other), "unreachable-state"), 1);
+    // Inside a state, the state header's comment covers it.
+    let header = project(
+        "chat",
+        "  state start { # csflow: allow(question-without-input)\n    say \"Ready?\"\n    end\n  }",
+    );
+    assert_eq!(count(&analyze(&header), "question-without-input"), 0);
+    // Errors cannot be silenced.
+    let error = project(
+        "chat",
+        "  state start { # csflow: allow(unknown-state)\n    goto nowhere\n  }",
+    );
+    assert_eq!(count(&analyze(&error), "unknown-state"), 1);
 }

@@ -2,9 +2,9 @@
 //! tool wants (INTERFACES.md).
 
 use super::common::{self, ColorChoice};
-use csflow_compiler::diagnostic::render;
 use csflow_compiler::config::Config;
 use csflow_compiler::diagnostic::Severity;
+use csflow_compiler::diagnostic::render;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -54,7 +54,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     // `csflow.toml` next to what is checked: levels, thresholds, `today` (the flag wins).
-    let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let config = match Config::discover(&first) {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => return common::fail_usage(&error.to_string()),

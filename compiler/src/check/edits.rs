@@ -13,7 +13,10 @@ pub fn remove(sources: &SourceMap, span: Span) -> Edit {
     let before = &text[line_start..start];
     let after = text[end..line_end].trim();
     if !before.trim().is_empty() || !(after.is_empty() || after.starts_with('#')) {
-        return Edit { span, replacement: String::new() };
+        return Edit {
+            span,
+            replacement: String::new(),
+        };
     }
     let mut removal_start = line_start;
     // `…\n\n<removed>\n\n…` or `…\n\n<removed>\n}`: also drop the blank line above.
@@ -25,7 +28,10 @@ pub fn remove(sources: &SourceMap, span: Span) -> Edit {
             removal_start = previous_start;
         }
     }
-    Edit { span: Span::new(span.file, removal_start, line_end), replacement: String::new() }
+    Edit {
+        span: Span::new(span.file, removal_start, line_end),
+        replacement: String::new(),
+    }
 }
 
 /// An edit inserting `line` (without its newline) as a new line above the line of `at`,
@@ -33,17 +39,27 @@ pub fn remove(sources: &SourceMap, span: Span) -> Edit {
 pub fn insert_line_before(sources: &SourceMap, at: Span, line: &str, blank_after: bool) -> Edit {
     let text = sources.get(at.file).text.as_str();
     let line_start = text[..at.start as usize].rfind('\n').map_or(0, |i| i + 1);
-    let indent: String = text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     let mut replacement = format!("{indent}{line}\n");
     if blank_after {
         replacement.push('\n');
     }
-    Edit { span: Span::new(at.file, line_start, line_start), replacement }
+    Edit {
+        span: Span::new(at.file, line_start, line_start),
+        replacement,
+    }
 }
 
 /// A fix that changes behaviour: offered by editors, never applied without asking.
 pub fn unsafe_fix(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
-    Fix { title: title.into(), edits, applicability: Applicability::Unsafe }
+    Fix {
+        title: title.into(),
+        edits,
+        applicability: Applicability::Unsafe,
+    }
 }
 
 #[cfg(test)]
@@ -66,7 +82,10 @@ mod tests {
         let start = text.find("state b").unwrap();
         let end = text[start..].find("  }\n").unwrap() + start + 3;
         let edit = remove(&sources, Span::new(id, start, end));
-        assert_eq!(apply(text, &edit), "flow f {\n  state a {\n    end\n  }\n}\n");
+        assert_eq!(
+            apply(text, &edit),
+            "flow f {\n  state a {\n    end\n  }\n}\n"
+        );
     }
 
     #[test]
@@ -85,7 +104,15 @@ mod tests {
         let text = "flow f {\n  start a\n  state a { end }\n}\n";
         let id = sources.add("a.csflow", text);
         let at = text.find("state").unwrap();
-        let edit = insert_line_before(&sources, Span::new(id, at, at + 5), "on no_input retry 2 then end", true);
-        assert_eq!(apply(text, &edit), "flow f {\n  start a\n  on no_input retry 2 then end\n\n  state a { end }\n}\n");
+        let edit = insert_line_before(
+            &sources,
+            Span::new(id, at, at + 5),
+            "on no_input retry 2 then end",
+            true,
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "flow f {\n  start a\n  on no_input retry 2 then end\n\n  state a { end }\n}\n"
+        );
     }
 }

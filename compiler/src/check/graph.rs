@@ -32,10 +32,16 @@ pub enum Node<'a> {
     /// The top of a state (index into `Flow::states`).
     State(usize),
     /// An `ask` or `menu`; `state` is the state it is written in (none in flow-level blocks).
-    Input { stmt: &'a Stmt, state: Option<usize> },
+    Input {
+        stmt: &'a Stmt,
+        state: Option<usize>,
+    },
     /// A handler block reached from several places: a flow-level handler, or the
     /// `on closed`/`on error` of an `ask`/`menu`.
-    Handler { handler: &'a Handler, state: Option<usize> },
+    Handler {
+        handler: &'a Handler,
+        state: Option<usize>,
+    },
     /// The `escalate` rules, reached from every input point.
     Escalate,
     /// `end`.
@@ -55,7 +61,16 @@ impl<'a> Node<'a> {
     }
 
     pub fn is_menu(&self) -> bool {
-        matches!(self, Node::Input { stmt: Stmt { kind: StmtKind::Menu(_), .. }, .. })
+        matches!(
+            self,
+            Node::Input {
+                stmt: Stmt {
+                    kind: StmtKind::Menu(_),
+                    ..
+                },
+                ..
+            }
+        )
     }
 }
 
@@ -116,7 +131,9 @@ impl<'a> FlowGraph<'a> {
         let mut graph = DiGraph::with_capacity(f.states.len() * 2 + 8, f.states.len() * 6 + 8);
         let end = graph.add_node(Node::End);
         let handoff = graph.add_node(Node::Handoff);
-        let states: Vec<NodeIndex> = (0..f.states.len()).map(|i| graph.add_node(Node::State(i))).collect();
+        let states: Vec<NodeIndex> = (0..f.states.len())
+            .map(|i| graph.add_node(Node::State(i)))
+            .collect();
         let mut builder = Builder {
             model,
             graph,
@@ -131,12 +148,28 @@ impl<'a> FlowGraph<'a> {
             pool: Vec::new(),
         };
         builder.build_flow(f);
-        let Builder { graph, states, inputs, .. } = builder;
+        let Builder {
+            graph,
+            states,
+            inputs,
+            ..
+        } = builder;
         let start = states[start];
         let (reachable, order) = bfs_order(&graph, start);
         let can_finish = reach(&graph, &[end, handoff], Direction::Incoming);
         let can_handoff = reach(&graph, &[handoff], Direction::Incoming);
-        Some(FlowGraph { graph, start, states, inputs, end, handoff, reachable, order, can_finish, can_handoff })
+        Some(FlowGraph {
+            graph,
+            start,
+            states,
+            inputs,
+            end,
+            handoff,
+            reachable,
+            order,
+            can_finish,
+            can_handoff,
+        })
     }
 
     pub fn node(&self, index: NodeIndex) -> Node<'a> {
@@ -175,7 +208,10 @@ impl<'a> Builder<'a, '_> {
         // The first flow-level handler of a kind counts (a second one is a copy).
         for handler in &f.handlers {
             if !self.flow_handlers.contains_key(&handler.kind) {
-                let node = self.graph.add_node(Node::Handler { handler, state: None });
+                let node = self.graph.add_node(Node::Handler {
+                    handler,
+                    state: None,
+                });
                 self.flow_handlers.insert(handler.kind, node);
             }
         }
@@ -188,7 +224,8 @@ impl<'a> Builder<'a, '_> {
         };
         for handler in &f.handlers {
             let node = self.flow_handlers[&handler.kind];
-            if !matches!(self.graph[node], Node::Handler { handler: h, .. } if std::ptr::eq(h, handler)) {
+            if !matches!(self.graph[node], Node::Handler { handler: h, .. } if std::ptr::eq(h, handler))
+            {
                 continue;
             }
             // A flow-level handler does not catch its own failures.
@@ -249,7 +286,13 @@ impl<'a> Builder<'a, '_> {
 
     /// Walks `block` with control at `from`; returns where control is when the block's
     /// end is reached (empty when every path left with `goto`, `end` or `handoff`).
-    fn walk(&mut self, block: &'a Block, mut from: Vec<Pos>, scope: Scope, state: Option<usize>) -> Vec<Pos> {
+    fn walk(
+        &mut self,
+        block: &'a Block,
+        mut from: Vec<Pos>,
+        scope: Scope,
+        state: Option<usize>,
+    ) -> Vec<Pos> {
         for stmt in &block.statements {
             if from.is_empty() {
                 break; // dead code after a `goto`, `end` or `handoff`
@@ -269,7 +312,11 @@ impl<'a> Builder<'a, '_> {
                 }
                 StmtKind::Handoff(handoff) => {
                     self.connect(&from, self.handoff, stmt.span);
-                    let has_hours = self.model.queues.get(&handoff.queue.name).is_some_and(|q| q.hours.is_some());
+                    let has_hours = self
+                        .model
+                        .queues
+                        .get(&handoff.queue.name)
+                        .is_some_and(|q| q.hours.is_some());
                     let closed = scope.closed.filter(|_| has_hours);
                     if let Some(closed) = closed {
                         self.connect_as(&from, EdgeKind::Closed, closed, stmt.span);
@@ -324,7 +371,8 @@ impl<'a> Builder<'a, '_> {
                     self.recycle(std::mem::replace(&mut from, after));
                 }
                 StmtKind::Menu(menu) => {
-                    let after = self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
+                    let after =
+                        self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
             }
@@ -369,7 +417,10 @@ impl<'a> Builder<'a, '_> {
             after.extend_from_slice(&reached);
             self.recycle(reached);
         }
-        for (kind, edge) in [(HandlerKind::NoMatch, EdgeKind::NoMatch), (HandlerKind::NoInput, EdgeKind::NoInput)] {
+        for (kind, edge) in [
+            (HandlerKind::NoMatch, EdgeKind::NoMatch),
+            (HandlerKind::NoInput, EdgeKind::NoInput),
+        ] {
             match handlers.iter().find(|h| h.kind == kind) {
                 Some(handler) => {
                     let start = self.one(input, edge);
@@ -379,13 +430,27 @@ impl<'a> Builder<'a, '_> {
                 }
                 None => {
                     if let Some(&node) = self.flow_handlers.get(&kind) {
-                        self.graph.add_edge(input, node, Edge { kind: edge, span: stmt.span });
+                        self.graph.add_edge(
+                            input,
+                            node,
+                            Edge {
+                                kind: edge,
+                                span: stmt.span,
+                            },
+                        );
                     }
                 }
             }
         }
         if let Some(hub) = self.escalate {
-            self.graph.add_edge(input, hub, Edge { kind: EdgeKind::Escalate, span: stmt.span });
+            self.graph.add_edge(
+                input,
+                hub,
+                Edge {
+                    kind: EdgeKind::Escalate,
+                    span: stmt.span,
+                },
+            );
         }
         dedup(&mut after);
         after
@@ -403,7 +468,11 @@ impl std::hash::Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -443,7 +512,11 @@ fn bfs_order(graph: &DiGraph<Node, Edge>, start: NodeIndex) -> (Vec<bool>, Vec<u
 
 /// Every node reachable from `sources` following edges in `direction` (`Incoming`: every
 /// node that can reach a source).
-pub fn reach(graph: &DiGraph<Node, Edge>, sources: &[NodeIndex], direction: Direction) -> Vec<bool> {
+pub fn reach(
+    graph: &DiGraph<Node, Edge>,
+    sources: &[NodeIndex],
+    direction: Direction,
+) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
     let mut stack: Vec<NodeIndex> = Vec::new();
     for &source in sources {

@@ -73,10 +73,16 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         .with_primary_message("callers sent here out of hours wait for agents who are not there")
         .with_label(queue.name.span, format!("`{}` has opening hours", queue.name.name));
         for (other, queue) in uncovered_handoffs.iter().skip(1).take(MAX_LABELS) {
-            diagnostic = diagnostic.with_label(handoff_span(other), format!("also hands off to `{}`, which has hours", queue.name.name));
+            diagnostic = diagnostic.with_label(
+                handoff_span(other),
+                format!("also hands off to `{}`, which has hours", queue.name.name),
+            );
         }
         if uncovered_handoffs.len() > MAX_LABELS + 1 {
-            diagnostic = diagnostic.with_note(format!("{} more such hand-offs are not shown", uncovered_handoffs.len() - 1 - MAX_LABELS));
+            diagnostic = diagnostic.with_note(format!(
+                "{} more such hand-offs are not shown",
+                uncovered_handoffs.len() - 1 - MAX_LABELS
+            ));
         }
         diagnostics.push(diagnostic.with_note(
             "add an `on closed` handler, flow-wide or on the enclosing `ask`/`menu`, that tells callers when to come back or offers another route",
@@ -126,7 +132,13 @@ impl<'a> Visit<'_, 'a> {
         }
     }
 
-    fn input(&mut self, stmt: &'a Stmt, handlers: &'a [Handler], options: &'a [MenuOption], closed: bool) {
+    fn input(
+        &mut self,
+        stmt: &'a Stmt,
+        handlers: &'a [Handler],
+        options: &'a [MenuOption],
+        closed: bool,
+    ) {
         if !handlers.iter().any(|h| h.kind == HandlerKind::NoMatch) {
             self.no_match.push(stmt);
         }
@@ -152,29 +164,55 @@ fn missing(
     when: &str,
     handler: &str,
 ) -> Diagnostic {
-    let what = |stmt: &Stmt| if matches!(stmt.kind, StmtKind::Menu(_)) { "menu" } else { "question" };
+    let what = |stmt: &Stmt| {
+        if matches!(stmt.kind, StmtKind::Menu(_)) {
+            "menu"
+        } else {
+            "question"
+        }
+    };
     let first = lacking[0];
     let mut diagnostic = Diagnostic::new(
         check,
         input_span(first),
-        format!("this {} has no `on {kind}` handler, here or flow-wide", what(first)),
+        format!(
+            "this {} has no `on {kind}` handler, here or flow-wide",
+            what(first)
+        ),
     )
-    .with_primary_message(format!("what happens when the caller {when} is left to the runtime"));
+    .with_primary_message(format!(
+        "what happens when the caller {when} is left to the runtime"
+    ));
     for stmt in lacking.iter().skip(1).take(MAX_LABELS) {
-        diagnostic = diagnostic.with_label(input_span(stmt), format!("this {} has none either", what(stmt)));
+        diagnostic = diagnostic.with_label(
+            input_span(stmt),
+            format!("this {} has none either", what(stmt)),
+        );
     }
     if lacking.len() > MAX_LABELS + 1 {
-        diagnostic = diagnostic.with_note(format!("{} more input points have none either", lacking.len() - 1 - MAX_LABELS));
+        diagnostic = diagnostic.with_note(format!(
+            "{} more input points have none either",
+            lacking.len() - 1 - MAX_LABELS
+        ));
     }
     diagnostic = diagnostic.with_note(format!(
         "add a flow-wide `{handler}` (or an `on {kind}` handler on the statement) so callers are re-prompted and then helped"
     ));
-    let anchor: Option<Span> = flow.handlers.first().map(|h| h.span).or(flow.states.first().map(|s| s.span));
+    let anchor: Option<Span> = flow
+        .handlers
+        .first()
+        .map(|h| h.span)
+        .or(flow.states.first().map(|s| s.span));
     if let Some(anchor) = anchor {
         let blank_after = flow.handlers.is_empty();
         diagnostic = diagnostic.with_fix(edits::unsafe_fix(
             format!("add `{handler}` to the flow `{}`", flow.name.name),
-            vec![edits::insert_line_before(context.sources, anchor, handler, blank_after)],
+            vec![edits::insert_line_before(
+                context.sources,
+                anchor,
+                handler,
+                blank_after,
+            )],
         ));
     }
     diagnostic
@@ -183,7 +221,10 @@ fn missing(
 /// `handoff QUEUE`, without what follows (the statement's span may run on to the next token).
 fn handoff_span(stmt: &Stmt) -> Span {
     match &stmt.kind {
-        StmtKind::Handoff(handoff) => Span { end: handoff.queue.span.end, ..stmt.span },
+        StmtKind::Handoff(handoff) => Span {
+            end: handoff.queue.span.end,
+            ..stmt.span
+        },
         _ => stmt.span,
     }
 }

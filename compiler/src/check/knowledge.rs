@@ -14,11 +14,18 @@ pub fn check(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
-    let today = context.options.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = context
+        .options
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     for kb in context.model.knowledge.iter() {
         for entry in &kb.entries {
-            let Some((date, span)) = entry.review_by else { continue };
-            let Some(due) = NaiveDate::from_ymd_opt(date.year, date.month, date.day) else { continue };
+            let Some((date, span)) = entry.review_by else {
+                continue;
+            };
+            let Some(due) = NaiveDate::from_ymd_opt(date.year, date.month, date.day) else {
+                continue;
+            };
             if due >= today {
                 continue;
             }
@@ -26,15 +33,26 @@ fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             let mut diagnostic = Diagnostic::new(
                 "stale-knowledge",
                 span,
-                format!("the knowledge entry `{}` was due for review on {due}", entry.name.name),
+                format!(
+                    "the knowledge entry `{}` was due for review on {due}",
+                    entry.name.name
+                ),
             )
-            .with_primary_message(format!("{days} day{} ago", if days == 1 { "" } else { "s" }))
+            .with_primary_message(format!(
+                "{days} day{} ago",
+                if days == 1 { "" } else { "s" }
+            ))
             .with_label(entry.name.span, "this entry's answer may be out of date");
             let who = match &entry.owner {
-                Some(owner) => format!("ask its owner \"{}\" to check the answer", owner.plain_text()),
+                Some(owner) => format!(
+                    "ask its owner \"{}\" to check the answer",
+                    owner.plain_text()
+                ),
                 None => "check the answer".to_string(),
             };
-            diagnostic = diagnostic.with_note(format!("{who}, then move `review_by` to the next review date"));
+            diagnostic = diagnostic.with_note(format!(
+                "{who}, then move `review_by` to the next review date"
+            ));
             diagnostics.push(diagnostic);
         }
     }
@@ -55,10 +73,19 @@ fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         let texts: Vec<(usize, &str)> = texts.iter().map(|(e, t)| (*e, t.as_str())).collect();
-        for Duplicate { later, earlier, exact } in similar::find_duplicates(&texts) {
+        for Duplicate {
+            later,
+            earlier,
+            exact,
+        } in similar::find_duplicates(&texts)
+        {
             let (entry, question) = questions[later];
             let (first_entry, first_question) = questions[earlier];
-            let how = if exact { "the same question" } else { "nearly the same question" };
+            let how = if exact {
+                "the same question"
+            } else {
+                "nearly the same question"
+            };
             diagnostics.push(
                 Diagnostic::new(
                     "duplicate-question",
@@ -86,10 +113,19 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     let texts: Vec<(usize, &str)> = texts.iter().map(|(i, t)| (*i, t.as_str())).collect();
-    for Duplicate { later, earlier, exact } in similar::find_duplicates(&texts) {
+    for Duplicate {
+        later,
+        earlier,
+        exact,
+    } in similar::find_duplicates(&texts)
+    {
         let (intent, example) = examples[later];
         let (first_intent, first_example) = examples[earlier];
-        let how = if exact { "the same example" } else { "nearly the same example" };
+        let how = if exact {
+            "the same example"
+        } else {
+            "nearly the same example"
+        };
         diagnostics.push(
             Diagnostic::new(
                 "ambiguous-example",

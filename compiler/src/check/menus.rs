@@ -15,7 +15,9 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
     let voice = flow.flow.is_voice();
     let limit = context.options.thresholds.voice_menu_options;
     each_flow_stmt(flow.flow, &mut |stmt| {
-        let StmtKind::Menu(menu) = &stmt.kind else { return };
+        let StmtKind::Menu(menu) = &stmt.kind else {
+            return;
+        };
         if voice {
             too_long(stmt, menu, limit, diagnostics);
             without_key(context, menu, diagnostics);
@@ -31,11 +33,20 @@ fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagno
     let mut diagnostic = Diagnostic::new(
         "voice-menu-too-long",
         input_span(stmt),
-        format!("this voice menu has {} options; callers remember about {limit}", menu.options.len()),
+        format!(
+            "this voice menu has {} options; callers remember about {limit}",
+            menu.options.len()
+        ),
     )
-    .with_primary_message(format!("{} options read out in one prompt", menu.options.len()));
+    .with_primary_message(format!(
+        "{} options read out in one prompt",
+        menu.options.len()
+    ));
     for (i, option) in menu.options.iter().enumerate().skip(limit) {
-        diagnostic = diagnostic.with_label(option.label.span, format!("option {} of {}", i + 1, menu.options.len()));
+        diagnostic = diagnostic.with_label(
+            option.label.span,
+            format!("option {} of {}", i + 1, menu.options.len()),
+        );
     }
     diagnostics.push(diagnostic.with_note(
         "split the menu: keep the most used options and move the rest behind an \"other services\" option",
@@ -43,7 +54,11 @@ fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagno
 }
 
 fn without_key(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
-    let mut taken: Vec<&str> = menu.options.iter().flat_map(|o| o.keys.iter().map(|k| k.keys.as_str())).collect();
+    let mut taken: Vec<&str> = menu
+        .options
+        .iter()
+        .flat_map(|o| o.keys.iter().map(|k| k.keys.as_str()))
+        .collect();
     for option in &menu.options {
         if !option.keys.is_empty() {
             continue;
@@ -56,7 +71,9 @@ fn without_key(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>
         )
         .with_primary_message("callers using the keypad cannot choose this")
         .with_note("give it a `key` and announce that key in the menu's prompt");
-        let free = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"].into_iter().find(|k| !taken.contains(k));
+        let free = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"]
+            .into_iter()
+            .find(|k| !taken.contains(k));
         if let Some(key) = free {
             taken.push(key);
             let at = option.label.span.end as usize;
@@ -83,11 +100,17 @@ fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
         }
         let earlier = menu.options[..j].iter().find(|earlier| {
             similar::same(&later.label.plain_text(), &earlier.label.plain_text())
-                && later.intents.iter().all(|i| earlier.intents.iter().any(|e| e.name == i.name))
+                && later
+                    .intents
+                    .iter()
+                    .all(|i| earlier.intents.iter().any(|e| e.name == i.name))
                 && later.phrases.iter().all(|p| {
                     let p = p.plain_text();
                     similar::same(&p, &earlier.label.plain_text())
-                        || earlier.phrases.iter().any(|e| similar::same(&p, &e.plain_text()))
+                        || earlier
+                            .phrases
+                            .iter()
+                            .any(|e| similar::same(&p, &e.plain_text()))
                 })
         });
         let Some(earlier) = earlier else { continue };
@@ -95,12 +118,18 @@ fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 "shadowed-option",
                 later.label.span,
-                format!("the option \"{}\" can never be chosen", later.label.plain_text()),
+                format!(
+                    "the option \"{}\" can never be chosen",
+                    later.label.plain_text()
+                ),
             )
             .with_primary_message("everything that picks this option picks an earlier one first")
             .with_label(earlier.label.span, "this earlier option always wins")
             .with_note("remove it, or give it a label, intent or phrase of its own")
-            .with_fix(edits::unsafe_fix("remove the shadowed option", vec![edits::remove(context.sources, later.span)])),
+            .with_fix(edits::unsafe_fix(
+                "remove the shadowed option",
+                vec![edits::remove(context.sources, later.span)],
+            )),
         );
     }
 }
@@ -109,7 +138,12 @@ fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
 /// (a 0-1 breadth-first search over every edge of the graph, where leaving a menu costs
 /// one). Reported on the menus at exactly the threshold: the ones deeper still are only
 /// reached through them.
-pub fn check_depth(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check_depth(
+    context: &Context,
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if !flow.flow.is_voice() {
         return;
     }
@@ -142,7 +176,9 @@ pub fn check_depth(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagn
         .filter(|n| g[**n].is_menu() && depth[n.index()] != usize::MAX && depth[n.index()] > limit)
         .count();
     for &input in &graph.inputs {
-        let Node::Input { stmt, .. } = g[input] else { continue };
+        let Node::Input { stmt, .. } = g[input] else {
+            continue;
+        };
         if !g[input].is_menu() || depth[input.index()] != limit {
             continue;
         }
@@ -164,10 +200,14 @@ pub fn check_depth(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagn
         )
         .with_primary_message(format!("menu {} on the shortest way in", limit + 1));
         for (i, menu) in path.iter().enumerate() {
-            diagnostic = diagnostic.with_label(input_span(menu), format!("menu {} of {limit} before it", i + 1));
+            diagnostic = diagnostic.with_label(
+                input_span(menu),
+                format!("menu {} of {limit} before it", i + 1),
+            );
         }
         if deeper > 0 {
-            diagnostic = diagnostic.with_note(format!("{deeper} menus of this flow are deeper still"));
+            diagnostic =
+                diagnostic.with_note(format!("{deeper} menus of this flow are deeper still"));
         }
         diagnostics.push(diagnostic.with_note(
             "many callers hang up before they get this far: offer a shortcut from an earlier menu, merge levels, or let callers say what they want",

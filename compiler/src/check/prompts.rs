@@ -25,13 +25,25 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
     }
     // One walk over every statement does all three checks (statements after a `goto`,
     // `end` or `handoff` in the same block are dead and not visited).
-    let mut questions =
-        Questions { context, flow, voice: flow.flow.is_voice(), pending: Vec::new(), reported: HashSet::new(), diagnostics };
+    let mut questions = Questions {
+        context,
+        flow,
+        voice: flow.flow.is_voice(),
+        pending: Vec::new(),
+        reported: HashSet::new(),
+        diagnostics,
+    };
     for state in &flow.flow.states {
         questions.block(&state.body);
         questions.report_all(None);
     }
-    for block in flow.flow.handlers.iter().map(|h| &h.action).chain(flow.flow.escalate.iter().map(|r| &r.action)) {
+    for block in flow
+        .flow
+        .handlers
+        .iter()
+        .map(|h| &h.action)
+        .chain(flow.flow.escalate.iter().map(|r| &r.action))
+    {
         questions.block(block);
         questions.report_all(None);
     }
@@ -61,11 +73,25 @@ pub fn announced_keys(text: &str) -> Vec<Announced> {
         } else if c == '}' {
             depth = depth.saturating_sub(1);
         } else if depth == 0 {
-            let boundary = i == 0 || !text[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+            let boundary = i == 0
+                || !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
             let english = ["press", "dial", "push"]
                 .into_iter()
-                .find(|w| boundary && rest.len() >= w.len() && rest.is_char_boundary(w.len()) && rest[..w.len()].eq_ignore_ascii_case(w))
-                .filter(|w| !rest[w.len()..].chars().next().is_some_and(char::is_alphanumeric));
+                .find(|w| {
+                    boundary
+                        && rest.len() >= w.len()
+                        && rest.is_char_boundary(w.len())
+                        && rest[..w.len()].eq_ignore_ascii_case(w)
+                })
+                .filter(|w| {
+                    !rest[w.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+                });
             if let Some(word) = english {
                 i = scan_keys(text, i, i + word.len(), false, &mut found);
                 continue;
@@ -82,7 +108,13 @@ pub fn announced_keys(text: &str) -> Vec<Announced> {
 
 /// Reads `KEY (SEP KEY)*` from `at`; the first key's span starts at its trigger word
 /// (`trigger`). Returns where scanning should continue.
-fn scan_keys(text: &str, trigger: usize, mut at: usize, chinese: bool, found: &mut Vec<Announced>) -> usize {
+fn scan_keys(
+    text: &str,
+    trigger: usize,
+    mut at: usize,
+    chinese: bool,
+    found: &mut Vec<Announced>,
+) -> usize {
     let mut first = true;
     loop {
         at = skip_spaces(text, at);
@@ -110,7 +142,9 @@ fn scan_keys(text: &str, trigger: usize, mut at: usize, chinese: bool, found: &m
                 ("井号", "#"),
             ];
             match words.iter().find(|(w, _)| {
-                rest.len() >= w.len() && rest.is_char_boundary(w.len()) && rest[..w.len()].eq_ignore_ascii_case(w)
+                rest.len() >= w.len()
+                    && rest.is_char_boundary(w.len())
+                    && rest[..w.len()].eq_ignore_ascii_case(w)
             }) {
                 Some((word, value)) => {
                     key.push_str(value);
@@ -121,7 +155,10 @@ fn scan_keys(text: &str, trigger: usize, mut at: usize, chinese: bool, found: &m
         }
         let start = if first { trigger } else { at };
         first = false;
-        found.push(Announced { key, span: start..at + len });
+        found.push(Announced {
+            key,
+            span: start..at + len,
+        });
         at += len;
         let after_key = skip_spaces(text, at);
         if chinese && text[after_key..].starts_with('键') {
@@ -134,7 +171,11 @@ fn scan_keys(text: &str, trigger: usize, mut at: usize, chinese: bool, found: &m
         } else {
             &[",", "or ", "and ", "/", "、", "，"]
         };
-        match separators.iter().find(|s| rest.len() >= s.len() && rest.is_char_boundary(s.len()) && rest[..s.len()].eq_ignore_ascii_case(s)) {
+        match separators.iter().find(|s| {
+            rest.len() >= s.len()
+                && rest.is_char_boundary(s.len())
+                && rest[..s.len()].eq_ignore_ascii_case(s)
+        }) {
             Some(separator) => {
                 at = next + separator.len();
                 // "press 1, or 2" / "按1、或2"
@@ -184,24 +225,40 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
-    let has_key = |key: &str| menu.options.iter().any(|o| o.keys.iter().any(|k| k.keys == key));
+    let has_key = |key: &str| {
+        menu.options
+            .iter()
+            .any(|o| o.keys.iter().any(|k| k.keys == key))
+    };
     let prompt_source = context.sources.slice(menu.prompt.span);
     let announced = announced_keys(prompt_source);
     let mut missing: Vec<(Span, &str)> = Vec::new();
     let base = menu.prompt.span;
     for a in &announced {
         if !has_key(&a.key) {
-            missing.push((Span::new(base.file, base.start as usize + a.span.start, base.start as usize + a.span.end), &a.key));
+            missing.push((
+                Span::new(
+                    base.file,
+                    base.start as usize + a.span.start,
+                    base.start as usize + a.span.end,
+                ),
+                &a.key,
+            ));
         }
     }
     // Retry messages of the menu's own handlers announce keys too.
     let mut retry_announced = Vec::new();
     for handler in &menu.handlers {
-        let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) else { continue };
+        let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) else {
+            continue;
+        };
         for a in announced_keys(context.sources.slice(message.span)) {
             if !has_key(&a.key) {
                 let start = message.span.start as usize;
-                retry_announced.push((Span::new(message.span.file, start + a.span.start, start + a.span.end), a.key));
+                retry_announced.push((
+                    Span::new(message.span.file, start + a.span.start, start + a.span.end),
+                    a.key,
+                ));
             }
         }
     }
@@ -227,14 +284,22 @@ fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic
         (None, Some((key, option))) => Diagnostic::new(
             "prompt-key-mismatch",
             key.span,
-            format!("the option \"{}\" has key {}, but the prompt never mentions it", option.label.plain_text(), key.keys),
+            format!(
+                "the option \"{}\" has key {}, but the prompt never mentions it",
+                option.label.plain_text(),
+                key.keys
+            ),
         )
         .with_primary_message("callers never learn this key")
         .with_label(menu.prompt.span, "this prompt"),
         _ => {
             let (span, key) = missing[0];
-            Diagnostic::new("prompt-key-mismatch", span, "the menu's prompt and its options' keys disagree")
-                .with_primary_message(format!("no option has key {key}"))
+            Diagnostic::new(
+                "prompt-key-mismatch",
+                span,
+                "the menu's prompt and its options' keys disagree",
+            )
+            .with_primary_message(format!("no option has key {key}"))
         }
     };
     for (span, key) in missing.iter().skip(1) {
@@ -242,9 +307,14 @@ fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic
     }
     let skip = usize::from(missing.is_empty());
     for (key, _) in unannounced.iter().skip(skip) {
-        diagnostic = diagnostic.with_label(key.span, format!("key {} is never announced in the prompt", key.keys));
+        diagnostic = diagnostic.with_label(
+            key.span,
+            format!("key {} is never announced in the prompt", key.keys),
+        );
     }
-    diagnostics.push(diagnostic.with_note("make the prompt and the options' keys agree: announce every key, and only keys that exist"));
+    diagnostics.push(diagnostic.with_note(
+        "make the prompt and the options' keys agree: announce every key, and only keys that exist",
+    ));
 }
 
 /// Reports `say` questions that are not followed by an input point before the state moves
@@ -263,7 +333,9 @@ impl<'a> Questions<'a, '_> {
     fn block(&mut self, block: &'a Block) {
         for stmt in &block.statements {
             sensitive_in_stmt(self.flow, stmt, self.diagnostics);
-            if self.voice && let StmtKind::Menu(menu) = &stmt.kind {
+            if self.voice
+                && let StmtKind::Menu(menu) = &stmt.kind
+            {
                 key_mismatch(self.context, menu, self.diagnostics);
             }
             match &stmt.kind {
@@ -340,7 +412,8 @@ impl<'a> Questions<'a, '_> {
             )
             .with_primary_message("a question with no `ask` or `menu` after it");
             if let Some(stmt) = moving_on {
-                diagnostic = diagnostic.with_label(stmt.span, "the flow moves on here, before any input point");
+                diagnostic = diagnostic
+                    .with_label(stmt.span, "the flow moves on here, before any input point");
             }
             self.diagnostics.push(diagnostic.with_note(
                 "turn the question into the prompt of an `ask` or `menu`, or rephrase it as a statement",
@@ -359,7 +432,9 @@ fn merge<'a>(into: &mut Vec<&'a Str>, from: &[&'a Str]) {
 
 /// Ends in `?` or `？` (closing quotes, brackets and spaces aside).
 fn is_question(text: &Str) -> bool {
-    let Some(StrPart::Text(last)) = text.parts.last() else { return false };
+    let Some(StrPart::Text(last)) = text.parts.last() else {
+        return false;
+    };
     let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’」』)）".contains(c));
     trimmed.ends_with('?') || trimmed.ends_with('？')
 }
@@ -400,8 +475,12 @@ fn sensitive_in(flow: &FlowModel, text: &Str, what: &str, diagnostics: &mut Vec<
     }
     for expr in visit::interpolations(text) {
         visit::each_expr(expr, &mut |e| {
-            let ExprKind::Name(name) = &e.kind else { return };
-            let NameRef::Slot(slot) = resolve::lookup_name(flow, &name.name) else { return };
+            let ExprKind::Name(name) = &e.kind else {
+                return;
+            };
+            let NameRef::Slot(slot) = resolve::lookup_name(flow, &name.name) else {
+                return;
+            };
             if !slot.sensitive {
                 return;
             }

@@ -15,7 +15,12 @@ use std::collections::VecDeque;
 /// Labels beyond this many are summed up in a note, so a huge loop stays readable.
 const MAX_LABELS: usize = 12;
 
-pub fn check(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(
+    context: &Context,
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let in_cycle = input_free_cycles(flow, graph, diagnostics);
     unreachable_states(context, flow, graph, diagnostics);
     let trapped = traps(flow, graph, &in_cycle, diagnostics);
@@ -25,7 +30,11 @@ pub fn check(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagnostics
 /// `input-free-cycle`: strongly connected states joined by `Direct` edges only (gotos,
 /// `if` branches, `answer … else`), so no input point lies between them. Returns, by
 /// state index, which states are in such a cycle.
-fn input_free_cycles(flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<Diagnostic>) -> Vec<bool> {
+fn input_free_cycles(
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<bool> {
     let states = &flow.flow.states;
     let mut in_cycle = vec![false; states.len()];
     let is_direct = |edge: petgraph::graph::EdgeReference<'_, super::graph::Edge>| {
@@ -41,11 +50,19 @@ fn input_free_cycles(flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<
     let mut cycles: Vec<Vec<usize>> = Vec::new();
     for component in petgraph::algo::kosaraju_scc(&direct) {
         let looped = component.len() > 1
-            || component.first().is_some_and(|&n| graph.graph.find_edge(n, n).is_some_and(|e| graph.graph[e].kind == EdgeKind::Direct));
+            || component.first().is_some_and(|&n| {
+                graph
+                    .graph
+                    .find_edge(n, n)
+                    .is_some_and(|e| graph.graph[e].kind == EdgeKind::Direct)
+            });
         if !looped {
             continue;
         }
-        let mut members: Vec<usize> = component.iter().filter_map(|&n| graph.node(n).state()).collect();
+        let mut members: Vec<usize> = component
+            .iter()
+            .filter_map(|&n| graph.node(n).state())
+            .collect();
         members.sort_unstable();
         cycles.push(members);
     }
@@ -55,9 +72,16 @@ fn input_free_cycles(flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<
             in_cycle[i] = true;
         }
         let first = &states[members[0]];
-        let names: Vec<String> = members.iter().take(MAX_LABELS).map(|&i| format!("`{}`", states[i].name.name)).collect();
+        let names: Vec<String> = members
+            .iter()
+            .take(MAX_LABELS)
+            .map(|&i| format!("`{}`", states[i].name.name))
+            .collect();
         let message = if members.len() == 1 {
-            format!("the state `{}` goes back to itself without asking the caller anything: an endless loop", first.name.name)
+            format!(
+                "the state `{}` goes back to itself without asking the caller anything: an endless loop",
+                first.name.name
+            )
         } else {
             format!(
                 "the states {} go to each other without asking the caller anything: an endless loop",
@@ -68,20 +92,33 @@ fn input_free_cycles(flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<
             .with_primary_message("once a caller is here, the flow never listens again");
         let mut labels = 0;
         for &i in &members {
-            for edge in graph.graph.edges_directed(graph.states[i], Direction::Outgoing) {
-                let Node::State(target) = graph.node(edge.target()) else { continue };
+            for edge in graph
+                .graph
+                .edges_directed(graph.states[i], Direction::Outgoing)
+            {
+                let Node::State(target) = graph.node(edge.target()) else {
+                    continue;
+                };
                 if edge.weight().kind != EdgeKind::Direct || !in_cycle_member(&members, target) {
                     continue;
                 }
                 labels += 1;
                 if labels <= MAX_LABELS {
-                    diagnostic = diagnostic
-                        .with_label(edge.weight().span, format!("goes to `{}` with no input point between", states[target].name.name));
+                    diagnostic = diagnostic.with_label(
+                        edge.weight().span,
+                        format!(
+                            "goes to `{}` with no input point between",
+                            states[target].name.name
+                        ),
+                    );
                 }
             }
         }
         if labels > MAX_LABELS {
-            diagnostic = diagnostic.with_note(format!("{} more moves inside this loop are not shown", labels - MAX_LABELS));
+            diagnostic = diagnostic.with_note(format!(
+                "{} more moves inside this loop are not shown",
+                labels - MAX_LABELS
+            ));
         }
         diagnostics.push(diagnostic.with_note(
             "put an `ask` or `menu` into the loop, or leave it with `end`, `handoff` or a `goto` to a state outside it",
@@ -106,20 +143,29 @@ fn join_names(names: &[String], total: usize) -> String {
     text
 }
 
-fn unreachable_states(context: &Context, flow: &FlowModel, graph: &FlowGraph, diagnostics: &mut Vec<Diagnostic>) {
+fn unreachable_states(
+    context: &Context,
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let start = flow.flow.start.as_ref().map_or("", |s| s.name.as_str());
     for (i, state) in flow.flow.states.iter().enumerate() {
         if graph.reachable[graph.states[i].index()] {
             continue;
         }
         diagnostics.push(
-            Diagnostic::new("unreachable-state", state.name.span, format!("the state `{}` can never be reached", state.name.name))
-                .with_primary_message(format!("no path from the start state `{start}` leads here"))
-                .with_note("delete the state, or add the `goto` or option that should lead to it")
-                .with_fix(edits::unsafe_fix(
-                    format!("remove the state `{}`", state.name.name),
-                    vec![edits::remove(context.sources, state.span)],
-                )),
+            Diagnostic::new(
+                "unreachable-state",
+                state.name.span,
+                format!("the state `{}` can never be reached", state.name.name),
+            )
+            .with_primary_message(format!("no path from the start state `{start}` leads here"))
+            .with_note("delete the state, or add the `goto` or option that should lead to it")
+            .with_fix(edits::unsafe_fix(
+                format!("remove the state `{}`", state.name.name),
+                vec![edits::remove(context.sources, state.span)],
+            )),
         );
     }
 }
@@ -127,10 +173,16 @@ fn unreachable_states(context: &Context, flow: &FlowModel, graph: &FlowGraph, di
 /// `trap-state`: reachable nodes that can reach neither `end` nor `handoff`. They are
 /// grouped by the bottom strongly connected component they lead into: one diagnostic per
 /// loop, with labels on its states. Returns which nodes are trapped.
-fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &mut Vec<Diagnostic>) -> Vec<bool> {
+fn traps(
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    in_cycle: &[bool],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<bool> {
     let g = &graph.graph;
-    let trapped: Vec<bool> =
-        (0..g.node_count()).map(|i| graph.reachable[i] && !graph.can_finish[i]).collect();
+    let trapped: Vec<bool> = (0..g.node_count())
+        .map(|i| graph.reachable[i] && !graph.can_finish[i])
+        .collect();
     if !trapped.iter().any(|t| *t) {
         return trapped;
     }
@@ -148,7 +200,9 @@ fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &m
     let mut queue = VecDeque::new();
     let mut bottoms: Vec<usize> = Vec::new();
     for (c, nodes) in components.iter().enumerate() {
-        let bottom = nodes.iter().all(|&n| g.neighbors(n).all(|m| component_of[m.index()] == c));
+        let bottom = nodes
+            .iter()
+            .all(|&n| g.neighbors(n).all(|m| component_of[m.index()] == c));
         if bottom {
             bottoms.push(c);
             for &n in nodes {
@@ -170,12 +224,16 @@ fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &m
     let mut groups: Vec<(u32, usize, Vec<NodeIndex>)> = Vec::new();
     for &c in &bottoms {
         // An input-free cycle is already an error; a trap made of one says nothing new.
-        let cycle = components[c].iter().any(|&n| matches!(graph.node(n), Node::State(i) if in_cycle[i]));
+        let cycle = components[c]
+            .iter()
+            .any(|&n| matches!(graph.node(n), Node::State(i) if in_cycle[i]));
         if cycle {
             continue;
         }
-        let mut members: Vec<NodeIndex> =
-            g.node_indices().filter(|n| group_of[n.index()] == c).collect();
+        let mut members: Vec<NodeIndex> = g
+            .node_indices()
+            .filter(|n| group_of[n.index()] == c)
+            .collect();
         members.sort_by_key(|n| graph.order[n.index()]);
         groups.push((graph.order[members[0].index()], c, members));
     }
@@ -189,10 +247,19 @@ fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &m
                 state_list.push(i);
             }
         }
-        let loop_states: Vec<usize> = components[c].iter().filter_map(|&n| graph.node(n).state()).collect();
+        let loop_states: Vec<usize> = components[c]
+            .iter()
+            .filter_map(|&n| graph.node(n).state())
+            .collect();
         let (span, what) = match state_list.first() {
-            Some(&i) => (states[i].name.span, format!("the state `{}`", states[i].name.name)),
-            None => (node_span(graph.node(members[0])), "this point of the flow".to_string()),
+            Some(&i) => (
+                states[i].name.span,
+                format!("the state `{}`", states[i].name.name),
+            ),
+            None => (
+                node_span(graph.node(members[0])),
+                "this point of the flow".to_string(),
+            ),
         };
         let mut diagnostic = Diagnostic::new(
             "trap-state",
@@ -205,11 +272,18 @@ fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &m
             "trapped here".to_string()
         });
         for &i in state_list.iter().skip(1).take(MAX_LABELS) {
-            let message = if loop_states.contains(&i) { "part of the loop with no way out" } else { "leads only into that loop" };
+            let message = if loop_states.contains(&i) {
+                "part of the loop with no way out"
+            } else {
+                "leads only into that loop"
+            };
             diagnostic = diagnostic.with_label(states[i].name.span, message);
         }
         if state_list.len() > MAX_LABELS + 1 {
-            diagnostic = diagnostic.with_note(format!("{} more trapped states are not shown", state_list.len() - 1 - MAX_LABELS));
+            diagnostic = diagnostic.with_note(format!(
+                "{} more trapped states are not shown",
+                state_list.len() - 1 - MAX_LABELS
+            ));
         }
         diagnostics.push(diagnostic.with_note(
             "give the loop an exit: a goodbye with `end`, an option or `escalate` rule that hands off to an agent, or a no-match handler that does",
@@ -221,9 +295,18 @@ fn traps(flow: &FlowModel, graph: &FlowGraph, in_cycle: &[bool], diagnostics: &m
 /// `no-path-to-human`: reachable input points from which no `handoff` is reachable, except
 /// those inside a trap (already reported). When no input point of the flow can reach a
 /// person, one diagnostic on the flow says so instead of one per input point.
-fn no_path_to_human(flow: &FlowModel, graph: &FlowGraph, trapped: &[bool], diagnostics: &mut Vec<Diagnostic>) {
-    let reachable_inputs: Vec<NodeIndex> =
-        graph.inputs.iter().copied().filter(|n| graph.reachable[n.index()]).collect();
+fn no_path_to_human(
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    trapped: &[bool],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let reachable_inputs: Vec<NodeIndex> = graph
+        .inputs
+        .iter()
+        .copied()
+        .filter(|n| graph.reachable[n.index()])
+        .collect();
     let lacking: Vec<NodeIndex> = reachable_inputs
         .iter()
         .copied()
@@ -238,22 +321,36 @@ fn no_path_to_human(flow: &FlowModel, graph: &FlowGraph, trapped: &[bool], diagn
         let mut diagnostic = Diagnostic::new(
             "no-path-to-human",
             name.span,
-            format!("no input point of the flow `{}` leads to a `handoff`", name.name),
+            format!(
+                "no input point of the flow `{}` leads to a `handoff`",
+                name.name
+            ),
         )
         .with_primary_message("callers of this flow can never reach a person");
         for n in lacking.iter().take(MAX_LABELS) {
-            diagnostic = diagnostic.with_label(node_span(graph.node(*n)), "no way to a person from here");
+            diagnostic =
+                diagnostic.with_label(node_span(graph.node(*n)), "no way to a person from here");
         }
         diagnostics.push(diagnostic.with_note(note));
         return;
     }
     for n in lacking {
-        let Node::Input { stmt, .. } = graph.node(n) else { continue };
-        let what = if matches!(stmt.kind, StmtKind::Menu(_)) { "menu" } else { "question" };
+        let Node::Input { stmt, .. } = graph.node(n) else {
+            continue;
+        };
+        let what = if matches!(stmt.kind, StmtKind::Menu(_)) {
+            "menu"
+        } else {
+            "question"
+        };
         diagnostics.push(
-            Diagnostic::new("no-path-to-human", input_span(stmt), format!("from this {what} no `handoff` can be reached"))
-                .with_primary_message("a caller who is stuck here can never reach a person")
-                .with_note(note),
+            Diagnostic::new(
+                "no-path-to-human",
+                input_span(stmt),
+                format!("from this {what} no `handoff` can be reached"),
+            )
+            .with_primary_message("a caller who is stuck here can never reach a person")
+            .with_note(note),
         );
     }
 }
@@ -261,8 +358,14 @@ fn no_path_to_human(flow: &FlowModel, graph: &FlowGraph, trapped: &[bool], diagn
 /// `ask slot "prompt"` / `menu "prompt"`: the statement up to its prompt.
 pub fn input_span(stmt: &Stmt) -> Span {
     match &stmt.kind {
-        StmtKind::Ask(ask) => Span { end: ask.prompt.span.end, ..stmt.span },
-        StmtKind::Menu(menu) => Span { end: menu.prompt.span.end, ..stmt.span },
+        StmtKind::Ask(ask) => Span {
+            end: ask.prompt.span.end,
+            ..stmt.span
+        },
+        StmtKind::Menu(menu) => Span {
+            end: menu.prompt.span.end,
+            ..stmt.span
+        },
         _ => stmt.span,
     }
 }

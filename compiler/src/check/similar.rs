@@ -29,7 +29,9 @@ pub const MAX_CANDIDATES: usize = 200;
 
 /// The normalised characters of `text` (see the module documentation).
 pub fn normalized_chars(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.nfkc().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric())
+    text.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
 }
 
 pub fn normalize(text: &str) -> String {
@@ -48,7 +50,10 @@ fn bigrams(normalized: &str) -> Vec<u64> {
     let mut tokens: Vec<u64> = if chars.len() == 1 {
         vec![u64::from(chars[0] as u32) | (1 << 63)]
     } else {
-        chars.windows(2).map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32)).collect()
+        chars
+            .windows(2)
+            .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
+            .collect()
     };
     tokens.sort_unstable();
     tokens.dedup();
@@ -153,9 +158,17 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
             index.entry(*t).or_default().push(i);
         }
         if let Some(earlier) = exact_match {
-            found.push(Duplicate { later: i, earlier, exact: true });
+            found.push(Duplicate {
+                later: i,
+                earlier,
+                exact: true,
+            });
         } else if let Some(earlier) = near_match {
-            found.push(Duplicate { later: i, earlier, exact: false });
+            found.push(Duplicate {
+                later: i,
+                earlier,
+                exact: false,
+            });
         }
     }
     found
@@ -167,8 +180,14 @@ mod tests {
 
     #[test]
     fn normalises_case_punctuation_width_and_spaces() {
-        assert!(same("What are your opening hours?", "what are your opening hours"));
-        assert!(same("ＷＨＡＴ ａｒｅ your opening hours？", "What are your opening hours?"));
+        assert!(same(
+            "What are your opening hours?",
+            "what are your opening hours"
+        ));
+        assert!(same(
+            "ＷＨＡＴ ａｒｅ your opening hours？",
+            "What are your opening hours?"
+        ));
         assert!(same("你们 几点 上班？", "你们几点上班"));
         assert!(same("转人工！", "转人工"));
         assert!(!same("你们几点上班", "你们几点下班"));
@@ -179,7 +198,12 @@ mod tests {
         assert!(similarity("你们几点上班", "你们几点上班呢") >= NEAR);
         assert!(similarity("请问你们周末几点开门营业", "请问你们周末几点开门营业呀") >= NEAR);
         assert!(similarity("你们几点上班", "你们几点下班") < NEAR);
-        assert!(similarity("What are your opening hours?", "What are your opening hour?") >= NEAR);
+        assert!(
+            similarity(
+                "What are your opening hours?",
+                "What are your opening hour?"
+            ) >= NEAR
+        );
         assert!(similarity("When are you open?", "Where are you?") < NEAR);
     }
 
@@ -187,9 +211,9 @@ mod tests {
     fn finds_the_earliest_duplicate_of_another_group() {
         let texts = [
             (0, "When are you open?"),
-            (0, "when are you open"),     // same group: not a duplicate
+            (0, "when are you open"), // same group: not a duplicate
             (1, "Are you open on holidays?"),
-            (1, "WHEN are you open？"),    // exact, repeats text 0
+            (1, "WHEN are you open？"), // exact, repeats text 0
             (2, "请问你们周末几点开门营业"),
             (3, "请问你们周末几点开门营业呀"), // near, repeats text 4
             (4, "你们几点下班"),
@@ -198,8 +222,16 @@ mod tests {
         assert_eq!(
             found,
             [
-                Duplicate { later: 3, earlier: 0, exact: true },
-                Duplicate { later: 5, earlier: 4, exact: false },
+                Duplicate {
+                    later: 3,
+                    earlier: 0,
+                    exact: true
+                },
+                Duplicate {
+                    later: 5,
+                    earlier: 4,
+                    exact: false
+                },
             ]
         );
     }
@@ -208,8 +240,14 @@ mod tests {
     fn many_distinct_texts_are_not_compared_pairwise() {
         // A machine-made knowledge base where every question looks alike: the candidate
         // bound keeps this near-linear.
-        let owned: Vec<String> = (0..5_000).map(|i| format!("question number {i} about topic {}", i * 7919 % 10007)).collect();
-        let texts: Vec<(usize, &str)> = owned.iter().enumerate().map(|(i, t)| (i, t.as_str())).collect();
+        let owned: Vec<String> = (0..5_000)
+            .map(|i| format!("question number {i} about topic {}", i * 7919 % 10007))
+            .collect();
+        let texts: Vec<(usize, &str)> = owned
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, t.as_str()))
+            .collect();
         let started = std::time::Instant::now();
         let _ = find_duplicates(&texts);
         assert!(started.elapsed().as_secs() < 10);

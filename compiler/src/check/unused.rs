@@ -24,7 +24,9 @@ struct Uses<'a> {
 
 pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<Diagnostic>) {
     let mut uses = Uses::default();
-    let mut project_broken = files.iter().any(|(_, f)| f.items.iter().any(|i| matches!(i, Item::Error(_))));
+    let mut project_broken = files
+        .iter()
+        .any(|(_, f)| f.items.iter().any(|i| matches!(i, Item::Error(_))));
     for flow in &context.model.flows {
         let f = flow.flow;
         let mut slots: HashSet<&str> = HashSet::new();
@@ -84,7 +86,12 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             continue;
         }
         for slot in &f.slots {
-            if slots.contains(slot.name.name.as_str()) || flow.slots.get(slot.name.name.as_str()).is_none_or(|s| !std::ptr::eq(*s, slot)) {
+            if slots.contains(slot.name.name.as_str())
+                || flow
+                    .slots
+                    .get(slot.name.name.as_str())
+                    .is_none_or(|s| !std::ptr::eq(*s, slot))
+            {
                 continue;
             }
             diagnostics.push(unused(
