@@ -15,7 +15,53 @@ a stable **name** (the contract: use it in scripts and suppressions) and a stabl
 
 `csflow explain NAME` (or `csflow explain CODE`) prints the same text in the terminal. Every
 example below is a complete one-file project: the *bad* one triggers the check, the *fixed*
-one does not.
+one does not. Warnings can be allowed, kept or denied per project in `csflow.toml`, and
+silenced in one place with `# csflow: allow(NAME)`: see [configuration.md](configuration.md).
+
+## The flow graph
+
+The graph checks share one graph per flow, built once. Its **nodes** are the top of each
+state, each input point (`ask`, `menu`), each handler block reached from several places
+(flow-level handlers, and the `on closed` / `on error` of an `ask` or `menu`), the
+`escalate` rules, and two exits, `end` and `handoff`. Its **edges** say where control can
+get from a node without waiting for the caller:
+
+| edge | from → to |
+|---|---|
+| direct | a state (or an input point, after a good answer) → the next input point, the `goto` target, `end`, `handoff`; through every `if` branch (and past an `if` without `else`) and both ways of `answer … else` |
+| option | a menu → what each option's action reaches |
+| no_match, no_input | an input point → what its handler reaches after the retries (the statement's own handler, else the flow-level one) |
+| escalate | every input point → the `escalate` rules → what each rule's action reaches |
+| closed | a `handoff` to a queue with `hours` → the `on closed` in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+| error | a `call` → the `on error` in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+
+A handler that does not end continues after its statement, as at run time.
+
+| check | edges used |
+|---|---|
+| `unreachable-state` | all, from the start state |
+| `trap-state` | all; a node is trapped when neither exit is reachable. One warning per loop callers end up in (a bottom strongly connected component of the trapped nodes), with the states leading only into it as labels |
+| `no-path-to-human` | all; the `handoff` exit must be reachable from the input point (so an `escalate` rule that hands off counts for every input point). Input points inside a reported trap are left to `trap-state` |
+| `input-free-cycle` | direct edges between states only: options, handlers and `escalate` follow an input point, and `closed` / `error` edges depend on a queue or service, not on the flow |
+| `menu-too-deep` | all, from the start state, counting the menus passed on the way (fewest first); reported on the menus at exactly the threshold, since deeper ones are reached through them |
+
+The graph checks skip a flow that has a syntax error, an unknown or duplicated state, no
+`start`, or a path that falls off a state: its graph would mislead, and the error already
+says what to fix. The other checks read statements directly: `missing-no-match`,
+`missing-no-input` and `handoff-without-after-hours` look at each input point and hand-off
+with the handlers in scope (reported once per flow, since one flow-level handler fixes every
+place); `question-without-input` follows each state's statements until an input point or
+the state moves on.
+
+**Same and nearly the same text** (`duplicate-question`, within one knowledge base, and
+`ambiguous-example`, across all intents): texts are compared after Unicode NFKC
+(full-width `ＡＢＣ１２３？` becomes `ABC123?`), lower-casing, and dropping punctuation,
+symbols and spaces. Nearly the same means a Dice coefficient of at least 0.9 between the
+two texts' sets of character bigrams, which needs no word boundaries and so works for
+Chinese (`你们几点上班` / `你们几点上班呢` are near, `你们几点上班` / `你们几点下班` are not).
+Exact repeats are found with a hash map; near ones with a prefix-filtered similarity join
+(only texts sharing one of their rarest bigrams, and of similar length, are compared; at
+most 200 candidates per text), so large knowledge bases stay fast.
 ";
 
 /// The whole of `docs/checks.md`: the intro, a table of every check, then one section each.
