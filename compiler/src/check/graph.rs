@@ -298,7 +298,14 @@ impl<'a> Builder<'a, '_> {
                 break; // dead code after a `goto`, `end` or `handoff`
             }
             match &stmt.kind {
-                StmtKind::Say(_) | StmtKind::Set { .. } | StmtKind::Error => {}
+                StmtKind::Say(_) | StmtKind::Set { .. } => {}
+                // A line that did not parse may have been any statement; its syntax error
+                // is reported, so assume it can finish and reach a human rather than
+                // warning about traps that fixing the typo would remove.
+                StmtKind::Error => {
+                    self.connect(&from, self.end, stmt.span);
+                    self.connect(&from, self.handoff, stmt.span);
+                }
                 StmtKind::Goto(target) => {
                     if let Some(&i) = self.state_ids.get(target.name.as_str()) {
                         let to = self.states[i];
