@@ -53,7 +53,11 @@ fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = csflow().current_dir(dir).args(args).output().expect("run csflow");
+    let output = csflow()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run csflow");
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -81,9 +85,15 @@ fn human_format_points_at_the_problem_without_colour_when_piped() {
     let dir = project(&[("hello.csflow", BROKEN.as_bytes())]);
     let (code, out, _) = run(dir.path(), &["check", "hello.csflow"]);
     assert_eq!(code, 1);
-    assert!(out.contains("error[E0004/unknown-state]: unknown state `nowhere`"), "{out}");
+    assert!(
+        out.contains("error[E0004/unknown-state]: unknown state `nowhere`"),
+        "{out}"
+    );
     assert!(out.contains("hello.csflow:9:20"), "{out}");
-    assert!(!out.contains('\u{1b}'), "no colour when stdout is not a terminal: {out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when stdout is not a terminal: {out}"
+    );
     let (_, coloured, _) = run(dir.path(), &["check", "hello.csflow", "--color", "always"]);
     assert!(coloured.contains('\u{1b}'));
 }
@@ -110,9 +120,15 @@ fn json_format_has_the_contract_shape() {
     assert_eq!(diagnostic["name"], "unknown-state");
     assert_eq!(diagnostic["code"], "E0004");
     assert_eq!(diagnostic["severity"], "error");
-    assert_eq!(diagnostic["file"], "flows/hello.csflow", "paths stay as given");
+    assert_eq!(
+        diagnostic["file"], "flows/hello.csflow",
+        "paths stay as given"
+    );
     assert_eq!(diagnostic["range"]["start"]["line"], 9);
-    assert_eq!(diagnostic["range"]["start"]["column"], 20, "columns count characters");
+    assert_eq!(
+        diagnostic["range"]["start"]["column"], 20,
+        "columns count characters"
+    );
     assert_eq!(diagnostic["range"]["end"]["column"], 27);
     assert!(diagnostic["labels"].is_array());
     assert!(diagnostic["notes"].is_array());
@@ -145,7 +161,10 @@ fn github_format_is_workflow_commands() {
     let (code, out, _) = run(dir.path(), &["check", "hello.csflow", "--format", "github"]);
     assert_eq!(code, 1);
     let line = out.lines().next().unwrap_or_default();
-    assert!(line.starts_with("::error file=hello.csflow,line=9,col=20"), "{line}");
+    assert!(
+        line.starts_with("::error file=hello.csflow,line=9,col=20"),
+        "{line}"
+    );
     assert!(line.contains("unknown state `nowhere`"), "{line}");
 }
 
@@ -162,7 +181,8 @@ fn deny_warnings_turns_warnings_into_a_failure() {
 
 #[test]
 fn several_files_and_imports() {
-    let main = "import \"../common/q.csflow\"\n".to_string() + &CLEAN.replace("queue general { }\n", "");
+    let main =
+        "import \"../common/q.csflow\"\n".to_string() + &CLEAN.replace("queue general { }\n", "");
     let dir = project(&[
         ("flows/hello.csflow", main.as_bytes()),
         ("common/q.csflow", b"queue general { }\n"),
@@ -176,7 +196,10 @@ fn several_files_and_imports() {
     let dir = project(&[("hello.csflow", missing.as_bytes())]);
     let (code, out, _) = run(dir.path(), &["check", ".", "--format", "short"]);
     assert_eq!(code, 1);
-    assert!(out.contains("hello.csflow:1:8: error[E0002/import-not-found]"), "{out}");
+    assert!(
+        out.contains("hello.csflow:1:8: error[E0002/import-not-found]"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -185,7 +208,10 @@ fn bad_paths_are_usage_errors() {
     let (code, out, err) = run(dir.path(), &["check", "missing-dir"]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("missing-dir: no such file or directory"), "{err}");
+    assert!(
+        err.contains("missing-dir: no such file or directory"),
+        "{err}"
+    );
 
     let (code, _, err) = run(dir.path(), &["check", "."]);
     assert_eq!(code, 2);
@@ -198,7 +224,10 @@ fn bad_paths_are_usage_errors() {
 #[test]
 fn unreadable_content_is_reported_as_a_diagnostic() {
     let dir = project(&[
-        ("latin1.csflow", b"flow f { state a { say \"caf\xe9\" end } }"),
+        (
+            "latin1.csflow",
+            b"flow f { state a { say \"caf\xe9\" end } }",
+        ),
         ("bin.csflow", b"\x00\x01\x02"),
     ]);
     let (code, out, _) = run(dir.path(), &["check", ".", "--format", "short"]);
@@ -220,7 +249,11 @@ fn a_fifty_megabyte_file_is_an_error_not_a_hang() {
     let dir = project(&[("huge.csflow", text.as_bytes())]);
     let (code, out, err) = run(dir.path(), &["check", "huge.csflow", "--format", "short"]);
     assert_eq!(code, 1, "{err}");
-    assert!(out.starts_with("huge.csflow:1:1: error[E0001/syntax-error]"), "{}", &out[..out.len().min(300)]);
+    assert!(
+        out.starts_with("huge.csflow:1:1: error[E0001/syntax-error]"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
 }
 
 #[test]
@@ -245,7 +278,10 @@ fn a_big_valid_flow_checks_clean() {
 fn help_teaches_with_examples() {
     let (code, out, _) = run(Path::new("."), &["check", "--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Examples:") && out.contains("--format"), "{out}");
+    assert!(
+        out.contains("Examples:") && out.contains("--format"),
+        "{out}"
+    );
     let (code, out, _) = run(Path::new("."), &["--version"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("csflow "), "{out}");

@@ -25,5 +25,10 @@ fn main() {
     let started = Instant::now();
     let diagnostics = csflow_compiler::check::run(&files, &sources, &Default::default());
     let checked = started.elapsed();
-    println!("parse {:?}  resolve+check {:?}  diagnostics {}", parsed, checked, diagnostics.len());
+    println!(
+        "parse {:?}  resolve+check {:?}  diagnostics {}",
+        parsed,
+        checked,
+        diagnostics.len()
+    );
 }

@@ -24,7 +24,10 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == diagnostic::Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic::Severity::Error)
+            .count()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -87,7 +90,9 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let file_type = entry.file_type().map_err(|e| LoadError::Io(path.clone(), e))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|e| LoadError::Io(path.clone(), e))?;
         if file_type.is_dir() {
             if !name.starts_with('.') && name != "target" && name != "node_modules" {
                 walk(&path, found)?;
@@ -117,7 +122,12 @@ pub fn analyze(
     read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
     options: &check::Options,
 ) -> Analysis {
-    let mut loader = Loader { sources: SourceMap::new(), files: Vec::new(), diagnostics: Vec::new(), seen: HashSet::new() };
+    let mut loader = Loader {
+        sources: SourceMap::new(),
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+        seen: HashSet::new(),
+    };
     let mut queue: Vec<FileId> = Vec::new();
     for (path, bytes) in inputs {
         if let Some(id) = loader.add(path, bytes, None) {
@@ -139,7 +149,10 @@ pub fn analyze(
                 .collect();
             (*id, imports)
         };
-        let base = Path::new(&loader.sources.get(id).path).parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = Path::new(&loader.sources.get(id).path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for (relative, span) in imports {
             let target = normalize(&base.join(&relative));
             if loader.seen.contains(&identity(&target)) {
@@ -150,9 +163,13 @@ pub fn analyze(
                     loader.add(display_path(&target), bytes, Some(span));
                 }
                 Err(error) => loader.diagnostics.push(
-                    Diagnostic::new("import-not-found", span, format!("cannot import \"{relative}\": {}", describe_io(&error)))
-                        .with_primary_message(format!("looked for {}", target.display()))
-                        .with_note("import paths are relative to the file that imports them"),
+                    Diagnostic::new(
+                        "import-not-found",
+                        span,
+                        format!("cannot import \"{relative}\": {}", describe_io(&error)),
+                    )
+                    .with_primary_message(format!("looked for {}", target.display()))
+                    .with_note("import paths are relative to the file that imports them"),
                 ),
             }
         }
@@ -164,7 +181,11 @@ pub fn analyze(
     diagnostics.extend(check::run(&loader.files, &loader.sources, options));
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
-    Analysis { sources: loader.sources, files: loader.files, diagnostics }
+    Analysis {
+        sources: loader.sources,
+        files: loader.files,
+        diagnostics,
+    }
 }
 
 struct Loader {
@@ -182,7 +203,11 @@ impl Loader {
             return None;
         }
         let problem = if bytes.len() > MAX_FILE_BYTES {
-            Some(format!("this file is {} MB; csflow reads files up to {} MB", bytes.len() >> 20, MAX_FILE_BYTES >> 20))
+            Some(format!(
+                "this file is {} MB; csflow reads files up to {} MB",
+                bytes.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ))
         } else if bytes.contains(&0) {
             Some("this looks like a binary file, not .csflow text".to_string())
         } else {
@@ -192,13 +217,18 @@ impl Loader {
             (None, Ok(text)) => text,
             (problem, result) => {
                 let message = problem.unwrap_or_else(|| {
-                    let valid = result.as_ref().err().map(|e| e.utf8_error().valid_up_to()).unwrap_or(0);
+                    let valid = result
+                        .as_ref()
+                        .err()
+                        .map(|e| e.utf8_error().valid_up_to())
+                        .unwrap_or(0);
                     format!("this file is not UTF-8 text (invalid byte at offset {valid})")
                 });
                 let id = self.sources.add(path, String::new());
                 let span = imported_at.unwrap_or(Span::new(id, 0, 0));
                 self.diagnostics.push(
-                    Diagnostic::new("syntax-error", span, message).with_note("save .csflow files as UTF-8 text"),
+                    Diagnostic::new("syntax-error", span, message)
+                        .with_note("save .csflow files as UTF-8 text"),
                 );
                 return Some(id);
             }

@@ -39,7 +39,9 @@ impl Str {
     }
 
     pub fn has_interpolation(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, StrPart::Interpolation(_)))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, StrPart::Interpolation(_)))
     }
 }
 
@@ -315,7 +317,10 @@ pub enum TypeKind {
     Number,
     Integer,
     /// `digits`, `digits(4)` (min = max = 4), `digits(4..6)`.
-    Digits { min: Option<u32>, max: Option<u32> },
+    Digits {
+        min: Option<u32>,
+        max: Option<u32>,
+    },
     YesNo,
     Date,
     Time,
@@ -333,8 +338,14 @@ impl TypeKind {
             TypeKind::Text => "text".into(),
             TypeKind::Number => "number".into(),
             TypeKind::Integer => "integer".into(),
-            TypeKind::Digits { min: Some(a), max: Some(b) } if a == b => format!("digits({a})"),
-            TypeKind::Digits { min: Some(a), max: Some(b) } => format!("digits({a}..{b})"),
+            TypeKind::Digits {
+                min: Some(a),
+                max: Some(b),
+            } if a == b => format!("digits({a})"),
+            TypeKind::Digits {
+                min: Some(a),
+                max: Some(b),
+            } => format!("digits({a}..{b})"),
             TypeKind::Digits { .. } => "digits".into(),
             TypeKind::YesNo => "yes_no".into(),
             TypeKind::Date => "date".into(),
@@ -425,7 +436,10 @@ pub enum StmtKind {
     End,
     Handoff(Handoff),
     If(If),
-    Set { slot: Ident, value: Expr },
+    Set {
+        slot: Ident,
+        value: Expr,
+    },
     Call(Call),
     Answer(Answer),
     /// A statement that did not parse (already reported).
@@ -567,9 +581,16 @@ pub enum ExprKind {
     Not(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `x is set` / `x is not set`
-    IsSet { value: Box<Expr>, negated: bool },
+    IsSet {
+        value: Box<Expr>,
+        negated: bool,
+    },
     /// `x in [a, b]` / `x not in [...]`
-    In { value: Box<Expr>, list: Box<Expr>, negated: bool },
+    In {
+        value: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
     /// `text matches /re/`
     Matches(Box<Expr>, RegexLit),
 }
@@ -602,9 +623,17 @@ pub enum Expectation {
 pub enum TestStepKind {
     Flow(Ident),
     /// `time 2026-11-23 10:00 ["Asia/Shanghai"]`
-    Time { date: Date, time: Time, zone: Option<Str> },
+    Time {
+        date: Date,
+        time: Time,
+        zone: Option<Str>,
+    },
     /// `mock S.OP returns {…}` / `mock S.OP fails`
-    Mock { service: Ident, operation: Ident, returns: Option<Expr> },
+    Mock {
+        service: Ident,
+        operation: Ident,
+        returns: Option<Expr>,
+    },
     SendText(Str),
     SendKeys(Key),
     SendNoInput,

@@ -4,7 +4,15 @@
 //! of diagnostics, so the language server can live on partial results.
 
 // Libraries never print (the CLI decides where text goes) and never unwrap outside tests.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
+)]
 
 pub mod analysis;
 pub mod ast;

@@ -12,8 +12,16 @@ use crate::visit;
 use std::collections::HashMap;
 
 /// Expression built-ins; slots and results may not take these names.
-pub const BUILTINS: [&str; 8] =
-    ["text", "sentiment", "intent", "no_match_count", "no_input_count", "turns", "open", "channel"];
+pub const BUILTINS: [&str; 8] = [
+    "text",
+    "sentiment",
+    "intent",
+    "no_match_count",
+    "no_input_count",
+    "turns",
+    "open",
+    "channel",
+];
 
 /// Declarations of one kind by name, in source order (first definition only).
 #[derive(Debug)]
@@ -24,7 +32,10 @@ pub struct Table<'a, T> {
 
 impl<'a, T> Default for Table<'a, T> {
     fn default() -> Self {
-        Table { by_name: HashMap::new(), order: Vec::new() }
+        Table {
+            by_name: HashMap::new(),
+            order: Vec::new(),
+        }
     }
 }
 
@@ -100,7 +111,11 @@ impl<'a> Model<'a> {
     }
 
     pub fn operation(&self, service: &str, operation: &str) -> Option<&'a Operation> {
-        self.services.get(service)?.operations.iter().find(|o| o.name.name == operation)
+        self.services
+            .get(service)?
+            .operations
+            .iter()
+            .find(|o| o.name.name == operation)
     }
 }
 
@@ -167,7 +182,9 @@ fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
     )
     .with_primary_message(format!("second definition of `{}`", name.name))
     .with_label(first, "first defined here")
-    .with_note(format!("rename one of them, or remove the copy: {kind} names must be unique"))
+    .with_note(format!(
+        "rename one of them, or remove the copy: {kind} names must be unique"
+    ))
 }
 
 /// An `unknown-*` diagnostic, or `None` when the name belongs to a declaration that did not
@@ -184,7 +201,10 @@ fn unknown<'n>(
         "operation" => "service",
         other => other,
     };
-    if model.broken.contains(&(keyword.to_string(), name.name.clone())) {
+    if model
+        .broken
+        .contains(&(keyword.to_string(), name.name.clone()))
+    {
         return None;
     }
     let mut diagnostic =
@@ -198,7 +218,10 @@ fn unknown<'n>(
 
 /// Resolves every name of a project. `files` is every parsed file, imports included.
 pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
-    let mut resolver = Resolver { model: Model::default(), diagnostics: Vec::new() };
+    let mut resolver = Resolver {
+        model: Model::default(),
+        diagnostics: Vec::new(),
+    };
     resolver.model.broken = files
         .iter()
         .flat_map(|(_, f)| &f.broken)
@@ -220,7 +243,9 @@ pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
             continue;
         }
         if let Some(first) = seen.get(flow.name.name.as_str()) {
-            resolver.diagnostics.push(duplicate("flow", &flow.name, *first));
+            resolver
+                .diagnostics
+                .push(duplicate("flow", &flow.name, *first));
             continue;
         }
         seen.insert(&flow.name.name, flow.name.span);
@@ -239,15 +264,46 @@ impl<'a> Resolver<'a> {
         for (_, file) in files {
             for item in &file.items {
                 match item {
-                    Item::Hours(h) => declare(&mut model.hours, "hours", &h.name, h, |f| f.name.span, diagnostics),
-                    Item::Queue(q) => declare(&mut model.queues, "queue", &q.name, q, |f| f.name.span, diagnostics),
-                    Item::Intent(i) => declare(&mut model.intents, "intent", &i.name, i, |f| f.name.span, diagnostics),
-                    Item::Service(s) => {
-                        declare(&mut model.services, "service", &s.name, s, |f| f.name.span, diagnostics)
-                    }
-                    Item::Knowledge(k) => {
-                        declare(&mut model.knowledge, "knowledge base", &k.name, k, |f| f.name.span, diagnostics)
-                    }
+                    Item::Hours(h) => declare(
+                        &mut model.hours,
+                        "hours",
+                        &h.name,
+                        h,
+                        |f| f.name.span,
+                        diagnostics,
+                    ),
+                    Item::Queue(q) => declare(
+                        &mut model.queues,
+                        "queue",
+                        &q.name,
+                        q,
+                        |f| f.name.span,
+                        diagnostics,
+                    ),
+                    Item::Intent(i) => declare(
+                        &mut model.intents,
+                        "intent",
+                        &i.name,
+                        i,
+                        |f| f.name.span,
+                        diagnostics,
+                    ),
+                    Item::Service(s) => declare(
+                        &mut model.services,
+                        "service",
+                        &s.name,
+                        s,
+                        |f| f.name.span,
+                        diagnostics,
+                    ),
+                    Item::Knowledge(k) => declare(
+                        &mut model.knowledge,
+                        "knowledge base",
+                        &k.name,
+                        k,
+                        |f| f.name.span,
+                        diagnostics,
+                    ),
                     Item::Test(t) => model.tests.push(t),
                     Item::Import(_) | Item::Flow(_) | Item::Error(_) => {}
                 }
@@ -274,7 +330,10 @@ impl<'a> Resolver<'a> {
         for test in &model.tests {
             let name = test.name.plain_text();
             if let Some(first) = tests.get(&name) {
-                let ident = Ident { name: name.clone(), span: test.name.span };
+                let ident = Ident {
+                    name: name.clone(),
+                    span: test.name.span,
+                };
                 diagnostics.push(duplicate("test", &ident, *first));
             } else {
                 tests.insert(name, test.name.span);
@@ -287,17 +346,28 @@ impl<'a> Resolver<'a> {
             if let Some(hours) = &queue.hours
                 && self.model.hours.get(&hours.name).is_none()
             {
-                self.diagnostics.extend(unknown(&self.model, "unknown-hours", "hours", hours, self.model.hours.names()));
+                self.diagnostics.extend(unknown(
+                    &self.model,
+                    "unknown-hours",
+                    "hours",
+                    hours,
+                    self.model.hours.names(),
+                ));
             }
         }
     }
 
     fn flow_model(&mut self, flow: &'a Flow) -> FlowModel<'a> {
-        let mut model =
-            FlowModel { flow, states: HashMap::new(), slots: HashMap::new(), results: HashMap::new() };
+        let mut model = FlowModel {
+            flow,
+            states: HashMap::new(),
+            slots: HashMap::new(),
+            results: HashMap::new(),
+        };
         for state in &flow.states {
             if let Some(first) = model.states.get(state.name.name.as_str()) {
-                self.diagnostics.push(duplicate("state", &state.name, first.name.span));
+                self.diagnostics
+                    .push(duplicate("state", &state.name, first.name.span));
             } else {
                 model.states.insert(&state.name.name, state);
             }
@@ -306,7 +376,8 @@ impl<'a> Resolver<'a> {
             if BUILTINS.contains(&slot.name.name.as_str()) {
                 self.diagnostics.push(reserved(&slot.name, "slot"));
             } else if let Some(first) = model.slots.get(slot.name.name.as_str()) {
-                self.diagnostics.push(duplicate("slot", &slot.name, first.name.span));
+                self.diagnostics
+                    .push(duplicate("slot", &slot.name, first.name.span));
             } else {
                 model.slots.insert(&slot.name.name, slot);
             }
@@ -326,10 +397,13 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             if let Some(slot) = model.slots.get(into.name.as_str()) {
-                self.diagnostics.push(duplicate("slot or result", into, slot.name.span));
+                self.diagnostics
+                    .push(duplicate("slot or result", into, slot.name.span));
                 continue;
             }
-            let operation = self.model.operation(&call.service.name, &call.operation.name);
+            let operation = self
+                .model
+                .operation(&call.service.name, &call.operation.name);
             match model.results.get(into.name.as_str()) {
                 Some(first)
                     if first.call.service.name != call.service.name
@@ -342,7 +416,14 @@ impl<'a> Resolver<'a> {
                 }
                 Some(_) => {}
                 None => {
-                    model.results.insert(&into.name, ResultName { name: into, call, operation });
+                    model.results.insert(
+                        &into.name,
+                        ResultName {
+                            name: into,
+                            call,
+                            operation,
+                        },
+                    );
                 }
             }
         }
@@ -354,7 +435,13 @@ impl<'a> Resolver<'a> {
         if let Some(start) = &flow.flow.start
             && !flow.states.contains_key(start.name.as_str())
         {
-            self.diagnostics.extend(unknown(&self.model, "unknown-state", "state", start, state_names.iter().copied()));
+            self.diagnostics.extend(unknown(
+                &self.model,
+                "unknown-state",
+                "state",
+                start,
+                state_names.iter().copied(),
+            ));
         }
         let mut exprs: Vec<&'a Expr> = Vec::new();
         for slot in &flow.flow.slots {
@@ -374,20 +461,47 @@ impl<'a> Resolver<'a> {
             exprs.extend(visit::stmt_exprs(stmt));
             match &stmt.kind {
                 StmtKind::Goto(state) if !flow.states.contains_key(state.name.as_str()) => {
-                    diagnostics.extend(unknown(model, "unknown-state", "state", state, state_names.iter().copied()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-state",
+                        "state",
+                        state,
+                        state_names.iter().copied(),
+                    ));
                 }
                 StmtKind::Ask(ask) if !flow.slots.contains_key(ask.slot.name.as_str()) => {
-                    diagnostics.extend(unknown(model, "unknown-slot", "slot", &ask.slot, flow.slots.keys().copied()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-slot",
+                        "slot",
+                        &ask.slot,
+                        flow.slots.keys().copied(),
+                    ));
                 }
                 StmtKind::Set { slot, .. }
-                    if !flow.slots.contains_key(slot.name.as_str()) && !flow.results.contains_key(slot.name.as_str()) =>
+                    if !flow.slots.contains_key(slot.name.as_str())
+                        && !flow.results.contains_key(slot.name.as_str()) =>
                 {
-                    diagnostics.extend(unknown(model, "unknown-slot", "slot", slot, flow.slots.keys().copied()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-slot",
+                        "slot",
+                        slot,
+                        flow.slots.keys().copied(),
+                    ));
                 }
                 StmtKind::Handoff(handoff) if model.queues.get(&handoff.queue.name).is_none() => {
-                    diagnostics.extend(unknown(model, "unknown-queue", "queue", &handoff.queue, model.queues.names()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-queue",
+                        "queue",
+                        &handoff.queue,
+                        model.queues.names(),
+                    ));
                 }
-                StmtKind::Answer(answer) if model.knowledge.get(&answer.knowledge.name).is_none() => {
+                StmtKind::Answer(answer)
+                    if model.knowledge.get(&answer.knowledge.name).is_none() =>
+                {
                     diagnostics.extend(unknown(
                         model,
                         "unknown-knowledge",
@@ -405,7 +519,13 @@ impl<'a> Resolver<'a> {
                     for option in &menu.options {
                         for intent in &option.intents {
                             if model.intents.get(&intent.name).is_none() {
-                                diagnostics.extend(unknown(model, "unknown-intent", "intent", intent, model.intents.names()));
+                                diagnostics.extend(unknown(
+                                    model,
+                                    "unknown-intent",
+                                    "intent",
+                                    intent,
+                                    model.intents.names(),
+                                ));
                             }
                         }
                     }
@@ -420,16 +540,33 @@ impl<'a> Resolver<'a> {
                         let candidates = flow.slots.keys().chain(flow.results.keys()).copied();
                         let candidates: Vec<&str> = candidates.chain(BUILTINS).collect();
                         diagnostics.extend(
-                            unknown(model, "unknown-slot", "slot or value", name, candidates)
-                                .map(|d| d.with_primary_message("not a slot, a call result or a built-in")),
+                            unknown(model, "unknown-slot", "slot or value", name, candidates).map(
+                                |d| {
+                                    d.with_primary_message(
+                                        "not a slot, a call result or a built-in",
+                                    )
+                                },
+                            ),
                         );
                     }
                 }
                 ExprKind::Intent(intent) if model.intents.get(&intent.name).is_none() => {
-                    diagnostics.extend(unknown(model, "unknown-intent", "intent", intent, model.intents.names()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-intent",
+                        "intent",
+                        intent,
+                        model.intents.names(),
+                    ));
                 }
                 ExprKind::Open(hours) if model.hours.get(&hours.name).is_none() => {
-                    diagnostics.extend(unknown(model, "unknown-hours", "hours", hours, model.hours.names()));
+                    diagnostics.extend(unknown(
+                        model,
+                        "unknown-hours",
+                        "hours",
+                        hours,
+                        model.hours.names(),
+                    ));
                 }
                 _ => {}
             });
@@ -448,20 +585,42 @@ impl<'a> Resolver<'a> {
                         flow = self.model.flow(&name.name);
                         if flow.is_none() {
                             let names = self.model.flows.iter().map(|f| f.flow.name.name.as_str());
-                            diagnostics.extend(unknown(&self.model, "unknown-flow", "flow", name, names));
+                            diagnostics.extend(unknown(
+                                &self.model,
+                                "unknown-flow",
+                                "flow",
+                                name,
+                                names,
+                            ));
                         }
                     }
-                    TestStepKind::Mock { service, operation, .. } => {
+                    TestStepKind::Mock {
+                        service, operation, ..
+                    } => {
                         diagnostics.extend(check_operation(&self.model, service, operation));
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue)) if self.model.queues.get(&queue.name).is_none() => {
-                        diagnostics.extend(unknown(&self.model, "unknown-queue", "queue", queue, self.model.queues.names()));
+                    TestStepKind::Expect(Expectation::Handoff(queue))
+                        if self.model.queues.get(&queue.name).is_none() =>
+                    {
+                        diagnostics.extend(unknown(
+                            &self.model,
+                            "unknown-queue",
+                            "queue",
+                            queue,
+                            self.model.queues.names(),
+                        ));
                     }
                     TestStepKind::Expect(Expectation::State(state)) => {
                         if let Some(flow) = flow
                             && !flow.states.contains_key(state.name.as_str())
                         {
-                            diagnostics.extend(unknown(&self.model, "unknown-state", "state", state, flow.states.keys().copied()));
+                            diagnostics.extend(unknown(
+                                &self.model,
+                                "unknown-state",
+                                "state",
+                                state,
+                                flow.states.keys().copied(),
+                            ));
                         }
                     }
                     TestStepKind::Expect(Expectation::Slot { slot, .. }) => {
@@ -469,17 +628,30 @@ impl<'a> Resolver<'a> {
                             && !flow.slots.contains_key(slot.name.as_str())
                             && !flow.results.contains_key(slot.name.as_str())
                         {
-                            diagnostics.extend(unknown(&self.model, "unknown-slot", "slot", slot, flow.slots.keys().copied()));
+                            diagnostics.extend(unknown(
+                                &self.model,
+                                "unknown-slot",
+                                "slot",
+                                slot,
+                                flow.slots.keys().copied(),
+                            ));
                         }
                     }
                     _ => {}
                 }
             }
-            let names_flow = test.steps.iter().any(|s| matches!(s.kind, TestStepKind::Flow(_)));
+            let names_flow = test
+                .steps
+                .iter()
+                .any(|s| matches!(s.kind, TestStepKind::Flow(_)));
             if !names_flow && test.errors.is_empty() {
                 diagnostics.push(
-                    Diagnostic::new("unknown-flow", test.name.span, "this test does not say which flow it runs")
-                        .with_note("add `flow NAME` as the first line of the test"),
+                    Diagnostic::new(
+                        "unknown-flow",
+                        test.name.span,
+                        "this test does not say which flow it runs",
+                    )
+                    .with_note("add `flow NAME` as the first line of the test"),
                 );
             }
         }
@@ -489,21 +661,38 @@ impl<'a> Resolver<'a> {
 
 fn check_operation(model: &Model, service: &Ident, operation: &Ident) -> Option<Diagnostic> {
     let Some(declared) = model.services.get(&service.name) else {
-        return unknown(model, "unknown-service", "service", service, model.services.names());
+        return unknown(
+            model,
+            "unknown-service",
+            "service",
+            service,
+            model.services.names(),
+        );
     };
-    if declared.operations.iter().any(|o| o.name.name == operation.name) {
+    if declared
+        .operations
+        .iter()
+        .any(|o| o.name.name == operation.name)
+    {
         return None;
     }
     let names = declared.operations.iter().map(|o| o.name.name.as_str());
-    unknown(model, "unknown-service", "operation", operation, names)
-        .map(|d| d.with_primary_message(format!("the service `{}` has no operation `{}`", service.name, operation.name)))
+    unknown(model, "unknown-service", "operation", operation, names).map(|d| {
+        d.with_primary_message(format!(
+            "the service `{}` has no operation `{}`",
+            service.name, operation.name
+        ))
+    })
 }
 
 fn reserved(name: &Ident, kind: &str) -> Diagnostic {
     Diagnostic::new(
         "reserved-name",
         name.span,
-        format!("a {kind} cannot be called `{}`: that is an expression built-in", name.name),
+        format!(
+            "a {kind} cannot be called `{}`: that is an expression built-in",
+            name.name
+        ),
     )
     .with_note(format!("the built-ins are {}", BUILTINS.join(", ")))
 }

@@ -63,14 +63,23 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
             _ => None,
         })
         .collect();
-    Parsed { file: ast::File { items, broken }, diagnostics }
+    Parsed {
+        file: ast::File { items, broken },
+        diagnostics,
+    }
 }
 
 /// `KEYWORD NAME` at the start of a declaration that did not parse.
 fn broken_declaration(text: &str, span: crate::source::Span) -> Option<ast::BrokenDecl> {
     let (keyword, name, offset) = leading_words(text, span.start as usize)?;
     let span = crate::source::Span::new(span.file, offset, offset + name.len());
-    Some(ast::BrokenDecl { keyword: keyword.to_string(), name: ast::Ident { name: name.to_string(), span } })
+    Some(ast::BrokenDecl {
+        keyword: keyword.to_string(),
+        name: ast::Ident {
+            name: name.to_string(),
+            span,
+        },
+    })
 }
 
 /// The first two identifiers at `start` and the offset of the second.
@@ -82,11 +91,20 @@ pub(crate) fn leading_words(text: &str, start: usize) -> Option<(&str, &str, usi
     let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
     let name_start = keyword_len + spaces;
     let name_rest = &rest[name_start..];
-    let name_len = name_rest.find(|c: char| !is_ident(c)).unwrap_or(name_rest.len());
-    if keyword_len == 0 || name_len == 0 || !name_rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+    let name_len = name_rest
+        .find(|c: char| !is_ident(c))
+        .unwrap_or(name_rest.len());
+    if keyword_len == 0
+        || name_len == 0
+        || !name_rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
         return None;
     }
-    Some((&rest[..keyword_len], &name_rest[..name_len], start + name_start))
+    Some((
+        &rest[..keyword_len],
+        &name_rest[..name_len],
+        start + name_start,
+    ))
 }
 
 #[cfg(test)]
@@ -127,13 +145,21 @@ mod tests {
         assert_eq!(flows.len(), 1);
         assert_eq!(flows[0].states.len(), 8);
         assert_eq!(flows[0].escalate.len(), 4);
-        let tests = parsed.file.items.iter().filter(|i| matches!(i, ast::Item::Test(_))).count();
+        let tests = parsed
+            .file
+            .items
+            .iter()
+            .filter(|i| matches!(i, ast::Item::Test(_)))
+            .count();
         assert_eq!(tests, 2);
     }
 
     #[test]
     fn one_line_state_is_valid() {
-        assert_eq!(messages("flow f { state bye { say \"Bye.\" end } }"), Vec::<String>::new());
+        assert_eq!(
+            messages("flow f { state bye { say \"Bye.\" end } }"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -163,7 +189,13 @@ mod tests {
         let text = "flow f {\n  state a {\n    end\n\nflow g {\n  state b { goto nowhere }\n}\n";
         let parsed = parse(text);
         assert_eq!(parsed.diagnostics.len(), 1, "{:#?}", parsed.diagnostics);
-        assert!(parsed.file.items.iter().any(|i| matches!(i, ast::Item::Flow(f) if f.name.name == "g")));
+        assert!(
+            parsed
+                .file
+                .items
+                .iter()
+                .any(|i| matches!(i, ast::Item::Flow(f) if f.name.name == "g"))
+        );
     }
 
     #[test]
@@ -175,12 +207,18 @@ mod tests {
     #[test]
     fn misplaced_keyword_says_where_it_belongs() {
         let text = "flow f { state a { option \"x\" key 1 goto a } }";
-        assert_eq!(messages(text), vec!["1: `option` cannot be used in a state or block"]);
+        assert_eq!(
+            messages(text),
+            vec!["1: `option` cannot be used in a state or block"]
+        );
     }
 
     #[test]
     fn garbage_at_top_level() {
         let text = "flw f { }\nqueue q { }";
-        assert_eq!(messages(text), vec!["1: unknown word `flw` at the top level of a file"]);
+        assert_eq!(
+            messages(text),
+            vec!["1: unknown word `flw` at the top level of a file"]
+        );
     }
 }

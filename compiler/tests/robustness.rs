@@ -16,14 +16,20 @@ fn analyze_text(text: &[u8]) -> Analysis {
 }
 
 fn syntax_errors(analysis: &Analysis) -> usize {
-    analysis.diagnostics.iter().filter(|d| d.name == "syntax-error").count()
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "syntax-error")
+        .count()
 }
 
 fn example_sources() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut sources = Vec::new();
     for project in ["bank", "shop", "utility", "leads", "common"] {
-        let Ok(entries) = std::fs::read_dir(root.join(project)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(project)) else {
+            continue;
+        };
         let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
         paths.sort();
         for path in paths {
@@ -32,14 +38,39 @@ fn example_sources() -> Vec<String> {
             }
         }
     }
-    assert!(!sources.is_empty(), "the examples should be readable from the compiler's tests");
+    assert!(
+        !sources.is_empty(),
+        "the examples should be readable from the compiler's tests"
+    );
     sources
 }
 
 /// Tokens that make mutations look like real editing mistakes.
 const TOKENS: &[&str] = &[
-    "{", "}", "\"", "goto ", "say \"", "menu \"x\" {", "option ", "key 1 ", "handoff ", "if ", "else ",
-    "(", ")", "[", "]", "/", "#", "\n", "not ", "and ", "state s {", "flow f {", "你好", "\\",
+    "{",
+    "}",
+    "\"",
+    "goto ",
+    "say \"",
+    "menu \"x\" {",
+    "option ",
+    "key 1 ",
+    "handoff ",
+    "if ",
+    "else ",
+    "(",
+    ")",
+    "[",
+    "]",
+    "/",
+    "#",
+    "\n",
+    "not ",
+    "and ",
+    "state s {",
+    "flow f {",
+    "你好",
+    "\\",
 ];
 
 proptest! {
@@ -81,7 +112,12 @@ proptest! {
 /// Runs `f` on a thread with a small stack (like a test thread's 2 MiB): deep recursion on
 /// hostile input would overflow it.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(2 << 20).spawn(f).expect("thread").join().expect("no panic, no overflow");
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .expect("no panic, no overflow");
 }
 
 #[test]
@@ -92,7 +128,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
             let analysis = analyze_text(text.as_bytes());
             assert!(syntax_errors(&analysis) >= 1, "{open}");
         }
-        let text = format!("flow f {{ state a {{ say \"{}\" end }} }}", "{(".repeat(50_000));
+        let text = format!(
+            "flow f {{ state a {{ say \"{}\" end }} }}",
+            "{(".repeat(50_000)
+        );
         assert!(syntax_errors(&analyze_text(text.as_bytes())) >= 1);
     });
 }
@@ -100,14 +139,28 @@ fn deep_nesting_is_an_error_not_a_crash() {
 #[test]
 fn long_chains_do_not_recurse() {
     on_small_stack(|| {
-        let nots = format!("flow f {{ start a slot b: yes_no state a {{ if {} b {{ end }} end }} }}", "not ".repeat(100_000));
+        let nots = format!(
+            "flow f {{ start a slot b: yes_no state a {{ if {} b {{ end }} end }} }}",
+            "not ".repeat(100_000)
+        );
         let analysis = analyze_text(nots.as_bytes());
-        assert_eq!(syntax_errors(&analysis), 0, "{:?}", analysis.diagnostics.first());
+        assert_eq!(
+            syntax_errors(&analysis),
+            0,
+            "{:?}",
+            analysis.diagnostics.first()
+        );
 
-        let ands = format!("flow f {{ start a slot b: yes_no state a {{ if b{} {{ end }} end }} }}", " and b".repeat(50_000));
+        let ands = format!(
+            "flow f {{ start a slot b: yes_no state a {{ if b{} {{ end }} end }} }}",
+            " and b".repeat(50_000)
+        );
         assert_eq!(syntax_errors(&analyze_text(ands.as_bytes())), 1);
 
-        let fields = format!("flow f {{ start a state a {{ if x{} {{ end }} end }} }}", ".y".repeat(50_000));
+        let fields = format!(
+            "flow f {{ start a state a {{ if x{} {{ end }} end }} }}",
+            ".y".repeat(50_000)
+        );
         assert!(syntax_errors(&analyze_text(fields.as_bytes())) >= 1);
 
         let else_ifs = format!(
@@ -115,7 +168,14 @@ fn long_chains_do_not_recurse() {
             " else if b { end }".repeat(20_000)
         );
         let analysis = analyze_text(else_ifs.as_bytes());
-        assert_eq!(analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error).count(), 0);
+        assert_eq!(
+            analysis
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count(),
+            0
+        );
     });
 }
 

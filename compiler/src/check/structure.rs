@@ -9,10 +9,17 @@ use std::collections::HashMap;
 pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
     if f.start.is_none() && !f.name.name.is_empty() {
-        let mut d = Diagnostic::new("missing-start", f.name.span, format!("the flow `{}` has no `start` state", f.name.name))
-            .with_primary_message("no `start` line in this flow");
+        let mut d = Diagnostic::new(
+            "missing-start",
+            f.name.span,
+            format!("the flow `{}` has no `start` state", f.name.name),
+        )
+        .with_primary_message("no `start` line in this flow");
         if let Some(first) = f.states.first() {
-            d = d.with_note(format!("add `start {}` (or the state callers should hear first)", first.name.name));
+            d = d.with_note(format!(
+                "add `start {}` (or the state callers should hear first)",
+                first.name.name
+            ));
         } else {
             d = d.with_note("add a state and a `start` line naming it");
         }
@@ -94,15 +101,26 @@ fn ends(stmt: &Stmt) -> bool {
     match &stmt.kind {
         StmtKind::Goto(_) | StmtKind::End | StmtKind::Handoff(_) | StmtKind::Error => true,
         StmtKind::If(if_) => {
-            if_.otherwise.as_ref().is_some_and(|b| matches!(falls(b), Fall::Ends))
-                && if_.branches.iter().all(|(_, b)| matches!(falls(b), Fall::Ends))
+            if_.otherwise
+                .as_ref()
+                .is_some_and(|b| matches!(falls(b), Fall::Ends))
+                && if_
+                    .branches
+                    .iter()
+                    .all(|(_, b)| matches!(falls(b), Fall::Ends))
         }
         // A menu moves on only through its options: when every option ends, so does the menu.
         // Handlers that fall through continue after the menu, like options do.
         StmtKind::Menu(menu) => {
             !menu.options.is_empty()
-                && menu.options.iter().all(|o| matches!(falls(&o.action), Fall::Ends))
-                && menu.handlers.iter().all(|h| matches!(falls(&h.action), Fall::Ends))
+                && menu
+                    .options
+                    .iter()
+                    .all(|o| matches!(falls(&o.action), Fall::Ends))
+                && menu
+                    .handlers
+                    .iter()
+                    .all(|h| matches!(falls(&h.action), Fall::Ends))
         }
         _ => false,
     }

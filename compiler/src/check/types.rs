@@ -85,7 +85,11 @@ struct Checker<'m, 'a> {
 }
 
 pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
-    let mut checker = Checker { model, flow, diagnostics };
+    let mut checker = Checker {
+        model,
+        flow,
+        diagnostics,
+    };
     for slot in &flow.flow.slots {
         if let TypeKind::Unknown(name) = &slot.ty.kind {
             checker.diagnostics.push(
@@ -94,7 +98,10 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
                 ),
             );
         }
-        if let TypeKind::Digits { min: Some(min), max: Some(max) } = slot.ty.kind
+        if let TypeKind::Digits {
+            min: Some(min),
+            max: Some(max),
+        } = slot.ty.kind
             && min > max
         {
             checker.diagnostics.push(Diagnostic::new(
@@ -130,8 +137,14 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
         for step in &test.steps {
             match &step.kind {
                 TestStepKind::Flow(name) => flow = model.flow(&name.name),
-                TestStepKind::Mock { service, operation, returns: Some(value) } => {
-                    let Some(op) = model.operation(&service.name, &operation.name) else { continue };
+                TestStepKind::Mock {
+                    service,
+                    operation,
+                    returns: Some(value),
+                } => {
+                    let Some(op) = model.operation(&service.name, &operation.name) else {
+                        continue;
+                    };
                     match &value.kind {
                         ExprKind::Record(fields) => {
                             for (name, _) in fields {
@@ -149,7 +162,11 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 TestStepKind::Expect(Expectation::Slot { slot, value }) => {
                     if let Some(flow) = flow {
-                        let mut checker = Checker { model, flow, diagnostics };
+                        let mut checker = Checker {
+                            model,
+                            flow,
+                            diagnostics,
+                        };
                         let expected = match flow.slots.get(slot.name.as_str()) {
                             Some(s) => of_type(&s.ty.kind),
                             None => Ty::Unknown,
@@ -166,8 +183,12 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
 
 fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
     let candidates: Vec<&str> = fields.iter().map(|f| f.name.name.as_str()).collect();
-    let mut d = Diagnostic::new("unknown-field", name.span, format!("`{owner}` has no field `{}`", name.name))
-        .with_primary_message("not declared by the service");
+    let mut d = Diagnostic::new(
+        "unknown-field",
+        name.span,
+        format!("`{owner}` has no field `{}`", name.name),
+    )
+    .with_primary_message("not declared by the service");
     if candidates.is_empty() {
         d = d.with_note("the operation declares no fields here");
     } else if let Some(s) = crate::suggest::closest(&name.name, candidates.iter().copied()) {
@@ -180,7 +201,8 @@ fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
 
 impl<'m, 'a> Checker<'m, 'a> {
     fn mismatch(&mut self, span: Span, message: String, note: &str) {
-        self.diagnostics.push(Diagnostic::new("type-mismatch", span, message).with_note(note.to_string()));
+        self.diagnostics
+            .push(Diagnostic::new("type-mismatch", span, message).with_note(note.to_string()));
     }
 
     fn condition(&mut self, expr: &Expr) {
@@ -212,7 +234,11 @@ impl<'m, 'a> Checker<'m, 'a> {
         if !compatible(expected, got) {
             self.mismatch(
                 expr.span,
-                format!("`{target}` holds {}, but this is {}", expected.describe(), got.describe()),
+                format!(
+                    "`{target}` holds {}, but this is {}",
+                    expected.describe(),
+                    got.describe()
+                ),
                 "use a value of the slot's type, or `none` to clear it",
             );
         }
@@ -243,7 +269,9 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     fn call(&mut self, call: &Call) {
-        let operation = self.model.operation(&call.service.name, &call.operation.name);
+        let operation = self
+            .model
+            .operation(&call.service.name, &call.operation.name);
         let owner = format!("{}.{}", call.service.name, call.operation.name);
         for (name, value) in &call.args {
             let ty = self.expr(value);
@@ -251,7 +279,8 @@ impl<'m, 'a> Checker<'m, 'a> {
             match op.params.iter().find(|p| p.name.name == name.name) {
                 Some(param) => self.expect_value(&of_type(&param.ty.kind), &ty, value, &name.name),
                 None => {
-                    let d = unknown_field(name, &op.params, &owner).with_primary_message("not a parameter of this operation");
+                    let d = unknown_field(name, &op.params, &owner)
+                        .with_primary_message("not a parameter of this operation");
                     self.diagnostics.push(d);
                 }
             }
@@ -267,7 +296,14 @@ impl<'m, 'a> Checker<'m, 'a> {
                 let span = call.operation.span;
                 self.mismatch(
                     span,
-                    format!("`{owner}` is called without {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "`{owner}` is called without {}",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     "pass every parameter the service declares, e.g. `name: slot`",
                 );
             }
@@ -357,12 +393,33 @@ impl<'m, 'a> Checker<'m, 'a> {
                                 format!("cannot compare {} with {}", a.describe(), b.describe()),
                                 "compare values of the same kind",
                             );
-                        } else if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
-                            let ordered = |t: &Ty| matches!(t, Ty::Number | Ty::Digits | Ty::Date | Ty::Time | Ty::Duration | Ty::Unknown);
+                        } else if matches!(
+                            op,
+                            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+                        ) {
+                            let ordered = |t: &Ty| {
+                                matches!(
+                                    t,
+                                    Ty::Number
+                                        | Ty::Digits
+                                        | Ty::Date
+                                        | Ty::Time
+                                        | Ty::Duration
+                                        | Ty::Unknown
+                                )
+                            };
                             if !ordered(&a) || !ordered(&b) {
                                 self.mismatch(
                                     expr.span,
-                                    format!("`{}` needs numbers, dates or times, not {}", op.as_str(), if ordered(&a) { b.describe() } else { a.describe() }),
+                                    format!(
+                                        "`{}` needs numbers, dates or times, not {}",
+                                        op.as_str(),
+                                        if ordered(&a) {
+                                            b.describe()
+                                        } else {
+                                            a.describe()
+                                        }
+                                    ),
                                     "use `==` or `!=` for text and choices",
                                 );
                             }
@@ -380,18 +437,30 @@ impl<'m, 'a> Checker<'m, 'a> {
                 match self.expr(list) {
                     Ty::List(element) if !compatible(&a, &element) => self.mismatch(
                         expr.span,
-                        format!("{} cannot be in a list of {}", a.describe(), element.describe()),
+                        format!(
+                            "{} cannot be in a list of {}",
+                            a.describe(),
+                            element.describe()
+                        ),
                         "list values of the same kind",
                     ),
                     Ty::List(_) | Ty::Unknown | Ty::None => {}
-                    other => self.mismatch(list.span, format!("`in` needs a list `[…]`, not {}", other.describe()), "write `x in [a, b]`"),
+                    other => self.mismatch(
+                        list.span,
+                        format!("`in` needs a list `[…]`, not {}", other.describe()),
+                        "write `x in [a, b]`",
+                    ),
                 }
                 Ty::Bool
             }
             ExprKind::Matches(value, _) => {
                 let ty = self.expr(value);
                 if !compatible(&Ty::Text, &ty) {
-                    self.mismatch(value.span, format!("`matches` needs text, not {}", ty.describe()), "match `text` or a text slot");
+                    self.mismatch(
+                        value.span,
+                        format!("`matches` needs text, not {}", ty.describe()),
+                        "match `text` or a text slot",
+                    );
                 }
                 Ty::Bool
             }

@@ -13,12 +13,20 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             {
                 let name = zone.plain_text();
                 if name.parse::<chrono_tz::Tz>().is_err() {
-                    let mut d = Diagnostic::new("invalid-hours", zone.span, format!("unknown time zone \"{name}\""))
-                        .with_primary_message("not an IANA time zone name");
+                    let mut d = Diagnostic::new(
+                        "invalid-hours",
+                        zone.span,
+                        format!("unknown time zone \"{name}\""),
+                    )
+                    .with_primary_message("not an IANA time zone name");
                     let candidates = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
                     match crate::suggest::closest(&name, candidates) {
                         Some(s) => d = d.with_note(format!("did you mean \"{s}\"?")),
-                        None => d = d.with_note("use an IANA name such as \"Asia/Shanghai\" or \"Europe/London\""),
+                        None => {
+                            d = d.with_note(
+                                "use an IANA name such as \"Asia/Shanghai\" or \"Europe/London\"",
+                            )
+                        }
                     }
                     diagnostics.push(d);
                 }
@@ -36,7 +44,9 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 );
             }
             for range in &weekly.ranges {
-                let valid = |t: Time, end: bool| (t.hour < 24 && t.minute < 60) || (end && t.hour == 24 && t.minute == 0);
+                let valid = |t: Time, end: bool| {
+                    (t.hour < 24 && t.minute < 60) || (end && t.hour == 24 && t.minute == 0)
+                };
                 if !valid(range.start, false) || !valid(range.end, true) {
                     diagnostics.push(
                         Diagnostic::new("invalid-hours", range.span, "this is not a time of day")
@@ -55,8 +65,12 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             let last = real_date(closed.last);
             match (first, last) {
                 (Some(first), Some(last)) if first > last => diagnostics.push(
-                    Diagnostic::new("invalid-hours", closed.span, "this date range ends before it starts")
-                        .with_note("write the earlier date first: `closed 2026-10-01..2026-10-07`"),
+                    Diagnostic::new(
+                        "invalid-hours",
+                        closed.span,
+                        "this date range ends before it starts",
+                    )
+                    .with_note("write the earlier date first: `closed 2026-10-01..2026-10-07`"),
                 ),
                 (Some(_), Some(_)) => {}
                 _ => diagnostics.push(
@@ -95,7 +109,12 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     for regex in regexes {
         if let Err(error) = regex::Regex::new(&regex.pattern) {
             let detail = match &error {
-                regex::Error::Syntax(text) => text.lines().last().unwrap_or("").trim_start_matches("error: ").to_string(),
+                regex::Error::Syntax(text) => text
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string(),
                 other => other.to_string(),
             };
             diagnostics.push(

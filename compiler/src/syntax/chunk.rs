@@ -7,8 +7,16 @@
 
 use super::MAX_NESTING;
 
-const TOP_LEVEL: [&str; 8] =
-    ["import", "hours", "queue", "intent", "service", "knowledge", "flow", "test"];
+const TOP_LEVEL: [&str; 8] = [
+    "import",
+    "hours",
+    "queue",
+    "intent",
+    "service",
+    "knowledge",
+    "flow",
+    "test",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -78,7 +86,8 @@ impl Splitter<'_> {
             }
             line_start = false;
             let first_on_line = self.at_line_start;
-            self.at_line_start = matches!(byte, b'\n' | b' ' | b'\t' | b'\r') && (first_on_line || byte == b'\n');
+            self.at_line_start =
+                matches!(byte, b'\n' | b' ' | b'\t' | b'\r') && (first_on_line || byte == b'\n');
             match byte {
                 b'\n' => {
                     line_start = true;
@@ -127,7 +136,12 @@ impl Splitter<'_> {
                         }
                     }
                 }
-                b's' if self.depth == 1 && self.is_flow && first_on_line && self.word_end(pos) == pos + 5 && self.text[pos..].starts_with(b"state") => {
+                b's' if self.depth == 1
+                    && self.is_flow
+                    && first_on_line
+                    && self.word_end(pos) == pos + 5
+                    && self.text[pos..].starts_with(b"state") =>
+                {
                     if let Some(chunk) = self.current.as_mut() {
                         chunk.segments.push(pos);
                     }
@@ -137,8 +151,8 @@ impl Splitter<'_> {
                     let end = self.word_end(pos);
                     let word = &self.text[pos..end];
                     // Inside an unfinished header (`queue hours {`) a keyword is just a name.
-                    let in_header = matches!(&self.current, Some(c) if c.problem.is_none())
-                        && !self.complete;
+                    let in_header =
+                        matches!(&self.current, Some(c) if c.problem.is_none()) && !self.complete;
                     if !in_header && TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
@@ -179,7 +193,12 @@ impl Splitter<'_> {
             Some(chunk) if !self.complete => chunk.end = chunk.end.max(end),
             _ => {
                 self.finish();
-                self.current = Some(Chunk { start: pos, end, problem: Some(Problem::NotADeclaration), segments: Vec::new() });
+                self.current = Some(Chunk {
+                    start: pos,
+                    end,
+                    problem: Some(Problem::NotADeclaration),
+                    segments: Vec::new(),
+                });
                 self.complete = false;
                 self.is_import = false;
             }
@@ -196,7 +215,12 @@ impl Splitter<'_> {
     fn begin_declaration(&mut self, pos: usize) {
         self.extend_unfinished(pos);
         self.finish();
-        self.current = Some(Chunk { start: pos, end: pos, problem: None, segments: Vec::new() });
+        self.current = Some(Chunk {
+            start: pos,
+            end: pos,
+            problem: None,
+            segments: Vec::new(),
+        });
         self.depth = 0;
         self.nesting = 0;
         self.complete = false;
@@ -210,7 +234,10 @@ impl Splitter<'_> {
             return;
         }
         let end = pos.min(self.text.len());
-        let trimmed = self.text[..end].iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        let trimmed = self.text[..end]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
         if let Some(chunk) = self.current.as_mut() {
             chunk.end = chunk.end.max(trimmed);
         }
@@ -284,7 +311,9 @@ impl Splitter<'_> {
         if word == b"import" {
             return rest.starts_with('"');
         }
-        let Some(first) = rest.chars().next() else { return false };
+        let Some(first) = rest.chars().next() else {
+            return false;
+        };
         (first == '"' || first.is_ascii_alphabetic() || first == '_') && rest.contains('{')
     }
 }
@@ -304,7 +333,10 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Vec<(&str, Option<Problem>)> {
-        split(text).into_iter().map(|c| (&text[c.start..c.end], c.problem)).collect()
+        split(text)
+            .into_iter()
+            .map(|c| (&text[c.start..c.end], c.problem))
+            .collect()
     }
 
     #[test]
@@ -343,9 +375,14 @@ mod tests {
 
     #[test]
     fn flows_are_segmented_at_their_states() {
-        let text = "flow f {\n  start a\n  state a { end }\n  state b {\n    say \"state\" state\n  }\n}";
+        let text =
+            "flow f {\n  start a\n  state a { end }\n  state b {\n    say \"state\" state\n  }\n}";
         let chunks = split(text);
-        let starts: Vec<&str> = chunks[0].segments.iter().map(|&s| &text[s..s + 7]).collect();
+        let starts: Vec<&str> = chunks[0]
+            .segments
+            .iter()
+            .map(|&s| &text[s..s + 7])
+            .collect();
         assert_eq!(starts, vec!["state a", "state b"]);
     }
 

@@ -73,7 +73,10 @@ impl Context {
             ],
             Context::Queue => &[("hours", Rule::queue_hours), ("skills", Rule::queue_skills)],
             Context::Intent => &[],
-            Context::Service => &[("operation", Rule::operation), ("timeout", Rule::service_timeout)],
+            Context::Service => &[
+                ("operation", Rule::operation),
+                ("timeout", Rule::service_timeout),
+            ],
             Context::Knowledge => &[("entry", Rule::entry)],
             Context::Entry => &[
                 ("question", Rule::entry_question),
@@ -120,7 +123,9 @@ impl Context {
         words.dedup();
         match self {
             Context::Intent => "an example phrase in quotes".to_string(),
-            Context::Hours => "`timezone`, `closed` or a day range like `mon-fri 09:00-18:00`".to_string(),
+            Context::Hours => {
+                "`timezone`, `closed` or a day range like `mon-fri 09:00-18:00`".to_string()
+            }
             _ => one_of(&words),
         }
     }
@@ -179,7 +184,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::priority_level => "`low`, `normal` or `high`",
         Rule::weekday => "a day: mon, tue, wed, thu, fri, sat or sun",
         Rule::action => "an action (`goto`, `handoff`, `end`, `say`… or a `{ }` block)",
-        Rule::block | Rule::handler_block | Rule::record_type | Rule::record | Rule::lbrace => "`{`",
+        Rule::block | Rule::handler_block | Rule::record_type | Rule::record | Rule::lbrace => {
+            "`{`"
+        }
         Rule::expr
         | Rule::or_expr
         | Rule::and_expr
@@ -243,7 +250,11 @@ fn expected_phrase(positives: &[Rule]) -> Option<String> {
     match phrases.len() {
         0 => None,
         1 => Some(phrases[0].to_string()),
-        n => Some(format!("{} or {}", phrases[..n - 1].join(", "), phrases[n - 1])),
+        n => Some(format!(
+            "{} or {}",
+            phrases[..n - 1].join(", "),
+            phrases[n - 1]
+        )),
     }
 }
 
@@ -257,14 +268,23 @@ fn token_at(text: &str, pos: usize) -> (String, Span, bool, FileId) {
     let tail = &text[start.min(text.len())..];
     let len = match tail.chars().next() {
         None => 0,
-        Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
-            tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len())
-        }
-        Some('"') => tail[1..].find(['"', '\n']).map(|i| i + 2).unwrap_or(tail.len()).min(tail.len()),
+        Some(c) if c.is_ascii_alphanumeric() || c == '_' => tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len()),
+        Some('"') => tail[1..]
+            .find(['"', '\n'])
+            .map(|i| i + 2)
+            .unwrap_or(tail.len())
+            .min(tail.len()),
         Some(c) => c.len_utf8(),
     };
     let token = tail[..len].to_string();
-    (token, Span::new(FileId(0), start, start + len), newline_before, FileId(0))
+    (
+        token,
+        Span::new(FileId(0), start, start + len),
+        newline_before,
+        FileId(0),
+    )
 }
 
 /// The token just before `pos`, for "after `…`".
@@ -274,10 +294,16 @@ fn token_before(text: &str, pos: usize) -> Option<(String, usize, usize)> {
     let end = trimmed.len();
     let last = trimmed.chars().next_back()?;
     let start = if last.is_ascii_alphanumeric() || last == '_' {
-        trimmed.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(|i| i + 1).unwrap_or(0)
+        trimmed
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map(|i| i + 1)
+            .unwrap_or(0)
     } else if last == '"' {
         let line_start = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        trimmed[line_start..end - 1].rfind('"').map(|i| line_start + i).unwrap_or(end - 1)
+        trimmed[line_start..end - 1]
+            .rfind('"')
+            .map(|i| line_start + i)
+            .unwrap_or(end - 1)
     } else {
         end - last.len_utf8()
     };
@@ -310,7 +336,10 @@ fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, u
         pos += 1;
     }
     open.map(|quote| {
-        let line_end = text[quote..].find('\n').map(|i| quote + i).unwrap_or(text.len());
+        let line_end = text[quote..]
+            .find('\n')
+            .map(|i| quote + i)
+            .unwrap_or(text.len());
         (quote, line_end)
     })
 }
@@ -340,13 +369,17 @@ fn from_failure(
         format!("`{found}`")
     };
     let message = match (&expected, &before) {
-        (Some(expected), Some((prev, _, _))) => format!("expected {expected} after `{prev}`, found {found_text}"),
+        (Some(expected), Some((prev, _, _))) => {
+            format!("expected {expected} after `{prev}`, found {found_text}")
+        }
         (Some(expected), None) => format!("expected {expected}, found {found_text}"),
         (None, _) => format!("unexpected {found_text} {}", context.describe()),
     };
     // Point at the unexpected token when it is on the same line, else at what came before.
     let span = match &before {
-        Some((_, start, end)) if newline_before || found.is_empty() => Span::new(file, *start, *end),
+        Some((_, start, end)) if newline_before || found.is_empty() => {
+            Span::new(file, *start, *end)
+        }
         _ => Span { file, ..found_span },
     };
     let mut diagnostic = Diagnostic::new("syntax-error", span, message);
@@ -360,14 +393,26 @@ fn from_failure(
 }
 
 /// A failure of a whole declaration (its header, or pest could not recover inside it).
-pub fn from_pest(file: FileId, text: &str, base: usize, error: &Error<Rule>, context: Context) -> Diagnostic {
+pub fn from_pest(
+    file: FileId,
+    text: &str,
+    base: usize,
+    error: &Error<Rule>,
+    context: Context,
+) -> Diagnostic {
     let pos = base
         + match error.location {
             InputLocation::Pos(pos) => pos,
             InputLocation::Span((start, _)) => start,
         };
-    let line_start = text[..pos.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[pos.min(text.len())..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+    let line_start = text[..pos.min(text.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let line_end = text[pos.min(text.len())..]
+        .find('\n')
+        .map(|i| pos + i)
+        .unwrap_or(text.len());
     if let Some((start, end)) = unterminated_string(text, line_start, line_end) {
         return unterminated(file, text, start, end);
     }
@@ -385,9 +430,15 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
         return unterminated(file, text, quote, line_end);
     }
     let slice = &text[start..end];
-    let word_len = slice.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(slice.len());
+    let word_len = slice
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(slice.len());
     let word = &slice[..word_len];
-    let word_span = Span::new(file, start, start + word_len.max(slice.chars().next().map_or(0, char::len_utf8)));
+    let word_span = Span::new(
+        file,
+        start,
+        start + word_len.max(slice.chars().next().map_or(0, char::len_utf8)),
+    );
 
     if let Some((_, rule)) = context.keywords().iter().find(|(k, _)| *k == word) {
         return match CsflowParser::parse(*rule, slice) {
@@ -426,7 +477,11 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
                     format!("`{word}` cannot be used {}", context.describe()),
                 )
                 .with_primary_message(format!("`{word}` belongs {}", other.describe()))
-                .with_note(format!("{} may hold {}", capitalize(context.describe()), context.expected_list()));
+                .with_note(format!(
+                    "{} may hold {}",
+                    capitalize(context.describe()),
+                    context.expected_list()
+                ));
             }
         }
     }
@@ -439,7 +494,11 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
             format!("unexpected `{token}` {}", context.describe()),
         )
     } else {
-        Diagnostic::new("syntax-error", word_span, format!("unknown word `{word}` {}", context.describe()))
+        Diagnostic::new(
+            "syntax-error",
+            word_span,
+            format!("unknown word `{word}` {}", context.describe()),
+        )
     };
     diagnostic = diagnostic.with_primary_message(format!("expected {}", context.expected_list()));
     let words: Vec<&str> = context.keywords().iter().map(|(k, _)| *k).collect();
@@ -468,7 +527,11 @@ pub fn missing_brace(file: FileId, text: &str, span: Span, what: &str) -> Diagno
         )
         .with_primary_message(format!("{what} should end after this"))
         .with_note("every `{` needs a matching `}`"),
-        None => Diagnostic::new("syntax-error", span, format!("expected `}}` to close {what}")),
+        None => Diagnostic::new(
+            "syntax-error",
+            span,
+            format!("expected `}}` to close {what}"),
+        ),
     }
 }
 
@@ -496,4 +559,3 @@ pub fn chunk_problem(file: FileId, text: &str, chunk: &Chunk, problem: Problem) 
         }
     }
 }
-

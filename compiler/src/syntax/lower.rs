@@ -20,7 +20,12 @@ pub fn parse_item(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
     let slice = &text[start..end];
-    let mut lower = Lower { file, text, base: start, diagnostics };
+    let mut lower = Lower {
+        file,
+        text,
+        base: start,
+        diagnostics,
+    };
     match CsflowParser::parse(Rule::item_entry, slice) {
         Ok(mut pairs) => {
             let Some(entry) = pairs.next() else {
@@ -55,9 +60,15 @@ pub fn parse_flow_segments(
     bounds.push(end);
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
 
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let pieces: Vec<Segment> = if ranges.len() < 256 || workers < 2 {
-        ranges.iter().enumerate().map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0)).collect()
+        ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0))
+            .collect()
     } else {
         let per_worker = ranges.len().div_ceil(workers);
         std::thread::scope(|scope| {
@@ -72,7 +83,9 @@ pub fn parse_flow_segments(
                             group
                                 .iter()
                                 .enumerate()
-                                .map(|(i, &(a, b))| parse_segment(file, text, a, b, first_index + i == 0))
+                                .map(|(i, &(a, b))| {
+                                    parse_segment(file, text, a, b, first_index + i == 0)
+                                })
                                 .collect::<Vec<_>>()
                         })
                 })
@@ -100,8 +113,15 @@ fn parse_flow_sequential(
     ranges: &[(usize, usize)],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
-    let pieces = ranges.iter().enumerate().map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0)).collect();
-    let (start, end) = (ranges.first().map_or(0, |r| r.0), ranges.last().map_or(0, |r| r.1));
+    let pieces = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0))
+        .collect();
+    let (start, end) = (
+        ranges.first().map_or(0, |r| r.0),
+        ranges.last().map_or(0, |r| r.1),
+    );
     merge_segments(file, start, end, text, pieces, diagnostics)
 }
 
@@ -117,8 +137,17 @@ fn parse_segment(file: FileId, text: &str, start: usize, end: usize, head: bool)
     let span = Span::new(file, start, end);
     let mut flow = Lower::empty_flow(span);
     let mut closed = false;
-    let rule = if head { Rule::flow_head } else { Rule::flow_part };
-    let mut lower = Lower { file, text, base: start, diagnostics: &mut diagnostics };
+    let rule = if head {
+        Rule::flow_head
+    } else {
+        Rule::flow_part
+    };
+    let mut lower = Lower {
+        file,
+        text,
+        base: start,
+        diagnostics: &mut diagnostics,
+    };
     match CsflowParser::parse(rule, &text[start..end]) {
         Ok(mut pairs) => {
             if let Some(segment) = pairs.next() {
@@ -134,7 +163,11 @@ fn parse_segment(file: FileId, text: &str, start: usize, end: usize, head: bool)
             closed = true;
         }
     }
-    Segment { flow, diagnostics, closed }
+    Segment {
+        flow,
+        diagnostics,
+        closed,
+    }
 }
 
 fn merge_segments(
@@ -166,7 +199,10 @@ fn merge_segments(
         let at = Span::new(file, end, end);
         let diagnostic = error::missing_brace(file, text, at, "the flow");
         // One forgotten `}` at the end closes the state and the flow: report it once.
-        if !diagnostics.iter().any(|d| d.primary.span == diagnostic.primary.span) {
+        if !diagnostics
+            .iter()
+            .any(|d| d.primary.span == diagnostic.primary.span)
+        {
             diagnostics.push(diagnostic);
         }
     }
@@ -197,7 +233,9 @@ impl<'a> Lower<'a> {
     /// over lines): it is not reported again.
     fn bad(&mut self, pair: &P, context: Context, run: &mut BadRun) -> Span {
         let span = self.span(pair);
-        let starts_with_word = pair.as_str().starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        let starts_with_word = pair
+            .as_str()
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
         if !run.previous_was_bad || starts_with_word {
             let diagnostic = error::bad_node(self.file, self.text, span, context);
             self.diagnostics.push(diagnostic);
@@ -209,7 +247,8 @@ impl<'a> Lower<'a> {
     fn too_long(&mut self, span: Span, what: &str) {
         let message = format!("this expression has more than {MAX_CHAIN} {what}");
         self.diagnostics.push(
-            Diagnostic::new("syntax-error", span, message).with_note("split the condition over several `if` statements or states"),
+            Diagnostic::new("syntax-error", span, message)
+                .with_note("split the condition over several `if` statements or states"),
         );
     }
 
@@ -217,7 +256,11 @@ impl<'a> Lower<'a> {
         let span = self.span(pair);
         let diagnostic = error::missing_brace(self.file, self.text, span, what);
         // Nested blocks all closed by one missing brace report it once.
-        if !self.diagnostics.iter().any(|d| d.primary.span == diagnostic.primary.span) {
+        if !self
+            .diagnostics
+            .iter()
+            .any(|d| d.primary.span == diagnostic.primary.span)
+        {
             self.diagnostics.push(diagnostic);
         }
     }
@@ -239,7 +282,10 @@ impl<'a> Lower<'a> {
     /// Role rules (`state_ref`, `decl_name`…) wrap exactly one `ident` and no whitespace,
     /// so their own text and span are the name's.
     fn ident(&self, pair: P) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn import(&mut self, pair: P) -> Import {
@@ -248,7 +294,10 @@ impl<'a> Lower<'a> {
             .into_inner()
             .find(|p| p.as_rule() == Rule::string)
             .map(|p| self.string(p))
-            .unwrap_or_else(|| Str { parts: vec![], span });
+            .unwrap_or_else(|| Str {
+                parts: vec![],
+                span,
+            });
         Import { path, span }
     }
 
@@ -256,7 +305,10 @@ impl<'a> Lower<'a> {
         let span = self.span(&pair);
         let mut name = None;
         let mut hours = Hours {
-            name: Ident { name: String::new(), span },
+            name: Ident {
+                name: String::new(),
+                span,
+            },
             timezone: None,
             weekly: vec![],
             closed: vec![],
@@ -272,11 +324,18 @@ impl<'a> Lower<'a> {
                 }
                 Rule::closed_line => {
                     let line_span = self.span(&part);
-                    let dates: Vec<Date> =
-                        part.into_inner().filter(|p| p.as_rule() == Rule::date).map(|p| date(p.as_str())).collect();
+                    let dates: Vec<Date> = part
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::date)
+                        .map(|p| date(p.as_str()))
+                        .collect();
                     if let Some(first) = dates.first().copied() {
                         let last = dates.get(1).copied().unwrap_or(first);
-                        hours.closed.push(ClosedDates { first, last, span: line_span });
+                        hours.closed.push(ClosedDates {
+                            first,
+                            last,
+                            span: line_span,
+                        });
                     }
                 }
                 Rule::weekly_line => {
@@ -288,9 +347,14 @@ impl<'a> Lower<'a> {
                             Rule::weekday => days.extend(Weekday::from_name(p.as_str())),
                             Rule::time_range => {
                                 let range_span = self.span(&p);
-                                let times: Vec<Time> = p.into_inner().map(|t| time(t.as_str())).collect();
+                                let times: Vec<Time> =
+                                    p.into_inner().map(|t| time(t.as_str())).collect();
                                 if let [start, end] = times[..] {
-                                    ranges.push(TimeRange { start, end, span: range_span });
+                                    ranges.push(TimeRange {
+                                        start,
+                                        end,
+                                        span: range_span,
+                                    });
                                 }
                             }
                             _ => {}
@@ -298,7 +362,12 @@ impl<'a> Lower<'a> {
                     }
                     if let Some(first_day) = days.first().copied() {
                         let last_day = days.get(1).copied().unwrap_or(first_day);
-                        hours.weekly.push(WeeklyHours { first_day, last_day, ranges, span: line_span });
+                        hours.weekly.push(WeeklyHours {
+                            first_day,
+                            last_day,
+                            ranges,
+                            span: line_span,
+                        });
                     }
                 }
                 Rule::bad => {
@@ -319,17 +388,29 @@ impl<'a> Lower<'a> {
 
     fn queue(&mut self, pair: P) -> Queue {
         let span = self.span(&pair);
-        let mut queue = Queue { name: Ident { name: String::new(), span }, hours: None, skills: vec![], span };
+        let mut queue = Queue {
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            hours: None,
+            skills: vec![],
+            span,
+        };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => queue.name = self.ident(part),
                 Rule::queue_hours => {
-                    queue.hours = part.into_inner().find(|p| p.as_rule() == Rule::hours_ref).map(|p| self.ident(p));
+                    queue.hours = part
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::hours_ref)
+                        .map(|p| self.ident(p));
                 }
                 Rule::queue_skills => {
-                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list) {
+                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list)
+                    {
                         queue.skills = self.string_list(list);
                     }
                 }
@@ -348,7 +429,14 @@ impl<'a> Lower<'a> {
 
     fn intent(&mut self, pair: P) -> Intent {
         let span = self.span(&pair);
-        let mut intent = Intent { name: Ident { name: String::new(), span }, examples: vec![], span };
+        let mut intent = Intent {
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            examples: vec![],
+            span,
+        };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
@@ -373,8 +461,15 @@ impl<'a> Lower<'a> {
 
     fn service(&mut self, pair: P) -> Service {
         let span = self.span(&pair);
-        let mut service =
-            Service { name: Ident { name: String::new(), span }, operations: vec![], timeout: None, span };
+        let mut service = Service {
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            operations: vec![],
+            timeout: None,
+            span,
+        };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
@@ -382,8 +477,15 @@ impl<'a> Lower<'a> {
                 Rule::decl_name => service.name = self.ident(part),
                 Rule::operation => {
                     let op_span = self.span(&part);
-                    let mut op =
-                        Operation { name: Ident { name: String::new(), span: op_span }, params: vec![], returns: vec![], span: op_span };
+                    let mut op = Operation {
+                        name: Ident {
+                            name: String::new(),
+                            span: op_span,
+                        },
+                        params: vec![],
+                        returns: vec![],
+                        span: op_span,
+                    };
                     for p in part.into_inner() {
                         match p.as_rule() {
                             Rule::decl_name => op.name = self.ident(p),
@@ -398,7 +500,10 @@ impl<'a> Lower<'a> {
                 }
                 Rule::service_timeout => {
                     if let Some(d) = part.into_inner().find(|p| p.as_rule() == Rule::duration) {
-                        service.timeout = Some(DurationLit { millis: duration_millis(d.as_str()), span: self.span(&d) });
+                        service.timeout = Some(DurationLit {
+                            millis: duration_millis(d.as_str()),
+                            span: self.span(&d),
+                        });
                     }
                 }
                 Rule::bad => {
@@ -417,19 +522,32 @@ impl<'a> Lower<'a> {
     fn field(&mut self, pair: P) -> Field {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident { name: String::new(), span });
-        let ty = inner.next().map(|p| self.type_expr(p)).unwrap_or(TypeExpr { kind: TypeKind::Text, span });
+        let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let ty = inner.next().map(|p| self.type_expr(p)).unwrap_or(TypeExpr {
+            kind: TypeKind::Text,
+            span,
+        });
         Field { name, ty, span }
     }
 
     fn type_expr(&mut self, pair: P) -> TypeExpr {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
-            return TypeExpr { kind: TypeKind::Unknown(String::new()), span };
+            return TypeExpr {
+                kind: TypeKind::Unknown(String::new()),
+                span,
+            };
         };
         let kind = match inner.as_rule() {
             Rule::enum_type => TypeKind::Enum(
-                inner.into_inner().filter(|p| p.as_rule() == Rule::decl_name).map(|p| self.ident(p)).collect(),
+                inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::decl_name)
+                    .map(|p| self.ident(p))
+                    .collect(),
             ),
             Rule::digits_type => {
                 let bounds: Vec<u32> = inner
@@ -438,9 +556,18 @@ impl<'a> Lower<'a> {
                     .map(|p| p.as_str().parse().unwrap_or(u32::MAX))
                     .collect();
                 match bounds[..] {
-                    [n] => TypeKind::Digits { min: Some(n), max: Some(n) },
-                    [a, b] => TypeKind::Digits { min: Some(a), max: Some(b) },
-                    _ => TypeKind::Digits { min: None, max: None },
+                    [n] => TypeKind::Digits {
+                        min: Some(n),
+                        max: Some(n),
+                    },
+                    [a, b] => TypeKind::Digits {
+                        min: Some(a),
+                        max: Some(b),
+                    },
+                    _ => TypeKind::Digits {
+                        min: None,
+                        max: None,
+                    },
                 }
             }
             _ => match inner.as_str() {
@@ -461,7 +588,14 @@ impl<'a> Lower<'a> {
 
     fn knowledge(&mut self, pair: P) -> Knowledge {
         let span = self.span(&pair);
-        let mut kb = Knowledge { name: Ident { name: String::new(), span }, entries: vec![], span };
+        let mut kb = Knowledge {
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            entries: vec![],
+            span,
+        };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
@@ -487,7 +621,10 @@ impl<'a> Lower<'a> {
     fn entry(&mut self, pair: P) -> Entry {
         let span = self.span(&pair);
         let mut entry = Entry {
-            name: Ident { name: String::new(), span },
+            name: Ident {
+                name: String::new(),
+                span,
+            },
             questions: vec![],
             answer: None,
             tags: vec![],
@@ -512,7 +649,8 @@ impl<'a> Lower<'a> {
                     }
                 }
                 Rule::entry_tags => {
-                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list) {
+                    if let Some(list) = part.into_inner().find(|p| p.as_rule() == Rule::string_list)
+                    {
                         entry.tags = self.string_list(list);
                     }
                 }
@@ -536,7 +674,10 @@ impl<'a> Lower<'a> {
 
     fn empty_flow(span: Span) -> Flow {
         Flow {
-            name: Ident { name: String::new(), span },
+            name: Ident {
+                name: String::new(),
+                span,
+            },
             channel: None,
             start: None,
             slots: vec![],
@@ -565,7 +706,10 @@ impl<'a> Lower<'a> {
         match part.as_rule() {
             Rule::decl_name => flow.name = self.ident(part),
             Rule::channel_line => {
-                if let Some(kind) = part.into_inner().find(|p| p.as_rule() == Rule::channel_kind) {
+                if let Some(kind) = part
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::channel_kind)
+                {
                     let channel = match kind.as_str() {
                         "voice" => Channel::Voice,
                         "chat" => Channel::Chat,
@@ -575,7 +719,10 @@ impl<'a> Lower<'a> {
                 }
             }
             Rule::start_line => {
-                flow.start = part.into_inner().find(|p| p.as_rule() == Rule::state_ref).map(|p| self.ident(p));
+                flow.start = part
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::state_ref)
+                    .map(|p| self.ident(p));
             }
             Rule::slot_decl => {
                 let slot = self.slot(part);
@@ -596,7 +743,11 @@ impl<'a> Lower<'a> {
                             let condition = inner.next().map(|p| self.expr(p));
                             let action = inner.next().map(|p| self.action(p));
                             if let (Some(condition), Some(action)) = (condition, action) {
-                                flow.escalate.push(EscalateRule { condition, action, span: rule_span });
+                                flow.escalate.push(EscalateRule {
+                                    condition,
+                                    action,
+                                    span: rule_span,
+                                });
                             }
                         }
                         Rule::bad => {
@@ -620,10 +771,25 @@ impl<'a> Lower<'a> {
                 flow.errors.push(bad);
                 // A state whose header is broken (`state main-menu {`) still has a name: keep
                 // a placeholder so that `goto` it does not report a second, unknown-state error.
-                if let Some(("state", name, offset)) = super::leading_words(self.text, bad.start as usize) {
-                    let name = Ident { name: name.to_string(), span: Span::new(self.file, offset, offset + name.len()) };
-                    let body = Block { statements: vec![Stmt { kind: StmtKind::Error, span: bad }], span: bad };
-                    flow.states.push(State { name, body, span: bad });
+                if let Some(("state", name, offset)) =
+                    super::leading_words(self.text, bad.start as usize)
+                {
+                    let name = Ident {
+                        name: name.to_string(),
+                        span: Span::new(self.file, offset, offset + name.len()),
+                    };
+                    let body = Block {
+                        statements: vec![Stmt {
+                            kind: StmtKind::Error,
+                            span: bad,
+                        }],
+                        span: bad,
+                    };
+                    flow.states.push(State {
+                        name,
+                        body,
+                        span: bad,
+                    });
                 }
             }
             Rule::missing_brace => self.missing_brace(&part, "the flow"),
@@ -638,8 +804,14 @@ impl<'a> Lower<'a> {
     fn slot(&mut self, pair: P) -> Slot {
         let span = self.span(&pair);
         let mut slot = Slot {
-            name: Ident { name: String::new(), span },
-            ty: TypeExpr { kind: TypeKind::Text, span },
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            ty: TypeExpr {
+                kind: TypeKind::Text,
+                span,
+            },
             sensitive: false,
             default: None,
             span,
@@ -661,7 +833,10 @@ impl<'a> Lower<'a> {
         let mut kind = HandlerKind::NoMatch;
         let mut kind_span = span;
         let mut retry = None;
-        let mut action = Block { statements: vec![], span };
+        let mut action = Block {
+            statements: vec![],
+            span,
+        };
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::handler_kind => {
@@ -684,16 +859,32 @@ impl<'a> Lower<'a> {
                             _ => {}
                         }
                     }
-                    retry = Some(Retry { count, message, span: retry_span });
+                    retry = Some(Retry {
+                        count,
+                        message,
+                        span: retry_span,
+                    });
                 }
                 Rule::action => action = self.action(part),
                 _ => {}
             }
         }
-        Handler { kind, kind_span, retry, action, span }
+        Handler {
+            kind,
+            kind_span,
+            retry,
+            action,
+            span,
+        }
     }
 
-    fn handlers_in(&mut self, pair: P, run: &mut BadRun, handlers: &mut Vec<Handler>, context: Context) {
+    fn handlers_in(
+        &mut self,
+        pair: P,
+        run: &mut BadRun,
+        handlers: &mut Vec<Handler>,
+        context: Context,
+    ) {
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
@@ -712,7 +903,10 @@ impl<'a> Lower<'a> {
 
     fn state(&mut self, pair: P) -> State {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut statements = vec![];
         let mut run = BadRun::default();
         let mut body_start = span.end;
@@ -724,7 +918,13 @@ impl<'a> Lower<'a> {
             }
             self.block_part(part, &mut statements, &mut run, "the state");
         }
-        let body = Block { statements, span: Span { start: body_start, ..span } };
+        let body = Block {
+            statements,
+            span: Span {
+                start: body_start,
+                ..span
+            },
+        };
         State { name, body, span }
     }
 
@@ -734,7 +934,10 @@ impl<'a> Lower<'a> {
         match part.as_rule() {
             Rule::bad => {
                 let span = self.bad(&part, Context::Block, run);
-                statements.push(Stmt { kind: StmtKind::Error, span });
+                statements.push(Stmt {
+                    kind: StmtKind::Error,
+                    span,
+                });
             }
             Rule::missing_brace => self.missing_brace(&part, what),
             _ => {
@@ -762,7 +965,10 @@ impl<'a> Lower<'a> {
     fn action(&mut self, pair: P) -> Block {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
-            return Block { statements: vec![], span };
+            return Block {
+                statements: vec![],
+                span,
+            };
         };
         if inner.as_rule() == Rule::block {
             return self.block(inner);
@@ -785,11 +991,20 @@ impl<'a> Lower<'a> {
                     let mut run = BadRun::default();
                     self.handlers_in(block, &mut run, &mut handlers, Context::Handlers);
                 }
-                StmtKind::Ask(Ask { slot, prompt, handlers })
+                StmtKind::Ask(Ask {
+                    slot,
+                    prompt,
+                    handlers,
+                })
             }
             Rule::menu_stmt => {
                 let prompt = self.string(inner.nth(1)?);
-                let mut menu = Menu { prompt, options: vec![], handlers: vec![], errors: vec![] };
+                let mut menu = Menu {
+                    prompt,
+                    options: vec![],
+                    handlers: vec![],
+                    errors: vec![],
+                };
                 let mut run = BadRun::default();
                 for part in inner {
                     let is_bad = part.as_rule() == Rule::bad;
@@ -813,7 +1028,11 @@ impl<'a> Lower<'a> {
             Rule::end_stmt => StmtKind::End,
             Rule::handoff_stmt => {
                 let queue = self.ident(inner.nth(1)?);
-                let mut handoff = Handoff { queue, priority: None, reason: None };
+                let mut handoff = Handoff {
+                    queue,
+                    priority: None,
+                    reason: None,
+                };
                 for part in inner {
                     match part.as_rule() {
                         Rule::handoff_priority => {
@@ -838,7 +1057,10 @@ impl<'a> Lower<'a> {
                 let mut branches = vec![];
                 let mut otherwise = None;
                 self.if_chain(inner, &mut branches, &mut otherwise);
-                StmtKind::If(If { branches, otherwise })
+                StmtKind::If(If {
+                    branches,
+                    otherwise,
+                })
             }
             Rule::set_stmt => {
                 let slot = self.ident(inner.nth(1)?);
@@ -848,7 +1070,12 @@ impl<'a> Lower<'a> {
             Rule::call_stmt => {
                 let service = self.ident(inner.nth(1)?);
                 let operation = self.ident(inner.next()?);
-                let mut call = Call { service, operation, args: vec![], into: None };
+                let mut call = Call {
+                    service,
+                    operation,
+                    args: vec![],
+                    into: None,
+                };
                 for part in inner {
                     match part.as_rule() {
                         Rule::call_arg => {
@@ -865,7 +1092,11 @@ impl<'a> Lower<'a> {
             }
             Rule::answer_stmt => {
                 let knowledge = self.ident(inner.nth(2)?);
-                let mut answer = Answer { knowledge, topic: None, otherwise: None };
+                let mut answer = Answer {
+                    knowledge,
+                    topic: None,
+                    otherwise: None,
+                };
                 for part in inner {
                     match part.as_rule() {
                         Rule::string => answer.topic = Some(self.string(part)),
@@ -881,7 +1112,12 @@ impl<'a> Lower<'a> {
     }
 
     /// `if … else if … else …` as branches.
-    fn if_chain(&mut self, inner: Pairs<Rule>, branches: &mut Vec<(Expr, Block)>, otherwise: &mut Option<Block>) {
+    fn if_chain(
+        &mut self,
+        inner: Pairs<Rule>,
+        branches: &mut Vec<(Expr, Block)>,
+        otherwise: &mut Option<Block>,
+    ) {
         let mut condition = None;
         for part in inner {
             match part.as_rule() {
@@ -906,11 +1142,17 @@ impl<'a> Lower<'a> {
     fn option(&mut self, pair: P) -> MenuOption {
         let span = self.span(&pair);
         let mut option = MenuOption {
-            label: Str { parts: vec![], span },
+            label: Str {
+                parts: vec![],
+                span,
+            },
             keys: vec![],
             intents: vec![],
             phrases: vec![],
-            action: Block { statements: vec![], span },
+            action: Block {
+                statements: vec![],
+                span,
+            },
             span,
         };
         for part in pair.into_inner() {
@@ -924,7 +1166,10 @@ impl<'a> Lower<'a> {
                         } else {
                             value.as_str().to_string()
                         };
-                        option.keys.push(Key { keys, span: key_span });
+                        option.keys.push(Key {
+                            keys,
+                            span: key_span,
+                        });
                     }
                 }
                 Rule::option_intent => {
@@ -954,20 +1199,31 @@ impl<'a> Lower<'a> {
                 None => error_expr(span),
             },
             Rule::or_expr | Rule::and_expr => {
-                let op = if pair.as_rule() == Rule::or_expr { BinaryOp::Or } else { BinaryOp::And };
-                let operands: Vec<P> =
-                    pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and)).collect();
+                let op = if pair.as_rule() == Rule::or_expr {
+                    BinaryOp::Or
+                } else {
+                    BinaryOp::And
+                };
+                let operands: Vec<P> = pair
+                    .into_inner()
+                    .filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and))
+                    .collect();
                 if operands.len() > MAX_CHAIN {
                     self.too_long(span, "`and`/`or` parts");
                     return error_expr(span);
                 }
                 let mut operands = operands.into_iter();
-                let Some(first) = operands.next() else { return error_expr(span) };
+                let Some(first) = operands.next() else {
+                    return error_expr(span);
+                };
                 let mut left = self.expr(first);
                 for operand in operands {
                     let right = self.expr(operand);
                     let span = left.span.to(right.span);
-                    left = Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span };
+                    left = Expr {
+                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                        span,
+                    };
                 }
                 left
             }
@@ -980,20 +1236,35 @@ impl<'a> Lower<'a> {
                         _ => operand = Some(part),
                     }
                 }
-                let Some(operand) = operand else { return error_expr(span) };
+                let Some(operand) = operand else {
+                    return error_expr(span);
+                };
                 let operand = self.expr(operand);
                 match negations {
                     0 => operand,
                     // `not not x` is `x` as a condition; keep one `not` for odd counts.
-                    n if n % 2 == 1 => Expr { kind: ExprKind::Not(Box::new(operand)), span },
-                    _ => Expr { kind: ExprKind::Not(Box::new(Expr { kind: ExprKind::Not(Box::new(operand)), span })), span },
+                    n if n % 2 == 1 => Expr {
+                        kind: ExprKind::Not(Box::new(operand)),
+                        span,
+                    },
+                    _ => Expr {
+                        kind: ExprKind::Not(Box::new(Expr {
+                            kind: ExprKind::Not(Box::new(operand)),
+                            span,
+                        })),
+                        span,
+                    },
                 }
             }
             Rule::cmp_expr => {
                 let mut inner = pair.into_inner();
-                let Some(first) = inner.next() else { return error_expr(span) };
+                let Some(first) = inner.next() else {
+                    return error_expr(span);
+                };
                 let left = self.expr(first);
-                let Some(tail) = inner.next() else { return left };
+                let Some(tail) = inner.next() else {
+                    return left;
+                };
                 match tail.as_rule() {
                     Rule::cmp_op => {
                         let op = match tail.as_str() {
@@ -1004,13 +1275,24 @@ impl<'a> Lower<'a> {
                             ">" => BinaryOp::Gt,
                             _ => BinaryOp::Ge,
                         };
-                        let Some(right) = inner.next() else { return left };
+                        let Some(right) = inner.next() else {
+                            return left;
+                        };
                         let right = self.expr(right);
-                        Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span }
+                        Expr {
+                            kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                            span,
+                        }
                     }
                     Rule::is_set => {
                         let negated = tail.into_inner().any(|p| p.as_rule() == Rule::k_not);
-                        Expr { kind: ExprKind::IsSet { value: Box::new(left), negated }, span }
+                        Expr {
+                            kind: ExprKind::IsSet {
+                                value: Box::new(left),
+                                negated,
+                            },
+                            span,
+                        }
                     }
                     Rule::in_list => {
                         let mut negated = false;
@@ -1023,12 +1305,22 @@ impl<'a> Lower<'a> {
                             }
                         }
                         let list = list.unwrap_or_else(|| error_expr(span));
-                        Expr { kind: ExprKind::In { value: Box::new(left), list: Box::new(list), negated }, span }
+                        Expr {
+                            kind: ExprKind::In {
+                                value: Box::new(left),
+                                list: Box::new(list),
+                                negated,
+                            },
+                            span,
+                        }
                     }
                     Rule::matches_re => {
                         let regex = tail.into_inner().nth(1).map(|r| self.regex(r));
                         match regex {
-                            Some(regex) => Expr { kind: ExprKind::Matches(Box::new(left), regex), span },
+                            Some(regex) => Expr {
+                                kind: ExprKind::Matches(Box::new(left), regex),
+                                span,
+                            },
                             None => left,
                         }
                     }
@@ -1041,12 +1333,17 @@ impl<'a> Lower<'a> {
                     return error_expr(span);
                 }
                 let mut inner = pair.into_inner();
-                let Some(first) = inner.next() else { return error_expr(span) };
+                let Some(first) = inner.next() else {
+                    return error_expr(span);
+                };
                 let mut value = self.expr(first);
                 for field in inner {
                     let field = self.ident(field);
                     let span = value.span.to(field.span);
-                    value = Expr { kind: ExprKind::Field(Box::new(value), field), span };
+                    value = Expr {
+                        kind: ExprKind::Field(Box::new(value), field),
+                        span,
+                    };
                 }
                 value
             }
@@ -1060,7 +1357,10 @@ impl<'a> Lower<'a> {
             },
             Rule::list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
-                Expr { kind: ExprKind::List(items), span }
+                Expr {
+                    kind: ExprKind::List(items),
+                    span,
+                }
             }
             Rule::record => {
                 let fields = pair
@@ -1072,21 +1372,33 @@ impl<'a> Lower<'a> {
                         Some((self.ident(name), self.expr(value)))
                     })
                     .collect();
-                Expr { kind: ExprKind::Record(fields), span }
+                Expr {
+                    kind: ExprKind::Record(fields),
+                    span,
+                }
             }
             Rule::literal => match pair.into_inner().next() {
                 Some(lit) => self.literal(lit),
                 None => error_expr(span),
             },
             Rule::intent_expr => match pair.into_inner().nth(1) {
-                Some(name) => Expr { kind: ExprKind::Intent(self.ident(name)), span },
+                Some(name) => Expr {
+                    kind: ExprKind::Intent(self.ident(name)),
+                    span,
+                },
                 None => error_expr(span),
             },
             Rule::open_expr => match pair.into_inner().nth(1) {
-                Some(name) => Expr { kind: ExprKind::Open(self.ident(name)), span },
+                Some(name) => Expr {
+                    kind: ExprKind::Open(self.ident(name)),
+                    span,
+                },
                 None => error_expr(span),
             },
-            Rule::name_ref => Expr { kind: ExprKind::Name(self.ident(pair)), span },
+            Rule::name_ref => Expr {
+                kind: ExprKind::Name(self.ident(pair)),
+                span,
+            },
             _ => self.literal(pair),
         }
     }
@@ -1142,20 +1454,34 @@ impl<'a> Lower<'a> {
     }
 
     fn string_list(&mut self, pair: P) -> Vec<Str> {
-        pair.into_inner().filter(|p| p.as_rule() == Rule::string).map(|p| self.string(p)).collect()
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(p))
+            .collect()
     }
 
     fn regex(&mut self, pair: P) -> RegexLit {
         let span = self.span(&pair);
         let body = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
-        RegexLit { pattern: body.replace("\\/", "/"), span }
+        RegexLit {
+            pattern: body.replace("\\/", "/"),
+            span,
+        }
     }
 
     // ------------------------------------------------------------ tests
 
     fn test(&mut self, pair: P) -> Test {
         let span = self.span(&pair);
-        let mut test = Test { name: Str { parts: vec![], span }, steps: vec![], errors: vec![], span };
+        let mut test = Test {
+            name: Str {
+                parts: vec![],
+                span,
+            },
+            steps: vec![],
+            errors: vec![],
+            span,
+        };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             let is_bad = part.as_rule() == Rule::bad;
@@ -1166,7 +1492,10 @@ impl<'a> Lower<'a> {
                     test.name = self.string(part);
                     None
                 }
-                Rule::test_flow => part.into_inner().nth(1).map(|f| TestStepKind::Flow(self.ident(f))),
+                Rule::test_flow => part
+                    .into_inner()
+                    .nth(1)
+                    .map(|f| TestStepKind::Flow(self.ident(f))),
                 Rule::test_time => {
                     let mut d = None;
                     let mut t = None;
@@ -1178,7 +1507,10 @@ impl<'a> Lower<'a> {
                             Rule::string => zone = Some(self.string(p)),
                             Rule::zone_name => {
                                 let zone_span = self.span(&p);
-                                zone = Some(Str { parts: vec![StrPart::Text(p.as_str().to_string())], span: zone_span })
+                                zone = Some(Str {
+                                    parts: vec![StrPart::Text(p.as_str().to_string())],
+                                    span: zone_span,
+                                })
                             }
                             _ => {}
                         }
@@ -1200,7 +1532,11 @@ impl<'a> Lower<'a> {
                         }
                     }
                     match (service, operation) {
-                        (Some(service), Some(operation)) => Some(TestStepKind::Mock { service, operation, returns }),
+                        (Some(service), Some(operation)) => Some(TestStepKind::Mock {
+                            service,
+                            operation,
+                            returns,
+                        }),
                         _ => None,
                     }
                 }
@@ -1215,7 +1551,10 @@ impl<'a> Lower<'a> {
                             Some(v) => (v.as_str().to_string(), self.span(&v)),
                             None => (String::new(), step_span),
                         };
-                        TestStepKind::SendKeys(Key { keys, span: key_span })
+                        TestStepKind::SendKeys(Key {
+                            keys,
+                            span: key_span,
+                        })
                     }
                     Rule::k_no_input => TestStepKind::SendNoInput,
                     _ => TestStepKind::SendText(self.string(p)),
@@ -1230,8 +1569,12 @@ impl<'a> Lower<'a> {
                                 Expectation::Say(self.string(value))
                             }
                         }
-                        Rule::expect_handoff => Expectation::Handoff(self.ident(p.into_inner().nth(1)?)),
-                        Rule::expect_state => Expectation::State(self.ident(p.into_inner().nth(1)?)),
+                        Rule::expect_handoff => {
+                            Expectation::Handoff(self.ident(p.into_inner().nth(1)?))
+                        }
+                        Rule::expect_state => {
+                            Expectation::State(self.ident(p.into_inner().nth(1)?))
+                        }
                         Rule::expect_slot => {
                             let mut inner = p.into_inner().skip(1);
                             let slot = self.ident(inner.next()?);
@@ -1254,7 +1597,10 @@ impl<'a> Lower<'a> {
                 _ => None,
             };
             if let Some(kind) = step {
-                test.steps.push(TestStep { kind, span: step_span });
+                test.steps.push(TestStep {
+                    kind,
+                    span: step_span,
+                });
             }
             if !is_bad {
                 run.previous_was_bad = false;
@@ -1269,7 +1615,10 @@ impl<'a> Lower<'a> {
 const MAX_CHAIN: usize = 256;
 
 fn error_expr(span: Span) -> Expr {
-    Expr { kind: ExprKind::None, span }
+    Expr {
+        kind: ExprKind::None,
+        span,
+    }
 }
 
 /// `2026-10-01` (the grammar guarantees the digits; the values are checked later).
@@ -1284,7 +1633,10 @@ pub fn date(text: &str) -> Date {
 /// `09:00`
 pub fn time(text: &str) -> Time {
     let mut parts = text.split(':').map(|p| p.parse::<u32>().unwrap_or(99));
-    Time { hour: parts.next().unwrap_or(99), minute: parts.next().unwrap_or(99) }
+    Time {
+        hour: parts.next().unwrap_or(99),
+        minute: parts.next().unwrap_or(99),
+    }
 }
 
 /// `5s`, `2m`, `1h`, `300ms`
