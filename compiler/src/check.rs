@@ -149,3 +149,60 @@ pub fn each_stmt<'a>(block: &'a crate::ast::Block, f: &mut dyn FnMut(&'a crate::
         }
     }
 }
+
+/// The expressions a statement holds directly (conditions, values, arguments and the
+/// interpolations of its strings), without allocating.
+pub fn each_stmt_expr<'a>(stmt: &'a crate::ast::Stmt, f: &mut dyn FnMut(&'a crate::ast::Expr)) {
+    let strings = |s: &'a crate::ast::Str, f: &mut dyn FnMut(&'a crate::ast::Expr)| {
+        for e in crate::visit::interpolations(s) {
+            f(e);
+        }
+    };
+    let retry_messages = |handlers: &'a [crate::ast::Handler],
+                          f: &mut dyn FnMut(&'a crate::ast::Expr)| {
+        for handler in handlers {
+            if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
+                for e in crate::visit::interpolations(message) {
+                    f(e);
+                }
+            }
+        }
+    };
+    use crate::ast::StmtKind;
+    match &stmt.kind {
+        StmtKind::Say(text) => strings(text, f),
+        StmtKind::Ask(ask) => {
+            strings(&ask.prompt, f);
+            retry_messages(&ask.handlers, f);
+        }
+        StmtKind::Menu(menu) => {
+            strings(&menu.prompt, f);
+            for option in &menu.options {
+                strings(&option.label, f);
+            }
+            retry_messages(&menu.handlers, f);
+        }
+        StmtKind::Handoff(handoff) => {
+            if let Some(reason) = &handoff.reason {
+                strings(reason, f);
+            }
+        }
+        StmtKind::If(if_) => {
+            for (condition, _) in &if_.branches {
+                f(condition);
+            }
+        }
+        StmtKind::Set { value, .. } => f(value),
+        StmtKind::Call(call) => {
+            for (_, arg) in &call.args {
+                f(arg);
+            }
+        }
+        StmtKind::Answer(answer) => {
+            if let Some(topic) = &answer.topic {
+                strings(topic, f);
+            }
+        }
+        StmtKind::Goto(_) | StmtKind::End | StmtKind::Error => {}
+    }
+}

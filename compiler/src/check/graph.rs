@@ -141,7 +141,7 @@ impl<'a> FlowGraph<'a> {
             states,
             end,
             handoff,
-            inputs: Vec::new(),
+            inputs: Vec::with_capacity(f.states.len()),
             flow_handlers: HashMap::new(),
             escalate: None,
             local_fallthrough: HashMap::new(),
@@ -500,7 +500,7 @@ fn dedup(positions: &mut Vec<Pos>) {
 fn bfs_order(graph: &DiGraph<Node, Edge>, start: NodeIndex) -> (Vec<bool>, Vec<u32>) {
     let mut seen = vec![false; graph.node_count()];
     let mut order = vec![u32::MAX; graph.node_count()];
-    let mut queue = VecDeque::new();
+    let mut queue = VecDeque::with_capacity(graph.node_count());
     seen[start.index()] = true;
     queue.push_back(start);
     let mut next = 0;
@@ -525,7 +525,7 @@ pub fn reach(
     direction: Direction,
 ) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
-    let mut stack: Vec<NodeIndex> = Vec::new();
+    let mut stack: Vec<NodeIndex> = Vec::with_capacity(graph.node_count());
     for &source in sources {
         if !seen[source.index()] {
             seen[source.index()] = true;

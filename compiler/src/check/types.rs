@@ -118,9 +118,7 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
     for rule in &flow.flow.escalate {
         checker.condition(&rule.condition);
     }
-    for block in visit::flow_blocks(flow.flow) {
-        visit::each_stmt(block, &mut |stmt| checker.stmt(stmt));
-    }
+    super::each_flow_stmt(flow.flow, &mut |stmt| checker.stmt(stmt));
     for handler in &flow.flow.handlers {
         if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
             visit::interpolations(message).for_each(|e| {
@@ -261,9 +259,9 @@ impl<'m, 'a> Checker<'m, 'a> {
             }
             StmtKind::Call(call) => self.call(call),
             _ => {
-                for expr in visit::stmt_exprs(stmt) {
+                super::each_stmt_expr(stmt, &mut |expr| {
                     self.expr(expr);
-                }
+                });
             }
         }
     }

@@ -44,7 +44,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             }
         }
         each_flow_stmt(f, &mut |stmt| {
-            stmt_exprs(stmt, &mut |e| exprs.push(e));
+            super::each_stmt_expr(stmt, &mut |e| exprs.push(e));
             match &stmt.kind {
                 StmtKind::Ask(ask) => {
                     slots.insert(&ask.slot.name);
@@ -165,59 +165,4 @@ fn unused(
             format!("remove the {kind} `{}`", name.name),
             vec![edits::remove(context.sources, declaration)],
         ))
-}
-
-/// The expressions a statement holds directly (conditions, values, arguments and the
-/// interpolations of its strings), without allocating.
-pub fn stmt_exprs<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
-    let strings = |s: &'a Str, f: &mut dyn FnMut(&'a Expr)| {
-        for e in visit::interpolations(s) {
-            f(e);
-        }
-    };
-    let retry_messages = |handlers: &'a [Handler], f: &mut dyn FnMut(&'a Expr)| {
-        for handler in handlers {
-            if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
-                for e in visit::interpolations(message) {
-                    f(e);
-                }
-            }
-        }
-    };
-    match &stmt.kind {
-        StmtKind::Say(text) => strings(text, f),
-        StmtKind::Ask(ask) => {
-            strings(&ask.prompt, f);
-            retry_messages(&ask.handlers, f);
-        }
-        StmtKind::Menu(menu) => {
-            strings(&menu.prompt, f);
-            for option in &menu.options {
-                strings(&option.label, f);
-            }
-            retry_messages(&menu.handlers, f);
-        }
-        StmtKind::Handoff(handoff) => {
-            if let Some(reason) = &handoff.reason {
-                strings(reason, f);
-            }
-        }
-        StmtKind::If(if_) => {
-            for (condition, _) in &if_.branches {
-                f(condition);
-            }
-        }
-        StmtKind::Set { value, .. } => f(value),
-        StmtKind::Call(call) => {
-            for (_, arg) in &call.args {
-                f(arg);
-            }
-        }
-        StmtKind::Answer(answer) => {
-            if let Some(topic) = &answer.topic {
-                strings(topic, f);
-            }
-        }
-        StmtKind::Goto(_) | StmtKind::End | StmtKind::Error => {}
-    }
 }
