@@ -286,3 +286,34 @@ fn help_teaches_with_examples() {
     assert_eq!(code, 0);
     assert!(out.starts_with("csflow "), "{out}");
 }
+
+#[test]
+fn csflow_toml_levels_apply_to_check_and_build() {
+    let with_warning = CLEAN.replace("queue general { }", "queue general { }\nqueue spare { }");
+    let dir = project(&[
+        ("hello.csflow", with_warning.as_bytes()),
+        ("csflow.toml", b"[checks]\nunused-queue = \"deny\"\n"),
+    ]);
+    let (code, out, _) = run(dir.path(), &["check", ".", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[W0119/unused-queue]"), "{out}");
+    let (code, _, err) = run(dir.path(), &["build", ".", "-o", "out.csfb"]);
+    assert_eq!(code, 1, "a denied warning stops the build: {err}");
+    assert!(!dir.path().join("out.csfb").exists());
+
+    std::fs::write(
+        dir.path().join("csflow.toml"),
+        "[checks]\nunused-queue = \"allow\"\n",
+    )
+    .expect("write");
+    let (code, out, _) = run(dir.path(), &["check", ".", "--format", "short"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+
+    std::fs::write(
+        dir.path().join("csflow.toml"),
+        "[checks]\nunused-qeue = \"allow\"\n",
+    )
+    .expect("write");
+    let (code, _, err) = run(dir.path(), &["check", "."]);
+    assert_eq!(code, 2, "a bad config is a usage error: {err}");
+}

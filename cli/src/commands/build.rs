@@ -63,7 +63,7 @@ pub fn compile(
     color: ColorChoice,
     show_warnings: bool,
 ) -> Result<(Analysis, Bundle), u8> {
-    let options = csflow_compiler::check::Options::default();
+    let options = common::check_options(paths, None)?;
     let analysis = csflow_compiler::analyze_paths(paths, &options)
         .map_err(|error| common::fail_usage(&error.to_string()))?;
     let color = color_for_stderr(color);

@@ -2,7 +2,6 @@
 //! tool wants (INTERFACES.md).
 
 use super::common::{self, ColorChoice};
-use csflow_compiler::config::Config;
 use csflow_compiler::diagnostic::Severity;
 use csflow_compiler::diagnostic::render;
 use std::path::PathBuf;
@@ -53,17 +52,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    // `csflow.toml` next to what is checked: levels, thresholds, `today` (the flag wins).
-    let first = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = match Config::discover(&first) {
-        Ok(config) => config.unwrap_or_default(),
-        Err(error) => return common::fail_usage(&error.to_string()),
+    let options = match common::check_options(&args.paths, args.today) {
+        Ok(options) => options,
+        Err(status) => return status,
     };
-    let options = config.options(args.today);
     let analysis = match csflow_compiler::analyze_paths(&args.paths, &options) {
         Ok(analysis) => analysis,
         Err(error) => return common::fail_usage(&error.to_string()),

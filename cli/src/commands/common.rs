@@ -41,3 +41,20 @@ pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date like 2026-11-23"))
 }
+
+/// The check options for a project: `csflow.toml` next to the first path (levels,
+/// thresholds, `today`), with `today` from the command line winning. Every command that
+/// analyzes a project uses this, so a `deny` in the file also stops `csflow build`.
+pub fn check_options(
+    paths: &[std::path::PathBuf],
+    today: Option<chrono::NaiveDate>,
+) -> Result<csflow_compiler::check::Options, u8> {
+    let first = paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    match csflow_compiler::config::Config::discover(&first) {
+        Ok(config) => Ok(config.unwrap_or_default().options(today)),
+        Err(error) => Err(fail_usage(&error.to_string())),
+    }
+}
