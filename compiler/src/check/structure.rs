@@ -139,10 +139,16 @@ fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
         };
         if let Some(first) = first {
             diagnostics.push(
-                Diagnostic::new("duplicate-key", key.span, format!("two options of this menu use the key {}", key.keys))
-                    .with_primary_message("this key is already taken")
-                    .with_label(first.span, "first used here")
-                    .with_note("callers pressing it always get the first option: give each option its own key"),
+                Diagnostic::new(
+                    "duplicate-key",
+                    key.span,
+                    format!("two options of this menu use the key {}", key.keys),
+                )
+                .with_primary_message("this key is already taken")
+                .with_label(first.span, "first used here")
+                .with_note(
+                    "callers pressing it always get the first option: give each option its own key",
+                ),
             );
         }
     }

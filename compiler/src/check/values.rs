@@ -90,7 +90,9 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     let mut regexes: Vec<&RegexLit> = Vec::new();
     for flow in &model.flows {
         let mut exprs: Vec<&Expr> = flow.flow.escalate.iter().map(|r| &r.condition).collect();
-        super::each_flow_stmt(flow.flow, &mut |stmt| super::each_stmt_expr(stmt, &mut |e| exprs.push(e)));
+        super::each_flow_stmt(flow.flow, &mut |stmt| {
+            super::each_stmt_expr(stmt, &mut |e| exprs.push(e))
+        });
         for expr in exprs {
             visit::each_expr(expr, &mut |e| {
                 if let ExprKind::Matches(_, regex) = &e.kind {
