@@ -272,6 +272,7 @@ impl<'a> Generator<'a> {
             knowledge,
             services,
             flows,
+            models: Default::default(),
         }
         .with_strings(self.strings))
     }

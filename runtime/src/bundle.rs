@@ -45,6 +45,9 @@ pub struct Bundle {
     pub knowledge: Vec<KnowledgeBase>,
     pub services: Vec<Service>,
     pub flows: Vec<Flow>,
+    /// Input-understanding models built from the texts above on first use, once per
+    /// loaded bundle (not part of the bytes).
+    pub models: crate::nlu::ModelCache,
 }
 
 impl Bundle {

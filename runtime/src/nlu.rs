@@ -9,5 +9,5 @@ pub mod slots;
 
 pub use normalize::normalize;
 pub use sentiment::sentiment;
-pub use similarity::{INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD, TextModel};
+pub use similarity::{INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD, ModelCache, TextModel};
 pub use slots::parse_slot;

@@ -99,6 +99,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
         knowledge: r.vec()?,
         services: r.vec()?,
         flows: Vec::new(),
+        models: Default::default(),
     };
     bundle.flows = r.vec()?;
     if r.pos != body.len() {

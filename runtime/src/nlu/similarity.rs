@@ -61,6 +61,49 @@ pub struct TextModel {
     both_ways: bool,
 }
 
+/// The intent and knowledge models of one bundle, built on first use and kept for the
+/// bundle's lifetime: rebuilding them for every turn was most of a turn's cost.
+#[derive(Default)]
+pub struct ModelCache {
+    intents: std::sync::OnceLock<TextModel>,
+    knowledge: std::sync::OnceLock<Vec<TextModel>>,
+}
+
+impl ModelCache {
+    pub fn intents(&self, bundle: &Bundle) -> &TextModel {
+        self.intents.get_or_init(|| TextModel::intents(bundle))
+    }
+
+    pub fn knowledge(&self, bundle: &Bundle, kb: usize) -> Option<&TextModel> {
+        self.knowledge
+            .get_or_init(|| {
+                (0..bundle.knowledge.len())
+                    .map(|kb| TextModel::knowledge(bundle, kb))
+                    .collect()
+            })
+            .get(kb)
+    }
+}
+
+/// A cache is not part of a bundle's value: clones start empty and every cache is equal.
+impl Clone for ModelCache {
+    fn clone(&self) -> Self {
+        ModelCache::default()
+    }
+}
+
+impl PartialEq for ModelCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ModelCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ModelCache")
+    }
+}
+
 impl TextModel {
     /// `texts` are `(group, text)`; groups are numbered from 0.
     pub fn new<'a>(texts: impl IntoIterator<Item = (u32, &'a str)>, both_ways: bool) -> TextModel {

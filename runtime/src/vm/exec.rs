@@ -6,7 +6,7 @@ use super::*;
 use crate::bundle::{Builtin, CmpOp, Const, Flow, InputHandler, Instr, PointKind, SlotType};
 use crate::nlu::similarity::{best_of, contains_word};
 use crate::nlu::slots::Reply;
-use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD, TextModel};
+use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD};
 
 /// A stack entry: a value and whether it came from sensitive data.
 #[derive(Debug, Clone)]
@@ -506,8 +506,12 @@ impl Machine<'_, '_, '_, '_> {
                         Some(t) => render(self.bundle.str(*t), &args).0,
                         None => self.conv.last.text.clone(),
                     };
-                    let model = TextModel::knowledge(self.bundle, *knowledge as usize);
-                    let entry = model.best(&query, KNOWLEDGE_THRESHOLD).and_then(|(i, _)| {
+                    let model = self
+                        .bundle
+                        .models
+                        .knowledge(self.bundle, *knowledge as usize);
+                    let best = model.and_then(|m| m.best(&query, KNOWLEDGE_THRESHOLD));
+                    let entry = best.and_then(|(i, _)| {
                         self.bundle
                             .knowledge
                             .get(*knowledge as usize)?
@@ -590,7 +594,12 @@ impl Machine<'_, '_, '_, '_> {
             } else {
                 self.conv.last.text.as_str()
             };
-            self.intent_scores = Some(TextModel::intents(self.bundle).scores(text));
+            // Keys say nothing about intents: skip the model entirely.
+            self.intent_scores = Some(if text.is_empty() {
+                vec![0.0; self.bundle.intents.len()]
+            } else {
+                self.bundle.models.intents(self.bundle).scores(text)
+            });
         }
         self.intent_scores.as_deref().unwrap_or(&[])
     }
@@ -803,42 +812,48 @@ fn shape_result(
 /// Fills `{0}`, `{1}` … from `args` (`{{`/`}}` are literal braces); returns the clear text
 /// and the text with sensitive values masked.
 fn render(template: &str, args: &[Operand]) -> (String, String) {
+    // Most messages have no placeholders: copy them whole.
+    if !template.contains(['{', '}']) {
+        return (template.to_string(), template.to_string());
+    }
     let mut clear = String::with_capacity(template.len());
     let mut masked = String::with_capacity(template.len());
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                clear.push('{');
-                masked.push('{');
+    let mut rest = template;
+    while let Some(at) = rest.find(['{', '}']) {
+        let (text, tail) = rest.split_at(at);
+        clear.push_str(text);
+        masked.push_str(text);
+        let brace = &tail[..1];
+        let after = &tail[1..];
+        if after.starts_with(brace) {
+            // `{{` or `}}`: a literal brace.
+            clear.push_str(brace);
+            masked.push_str(brace);
+            rest = &after[1..];
+        } else if brace == "{" {
+            let digits_len = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            let index = after[..digits_len].parse::<usize>().ok();
+            let mut next = &after[digits_len..];
+            if let Some(stripped) = next.strip_prefix('}') {
+                next = stripped;
             }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                clear.push('}');
-                masked.push('}');
+            if let Some(arg) = index.and_then(|i| args.get(i)) {
+                let shown = arg.value.display();
+                masked.push_str(if arg.sensitive { MASK } else { &shown });
+                clear.push_str(&shown);
             }
-            '{' => {
-                let mut digits = String::new();
-                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                    digits.push(d);
-                    chars.next();
-                }
-                if chars.peek() == Some(&'}') {
-                    chars.next();
-                }
-                if let Some(arg) = digits.parse::<usize>().ok().and_then(|i| args.get(i)) {
-                    let shown = arg.value.display();
-                    masked.push_str(if arg.sensitive { MASK } else { &shown });
-                    clear.push_str(&shown);
-                }
-            }
-            other => {
-                clear.push(other);
-                masked.push(other);
-            }
+            rest = next;
+        } else {
+            // A lone `}` is literal text.
+            clear.push('}');
+            masked.push('}');
+            rest = after;
         }
     }
+    clear.push_str(rest);
+    masked.push_str(rest);
     (clear, masked)
 }
 
@@ -868,4 +883,33 @@ fn expecting(bundle: &Bundle, flow: &Flow, conv: &Conversation) -> Option<Expect
             slot: None,
         },
     })
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    fn operand(text: &str, sensitive: bool) -> Operand {
+        Operand {
+            value: Value::Text(text.into()),
+            sensitive,
+        }
+    }
+
+    #[test]
+    fn placeholders_braces_and_masking() {
+        assert_eq!(
+            render("plain 文本", &[]),
+            ("plain 文本".into(), "plain 文本".into())
+        );
+        let args = [operand("R-1", false), operand("1234", true)];
+        assert_eq!(
+            render("ref {0}, card {1}, {{literal}} }", &args),
+            (
+                "ref R-1, card 1234, {literal} }".into(),
+                format!("ref R-1, card {MASK}, {{literal}} }}")
+            )
+        );
+        assert_eq!(render("{7} missing", &args).0, " missing");
+    }
 }

@@ -473,6 +473,7 @@ pub fn sample() -> Bundle {
         knowledge,
         services,
         flows: vec![flow],
+        models: Default::default(),
         strings: std::mem::take(&mut st.0).into_strings(),
     }
 }
