@@ -47,7 +47,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 WORK="${WORK:-/tmp/csflow-bench-run}"
 PEERS="${PEERS:-/tmp/csflow-peers}"
-PEERS_SRC="${PEERS_SRC:-/work/shared/bench/peers}"
+PEERS_SRC="${PEERS_SRC:-$(cd "$(dirname "$0")/../../shared/bench/peers" && pwd)}"
 CPU="${CPU:-0}"
 RAW="$WORK/raw.jsonl"
 NODE=(node --expose-gc --max-old-space-size=16000)
