@@ -53,7 +53,10 @@ fn out_chars_match_the_peer_harnesses() {
 #[test]
 fn flowgen_port_matches_node() {
     // `shared/` lies beside the repository, on developer machines and in CI alike.
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/peers/flowgen.js");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/bench/peers/flowgen.js"
+    );
     if !Path::new(script).exists() {
         eprintln!("skipped: {script} not found");
         return;
