@@ -317,3 +317,18 @@ fn csflow_toml_levels_apply_to_check_and_build() {
     let (code, _, err) = run(dir.path(), &["check", "."]);
     assert_eq!(code, 2, "a bad config is a usage error: {err}");
 }
+
+#[test]
+fn paths_are_shown_as_given() {
+    let dir = project(&[("flows/hello.csflow", BROKEN.as_bytes())]);
+    for (given, shown) in [
+        ("./flows/hello.csflow", "./flows/hello.csflow"),
+        ("flows/hello.csflow", "flows/hello.csflow"),
+        ("flows", "flows/hello.csflow"),
+        ("./flows", "flows/hello.csflow"),
+        (".", "flows/hello.csflow"),
+    ] {
+        let (_, out, _) = run(dir.path(), &["check", given, "--format", "short"]);
+        assert!(out.starts_with(&format!("{shown}:9:20:")), "{given}: {out}");
+    }
+}

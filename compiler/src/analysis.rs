@@ -110,7 +110,14 @@ pub fn analyze_paths(paths: &[PathBuf], options: &check::Options) -> Result<Anal
     let mut inputs = Vec::new();
     for path in files {
         let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
-        inputs.push((display_path(&path), bytes));
+        // A file named on the command line is shown exactly as given (`./a.csflow` stays);
+        // files found in a directory are shown under it, without a leading `./`.
+        let shown = if paths.contains(&path) {
+            path.to_string_lossy().into_owned()
+        } else {
+            display_path(&path)
+        };
+        inputs.push((shown, bytes));
     }
     Ok(analyze(inputs, &|path| std::fs::read(path), options))
 }
