@@ -155,19 +155,35 @@ struct Resolver<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn declare<'a, T>(
+/// A top-level declaration with a name.
+pub trait Named {
+    fn name(&self) -> &Ident;
+}
+
+macro_rules! named {
+    ($($ty:ty),*) => {
+        $(impl Named for $ty {
+            fn name(&self) -> &Ident {
+                &self.name
+            }
+        })*
+    };
+}
+
+named!(Hours, Queue, Intent, Service, Knowledge);
+
+fn declare<'a, T: Named>(
     table: &mut Table<'a, T>,
     kind: &str,
-    name: &'a Ident,
     decl: &'a T,
-    first_span: impl Fn(&'a T) -> Span,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let name = decl.name();
     if name.name.is_empty() {
         return;
     }
     if let Some(first) = table.by_name.get(name.name.as_str()) {
-        diagnostics.push(duplicate(kind, name, first_span(first)));
+        diagnostics.push(duplicate(kind, name, first.name().span));
         return;
     }
     table.by_name.insert(&name.name, decl);
@@ -264,46 +280,13 @@ impl<'a> Resolver<'a> {
         for (_, file) in files {
             for item in &file.items {
                 match item {
-                    Item::Hours(h) => declare(
-                        &mut model.hours,
-                        "hours",
-                        &h.name,
-                        h,
-                        |f| f.name.span,
-                        diagnostics,
-                    ),
-                    Item::Queue(q) => declare(
-                        &mut model.queues,
-                        "queue",
-                        &q.name,
-                        q,
-                        |f| f.name.span,
-                        diagnostics,
-                    ),
-                    Item::Intent(i) => declare(
-                        &mut model.intents,
-                        "intent",
-                        &i.name,
-                        i,
-                        |f| f.name.span,
-                        diagnostics,
-                    ),
-                    Item::Service(s) => declare(
-                        &mut model.services,
-                        "service",
-                        &s.name,
-                        s,
-                        |f| f.name.span,
-                        diagnostics,
-                    ),
-                    Item::Knowledge(k) => declare(
-                        &mut model.knowledge,
-                        "knowledge base",
-                        &k.name,
-                        k,
-                        |f| f.name.span,
-                        diagnostics,
-                    ),
+                    Item::Hours(h) => declare(&mut model.hours, "hours", h, diagnostics),
+                    Item::Queue(q) => declare(&mut model.queues, "queue", q, diagnostics),
+                    Item::Intent(i) => declare(&mut model.intents, "intent", i, diagnostics),
+                    Item::Service(s) => declare(&mut model.services, "service", s, diagnostics),
+                    Item::Knowledge(k) => {
+                        declare(&mut model.knowledge, "knowledge base", k, diagnostics)
+                    }
                     Item::Test(t) => model.tests.push(t),
                     Item::Import(_) | Item::Flow(_) | Item::Error(_) => {}
                 }
