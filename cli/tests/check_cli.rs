@@ -332,3 +332,45 @@ fn paths_are_shown_as_given() {
         assert!(out.starts_with(&format!("{shown}:9:20:")), "{given}: {out}");
     }
 }
+
+#[test]
+fn hours_without_a_timezone_are_read_in_utc() {
+    let source = r#"hours office {
+  mon-fri 09:00-18:00
+}
+queue general { hours office }
+intent agent { "agent" }
+flow f {
+  channel chat
+  start a
+  on no_match retry 1 then handoff general
+  on closed goto closed_now
+  escalate { when intent agent handoff general }
+  state a {
+    menu "Choose" {
+      option "Agent" handoff general
+      option "Bye" goto bye
+    }
+  }
+  state closed_now { say "We are closed." end }
+  state bye { say "Bye" end }
+}
+test "open at 10:00 UTC on a Monday" {
+  flow f
+  time 2026-11-23 10:00 "UTC"
+  send "Agent"
+  expect handoff general
+}
+test "closed at 10:00 in Shanghai, 02:00 UTC" {
+  flow f
+  time 2026-11-23 10:00 "Asia/Shanghai"
+  send "Agent"
+  expect say "We are closed."
+}
+"#;
+    let dir = project(&[("office.csflow", source.as_bytes())]);
+    let (code, out, err) = run(dir.path(), &["check", ".", "--format", "short"]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let (code, out, err) = run(dir.path(), &["test", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -278,9 +278,11 @@ impl<'a> Generator<'a> {
     }
 
     fn hours(&mut self, h: &ast::Hours) -> Result<rt::Hours> {
-        let Some(zone) = &h.timezone else {
-            return error(format!("hours `{}` has no timezone", h.name.name), h.span);
-        };
+        // Without a `timezone` line the hours are read in UTC (docs/language.md).
+        let zone = h
+            .timezone
+            .as_ref()
+            .map_or_else(|| "UTC".to_string(), |z| z.plain_text());
         let mut weekly = Vec::new();
         for line in &h.weekly {
             let (first, last) = (line.first_day.index(), line.last_day.index());
@@ -309,7 +311,7 @@ impl<'a> Generator<'a> {
             .collect();
         Ok(rt::Hours {
             name: self.s(&h.name.name),
-            timezone: self.s(&zone.plain_text()),
+            timezone: self.s(&zone),
             weekly,
             closed,
         })
