@@ -374,3 +374,15 @@ test "closed at 10:00 in Shanghai, 02:00 UTC" {
     let (code, out, err) = run(dir.path(), &["test", "."]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn slot_defaults_must_be_literals_so_that_a_clean_check_always_builds() {
+    let source = "flow f {\n  channel chat\n  start a\n  slot n: text = \"x\"\n  slot g: text = \"hi {n}\"\n  state a { say \"{g}\" end }\n}\n";
+    let dir = project(&[("f.csflow", source.as_bytes())]);
+    let (code, out, _) = run(dir.path(), &["check", ".", "--format", "short"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.trim_end(),
+        "f.csflow:5:18: error[E0016/type-mismatch]: a slot's default must be a literal value"
+    );
+}

@@ -111,8 +111,27 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
             ));
         }
         if let Some(default) = &slot.default {
-            let ty = checker.expr(default);
-            checker.expect_value(&of_type(&slot.ty.kind), &ty, default, &slot.name.name);
+            let literal = match &default.kind {
+                ExprKind::String(s) => !s.has_interpolation(),
+                ExprKind::None
+                | ExprKind::Bool(_)
+                | ExprKind::Number(_)
+                | ExprKind::Date(_)
+                | ExprKind::Time(_)
+                | ExprKind::Duration(_) => true,
+                ExprKind::Name(name) => flow.is_enum_value(&name.name),
+                _ => false,
+            };
+            if literal {
+                let ty = checker.expr(default);
+                checker.expect_value(&of_type(&slot.ty.kind), &ty, default, &slot.name.name);
+            } else {
+                checker.mismatch(
+                    default.span,
+                    "a slot's default must be a literal value".to_string(),
+                    "write a plain value (`= \"en\"`, `= 3`, `= none`); compute values with `set` in a state",
+                );
+            }
         }
     }
     for rule in &flow.flow.escalate {
