@@ -105,7 +105,12 @@ proptest! {
                 }
             }
         }
-        let _ = analyze_text(&text);
+        let analysis = analyze_text(&text);
+        // A project that checks without errors always compiles.
+        if !analysis.has_errors() {
+            let generated = csflow_compiler::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources);
+            prop_assert!(generated.is_ok(), "{:?}", generated.err());
+        }
     }
 }
 
