@@ -6,6 +6,7 @@
 
 mod chunk;
 mod error;
+mod fast;
 mod lower;
 mod parser;
 
@@ -126,6 +127,66 @@ mod tests {
                 format!("{line}: {}", d.message)
             })
             .collect()
+    }
+
+    /// Every state the fast path accepts gives the tree pest gives, on the examples, the
+    /// contract sample, the syntax fixtures and generated IVR trees.
+    #[test]
+    fn fast_path_matches_pest() {
+        let mut texts: Vec<String> =
+            vec![include_str!("../tests/fixtures/spec_sample.csflow").to_string()];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            "../examples/bank",
+            "../examples/shop",
+            "../examples/utility",
+            "../examples/leads",
+            "tests/fixtures/syntax",
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                texts.extend(std::fs::read_to_string(entry.path()));
+            }
+        }
+        let mut tree = String::from("queue q { }\nflow ivr {\n  start s0\n");
+        for i in 0..200 {
+            tree.push_str(&format!(
+                "  state s{i} {{\n    menu \"State {i}: press 1 {{{{x}}}} \\\"q\\\" 你好\" {{\n      option \"A\" key 1 goto s{}\n      option \"B\" key \"*\" intent agent phrase \"b\" {{ say \"\" handoff q priority high reason \"r\" }}\n      option \"C\" key 2 end # done\n    }}\n  }}\n",
+                (i + 1) % 200
+            ));
+        }
+        tree.push_str("}\n");
+        texts.push(tree);
+        let mut compared = 0;
+        for text in &texts {
+            for chunk in chunk::split(text) {
+                let mut bounds = vec![chunk.start];
+                bounds.extend(
+                    chunk
+                        .segments
+                        .iter()
+                        .copied()
+                        .filter(|&s| s > chunk.start && s < chunk.end),
+                );
+                bounds.push(chunk.end);
+                for pair in bounds.windows(2).skip(1) {
+                    let (start, end) = (pair[0], pair[1]);
+                    let Some((state, closed)) = fast::state_segment(FileId(0), text, start, end)
+                    else {
+                        continue;
+                    };
+                    let reference =
+                        lower::parse_segment_with_pest(FileId(0), text, start, end, false);
+                    assert!(reference.diagnostics.is_empty(), "{}", &text[start..end]);
+                    assert_eq!(reference.flow.states, vec![state], "{}", &text[start..end]);
+                    assert_eq!(reference.closed, closed);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 200, "the fast path took only {compared} states");
     }
 
     #[test]

@@ -126,13 +126,33 @@ fn parse_flow_sequential(
 }
 
 /// One parsed segment of a flow.
-struct Segment {
-    flow: Flow,
-    diagnostics: Vec<Diagnostic>,
-    closed: bool,
+pub(super) struct Segment {
+    pub(super) flow: Flow,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) closed: bool,
 }
 
 fn parse_segment(file: FileId, text: &str, start: usize, end: usize, head: bool) -> Segment {
+    if !head && let Some((state, closed)) = super::fast::state_segment(file, text, start, end) {
+        let mut flow = Lower::empty_flow(Span::new(file, start, end));
+        flow.states.push(state);
+        return Segment {
+            flow,
+            diagnostics: Vec::new(),
+            closed,
+        };
+    }
+    parse_segment_with_pest(file, text, start, end, head)
+}
+
+/// The reference parse of a segment (and the only one that reports errors).
+pub(super) fn parse_segment_with_pest(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    head: bool,
+) -> Segment {
     let mut diagnostics = Vec::new();
     let span = Span::new(file, start, end);
     let mut flow = Lower::empty_flow(span);
@@ -223,9 +243,12 @@ struct BadRun {
 }
 
 impl<'a> Lower<'a> {
+    /// A pair's span without the whitespace and comments pest lets a rule end with (a rule
+    /// ending in `x*` or `x?` keeps the skipped text after it).
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let (start, end) = (self.base + s.start(), self.base + s.end());
+        Span::new(self.file, start, trim_trailing(self.text, start, end))
     }
 
     /// Reports a `bad` node, and returns its span. A broken line that starts with no word
@@ -1607,6 +1630,39 @@ impl<'a> Lower<'a> {
             }
         }
         test
+    }
+}
+
+/// `end` moved back over trailing whitespace and a trailing `# comment`.
+fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        while end > start && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        // A comment at the end of the span: from a `#` outside a string on its last line.
+        let line_start = text[start..end]
+            .rfind('\n')
+            .map_or(start, |i| start + i + 1);
+        let mut in_string = false;
+        let mut comment = None;
+        let mut i = line_start;
+        while i < end {
+            match bytes[i] {
+                b'\\' if in_string => i += 1,
+                b'"' => in_string = !in_string,
+                b'#' if !in_string => {
+                    comment = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        match comment {
+            Some(at) if at > start => end = at,
+            _ => return end,
+        }
     }
 }
 
