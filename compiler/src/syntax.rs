@@ -189,6 +189,124 @@ mod tests {
         assert!(compared > 200, "the fast path took only {compared} states");
     }
 
+    type Gap<'a> = dyn FnMut(&mut String, &mut dyn FnMut(usize) -> usize) + 'a;
+
+    /// Builds a valid state for the fast path from random choices.
+    fn random_state(choices: &[u8]) -> String {
+        const GAPS: [&str; 6] = [" ", "\n", "  # note\n", "\t", "\r\n", " \u{3000}"];
+        const STRINGS: [&str; 5] = [
+            "\"hi\"",
+            "\"你好 {{x}} }} \\\" # } \\n\"",
+            "\"\"",
+            "\"press 1\"",
+            "\"a\\tb\"",
+        ];
+        const NAMES: [&str; 5] = ["s1", "end", "state_2", "sayer", "_x"];
+        let mut choices = choices.iter().copied().cycle();
+        let mut next = move |n: usize| choices.next().unwrap_or(0) as usize % n;
+        let mut out = String::from("state s1 {");
+        let mut gap = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
+            out.push_str(GAPS[next(GAPS.len())])
+        };
+        fn simple(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap) {
+            match next(4) {
+                0 => {
+                    out.push_str("say");
+                    gap(out, next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                }
+                1 => {
+                    out.push_str("goto");
+                    gap(out, next);
+                    out.push_str(NAMES[next(NAMES.len())]);
+                }
+                2 => out.push_str("end"),
+                _ => {
+                    out.push_str("handoff q");
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push_str("priority");
+                        gap(out, next);
+                        out.push_str(["low", "normal", "high"][next(3)]);
+                    }
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push_str("reason");
+                        gap(out, next);
+                        out.push_str(STRINGS[next(STRINGS.len())]);
+                    }
+                }
+            }
+        }
+        for _ in 0..1 + next(4) {
+            gap(&mut out, &mut next);
+            if next(3) == 0 {
+                out.push_str("menu");
+                gap(&mut out, &mut next);
+                out.push_str(STRINGS[next(STRINGS.len())]);
+                gap(&mut out, &mut next);
+                out.push('{');
+                for _ in 0..1 + next(3) {
+                    gap(&mut out, &mut next);
+                    out.push_str("option");
+                    gap(&mut out, &mut next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                    for _ in 0..next(3) {
+                        gap(&mut out, &mut next);
+                        match next(4) {
+                            0 => out.push_str("key 1"),
+                            1 => out.push_str("key \"*\""),
+                            2 => out.push_str("intent agent"),
+                            _ => {
+                                out.push_str("phrase ");
+                                out.push_str(STRINGS[next(STRINGS.len())]);
+                            }
+                        }
+                    }
+                    gap(&mut out, &mut next);
+                    if next(3) == 0 {
+                        out.push('{');
+                        gap(&mut out, &mut next);
+                        simple(&mut out, &mut next, &mut gap);
+                        gap(&mut out, &mut next);
+                        out.push('}');
+                    } else {
+                        simple(&mut out, &mut next, &mut gap);
+                    }
+                }
+                gap(&mut out, &mut next);
+                out.push('}');
+            } else {
+                simple(&mut out, &mut next, &mut gap);
+            }
+        }
+        gap(&mut out, &mut next);
+        out.push('}');
+        if next(2) == 0 {
+            out.push_str("\n}");
+        }
+        out.push('\n');
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Random states of the fast path's statements, with odd names, strings, spacing
+        /// and comments: the fast path reads them all, into the tree pest builds.
+        #[test]
+        fn fast_path_agrees_with_pest_on_random_states(choices in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64)) {
+            let text = random_state(&choices);
+            let fast = fast::state_segment(FileId(0), &text, 0, text.len());
+            proptest::prop_assert!(fast.is_some(), "the fast path refused {}", text);
+            let (state, closed) = fast.unwrap_or_else(|| unreachable!());
+            let reference = lower::parse_segment_with_pest(FileId(0), &text, 0, text.len(), false);
+            proptest::prop_assert!(reference.diagnostics.is_empty(), "{}", text);
+            proptest::prop_assert_eq!(reference.flow.states, vec![state], "{}", text);
+            proptest::prop_assert_eq!(reference.closed, closed);
+        }
+    }
+
     #[test]
     fn the_contract_sample_parses_cleanly() {
         let text = include_str!("../tests/fixtures/spec_sample.csflow");

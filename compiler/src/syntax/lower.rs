@@ -1637,9 +1637,11 @@ impl<'a> Lower<'a> {
 fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
     let bytes = text.as_bytes();
     loop {
-        while end > start && bytes[end - 1].is_ascii_whitespace() {
-            end -= 1;
-        }
+        // The grammar's WHITESPACE, full-width space included.
+        let kept = text[start..end].trim_end_matches(|c: char| {
+            matches!(c, ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}')
+        });
+        end = start + kept.len();
         // A comment at the end of the span: from a `#` outside a string on its last line.
         let line_start = text[start..end]
             .rfind('\n')
