@@ -106,28 +106,13 @@ fn closest(query: &str) -> Vec<&'static Check> {
     let mut scored: Vec<(usize, &'static Check)> = CHECKS
         .iter()
         .filter_map(|check| {
-            let distance = edit_distance(&query, check.name);
+            let distance = csflow_compiler::suggest::edit_distance(&query, check.name);
             let contains = query.len() >= 3 && check.name.contains(query.as_str());
             (distance <= limit || contains).then_some((if contains { 0 } else { distance }, check))
         })
         .collect();
     scored.sort_by_key(|(distance, check)| (*distance, check.name));
     scored.into_iter().take(5).map(|(_, check)| check).collect()
-}
-
-/// Levenshtein distance by chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Greedy word wrap; the explanations are plain sentences without long words.
