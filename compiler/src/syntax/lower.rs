@@ -1635,12 +1635,16 @@ impl<'a> Lower<'a> {
 
 /// `end` moved back over trailing whitespace and a trailing `# comment`.
 fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
+    let is_space = |c: char| matches!(c, ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}');
+    // pest's skipped text always ends in whitespace (a comment stops before its newline,
+    // which is skipped too): most spans end in a token and need no scan at all.
+    if !text[start..end].ends_with(is_space) {
+        return end;
+    }
     let bytes = text.as_bytes();
     loop {
         // The grammar's WHITESPACE, full-width space included.
-        let kept = text[start..end].trim_end_matches(|c: char| {
-            matches!(c, ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}')
-        });
+        let kept = text[start..end].trim_end_matches(is_space);
         end = start + kept.len();
         // A comment at the end of the span: from a `#` outside a string on its last line.
         let line_start = text[start..end]
