@@ -135,11 +135,8 @@ pub fn analyze(
         diagnostics: Vec::new(),
         seen: HashSet::new(),
     };
-    let mut queue: Vec<FileId> = Vec::new();
     for (path, bytes) in inputs {
-        if let Some(id) = loader.add(path, bytes, None) {
-            queue.push(id);
-        }
+        loader.add(path, bytes, None);
     }
     // Imports, breadth first; a file already loaded (by any spelling of its path) is skipped.
     let mut next = 0;
@@ -182,7 +179,6 @@ pub fn analyze(
         }
         next += 1;
     }
-    let _ = queue;
     let mut diagnostics = loader.diagnostics;
     // Checks read the sources for `# csflow: allow(…)` comments and fix edits (issue 3).
     diagnostics.extend(check::run(&loader.files, &loader.sources, options));

@@ -269,7 +269,7 @@ pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
         resolver.check_flow(&flow_model);
         resolver.model.flows.push(flow_model);
     }
-    resolver.check_tests(files);
+    resolver.check_tests();
     (resolver.model, resolver.diagnostics)
 }
 
@@ -557,8 +557,7 @@ impl<'a> Resolver<'a> {
         self.diagnostics.extend(diagnostics);
     }
 
-    fn check_tests(&mut self, files: &'a [(FileId, File)]) {
-        let _ = files;
+    fn check_tests(&mut self) {
         let mut diagnostics = Vec::new();
         for test in &self.model.tests {
             let mut flow: Option<&FlowModel> = None;

@@ -101,11 +101,7 @@ pub fn disassemble(bundle: &Bundle) -> String {
 }
 
 fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
-    let start = flow
-        .states
-        .get(flow.start as usize)
-        .map(|s| b.str(s.name))
-        .unwrap_or("?");
+    let start = named(b, &flow.states, flow.start, |x| x.name);
     let _ = writeln!(
         out,
         "flow {} channel {} start {start}",
@@ -159,11 +155,7 @@ fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
     for (i, point) in flow.points.iter().enumerate() {
         match &point.kind {
             PointKind::Ask { var } => {
-                let name = flow
-                    .vars
-                    .get(*var as usize)
-                    .map(|v| b.str(v.name))
-                    .unwrap_or("?");
+                let name = named(b, &flow.vars, *var, |x| x.name);
                 let _ = writeln!(
                     out,
                     "  input #{i} ask {name} prompt @{:04} after @{:04}",
@@ -260,15 +252,17 @@ fn loc_text(b: &Bundle, loc: &Loc) -> String {
     format!("{path}:{}:{}", loc.line, loc.col)
 }
 
+/// The name of `items[index]`, or `?` for an index the verifier would have refused.
+fn named<'b, T>(b: &'b Bundle, items: &[T], index: u32, name: fn(&T) -> StrId) -> &'b str {
+    items
+        .get(index as usize)
+        .map(|x| b.str(name(x)))
+        .unwrap_or("?")
+}
+
 /// One instruction as text, with its strings and names resolved.
 pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
-    let var = |v: u32| {
-        flow.vars
-            .get(v as usize)
-            .map(|v| b.str(v.name))
-            .unwrap_or("?")
-            .to_string()
-    };
+    let var = |v: u32| named(b, &flow.vars, v, |x| x.name).to_string();
     let opt_pc = |p: &Option<Pc>| p.map(|p| format!(" @{p:04}")).unwrap_or_default();
     match instr {
         Instr::PushNone => "push none".into(),
@@ -280,20 +274,8 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         Instr::Load(v) => format!("load {}", var(*v)),
         Instr::Field(s) => format!("field {}", b.str(*s)),
         Instr::Builtin(builtin) => format!("builtin {}", builtin.as_str()),
-        Instr::IntentIs(i) => format!(
-            "intent {}",
-            b.intents
-                .get(*i as usize)
-                .map(|x| b.str(x.name))
-                .unwrap_or("?")
-        ),
-        Instr::Open(h) => format!(
-            "open {}",
-            b.hours
-                .get(*h as usize)
-                .map(|x| b.str(x.name))
-                .unwrap_or("?")
-        ),
+        Instr::IntentIs(i) => format!("intent {}", named(b, &b.intents, *i, |x| x.name)),
+        Instr::Open(h) => format!("open {}", named(b, &b.hours, *h, |x| x.name)),
         Instr::Not => "not".into(),
         Instr::Compare(op) => format!("compare {}", op.as_str()),
         Instr::And => "and".into(),
@@ -311,13 +293,7 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         Instr::Store(v) => format!("store {}", var(*v)),
         Instr::Say { text, args } => format!("say {}{}", quote(b.str(*text)), args_text(*args)),
         Instr::Wait(p) => format!("wait #{p}"),
-        Instr::Goto(s) => format!(
-            "goto {}",
-            flow.states
-                .get(*s as usize)
-                .map(|x| b.str(x.name))
-                .unwrap_or("?")
-        ),
+        Instr::Goto(s) => format!("goto {}", named(b, &flow.states, *s, |x| x.name)),
         Instr::End => "end".into(),
         Instr::Handoff {
             queue,
@@ -328,10 +304,7 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         } => {
             let mut text = format!(
                 "handoff {} priority {}",
-                b.queues
-                    .get(*queue as usize)
-                    .map(|q| b.str(q.name))
-                    .unwrap_or("?"),
+                named(b, &b.queues, *queue, |x| x.name),
                 priority.as_str()
             );
             if let Some(r) = reason {
@@ -369,13 +342,7 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
             args,
             found,
         } => {
-            let mut text = format!(
-                "answer {}",
-                b.knowledge
-                    .get(*knowledge as usize)
-                    .map(|k| b.str(k.name))
-                    .unwrap_or("?")
-            );
+            let mut text = format!("answer {}", named(b, &b.knowledge, *knowledge, |x| x.name));
             if let Some(t) = topic {
                 let _ = write!(text, " topic {}{}", quote(b.str(*t)), args_text(*args));
             }

@@ -258,9 +258,15 @@ fn expected_phrase(positives: &[Rule]) -> Option<String> {
     }
 }
 
-/// The token at `pos` (after spaces), for "found `…`".
-fn token_at(text: &str, pos: usize) -> (String, Span, bool, FileId) {
-    // Callers fill the file id; this helper only measures.
+/// The token at `pos` (after whitespace), for "found `…`".
+struct Token {
+    text: String,
+    span: Span,
+    /// A line break lies between `pos` and the token.
+    newline_before: bool,
+}
+
+fn token_at(file: FileId, text: &str, pos: usize) -> Token {
     let rest = &text[pos.min(text.len())..];
     let skipped = rest.len() - rest.trim_start().len();
     let newline_before = rest[..skipped].contains('\n');
@@ -278,13 +284,11 @@ fn token_at(text: &str, pos: usize) -> (String, Span, bool, FileId) {
             .min(tail.len()),
         Some(c) => c.len_utf8(),
     };
-    let token = tail[..len].to_string();
-    (
-        token,
-        Span::new(FileId(0), start, start + len),
+    Token {
+        text: tail[..len].to_string(),
+        span: Span::new(file, start, start + len),
         newline_before,
-        FileId(0),
-    )
+    }
 }
 
 /// The token just before `pos`, for "after `…`".
@@ -360,7 +364,11 @@ fn from_failure(
     context: Context,
     leading_keyword: Option<&str>,
 ) -> Diagnostic {
-    let (found, found_span, newline_before, _) = token_at(text, pos);
+    let Token {
+        text: found,
+        span: found_span,
+        newline_before,
+    } = token_at(file, text, pos);
     let before = token_before(text, pos);
     let expected = expected_phrase(positives);
     let found_text = if found.is_empty() {
@@ -380,7 +388,7 @@ fn from_failure(
         Some((_, start, end)) if newline_before || found.is_empty() => {
             Span::new(file, *start, *end)
         }
-        _ => Span { file, ..found_span },
+        _ => found_span,
     };
     let mut diagnostic = Diagnostic::new("syntax-error", span, message);
     if let Some(expected) = expected {
@@ -456,10 +464,14 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
             Ok(pairs) => {
                 let consumed = pairs.last().map(|p| p.as_span().end()).unwrap_or(0);
                 let rest_start = start + consumed;
-                let (junk, junk_span, _, _) = token_at(text, rest_start);
+                let Token {
+                    text: junk,
+                    span: junk_span,
+                    ..
+                } = token_at(file, text, rest_start);
                 Diagnostic::new(
                     "syntax-error",
-                    Span { file, ..junk_span },
+                    junk_span,
                     format!("unexpected `{junk}` after this `{word}`"),
                 )
                 .with_primary_message("nothing may follow here on this line")
@@ -487,10 +499,14 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
     }
 
     let mut diagnostic = if word.is_empty() {
-        let (token, token_span, _, _) = token_at(text, start);
+        let Token {
+            text: token,
+            span: token_span,
+            ..
+        } = token_at(file, text, start);
         Diagnostic::new(
             "syntax-error",
-            Span { file, ..token_span },
+            token_span,
             format!("unexpected `{token}` {}", context.describe()),
         )
     } else {
@@ -539,10 +555,14 @@ pub fn missing_brace(file: FileId, text: &str, span: Span, what: &str) -> Diagno
 pub fn chunk_problem(file: FileId, text: &str, chunk: &Chunk, problem: Problem) -> Diagnostic {
     match problem {
         Problem::TooDeep => {
-            let (token, token_span, _, _) = token_at(text, chunk.start);
+            let Token {
+                text: token,
+                span: token_span,
+                ..
+            } = token_at(file, text, chunk.start);
             Diagnostic::new(
                 "syntax-error",
-                Span { file, ..token_span },
+                token_span,
                 format!(
                     "this `{token}` nests blocks, lists or parentheses more than {} levels deep",
                     super::MAX_NESTING

@@ -74,15 +74,11 @@ impl Reader<'_> {
 
     /// A keyword: the word, not followed by an identifier character.
     fn keyword(&mut self, word: &str) -> bool {
-        let rest = self.rest().as_bytes();
-        if rest.starts_with(word.as_bytes())
-            && !rest.get(word.len()).is_some_and(|b| is_ident_byte(*b))
-        {
+        let found = self.peek_keyword(word);
+        if found {
             self.pos += word.len();
-            true
-        } else {
-            false
         }
+        found
     }
 
     fn peek_keyword(&self, word: &str) -> bool {
