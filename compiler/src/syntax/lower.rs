@@ -236,10 +236,11 @@ struct Lower<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-/// Tracks `bad` nodes in one list so that consecutive broken lines give one diagnostic.
+/// Where the last `bad` node of one list ended, so that consecutive broken lines give one
+/// diagnostic.
 #[derive(Default)]
 struct BadRun {
-    previous_was_bad: bool,
+    last_end: Option<usize>,
 }
 
 impl<'a> Lower<'a> {
@@ -259,11 +260,17 @@ impl<'a> Lower<'a> {
         let starts_with_word = pair
             .as_str()
             .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        if !run.previous_was_bad || starts_with_word {
+        // Only whitespace since the previous broken line: nothing parsed in between.
+        let follows_bad = run.last_end.is_some_and(|end| {
+            self.text
+                .get(end..span.start as usize)
+                .is_some_and(|gap| gap.trim().is_empty())
+        });
+        if !follows_bad || starts_with_word {
             let diagnostic = error::bad_node(self.file, self.text, span, context);
             self.diagnostics.push(diagnostic);
         }
-        run.previous_was_bad = true;
+        run.last_end = Some(self.base + pair.as_span().end());
         span
     }
 
@@ -339,7 +346,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => name = Some(self.ident(part)),
                 Rule::timezone_line => {
@@ -399,9 +405,6 @@ impl<'a> Lower<'a> {
                 Rule::missing_brace => self.missing_brace(&part, "the hours block"),
                 _ => {}
             }
-            if !is_bad {
-                run.previous_was_bad = false;
-            }
         }
         if let Some(name) = name {
             hours.name = name;
@@ -422,7 +425,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => queue.name = self.ident(part),
                 Rule::queue_hours => {
@@ -443,9 +445,6 @@ impl<'a> Lower<'a> {
                 Rule::missing_brace => self.missing_brace(&part, "the queue"),
                 _ => {}
             }
-            if !is_bad {
-                run.previous_was_bad = false;
-            }
         }
         queue
     }
@@ -462,7 +461,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => intent.name = self.ident(part),
                 Rule::string => {
@@ -474,9 +472,6 @@ impl<'a> Lower<'a> {
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the intent"),
                 _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
         intent
@@ -495,7 +490,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => service.name = self.ident(part),
                 Rule::operation => {
@@ -534,9 +528,6 @@ impl<'a> Lower<'a> {
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the service"),
                 _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
         service
@@ -621,7 +612,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::decl_name => kb.name = self.ident(part),
                 Rule::entry => {
@@ -633,9 +623,6 @@ impl<'a> Lower<'a> {
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the knowledge base"),
                 _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
         kb
@@ -657,7 +644,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             let rule = part.as_rule();
             match rule {
                 Rule::decl_name => entry.name = self.ident(part),
@@ -687,9 +673,6 @@ impl<'a> Lower<'a> {
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the entry"),
                 _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
         entry
@@ -725,7 +708,6 @@ impl<'a> Lower<'a> {
     /// One item of a flow (or of one of its segments). Returns whether it was the final `}`.
     fn flow_item(&mut self, flow: &mut Flow, part: P, run: &mut BadRun) -> bool {
         let is_close = part.as_rule() == Rule::flow_close;
-        let is_bad = part.as_rule() == Rule::bad;
         match part.as_rule() {
             Rule::decl_name => flow.name = self.ident(part),
             Rule::channel_line => {
@@ -758,7 +740,6 @@ impl<'a> Lower<'a> {
             Rule::escalate_block => {
                 let mut escalate_run = BadRun::default();
                 for rule in part.into_inner() {
-                    let rule_is_bad = rule.as_rule() == Rule::bad;
                     match rule.as_rule() {
                         Rule::escalate_rule => {
                             let rule_span = self.span(&rule);
@@ -779,9 +760,6 @@ impl<'a> Lower<'a> {
                         }
                         Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
                         _ => {}
-                    }
-                    if !rule_is_bad {
-                        escalate_run.previous_was_bad = false;
                     }
                 }
             }
@@ -817,9 +795,6 @@ impl<'a> Lower<'a> {
             }
             Rule::missing_brace => self.missing_brace(&part, "the flow"),
             _ => {}
-        }
-        if !is_bad {
-            run.previous_was_bad = false;
         }
         is_close
     }
@@ -909,7 +884,6 @@ impl<'a> Lower<'a> {
         context: Context,
     ) {
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             match part.as_rule() {
                 Rule::handler => handlers.push(self.handler(part)),
                 Rule::bad => {
@@ -917,9 +891,6 @@ impl<'a> Lower<'a> {
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the handler block"),
                 _ => {}
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
     }
@@ -953,7 +924,6 @@ impl<'a> Lower<'a> {
 
     /// One child of a block-like pair: a statement, a broken line or a missing brace.
     fn block_part(&mut self, part: P, statements: &mut Vec<Stmt>, run: &mut BadRun, what: &str) {
-        let is_bad = part.as_rule() == Rule::bad;
         match part.as_rule() {
             Rule::bad => {
                 let span = self.bad(&part, Context::Block, run);
@@ -968,9 +938,6 @@ impl<'a> Lower<'a> {
                     statements.push(stmt);
                 }
             }
-        }
-        if !is_bad {
-            run.previous_was_bad = false;
         }
     }
 
@@ -1030,7 +997,6 @@ impl<'a> Lower<'a> {
                 };
                 let mut run = BadRun::default();
                 for part in inner {
-                    let is_bad = part.as_rule() == Rule::bad;
                     match part.as_rule() {
                         Rule::option => menu.options.push(self.option(part)),
                         Rule::handler => menu.handlers.push(self.handler(part)),
@@ -1040,9 +1006,6 @@ impl<'a> Lower<'a> {
                         }
                         Rule::missing_brace => self.missing_brace(&part, "the menu"),
                         _ => {}
-                    }
-                    if !is_bad {
-                        run.previous_was_bad = false;
                     }
                 }
                 StmtKind::Menu(menu)
@@ -1507,7 +1470,6 @@ impl<'a> Lower<'a> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            let is_bad = part.as_rule() == Rule::bad;
             let step_span = self.span(&part);
             let rule = part.as_rule();
             let step = match rule {
@@ -1624,9 +1586,6 @@ impl<'a> Lower<'a> {
                     kind,
                     span: step_span,
                 });
-            }
-            if !is_bad {
-                run.previous_was_bad = false;
             }
         }
         test
