@@ -52,43 +52,98 @@ const GRAPH_BLOCKERS: [&str; 5] = [
 
 /// Resolves and checks a parsed project; applies the project's levels and the
 /// `# csflow: allow(…)` comments found in `sources`.
+///
+/// The flow-local warning checks (graph, menus, handlers, prompts) read nothing the
+/// project-wide checks produce, so they run on a second thread while the project-wide ones
+/// run on this one: one big flow is the common worst case, so the split is by family, not by
+/// flow. The result is the same list, in the same order, as running them one after another.
 pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> Vec<Diagnostic> {
     let (model, mut diagnostics) = resolve::resolve(files);
-    values::check_hours(&model, &mut diagnostics);
-    values::check_regexes(&model, &mut diagnostics);
-    for flow in &model.flows {
-        structure::check(flow, &mut diagnostics);
-        types::check(&model, flow, &mut diagnostics);
-    }
-    types::check_tests(&model, &mut diagnostics);
-
-    let blockers: Vec<crate::source::Span> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.name))
-        .map(|d| d.primary.span)
-        .collect();
     let context = Context {
         model: &model,
         sources,
         options,
     };
-    for flow in &model.flows {
-        if graph_ready(flow, &blockers)
-            && let Some(graph) = graph::FlowGraph::build(&model, flow)
-        {
-            reachability::check(&context, flow, &graph, &mut diagnostics);
-            menus::check_depth(&context, flow, &graph, &mut diagnostics);
+    let (project, flows) = std::thread::scope(|scope| {
+        let flows = scope.spawn(|| {
+            model
+                .flows
+                .iter()
+                .map(|flow| FlowFindings::check(&context, flow))
+                .collect::<Vec<_>>()
+        });
+        let project = ProjectFindings::check(&context, files);
+        match flows.join() {
+            Ok(flows) => (project, flows),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
-        menus::check(&context, flow, &mut diagnostics);
-        handlers::check(&context, flow, &mut diagnostics);
-        prompts::check(&context, flow, &mut diagnostics);
+    });
+    diagnostics.extend(project.shape);
+    // The graph checks' findings are kept only for flows whose graph is trustworthy, which
+    // the errors above decide.
+    let blockers: Vec<crate::source::Span> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.name))
+        .map(|d| d.primary.span)
+        .collect();
+    for (flow, findings) in model.flows.iter().zip(flows) {
+        if graph_ready(flow, &blockers) {
+            diagnostics.extend(findings.graph);
+        }
+        diagnostics.extend(findings.local);
     }
-    knowledge::check(&context, &mut diagnostics);
-    unused::check(&context, files, &mut diagnostics);
+    diagnostics.extend(project.warnings);
 
     options.levels.apply(&mut diagnostics);
     suppress::apply(files, sources, &mut diagnostics);
     diagnostics
+}
+
+/// What the project-wide checks found: errors in values, shapes and types first, warnings
+/// about knowledge and unused declarations after the flows' own findings.
+struct ProjectFindings {
+    shape: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl ProjectFindings {
+    fn check(context: &Context, files: &[(FileId, File)]) -> ProjectFindings {
+        let model = context.model;
+        let mut shape = Vec::new();
+        values::check_hours(model, &mut shape);
+        values::check_regexes(model, &mut shape);
+        for flow in &model.flows {
+            structure::check(flow, &mut shape);
+            types::check(model, flow, &mut shape);
+        }
+        types::check_tests(model, &mut shape);
+        let mut warnings = Vec::new();
+        knowledge::check(context, &mut warnings);
+        unused::check(context, files, &mut warnings);
+        ProjectFindings { shape, warnings }
+    }
+}
+
+/// What one flow's own checks found. `graph` holds the findings of the graph checks, which
+/// are dropped when an error makes the flow's graph misleading.
+struct FlowFindings {
+    graph: Vec<Diagnostic>,
+    local: Vec<Diagnostic>,
+}
+
+impl FlowFindings {
+    fn check(context: &Context, flow: &FlowModel) -> FlowFindings {
+        let mut graph = Vec::new();
+        if let Some(flow_graph) = graph::FlowGraph::build(context.model, flow) {
+            reachability::check(context, flow, &flow_graph, &mut graph);
+            menus::check_depth(context, flow, &flow_graph, &mut graph);
+        }
+        let mut local = Vec::new();
+        menus::check(context, flow, &mut local);
+        handlers::check(context, flow, &mut local);
+        prompts::check(context, flow, &mut local);
+        FlowFindings { graph, local }
+    }
 }
 
 fn graph_ready(flow: &FlowModel, blockers: &[crate::source::Span]) -> bool {

@@ -96,7 +96,13 @@ impl Splitter<'_> {
                     }
                     pos += 1;
                 }
-                b' ' | b'\t' | b'\r' => pos += 1,
+                // A run of blanks keeps the line's "only blanks so far" state: skip it whole.
+                b' ' | b'\t' | b'\r' => {
+                    pos += 1;
+                    while matches!(self.text.get(pos), Some(b' ' | b'\t' | b'\r')) {
+                        pos += 1;
+                    }
+                }
                 b'#' => pos = self.skip_line(pos),
                 b'"' | b'/' => {
                     self.touch(pos);
@@ -168,6 +174,8 @@ impl Splitter<'_> {
                     }
                     pos = end;
                 }
+                // Inside a block a word is just text: skip it whole (the hot path of big flows).
+                _ if self.depth > 0 && is_ident_byte(byte) => pos = self.word_end(pos),
                 _ => {
                     // Inside a block the chunk's end is set by its closing brace (or by
                     // `finish` when it never comes): no per-byte bookkeeping on the hot path.
@@ -257,11 +265,9 @@ impl Splitter<'_> {
         pos
     }
 
-    fn skip_line(&self, mut pos: usize) -> usize {
-        while pos < self.text.len() && self.text[pos] != b'\n' {
-            pos += 1;
-        }
-        pos
+    fn skip_line(&self, pos: usize) -> usize {
+        let rest = self.text.get(pos..).unwrap_or_default();
+        memchr::memchr(b'\n', rest).map_or(self.text.len(), |i| pos + i)
     }
 
     /// Skips a string or regex literal; both end on their own line. Brackets inside a
@@ -269,8 +275,20 @@ impl Splitter<'_> {
     fn skip_quoted(&mut self, start: usize, quote: u8) -> usize {
         let mut pos = start + 1;
         let mut depth = 0usize;
+        let plain = if quote == b'"' {
+            &STRING_PLAIN
+        } else {
+            &REGEX_PLAIN
+        };
         while pos < self.text.len() {
-            match self.text[pos] {
+            // Most of a string is plain text: step over it without the match below.
+            while pos < self.text.len() && plain[usize::from(self.text[pos])] {
+                pos += 1;
+            }
+            let Some(&byte) = self.text.get(pos) else {
+                break;
+            };
+            match byte {
                 b'\\' => pos += 2,
                 b'\n' => return pos,
                 b if b == quote => return pos + 1,
@@ -316,6 +334,22 @@ impl Splitter<'_> {
         };
         (first == '"' || first.is_ascii_alphabetic() || first == '_') && rest.contains('{')
     }
+}
+
+/// Bytes with no meaning inside a string literal (all but quote, escape, newline and the
+/// brackets counted towards the nesting limit).
+static STRING_PLAIN: [bool; 256] = plain_bytes(b"\"\\\n{}()[]");
+/// Bytes with no meaning inside a regex literal.
+static REGEX_PLAIN: [bool; 256] = plain_bytes(b"/\\\n");
+
+const fn plain_bytes(special: &[u8]) -> [bool; 256] {
+    let mut table = [true; 256];
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
 }
 
 fn utf8_len(first: u8) -> usize {
