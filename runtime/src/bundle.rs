@@ -9,8 +9,8 @@
 //!
 //! Byte layout (all integers little-endian, every sequence length-prefixed with a `u32`):
 //! `"CSFB"`, format version `u16`, compiler version (string), body length `u32`,
-//! FNV-1a 64 hash of the body `u64`, then the body. See [`encode`] and [`decode`];
-//! [`verify`] checks every index after decoding.
+//! content hash of the body `u64` ([`encode::content_hash`]), then the body. See [`encode`]
+//! and [`decode`]; [`verify`] checks every index after decoding.
 
 pub mod decode;
 pub mod encode;
@@ -21,7 +21,7 @@ pub use decode::LoadError;
 /// The four bytes every bundle starts with.
 pub const MAGIC: [u8; 4] = *b"CSFB";
 /// Bumped whenever the byte layout or the meaning of an instruction changes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Index into [`Bundle::strings`].
 pub type StrId = u32;

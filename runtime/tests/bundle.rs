@@ -100,10 +100,10 @@ fn huge_length_prefix_does_not_allocate() {
     // A valid header and hash over a body that claims 4 billion strings.
     let body = [0xff, 0xff, 0xff, 0xff];
     let mut bytes = b"CSFB".to_vec();
-    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&csflow_runtime::bundle::FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&0u32.to_le_bytes());
     bytes.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(&csflow_runtime::bundle::encode::fnv1a64(&body).to_le_bytes());
+    bytes.extend_from_slice(&csflow_runtime::bundle::encode::content_hash(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
     assert!(matches!(
         Bundle::from_bytes(&bytes),
@@ -133,7 +133,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = Bundle::from_bytes(&bytes);
-        let mut with_magic = b"CSFB\x01\x00".to_vec();
+        let mut with_magic = b"CSFB\x02\x00".to_vec();
         with_magic.extend_from_slice(&bytes);
         let _ = Bundle::from_bytes(&with_magic);
     }
@@ -156,7 +156,7 @@ proptest! {
         let at = index.index(body.len());
         body[at] = value;
         let mut mutated = bytes[..header - 8].to_vec();
-        mutated.extend_from_slice(&csflow_runtime::bundle::encode::fnv1a64(&body).to_le_bytes());
+        mutated.extend_from_slice(&csflow_runtime::bundle::encode::content_hash(&body).to_le_bytes());
         mutated.extend_from_slice(&body);
         if let Ok(bundle) = Bundle::from_bytes(&mutated) {
             let _ = disassemble(&bundle);

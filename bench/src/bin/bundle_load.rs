@@ -3,7 +3,9 @@
 //!
 //! Compiles FILE in-process, encodes the bundle, then times `Bundle::from_bytes` (decode +
 //! verify, what a runtime does at start-up) RUNS times (default 7) and reports the median,
-//! with decode and verify also timed on their own. Prints one JSON line.
+//! with decode and verify also timed on their own. Prints one JSON line. A `.csfb` FILE (from
+//! `csflow build`) is loaded as is, without compiling: profiles of the load then show the
+//! load alone.
 
 use csflow_bench::{compile_file, time_median};
 use csflow_runtime::Bundle;
@@ -34,7 +36,12 @@ fn ms(d: std::time::Duration) -> f64 {
 
 fn run(file: &std::path::Path, runs: usize) -> Result<(), String> {
     let started = Instant::now();
-    let bundle = compile_file(file)?;
+    let bundle = if file.extension().is_some_and(|e| e == "csfb") {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        Bundle::from_bytes(&bytes).map_err(|e| e.to_string())?
+    } else {
+        compile_file(file)?
+    };
     let compile = started.elapsed();
     let states: usize = bundle.flows.iter().map(|f| f.states.len()).sum();
     let (encode, bytes) = time_median(runs, || bundle.to_bytes());

@@ -2,7 +2,7 @@
 //! before anything is allocated, so hostile input gives a [`LoadError`], never a panic or an
 //! unbounded allocation. Index checks come afterwards in `verify.rs`.
 
-use super::encode::fnv1a64;
+use super::encode::content_hash;
 use super::*;
 use std::fmt;
 
@@ -80,7 +80,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
             count: bytes.len() - r.pos,
         });
     }
-    let found = fnv1a64(body);
+    let found = content_hash(body);
     if found != expected {
         return Err(LoadError::HashMismatch { expected, found });
     }
@@ -120,30 +120,40 @@ impl<'a> Reader<'a> {
         self.bytes.len() - self.pos
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if n > self.remaining() {
-            return Err(LoadError::Truncated {
-                offset: self.pos,
-                needed: n - self.remaining(),
-            });
+        match self.bytes.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(slice) => {
+                self.pos += n;
+                Ok(slice)
+            }
+            None => Err(self.truncated(n)),
         }
-        let slice = &self.bytes[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(slice)
     }
 
+    #[cold]
+    fn truncated(&self, n: usize) -> LoadError {
+        LoadError::Truncated {
+            offset: self.pos,
+            needed: n.saturating_sub(self.remaining()),
+        }
+    }
+
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 
+    #[inline]
     pub fn u8(&mut self) -> Result<u8> {
-        Ok(self.take(1)?[0])
+        Ok(self.array::<1>()?[0])
     }
     pub fn u16(&mut self) -> Result<u16> {
         Ok(u16::from_le_bytes(self.array()?))
     }
+    #[inline]
     pub fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.array()?))
     }
@@ -175,15 +185,13 @@ impl<'a> Reader<'a> {
             Err(_) => invalid(format!("string at offset {at} is not UTF-8")),
         }
     }
+    #[inline]
     pub fn opt_u32(&mut self) -> Result<Option<u32>> {
-        match self.tag("option")? {
+        match self.u8()? {
             0 => Ok(None),
             1 => Ok(Some(self.u32()?)),
             other => invalid(format!("bad option tag {other}")),
         }
-    }
-    fn tag(&mut self, _what: &str) -> Result<u8> {
-        self.u8()
     }
 
     /// A length-prefixed sequence. Every element takes at least `T::MIN_SIZE` bytes, so a
@@ -198,24 +206,47 @@ impl<'a> Reader<'a> {
                 needed: len.saturating_mul(min).saturating_sub(self.remaining()),
             });
         }
-        let mut items = Vec::with_capacity(len);
-        for _ in 0..len {
-            items.push(T::decode(self)?);
-        }
-        Ok(items)
+        T::decode_seq(self, len)
     }
+
+    /// `len` records of exactly `size` bytes each, in one bounds check.
+    fn records(&mut self, len: usize, size: usize) -> Result<std::slice::ChunksExact<'a, u8>> {
+        Ok(self.take(len.saturating_mul(size))?.chunks_exact(size))
+    }
+}
+
+/// Reads a little-endian `u32` at `at` of a record whose size was checked when it was taken.
+fn le_u32(record: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    if let Some(bytes) = record.get(at..at + 4) {
+        word.copy_from_slice(bytes);
+    }
+    u32::from_le_bytes(word)
 }
 
 pub trait Decode: Sized {
     /// The fewest bytes one encoded value can take.
     const MIN_SIZE: usize;
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
+
+    /// `len` values in a row (`len` already checked against the bytes left). Fixed-size
+    /// records override it to read the whole run at once.
+    fn decode_seq(r: &mut Reader<'_>, len: usize) -> Result<Vec<Self>> {
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            items.push(Self::decode(r)?);
+        }
+        Ok(items)
+    }
 }
 
 impl Decode for u32 {
     const MIN_SIZE: usize = 4;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         r.u32()
+    }
+    fn decode_seq(r: &mut Reader<'_>, len: usize) -> Result<Vec<Self>> {
+        Ok(r.records(len, 4)?.map(|word| le_u32(word, 0)).collect())
     }
 }
 
@@ -508,6 +539,15 @@ impl Decode for Loc {
             line: r.u32()?,
             col: r.u32()?,
         })
+    }
+    fn decode_seq(r: &mut Reader<'_>, len: usize) -> Result<Vec<Self>> {
+        Ok(r.records(len, 12)?
+            .map(|record| Loc {
+                file: le_u32(record, 0),
+                line: le_u32(record, 4),
+                col: le_u32(record, 8),
+            })
+            .collect())
     }
 }
 

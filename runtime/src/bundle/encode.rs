@@ -3,14 +3,45 @@
 
 use super::*;
 
-/// FNV-1a 64 over `bytes`: the content hash in the header.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= *byte as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+/// The content hash in the header: catches corrupted files, not forgery. It reads the body
+/// eight bytes at a time in four independent lanes, so a 24 MB bundle hashes in a few
+/// milliseconds (format 1's byte-at-a-time FNV-1a was one serial multiply per byte, ~30 ms).
+/// Every step (`xor` a word, multiply by an odd constant, rotate) is a bijection of the lane,
+/// so a change confined to one word always changes that lane; the length and a final mix
+/// fold the lanes together.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: [u64; 4] = [
+        0x9e37_79b9_7f4a_7c15,
+        0xc2b2_ae3d_27d4_eb4f,
+        0x1656_67b1_9e37_79f9,
+        0x85eb_ca77_c2b2_ae63,
+    ];
+    let mut lanes = K;
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, (k, chunk)) in lanes.iter_mut().zip(K.iter().zip(block.chunks_exact(8))) {
+            *lane = (*lane ^ word(chunk)).wrapping_mul(*k).rotate_left(29);
+        }
     }
-    hash
+    // The tail (under 32 bytes), zero-padded words; the length below tells the padding apart.
+    for (lane, (k, chunk)) in lanes
+        .iter_mut()
+        .zip(K.iter().zip(blocks.remainder().chunks(8)))
+    {
+        *lane = (*lane ^ word(chunk)).wrapping_mul(*k).rotate_left(29);
+    }
+    let mut hash = bytes.len() as u64;
+    for (lane, k) in lanes.iter().zip(K) {
+        hash = (hash ^ *lane).wrapping_mul(k).rotate_left(31);
+    }
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^ (hash >> 33)
 }
 
 pub fn to_bytes(bundle: &Bundle) -> Vec<u8> {
@@ -21,7 +52,7 @@ pub fn to_bytes(bundle: &Bundle) -> Vec<u8> {
     out.u16(FORMAT_VERSION);
     out.str(&bundle.compiler_version);
     out.u32(body.bytes.len() as u32);
-    out.u64(fnv1a64(&body.bytes));
+    out.u64(content_hash(&body.bytes));
     out.bytes.extend_from_slice(&body.bytes);
     out.bytes
 }

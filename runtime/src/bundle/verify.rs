@@ -31,25 +31,50 @@ fn fail<T>(message: String) -> Result<T, LoadError> {
     Err(LoadError::Invalid(message))
 }
 
+// Every check below runs once per index of a bundle with hundreds of thousands of them: the
+// message is only formatted when a check fails.
 fn check_index(what: &str, index: u32, len: usize) -> Result<(), LoadError> {
     if (index as usize) < len {
         Ok(())
     } else {
-        fail(format!("{what} {index} out of range (table has {len})"))
+        out_of_range(what, index, len)
+    }
+}
+
+#[cold]
+fn out_of_range(what: &str, index: u32, len: usize) -> Result<(), LoadError> {
+    fail(format!("{what} {index} out of range (table has {len})"))
+}
+
+/// Prefixes a flow's errors with where they are, once, on the way out.
+fn in_flow(name: &str, at: Option<usize>) -> impl FnOnce(LoadError) -> LoadError + '_ {
+    move |error| match (error, at) {
+        (LoadError::Invalid(message), None) => {
+            LoadError::Invalid(format!("flow `{name}`: {message}"))
+        }
+        (LoadError::Invalid(message), Some(at)) => {
+            LoadError::Invalid(format!("flow `{name}`, instruction {at}: {message}"))
+        }
+        (other, _) => other,
     }
 }
 
 impl Verifier<'_> {
     fn str(&self, id: StrId, what: &str) -> Result<(), LoadError> {
-        check_index(
-            &format!("string id of {what}"),
-            id,
-            self.bundle.strings.len(),
-        )
+        let len = self.bundle.strings.len();
+        if (id as usize) < len {
+            Ok(())
+        } else {
+            out_of_range(&format!("string id of {what}"), id, len)
+        }
     }
 
     fn strs(&self, ids: &[StrId], what: &str) -> Result<(), LoadError> {
-        ids.iter().try_for_each(|id| self.str(*id, what))
+        let len = self.bundle.strings.len();
+        match ids.iter().find(|id| **id as usize >= len) {
+            None => Ok(()),
+            Some(id) => self.str(*id, what),
+        }
     }
 
     fn run(&self) -> Result<(), LoadError> {
@@ -113,7 +138,12 @@ impl Verifier<'_> {
             }
         }
         for flow in &b.flows {
-            self.flow(flow)?;
+            self.str(flow.name, "flow name")?;
+            let name = b.str(flow.name);
+            self.flow(flow).map_err(in_flow(name, None))?;
+            for (at, instr) in flow.code.iter().enumerate() {
+                self.instr(flow, instr).map_err(in_flow(name, Some(at)))?;
+            }
         }
         Ok(())
     }
@@ -125,22 +155,21 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    /// Everything of a flow but its instructions.
     fn flow(&self, flow: &Flow) -> Result<(), LoadError> {
         let b = self.bundle;
-        self.str(flow.name, "flow name")?;
-        let name = b.str(flow.name);
         let code_len = flow.code.len();
         let pc = |what: &str, pc: Pc| {
-            check_index(&format!("flow `{name}`: {what} jump target"), pc, code_len)
+            if (pc as usize) < code_len {
+                Ok(())
+            } else {
+                out_of_range(&format!("{what} jump target"), pc, code_len)
+            }
         };
-        check_index(
-            &format!("flow `{name}`: start state"),
-            flow.start,
-            flow.states.len(),
-        )?;
+        check_index("start state", flow.start, flow.states.len())?;
         if flow.locs.len() != code_len {
             return fail(format!(
-                "flow `{name}`: {} source locations for {code_len} instructions",
+                "{} source locations for {code_len} instructions",
                 flow.locs.len()
             ));
         }
@@ -150,10 +179,10 @@ impl Verifier<'_> {
             match &var.default {
                 Const::Text(id) => self.str(*id, "default")?,
                 Const::Date(date) if !valid_date(*date) => {
-                    return fail(format!("flow `{name}`: bad default date"));
+                    return fail("bad default date".into());
                 }
                 Const::Time(time) if !valid_time(*time) => {
-                    return fail(format!("flow `{name}`: bad default time"));
+                    return fail("bad default time".into());
                 }
                 _ => {}
             }
@@ -174,9 +203,7 @@ impl Verifier<'_> {
             point.no_match.as_ref().map(handler).transpose()?;
             point.no_input.as_ref().map(handler).transpose()?;
             match &point.kind {
-                PointKind::Ask { var } => {
-                    check_index(&format!("flow `{name}`: ask slot"), *var, flow.vars.len())?
-                }
+                PointKind::Ask { var } => check_index("ask slot", *var, flow.vars.len())?,
                 PointKind::Menu { options } => {
                     for option in options {
                         self.str(option.label, "option label")?;
@@ -198,18 +225,13 @@ impl Verifier<'_> {
             .transpose()?;
         flow.handlers.error.map(|p| pc("on error", p)).transpose()?;
         flow.escalate.map(|p| pc("escalate", p)).transpose()?;
-        for loc in &flow.locs {
-            if loc.file != NO_FILE {
-                check_index("source file", loc.file, b.files.len())?;
-            }
-        }
-        for (at, instr) in flow.code.iter().enumerate() {
-            self.instr(flow, instr).map_err(|error| match error {
-                LoadError::Invalid(message) => {
-                    LoadError::Invalid(format!("flow `{name}`, instruction {at}: {message}"))
-                }
-                other => other,
-            })?;
+        let files = b.files.len();
+        if let Some(loc) = flow
+            .locs
+            .iter()
+            .find(|loc| loc.file != NO_FILE && loc.file as usize >= files)
+        {
+            check_index("source file", loc.file, files)?;
         }
         Ok(())
     }
