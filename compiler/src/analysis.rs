@@ -134,50 +134,23 @@ pub fn analyze(
         files: Vec::new(),
         diagnostics: Vec::new(),
         seen: HashSet::new(),
+        pending: Vec::new(),
     };
     for (path, bytes) in inputs {
-        loader.add(path, bytes, None);
+        loader.admit(path, bytes, None);
     }
-    // Imports, breadth first; a file already loaded (by any spelling of its path) is skipped.
+    loader.parse_pending();
+    // Imports, breadth first, one level at a time so that each level parses in parallel; a
+    // file already loaded (by any spelling of its path) is skipped. The load order is the
+    // same as importing file by file.
     let mut next = 0;
     while next < loader.files.len() {
-        let (id, imports) = {
-            let (id, file) = &loader.files[next];
-            let imports: Vec<(String, Span)> = file
-                .items
-                .iter()
-                .filter_map(|item| match item {
-                    Item::Import(import) => Some((import.path.plain_text(), import.path.span)),
-                    _ => None,
-                })
-                .collect();
-            (*id, imports)
-        };
-        let base = Path::new(&loader.sources.get(id).path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        for (relative, span) in imports {
-            let target = normalize(&base.join(&relative));
-            if loader.seen.contains(&identity(&target)) {
-                continue;
-            }
-            match read(&target) {
-                Ok(bytes) => {
-                    loader.add(display_path(&target), bytes, Some(span));
-                }
-                Err(error) => loader.diagnostics.push(
-                    Diagnostic::new(
-                        "import-not-found",
-                        span,
-                        format!("cannot import \"{relative}\": {}", describe_io(&error)),
-                    )
-                    .with_primary_message(format!("looked for {}", target.display()))
-                    .with_note("import paths are relative to the file that imports them"),
-                ),
-            }
+        let level_end = loader.files.len();
+        for index in next..level_end {
+            loader.admit_imports(index, read);
         }
-        next += 1;
+        loader.parse_pending();
+        next = level_end;
     }
     let mut diagnostics = loader.diagnostics;
     // Checks read the sources for `# csflow: allow(…)` comments and fix edits (issue 3).
@@ -196,14 +169,16 @@ struct Loader {
     files: Vec<(FileId, File)>,
     diagnostics: Vec<Diagnostic>,
     seen: HashSet<PathBuf>,
+    /// Files admitted but not parsed yet.
+    pending: Vec<FileId>,
 }
 
 impl Loader {
-    /// Adds and parses one file; refuses binary, non-UTF-8 and oversized files with a
-    /// diagnostic. Returns `None` for a file that was already loaded.
-    fn add(&mut self, path: String, bytes: Vec<u8>, imported_at: Option<Span>) -> Option<FileId> {
+    /// Registers one file for parsing; refuses binary, non-UTF-8 and oversized files with a
+    /// diagnostic. A file that was already loaded is skipped.
+    fn admit(&mut self, path: String, bytes: Vec<u8>, imported_at: Option<Span>) {
         if !self.seen.insert(identity(Path::new(&path))) {
-            return None;
+            return;
         }
         let problem = if bytes.len() > MAX_FILE_BYTES {
             Some(format!(
@@ -216,8 +191,11 @@ impl Loader {
         } else {
             None
         };
-        let text = match (problem, String::from_utf8(bytes)) {
-            (None, Ok(text)) => text,
+        match (problem, String::from_utf8(bytes)) {
+            (None, Ok(text)) => {
+                let id = self.sources.add(path, text);
+                self.pending.push(id);
+            }
             (problem, result) => {
                 let message = problem.unwrap_or_else(|| {
                     let valid = result
@@ -233,14 +211,101 @@ impl Loader {
                     Diagnostic::new("syntax-error", span, message)
                         .with_note("save .csflow files as UTF-8 text"),
                 );
-                return Some(id);
             }
-        };
-        let id = self.sources.add(path, text);
-        let parsed = syntax::parse_file(id, &self.sources.get(id).text);
-        self.diagnostics.extend(parsed.diagnostics);
-        self.files.push((id, parsed.file));
-        Some(id)
+        }
+    }
+
+    /// Reads and admits the files that `self.files[index]` imports.
+    fn admit_imports(&mut self, index: usize, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) {
+        let (id, file) = &self.files[index];
+        let imports: Vec<(String, Span)> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Import(import) => Some((import.path.plain_text(), import.path.span)),
+                _ => None,
+            })
+            .collect();
+        let base = Path::new(&self.sources.get(*id).path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for (relative, span) in imports {
+            let target = normalize(&base.join(&relative));
+            if self.seen.contains(&identity(&target)) {
+                continue;
+            }
+            match read(&target) {
+                Ok(bytes) => self.admit(display_path(&target), bytes, Some(span)),
+                Err(error) => self.diagnostics.push(
+                    Diagnostic::new(
+                        "import-not-found",
+                        span,
+                        format!("cannot import \"{relative}\": {}", describe_io(&error)),
+                    )
+                    .with_primary_message(format!("looked for {}", target.display()))
+                    .with_note("import paths are relative to the file that imports them"),
+                ),
+            }
+        }
+    }
+
+    /// Parses the admitted files, on all cores when there are several (projects of hundreds
+    /// of files are common); results are kept in admission order.
+    fn parse_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let sources = &self.sources;
+        let parse = |id: FileId| syntax::parse_file(id, &sources.get(id).text);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(pending.len());
+        let mut parsed: Vec<(usize, syntax::Parsed)> = Vec::with_capacity(pending.len());
+        if workers > 1 {
+            // Workers take the next file from a shared counter: file sizes vary a lot.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        std::thread::Builder::new()
+                            .stack_size(16 << 20)
+                            .spawn_scoped(scope, || {
+                                let mut done = Vec::new();
+                                loop {
+                                    let index =
+                                        next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    let Some(&id) = pending.get(index) else {
+                                        return done;
+                                    };
+                                    done.push((index, parse(id)));
+                                }
+                            })
+                    })
+                    .collect();
+                for handle in handles {
+                    match handle.map(|h| h.join()) {
+                        Ok(Ok(done)) => parsed.extend(done),
+                        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                        // A thread that could not start leaves its share to this one, below.
+                        Err(_) => {}
+                    }
+                }
+            });
+        }
+        // Whatever no worker parsed (one file, or threads that could not start).
+        let mut done = vec![false; pending.len()];
+        for (index, _) in &parsed {
+            done[*index] = true;
+        }
+        for (index, id) in pending.iter().enumerate() {
+            if !done[index] {
+                parsed.push((index, parse(*id)));
+            }
+        }
+        parsed.sort_unstable_by_key(|(index, _)| *index);
+        for (index, result) in parsed {
+            self.diagnostics.extend(result.diagnostics);
+            self.files.push((pending[index], result.file));
+        }
     }
 }
 

@@ -163,6 +163,20 @@ fn mutation_retarget_a_goto_to_a_missing_state() {
 }
 
 #[test]
+fn mutation_break_the_goto_out_of_the_welcome() {
+    // A typo in the welcome's `goto main_menu` is one syntax error: the states behind it are
+    // not reported unreachable, since the broken line may be what leads there.
+    let analysis = mutated("bank/bank.csflow", |t| {
+        t.replacen("goto main_menu", "goto", 1)
+    });
+    assert_fires(
+        &analysis,
+        &["syntax-error"],
+        &["unreachable-state", "trap-state", "no-path-to-human"],
+    );
+}
+
+#[test]
 fn mutation_retarget_a_goto_to_another_state() {
     let analysis = mutated("bank/bank.csflow", |t| {
         t.replacen("    say \"Welcome to Northwind Bank. Calls may be recorded for training.\"\n    goto main_menu", "    say \"Welcome to Northwind Bank. Calls may be recorded for training.\"\n    goto welcome", 1)

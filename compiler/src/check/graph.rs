@@ -114,6 +114,9 @@ pub struct FlowGraph<'a> {
     pub can_finish: Vec<bool>,
     /// Can reach `handoff`, by node index.
     pub can_handoff: Vec<bool>,
+    /// Part of the flow did not parse: where that part would have led is unknown, so "no
+    /// path leads here" cannot be claimed (its syntax error is already reported).
+    pub broken: bool,
 }
 
 impl<'a> FlowGraph<'a> {
@@ -146,12 +149,14 @@ impl<'a> FlowGraph<'a> {
             escalate: None,
             local_fallthrough: HashMap::new(),
             pool: Vec::new(),
+            broken: !f.errors.is_empty(),
         };
         builder.build_flow(f);
         let Builder {
             graph,
             states,
             inputs,
+            broken,
             ..
         } = builder;
         let start = states[start];
@@ -169,6 +174,7 @@ impl<'a> FlowGraph<'a> {
             order,
             can_finish,
             can_handoff,
+            broken,
         })
     }
 
@@ -201,6 +207,8 @@ struct Builder<'a, 'm> {
     local_fallthrough: HashMap<NodeIndex, Vec<Pos>>,
     /// Spare position lists: walking 100,000 states should not allocate for each option.
     pool: Vec<Vec<Pos>>,
+    /// A statement, menu line or flow item did not parse.
+    broken: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -303,6 +311,7 @@ impl<'a> Builder<'a, '_> {
                 // is reported, so assume it can finish and reach a human rather than
                 // warning about traps that fixing the typo would remove.
                 StmtKind::Error => {
+                    self.broken = true;
                     self.connect(&from, self.end, stmt.span);
                     self.connect(&from, self.handoff, stmt.span);
                 }
@@ -378,6 +387,7 @@ impl<'a> Builder<'a, '_> {
                     self.recycle(std::mem::replace(&mut from, after));
                 }
                 StmtKind::Menu(menu) => {
+                    self.broken |= !menu.errors.is_empty();
                     let after =
                         self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));

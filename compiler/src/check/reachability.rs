@@ -149,6 +149,9 @@ fn unreachable_states(
     graph: &FlowGraph,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    if graph.broken {
+        return;
+    }
     let start = flow.flow.start.as_ref().map_or("", |s| s.name.as_str());
     for (i, state) in flow.flow.states.iter().enumerate() {
         if graph.reachable[graph.states[i].index()] {

@@ -45,9 +45,11 @@ A handler that does not end continues after its statement, as at run time.
 | `input-free-cycle` | direct edges between states only: options, handlers and `escalate` follow an input point, and `closed` / `error` edges depend on a queue or service, not on the flow |
 | `menu-too-deep` | all, from the start state, counting the menus passed on the way (fewest first); reported on the menus at exactly the threshold, since deeper ones are reached through them |
 
-The graph checks skip a flow that has a syntax error, an unknown or duplicated state, no
-`start`, or a path that falls off a state: its graph would mislead, and the error already
-says what to fix. The other checks read statements directly: `missing-no-match`,
+The graph checks skip a flow that has an unknown or duplicated state, no `start`, or a path
+that falls off a state: its graph would mislead, and the error already says what to fix. A
+line of a flow that did not parse counts as one that may end the conversation or reach a
+human (no `trap-state` or `no-path-to-human` because of a typo), and `unreachable-state` is
+not reported for that flow at all: the broken line may be what leads there. The other checks read statements directly: `missing-no-match`,
 `missing-no-input` and `handoff-without-after-hours` look at each input point and hand-off
 with the handlers in scope (reported once per flow, since one flow-level handler fixes every
 place); `question-without-input` follows each state's statements until an input point or
