@@ -30,9 +30,10 @@ mod exec;
 
 pub use clock::{Clock, is_open};
 
-use crate::bundle::{Bundle, Priority};
+use crate::bundle::{Bundle, MenuOption, Priority};
 use crate::value::{MASK, Value};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Instructions one turn may run before it is stopped with status `failed`.
@@ -132,10 +133,11 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Something the bot outputs. Text without placeholders is borrowed from the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Output {
-    Say { text: String },
+pub enum Output<'b> {
+    Say { text: Cow<'b, str> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,22 +147,80 @@ pub enum ExpectKind {
     Ask,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedOption {
-    pub label: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExpectedOption<'b> {
+    pub label: &'b str,
     /// The option's first key, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<&'b str>,
+}
+
+/// A menu's options as the caller sees them: a view into the bundle, so a turn copies no
+/// labels (building them was a third of a menu turn). Serializes as a list.
+#[derive(Clone, Copy)]
+pub struct ExpectedOptions<'b> {
+    bundle: &'b Bundle,
+    options: &'b [MenuOption],
+}
+
+impl<'b> ExpectedOptions<'b> {
+    pub(crate) fn new(bundle: &'b Bundle, options: &'b [MenuOption]) -> ExpectedOptions<'b> {
+        ExpectedOptions { bundle, options }
+    }
+
+    pub fn len(&self) -> usize {
+        self.options.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.options.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<ExpectedOption<'b>> {
+        self.options.get(index).map(|o| shown(self.bundle, o))
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ExpectedOption<'b>> + 'b {
+        let bundle = self.bundle;
+        self.options.iter().map(move |o| shown(bundle, o))
+    }
+}
+
+fn shown<'b>(bundle: &'b Bundle, option: &MenuOption) -> ExpectedOption<'b> {
+    ExpectedOption {
+        label: bundle.str(option.label),
+        key: option.keys.first().map(|k| bundle.str(*k)),
+    }
+}
+
+impl PartialEq for ExpectedOptions<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for ExpectedOptions<'_> {}
+
+impl fmt::Debug for ExpectedOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for ExpectedOptions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 /// What the conversation waits for. Chat clients show menu options as buttons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Expecting {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Expecting<'b> {
     pub kind: ExpectKind,
-    pub options: Vec<ExpectedOption>,
+    pub options: ExpectedOptions<'b>,
     /// The slot an `ask` fills.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub slot: Option<String>,
+    pub slot: Option<&'b str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,13 +243,15 @@ impl HandoffInfo {
 }
 
 /// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Turn {
+/// It borrows names and placeholder-free texts from the bundle: a menu turn allocates
+/// nothing for its state, prompts or options.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Turn<'b> {
     pub status: Status,
-    pub state: String,
-    pub outputs: Vec<Output>,
+    pub state: &'b str,
+    pub outputs: Vec<Output<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expecting: Option<Expecting>,
+    pub expecting: Option<Expecting<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<HandoffInfo>,
     /// Why the turn failed (status `failed`).
@@ -197,7 +259,7 @@ pub struct Turn {
     pub error: Option<String>,
     /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
     #[serde(skip)]
-    pub trace: Vec<TraceEvent>,
+    pub trace: Trace,
 }
 
 /// One step of a turn's [`Turn::trace`], by index into the conversation's flow.
@@ -211,12 +273,90 @@ pub enum TraceEvent {
     Option { point: u32, option: u32 },
 }
 
-impl Turn {
+/// A turn's trace events in order. A menu turn has two (the option, the next state), so
+/// the first few are kept inline: most turns trace without allocating.
+#[derive(Clone, Default)]
+pub struct Trace {
+    inline: [Option<TraceEvent>; Trace::INLINE],
+    more: Vec<TraceEvent>,
+}
+
+impl Trace {
+    const INLINE: usize = 3;
+
+    pub fn push(&mut self, event: TraceEvent) {
+        if self.more.is_empty()
+            && let Some(slot) = self.inline.iter_mut().find(|slot| slot.is_none())
+        {
+            *slot = Some(event);
+            return;
+        }
+        self.more.push(event);
+    }
+
+    pub fn iter(&self) -> TraceIter<'_> {
+        TraceIter {
+            inline: self.inline.iter(),
+            more: self.more.iter(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inline[0].is_none()
+    }
+}
+
+/// The events of a [`Trace`] in order (inline ones are filled front to back, and only
+/// once they are full does `more` get any).
+pub struct TraceIter<'t> {
+    inline: std::slice::Iter<'t, Option<TraceEvent>>,
+    more: std::slice::Iter<'t, TraceEvent>,
+}
+
+impl<'t> Iterator for TraceIter<'t> {
+    type Item = &'t TraceEvent;
+
+    fn next(&mut self) -> Option<&'t TraceEvent> {
+        match self.inline.next() {
+            Some(Some(event)) => Some(event),
+            _ => self.more.next(),
+        }
+    }
+}
+
+impl<'t> IntoIterator for &'t Trace {
+    type Item = &'t TraceEvent;
+    type IntoIter = TraceIter<'t>;
+
+    fn into_iter(self) -> TraceIter<'t> {
+        self.iter()
+    }
+}
+
+impl PartialEq for Trace {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Trace {}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Turn<'_> {
     /// The texts said in this turn.
     pub fn says(&self) -> impl Iterator<Item = &str> {
         self.outputs
             .iter()
-            .map(|Output::Say { text }| text.as_str())
+            .map(|Output::Say { text }| text.as_ref())
     }
 }
 
@@ -334,12 +474,12 @@ pub struct Conversation {
 
 impl Conversation {
     /// Starts `flow_name` and runs it to its first input point (or its end).
-    pub fn start(
-        bundle: &Bundle,
+    pub fn start<'b>(
+        bundle: &'b Bundle,
         flow_name: &str,
         channel: Channel,
         env: &mut Env<'_>,
-    ) -> Result<(Conversation, Turn), StartError> {
+    ) -> Result<(Conversation, Turn<'b>), StartError> {
         let (index, flow) = bundle
             .flow_by_name(flow_name)
             .ok_or_else(|| StartError::UnknownFlow(flow_name.to_string()))?;
@@ -373,12 +513,12 @@ impl Conversation {
     }
 
     /// One user turn: escalate rules first, then the waiting `ask`/`menu`.
-    pub fn input(
+    pub fn input<'b>(
         &mut self,
-        bundle: &Bundle,
+        bundle: &'b Bundle,
         input: Input,
         env: &mut Env<'_>,
-    ) -> Result<Turn, InputError> {
+    ) -> Result<Turn<'b>, InputError> {
         if self.status != Status::Waiting {
             return Err(InputError::NotWaiting(self.status));
         }

@@ -15,6 +15,15 @@ struct Operand {
     sensitive: bool,
 }
 
+/// What the escalate block hands on with `Deliver`; the text itself is in
+/// `Conversation::last`, moved there from the input (no copy per turn).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InputKind {
+    Text,
+    Keys,
+    NoInput,
+}
+
 enum Stop {
     Wait,
     End,
@@ -29,13 +38,29 @@ struct Machine<'b, 'c, 'e, 's> {
     env: &'e mut Env<'s>,
     pc: u32,
     stack: Vec<Operand>,
-    outputs: Vec<Output>,
+    outputs: Vec<Output<'b>>,
     steps: u32,
     /// The input the escalate block will `Deliver`.
-    pending: Option<Input>,
-    intent_scores: Option<Vec<f32>>,
+    pending: Option<InputKind>,
+    intent_scores: IntentScores,
     regexes: Vec<Option<regex::Regex>>,
-    trace: Vec<TraceEvent>,
+    trace: Trace,
+}
+
+/// Intent scores of the last input, computed at most once per turn, and only for text.
+#[derive(Default)]
+struct IntentScores(Option<Vec<f32>>);
+
+impl IntentScores {
+    /// Every intent's score for `text`; empty for keys, time-outs and empty text, which
+    /// match no intent (skipping the model entirely).
+    fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
+        if last.keys || last.text.is_empty() {
+            return &[];
+        }
+        self.0
+            .get_or_insert_with(|| bundle.models.intents(bundle).scores(&last.text))
+    }
 }
 
 pub(super) fn const_value(bundle: &Bundle, value: &Const) -> Value {
@@ -66,26 +91,30 @@ fn machine<'b, 'c, 'e, 's>(
         outputs: Vec::new(),
         steps: 0,
         pending: None,
-        intent_scores: None,
+        intent_scores: IntentScores::default(),
         regexes: Vec::new(),
-        trace: Vec::new(),
+        trace: Trace::default(),
     })
 }
 
-fn failed_turn(conv: &mut Conversation, message: &str) -> Turn {
+fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b> {
     conv.status = Status::Failed;
     Turn {
         status: Status::Failed,
-        state: String::new(),
+        state: "",
         outputs: Vec::new(),
         expecting: None,
         handoff: None,
         error: Some(message.to_string()),
-        trace: Vec::new(),
+        trace: Trace::default(),
     }
 }
 
-pub(super) fn run_start(bundle: &Bundle, conv: &mut Conversation, env: &mut Env<'_>) -> Turn {
+pub(super) fn run_start<'b>(
+    bundle: &'b Bundle,
+    conv: &mut Conversation,
+    env: &mut Env<'_>,
+) -> Turn<'b> {
     match machine(bundle, conv, env) {
         Some(mut m) => {
             m.trace.push(TraceEvent::State(m.conv.state));
@@ -96,12 +125,12 @@ pub(super) fn run_start(bundle: &Bundle, conv: &mut Conversation, env: &mut Env<
     }
 }
 
-pub(super) fn run_input(
-    bundle: &Bundle,
+pub(super) fn run_input<'b>(
+    bundle: &'b Bundle,
     conv: &mut Conversation,
     input: Input,
     env: &mut Env<'_>,
-) -> Turn {
+) -> Turn<'b> {
     let sensitive_ask = bundle
         .flows
         .get(conv.flow as usize)
@@ -114,24 +143,30 @@ pub(super) fn run_input(
             PointKind::Menu { .. } => false,
         });
     conv.turns = conv.turns.saturating_add(1);
-    let (text, keys) = match &input {
-        Input::Text(text) => (text.clone(), false),
-        Input::Keys(keys) => (keys.clone(), true),
-        Input::NoInput => (String::new(), false),
-    };
     let shown = match &input {
         Input::NoInput => "(no input)".to_string(),
         _ if sensitive_ask => MASK.to_string(),
-        Input::Keys(keys) => format!("[keys {keys}]"),
+        Input::Keys(keys) => {
+            let mut shown = String::with_capacity(keys.len() + 7);
+            shown.push_str("[keys ");
+            shown.push_str(keys);
+            shown.push(']');
+            shown
+        }
         Input::Text(text) => text.clone(),
     };
     conv.transcript.push(TranscriptEntry {
         who: Speaker::User,
         text: shown,
     });
+    let (text, kind) = match input {
+        Input::Text(text) => (text, InputKind::Text),
+        Input::Keys(keys) => (keys, InputKind::Keys),
+        Input::NoInput => (String::new(), InputKind::NoInput),
+    };
     conv.last = LastInput {
         text,
-        keys,
+        keys: kind == InputKind::Keys,
         sensitive: sensitive_ask,
     };
     let Some(mut m) = machine(bundle, conv, env) else {
@@ -139,11 +174,11 @@ pub(super) fn run_input(
     };
     let stop = match m.flow.escalate {
         Some(start) => {
-            m.pending = Some(input);
+            m.pending = Some(kind);
             m.pc = start;
             m.run()
         }
-        None => match m.deliver(input) {
+        None => match m.deliver(kind) {
             Ok(()) => m.run(),
             Err(message) => Stop::Failed(message),
         },
@@ -151,15 +186,14 @@ pub(super) fn run_input(
     m.finish(stop)
 }
 
-impl Machine<'_, '_, '_, '_> {
-    fn finish(self, stop: Stop) -> Turn {
+impl<'b> Machine<'b, '_, '_, '_> {
+    fn finish(self, stop: Stop) -> Turn<'b> {
         let conv = self.conv;
         let state = self
             .flow
             .states
             .get(conv.state as usize)
-            .map(|s| self.bundle.str(s.name).to_string())
-            .unwrap_or_default();
+            .map_or("", |s| self.bundle.str(s.name));
         let mut turn = Turn {
             status: conv.status,
             state,
@@ -205,11 +239,16 @@ impl Machine<'_, '_, '_, '_> {
     }
 
     fn pop_n(&mut self, n: u32) -> Result<Vec<Operand>, String> {
-        let n = n as usize;
-        if n > self.stack.len() {
-            return Err(format!("stack underflow at instruction {}", self.pc));
-        }
-        Ok(self.stack.split_off(self.stack.len() - n))
+        let at = self.top(n)?;
+        Ok(self.stack.split_off(at))
+    }
+
+    /// Where the top `n` operands start (they are read in place, then truncated away).
+    fn top(&self, n: u32) -> Result<usize, String> {
+        self.stack
+            .len()
+            .checked_sub(n as usize)
+            .ok_or_else(|| format!("stack underflow at instruction {}", self.pc))
     }
 
     fn push(&mut self, value: Value, sensitive: bool) {
@@ -361,14 +400,18 @@ impl Machine<'_, '_, '_, '_> {
                     *slot = value.value;
                 }
                 Instr::Format { text, args } => {
-                    let args = self.pop_n(*args)?;
+                    let at = self.top(*args)?;
+                    let args = &self.stack[at..];
                     let sensitive = args.iter().any(|a| a.sensitive);
-                    let (clear, _) = render(self.bundle.str(*text), &args);
+                    let (clear, _) = render(self.bundle.str(*text), args);
+                    let clear = clear.into_owned();
+                    self.stack.truncate(at);
                     self.push(Value::Text(clear), sensitive);
                 }
                 Instr::Say { text, args } => {
-                    let args = self.pop_n(*args)?;
-                    let (clear, masked) = render(self.bundle.str(*text), &args);
+                    let at = self.top(*args)?;
+                    let (clear, masked) = render(self.bundle.str(*text), &self.stack[at..]);
+                    self.stack.truncate(at);
                     self.say(clear, masked);
                 }
                 Instr::Wait(point) => {
@@ -404,8 +447,9 @@ impl Machine<'_, '_, '_, '_> {
                     args,
                     on_closed,
                 } => {
-                    let args = self.pop_n(*args)?;
-                    let reason = reason.map(|r| render(self.bundle.str(r), &args).1);
+                    let at = self.top(*args)?;
+                    let reason = reason.map(|r| render(self.bundle.str(r), &self.stack[at..]).1);
+                    self.stack.truncate(at);
                     let queue_decl = self
                         .bundle
                         .queues
@@ -501,11 +545,13 @@ impl Machine<'_, '_, '_, '_> {
                     args,
                     found,
                 } => {
-                    let args = self.pop_n(*args)?;
+                    let at = self.top(*args)?;
                     let query = match topic {
-                        Some(t) => render(self.bundle.str(*t), &args).0,
-                        None => self.conv.last.text.clone(),
-                    };
+                        Some(t) => render(self.bundle.str(*t), &self.stack[at..]).0,
+                        None => Cow::Borrowed(self.conv.last.text.as_str()),
+                    }
+                    .into_owned();
+                    self.stack.truncate(at);
                     let model = self
                         .bundle
                         .models
@@ -519,8 +565,8 @@ impl Machine<'_, '_, '_, '_> {
                             .get(i)
                     });
                     if let Some(entry) = entry {
-                        let answer = self.bundle.str(entry.answer).to_string();
-                        self.say(answer.clone(), answer);
+                        let answer = self.bundle.str(entry.answer);
+                        self.say(Cow::Borrowed(answer), answer.to_string());
                         self.jump(*found)?;
                         continue;
                     }
@@ -541,8 +587,8 @@ impl Machine<'_, '_, '_, '_> {
                     continue;
                 }
                 Instr::Deliver => {
-                    let input = self.pending.take().ok_or("deliver without pending input")?;
-                    self.deliver(input)?;
+                    let kind = self.pending.take().ok_or("deliver without pending input")?;
+                    self.deliver(kind)?;
                     continue;
                 }
             }
@@ -559,7 +605,7 @@ impl Machine<'_, '_, '_, '_> {
         Ok(())
     }
 
-    fn say(&mut self, clear: String, masked: String) {
+    fn say(&mut self, clear: Cow<'b, str>, masked: String) {
         self.conv.transcript.push(TranscriptEntry {
             who: Speaker::Bot,
             text: masked,
@@ -586,27 +632,9 @@ impl Machine<'_, '_, '_, '_> {
         }
     }
 
-    /// Intent scores of the last input, computed once per turn.
-    fn scores(&mut self) -> &[f32] {
-        if self.intent_scores.is_none() {
-            let text = if self.conv.last.keys {
-                ""
-            } else {
-                self.conv.last.text.as_str()
-            };
-            // Keys say nothing about intents: skip the model entirely.
-            self.intent_scores = Some(if text.is_empty() {
-                vec![0.0; self.bundle.intents.len()]
-            } else {
-                self.bundle.models.intents(self.bundle).scores(text)
-            });
-        }
-        self.intent_scores.as_deref().unwrap_or(&[])
-    }
-
     /// `intent NAME`: the intent scores at the threshold and no other intent scores higher.
     fn intent_matches(&mut self, intent: usize) -> bool {
-        let scores = self.scores();
+        let scores = self.intent_scores.get(self.bundle, &self.conv.last);
         let Some(score) = scores.get(intent).copied() else {
             return false;
         };
@@ -633,8 +661,8 @@ impl Machine<'_, '_, '_, '_> {
         Ok(slot.as_ref().is_some_and(|re| re.is_match(text)))
     }
 
-    /// Hands `input` to the input point the conversation waits at and moves `pc` on.
-    fn deliver(&mut self, input: Input) -> Result<(), String> {
+    /// Hands the last input to the input point the conversation waits at and moves `pc` on.
+    fn deliver(&mut self, kind: InputKind) -> Result<(), String> {
         let wait = self.conv.pc;
         let Some(Instr::Wait(point_index)) = self.flow.code.get(wait as usize) else {
             return Err("the conversation is not at an input point".into());
@@ -644,14 +672,11 @@ impl Machine<'_, '_, '_, '_> {
             .points
             .get(*point_index as usize)
             .ok_or("unknown input point")?;
-        let (text, keys) = match &input {
-            Input::NoInput => {
-                self.conv.no_input_count = self.conv.no_input_count.saturating_add(1);
-                return self.failure(*point_index, false);
-            }
-            Input::Text(text) => (text.as_str(), false),
-            Input::Keys(keys) => (keys.as_str(), true),
-        };
+        if kind == InputKind::NoInput {
+            self.conv.no_input_count = self.conv.no_input_count.saturating_add(1);
+            return self.failure(*point_index, false);
+        }
+        let last = &self.conv.last;
         match &point.kind {
             PointKind::Ask { var } => {
                 let ty = self
@@ -661,8 +686,8 @@ impl Machine<'_, '_, '_, '_> {
                     .map(|v| &v.ty)
                     .unwrap_or(&SlotType::Text);
                 let reply = Reply {
-                    text,
-                    keys,
+                    text: &last.text,
+                    keys: last.keys,
                     voice: self.conv.channel == Channel::Voice,
                 };
                 if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
@@ -677,74 +702,21 @@ impl Machine<'_, '_, '_, '_> {
                 }
             }
             PointKind::Menu { options } => {
-                if let Some(option) = self.pick_option(options, text, keys) {
-                    if let Some(index) = options.iter().position(|o| o.action == option) {
-                        self.trace.push(TraceEvent::Option {
-                            point: *point_index,
-                            option: index as u32,
-                        });
-                    }
+                if let Some(index) =
+                    pick_option(self.bundle, &mut self.intent_scores, options, last)
+                {
+                    self.trace.push(TraceEvent::Option {
+                        point: *point_index,
+                        option: index as u32,
+                    });
                     self.conv.attempts = 0;
-                    return self.jump(option);
+                    let action = options.get(index).map_or(0, |o| o.action);
+                    return self.jump(action);
                 }
             }
         }
         self.conv.no_match_count = self.conv.no_match_count.saturating_add(1);
         self.failure(*point_index, true)
-    }
-
-    /// The option a reply picks: by keys; for text by a key spoken or typed, the label, a
-    /// phrase or the label inside the text, then the best-scoring intent.
-    fn pick_option(
-        &mut self,
-        options: &[crate::bundle::MenuOption],
-        text: &str,
-        keys: bool,
-    ) -> Option<u32> {
-        let bundle = self.bundle;
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(nlu::normalize::half_width)
-            .collect();
-        let by_key = options
-            .iter()
-            .find(|o| o.keys.iter().any(|k| bundle.str(*k) == compact));
-        if keys || by_key.is_some() {
-            return by_key.map(|o| o.action);
-        }
-        let norm = nlu::normalize(text);
-        if norm.is_empty() {
-            return None;
-        }
-        if let Some(o) = options
-            .iter()
-            .find(|o| nlu::normalize(bundle.str(o.label)) == norm)
-        {
-            return Some(o.action);
-        }
-        let phrase_hit = options.iter().find(|o| {
-            o.phrases.iter().chain(std::iter::once(&o.label)).any(|p| {
-                let p = nlu::normalize(bundle.str(*p));
-                !p.is_empty() && contains_word(&norm, &p)
-            })
-        });
-        if let Some(o) = phrase_hit {
-            return Some(o.action);
-        }
-        let scores = self.scores().to_vec();
-        let per_option: Vec<f32> = options
-            .iter()
-            .map(|o| {
-                o.intents
-                    .iter()
-                    .filter_map(|i| scores.get(*i as usize).copied())
-                    .fold(0.0, f32::max)
-            })
-            .collect();
-        best_of(&per_option, INTENT_THRESHOLD)
-            .and_then(|(i, _)| options.get(i))
-            .map(|o| o.action)
     }
 
     /// A `no_match` (or `no_input`) at an input point: retry, run the handler, or re-prompt.
@@ -779,6 +751,74 @@ impl Machine<'_, '_, '_, '_> {
     }
 }
 
+/// The option (index into `options`) a reply picks: by keys; for text by a key spoken or
+/// typed, the label, a phrase or the label inside the text, then the best-scoring intent.
+fn pick_option(
+    bundle: &Bundle,
+    scores: &mut IntentScores,
+    options: &[crate::bundle::MenuOption],
+    last: &LastInput,
+) -> Option<usize> {
+    let text = last.text.as_str();
+    // Keypad input and most typed keys are ASCII without spaces: already compact.
+    let compact = text
+        .bytes()
+        .all(|b| b.is_ascii() && !char::from(b).is_whitespace());
+    let is_key = |key: &str| {
+        if compact {
+            text == key
+        } else {
+            same_keys(text, key)
+        }
+    };
+    let by_key = options
+        .iter()
+        .position(|o| o.keys.iter().any(|k| is_key(bundle.str(*k))));
+    if last.keys || by_key.is_some() {
+        return by_key;
+    }
+    let norm = nlu::normalize(text);
+    if norm.is_empty() {
+        return None;
+    }
+    if let Some(i) = options
+        .iter()
+        .position(|o| nlu::normalize(bundle.str(o.label)) == norm)
+    {
+        return Some(i);
+    }
+    let phrase_hit = options.iter().position(|o| {
+        o.phrases.iter().chain(std::iter::once(&o.label)).any(|p| {
+            let p = nlu::normalize(bundle.str(*p));
+            !p.is_empty() && contains_word(&norm, &p)
+        })
+    });
+    if phrase_hit.is_some() {
+        return phrase_hit;
+    }
+    let scores = scores.get(bundle, last);
+    let per_option: Vec<f32> = options
+        .iter()
+        .map(|o| {
+            o.intents
+                .iter()
+                .filter_map(|i| scores.get(*i as usize).copied())
+                .fold(0.0, f32::max)
+        })
+        .collect();
+    best_of(&per_option, INTENT_THRESHOLD).map(|(i, _)| i)
+}
+
+/// Whether a reply, without its whitespace and with full-width characters made half-width,
+/// is exactly the option key `key` (compared as it goes, without building the compact text).
+fn same_keys(reply: &str, key: &str) -> bool {
+    let mut compact = reply
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(nlu::normalize::half_width);
+    key.chars().all(|k| compact.next() == Some(k)) && compact.next().is_none()
+}
+
 /// The result record of an operation: the declared fields in declaration order (absent ones
 /// `none`); anything but a record (or none, for an operation without results) is a failure.
 fn shape_result(
@@ -811,10 +851,10 @@ fn shape_result(
 
 /// Fills `{0}`, `{1}` … from `args` (`{{`/`}}` are literal braces); returns the clear text
 /// and the text with sensitive values masked.
-fn render(template: &str, args: &[Operand]) -> (String, String) {
-    // Most messages have no placeholders: copy them whole.
-    if !template.contains(['{', '}']) {
-        return (template.to_string(), template.to_string());
+fn render<'t>(template: &'t str, args: &[Operand]) -> (Cow<'t, str>, String) {
+    // Most messages have no placeholders: the clear text is the template itself.
+    if !has_brace(template) {
+        return (Cow::Borrowed(template), template.to_string());
     }
     let mut clear = String::with_capacity(template.len());
     let mut masked = String::with_capacity(template.len());
@@ -854,10 +894,30 @@ fn render(template: &str, args: &[Operand]) -> (String, String) {
     }
     clear.push_str(rest);
     masked.push_str(rest);
-    (clear, masked)
+    (Cow::Owned(clear), masked)
 }
 
-fn expecting(bundle: &Bundle, flow: &Flow, conv: &Conversation) -> Option<Expecting> {
+/// Whether `text` holds `{` or `}`, eight bytes at a time: every prompt of every turn is
+/// scanned, and `str::contains` with a char set took ~350 instructions for a 50-byte one.
+fn has_brace(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut words = text.as_bytes().chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_le_bytes(bytes);
+        if has_zero_byte(x ^ (ONES * u64::from(b'{')))
+            || has_zero_byte(x ^ (ONES * u64::from(b'}')))
+        {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|b| matches!(b, b'{' | b'}'))
+}
+
+fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Option<Expecting<'b>> {
     let Some(Instr::Wait(point)) = flow.code.get(conv.pc as usize) else {
         return None;
     };
@@ -865,21 +925,12 @@ fn expecting(bundle: &Bundle, flow: &Flow, conv: &Conversation) -> Option<Expect
     Some(match &point.kind {
         PointKind::Ask { var } => Expecting {
             kind: ExpectKind::Ask,
-            options: Vec::new(),
-            slot: flow
-                .vars
-                .get(*var as usize)
-                .map(|v| bundle.str(v.name).to_string()),
+            options: ExpectedOptions::new(bundle, &[]),
+            slot: flow.vars.get(*var as usize).map(|v| bundle.str(v.name)),
         },
         PointKind::Menu { options } => Expecting {
             kind: ExpectKind::Menu,
-            options: options
-                .iter()
-                .map(|o| ExpectedOption {
-                    label: bundle.str(o.label).to_string(),
-                    key: o.keys.first().map(|k| bundle.str(*k).to_string()),
-                })
-                .collect(),
+            options: ExpectedOptions::new(bundle, options),
             slot: None,
         },
     })
@@ -894,6 +945,33 @@ mod render_tests {
             value: Value::Text(text.into()),
             sensitive,
         }
+    }
+
+    #[test]
+    fn braces_are_found_at_any_offset() {
+        assert!(!has_brace(""));
+        assert!(!has_brace(
+            "State 12: menu 12, please choose one of 3 options."
+        ));
+        for len in 1..20 {
+            for at in 0..len {
+                for brace in ['{', '}'] {
+                    let mut text: Vec<char> = "a".repeat(len).chars().collect();
+                    text[at] = brace;
+                    let text: String = text.into_iter().collect();
+                    assert!(has_brace(&text), "{text}");
+                }
+            }
+        }
+        assert!(!has_brace("｛全角｝ and 文本"));
+    }
+
+    #[test]
+    fn keys_compare_compacted() {
+        assert!(same_keys(" 1 2 ", "12"));
+        assert!(same_keys("１２", "12"));
+        assert!(!same_keys("123", "12"));
+        assert!(!same_keys("1", "12"));
     }
 
     #[test]
