@@ -17,6 +17,7 @@ pub mod encode;
 pub mod verify;
 
 pub use decode::LoadError;
+use std::sync::Arc;
 
 /// The four bytes every bundle starts with.
 pub const MAGIC: [u8; 4] = *b"CSFB";
@@ -34,7 +35,9 @@ pub struct Bundle {
     /// The version of the compiler that wrote the bundle (shown by `inspect`).
     pub compiler_version: String,
     /// Every message, prompt, label, example, question, answer, name and path, by id.
-    pub strings: Vec<String>,
+    /// Shared (`Arc`) so that a conversation's transcript can keep a prompt without copying
+    /// it.
+    pub strings: Vec<Arc<str>>,
     /// Source file paths (ids into `strings`), indexed by [`Loc::file`].
     pub files: Vec<StrId>,
     /// Regex patterns (ids into `strings`) used by `matches`.
@@ -53,10 +56,12 @@ pub struct Bundle {
 impl Bundle {
     /// The string with this id, or `""` for an id out of range (verified bundles have none).
     pub fn str(&self, id: StrId) -> &str {
-        self.strings
-            .get(id as usize)
-            .map(String::as_str)
-            .unwrap_or("")
+        self.strings.get(id as usize).map_or("", |text| text)
+    }
+
+    /// The shared string with this id (`None` out of range).
+    pub fn shared_str(&self, id: StrId) -> Option<&Arc<str>> {
+        self.strings.get(id as usize)
     }
 
     pub fn flow_by_name(&self, name: &str) -> Option<(usize, &Flow)> {
@@ -82,7 +87,7 @@ impl Bundle {
 /// Builds a string table without duplicates, in first-use order (the compiler's helper).
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    strings: Vec<String>,
+    strings: Vec<Arc<str>>,
     ids: std::collections::HashMap<String, StrId>,
 }
 
@@ -92,12 +97,12 @@ impl Interner {
             return *id;
         }
         let id = self.strings.len() as StrId;
-        self.strings.push(text.to_string());
+        self.strings.push(Arc::from(text));
         self.ids.insert(text.to_string(), id);
         id
     }
 
-    pub fn into_strings(self) -> Vec<String> {
+    pub fn into_strings(self) -> Vec<Arc<str>> {
         self.strings
     }
 }

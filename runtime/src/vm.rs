@@ -27,8 +27,10 @@
 
 mod clock;
 mod exec;
+mod line;
 
 pub use clock::{Clock, is_open};
+pub use line::Line;
 
 use crate::bundle::{Bundle, MenuOption, Priority};
 use crate::value::{MASK, Value};
@@ -373,7 +375,7 @@ pub enum Speaker {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranscriptEntry {
     pub who: Speaker,
-    pub text: String,
+    pub text: Line,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

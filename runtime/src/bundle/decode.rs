@@ -5,6 +5,7 @@
 use super::encode::content_hash;
 use super::*;
 use std::fmt;
+use std::sync::Arc;
 
 /// Why a bundle could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,6 +255,18 @@ impl Decode for String {
     const MIN_SIZE: usize = 4;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         r.str()
+    }
+}
+
+impl Decode for Arc<str> {
+    const MIN_SIZE: usize = 4;
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let len = r.u32()? as usize;
+        let at = r.pos;
+        match std::str::from_utf8(r.take(len)?) {
+            Ok(text) => Ok(Arc::from(text)),
+            Err(_) => invalid(format!("string at offset {at} is not UTF-8")),
+        }
     }
 }
 

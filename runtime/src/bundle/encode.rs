@@ -2,6 +2,7 @@
 //! field order here is the format (keep it in step with `decode.rs`).
 
 use super::*;
+use std::sync::Arc;
 
 /// The content hash in the header: catches corrupted files, not forgery. It reads the body
 /// eight bytes at a time in four independent lanes, so a 24 MB bundle hashes in a few
@@ -116,6 +117,12 @@ impl Encode for u32 {
 }
 
 impl Encode for String {
+    fn encode(&self, w: &mut Writer) {
+        w.str(self);
+    }
+}
+
+impl Encode for Arc<str> {
     fn encode(&self, w: &mut Writer) {
         w.str(self);
     }

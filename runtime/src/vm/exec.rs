@@ -144,16 +144,10 @@ pub(super) fn run_input<'b>(
         });
     conv.turns = conv.turns.saturating_add(1);
     let shown = match &input {
-        Input::NoInput => "(no input)".to_string(),
-        _ if sensitive_ask => MASK.to_string(),
-        Input::Keys(keys) => {
-            let mut shown = String::with_capacity(keys.len() + 7);
-            shown.push_str("[keys ");
-            shown.push_str(keys);
-            shown.push(']');
-            shown
-        }
-        Input::Text(text) => text.clone(),
+        Input::NoInput => Line::fixed("(no input)"),
+        _ if sensitive_ask => Line::fixed(MASK),
+        Input::Keys(keys) => Line::keys(keys),
+        Input::Text(text) => Line::from(text.as_str()),
     };
     conv.transcript.push(TranscriptEntry {
         who: Speaker::User,
@@ -212,7 +206,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                 conv.status = Status::Ended;
                 conv.transcript.push(TranscriptEntry {
                     who: Speaker::Event,
-                    text: "end".into(),
+                    text: Line::fixed("end"),
                 });
             }
             Stop::Handoff => {
@@ -223,7 +217,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                 conv.status = Status::Failed;
                 conv.transcript.push(TranscriptEntry {
                     who: Speaker::Event,
-                    text: format!("failed: {message}"),
+                    text: Line::from(format!("failed: {message}")),
                 });
                 turn.error = Some(message);
             }
@@ -410,9 +404,18 @@ impl<'b> Machine<'b, '_, '_, '_> {
                 }
                 Instr::Say { text, args } => {
                     let at = self.top(*args)?;
-                    let (clear, masked) = render(self.bundle.str(*text), &self.stack[at..]);
+                    let template = self.bundle.str(*text);
+                    match self.bundle.shared_str(*text) {
+                        // No placeholders: the transcript shares the bundle's string.
+                        Some(shared) if !has_brace(template) => {
+                            self.say(Cow::Borrowed(template), Line::shared(shared))
+                        }
+                        _ => {
+                            let (clear, masked) = render(template, &self.stack[at..]);
+                            self.say(clear, Line::from(masked.into_owned()));
+                        }
+                    }
                     self.stack.truncate(at);
-                    self.say(clear, masked);
                 }
                 Instr::Wait(point) => {
                     if self.flow.points.get(*point as usize).is_none() {
@@ -448,7 +451,8 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     on_closed,
                 } => {
                     let at = self.top(*args)?;
-                    let reason = reason.map(|r| render(self.bundle.str(r), &self.stack[at..]).1);
+                    let reason = reason
+                        .map(|r| render(self.bundle.str(r), &self.stack[at..]).1.into_owned());
                     self.stack.truncate(at);
                     let queue_decl = self
                         .bundle
@@ -566,7 +570,11 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     });
                     if let Some(entry) = entry {
                         let answer = self.bundle.str(entry.answer);
-                        self.say(Cow::Borrowed(answer), answer.to_string());
+                        let line = match self.bundle.shared_str(entry.answer) {
+                            Some(shared) => Line::shared(shared),
+                            None => Line::from(answer),
+                        };
+                        self.say(Cow::Borrowed(answer), line);
                         self.jump(*found)?;
                         continue;
                     }
@@ -605,7 +613,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
         Ok(())
     }
 
-    fn say(&mut self, clear: Cow<'b, str>, masked: String) {
+    fn say(&mut self, clear: Cow<'b, str>, masked: Line) {
         self.conv.transcript.push(TranscriptEntry {
             who: Speaker::Bot,
             text: masked,
@@ -616,7 +624,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
     fn event(&mut self, text: String) {
         self.conv.transcript.push(TranscriptEntry {
             who: Speaker::Event,
-            text,
+            text: Line::from(text),
         });
     }
 
@@ -851,10 +859,10 @@ fn shape_result(
 
 /// Fills `{0}`, `{1}` … from `args` (`{{`/`}}` are literal braces); returns the clear text
 /// and the text with sensitive values masked.
-fn render<'t>(template: &'t str, args: &[Operand]) -> (Cow<'t, str>, String) {
-    // Most messages have no placeholders: the clear text is the template itself.
+fn render<'t>(template: &'t str, args: &[Operand]) -> (Cow<'t, str>, Cow<'t, str>) {
+    // Most messages have no placeholders: both texts are the template itself.
     if !has_brace(template) {
-        return (Cow::Borrowed(template), template.to_string());
+        return (Cow::Borrowed(template), Cow::Borrowed(template));
     }
     let mut clear = String::with_capacity(template.len());
     let mut masked = String::with_capacity(template.len());
@@ -894,7 +902,7 @@ fn render<'t>(template: &'t str, args: &[Operand]) -> (Cow<'t, str>, String) {
     }
     clear.push_str(rest);
     masked.push_str(rest);
-    (Cow::Owned(clear), masked)
+    (Cow::Owned(clear), Cow::Owned(masked))
 }
 
 /// Whether `text` holds `{` or `}`, eight bytes at a time: every prompt of every turn is
@@ -985,7 +993,7 @@ mod render_tests {
             render("ref {0}, card {1}, {{literal}} }", &args),
             (
                 "ref R-1, card 1234, {literal} }".into(),
-                format!("ref R-1, card {MASK}, {{literal}} }}")
+                format!("ref R-1, card {MASK}, {{literal}} }}").into()
             )
         );
         assert_eq!(render("{7} missing", &args).0, " missing");
