@@ -194,22 +194,124 @@ mod tests {
     /// Builds a valid state for the fast path from random choices.
     fn random_state(choices: &[u8]) -> String {
         const GAPS: [&str; 6] = [" ", "\n", "  # note\n", "\t", "\r\n", " \u{3000}"];
-        const STRINGS: [&str; 5] = [
+        const STRINGS: [&str; 8] = [
             "\"hi\"",
             "\"你好 {{x}} }} \\\" # } \\n\"",
             "\"\"",
             "\"press 1\"",
             "\"a\\tb\"",
+            "\"Hi {name}, 第{ t0_res.count }个!\"",
+            "\"{x}{ y.z }{{\"",
+            "\"{a} }\"",
         ];
         const NAMES: [&str; 5] = ["s1", "end", "state_2", "sayer", "_x"];
+        const ATOMS: [&str; 11] = [
+            "x",
+            "t0_res.ok",
+            "a . b.c",
+            "\"s {x}\"",
+            "3",
+            "-2.5",
+            "true",
+            "none",
+            "text",
+            "isx",
+            "not_me",
+        ];
+        const CMP: [&str; 8] = ["==", "!=", "<", "<=", ">", ">=", "is set", "is not set"];
         let mut choices = choices.iter().copied().cycle();
         let mut next = move |n: usize| choices.next().unwrap_or(0) as usize % n;
         let mut out = String::from("state s1 {");
         let mut gap = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
             out.push_str(GAPS[next(GAPS.len())])
         };
-        fn simple(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap) {
-            match next(4) {
+        fn expr(
+            out: &mut String,
+            next: &mut dyn FnMut(usize) -> usize,
+            gap: &mut Gap,
+            depth: usize,
+        ) {
+            match if depth == 0 { next(2) } else { next(6) } {
+                0 => out.push_str(ATOMS[next(ATOMS.len())]),
+                1 => {
+                    out.push_str(ATOMS[next(ATOMS.len())]);
+                    gap(out, next);
+                    let op = CMP[next(CMP.len())];
+                    out.push_str(op);
+                    if !op.ends_with("set") {
+                        gap(out, next);
+                        out.push_str(ATOMS[next(ATOMS.len())]);
+                    }
+                }
+                2 | 3 => {
+                    for _ in 0..1 + next(3) {
+                        out.push_str("not");
+                        gap(out, next);
+                    }
+                    expr(out, next, gap, depth - 1);
+                }
+                _ => {
+                    expr(out, next, gap, depth - 1);
+                    gap(out, next);
+                    out.push_str(["and", "or"][next(2)]);
+                    gap(out, next);
+                    expr(out, next, gap, depth - 1);
+                }
+            }
+        }
+        fn handler(
+            out: &mut String,
+            next: &mut dyn FnMut(usize) -> usize,
+            gap: &mut Gap,
+            depth: usize,
+        ) {
+            out.push_str("on");
+            gap(out, next);
+            out.push_str(["no_match", "no_input", "closed", "error"][next(4)]);
+            gap(out, next);
+            if next(2) == 0 {
+                out.push_str("retry");
+                gap(out, next);
+                out.push_str(["1", "2", "99999999999"][next(3)]);
+                gap(out, next);
+                if next(2) == 0 {
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                    gap(out, next);
+                }
+                out.push_str("then");
+                gap(out, next);
+            }
+            simple(out, next, gap, depth);
+        }
+        fn block(
+            out: &mut String,
+            next: &mut dyn FnMut(usize) -> usize,
+            gap: &mut Gap,
+            depth: usize,
+        ) {
+            out.push('{');
+            for _ in 0..next(3) {
+                gap(out, next);
+                simple(out, next, gap, depth);
+            }
+            gap(out, next);
+            out.push('}');
+        }
+        fn simple(
+            out: &mut String,
+            next: &mut dyn FnMut(usize) -> usize,
+            gap: &mut Gap,
+            depth: usize,
+        ) {
+            // Statements that hold statements only above depth 0: the choices cycle, so an
+            // unbounded generator could recurse for ever.
+            const FLAT: [usize; 6] = [0, 1, 2, 4, 5, 7];
+            let choice = if depth == 0 {
+                FLAT[next(FLAT.len())]
+            } else {
+                next(9)
+            };
+            match choice {
                 0 => {
                     out.push_str("say");
                     gap(out, next);
@@ -221,7 +323,80 @@ mod tests {
                     out.push_str(NAMES[next(NAMES.len())]);
                 }
                 2 => out.push_str("end"),
-                _ => {
+                3 => {
+                    out.push_str("ask");
+                    gap(out, next);
+                    out.push_str(["account", "t0_day", "x"][next(3)]);
+                    gap(out, next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push('{');
+                        for _ in 0..next(3) {
+                            gap(out, next);
+                            handler(out, next, gap, depth - 1);
+                        }
+                        gap(out, next);
+                        out.push('}');
+                    }
+                }
+                4 => {
+                    out.push_str("set");
+                    gap(out, next);
+                    out.push('x');
+                    gap(out, next);
+                    out.push('=');
+                    gap(out, next);
+                    expr(out, next, gap, 2);
+                }
+                5 => {
+                    out.push_str("call svc");
+                    gap(out, next);
+                    out.push('.');
+                    gap(out, next);
+                    out.push_str("op(");
+                    let args = next(3);
+                    for i in 0..args {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        gap(out, next);
+                        out.push_str(["account", "day"][next(2)]);
+                        gap(out, next);
+                        out.push(':');
+                        gap(out, next);
+                        expr(out, next, gap, 1);
+                    }
+                    if args > 0 && next(4) == 0 {
+                        out.push(',');
+                    }
+                    gap(out, next);
+                    out.push(')');
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push_str("into");
+                        gap(out, next);
+                        out.push_str("res");
+                    }
+                }
+                6 => {
+                    out.push_str("answer");
+                    gap(out, next);
+                    out.push_str("from");
+                    gap(out, next);
+                    out.push_str("kb");
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push_str(STRINGS[next(STRINGS.len())]);
+                    }
+                    if next(2) == 0 {
+                        gap(out, next);
+                        out.push_str("else");
+                        gap(out, next);
+                        simple(out, next, gap, depth - 1);
+                    }
+                }
+                7 => {
                     out.push_str("handoff q");
                     if next(2) == 0 {
                         gap(out, next);
@@ -234,6 +409,27 @@ mod tests {
                         out.push_str("reason");
                         gap(out, next);
                         out.push_str(STRINGS[next(STRINGS.len())]);
+                    }
+                }
+                _ => {
+                    out.push_str("if");
+                    gap(out, next);
+                    expr(out, next, gap, 2);
+                    gap(out, next);
+                    block(out, next, gap, depth - 1);
+                    for _ in 0..next(3) {
+                        gap(out, next);
+                        out.push_str("else");
+                        gap(out, next);
+                        if next(2) == 0 {
+                            block(out, next, gap, depth - 1);
+                            break;
+                        }
+                        out.push_str("if");
+                        gap(out, next);
+                        expr(out, next, gap, 1);
+                        gap(out, next);
+                        block(out, next, gap, depth - 1);
                     }
                 }
             }
@@ -265,19 +461,19 @@ mod tests {
                     }
                     gap(&mut out, &mut next);
                     if next(3) == 0 {
-                        out.push('{');
-                        gap(&mut out, &mut next);
-                        simple(&mut out, &mut next, &mut gap);
-                        gap(&mut out, &mut next);
-                        out.push('}');
+                        block(&mut out, &mut next, &mut gap, 1);
                     } else {
-                        simple(&mut out, &mut next, &mut gap);
+                        simple(&mut out, &mut next, &mut gap, 1);
                     }
+                }
+                if next(3) == 0 {
+                    gap(&mut out, &mut next);
+                    handler(&mut out, &mut next, &mut gap, 1);
                 }
                 gap(&mut out, &mut next);
                 out.push('}');
             } else {
-                simple(&mut out, &mut next, &mut gap);
+                simple(&mut out, &mut next, &mut gap, 2);
             }
         }
         gap(&mut out, &mut next);
@@ -304,6 +500,37 @@ mod tests {
             proptest::prop_assert!(reference.diagnostics.is_empty(), "{}", text);
             proptest::prop_assert_eq!(reference.flow.states, vec![state], "{}", text);
             proptest::prop_assert_eq!(reference.closed, closed);
+        }
+
+        /// Random states with one editing mistake (a token inserted, some text deleted):
+        /// whenever the fast path still accepts the text, pest accepts it too, with no
+        /// error and the same tree. The fast path never hides a syntax error.
+        #[test]
+        fn fast_path_never_accepts_what_pest_refuses(
+            choices in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+            at in 0usize..10_000,
+            len in 0usize..6,
+            token in 0usize..16,
+        ) {
+            const TOKENS: [&str; 16] = [
+                "", "{", "}", "\"", ".", "=", "==", "not ", "is ", "set", "(", ")", ",", "\n", "#", "else ",
+            ];
+            let valid = random_state(&choices);
+            let mut at = at % (valid.len() + 1);
+            while !valid.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + len).min(valid.len());
+            while !valid.is_char_boundary(end) {
+                end += 1;
+            }
+            let text = format!("{}{}{}", &valid[..at], TOKENS[token], &valid[end..]);
+            if let Some((state, closed)) = fast::state_segment(FileId(0), &text, 0, text.len()) {
+                let reference = lower::parse_segment_with_pest(FileId(0), &text, 0, text.len(), false);
+                proptest::prop_assert!(reference.diagnostics.is_empty(), "{}", text);
+                proptest::prop_assert_eq!(reference.flow.states, vec![state], "{}", text);
+                proptest::prop_assert_eq!(reference.closed, closed);
+            }
         }
     }
 

@@ -1,13 +1,18 @@
-//! A fast path for the most common shape of a flow's states: `state NAME { … }` made of
-//! `menu`/`option`, `say` (without interpolation), `goto`, `end` and `handoff`.
+//! A fast path for the common shapes of a flow's states: `state NAME { … }` made of any
+//! statement (`say`, `ask` with its handlers, `menu` with options and handlers, `goto`,
+//! `end`, `handoff`, `if`/`else`, `set`, `call`, `answer`), with strings that interpolate
+//! and conditions built from names, fields, plain literals, comparisons, `is [not] set`,
+//! `not`, `and` and `or`.
 //!
 //! pest spends ~100,000 instructions on such a state; this hand-written reader a few
 //! thousand. It builds exactly the tree the pest grammar would (same nodes, same spans) and
 //! gives up — returning `None`, so the segment goes through pest — on anything else:
-//! another statement, an interpolation, a comment in an odd place, any error. pest stays the
+//! `intent`/`open`/`in`/`matches`/lists/parentheses/dates in an expression, a comment or a
+//! line break inside an interpolation, any error. pest stays the
 //! reference grammar and the only source of syntax errors; `tests::fast_path_matches_pest`
 //! and the property test in `tests/robustness.rs` hold the two to the same trees.
 
+use super::lower::MAX_CHAIN;
 use crate::ast::*;
 use crate::source::{FileId, Span};
 
@@ -35,6 +40,11 @@ struct Reader<'a> {
 
 const RESERVED: [&str; 9] = [
     "true", "false", "none", "and", "or", "not", "is", "in", "matches",
+];
+
+/// The words a statement starts with.
+const STATEMENT_KEYWORDS: [&str; 10] = [
+    "goto", "say", "end", "handoff", "menu", "ask", "if", "set", "call", "answer",
 ];
 
 fn is_ident_byte(b: u8) -> bool {
@@ -120,12 +130,14 @@ impl Reader<'_> {
         self.ident()
     }
 
-    /// A string without interpolation; escapes decoded like the grammar's `str_escape`.
+    /// A string; escapes decoded like the grammar's `str_escape`, texts merged like
+    /// `lower::string` does, `{expr}` interpolations read by [`Reader::interpolation`].
     fn string(&mut self) -> Option<Str> {
         let start = self.pos;
         if !self.eat("\"") {
             return None;
         }
+        let mut parts = Vec::new();
         let mut text = String::new();
         loop {
             let rest = self.rest();
@@ -157,20 +169,45 @@ impl Reader<'_> {
             } else if rest.starts_with('}') {
                 text.push('}');
                 self.pos += 1;
+            } else if rest.starts_with('{') {
+                if !text.is_empty() {
+                    parts.push(StrPart::Text(std::mem::take(&mut text)));
+                }
+                parts.push(StrPart::Interpolation(self.interpolation()?));
             } else {
-                // An interpolation or a raw newline: leave it to pest.
+                // A raw newline: leave it to pest.
                 return None;
             }
         }
-        let parts = if text.is_empty() {
-            vec![]
+        // Exact-size part lists: a project holds millions of strings.
+        if parts.is_empty() {
+            if !text.is_empty() {
+                parts = vec![StrPart::Text(text)];
+            }
         } else {
-            vec![StrPart::Text(text)]
-        };
+            if !text.is_empty() {
+                parts.push(StrPart::Text(text));
+            }
+            parts.shrink_to_fit();
+        }
         Some(Str {
             parts,
             span: self.span(start),
         })
+    }
+
+    /// `{expr}` inside a string. Only blanks may surround the expression, and it may not
+    /// hold a string of its own: anything else (line breaks, comments) is pest's.
+    fn interpolation(&mut self) -> Option<Expr> {
+        self.pos += 1; // `{`
+        let inside = &self.rest()[..self.rest().find('}')?];
+        if inside.contains(['\n', '#', '"', '{']) {
+            return None;
+        }
+        self.skip();
+        let expr = self.expr()?;
+        self.skip();
+        self.eat("}").then_some(expr)
     }
 
     fn state(&mut self) -> Option<State> {
@@ -206,6 +243,7 @@ impl Reader<'_> {
         loop {
             self.skip();
             if self.eat("}") {
+                statements.shrink_to_fit();
                 return Some(statements);
             }
             statements.push(self.statement()?);
@@ -228,10 +266,438 @@ impl Reader<'_> {
         } else if self.keyword("menu") {
             self.skip();
             StmtKind::Menu(self.menu()?)
+        } else if self.keyword("ask") {
+            self.skip();
+            StmtKind::Ask(self.ask()?)
+        } else if self.keyword("if") {
+            StmtKind::If(self.if_chain()?)
+        } else if self.keyword("set") {
+            self.skip();
+            let slot = self.reference()?;
+            self.skip();
+            if !self.eat("=") {
+                return None;
+            }
+            self.skip();
+            let value = self.expr()?;
+            StmtKind::Set { slot, value }
+        } else if self.keyword("call") {
+            self.skip();
+            StmtKind::Call(self.call()?)
+        } else if self.keyword("answer") {
+            self.skip();
+            StmtKind::Answer(self.answer()?)
         } else {
             return None;
         };
         Some(Stmt {
+            kind,
+            span: self.span(start),
+        })
+    }
+
+    /// After `ask`: `SLOT "prompt" { handlers }?`.
+    fn ask(&mut self) -> Option<Ask> {
+        let slot = self.reference()?;
+        self.skip();
+        let prompt = self.string()?;
+        let mut handlers = Vec::new();
+        let before = self.pos;
+        self.skip();
+        if self.eat("{") {
+            loop {
+                self.skip();
+                if self.eat("}") {
+                    break;
+                }
+                handlers.push(self.handler()?);
+            }
+        } else {
+            self.pos = before;
+        }
+        Some(Ask {
+            slot,
+            prompt,
+            handlers,
+        })
+    }
+
+    /// `on KIND (retry N "message"? then)? ACTION`.
+    fn handler(&mut self) -> Option<Handler> {
+        let start = self.pos;
+        if !self.keyword("on") {
+            return None;
+        }
+        self.skip();
+        let kind_start = self.pos;
+        let kind = [
+            ("no_match", HandlerKind::NoMatch),
+            ("no_input", HandlerKind::NoInput),
+            ("closed", HandlerKind::Closed),
+            ("error", HandlerKind::Error),
+        ]
+        .into_iter()
+        .find_map(|(word, kind)| self.keyword(word).then_some(kind))?;
+        let kind_span = self.span(kind_start);
+        self.skip();
+        let retry_start = self.pos;
+        let retry = if self.keyword("retry") {
+            self.skip();
+            let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0
+                || self
+                    .rest()
+                    .as_bytes()
+                    .get(digits)
+                    .is_some_and(|b| is_ident_byte(*b))
+            {
+                return None;
+            }
+            let count = self.rest()[..digits].parse().unwrap_or(u32::MAX);
+            self.pos += digits;
+            self.skip();
+            let message = if self.rest().starts_with('"') {
+                let message = self.string()?;
+                self.skip();
+                Some(message)
+            } else {
+                None
+            };
+            if !self.keyword("then") {
+                return None;
+            }
+            let span = self.span(retry_start);
+            self.skip();
+            Some(Retry {
+                count,
+                message,
+                span,
+            })
+        } else {
+            None
+        };
+        let action = self.action()?;
+        Some(Handler {
+            kind,
+            kind_span,
+            retry,
+            action,
+            span: self.span(start),
+        })
+    }
+
+    /// After `if`: the condition, its block, then any `else if` and `else`.
+    fn if_chain(&mut self) -> Option<If> {
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            self.skip();
+            let condition = self.expr()?;
+            self.skip();
+            let block = self.block()?;
+            branches.push((condition, block));
+            let before = self.pos;
+            self.skip();
+            if !self.keyword("else") {
+                self.pos = before;
+                break;
+            }
+            self.skip();
+            if !self.keyword("if") {
+                otherwise = Some(self.block()?);
+                break;
+            }
+        }
+        Some(If {
+            branches,
+            otherwise,
+        })
+    }
+
+    /// `{ statements }`.
+    fn block(&mut self) -> Option<Block> {
+        let start = self.pos;
+        if !self.eat("{") {
+            return None;
+        }
+        let statements = self.statements()?;
+        Some(Block {
+            statements,
+            span: self.span(start),
+        })
+    }
+
+    /// After `call`: `SERVICE.OP(name: expr, …) (into NAME)?`.
+    fn call(&mut self) -> Option<Call> {
+        let service = self.ident()?;
+        self.skip();
+        if !self.eat(".") {
+            return None;
+        }
+        self.skip();
+        let operation = self.ident()?;
+        self.skip();
+        if !self.eat("(") {
+            return None;
+        }
+        let mut args = Vec::new();
+        loop {
+            self.skip();
+            if self.eat(")") {
+                break;
+            }
+            if !args.is_empty() {
+                if !self.eat(",") {
+                    return None;
+                }
+                self.skip();
+                if self.eat(")") {
+                    break;
+                }
+            }
+            let name = self.ident()?;
+            self.skip();
+            if !self.eat(":") {
+                return None;
+            }
+            self.skip();
+            args.push((name, self.expr()?));
+        }
+        let before = self.pos;
+        self.skip();
+        let into = if self.keyword("into") {
+            self.skip();
+            Some(self.ident()?)
+        } else {
+            self.pos = before;
+            None
+        };
+        Some(Call {
+            service,
+            operation,
+            args,
+            into,
+        })
+    }
+
+    /// After `answer`: `from KB "topic"? (else ACTION)?`.
+    fn answer(&mut self) -> Option<Answer> {
+        if !self.keyword("from") {
+            return None;
+        }
+        self.skip();
+        let knowledge = self.ident()?;
+        let mut answer = Answer {
+            knowledge,
+            topic: None,
+            otherwise: None,
+        };
+        let before = self.pos;
+        self.skip();
+        if self.rest().starts_with('"') {
+            answer.topic = Some(self.string()?);
+        } else {
+            self.pos = before;
+        }
+        let before = self.pos;
+        self.skip();
+        if self.keyword("else") {
+            self.skip();
+            answer.otherwise = Some(self.action()?);
+        } else {
+            self.pos = before;
+        }
+        Some(answer)
+    }
+
+    /// `expr`: `or` of `and` of `not`* of a comparison, lowered like `lower::expr`.
+    fn expr(&mut self) -> Option<Expr> {
+        self.chain("or", BinaryOp::Or, |p| {
+            p.chain("and", BinaryOp::And, Reader::negation)
+        })
+    }
+
+    /// `operand (WORD operand)*`, left-associative, as `or_expr`/`and_expr` build it.
+    fn chain(
+        &mut self,
+        word: &str,
+        op: BinaryOp,
+        operand: fn(&mut Self) -> Option<Expr>,
+    ) -> Option<Expr> {
+        let mut left = operand(self)?;
+        let mut operands = 1;
+        loop {
+            let before = self.pos;
+            self.skip();
+            if !self.keyword(word) {
+                self.pos = before;
+                return Some(left);
+            }
+            operands += 1;
+            if operands > MAX_CHAIN {
+                return None; // pest's path reports the chain as too long
+            }
+            self.skip();
+            let right = operand(self)?;
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+    }
+
+    /// `not`* then a comparison; an even count keeps two `Not`s, an odd one one.
+    fn negation(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let mut negations = 0usize;
+        while self.keyword("not") {
+            negations += 1;
+            self.skip();
+        }
+        let operand = self.comparison()?;
+        let span = self.span(start);
+        Some(match negations {
+            0 => operand,
+            n if n % 2 == 1 => Expr {
+                kind: ExprKind::Not(Box::new(operand)),
+                span,
+            },
+            _ => Expr {
+                kind: ExprKind::Not(Box::new(Expr {
+                    kind: ExprKind::Not(Box::new(operand)),
+                    span,
+                })),
+                span,
+            },
+        })
+    }
+
+    /// `postfix (cmp_op postfix | is not? set)?`; `in`/`not in`/`matches` are pest's.
+    fn comparison(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let left = self.postfix()?;
+        let before = self.pos;
+        self.skip();
+        let op = [
+            ("==", BinaryOp::Eq),
+            ("!=", BinaryOp::Ne),
+            ("<=", BinaryOp::Le),
+            (">=", BinaryOp::Ge),
+            ("<", BinaryOp::Lt),
+            (">", BinaryOp::Gt),
+        ]
+        .into_iter()
+        .find_map(|(text, op)| self.eat(text).then_some(op));
+        if let Some(op) = op {
+            self.skip();
+            let right = self.postfix()?;
+            return Some(Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span: self.span(start),
+            });
+        }
+        if self.keyword("is") {
+            self.skip();
+            let negated = self.keyword("not");
+            if negated {
+                self.skip();
+            }
+            if !self.keyword("set") {
+                return None;
+            }
+            return Some(Expr {
+                kind: ExprKind::IsSet {
+                    value: Box::new(left),
+                    negated,
+                },
+                span: self.span(start),
+            });
+        }
+        if ["in", "not", "matches"]
+            .iter()
+            .any(|k| self.peek_keyword(k))
+        {
+            return None;
+        }
+        self.pos = before;
+        Some(left)
+    }
+
+    /// A name, plain literal or string, then `.field`s.
+    fn postfix(&mut self) -> Option<Expr> {
+        let mut value = self.primary()?;
+        let mut fields = 0;
+        loop {
+            let before = self.pos;
+            self.skip();
+            if !self.eat(".") {
+                self.pos = before;
+                return Some(value);
+            }
+            fields += 1;
+            if fields >= MAX_CHAIN {
+                return None; // pest's path reports the chain as too long
+            }
+            self.skip();
+            let field = self.ident()?;
+            let span = value.span.to(field.span);
+            value = Expr {
+                kind: ExprKind::Field(Box::new(value), field),
+                span,
+            };
+        }
+    }
+
+    fn primary(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let first = *self.rest().as_bytes().first()?;
+        let kind = if first == b'"' {
+            ExprKind::String(self.string()?)
+        } else if first.is_ascii_digit() || first == b'-' {
+            // Numbers only: dates, times and durations are pest's.
+            let bytes = self.rest().as_bytes();
+            let sign = usize::from(first == b'-');
+            let whole = bytes[sign..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let mut len = sign + whole;
+            if whole == 0 {
+                return None;
+            }
+            if bytes.get(len) == Some(&b'.') {
+                let fraction = bytes[len + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if fraction == 0 {
+                    return None;
+                }
+                len += 1 + fraction;
+            }
+            if bytes
+                .get(len)
+                .is_some_and(|b| is_ident_byte(*b) || matches!(b, b'.' | b'-' | b':'))
+            {
+                return None;
+            }
+            let number = self.rest()[..len].parse().ok()?;
+            self.pos += len;
+            ExprKind::Number(number)
+        } else if self.keyword("true") {
+            ExprKind::Bool(true)
+        } else if self.keyword("false") {
+            ExprKind::Bool(false)
+        } else if self.keyword("none") {
+            ExprKind::None
+        } else {
+            if self.peek_keyword("intent") || self.peek_keyword("open") {
+                return None;
+            }
+            ExprKind::Name(self.ident()?)
+        };
+        Some(Expr {
             kind,
             span: self.span(start),
         })
@@ -285,9 +751,14 @@ impl Reader<'_> {
         loop {
             self.skip();
             if self.eat("}") {
+                menu.options.shrink_to_fit();
                 return Some(menu);
             }
-            menu.options.push(self.option()?);
+            if self.peek_keyword("on") {
+                menu.handlers.push(self.handler()?);
+            } else {
+                menu.options.push(self.option()?);
+            }
         }
     }
 
@@ -365,10 +836,7 @@ impl Reader<'_> {
             });
         }
         // A statement keyword must follow; anything else (`on`, a typo) is pest's to report.
-        if !["goto", "say", "end", "handoff", "menu"]
-            .iter()
-            .any(|k| self.peek_keyword(k))
-        {
+        if !STATEMENT_KEYWORDS.iter().any(|k| self.peek_keyword(k)) {
             return None;
         }
         let statement = self.statement()?;

@@ -1633,7 +1633,7 @@ fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
 
 /// Longest `a and b and …` chain or `a.b.c…` path we accept: the tree they build is as deep
 /// as they are long, and every later pass walks it recursively.
-const MAX_CHAIN: usize = 256;
+pub(super) const MAX_CHAIN: usize = 256;
 
 fn error_expr(span: Span) -> Expr {
     Expr {
