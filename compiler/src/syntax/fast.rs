@@ -547,7 +547,7 @@ impl Reader<'_> {
         }
     }
 
-    /// `not`* then a comparison; an even count keeps two `Not`s, an odd one one.
+    /// `not`* then a comparison.
     fn negation(&mut self) -> Option<Expr> {
         let start = self.pos;
         let mut negations = 0usize;
@@ -556,21 +556,7 @@ impl Reader<'_> {
             self.skip();
         }
         let operand = self.comparison()?;
-        let span = self.span(start);
-        Some(match negations {
-            0 => operand,
-            n if n % 2 == 1 => Expr {
-                kind: ExprKind::Not(Box::new(operand)),
-                span,
-            },
-            _ => Expr {
-                kind: ExprKind::Not(Box::new(Expr {
-                    kind: ExprKind::Not(Box::new(operand)),
-                    span,
-                })),
-                span,
-            },
-        })
+        Some(super::lower::negated(operand, negations, self.span(start)))
     }
 
     /// `postfix (cmp_op postfix | is not? set)?`; `in`/`not in`/`matches` are pest's.

@@ -1226,21 +1226,7 @@ impl<'a> Lower<'a> {
                     return error_expr(span);
                 };
                 let operand = self.expr(operand);
-                match negations {
-                    0 => operand,
-                    // `not not x` is `x` as a condition; keep one `not` for odd counts.
-                    n if n % 2 == 1 => Expr {
-                        kind: ExprKind::Not(Box::new(operand)),
-                        span,
-                    },
-                    _ => Expr {
-                        kind: ExprKind::Not(Box::new(Expr {
-                            kind: ExprKind::Not(Box::new(operand)),
-                            span,
-                        })),
-                        span,
-                    },
-                }
+                negated(operand, negations, span)
             }
             Rule::cmp_expr => {
                 let mut inner = pair.into_inner();
@@ -1634,6 +1620,20 @@ fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
 /// Longest `a and b and …` chain or `a.b.c…` path we accept: the tree they build is as deep
 /// as they are long, and every later pass walks it recursively.
 pub(super) const MAX_CHAIN: usize = 256;
+
+/// `not`×`negations` applied to `operand`: `not not x` is `x` as a condition, so an odd
+/// count keeps one `Not` and an even one two (the type check still sees a negation).
+pub(super) fn negated(operand: Expr, negations: usize, span: Span) -> Expr {
+    let not = |operand| Expr {
+        kind: ExprKind::Not(Box::new(operand)),
+        span,
+    };
+    match negations {
+        0 => operand,
+        n if n % 2 == 1 => not(operand),
+        _ => not(not(operand)),
+    }
+}
 
 fn error_expr(span: Span) -> Expr {
     Expr {
