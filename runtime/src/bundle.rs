@@ -14,9 +14,11 @@
 
 pub mod decode;
 pub mod encode;
+mod ids;
 pub mod verify;
 
 pub use decode::LoadError;
+pub use ids::Ids;
 use std::sync::Arc;
 
 /// The four bytes every bundle starts with.
@@ -306,7 +308,7 @@ pub enum PointKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MenuOption {
     pub label: StrId,
-    pub keys: Vec<StrId>,
+    pub keys: Ids,
     /// Indexes into [`Bundle::intents`].
     pub intents: Vec<u32>,
     pub phrases: Vec<StrId>,

@@ -510,7 +510,7 @@ impl Decode for MenuOption {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         Ok(MenuOption {
             label: r.u32()?,
-            keys: r.vec()?,
+            keys: Ids::decode(r)?,
             intents: r.vec()?,
             phrases: r.vec()?,
             action: r.u32()?,
@@ -541,6 +541,14 @@ impl Decode for Const {
             5 => Const::Time(Time::decode(r)?),
             other => return invalid(format!("unknown constant tag {other}")),
         })
+    }
+}
+
+impl Decode for Ids {
+    const MIN_SIZE: usize = 4;
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let len = r.u32()? as usize;
+        Ok(r.records(len, 4)?.map(|word| le_u32(word, 0)).collect())
     }
 }
 

@@ -383,7 +383,7 @@ pub fn sample() -> Bundle {
                   phrases: Vec<&str>,
                   action: &str| MenuOption {
         label: s.s(label),
-        keys: vec![s.s(key)],
+        keys: vec![s.s(key)].into(),
         intents,
         phrases: phrases.into_iter().map(|p| s.s(p)).collect(),
         action: l(action),
