@@ -153,6 +153,8 @@ done
 for m in "${RUN_MS[@]}"; do
   log "runtime N=1000 M=$m K=20: csflow vm_turns, xstate actor, inkjs shared"
   timed run csflow "$m" 1 taskset -c "$CPU" "$BIN/vm_turns" "$WORK/tree_1000.csflow" "$m" 20
+  # The same with each conversation keeping its transcript in memory (as `csflow test` does).
+  timed run csflow_transcript "$m" 1 taskset -c "$CPU" "$BIN/vm_turns" "$WORK/tree_1000.csflow" "$m" 20 --transcript
   (cd "$PEERS_SRC" && timed run xstate "$m" 1 taskset -c "$CPU" "${NODE[@]}" xstate_run.js 1000 "$m" 20 actor)
   if [ "$m" -ge 100000 ]; then
     # ~4 min of session creation + ~2.5 min of turns per run: once.

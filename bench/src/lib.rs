@@ -89,6 +89,10 @@ pub struct Sessions {
     pub options: Vec<u8>,
     /// Prompt characters said so far (the peers' `outChars`).
     pub out_chars: u64,
+    /// Whether conversations keep their transcript in memory. Off by default, as in a
+    /// runtime serving callers (which logs turns instead); `vm_turns --transcript` measures
+    /// the cost of keeping it, as `csflow test` and `csflow run` do.
+    pub keep_transcript: bool,
 }
 
 fn env_services() -> NoServices {
@@ -117,6 +121,7 @@ impl Sessions {
             conversations: Vec::new(),
             options: Vec::with_capacity(m),
             out_chars: 0,
+            keep_transcript: false,
         }
     }
 
@@ -129,8 +134,10 @@ impl Sessions {
         };
         self.conversations.reserve_exact(m);
         for _ in 0..m {
-            let (conversation, turn) = Conversation::start(bundle, FLOW, Channel::Chat, &mut env)
-                .map_err(|e| e.to_string())?;
+            let (mut conversation, turn) =
+                Conversation::start(bundle, FLOW, Channel::Chat, &mut env)
+                    .map_err(|e| e.to_string())?;
+            conversation.keep_transcript(self.keep_transcript);
             self.out_chars += said(&turn);
             self.options.push(options_of(&turn)?);
             self.conversations.push(conversation);

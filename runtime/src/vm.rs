@@ -471,7 +471,14 @@ pub struct Conversation {
     no_input_count: u32,
     turns: u32,
     transcript: Vec<TranscriptEntry>,
+    /// See [`Conversation::keep_transcript`].
+    #[serde(default = "kept_by_default")]
+    keeps_transcript: bool,
     handoff: Option<HandoffInfo>,
+}
+
+fn kept_by_default() -> bool {
+    true
 }
 
 impl Conversation {
@@ -508,6 +515,7 @@ impl Conversation {
             no_input_count: 0,
             turns: 0,
             transcript: Vec::new(),
+            keeps_transcript: true,
             handoff: None,
         };
         let turn = exec::run_start(bundle, &mut conversation, env);
@@ -581,9 +589,29 @@ impl Conversation {
             .collect()
     }
 
-    /// Everything said, answered and done so far, sensitive values masked.
+    /// Everything said, answered and done so far, sensitive values masked (empty when the
+    /// transcript is not kept).
     pub fn transcript(&self) -> &[TranscriptEntry] {
         &self.transcript
+    }
+
+    /// Whether the conversation keeps its transcript in memory (it does from `start`).
+    /// `csflow test` and `csflow run` read it; a runtime serving thousands of callers logs
+    /// each turn's outputs instead and turns it off, so a waiting conversation stays the
+    /// same few hundred bytes however many turns it has taken. Turning it off drops what
+    /// was kept.
+    pub fn keep_transcript(&mut self, keep: bool) {
+        self.keeps_transcript = keep;
+        if !keep {
+            self.transcript = Vec::new();
+        }
+    }
+
+    /// Adds a transcript line, built only when the transcript is kept.
+    pub(crate) fn note(&mut self, who: Speaker, text: impl FnOnce() -> Line) {
+        if self.keeps_transcript {
+            self.transcript.push(TranscriptEntry { who, text: text() });
+        }
     }
 
     pub fn handoff(&self) -> Option<&HandoffInfo> {

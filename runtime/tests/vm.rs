@@ -381,3 +381,23 @@ fn conversations_are_small_serializable_and_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_conversation_without_its_transcript_behaves_the_same_and_stays_small() {
+    let run = |keep: bool| {
+        let mut s = Session::new(monday(), ok_mock());
+        s.conv.keep_transcript(keep);
+        let turns = vec![s.text("banana"), s.keys("1"), s.keys("1234")];
+        let json = serde_json::to_string(&s.conv).unwrap();
+        (turns, s.conv.transcript().len(), json.len())
+    };
+    let (kept_turns, kept_lines, kept_size) = run(true);
+    let (bare_turns, bare_lines, bare_size) = run(false);
+    assert_eq!(
+        kept_turns, bare_turns,
+        "the transcript never changes a turn"
+    );
+    assert!(kept_lines > 5, "{kept_lines} lines kept");
+    assert_eq!(bare_lines, 0);
+    assert!(bare_size < kept_size, "{bare_size} vs {kept_size} bytes");
+}

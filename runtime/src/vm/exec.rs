@@ -143,15 +143,11 @@ pub(super) fn run_input<'b>(
             PointKind::Menu { .. } => false,
         });
     conv.turns = conv.turns.saturating_add(1);
-    let shown = match &input {
+    conv.note(Speaker::User, || match &input {
         Input::NoInput => Line::fixed("(no input)"),
         _ if sensitive_ask => Line::fixed(MASK),
         Input::Keys(keys) => Line::keys(keys),
         Input::Text(text) => Line::from(text.as_str()),
-    };
-    conv.transcript.push(TranscriptEntry {
-        who: Speaker::User,
-        text: shown,
     });
     let (text, kind) = match input {
         Input::Text(text) => (text, InputKind::Text),
@@ -204,10 +200,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
             }
             Stop::End => {
                 conv.status = Status::Ended;
-                conv.transcript.push(TranscriptEntry {
-                    who: Speaker::Event,
-                    text: Line::fixed("end"),
-                });
+                conv.note(Speaker::Event, || Line::fixed("end"));
             }
             Stop::Handoff => {
                 conv.status = Status::HandedOff;
@@ -215,10 +208,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
             }
             Stop::Failed(message) => {
                 conv.status = Status::Failed;
-                conv.transcript.push(TranscriptEntry {
-                    who: Speaker::Event,
-                    text: Line::from(format!("failed: {message}")),
-                });
+                conv.note(Speaker::Event, || Line::from(format!("failed: {message}")));
                 turn.error = Some(message);
             }
         }
@@ -614,18 +604,12 @@ impl<'b> Machine<'b, '_, '_, '_> {
     }
 
     fn say(&mut self, clear: Cow<'b, str>, masked: Line) {
-        self.conv.transcript.push(TranscriptEntry {
-            who: Speaker::Bot,
-            text: masked,
-        });
+        self.conv.note(Speaker::Bot, || masked);
         self.outputs.push(Output::Say { text: clear });
     }
 
     fn event(&mut self, text: String) {
-        self.conv.transcript.push(TranscriptEntry {
-            who: Speaker::Event,
-            text: Line::from(text),
-        });
+        self.conv.note(Speaker::Event, || Line::from(text));
     }
 
     fn builtin(&mut self, builtin: Builtin) -> (Value, bool) {
