@@ -148,7 +148,7 @@ def main():
                   f'({runs_note(c1)}) | {fmt(rss(c2), 0, " MB")} | {e} / {w} |')
             if s == 100000:
                 best = min(v for v in (wall(c2), wall(c1)) if v is not None)
-                targets.append(('`csflow check` of the ~100,000-state generated project < 1 s',
+                targets.append(('`csflow check` of the ~100,000-state generated project < 1 s (our own goal)',
                                 f'{best:.2f} s', best < 1.0))
         print()
 
