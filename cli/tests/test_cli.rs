@@ -353,3 +353,39 @@ fn bad_usage_is_exit_2() {
     let (code, _, _) = run(temp.path(), &["test", "hotline", "--format", "xml"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn no_tests_or_a_filter_matching_none_is_said_on_stderr_and_not_a_failure() {
+    let temp = fixture();
+    std::fs::remove_file(temp.path().join("hotline/hotline.test.csflow")).unwrap();
+    let (code, stdout, stderr) = run(temp.path(), &["test", "hotline"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("0 passed; 0 failed; 0 filtered out"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("no `test` blocks found under hotline"),
+        "{stderr}"
+    );
+
+    let temp = fixture();
+    let (code, stdout, stderr) = run(
+        temp.path(),
+        &[
+            "test",
+            "hotline",
+            "--filter",
+            "nothing like it",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("stdout stays JSON");
+    assert!(json.is_object());
+    assert!(
+        stderr.contains("no test name contains \"nothing like it\""),
+        "{stderr}"
+    );
+}

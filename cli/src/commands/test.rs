@@ -85,6 +85,20 @@ pub fn run(args: Args) -> u8 {
         Format::Junit => junit(&report),
     };
     common::print(&output);
+    // Zero tests is most often a wrong path or a typo in --filter: say so (on stderr, so the
+    // JSON and JUnit outputs stay clean), but it is not a failure.
+    if report.tests.is_empty() {
+        match &args.filter {
+            Some(filter) if report.filtered_out > 0 => eprintln!(
+                "note: no test name contains \"{filter}\" ({} tests filtered out)",
+                report.filtered_out
+            ),
+            _ => eprintln!(
+                "note: no `test` blocks found under {}; see docs/testing.md for how to write one",
+                shown_paths(&args.paths)
+            ),
+        }
+    }
     if let Some(min) = args.min_coverage {
         for flow in &low {
             eprintln!(
@@ -97,6 +111,11 @@ pub fn run(args: Args) -> u8 {
         }
     }
     u8::from(report.failed() > 0 || !low.is_empty())
+}
+
+fn shown_paths(paths: &[std::path::PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    shown.join(", ")
 }
 
 fn below(coverage: &[FlowCoverage], min: f64) -> Vec<FlowCoverage> {
