@@ -824,3 +824,43 @@ fn levels_and_suppressions() {
     );
     assert_eq!(count(&analyze(&error), "unknown-state"), 1);
 }
+
+#[test]
+fn the_same_bad_regex_is_reported_at_every_place_it_is_written() {
+    // Distinct patterns are compiled once; each place still gets its own diagnostic.
+    let text = project(
+        "chat",
+        r#"  state start {
+    menu "Hi" {
+      option "Go" key 1 goto next
+    }
+  }
+  state next {
+    if text matches /(unclosed/ {
+      say "a"
+    }
+    if text matches /(unclosed/ {
+      say "b"
+    }
+    if text matches /fine/ {
+      say "c"
+    }
+    end
+  }"#,
+    );
+    let analysis = analyze(&text);
+    let lines: Vec<u32> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "invalid-regex")
+        .map(|d| {
+            analysis
+                .sources
+                .get(d.primary.span.file)
+                .line_col(d.primary.span.start as usize)
+                .line
+        })
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", rendered(&analysis));
+    assert_ne!(lines[0], lines[1]);
+}

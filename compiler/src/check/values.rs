@@ -108,9 +108,16 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Projects repeat the same pattern in many flows (an escalate rule copied per department):
+    // compile each distinct pattern once.
+    let mut compiled: std::collections::HashMap<&str, Result<(), regex::Error>> =
+        std::collections::HashMap::new();
     for regex in regexes {
-        if let Err(error) = regex::Regex::new(&regex.pattern) {
-            let detail = match &error {
+        let result = compiled
+            .entry(regex.pattern.as_str())
+            .or_insert_with(|| regex::Regex::new(&regex.pattern).map(drop));
+        if let Err(error) = result {
+            let detail = match &*error {
                 regex::Error::Syntax(text) => text
                     .lines()
                     .last()
