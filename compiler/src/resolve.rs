@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::visit;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Expression built-ins; slots and results may not take these names.
 pub const BUILTINS: [&str; 8] = [
@@ -26,14 +26,14 @@ pub const BUILTINS: [&str; 8] = [
 /// Declarations of one kind by name, in source order (first definition only).
 #[derive(Debug)]
 pub struct Table<'a, T> {
-    by_name: HashMap<&'a str, &'a T>,
+    by_name: FxHashMap<&'a str, &'a T>,
     order: Vec<&'a T>,
 }
 
 impl<'a, T> Default for Table<'a, T> {
     fn default() -> Self {
         Table {
-            by_name: HashMap::new(),
+            by_name: FxHashMap::default(),
             order: Vec::new(),
         }
     }
@@ -73,9 +73,9 @@ pub struct ResultName<'a> {
 #[derive(Debug)]
 pub struct FlowModel<'a> {
     pub flow: &'a Flow,
-    pub states: HashMap<&'a str, &'a State>,
-    pub slots: HashMap<&'a str, &'a Slot>,
-    pub results: HashMap<&'a str, ResultName<'a>>,
+    pub states: FxHashMap<&'a str, &'a State>,
+    pub slots: FxHashMap<&'a str, &'a Slot>,
+    pub results: FxHashMap<&'a str, ResultName<'a>>,
 }
 
 impl<'a> FlowModel<'a> {
@@ -253,7 +253,7 @@ pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
             _ => None,
         })
         .collect();
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: FxHashMap<&str, Span> = FxHashMap::default();
     for flow in flows {
         if flow.name.name.is_empty() {
             continue;
@@ -294,7 +294,7 @@ impl<'a> Resolver<'a> {
         }
         // Names inside declarations: operations of a service, entries of a knowledge base.
         for service in model.services.iter() {
-            let mut ops: HashMap<&str, Span> = HashMap::new();
+            let mut ops: FxHashMap<&str, Span> = FxHashMap::default();
             for op in &service.operations {
                 if let Some(first) = ops.insert(&op.name.name, op.name.span) {
                     diagnostics.push(duplicate("operation", &op.name, first));
@@ -302,14 +302,14 @@ impl<'a> Resolver<'a> {
             }
         }
         for kb in model.knowledge.iter() {
-            let mut entries: HashMap<&str, Span> = HashMap::new();
+            let mut entries: FxHashMap<&str, Span> = FxHashMap::default();
             for entry in &kb.entries {
                 if let Some(first) = entries.insert(&entry.name.name, entry.name.span) {
                     diagnostics.push(duplicate("knowledge entry", &entry.name, first));
                 }
             }
         }
-        let mut tests: HashMap<String, Span> = HashMap::new();
+        let mut tests: FxHashMap<String, Span> = FxHashMap::default();
         for test in &model.tests {
             let name = test.name.plain_text();
             if let Some(first) = tests.get(&name) {
@@ -343,9 +343,9 @@ impl<'a> Resolver<'a> {
     fn flow_model(&mut self, flow: &'a Flow) -> FlowModel<'a> {
         let mut model = FlowModel {
             flow,
-            states: HashMap::new(),
-            slots: HashMap::new(),
-            results: HashMap::new(),
+            states: FxHashMap::default(),
+            slots: FxHashMap::default(),
+            results: FxHashMap::default(),
         };
         for state in &flow.states {
             if let Some(first) = model.states.get(state.name.name.as_str()) {

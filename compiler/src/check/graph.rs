@@ -474,30 +474,9 @@ impl<'a> Builder<'a, '_> {
     }
 }
 
-/// FNV-1a: state names are short and trusted (our own source), so a fast non-keyed hash
-/// is fine and keeps 100,000-state flows quick.
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+/// State names are short and trusted (our own source): a fast non-keyed hash keeps
+/// 100,000-state flows quick.
+pub type FastHash = rustc_hash::FxBuildHasher;
 
 fn dedup(positions: &mut Vec<Pos>) {
     if positions.len() > 1 {

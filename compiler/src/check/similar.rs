@@ -17,7 +17,7 @@
 //! such a bigram, and whose sizes are within the ratio J of each other, are compared, and
 //! at most [`MAX_CANDIDATES`] per text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 /// The Dice coefficient of character bigrams at which two texts count as near duplicates.
@@ -35,6 +35,14 @@ pub fn normalized_chars(text: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 pub fn normalize(text: &str) -> String {
+    // NFKC leaves ASCII as it is: most knowledge and intent texts skip the Unicode tables.
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     normalized_chars(text).collect()
 }
 
@@ -102,7 +110,7 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
     let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
     let tokens: Vec<Vec<u64>> = normalized.iter().map(|n| bigrams(n)).collect();
     // Rarest first, ties by value, so prefixes are short and selective.
-    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
     for set in &tokens {
         for &t in set {
             *frequency.entry(t).or_default() += 1;
@@ -117,8 +125,8 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
         })
         .collect();
     let jaccard = NEAR / (2.0 - NEAR);
-    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut exact: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut index: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     let mut seen_by = vec![usize::MAX; texts.len()];
     let mut found = Vec::new();
     for i in 0..texts.len() {
@@ -177,6 +185,19 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_normalises_like_the_unicode_path() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in [
+            every_ascii.as_str(),
+            "How do I RESET my PIN? (card #2)",
+            "",
+            "  ",
+        ] {
+            assert_eq!(normalize(text), normalized_chars(text).collect::<String>());
+        }
+    }
 
     #[test]
     fn normalises_case_punctuation_width_and_spaces() {
