@@ -255,56 +255,12 @@ impl Loader {
     fn parse_pending(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         let sources = &self.sources;
-        let parse = |id: FileId| syntax::parse_file(id, &sources.get(id).text);
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(pending.len());
-        let mut parsed: Vec<(usize, syntax::Parsed)> = Vec::with_capacity(pending.len());
-        if workers > 1 {
-            // Workers take the next file from a shared counter: file sizes vary a lot.
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        std::thread::Builder::new()
-                            .stack_size(16 << 20)
-                            .spawn_scoped(scope, || {
-                                let mut done = Vec::new();
-                                loop {
-                                    let index =
-                                        next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                    let Some(&id) = pending.get(index) else {
-                                        return done;
-                                    };
-                                    done.push((index, parse(id)));
-                                }
-                            })
-                    })
-                    .collect();
-                for handle in handles {
-                    match handle.map(|h| h.join()) {
-                        Ok(Ok(done)) => parsed.extend(done),
-                        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                        // A thread that could not start leaves its share to this one, below.
-                        Err(_) => {}
-                    }
-                }
-            });
-        }
-        // Whatever no worker parsed (one file, or threads that could not start).
-        let mut done = vec![false; pending.len()];
-        for (index, _) in &parsed {
-            done[*index] = true;
-        }
-        for (index, id) in pending.iter().enumerate() {
-            if !done[index] {
-                parsed.push((index, parse(*id)));
-            }
-        }
-        parsed.sort_unstable_by_key(|(index, _)| *index);
-        for (index, result) in parsed {
+        let parsed = crate::parallel::map_in_order(&pending, 2, |_, &id| {
+            syntax::parse_file(id, &sources.get(id).text)
+        });
+        for (id, result) in pending.into_iter().zip(parsed) {
             self.diagnostics.extend(result.diagnostics);
-            self.files.push((pending[index], result.file));
+            self.files.push((id, result.file));
         }
     }
 }

@@ -71,19 +71,8 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
             .map(|flow| FlowFindings::check(&context, flow))
             .collect::<Vec<_>>()
     };
-    let (project, flows) = std::thread::scope(|scope| {
-        // The walks recurse over nested blocks: the same generous stack as the parser's
-        // workers. A thread that cannot start leaves the work to this one.
-        let flows = std::thread::Builder::new()
-            .stack_size(16 << 20)
-            .spawn_scoped(scope, check_flows);
-        let project = ProjectFindings::check(&context, files);
-        match flows.map(|handle| handle.join()) {
-            Ok(Ok(flows)) => (project, flows),
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => (project, check_flows()),
-        }
-    });
+    let (project, flows) =
+        crate::parallel::join(|| ProjectFindings::check(&context, files), check_flows);
     diagnostics.extend(project.shape);
     // The graph checks' findings are kept only for flows whose graph is trustworthy, which
     // the errors above decide.

@@ -60,68 +60,10 @@ pub fn parse_flow_segments(
     bounds.push(end);
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
 
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let pieces: Vec<Segment> = if ranges.len() < 256 || workers < 2 {
-        ranges
-            .iter()
-            .enumerate()
-            .map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0))
-            .collect()
-    } else {
-        let per_worker = ranges.len().div_ceil(workers);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .chunks(per_worker)
-                .enumerate()
-                .map(|(worker, group)| {
-                    let first_index = worker * per_worker;
-                    std::thread::Builder::new()
-                        .stack_size(16 << 20)
-                        .spawn_scoped(scope, move || {
-                            group
-                                .iter()
-                                .enumerate()
-                                .map(|(i, &(a, b))| {
-                                    parse_segment(file, text, a, b, first_index + i == 0)
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                })
-                .collect();
-            let mut pieces = Vec::with_capacity(ranges.len());
-            // A thread that could not start or panicked leaves `pieces` short: see below.
-            for handle in handles {
-                if let Ok(Ok(group)) = handle.map(|h| h.join()) {
-                    pieces.extend(group);
-                }
-            }
-            pieces
-        })
-    };
-    if pieces.len() != ranges.len() {
-        // Fall back to one thread if a worker failed; correctness over speed.
-        return parse_flow_sequential(file, text, &ranges, diagnostics);
-    }
-    merge_segments(file, start, end, text, pieces, diagnostics)
-}
-
-fn parse_flow_sequential(
-    file: FileId,
-    text: &str,
-    ranges: &[(usize, usize)],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Item {
-    let pieces = ranges
-        .iter()
-        .enumerate()
-        .map(|(i, &(a, b))| parse_segment(file, text, a, b, i == 0))
-        .collect();
-    let (start, end) = (
-        ranges.first().map_or(0, |r| r.0),
-        ranges.last().map_or(0, |r| r.1),
-    );
+    // Big flows only: threads cost more than a few hundred states take to parse.
+    let pieces = crate::parallel::map_in_order(&ranges, 256, |i, &(a, b)| {
+        parse_segment(file, text, a, b, i == 0)
+    });
     merge_segments(file, start, end, text, pieces, diagnostics)
 }
 

@@ -1,0 +1,115 @@
+//! The compiler's one threading policy: big inputs are split over the machine's cores, on
+//! threads with a generous stack (parsing and the checks recurse over nested blocks), and
+//! the result is the same as doing the work in order on one thread. A thread that cannot
+//! start leaves its work to the calling thread; a panic on a worker is re-raised here.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack of every worker thread: the main thread's 8 MB and then some.
+const STACK: usize = 16 << 20;
+
+/// At most this many workers, however many cores.
+const MAX_WORKERS: usize = 8;
+
+/// `f(index, item)` for every item, in parallel when there are at least `min_items`; the
+/// results come back in the items' order.
+pub fn map_in_order<T, R, F>(items: &[T], min_items: usize, f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(usize, &T) -> R + Sync,
+{
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_WORKERS)
+        .min(items.len());
+    if workers < 2 || items.len() < min_items.max(2) {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| f(i, item))
+            .collect();
+    }
+    // Workers take runs of items from a shared counter: item costs vary a lot (one file
+    // may be a hundred times another), and runs keep the counter off the hot path.
+    let run = (items.len() / (workers * 16)).max(1);
+    let next = AtomicUsize::new(0);
+    let mut runs: Vec<(usize, Vec<R>)> = Vec::new();
+    std::thread::scope(|scope| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let start = next.fetch_add(run, Ordering::Relaxed);
+                if start >= items.len() {
+                    return done;
+                }
+                let end = (start + run).min(items.len());
+                let results = (start..end).map(|i| f(i, &items[i])).collect();
+                done.push((start, results));
+            }
+        };
+        let handles: Vec<_> = (0..workers)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        if handles.is_empty() {
+            // No thread could start: this one does everything.
+            runs.extend(work());
+        }
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => runs.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    runs.sort_unstable_by_key(|(start, _)| *start);
+    runs.into_iter().flat_map(|(_, results)| results).collect()
+}
+
+/// Runs `a` on this thread and `b` on another (or after `a`, if no thread can start), and
+/// returns both results.
+pub fn join<A, B>(a: impl FnOnce() -> A, b: impl Fn() -> B + Sync) -> (A, B)
+where
+    B: Send,
+{
+    std::thread::scope(|scope| {
+        let b = &b;
+        let spawned = std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn_scoped(scope, move || b());
+        let a = a();
+        match spawned.map(|handle| handle.join()) {
+            Ok(Ok(b)) => (a, b),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => (a, b()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_the_items_order_whatever_the_size() {
+        for len in [0, 1, 2, 3, 17, 1000, 10_007] {
+            let items: Vec<usize> = (0..len).collect();
+            let doubled = map_in_order(&items, 2, |i, &item| {
+                assert_eq!(i, item);
+                item * 2
+            });
+            assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn join_returns_both_results() {
+        let (a, b) = join(|| 1 + 1, || "two".to_string());
+        assert_eq!((a, b.as_str()), (2, "two"));
+    }
+}
