@@ -225,10 +225,18 @@ impl Seen {
     }
 }
 
-/// Service calls as the test's `mock` lines say: a record, a failure, or (no mock) an
-/// unavailable service.
+/// Service calls as mocked (a test's `mock` lines, `csflow run --mock`): a record, a
+/// failure, or (no mock) an unavailable service.
 #[derive(Default)]
-struct Mocks(BTreeMap<(String, String), Option<Value>>);
+pub struct Mocks(BTreeMap<(String, String), Option<Value>>);
+
+impl Mocks {
+    /// `service.operation` answers `answer` from now on; `None` makes it fail.
+    pub fn insert(&mut self, service: &str, operation: &str, answer: Option<Value>) {
+        self.0
+            .insert((service.to_string(), operation.to_string()), answer);
+    }
+}
 
 impl Services for Mocks {
     fn call(
@@ -333,8 +341,9 @@ fn run_step(
             operation,
             returns,
         } => {
-            mocks.0.insert(
-                (service.name.clone(), operation.name.clone()),
+            mocks.insert(
+                &service.name,
+                &operation.name,
                 returns.as_ref().map(literal),
             );
         }

@@ -5,10 +5,7 @@ use super::common::{self, ColorChoice};
 use super::{build, disasm};
 use csflow_compiler::testing;
 use csflow_runtime::vm::{ExpectKind, Speaker};
-use csflow_runtime::{
-    Bundle, Channel, Clock, Conversation, Env, Input, ServiceError, Services, Status, Turn, Value,
-};
-use std::collections::BTreeMap;
+use csflow_runtime::{Bundle, Channel, Clock, Conversation, Env, Input, Status, Turn, Value};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -49,7 +46,7 @@ pub struct Args {
     pub time: Option<chrono::NaiveDateTime>,
     /// A service operation's answer: `SERVICE.OP=JSON` (a record) or `SERVICE.OP=fail`; repeatable
     #[arg(long, value_name = "SERVICE.OP=JSON", value_parser = parse_mock)]
-    pub mock: Vec<(String, Option<Value>)>,
+    pub mock: Vec<(String, String, Option<Value>)>,
     /// When to use colour in diagnostics
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -60,37 +57,20 @@ fn parse_time(text: &str) -> Result<chrono::NaiveDateTime, String> {
         .map_err(|_| format!("`{text}` is not a time like '2026-11-23 10:00'"))
 }
 
-fn parse_mock(text: &str) -> Result<(String, Option<Value>), String> {
+fn parse_mock(text: &str) -> Result<(String, String, Option<Value>), String> {
     let (operation, answer) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not SERVICE.OP=JSON or SERVICE.OP=fail"))?;
-    if !operation.contains('.') {
-        return Err(format!("`{operation}` is not SERVICE.OP"));
-    }
+    let (service, op) = operation
+        .split_once('.')
+        .ok_or_else(|| format!("`{operation}` is not SERVICE.OP"))?;
+    let (service, op) = (service.to_string(), op.to_string());
     if answer.trim() == "fail" {
-        return Ok((operation.to_string(), None));
+        return Ok((service, op, None));
     }
     let json: serde_json::Value = serde_json::from_str(answer)
         .map_err(|error| format!("the answer of {operation} is not JSON: {error}"))?;
-    Ok((operation.to_string(), Some(Value::from_json(&json))))
-}
-
-/// `--mock` answers; any other call fails as an unavailable service.
-struct Mocks(BTreeMap<String, Option<Value>>);
-
-impl Services for Mocks {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        _: &[(String, Value)],
-    ) -> Result<Value, ServiceError> {
-        match self.0.get(&format!("{service}.{operation}")) {
-            Some(Some(value)) => Ok(value.clone()),
-            Some(None) => Err(ServiceError::Failed("mocked to fail".into())),
-            None => Err(ServiceError::Unavailable),
-        }
-    }
+    Ok((service, op, Some(Value::from_json(&json))))
 }
 
 pub fn run(args: Args) -> u8 {
@@ -125,7 +105,11 @@ pub fn run(args: Args) -> u8 {
         Some(at) => Clock::WallClock(at),
         None => Clock::Instant(chrono::Utc::now()),
     };
-    let mut mocks = Mocks(args.mock.iter().cloned().collect());
+    // `--mock` answers; any other call fails as an unavailable service.
+    let mut mocks = testing::Mocks::default();
+    for (service, operation, answer) in &args.mock {
+        mocks.insert(service, operation, answer.clone());
+    }
     let interactive = std::io::stdin().is_terminal();
     eprintln!(
         "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave",
