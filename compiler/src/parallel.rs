@@ -81,7 +81,7 @@ where
         let b = &b;
         let spawned = std::thread::Builder::new()
             .stack_size(STACK)
-            .spawn_scoped(scope, move || b());
+            .spawn_scoped(scope, b);
         let a = a();
         match spawned.map(|handle| handle.join()) {
             Ok(Ok(b)) => (a, b),
