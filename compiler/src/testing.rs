@@ -26,7 +26,7 @@ use crate::source::{FileId, SourceMap, Span};
 use csflow_runtime::bundle::{FlowChannel, PointKind};
 use csflow_runtime::vm::{Speaker, TraceEvent, TranscriptEntry};
 use csflow_runtime::{
-    Bundle, Channel, Clock, Conversation, Env, Input, ServiceError, Services, Status, Turn, Value,
+    Bundle, Channel, Clock, Conversation, Env, Input, Start, Status, Turn, Value,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -225,33 +225,8 @@ impl Seen {
     }
 }
 
-/// Service calls as mocked (a test's `mock` lines, `csflow run --mock`): a record, a
-/// failure, or (no mock) an unavailable service.
-#[derive(Default)]
-pub struct Mocks(BTreeMap<(String, String), Option<Value>>);
-
-impl Mocks {
-    /// `service.operation` answers `answer` from now on; `None` makes it fail.
-    pub fn insert(&mut self, service: &str, operation: &str, answer: Option<Value>) {
-        self.0
-            .insert((service.to_string(), operation.to_string()), answer);
-    }
-}
-
-impl Services for Mocks {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        _: &[(String, Value)],
-    ) -> Result<Value, ServiceError> {
-        match self.0.get(&(service.to_string(), operation.to_string())) {
-            Some(Some(value)) => Ok(value.clone()),
-            Some(None) => Err(ServiceError::Failed("mocked to fail".into())),
-            None => Err(ServiceError::Unavailable),
-        }
-    }
-}
+/// Service calls as mocked: the runtime's, shared with `csflow run` and the server.
+pub use csflow_runtime::Mocks;
 
 /// A running test's conversation and the outputs no `expect say` consumed yet.
 struct Running {
@@ -407,7 +382,9 @@ fn start(
         services: mocks,
     };
     let channel = channel_of(declared.channel);
-    let (conversation, turn) = Conversation::start(bundle, flow, channel, &mut env)
+    // Tests show the conversation so far: keep the transcript from the first word.
+    let start = Start::new(flow, channel).with_transcript();
+    let (conversation, turn) = Conversation::start_with(bundle, start, &mut env)
         .map_err(|error| (format!("flow {flow} to start"), error.to_string()))?;
     seen.record(flow_index, &turn);
     Ok(Running {
@@ -498,6 +475,7 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
     let state = conversation.state_name(bundle);
     match conversation.status() {
         Status::Waiting => format!("the conversation is waiting in state {state}"),
+        Status::Calling => format!("the conversation is calling a service in state {state}"),
         Status::Ended => format!("the conversation ended in state {state}"),
         Status::HandedOff => match conversation.handoff() {
             Some(handoff) => format!(
