@@ -137,3 +137,91 @@ impl std::fmt::Debug for Caches {
         f.write_str("Caches")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{Flow, FlowChannel, Ids, InputPoint, MenuOption};
+
+    fn bundle() -> Bundle {
+        let mut strings = crate::bundle::Interner::default();
+        let option =
+            |strings: &mut crate::bundle::Interner, label: &str, phrase: &str| MenuOption {
+                label: strings.intern(label),
+                keys: Ids::default(),
+                intents: vec![],
+                phrases: vec![strings.intern(phrase), strings.intern("")],
+                action: 0,
+            };
+        let options = vec![
+            option(&mut strings, "Ｃard Services!", "lost card"),
+            option(&mut strings, "", "Opening  hours"),
+        ];
+        let flow = Flow {
+            name: strings.intern("f"),
+            channel: FlowChannel::Any,
+            start: 0,
+            vars: vec![],
+            states: vec![],
+            points: vec![InputPoint {
+                kind: PointKind::Menu { options },
+                prompt: 0,
+                after: 0,
+                no_match: None,
+                no_input: None,
+            }],
+            handlers: Default::default(),
+            escalate: None,
+            code: vec![],
+            locs: vec![],
+        };
+        let regex = strings.intern("^a+$");
+        Bundle {
+            strings: strings.into_strings(),
+            regexes: vec![regex],
+            flows: vec![flow],
+            ..Bundle::default()
+        }
+    }
+
+    #[test]
+    fn menu_texts_are_normalised_once() {
+        let b = bundle();
+        let texts = b.models.menu(&b, 0, 0);
+        assert_eq!(
+            texts,
+            [
+                OptionTexts {
+                    label: "card services".into(),
+                    phrases: vec!["lost card".into(), "card services".into()],
+                },
+                OptionTexts {
+                    label: "".into(),
+                    phrases: vec!["opening hours".into()],
+                },
+            ]
+        );
+        assert!(std::ptr::eq(texts, b.models.menu(&b, 0, 0)));
+        assert!(b.models.menu(&b, 0, 1).is_empty());
+        assert!(b.models.menu(&b, 3, 0).is_empty());
+    }
+
+    #[test]
+    fn regexes_are_compiled_once_and_kept_from_the_verifier() {
+        let b = bundle();
+        let first: *const regex::Regex = b.models.regex(&b, 0).unwrap();
+        assert!(std::ptr::eq(first, b.models.regex(&b, 0).unwrap()));
+        assert!(b.models.regex(&b, 0).unwrap().is_match("aaa"));
+        assert!(b.models.regex(&b, 1).is_err());
+        // A loaded bundle has them from its verification already.
+        let without_flows = Bundle {
+            flows: vec![],
+            ..b.clone()
+        };
+        let loaded = Bundle::from_bytes(&without_flows.to_bytes()).unwrap();
+        let slots = loaded.models.regexes.get().expect("filled by the verifier");
+        assert!(slots[0].get().is_some());
+        assert_eq!(loaded.id(), without_flows.id());
+        assert_ne!(loaded.id(), b.id());
+    }
+}
