@@ -66,6 +66,7 @@
 //!   [`Conversation::keep_transcript`]): a serving runtime logs each turn instead, and a
 //!   waiting conversation stays the same few hundred bytes however long it runs.
 
+mod call;
 mod clock;
 mod exec;
 mod input;
@@ -470,7 +471,7 @@ pub struct Conversation {
     /// While calling: where the turn stopped and what it had on its stack. Boxed (as the
     /// hand-off below), since most conversations are waiting and small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    calling: Option<Box<exec::Paused>>,
+    calling: Option<Box<call::Paused>>,
     handoff: Option<Box<HandoffInfo>>,
 }
 
@@ -547,7 +548,7 @@ impl Conversation {
         if self.status != Status::Calling {
             return Err(InputError::NotCalling(self.status));
         }
-        Ok(exec::run_resume(bundle, self, result, clock))
+        Ok(call::run_resume(bundle, self, result, clock))
     }
 
     /// The service call a `calling` conversation waits for (the same request its turn
@@ -558,7 +559,7 @@ impl Conversation {
             return None;
         }
         let flow = bundle.flows.get(self.flow as usize)?;
-        exec::request(bundle, flow, self.calling.as_deref()?)
+        call::request(bundle, flow, self.calling.as_deref()?)
     }
 
     /// Synchronous start: [`Conversation::begin`] with every call answered on the spot by
