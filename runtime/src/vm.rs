@@ -72,6 +72,7 @@ mod exec;
 mod input;
 mod line;
 mod trace;
+mod variables;
 
 pub use crate::services::{CallArg, CallRequest, NoServices, ServiceError, Services};
 pub use clock::{Clock, is_open};
@@ -323,6 +324,12 @@ pub enum StartError {
     UnknownFlow(String),
     /// The bundle has no states for the flow (a malformed bundle).
     BadBundle(String),
+    /// An initial value ([`Start::variables`]) names no slot of the flow or does not fit
+    /// the slot's type.
+    BadVariable {
+        name: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -330,6 +337,9 @@ impl fmt::Display for StartError {
         match self {
             StartError::UnknownFlow(name) => write!(f, "no flow named `{name}` in the bundle"),
             StartError::BadBundle(message) => write!(f, "bad bundle: {message}"),
+            StartError::BadVariable { name, reason } => {
+                write!(f, "variable `{name}` cannot be set: {reason}")
+            }
         }
     }
 }
@@ -413,11 +423,17 @@ struct LastInput {
     sensitive: bool,
 }
 
-/// How to start a conversation: the flow, the channel, and whether to keep a transcript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How to start a conversation: the flow, the channel, initial slot values, and whether to
+/// keep a transcript.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Start<'a> {
     pub flow: &'a str,
     pub channel: Channel,
+    /// Initial values of slots by name (the HTTP API's `variables`), checked against each
+    /// slot's declared type: text is read by the slot's reply parser (as an `ask` would),
+    /// other values must be of the type; `none` leaves a slot unset. A name that is not a
+    /// slot of the flow, or a value that does not fit, is [`StartError::BadVariable`].
+    pub variables: &'a [(String, Value)],
     /// Keep the transcript in memory ([`Conversation::transcript`]); off unless asked for.
     pub transcript: bool,
 }
@@ -428,8 +444,14 @@ impl<'a> Start<'a> {
         Start {
             flow,
             channel,
+            variables: &[],
             transcript: false,
         }
+    }
+
+    /// The same, with these initial slot values.
+    pub fn with_variables(self, variables: &'a [(String, Value)]) -> Start<'a> {
+        Start { variables, ..self }
     }
 
     /// The same, keeping the transcript from the first word (`csflow test`, `csflow run`).
@@ -490,11 +512,12 @@ impl Conversation {
         let entry = flow.states.get(flow.start as usize).ok_or_else(|| {
             StartError::BadBundle(format!("flow `{flow_name}` has no start state"))
         })?;
-        let slots = flow
+        let mut slots: Vec<Value> = flow
             .vars
             .iter()
             .map(|var| exec::const_value(bundle, &var.default))
             .collect();
+        variables::set(bundle, flow, &mut slots, &start)?;
         let mut conversation = Conversation {
             bundle: bundle.id(),
             flow: index as u32,

@@ -303,3 +303,66 @@ fn a_sensitive_reply_is_not_kept_in_clear_after_its_ask() {
         Some(&Value::Text("1234".into()))
     );
 }
+
+#[test]
+fn a_host_sets_initial_slots_checked_against_their_types() {
+    let bundle = leak(sample::sample());
+    let begin = |variables: &[(String, Value)]| {
+        let start = Start::new("bank", Channel::Voice).with_variables(variables);
+        Conversation::begin(bundle, start, monday()).map(|(conv, _)| conv)
+    };
+    let vars = |pairs: &[(&str, Value)]| -> Vec<(String, Value)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect()
+    };
+    // Text is read as an `ask` would read it; a whole number fills digits too.
+    let conv = begin(&vars(&[
+        ("card_last4", Value::Text("12 34".into())),
+        ("more", Value::Text("yes".into())),
+    ]))
+    .unwrap();
+    assert_eq!(
+        conv.slot(bundle, "card_last4"),
+        Some(&Value::Text("1234".into()))
+    );
+    assert_eq!(conv.slot(bundle, "more"), Some(&Value::Bool(true)));
+    let conv = begin(&vars(&[("card_last4", Value::Number(4321.0))])).unwrap();
+    assert_eq!(
+        conv.slot(bundle, "card_last4"),
+        Some(&Value::Text("4321".into()))
+    );
+    // A set slot skips its `ask`: the card menu goes straight to the call.
+    let mut conv = conv;
+    let turn = conv
+        .send(bundle, Input::Keys("1".into()), monday())
+        .unwrap();
+    assert_eq!(
+        turn.call.unwrap().arg("last4"),
+        Some(&Value::Text("4321".into()))
+    );
+
+    for (pairs, says) in [
+        (
+            vars(&[("card_last4", Value::Text("12".into()))]),
+            "expected digits(4), got \"12\"",
+        ),
+        (
+            vars(&[("more", Value::Number(1.0))]),
+            "expected yes_no, got the number 1",
+        ),
+        (vars(&[("nope", Value::Bool(true))]), "no slot of that name"),
+        (
+            vars(&[("result", Value::Record(vec![]))]),
+            "a call's result",
+        ),
+    ] {
+        let error = begin(&pairs).unwrap_err();
+        assert!(
+            matches!(&error, StartError::BadVariable { name, .. } if *name == pairs[0].0),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(says), "{error}");
+    }
+}
