@@ -5,19 +5,10 @@
 #[path = "support/sample.rs"]
 mod sample;
 
-use chrono::NaiveDate;
+use sample::monday;
+
 use csflow_runtime::bundle::Instr;
 use csflow_runtime::*;
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
-}
 
 fn leak(bundle: Bundle) -> &'static Bundle {
     Box::leak(Box::new(bundle))

@@ -4,6 +4,8 @@
 #[path = "support/sample.rs"]
 mod sample;
 
+use sample::monday;
+
 use chrono::NaiveDate;
 use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::*;
@@ -37,16 +39,6 @@ fn ok_mock() -> Mock {
         ])),
         calls: vec![],
     }
-}
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
 }
 
 /// Sunday 2026-11-22 10:00 office time (closed).

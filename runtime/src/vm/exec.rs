@@ -3,7 +3,7 @@
 //! access is checked, since a `Bundle` may also be built by hand. Input delivery and menu
 //! matching are in `vm/input.rs`.
 
-use super::call::{Paused, request};
+use super::call::{Paused, declarations, request};
 use super::*;
 use crate::bundle::template::{self, Piece};
 use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind};
@@ -485,12 +485,8 @@ impl<'b> Machine<'b, '_> {
                 Instr::Call {
                     service, operation, ..
                 } => {
-                    let params = self
-                        .bundle
-                        .services
-                        .get(*service as usize)
-                        .and_then(|s| s.operations.get(*operation as usize))
-                        .ok_or("call to an unknown service operation")?
+                    let params = declarations(self.bundle, *service, *operation)?
+                        .1
                         .params
                         .len();
                     let args = self.pop_n(params as u32)?;
