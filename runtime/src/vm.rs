@@ -273,7 +273,7 @@ pub struct Turn<'b> {
     /// The service call to make (status `calling`); answer it with
     /// [`Conversation::resume`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub call: Option<CallRequest<'b>>,
+    pub call: Option<Box<CallRequest<'b>>>,
     /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
     #[serde(skip)]
     pub trace: Trace,
@@ -602,8 +602,8 @@ impl Conversation {
         start: Start<'_>,
         env: &mut Env<'_>,
     ) -> Result<(Conversation, Turn<'b>), StartError> {
-        let (mut conversation, turn) = Conversation::begin(bundle, start, env.clock)?;
-        let turn = conversation.drive(bundle, turn, env);
+        let (mut conversation, mut turn) = Conversation::begin(bundle, start, env.clock)?;
+        conversation.drive(bundle, &mut turn, env);
         Ok((conversation, turn))
     }
 
@@ -615,15 +615,17 @@ impl Conversation {
         input: Input,
         env: &mut Env<'_>,
     ) -> Result<Turn<'b>, InputError> {
-        let turn = self.send(bundle, input, env.clock)?;
-        Ok(self.drive(bundle, turn, env))
+        let mut turn = self.send(bundle, input, env.clock)?;
+        self.drive(bundle, &mut turn, env);
+        Ok(turn)
     }
 
     /// Answers every call `turn` stops at with `env.services` and [`Conversation::resume`]
-    /// until the turn waits or is over; returns the whole turn (outputs and trace of every
-    /// step, the status of the last). A turn that is not `calling` comes back as it is.
-    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: Turn<'b>, env: &mut Env<'_>) -> Turn<'b> {
-        let mut turn = turn;
+    /// until the turn waits or is over, appending each resumed step to `turn` (outputs and
+    /// trace of every step, the status of the last). A turn that is not `calling` is left
+    /// as it is.
+    #[inline]
+    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: &mut Turn<'b>, env: &mut Env<'_>) {
         while let Some(request) = turn.call.take() {
             let result = env.services.call(&request);
             match self.resume(bundle, result, env.clock) {
@@ -632,7 +634,6 @@ impl Conversation {
                 Err(_) => break,
             }
         }
-        turn
     }
 
     fn check_bundle(&self, bundle: &Bundle) -> Result<(), InputError> {

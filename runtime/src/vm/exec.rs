@@ -207,7 +207,8 @@ impl<'b> Machine<'b, '_> {
                 turn.call = conv
                     .calling
                     .as_deref()
-                    .and_then(|paused| request(self.bundle, self.flow, paused));
+                    .and_then(|paused| request(self.bundle, self.flow, paused))
+                    .map(Box::new);
             }
             Stop::End => {
                 conv.status = Status::Ended;
