@@ -267,9 +267,11 @@ pub struct Turn<'b> {
     pub expecting: Option<Expecting<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<HandoffInfo>,
-    /// Why the turn failed (status `failed`).
+    /// Why the turn failed (status `failed`). A `Box<str>`, not a `String`, to keep a
+    /// `Turn` within 256 bytes: every turn is moved a few times, and the copy costs twice
+    /// as much past that.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<Box<str>>,
     /// The service call to make (status `calling`); answer it with
     /// [`Conversation::resume`].
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -544,6 +546,7 @@ impl Conversation {
 
     /// One user turn: escalate rules first, then the waiting `ask`/`menu`. The turn may be
     /// `calling`: answer it with [`Conversation::resume`].
+    #[inline]
     pub fn send<'b>(
         &mut self,
         bundle: &'b Bundle,
@@ -609,6 +612,7 @@ impl Conversation {
 
     /// Synchronous turn: [`Conversation::send`] with every call answered on the spot by
     /// `env.services`; the turn is never `calling`.
+    #[inline]
     pub fn input<'b>(
         &mut self,
         bundle: &'b Bundle,
@@ -636,6 +640,7 @@ impl Conversation {
         }
     }
 
+    #[inline]
     fn check_bundle(&self, bundle: &Bundle) -> Result<(), InputError> {
         let given = bundle.id();
         if self.bundle != given || bundle.flows.get(self.flow as usize).is_none() {

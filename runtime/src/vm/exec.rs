@@ -106,7 +106,7 @@ pub(super) fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b
         outputs: Vec::new(),
         expecting: None,
         handoff: None,
-        error: Some(message.to_string()),
+        error: Some(message.into()),
         call: None,
         trace: Trace::default(),
     }
@@ -221,7 +221,7 @@ impl<'b> Machine<'b, '_> {
             Stop::Failed(message) => {
                 conv.status = Status::Failed;
                 conv.note(Speaker::Event, || Line::from(format!("failed: {message}")));
-                turn.error = Some(message);
+                turn.error = Some(message.into_boxed_str());
             }
         }
         turn.status = conv.status;
