@@ -108,6 +108,7 @@ impl Machine<'_, '_> {
 /// The option (index into `options`) a reply picks: by keys; for text by a key spoken or
 /// typed, the label, a phrase or the label inside the text, then the best-scoring intent.
 /// `texts` gives the options' normalised label and phrases, worked out once per bundle.
+#[inline]
 fn pick_option<'t>(
     bundle: &Bundle,
     scores: &mut IntentScores,
