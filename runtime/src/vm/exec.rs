@@ -90,7 +90,9 @@ pub(super) fn machine<'b, 'c>(
         clock,
         pc,
         stack: Vec::new(),
-        outputs: Vec::new(),
+        // Room for a menu turn's prompts from the start: growing from empty on the first
+        // `say` cost ~150 instructions of a ~1,900-instruction turn.
+        outputs: Vec::with_capacity(2),
         steps: 0,
         pending: None,
         intent_scores: IntentScores::default(),
