@@ -3,7 +3,7 @@
  * start-up logic calls, recording what it showed and which commands it ran. Installed in
  * Node's module cache so that `import * as vscode from 'vscode'` finds it.
  */
-import Module = require('module');
+import * as Module from 'module';
 
 export interface ShownMessage {
   severity: 'error' | 'information' | 'warning';

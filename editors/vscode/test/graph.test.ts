@@ -100,10 +100,14 @@ describe('the graph page in headless Chromium', { skip: chromiumAvailable() }, (
 
   it('draws the flow, marks the unreachable state, jumps on a click, lists problems', async () => {
     const jumps: SourceJump[] = [];
-    let bridge: Awaited<ReturnType<typeof openBridgedPage>> | undefined;
-    const graph = new GraphSession({ command: FAKE_CSFLOW, paths: [FLOW_FILE], flow: 'phone_banking', cwd: FIXTURES }, runProcess, (m) => void bridge?.toPage(m), (j) => jumps.push(j));
+    const ready: { bridge?: Awaited<ReturnType<typeof openBridgedPage>> } = {};
+    const early: unknown[] = [];
+    const post = (m: unknown): void => (ready.bridge ? void ready.bridge.toPage(m) : void early.push(m));
+    const graph = new GraphSession({ command: FAKE_CSFLOW, paths: [FLOW_FILE], flow: 'phone_banking', cwd: FIXTURES }, runProcess, post, (j) => jumps.push(j));
     const pending: Promise<void>[] = [];
-    bridge = await openBridgedPage(browser, `${server.origin}/graph.html`, (m) => pending.push(graph.handle(m as never)), { width: 820, height: 760 });
+    const bridge = await openBridgedPage(browser, `${server.origin}/graph.html`, (m) => pending.push(graph.handle(m as never)), { width: 820, height: 760 });
+    ready.bridge = bridge;
+    for (const m of early.splice(0)) void bridge.toPage(m);
     const { page, errors } = bridge;
     await eventually('the picture', async () => (await page.locator('.canvas svg g.node').count()) === 8);
     assert.equal(await page.locator('.title').textContent(), 'Flow graph: phone_banking');

@@ -34,7 +34,7 @@ describe('parseTestReport', () => {
     assert.match(broken.failure?.got ?? '', /^say "Welcome to Northwind Bank/);
     assert.equal(broken.failure?.location?.file, testFile);
     assert.equal(broken.failure?.location?.line, original.split('\n').findIndex((l) => l.includes('expect say')) + 1);
-    assert.match(failureText(broken.failure!), /expected: say "this is never said"\ngot: {6}say "Welcome[^\n]*\nconversation so far:\n {2}bot/);
+    assert.match(failureText(broken.failure), /expected: say "this is never said"\ngot: {6}say "Welcome[^\n]*\nconversation so far:\n {2}bot/);
     const passed = [...results.values()].filter((r) => r.status === 'passed');
     assert.ok(passed.length >= 10, `${passed.length} passed`);
     fs.rmSync(project, { recursive: true });
@@ -71,9 +71,9 @@ describe('the problem matchers (package.json) on real csflow output', () => {
     const regexp = matcher('csflow');
     const parsed = lines.map((line) => regexp.exec(line));
     assert.ok(parsed.every((m) => m !== null), lines.join('\n'));
-    const unknown = parsed.find((m) => m![5]!.includes('unknown-state'))!;
+    const unknown = parsed.find((m) => m[5]!.includes('unknown-state'))!;
     assert.deepEqual([unknown[1], unknown[2], unknown[3], unknown[4], unknown[6]], ['a.csflow', '4', '18', 'error', 'unknown state `nowhere`']);
-    assert.ok(parsed.some((m) => m![4] === 'warning' && m![5] === 'W0119/unused-queue'), lines.join('\n'));
+    assert.ok(parsed.some((m) => m[4] === 'warning' && m[5] === 'W0119/unused-queue'), lines.join('\n'));
     fs.rmSync(project, { recursive: true });
   });
 

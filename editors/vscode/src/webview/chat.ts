@@ -30,7 +30,6 @@ const app = document.getElementById('app')!;
 
 const header = element('div', 'header');
 const title = element('span', 'title', 'Talk to this flow');
-const stateLabel = element('span', 'state');
 const channelSelect = element('select', 'channel');
 for (const channel of ['chat', 'voice']) {
   const option = element('option', undefined, channel === 'voice' ? 'Voice (keypad)' : 'Chat');
@@ -38,7 +37,7 @@ for (const channel of ['chat', 'voice']) {
   channelSelect.append(option);
 }
 const restart = element('button', 'restart', 'Start again');
-header.append(title, stateLabel, channelSelect, restart);
+header.append(title, channelSelect, restart);
 
 const transcript = element('div', 'transcript');
 transcript.setAttribute('role', 'log');
@@ -81,6 +80,7 @@ let channel: 'voice' | 'chat' = 'chat';
 let entry = '';
 let expecting: ViewTurn['expecting'];
 let finished = false;
+let currentState: string | undefined;
 
 function setEntry(value: string): void {
   entry = value;
@@ -140,6 +140,7 @@ function showOptions(turn: ViewTurn): void {
 
 function showHint(): void {
   const parts: string[] = [];
+  if (currentState) parts.push(`state ${currentState}`);
   if (finished) parts.push('The conversation is over. “Start again” begins a new one.');
   else if (expecting) {
     parts.push(expecting.kind === 'menu' ? 'Waiting for a choice' : 'Waiting for an answer');
@@ -169,7 +170,7 @@ function show(message: Message): void {
       errorBox.textContent = '';
       finished = false;
       expecting = undefined;
-      stateLabel.textContent = '';
+      currentState = undefined;
       setEntry('');
       showHint();
       break;
@@ -181,7 +182,7 @@ function show(message: Message): void {
       for (const bubble of message.turn.bubbles) addBubble(bubble);
       finished = message.turn.finished;
       expecting = message.turn.expecting;
-      stateLabel.textContent = message.turn.state ? `state: ${message.turn.state}` : '';
+      currentState = message.turn.state;
       showOptions(message.turn);
       app.classList.toggle('finished', finished);
       setEnabled(!finished);
