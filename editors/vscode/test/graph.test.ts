@@ -161,4 +161,32 @@ describe('GraphSession with the real csflow graph', { skip: realGraph() }, () =>
       assert.match(lines[target.line - 1]!, new RegExp(`state ${title.slice('state:'.length)}\\b`));
     }
   });
+
+  it('is shown in the graph page; clicking a state of the real picture jumps to it', { skip: chromiumAvailable() }, async () => {
+    const bank = path.join(ROOT, 'examples', 'bank', 'bank.csflow');
+    const jumps: SourceJump[] = [];
+    const ready: { bridge?: Awaited<ReturnType<typeof openBridgedPage>> } = {};
+    const early: unknown[] = [];
+    const post = (m: unknown): void => (ready.bridge ? void ready.bridge.toPage(m) : void early.push(m));
+    const graph = new GraphSession({ command: CSFLOW, paths: [bank], flow: 'bank_phone', cwd: ROOT }, runProcess, post, (j) => jumps.push(j));
+    const browser = await launchChromium();
+    const server = await pageServer({ '/graph.html': { title: 'Flow graph', script: 'graph.js', style: 'graph.css' } });
+    try {
+      const bridge = await openBridgedPage(browser, `${server.origin}/graph.html`, (m) => void graph.handle(m as never), { width: 1100, height: 760 });
+      ready.bridge = bridge;
+      for (const m of early.splice(0)) void bridge.toPage(m);
+      const { page, errors } = bridge;
+      await eventually('the picture', async () => (await page.locator('.canvas svg g.node').count()) > 5, 30000);
+      for (const file of screenshotPaths('graph-bank.png')) await page.screenshot({ path: file });
+      const lostCard = page.locator('g.node', { has: page.locator('title', { hasText: /^state:lost_card$/ }) });
+      await lostCard.locator('text').first().click();
+      await eventually('the jump', () => jumps.length === 1);
+      const lines = fs.readFileSync(bank, 'utf8').split('\n');
+      assert.match(lines[jumps[0]!.line - 1]!, /state lost_card \{/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
 });

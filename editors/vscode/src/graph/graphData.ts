@@ -41,6 +41,8 @@ export interface GraphDocument {
   flow: string;
   channel?: string;
   file?: string;
+  /** The start state's node id. */
+  start?: string | null;
   nodes: GraphNode[];
   edges: unknown[];
   diagnostics: GraphDiagnostic[];

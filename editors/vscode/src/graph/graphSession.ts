@@ -15,6 +15,8 @@ export type GraphToPage =
       type: 'graph';
       flow: string;
       svg: string;
+      /** The start state's node id, which the page scrolls into view. */
+      start?: string;
       /** Problems per node id, for marking the picture. */
       problems: { id: string; level: string; marks: string[]; messages: string[] }[];
       /** The flow's diagnostics, listed under the picture. */
@@ -98,6 +100,7 @@ export class GraphSession {
         type: 'graph',
         flow,
         svg: sanitizeSvg(svg.stdout),
+        ...(graph?.start ? { start: graph.start } : {}),
         problems: graph ? [...problemsByNode(graph)].map(([id, problems]) => ({ id, ...problems })) : [],
         diagnostics: graph
           ? graph.diagnostics.map((diagnostic, index) => ({

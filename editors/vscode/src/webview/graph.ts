@@ -19,7 +19,7 @@ interface Diagnostic {
 }
 type Message =
   | { type: 'loading'; flow: string }
-  | { type: 'graph'; flow: string; svg: string; problems: Problem[]; diagnostics: Diagnostic[]; warning?: string }
+  | { type: 'graph'; flow: string; svg: string; start?: string; problems: Problem[]; diagnostics: Diagnostic[]; warning?: string }
   | { type: 'error'; flow: string; message: string; detail: string };
 
 const api = vscodeApi();
@@ -41,17 +41,24 @@ const canvas = element('div', 'canvas');
 const problemsBox = element('div', 'problems');
 app.append(toolbar, warning, canvas, problemsBox);
 
-let scale = 0; // 0: fit to the panel
+/** 0: fit to the panel; otherwise a factor of the picture's own size. Undefined: not chosen yet. */
+let scale: number | undefined;
 function applyScale(): void {
   const svg = canvas.querySelector('svg');
   if (!svg) return;
+  if (scale === undefined) {
+    // A picture a little wider than the panel is shrunk to fit; a much wider one (a big flow)
+    // is shown at its own size, to be scrolled, because shrunk it cannot be read.
+    const natural = (svg.viewBox.baseVal?.width || svg.getBBox().width) * (96 / 72);
+    scale = natural <= canvas.clientWidth * 1.6 ? 0 : 1;
+  }
   if (scale === 0) {
     svg.style.width = '100%';
     svg.style.height = 'auto';
     svg.style.maxHeight = 'none';
   } else {
     const width = svg.viewBox.baseVal?.width || svg.getBBox().width;
-    svg.style.width = `${Math.round(width * scale)}px`;
+    svg.style.width = `${Math.round(width * (96 / 72) * scale)}px`;
     svg.style.height = 'auto';
   }
 }
@@ -113,7 +120,15 @@ function show(message: Message): void {
       node.prepend(tooltip);
     }
   });
+  const firstDrawing = scale === undefined;
   applyScale();
+  // A picture wider than the panel opens with its start state in view.
+  const startNode = message.start ? Array.from(canvas.querySelectorAll('g.node')).find((node) => nodeKeys(node).includes(message.start!)) : undefined;
+  if (firstDrawing && startNode && canvas.scrollWidth > canvas.clientWidth) {
+    const box = startNode.getBoundingClientRect();
+    const frame = canvas.getBoundingClientRect();
+    canvas.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
+  }
   if (message.diagnostics.length > 0) {
     const heading = element('h3', undefined, `Problems in this flow (${message.diagnostics.length})`);
     const list = element('ul');
