@@ -7,6 +7,9 @@ import { ErrorAction, CloseAction, LanguageClient, LanguageClientOptions, Server
 import { ChatPanel } from './chat/chatPanel';
 import { acceptDiagnostics } from './client/checkSettings';
 import { ClientOptions, ServerController } from './client/lifecycle';
+import { formatText } from './format';
+import { runProcess } from './process';
+import { csflowProgram, projectFolder } from './program';
 import { GraphPanel } from './graph/graphPanel';
 import { CsflowTaskProvider, TASK_TYPE, runTestsTask } from './tests/tasks';
 import { CsflowTests } from './tests/testing';
@@ -26,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidOpenTextDocument((d) => opened.set(d.uri.toString(), Date.now())),
   );
 
+  let latestClient: LanguageClient | undefined;
   const createClient = (options: ClientOptions): LanguageClient => {
     const serverOptions: ServerOptions = { command: options.command, args: options.args, transport: TransportKind.stdio };
     const clientOptions: LanguageClientOptions = {
@@ -55,7 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       },
     };
     // The id `csflow` makes the client read `csflow.trace.server`.
-    return new LanguageClient('csflow', 'csflow language server', serverOptions, clientOptions);
+    latestClient = new LanguageClient('csflow', 'csflow language server', serverOptions, clientOptions);
+    return latestClient;
   };
 
   controller = new ServerController(createClient, output);
@@ -73,6 +78,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('csflow.restartServer', () => controller?.restart()),
   );
   await controller.start();
+  // Format on save goes through the language server; a server without formatting (or none at
+  // all) falls back to `csflow fmt --stdin`.
+  if (!latestClient?.initializeResult?.capabilities.documentFormattingProvider) {
+    context.subscriptions.push(
+      vscode.languages.registerDocumentFormattingEditProvider({ language: 'csflow' }, {
+        provideDocumentFormattingEdits: async (document) => {
+          const command = csflowProgram();
+          if (!command) return [];
+          const outcome = await formatText(runProcess, command, document.getText(), projectFolder(document));
+          if (outcome.kind === 'failed') {
+            output.appendLine(`Formatting ${document.uri.fsPath}: ${outcome.message}`);
+            return [];
+          }
+          if (outcome.kind === 'unchanged') return [];
+          const whole = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+          return [vscode.TextEdit.replace(whole, outcome.text)];
+        },
+      }),
+    );
+  }
 }
 
 export async function deactivate(): Promise<void> {
