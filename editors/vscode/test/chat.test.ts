@@ -2,6 +2,7 @@
 // as the extension starts it, a ChatSession driving it, and the chat page in headless
 // Chromium driven through a short phone conversation — keypad, "no answer", typed text.
 import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -184,5 +185,36 @@ describe('the chat page in headless Chromium', { skip: chromiumAvailable() }, ()
     await page.locator('select.channel').selectOption('voice');
     await eventually('voice', async () => await page.locator('.keypad').isVisible());
     assert.deepEqual(errors, []);
+  });
+});
+
+/** `csflow serve` exists once the server has landed; until then this says so and is skipped. */
+function realServe(): string | undefined {
+  const csflow = process.env.CSFLOW_BIN ?? path.join(__dirname, '..', '..', '..', '..', 'target', 'debug', 'csflow');
+  if (!fs.existsSync(csflow)) return `csflow is not built at ${csflow}`;
+  const help = spawnSync(csflow, ['serve', '--help'], { encoding: 'utf8' });
+  return help.status === 0 && help.stdout.includes('--listen') ? undefined : 'this csflow has no `serve --listen` yet';
+}
+
+describe('ChatSession with the real csflow serve', { skip: realServe() }, () => {
+  it('talks to the bank example by keypad, as the panel does', async () => {
+    const root = path.join(__dirname, '..', '..', '..', '..');
+    const csflow = process.env.CSFLOW_BIN ?? path.join(root, 'target', 'debug', 'csflow');
+    const running = await startServe({ command: csflow, paths: [path.join(root, 'examples', 'bank', 'bank.csflow')], cwd: root, readyTimeoutMs: 60000 });
+    try {
+      const posted: ChatToPage[] = [];
+      const chat = new ChatSession(new HttpConversationApi(running.baseUrl), (m) => posted.push(m), { flow: 'bank_phone', declaredChannel: 'voice' });
+      await chat.handle({ type: 'ready' });
+      const turns = () => posted.filter((m): m is Extract<ChatToPage, { type: 'turn' }> => m.type === 'turn').map((m) => m.turn);
+      assert.equal(turns().length, 1, JSON.stringify(posted));
+      assert.match(turns()[0]!.bubbles.map((b) => b.text).join('\n'), /Welcome to Northwind Bank/);
+      assert.equal(turns()[0]!.expecting?.kind, 'menu');
+      await chat.handle({ type: 'option', label: 'Questions', key: '3' });
+      assert.equal(turns()[1]!.state, 'questions', JSON.stringify(posted.at(-1)));
+      await chat.handle({ type: 'noInput' });
+      assert.equal(turns().length, 3, JSON.stringify(posted.at(-1)));
+    } finally {
+      await running.stop();
+    }
   });
 });
