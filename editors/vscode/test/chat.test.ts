@@ -12,7 +12,7 @@ import { HttpConversationApi, Turn } from '../src/chat/api';
 import { ChatSession, ChatToPage } from '../src/chat/chatSession';
 import { RunningServer, startServe } from '../src/chat/serveProcess';
 import { viewTurn } from '../src/chat/view';
-import { FAKE_CSFLOW, FIXTURES, chromiumAvailable, eventually, launchChromium, openBridgedPage, pageServer, screenshotPaths } from './harness';
+import { CSFLOW, FAKE_CSFLOW, FIXTURES, ROOT, chromiumAvailable, eventually, launchChromium, openBridgedPage, pageServer, screenshotPaths } from './harness';
 
 const FLOW_FILE = path.join(FIXTURES, 'phone_banking.csflow');
 
@@ -190,17 +190,14 @@ describe('the chat page in headless Chromium', { skip: chromiumAvailable() }, ()
 
 /** `csflow serve` exists once the server has landed; until then this says so and is skipped. */
 function realServe(): string | undefined {
-  const csflow = process.env.CSFLOW_BIN ?? path.join(__dirname, '..', '..', '..', '..', 'target', 'debug', 'csflow');
-  if (!fs.existsSync(csflow)) return `csflow is not built at ${csflow}`;
-  const help = spawnSync(csflow, ['serve', '--help'], { encoding: 'utf8' });
+  if (!fs.existsSync(CSFLOW)) return `csflow is not built at ${CSFLOW}`;
+  const help = spawnSync(CSFLOW, ['serve', '--help'], { encoding: 'utf8' });
   return help.status === 0 && help.stdout.includes('--listen') ? undefined : 'this csflow has no `serve --listen` yet';
 }
 
 describe('ChatSession with the real csflow serve', { skip: realServe() }, () => {
   it('talks to the bank example by keypad, as the panel does', async () => {
-    const root = path.join(__dirname, '..', '..', '..', '..');
-    const csflow = process.env.CSFLOW_BIN ?? path.join(root, 'target', 'debug', 'csflow');
-    const running = await startServe({ command: csflow, paths: [path.join(root, 'examples', 'bank', 'bank.csflow')], cwd: root, readyTimeoutMs: 60000 });
+    const running = await startServe({ command: CSFLOW, paths: [path.join(ROOT, 'examples', 'bank', 'bank.csflow')], cwd: ROOT, readyTimeoutMs: 60000 });
     try {
       const posted: ChatToPage[] = [];
       const chat = new ChatSession(new HttpConversationApi(running.baseUrl), (m) => posted.push(m), { flow: 'bank_phone', declaredChannel: 'voice' });

@@ -6,10 +6,8 @@ import * as path from 'path';
 import { describe, it } from 'node:test';
 import { formatText } from '../src/format';
 import { runProcess } from '../src/process';
-import { FAKE_CSFLOW, FIXTURES } from './harness';
+import { FAKE_CSFLOW, FIXTURES, CSFLOW, ROOT } from './harness';
 
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
-const CSFLOW = process.env.CSFLOW_BIN ?? path.join(ROOT, 'target', 'debug', 'csflow');
 
 describe('formatText', () => {
   it('sends the document on standard input and takes the answer', async () => {

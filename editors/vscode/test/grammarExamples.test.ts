@@ -5,9 +5,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { EXTENSION } from './harness';
+import { EXTENSION, ROOT } from './harness';
 
-const ROOT = path.join(EXTENSION, '..', '..');
 
 async function loadGrammar() {
   const oniguruma = await import('vscode-oniguruma');

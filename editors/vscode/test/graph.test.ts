@@ -11,11 +11,9 @@ import { findNode, parseGraph, problemsByNode, scalarColumnToUtf16 } from '../sr
 import { GraphSession, GraphToPage, SourceJump } from '../src/graph/graphSession';
 import { sanitizeSvg } from '../src/graph/svg';
 import { runProcess } from '../src/process';
-import { FAKE_CSFLOW, FIXTURES, chromiumAvailable, eventually, launchChromium, openBridgedPage, pageServer, screenshotPaths } from './harness';
+import { FAKE_CSFLOW, FIXTURES, chromiumAvailable, eventually, launchChromium, openBridgedPage, pageServer, screenshotPaths, CSFLOW, ROOT } from './harness';
 
 const FLOW_FILE = path.join(FIXTURES, 'phone_banking.csflow');
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
-const CSFLOW = process.env.CSFLOW_BIN ?? path.join(ROOT, 'target', 'debug', 'csflow');
 
 function session(posted: GraphToPage[], jumps: SourceJump[], flow = 'phone_banking', command = FAKE_CSFLOW, paths = [FLOW_FILE], cwd = FIXTURES) {
   return new GraphSession({ command, paths, flow, cwd }, runProcess, (m) => posted.push(m), (j) => jumps.push(j));

@@ -115,3 +115,13 @@ export function chromiumAvailable(): string | undefined {
   if (fs.existsSync(CHROMIUM)) return undefined;
   return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
 }
+
+export const ROOT = path.join(EXTENSION, '..', '..');
+/** The csflow under test: CSFLOW_BIN, or the debug build of this checkout. */
+export const CSFLOW = process.env.CSFLOW_BIN ?? path.join(ROOT, 'target', 'debug', 'csflow');
+
+/** A reason to skip a test of the real csflow when it is not built — never under CI, where it must be. */
+export function csflowMissing(): string | undefined {
+  if (fs.existsSync(CSFLOW) || process.env.CI === 'true') return undefined;
+  return `csflow is not built at ${CSFLOW}`;
+}

@@ -7,17 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { failureText, parseTestReport, testKey } from '../src/tests/testResults';
+import { CSFLOW, ROOT, csflowMissing } from './harness';
 
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
-const CSFLOW = process.env.CSFLOW_BIN ?? path.join(ROOT, 'target', 'debug', 'csflow');
 
 describe('parseTestReport', () => {
-  it('reads passes and a failure (step, expected, got, where) from the real csflow test', (t) => {
-    if (!fs.existsSync(CSFLOW)) {
-      if (process.env.CI === 'true') assert.fail(`csflow is not built at ${CSFLOW}`);
-      t.skip(`csflow is not built at ${CSFLOW}`);
-      return;
-    }
+  it('reads passes and a failure (step, expected, got, where) from the real csflow test', { skip: csflowMissing() }, () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'csflow-results-'));
     fs.cpSync(path.join(ROOT, 'examples', 'bank'), path.join(project, 'bank'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'examples', 'common'), path.join(project, 'common'), { recursive: true });
@@ -57,12 +51,7 @@ describe('the problem matchers (package.json) on real csflow output', () => {
     return new RegExp(pattern.regexp);
   };
 
-  it('$csflow reads every line of `csflow check --format short`', (t) => {
-    if (!fs.existsSync(CSFLOW)) {
-      if (process.env.CI === 'true') assert.fail(`csflow is not built at ${CSFLOW}`);
-      t.skip('csflow is not built');
-      return;
-    }
+  it('$csflow reads every line of `csflow check --format short`', { skip: csflowMissing() }, () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'csflow-matcher-'));
     fs.writeFileSync(path.join(project, 'a.csflow'), 'queue q { }\nflow f {\n  start s\n  state s { goto nowhere }\n  state lost { end }\n}\n');
     const run = spawnSync(CSFLOW, ['check', '--format', 'short', 'a.csflow'], { cwd: project, encoding: 'utf8' });
@@ -77,12 +66,7 @@ describe('the problem matchers (package.json) on real csflow output', () => {
     fs.rmSync(project, { recursive: true });
   });
 
-  it('$csflow-test reads the failing step of `csflow test`, and not check lines', (t) => {
-    if (!fs.existsSync(CSFLOW)) {
-      if (process.env.CI === 'true') assert.fail(`csflow is not built at ${CSFLOW}`);
-      t.skip('csflow is not built');
-      return;
-    }
+  it('$csflow-test reads the failing step of `csflow test`, and not check lines', { skip: csflowMissing() }, () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'csflow-matcher-'));
     fs.writeFileSync(path.join(project, 'a.csflow'), 'flow f {\n  channel chat\n  start s\n  state s { say "Hello." end }\n}\ntest "greets" {\n  flow f\n  expect say "Goodbye."\n}\n');
     const output = spawnSync(CSFLOW, ['test', '.'], { cwd: project, encoding: 'utf8' }).stdout;
