@@ -3,9 +3,9 @@
  * `csflow lsp`), the flow graph, the chat panel, tasks and the Testing view.
  */
 import * as vscode from 'vscode';
-import { ErrorAction, CloseAction, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient } from 'vscode-languageclient/node';
 import { ChatPanel } from './chat/chatPanel';
-import { acceptDiagnostics } from './client/checkSettings';
+import { createLanguageClient } from './client/languageClient';
 import { ClientOptions, ServerController } from './client/lifecycle';
 import { formatText } from './format';
 import { runProcess } from './process';
@@ -13,9 +13,6 @@ import { csflowProgram, projectFolder } from './program';
 import { GraphPanel } from './graph/graphPanel';
 import { CsflowTaskProvider, TASK_TYPE, runTestsTask } from './tests/tasks';
 import { CsflowTests } from './tests/testing';
-
-/** How long after a save or an open the server's diagnostics count as its answer to it. */
-const MOMENT_MS = 3000;
 
 let controller: ServerController | undefined;
 
@@ -31,35 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   let latestClient: LanguageClient | undefined;
   const createClient = (options: ClientOptions): LanguageClient => {
-    const serverOptions: ServerOptions = { command: options.command, args: options.args, transport: TransportKind.stdio };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'csflow' },
-        { scheme: 'untitled', language: 'csflow' },
-      ],
-      outputChannel: output,
-      initializationOptions: { checkOnType: options.settings.onType, checkOnSave: options.settings.onSave },
-      synchronize: { configurationSection: 'csflow', fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.csflow,csflow.toml}') },
-      errorHandler: {
-        error: () => ({ action: ErrorAction.Continue }),
-        closed: () => ({ action: options.crashHandler.closed() === 'restart' ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true }),
-      },
-      middleware: {
-        handleDiagnostics: (uri, diagnostics, next) => {
-          const key = uri.toString();
-          const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-          const now = Date.now();
-          const moment = {
-            dirty: document?.isDirty ?? false,
-            justSaved: now - (saved.get(key) ?? 0) < MOMENT_MS,
-            justOpened: now - (opened.get(key) ?? 0) < MOMENT_MS,
-          };
-          if (acceptDiagnostics(options.settings, moment)) next(uri, diagnostics);
-        },
-      },
-    };
-    // The id `csflow` makes the client read `csflow.trace.server`.
-    latestClient = new LanguageClient('csflow', 'csflow language server', serverOptions, clientOptions);
+    latestClient = createLanguageClient(options, output, { saved, opened });
     return latestClient;
   };
 

@@ -18,6 +18,8 @@ export class FakeVscode {
   /** What the user clicks on the next message (undefined: dismisses it). */
   nextChoice: (message: ShownMessage) => string | undefined = () => undefined;
   workspaceFolders: { uri: { fsPath: string } }[] | undefined = undefined;
+  /** The open documents (`workspace.textDocuments`). */
+  textDocuments: { uri: { toString(): string }; isDirty: boolean }[] = [];
   private configurationListeners: ((event: { affectsConfiguration(section: string): boolean }) => void)[] = [];
 
   readonly module = {
@@ -37,6 +39,10 @@ export class FakeVscode {
       get workspaceFolders() {
         return fake.workspaceFolders;
       },
+      get textDocuments() {
+        return fake.textDocuments;
+      },
+      createFileSystemWatcher: (pattern: string) => ({ pattern, dispose: () => undefined }),
     },
     commands: {
       executeCommand: (command: string, ...args: unknown[]) => {
@@ -58,6 +64,7 @@ export class FakeVscode {
     this.executed = [];
     this.nextChoice = () => undefined;
     this.workspaceFolders = undefined;
+    this.textDocuments = [];
     this.configurationListeners = [];
   }
 
@@ -78,4 +85,11 @@ moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]
   if (request === 'vscode') return 'vscode';
   return originalResolve.call(this, request, ...rest);
 };
-require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: fake.module } as unknown as NodeJS.Module;
+/** vscode-languageclient extends some of VS Code's classes when it loads: any other name is a plain class. */
+class Placeholder {
+  constructor(...args: unknown[]) {
+    Object.assign(this, { args });
+  }
+}
+const exported = new Proxy(fake.module, { get: (target, name) => (name in target ? target[name as keyof typeof target] : Placeholder) });
+require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: exported } as unknown as NodeJS.Module;
