@@ -5,22 +5,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { EXTENSION, ROOT } from './harness';
+import { EXTENSION, ROOT, loadGrammar } from './harness';
 
-
-async function loadGrammar() {
-  const oniguruma = await import('vscode-oniguruma');
-  const textmate = await import('vscode-textmate');
-  const wasm = fs.readFileSync(path.join(EXTENSION, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  const registry = new textmate.Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (s: string[]) => new oniguruma.OnigScanner(s), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
-    loadGrammar: (scope: string) => Promise.resolve(scope === 'source.csflow' ? textmate.parseRawGrammar(fs.readFileSync(path.join(EXTENSION, 'syntaxes', 'csflow.tmLanguage.json'), 'utf8'), 'csflow.tmLanguage.json') : null),
-  });
-  const grammar = await registry.loadGrammar('source.csflow');
-  assert.ok(grammar);
-  return { grammar, INITIAL: textmate.INITIAL };
-}
 
 function files(directory: string): string[] {
   return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {

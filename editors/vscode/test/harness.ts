@@ -125,3 +125,19 @@ export function csflowMissing(): string | undefined {
   if (fs.existsSync(CSFLOW) || process.env.CI === 'true') return undefined;
   return `csflow is not built at ${CSFLOW}`;
 }
+
+/** The extension's grammar, loaded as VS Code loads it (vscode-textmate with Oniguruma). */
+export async function loadGrammar() {
+  const oniguruma = await import('vscode-oniguruma');
+  const textmate = await import('vscode-textmate');
+  const wasm = fs.readFileSync(path.join(EXTENSION, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
+  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
+  const registry = new textmate.Registry({
+    onigLib: Promise.resolve({ createOnigScanner: (s: string[]) => new oniguruma.OnigScanner(s), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
+    loadGrammar: (scope: string) =>
+      Promise.resolve(scope === 'source.csflow' ? textmate.parseRawGrammar(fs.readFileSync(path.join(EXTENSION, 'syntaxes', 'csflow.tmLanguage.json'), 'utf8'), 'csflow.tmLanguage.json') : null),
+  });
+  const grammar = await registry.loadGrammar('source.csflow');
+  if (!grammar) throw new Error('the grammar source.csflow did not load');
+  return { grammar, INITIAL: textmate.INITIAL };
+}

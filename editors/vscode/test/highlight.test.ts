@@ -2,11 +2,9 @@
 // and coloured by scope (a Dark+-like theme), rendered in headless Chromium and screenshotted
 // for the README. The colours checked here are the ones the theme gives each construct.
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { EXTENSION, chromiumAvailable, launchChromium, screenshotPaths } from './harness';
+import { chromiumAvailable, launchChromium, loadGrammar, screenshotPaths } from './harness';
 import { escapeHtml } from '../src/page';
 
 /** Scope prefix → colour, most specific first (VS Code's Dark+ colours). */
@@ -81,16 +79,8 @@ describe('syntax colour in headless Chromium', { skip: chromiumAvailable() }, ()
   });
 
   it('colours keywords, names, strings, interpolation, regexes and comments', async () => {
-    const oniguruma = await import('vscode-oniguruma');
-    const textmate = await import('vscode-textmate');
-    const wasm = fs.readFileSync(path.join(EXTENSION, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
-    await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-    const registry = new textmate.Registry({
-      onigLib: Promise.resolve({ createOnigScanner: (s: string[]) => new oniguruma.OnigScanner(s), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
-      loadGrammar: () => Promise.resolve(textmate.parseRawGrammar(fs.readFileSync(path.join(EXTENSION, 'syntaxes', 'csflow.tmLanguage.json'), 'utf8'), 'csflow.tmLanguage.json')),
-    });
-    const grammar = (await registry.loadGrammar('source.csflow'))!;
-    let stack = textmate.INITIAL;
+    const { grammar, INITIAL } = await loadGrammar();
+    let stack = INITIAL;
     const coloured = new Map<string, string>();
     const html = SAMPLE.split('\n').map((line) => {
       const result = grammar.tokenizeLine(line, stack);
