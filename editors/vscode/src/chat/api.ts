@@ -31,6 +31,8 @@ export interface Turn {
     finish_key?: string;
   };
   handoff?: { queue: string; priority?: string; reason?: string | null };
+  /** Why the conversation failed (status `failed`, from `csflow run`). */
+  error?: string;
   transfer?: { to: string; reason?: string | null };
 }
 

@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import { flowUnderCursor } from '../flowPick';
 import { renderPage } from '../page';
 import { csflowProgram, projectFolder } from '../program';
-import { HttpConversationApi } from './api';
+import { runProcess } from '../process';
+import { ConversationApi, HttpConversationApi } from './api';
 import { ChatFromPage, ChatSession } from './chatSession';
+import { RunConversationApi } from './runBackend';
 import { RunningServer, startServe } from './serveProcess';
 
 export class ChatPanel implements vscode.Disposable {
@@ -51,21 +53,25 @@ export class ChatPanel implements vscode.Disposable {
       });
       return running;
     };
-    const session = new ChatSession(
-      {
-        // The server starts on first use, and again after a save or a crash.
-        start: async (flow, channel) => {
-          server ??= await launch();
-          return new HttpConversationApi(server.baseUrl).start(flow, channel);
-        },
-        input: async (conversation, input) => {
-          if (!server) throw new Error('csflow serve is not running: press “Start again”.');
-          return new HttpConversationApi(server.baseUrl).input(conversation, input);
-        },
-      },
-      post,
-      { flow: picked.flow, declaredChannel: declared },
+    // `csflow serve` when this csflow has it; else the terminal conversation, `csflow run`.
+    const hasServe = await runProcess(command, ['serve', '--help'], { cwd, timeoutMs: 10000 }).then(
+      (result) => result.code === 0,
+      () => false,
     );
+    const runner = hasServe ? undefined : new RunConversationApi(command, [file], cwd);
+    if (runner) this.output.appendLine(`This csflow has no \`serve\`: talking to ${picked.flow} through csflow run.`);
+    const api: ConversationApi = runner ?? {
+      // The server starts on first use, and again after a save or a crash.
+      start: async (flow, channel) => {
+        server ??= await launch();
+        return new HttpConversationApi(server.baseUrl).start(flow, channel);
+      },
+      input: async (conversation, input) => {
+        if (!server) throw new Error('csflow serve is not running: press “Start again”.');
+        return new HttpConversationApi(server.baseUrl).input(conversation, input);
+      },
+    };
+    const session = new ChatSession(api, post, { flow: picked.flow, declaredChannel: declared });
     const saved = vscode.workspace.onDidSaveTextDocument(async (document) => {
       if (document.languageId !== 'csflow') return;
       const old = server;
@@ -78,6 +84,7 @@ export class ChatPanel implements vscode.Disposable {
       dispose: () => {
         disposed = true;
         saved.dispose();
+        runner?.stop();
         void server?.stop();
       },
     };

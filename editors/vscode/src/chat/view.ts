@@ -52,6 +52,9 @@ export function viewTurn(turn: Turn): ViewTurn {
       bubbles.push({ who: 'system', text: `${text}.` });
       break;
     }
+    case 'failed':
+      bubbles.push({ who: 'system', text: `The conversation failed: ${turn.error ?? 'unknown error'}.` });
+      break;
     default:
       break;
   }
