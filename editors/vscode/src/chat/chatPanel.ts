@@ -26,6 +26,12 @@ export class ChatPanel implements vscode.Disposable {
     const cwd = projectFolder(picked.document);
     const declared = picked.outline.flows.find((flow) => flow.name === picked.flow)?.channel;
 
+    // Decided before the page exists, so that its first message (`ready`) finds the session.
+    // `csflow serve` when this csflow has it; else the terminal conversation, `csflow run`.
+    const hasServe = await runProcess(command, ['serve', '--help'], { cwd, timeoutMs: 10000 }).then(
+      (result) => result.code === 0,
+      () => false,
+    );
     const panel = vscode.window.createWebviewPanel('csflow.chat', `Talk: ${picked.flow}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: true,
@@ -53,11 +59,6 @@ export class ChatPanel implements vscode.Disposable {
       });
       return running;
     };
-    // `csflow serve` when this csflow has it; else the terminal conversation, `csflow run`.
-    const hasServe = await runProcess(command, ['serve', '--help'], { cwd, timeoutMs: 10000 }).then(
-      (result) => result.code === 0,
-      () => false,
-    );
     const runner = hasServe ? undefined : new RunConversationApi(command, [file], cwd);
     if (runner) this.output.appendLine(`This csflow has no \`serve\`: talking to ${picked.flow} through csflow run.`);
     const api: ConversationApi = runner ?? {
