@@ -257,19 +257,44 @@ impl Diagram {
     }
 }
 
-/// The text cut to `max` characters, with `…` when something was left out; newlines become
-/// spaces (a label is one line).
+/// The text cut to about `max` columns, with `…` when something was left out; Chinese,
+/// Japanese and Korean characters and emoji count as two columns (they are drawn twice as
+/// wide). Newlines become spaces: a label is one line.
 pub fn shorten(text: &str, max: usize) -> String {
-    let flat: String = text
+    let flat = text
         .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    if flat.chars().count() <= max {
-        return flat;
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c });
+    let total: usize = flat.clone().map(columns).sum();
+    if total <= max {
+        return flat.collect();
     }
-    let mut out: String = flat.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in flat {
+        if used + columns(c) > max.saturating_sub(1) {
+            break;
+        }
+        used += columns(c);
+        out.push(c);
+    }
     out.push('…');
     out
+}
+
+/// How many columns a character takes: 2 for East Asian wide characters and emoji.
+fn columns(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1FAFF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
 }
 
 /// `1 · Card services`, `1/2 · Yes`, or the label alone for an option without keys.
@@ -278,5 +303,19 @@ pub fn option_label(option: &MenuOption) -> String {
         option.label.clone()
     } else {
         format!("{} · {}", option.keys.join("/"), option.label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shortening_counts_wide_characters_twice() {
+        assert_eq!(shorten("Press 1 for cards", 40), "Press 1 for cards");
+        assert_eq!(shorten("Press 1 for cards", 8), "Press 1…");
+        assert_eq!(shorten("查询订单请按1", 8), "查询订…");
+        assert_eq!(shorten("a\nb", 8), "a b");
+        assert_eq!(shorten("🎉🎉🎉", 5), "🎉🎉…");
     }
 }
