@@ -20,6 +20,10 @@ use crate::source::Span;
 
 pub use build::BuildError;
 
+/// How many boxes must lead to a state before arrows going back up to it are drawn as
+/// references (see [`Diagram::loops_back`]).
+pub const BUSY: usize = 4;
+
 /// One flow drawn: nodes, edges and the diagnostics that point into it.
 #[derive(Debug, Clone)]
 pub struct Diagram {
@@ -241,6 +245,58 @@ impl Diagram {
                     .as_deref()
                     .and_then(|s| states.get(s).copied())
                     .unwrap_or(i)
+            })
+            .collect()
+    }
+
+    /// Which edges go back up to a busy state (one that at least [`BUSY`] other boxes lead
+    /// to, nearer the start than the edge's source), by edge index; edges from boxes the
+    /// start does not lead to (flow-wide handlers, unreachable states) stay arrows. Renderers draw those as
+    /// a small `↩ name` reference instead of a long arrow: "back to the main menu" from
+    /// every leaf of a 400-state tree would otherwise cross the whole picture (and take
+    /// Graphviz ten times longer to lay out).
+    pub fn loops_back(&self) -> Vec<bool> {
+        let owners = self.owners();
+        let count = self.nodes.len();
+        let mut next: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut sources: Vec<rustc_hash::FxHashSet<usize>> = vec![Default::default(); count];
+        for edge in &self.edges {
+            let (from, to) = (owners[edge.from], owners[edge.to]);
+            if from != to && !self.is_flow_wide(edge.to) {
+                next[from].push(to);
+                sources[to].insert(from);
+            }
+        }
+        let root = self
+            .start
+            .or_else(|| {
+                self.nodes
+                    .iter()
+                    .position(|n| matches!(n.kind, NodeKind::State { .. }))
+            })
+            .map(|r| owners[r]);
+        let mut level = vec![usize::MAX; count];
+        if let Some(root) = root {
+            level[root] = 0;
+            let mut queue = std::collections::VecDeque::from([root]);
+            while let Some(node) = queue.pop_front() {
+                for &to in &next[node] {
+                    if level[to] == usize::MAX {
+                        level[to] = level[node] + 1;
+                        queue.push_back(to);
+                    }
+                }
+            }
+        }
+        self.edges
+            .iter()
+            .map(|edge| {
+                let (from, to) = (owners[edge.from], owners[edge.to]);
+                matches!(self.nodes[edge.to].kind, NodeKind::State { .. })
+                    && from != to
+                    && sources[to].len() >= BUSY
+                    && level[from] != usize::MAX
+                    && level[to] < level[from]
             })
             .collect()
     }

@@ -293,3 +293,80 @@ fn a_broken_flow_is_still_drawn() {
     let error = Diagram::build(&analysis, Some("f"), None).expect_err("no start");
     assert!(error.to_string().contains("has no `start` state"));
 }
+
+/// The benchmark's IVR tree (`flowgen.js N csflow`): state i has 3 + i % 3 options to its
+/// breadth-first children, every fourth also "back to main menu", leaves main menu / hang up.
+fn tree(states: usize) -> String {
+    let mut text = String::from(
+        "queue agents { }\nintent agent { \"agent\" }\nflow ivr {\n  channel chat\n  start s0\n  on no_match retry 2 then goto s0\n  escalate { when intent agent handoff agents }\n",
+    );
+    let mut next = 1;
+    for i in 0..states {
+        text.push_str(&format!("  state s{i} {{\n    menu \"State {i}\" {{\n"));
+        let mut options = 0;
+        while options < 3 + i % 3 && next < states {
+            options += 1;
+            text.push_str(&format!(
+                "      option \"Option {options}\" key {options} goto s{next}\n"
+            ));
+            next += 1;
+        }
+        if options == 0 {
+            text.push_str(
+                "      option \"Main menu\" key 1 goto s0\n      option \"Hang up\" key 2 end\n",
+            );
+        } else if i % 4 == 3 {
+            text.push_str(&format!(
+                "      option \"Back\" key {} goto s0\n",
+                options + 1
+            ));
+        }
+        text.push_str("    }\n  }\n");
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn a_400_state_flow_stays_drawable() {
+    let analysis = csflow_compiler::analyze(
+        vec![("tree.csflow".into(), tree(400).into_bytes())],
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &options(),
+    );
+    assert!(!analysis.has_errors());
+    let whole = diagram(&analysis, "ivr");
+    // "Back to the main menu" from ~330 places is drawn as a reference at each of them, not
+    // as 330 arrows across the picture.
+    let loops_back = whole.loops_back();
+    let s0 = whole.node_index("state:s0").expect("s0");
+    let back: Vec<_> = whole
+        .edges
+        .iter()
+        .zip(&loops_back)
+        .filter(|(_, b)| **b)
+        .collect();
+    assert!(back.len() > 300, "{}", back.len());
+    assert!(back.iter().all(|(e, _)| e.to == s0));
+    let text = dot::dot(&whole, dot::Style::default());
+    // Only the flow-wide `on no_match … goto s0` is an arrow to s0.
+    let arrows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("-> \"state:s0\" "))
+        .collect();
+    assert_eq!(arrows.len(), 1, "{arrows:?}");
+    assert!(arrows[0].trim_start().starts_with("\"handler:no_match\""));
+    // A part of it: s3 and its four children, with where each child's options continue.
+    let part = Part {
+        from: "s3".into(),
+        depth: 1,
+    };
+    let d = Diagram::build(&analysis, Some("ivr"), Some(&part)).expect("drawn");
+    let states = d
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::State { .. }))
+        .count();
+    assert_eq!(states, 4);
+    assert!(d.nodes.iter().any(|n| n.id == "more:s52"));
+}

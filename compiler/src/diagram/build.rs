@@ -757,8 +757,13 @@ fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, Buil
     };
     let owners = diagram.owners();
     let owner = |node: usize| diagram.nodes[node].state.is_some().then(|| owners[node]);
+    // "Back to the main menu" leads up, not into the part: it is drawn as a reference.
+    let loops_back = diagram.loops_back();
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); diagram.nodes.len()];
-    for edge in &diagram.edges {
+    for (index, edge) in diagram.edges.iter().enumerate() {
+        if loops_back[index] {
+            continue;
+        }
         if let (Some(a), NodeKind::State { .. }) = (owner(edge.from), &diagram.nodes[edge.to].kind)
             && a != edge.to
         {

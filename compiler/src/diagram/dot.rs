@@ -73,20 +73,13 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
             NodeKind::Handler {
                 flow_wide: false, ..
             } => state_box(&mut out, diagram, &owners, i),
-            NodeKind::More => {
-                let _ = writeln!(
-                    out,
-                    "  {} [shape=box, style=\"rounded,dashed\", color=\"{FAILURE}\", fontcolor=\"{FAILURE_TEXT}\", label={}];",
-                    quote(&node.id),
-                    quote(&format!("→ {}", node.label))
-                );
-            }
             _ => {}
         }
     }
     flow_wide(&mut out, diagram);
     let mut terminals: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for edge in &diagram.edges {
+    let loops_back = diagram.loops_back();
+    for (index, edge) in diagram.edges.iter().enumerate() {
         let from = owners[edge.from];
         let target = &diagram.nodes[edge.to];
         // Inside one box the rows' order says it; the flow-wide handlers say "everywhere".
@@ -95,7 +88,18 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
             continue;
         }
         let to = match target.kind {
-            NodeKind::End | NodeKind::Handoff { .. } => {
+            _ if loops_back[index] => {
+                if terminals.insert((from, edge.to)) {
+                    let _ = writeln!(
+                        out,
+                        "  {} [shape=box, style=\"rounded,dashed\", color=\"{HAPPY}\", fontsize=9, label={}];",
+                        quote(&terminal_id(diagram, from, edge.to)),
+                        quote(&format!("↩ {}", target.label))
+                    );
+                }
+                quote(&terminal_id(diagram, from, edge.to))
+            }
+            NodeKind::End | NodeKind::Handoff { .. } | NodeKind::More => {
                 if terminals.insert((from, edge.to)) {
                     terminal(&mut out, diagram, from, edge.to);
                 }
@@ -336,7 +340,8 @@ fn flow_wide(out: &mut String, diagram: &Diagram) {
     let _ = writeln!(out, "  }}");
 }
 
-/// `end@state:goodbye`: the end (or hand-off) as reached from one box.
+/// `end@state:goodbye`: the end, a hand-off or a reference back up (`state:main_menu@state:x`)
+/// as reached from one box.
 fn terminal_id(diagram: &Diagram, from: usize, terminal: usize) -> String {
     format!("{}@{}", diagram.nodes[terminal].id, diagram.nodes[from].id)
 }
@@ -349,6 +354,11 @@ fn terminal(out: &mut String, diagram: &Diagram, from: usize, terminal: usize) {
             out,
             "  {id} [shape=box, style=\"rounded,filled\", fillcolor=\"#dcfce7\", color=\"#15803d\", label=<handoff <B>{}</B>>];",
             html(queue)
+        ),
+        NodeKind::More => writeln!(
+            out,
+            "  {id} [shape=box, style=\"rounded,dashed\", color=\"{FAILURE}\", fontcolor=\"{FAILURE_TEXT}\", fontsize=9, label={}];",
+            quote(&format!("→ {}", node.label))
         ),
         _ => writeln!(
             out,
@@ -389,6 +399,7 @@ fn legend(out: &mut String) {
         ),
         line(FAILURE, "╍╍▶", "no_match, no_input, closed, error handlers"),
         line(ESCALATE, "┈┈▶", "escalate rule"),
+        "<TR><TD>↩ name</TD><TD ALIGN=\"LEFT\">back to a busy state drawn nearer the start</TD></TR>".to_string(),
         "<TR><TD>⚠</TD><TD ALIGN=\"LEFT\">other warnings (csflow check)</TD></TR>".to_string(),
     ];
     let _ = writeln!(out, "  subgraph cluster_legend {{");

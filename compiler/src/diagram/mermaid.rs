@@ -130,13 +130,22 @@ pub fn mermaid(diagram: &Diagram) -> String {
     let mut failure_links = Vec::new();
     let mut escalate_links = Vec::new();
     let mut happy_links = Vec::new();
-    for edge in &diagram.edges {
+    let loops_back = diagram.loops_back();
+    for (index, edge) in diagram.edges.iter().enumerate() {
         // The flow-wide handlers apply to every input point without its own: drawn once.
         if diagram.is_flow_wide(edge.to) {
             continue;
         }
         let target = &diagram.nodes[edge.to];
         let to = match &target.kind {
+            _ if loops_back[index] => {
+                let from = owners[edge.from];
+                let id = format!("{}__{}", ids[edge.to], ids[from]);
+                if terminals.insert((from, edge.to)) {
+                    let _ = writeln!(out, "  {id}([\"↩ {}\"])", text(&target.label));
+                }
+                id
+            }
             NodeKind::End | NodeKind::Handoff { .. } => {
                 let from = owners[edge.from];
                 let id = format!("{}__{}", ids[edge.to], ids[from]);
