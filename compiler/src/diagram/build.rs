@@ -130,7 +130,6 @@ fn pick_flow<'m, 'a>(
 
 /// An `if` branch or an `answer … else` block, with the label its edges get.
 struct Branch {
-    state: Option<usize>,
     span: Span,
     label: String,
 }
@@ -148,7 +147,10 @@ struct Builder<'g, 'a> {
     queues: FxHashMap<String, usize>,
     /// The `handoff` statements, by span: which queue a hand-off edge goes to.
     handoffs: FxHashMap<(u32, u32), &'a ast::Handoff>,
-    branches: Vec<Branch>,
+    /// The branches written in each state (`None`: outside states), in source order.
+    branches: FxHashMap<Option<usize>, Vec<Branch>>,
+    /// The input points of each state: which one a statement-level handler belongs to.
+    inputs_of: FxHashMap<Option<usize>, Vec<usize>>,
 }
 
 impl<'g, 'a> Builder<'g, 'a> {
@@ -169,7 +171,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             end: None,
             queues: FxHashMap::default(),
             handoffs: FxHashMap::default(),
-            branches: Vec::new(),
+            branches: FxHashMap::default(),
+            inputs_of: FxHashMap::default(),
         }
     }
 
@@ -249,22 +252,20 @@ impl<'g, 'a> Builder<'g, 'a> {
         let flow = self.flow;
         let sources = self.sources;
         let mut handoffs = FxHashMap::default();
-        let mut branches = Vec::new();
+        let mut branches: FxHashMap<Option<usize>, Vec<Branch>> = FxHashMap::default();
         let mut visit = |state: Option<usize>, stmt: &'a Stmt| match &stmt.kind {
             StmtKind::Handoff(handoff) => {
                 handoffs.insert((stmt.span.start, stmt.span.end), handoff);
             }
             StmtKind::If(if_) => {
                 for (condition, block) in &if_.branches {
-                    branches.push(Branch {
-                        state,
+                    branches.entry(state).or_default().push(Branch {
                         span: block.span,
                         label: sources.slice(condition.span).to_string(),
                     });
                 }
                 if let Some(otherwise) = &if_.otherwise {
-                    branches.push(Branch {
-                        state,
+                    branches.entry(state).or_default().push(Branch {
                         span: otherwise.span,
                         label: "else".into(),
                     });
@@ -273,8 +274,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             StmtKind::Answer(ast::Answer {
                 otherwise: Some(otherwise),
                 ..
-            }) => branches.push(Branch {
-                state,
+            }) => branches.entry(state).or_default().push(Branch {
                 span: otherwise.span,
                 label: "not answered".into(),
             }),
@@ -359,6 +359,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             let node = self.push(id, kind, label, owner);
             self.nodes[node].span = Some(stmt.span);
             self.map(graph_node, node);
+            self.inputs_of.entry(state).or_default().push(node);
         }
     }
 
@@ -381,10 +382,14 @@ impl<'g, 'a> Builder<'g, 'a> {
                         format!("handler:{kind}")
                     } else {
                         // The input point whose `on closed`/`on error` this is.
-                        let owner = self.nodes.iter().find(|n| {
-                            matches!(n.kind, NodeKind::Menu { .. } | NodeKind::Ask { .. })
-                                && n.span.is_some_and(|s| contains(s, handler.span))
-                        });
+                        let owner = self
+                            .inputs_of
+                            .get(&state)
+                            .into_iter()
+                            .flatten()
+                            .map(|&i| &self.nodes[i])
+                            .filter(|n| n.span.is_some_and(|s| contains(s, handler.span)))
+                            .min_by_key(|n| n.span.map_or(u32::MAX, |s| s.end - s.start));
                         match owner {
                             Some(input) => {
                                 format!("handler:{}:{kind}", &input.id["input:".len()..])
@@ -626,8 +631,10 @@ impl<'g, 'a> Builder<'g, 'a> {
         let state = source_node.state();
         let conditions: Vec<&str> = self
             .branches
+            .get(&state)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|b| b.state == state && contains(b.span, edge.span))
+            .filter(|b| contains(b.span, edge.span))
             .filter(|b| anchor.is_none_or(|a| !contains(b.span, a)))
             .map(|b| b.label.as_str())
             .collect();
@@ -686,43 +693,66 @@ fn edge_label(kind: &EdgeKind) -> String {
 /// Diagnostics that point into the flow, attached to the innermost node holding them
 /// (and, for traps and paths to a human, to every node their labels point at).
 fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnostic]) {
-    let mut holders: Vec<(u32, usize, Span)> = diagram
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| {
-            matches!(
-                n.kind,
-                NodeKind::State { .. }
-                    | NodeKind::Menu { .. }
-                    | NodeKind::Ask { .. }
-                    | NodeKind::Handler { .. }
-            )
-        })
-        .filter_map(|(i, n)| n.span.map(|s| (s.end - s.start, i, s)))
-        .collect();
-    holders.sort_by_key(|&(len, i, _)| (len, i));
-    let holder = |span: Span| {
-        holders
+    // States do not overlap: a binary search finds the one holding a span, then the
+    // innermost of its menus, questions and handlers (100,000-state flows stay quick).
+    let owners = diagram.owners();
+    let mut states: Vec<(Span, usize)> = Vec::new();
+    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut outside: Vec<usize> = Vec::new();
+    for (i, node) in diagram.nodes.iter().enumerate() {
+        let Some(span) = node.span else { continue };
+        match node.kind {
+            NodeKind::State { .. } => states.push((span, i)),
+            NodeKind::Menu { .. } | NodeKind::Ask { .. } | NodeKind::Handler { .. } => {
+                if owners[i] == i {
+                    outside.push(i);
+                } else {
+                    members.entry(owners[i]).or_default().push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    states.sort_by_key(|(span, _)| span.start);
+    let nodes = &diagram.nodes;
+    let innermost = |candidates: &[usize], span: Span| {
+        candidates
             .iter()
-            .find(|(_, _, s)| contains(*s, span))
-            .map(|&(_, i, _)| i)
+            .copied()
+            .filter(|&i| nodes[i].span.is_some_and(|s| contains(s, span)))
+            .min_by_key(|&i| nodes[i].span.map_or(u32::MAX, |s| s.end - s.start))
     };
+    let holder = |span: Span| {
+        let after = states.partition_point(|(s, _)| s.start <= span.start);
+        match after.checked_sub(1).map(|i| states[i]) {
+            Some((state_span, state)) if contains(state_span, span) => Some(
+                members
+                    .get(&state)
+                    .and_then(|m| innermost(m, span))
+                    .unwrap_or(state),
+            ),
+            _ => innermost(&outside, span),
+        }
+    };
+    let mut attached: Vec<(Vec<usize>, Option<Mark>)> = Vec::new();
+    let mut kept = Vec::new();
     for diagnostic in diagnostics {
         if !contains(flow.span, diagnostic.primary.span) {
             continue;
         }
-        let mut nodes: Vec<usize> = holder(diagnostic.primary.span).into_iter().collect();
+        let mut on: Vec<usize> = holder(diagnostic.primary.span).into_iter().collect();
         if matches!(
             diagnostic.name,
             "trap-state" | "no-path-to-human" | "input-free-cycle"
         ) {
-            nodes.extend(diagnostic.secondary.iter().filter_map(|l| holder(l.span)));
+            on.extend(diagnostic.secondary.iter().filter_map(|l| holder(l.span)));
         }
-        nodes.dedup();
-        let index = diagram.diagnostics.len();
-        let mark = Mark::of(diagnostic.name);
-        for &node in &nodes {
+        on.dedup();
+        attached.push((on, Mark::of(diagnostic.name)));
+        kept.push(diagnostic);
+    }
+    for (index, ((on, mark), diagnostic)) in attached.into_iter().zip(kept).enumerate() {
+        for &node in &on {
             let node = &mut diagram.nodes[node];
             if !node.diagnostics.contains(&index) {
                 node.diagnostics.push(index);
@@ -736,7 +766,7 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnos
         }
         diagram.diagnostics.push(NodeDiagnostic {
             diagnostic: diagnostic.clone(),
-            nodes,
+            nodes: on,
         });
     }
 }
