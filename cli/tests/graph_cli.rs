@@ -81,6 +81,54 @@ fn svg_texts(svg: &str) -> (Vec<String>, Vec<String>) {
     (collect("text"), collect("title"))
 }
 
+/// Every arrow of the SVG is `id="edge-N"` for the N-th edge of `--format json`, and goes
+/// from the box of that edge's source.
+fn edge_ids_name_json_edges(svg: &str, path: &Path, flow: &str) {
+    let output = csflow()
+        .arg("graph")
+        .arg(path)
+        .args(["--flow", flow, "--format", "json"])
+        .output()
+        .expect("runs");
+    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let edges = document["edges"].as_array().expect("edges");
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let svg = roxmltree::Document::parse_with_options(svg, options).expect("XML");
+    let mut drawn = 0;
+    for group in svg
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("edge"))
+    {
+        let id = group.attribute("id").expect("an id");
+        let index: usize = id
+            .strip_prefix("edge-")
+            .expect("edge-N")
+            .parse()
+            .expect("N");
+        let edge = &edges[index];
+        let title: String = group
+            .children()
+            .find(|c| c.tag_name().name() == "title")
+            .and_then(|t| t.text())
+            .expect("a title")
+            .to_string();
+        let from = edge["from"].as_str().expect("from");
+        let box_of = from
+            .strip_prefix("input:")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .map_or(from.to_string(), |(state, _)| format!("state:{state}"));
+        assert!(
+            title.starts_with(&box_of),
+            "{flow}: {title} is not from {box_of}"
+        );
+        drawn += 1;
+    }
+    assert!(drawn > 5, "{flow}: {drawn} arrows");
+}
+
 #[test]
 fn svg_of_every_example_flow_is_well_formed_and_names_every_state() {
     if !have_dot() {
@@ -104,6 +152,7 @@ fn svg_of_every_example_flow_is_well_formed_and_names_every_state() {
         assert!(output.status.success(), "{flow}: {output:?}");
         let svg = String::from_utf8(output.stdout).expect("UTF-8");
         let (texts, titles) = svg_texts(&svg);
+        edge_ids_name_json_edges(&svg, &path, flow);
         for name in &names {
             assert!(
                 texts.iter().any(|t| t.contains(name.as_str())),

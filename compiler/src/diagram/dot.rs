@@ -107,9 +107,10 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
             }
             _ => quote(&diagram.nodes[owners[edge.to]].id),
         };
+        // `id` names the JSON edge, for tools that map a click on the SVG back to the data.
         let _ = writeln!(
             out,
-            "  {}{} -> {to} [{}];",
+            "  {}{} -> {to} [id=\"edge-{index}\", {}];",
             quote(&diagram.nodes[from].id),
             port(diagram, edge),
             edge_attributes(diagram, edge)
