@@ -188,7 +188,7 @@ fn edges_say_how_control_leaves() {
 fn every_example_flow_draws_every_state() {
     for project in ["bank", "shop", "utility", "leads"] {
         let analysis = load(&format!("examples/{project}"));
-        let (model, _) = csflow_compiler::resolve::resolve(&analysis.files);
+        let (model, _, _) = csflow_compiler::resolve::resolve(&analysis.files);
         for flow in &model.flows {
             let d = diagram(&analysis, &flow.flow.name.name);
             for state in &flow.flow.states {

@@ -85,7 +85,7 @@ impl Diagram {
         flow: Option<&str>,
         part: Option<&Part>,
     ) -> Result<Diagram, BuildError> {
-        let (model, _) = resolve::resolve(&analysis.files);
+        let (model, _, _) = resolve::resolve(&analysis.files);
         let flow_model = pick_flow(&model, flow)?;
         let graph = FlowGraph::build(&model, flow_model).ok_or_else(|| BuildError::NoStart {
             flow: flow_model.flow.name.name.clone(),
@@ -281,13 +281,13 @@ impl<'g, 'a> Builder<'g, 'a> {
             _ => {}
         };
         for (i, state) in flow.states.iter().enumerate() {
-            crate::check::each_stmt(&state.body, &mut |s| visit(Some(i), s));
+            crate::visit::each_stmt(&state.body, &mut |s| visit(Some(i), s));
         }
         for handler in &flow.handlers {
-            crate::check::each_stmt(&handler.action, &mut |s| visit(None, s));
+            crate::visit::each_stmt(&handler.action, &mut |s| visit(None, s));
         }
         for rule in &flow.escalate {
-            crate::check::each_stmt(&rule.action, &mut |s| visit(None, s));
+            crate::visit::each_stmt(&rule.action, &mut |s| visit(None, s));
         }
         self.handoffs = handoffs;
         self.branches = branches;
