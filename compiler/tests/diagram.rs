@@ -370,3 +370,79 @@ fn a_400_state_flow_stays_drawable() {
     assert_eq!(states, 4);
     assert!(d.nodes.iter().any(|n| n.id == "more:s52"));
 }
+
+/// Tokens that make mutations look like real editing mistakes.
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "\"",
+    "goto ",
+    "menu \"x\" {",
+    "option \"o\" ",
+    "key 1 ",
+    "handoff general ",
+    "if x {",
+    "else ",
+    "end ",
+    "on no_match ",
+    "on closed ",
+    "state s {",
+    "你好",
+    "\n",
+    "#",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Whatever a designer half-typed, every flow that has a start is drawn in every format
+    /// without a panic, and the JSON is valid with every edge between listed nodes.
+    #[test]
+    fn mutated_examples_draw_without_panicking(
+        which in 0usize..4,
+        edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0usize..40, 0usize..TOKENS.len(), 0u8..2), 1..6),
+    ) {
+        let project = ["bank", "shop", "utility", "leads"][which];
+        let path = root().join(format!("examples/{project}/{project}.csflow"));
+        let mut text = std::fs::read(path).expect("example");
+        for (at, len, token, kind) in edits {
+            let start = at.index(text.len() + 1);
+            let end = (start + len).min(text.len());
+            if kind == 0 {
+                text.drain(start..end);
+            } else {
+                text.splice(start..start, TOKENS[token].bytes());
+            }
+        }
+        let analysis = csflow_compiler::analyze(
+            vec![("mutated.csflow".into(), text)],
+            &|_| Err(std::io::ErrorKind::NotFound.into()),
+            &options(),
+        );
+        let (model, _, _) = csflow_compiler::resolve::resolve(&analysis.files);
+        for flow in &model.flows {
+            let name = &flow.flow.name.name;
+            let Ok(d) = Diagram::build(&analysis, Some(name), None) else { continue };
+            let _ = dot::dot(&d, dot::Style::default());
+            let _ = mermaid::mermaid(&d);
+            let document: serde_json::Value =
+                serde_json::from_str(&json::json(&d, &analysis.sources)).expect("valid JSON");
+            let ids: std::collections::HashSet<&str> = document["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["id"].as_str().expect("id"))
+                .collect();
+            for edge in document["edges"].as_array().expect("edges") {
+                proptest::prop_assert!(ids.contains(edge["from"].as_str().expect("from")));
+                proptest::prop_assert!(ids.contains(edge["to"].as_str().expect("to")));
+            }
+            if let Some(first) = flow.flow.states.first() {
+                let part = Part { from: first.name.name.clone(), depth: 1 };
+                if let Ok(d) = Diagram::build(&analysis, Some(name), Some(&part)) {
+                    let _ = dot::dot(&d, dot::Style::default());
+                }
+            }
+        }
+    }
+}
