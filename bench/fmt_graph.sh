@@ -29,7 +29,8 @@ done
 measure() {
   local walls=() cpus=() i line
   for i in $(seq "$REPS"); do
-    line="$( { /usr/bin/time -f '%e %U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)"
+    /usr/bin/time -o "$WORK/time.txt" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
+    line="$(tail -1 "$WORK/time.txt")"
     walls+=("$(echo "$line" | awk '{print $1}')")
     cpus+=("$(echo "$line" | awk '{printf "%.2f", $2 + $3}')")
   done
