@@ -12,6 +12,23 @@ fn csflow() -> Command {
     Command::cargo_bin("csflow").expect("the csflow binary is built")
 }
 
+/// `csflow graph PATH ARGS…`, run to the end.
+fn graph(path: &Path, args: &[&str]) -> std::process::Output {
+    csflow()
+        .arg("graph")
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("csflow runs")
+}
+
+/// `--format json` of `flow`, parsed.
+fn graph_json(path: &Path, flow: &str) -> Value {
+    let output = graph(path, &["--flow", flow, "--format", "json"]);
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -38,15 +55,7 @@ fn have_dot() -> bool {
 
 /// Every state of `flow` in the project at `path`, from `--format json`.
 fn states(path: &Path, flow: &str) -> Vec<String> {
-    let output = csflow()
-        .arg("graph")
-        .arg(path)
-        .args(["--flow", flow, "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "{output:?}");
-    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    document["nodes"]
+    graph_json(path, flow)["nodes"]
         .as_array()
         .expect("nodes")
         .iter()
@@ -84,13 +93,7 @@ fn svg_texts(svg: &str) -> (Vec<String>, Vec<String>) {
 /// Every arrow of the SVG is `id="edge-N"` for the N-th edge of `--format json`, and goes
 /// from the box of that edge's source.
 fn edge_ids_name_json_edges(svg: &str, path: &Path, flow: &str) {
-    let output = csflow()
-        .arg("graph")
-        .arg(path)
-        .args(["--flow", flow, "--format", "json"])
-        .output()
-        .expect("runs");
-    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let document = graph_json(path, flow);
     let edges = document["edges"].as_array().expect("edges");
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
@@ -143,12 +146,7 @@ fn svg_of_every_example_flow_is_well_formed_and_names_every_state() {
         let path = examples().join(project);
         let names = states(&path, flow);
         assert!(names.len() >= 5, "{flow}: {names:?}");
-        let output = csflow()
-            .arg("graph")
-            .arg(&path)
-            .args(["--flow", flow, "--format", "svg"])
-            .output()
-            .expect("runs");
+        let output = graph(&path, &["--flow", flow, "--format", "svg"]);
         assert!(output.status.success(), "{flow}: {output:?}");
         let svg = String::from_utf8(output.stdout).expect("UTF-8");
         let (texts, titles) = svg_texts(&svg);
@@ -248,14 +246,7 @@ fn dot_and_mermaid_need_nothing_installed() {
 
 #[test]
 fn json_for_editors_points_into_the_source() {
-    let output = csflow()
-        .arg("graph")
-        .arg(examples().join("bank"))
-        .args(["--flow", "bank_phone", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let document = graph_json(&examples().join("bank"), "bank_phone");
     assert_eq!(document["version"], 1);
     assert_eq!(document["start"], "state:welcome");
     let text = std::fs::read_to_string(examples().join("bank/bank.csflow")).expect("source");
@@ -293,21 +284,14 @@ fn json_for_editors_points_into_the_source() {
 
 #[test]
 fn bad_usage_exits_2_and_a_broken_project_exits_1() {
-    let output = csflow()
-        .arg("graph")
-        .arg(examples().join("bank"))
-        .args(["--flow", "bank_phon"])
-        .output()
-        .expect("runs");
+    let output = graph(&examples().join("bank"), &["--flow", "bank_phon"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `bank_phone`?"));
 
-    let output = csflow()
-        .arg("graph")
-        .arg(examples().join("bank"))
-        .args(["--flow", "bank_phone", "--from", "nowhere"])
-        .output()
-        .expect("runs");
+    let output = graph(
+        &examples().join("bank"),
+        &["--flow", "bank_phone", "--from", "nowhere"],
+    );
     assert_eq!(output.status.code(), Some(2));
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -317,12 +301,7 @@ fn bad_usage_exits_2_and_a_broken_project_exits_1() {
         "queue q { }\nflow f {\n  start a\n  state a {\n    goto b\n    goto nowhere\n  }\n  state b { handoff q }\n}\n",
     )
     .expect("write");
-    let output = csflow()
-        .arg("graph")
-        .arg(&file)
-        .args(["--format", "dot"])
-        .output()
-        .expect("runs");
+    let output = graph(&file, &["--format", "dot"]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("\"state:b\""));
     assert!(String::from_utf8_lossy(&output.stderr).contains("1 error"));
