@@ -87,25 +87,18 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
         if (owners[edge.to] == from && !self_loop) || diagram.is_flow_wide(edge.to) {
             continue;
         }
-        let to = match target.kind {
-            _ if loops_back[index] => {
-                if terminals.insert((from, edge.to)) {
-                    let _ = writeln!(
-                        out,
-                        "  {} [shape=box, style=\"rounded,dashed\", color=\"{HAPPY}\", fontsize=9, label={}];",
-                        quote(&terminal_id(diagram, from, edge.to)),
-                        quote(&format!("↩ {}", target.label))
-                    );
-                }
-                quote(&terminal_id(diagram, from, edge.to))
+        let stands_in = loops_back[index]
+            || matches!(
+                target.kind,
+                NodeKind::End | NodeKind::Handoff { .. } | NodeKind::More
+            );
+        let to = if stands_in {
+            if terminals.insert((from, edge.to)) {
+                terminal(&mut out, diagram, from, edge.to, loops_back[index]);
             }
-            NodeKind::End | NodeKind::Handoff { .. } | NodeKind::More => {
-                if terminals.insert((from, edge.to)) {
-                    terminal(&mut out, diagram, from, edge.to);
-                }
-                quote(&terminal_id(diagram, from, edge.to))
-            }
-            _ => quote(&diagram.nodes[owners[edge.to]].id),
+            quote(&terminal_id(diagram, from, edge.to))
+        } else {
+            quote(&diagram.nodes[owners[edge.to]].id)
         };
         // `id` names the JSON edge, for tools that map a click on the SVG back to the data.
         let _ = writeln!(
@@ -347,9 +340,19 @@ fn terminal_id(diagram: &Diagram, from: usize, terminal: usize) -> String {
     format!("{}@{}", diagram.nodes[terminal].id, diagram.nodes[from].id)
 }
 
-fn terminal(out: &mut String, diagram: &Diagram, from: usize, terminal: usize) {
+/// What stands in for `terminal` next to the box `from`: an end, a hand-off, a part's
+/// boundary, or (`back`) a reference back up to a busy state.
+fn terminal(out: &mut String, diagram: &Diagram, from: usize, terminal: usize, back: bool) {
     let node = &diagram.nodes[terminal];
     let id = quote(&terminal_id(diagram, from, terminal));
+    if back {
+        let _ = writeln!(
+            out,
+            "  {id} [shape=box, style=\"rounded,dashed\", color=\"{HAPPY}\", fontsize=9, label={}];",
+            quote(&format!("↩ {}", node.label))
+        );
+        return;
+    }
     let _ = match &node.kind {
         NodeKind::Handoff { queue } => writeln!(
             out,
