@@ -306,3 +306,30 @@ fn bad_usage_exits_2_and_a_broken_project_exits_1() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("\"state:b\""));
     assert!(String::from_utf8_lossy(&output.stderr).contains("1 error"));
 }
+
+#[test]
+fn depth_alone_draws_from_the_start_state() {
+    let output = graph(
+        &examples().join("bank"),
+        &["--flow", "bank_phone", "--depth", "1", "--format", "json"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(document["part"]["from"], "state:welcome");
+    assert_eq!(document["part"]["depth"], 1);
+    let states: Vec<&str> = document["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "state")
+        .map(|n| n["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(states, ["welcome", "main_menu"]);
+    assert!(
+        document["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .any(|n| n["kind"] == "more")
+    );
+}
