@@ -434,6 +434,7 @@ impl<'m, 'a> Checker<'m, 'a> {
                 }
             },
             ExprKind::Intent(_) | ExprKind::Open(_) => Ty::Bool,
+            ExprKind::Paren(inner) => self.expr(inner),
             ExprKind::Not(inner) => {
                 self.condition(inner);
                 Ty::Bool

@@ -234,18 +234,18 @@ impl<'g, 'a> FlowGen<'g, 'a> {
     /// Pushes a string's interpolations and returns its template (`{0}`… placeholders,
     /// literal braces doubled) and the number of values pushed.
     fn template(&mut self, text: &'a ast::Str) -> Result<(StrId, u32)> {
-        let mut template = String::new();
-        let mut args = 0u32;
+        // The format is the runtime's (`bundle::template`), which the VM decodes.
+        let mut template = csflow_runtime::bundle::template::Template::new();
         for part in &text.parts {
             match part {
-                StrPart::Text(t) => template.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                StrPart::Text(t, _) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
-                    template.push_str(&format!("{{{args}}}"));
-                    args += 1;
+                    template.placeholder();
                 }
             }
         }
+        let (template, args) = template.finish();
         Ok((self.g.s(&template), args))
     }
 
@@ -659,9 +659,21 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 let hours = self.g.lookup(ident, "hours", |k| k == DefKind::Hours)?;
                 self.emit(Instr::Open(hours), span);
             }
-            ExprKind::Not(inner) => {
-                self.expr(inner)?;
-                self.emit(Instr::Not, span);
+            ExprKind::Paren(inner) => self.expr(inner)?,
+            ExprKind::Not(_) => {
+                // `not not x` is `x` as a condition: an odd chain is one `not`, an even one
+                // two (kept, so the value is still turned into yes/no).
+                let mut operand = expr;
+                let mut count = 0usize;
+                while let ExprKind::Not(inner) = &operand.kind {
+                    operand = inner;
+                    count += 1;
+                }
+                self.expr(operand)?;
+                let nots = if count % 2 == 1 { 1 } else { 2 };
+                for _ in 0..nots {
+                    self.emit(Instr::Not, span);
+                }
             }
             ExprKind::Binary(op, left, right) => {
                 self.expr(left)?;
