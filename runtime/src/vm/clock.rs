@@ -34,6 +34,22 @@ impl Clock {
     }
 }
 
+/// The conversation's date, for relative dates in replies ("tomorrow", 下周一): the clock's
+/// date in the zone of the bundle's first `hours` block (a project's hours normally share
+/// one zone), else in UTC. A wall clock (a test's `time` without a zone) is its own date.
+pub fn today(bundle: &Bundle, clock: &Clock) -> Date {
+    let zone = bundle
+        .hours
+        .first()
+        .map_or("UTC", |h| bundle.str(h.timezone));
+    let date = clock.local_in(zone).date();
+    Date {
+        year: date.year(),
+        month: date.month() as u8,
+        day: date.day() as u8,
+    }
+}
+
 /// Whether `hours` is open at `clock`. Closed dates win over weekly ranges; a range whose
 /// end is at or before its start runs past midnight; an hours block with no weekly ranges
 /// is open every day except its closed dates.

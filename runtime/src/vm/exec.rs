@@ -681,6 +681,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     text: &last.text,
                     keys: last.keys,
                     voice: self.conv.channel == Channel::Voice,
+                    today: Some(super::clock::today(self.bundle, &self.env.clock)),
                 };
                 if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
                     let slot = self
