@@ -32,6 +32,6 @@ pub use bundle::{Bundle, LoadError};
 pub use disasm::disassemble;
 pub use value::Value;
 pub use vm::{
-    Channel, Clock, Conversation, Env, Input, InputError, NoServices, ServiceError, Services,
-    StartError, Status, Turn,
+    Channel, Clock, Conversation, Env, Input, InputError, IntentClassifier, NoServices,
+    ServiceError, Services, StartError, Status, Turn,
 };

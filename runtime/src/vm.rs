@@ -96,6 +96,22 @@ pub trait Services {
         operation: &str,
         args: &[(String, Value)],
     ) -> Result<Value, ServiceError>;
+
+    /// The project's external intent classifier, if the host configured one (see
+    /// [`IntentClassifier`]); `None`, the default, uses the offline matcher only.
+    fn intent_classifier(&mut self) -> Option<&mut dyn IntentClassifier> {
+        None
+    }
+}
+
+/// An external intent classifier, for a business whose callers the offline matcher does not
+/// understand well enough (an HTTP endpoint returning intent scores, configured per project
+/// by the host — the HTTP client lives in the server, the runtime has no network code).
+/// The offline matcher stays the default and the fallback: an error, or scores for a
+/// different number of intents, and the turn uses the offline scores instead.
+pub trait IntentClassifier {
+    /// One score in 0..1 per name in `intents` (the bundle's intents, in bundle order).
+    fn classify(&mut self, text: &str, intents: &[&str]) -> Result<Vec<f32>, String>;
 }
 
 /// Services that always fail with [`ServiceError::Unavailable`].

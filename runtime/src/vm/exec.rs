@@ -54,12 +54,32 @@ struct IntentScores(Option<Vec<f32>>);
 impl IntentScores {
     /// Every intent's score for `text`; empty for keys, time-outs and empty text, which
     /// match no intent (skipping the model entirely).
-    fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
+    /// An external classifier, when the host has one, is asked first; on its failure (or
+    /// scores of the wrong length) the offline matcher answers.
+    fn get(&mut self, bundle: &Bundle, last: &LastInput, services: &mut dyn Services) -> &[f32] {
         if last.keys || last.text.is_empty() {
             return &[];
         }
-        self.0
-            .get_or_insert_with(|| bundle.models.intents(bundle).scores(&last.text))
+        self.0.get_or_insert_with(|| {
+            if let Some(classifier) = services.intent_classifier() {
+                let names: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
+                if let Ok(scores) = classifier.classify(&last.text, &names)
+                    && scores.len() == names.len()
+                {
+                    return scores
+                        .into_iter()
+                        .map(|s| {
+                            if s.is_finite() {
+                                s.clamp(0.0, 1.0)
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                }
+            }
+            bundle.models.intents(bundle).scores(&last.text)
+        })
     }
 }
 
@@ -626,7 +646,9 @@ impl<'b> Machine<'b, '_, '_, '_> {
 
     /// `intent NAME`: the intent scores at the threshold and no other intent scores higher.
     fn intent_matches(&mut self, intent: usize) -> bool {
-        let scores = self.intent_scores.get(self.bundle, &self.conv.last);
+        let scores = self
+            .intent_scores
+            .get(self.bundle, &self.conv.last, &mut *self.env.services);
         let Some(score) = scores.get(intent).copied() else {
             return false;
         };
@@ -695,9 +717,13 @@ impl<'b> Machine<'b, '_, '_, '_> {
                 }
             }
             PointKind::Menu { options } => {
-                if let Some(index) =
-                    pick_option(self.bundle, &mut self.intent_scores, options, last)
-                {
+                if let Some(index) = pick_option(
+                    self.bundle,
+                    &mut self.intent_scores,
+                    &mut *self.env.services,
+                    options,
+                    last,
+                ) {
                     self.trace.push(TraceEvent::Option {
                         point: *point_index,
                         option: index as u32,
@@ -749,6 +775,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
 fn pick_option(
     bundle: &Bundle,
     scores: &mut IntentScores,
+    services: &mut dyn Services,
     options: &[crate::bundle::MenuOption],
     last: &LastInput,
 ) -> Option<usize> {
@@ -789,7 +816,7 @@ fn pick_option(
     if phrase_hit.is_some() {
         return phrase_hit;
     }
-    let scores = scores.get(bundle, last);
+    let scores = scores.get(bundle, last, services);
     let per_option: Vec<f32> = options
         .iter()
         .map(|o| {
