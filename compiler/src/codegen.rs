@@ -118,8 +118,19 @@ impl<'a> Generator<'a> {
             files: Vec::new(),
             regexes: Vec::new(),
         };
+        // Only the files the bundle holds something of: a `*.test.csflow` file (tests only)
+        // is not in a production bundle's file table.
+        let d = &generator.decls;
+        let used: std::collections::BTreeSet<u32> = (d.hours.values().map(|x| x.name.span.file.0))
+            .chain(d.queues.values().map(|x| x.name.span.file.0))
+            .chain(d.intents.values().map(|x| x.name.span.file.0))
+            .chain(d.services.values().map(|x| x.name.span.file.0))
+            .chain(d.knowledge.values().map(|x| x.name.span.file.0))
+            .chain(d.flows.values().map(|x| x.name.span.file.0))
+            .collect();
         let mut paths: Vec<(&str, u32)> = sources
             .files()
+            .filter(|(id, _)| used.contains(&id.0))
             .map(|(id, f)| (f.path.as_str(), id.0))
             .collect();
         paths.sort();

@@ -10,6 +10,28 @@ use serde_json::{Value, json};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// Where the tool and its checks are documented (the package's repository, from Cargo.toml).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// A check's explanation page: its section of docs/checks.md.
+fn help_uri(check: &Check) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/checks.md#{}", check.name)
+}
+
+/// A rule's `name` (SARIF wants one different from the opaque `id`): the check name in
+/// PascalCase, `unreachable-state` → `UnreachableState`.
+fn pascal_case(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// The SARIF log for `diagnostics`, pretty-printed, ending in a newline.
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let rules: Vec<Value> = CHECKS.iter().map(rule).collect();
@@ -22,6 +44,7 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 "driver": {
                     "name": "csflow",
                     "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
             },
@@ -50,7 +73,8 @@ fn rule(check: &Check) -> Value {
     };
     json!({
         "id": check.name,
-        "name": check.name,
+        "name": pascal_case(check.name),
+        "helpUri": help_uri(check),
         "shortDescription": { "text": check.summary },
         "fullDescription": { "text": explanation },
         "help": {
