@@ -4,6 +4,8 @@
 #[path = "support/sample.rs"]
 mod sample;
 
+use sample::monday;
+
 use chrono::NaiveDate;
 use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::*;
@@ -17,14 +19,14 @@ struct Mock {
 }
 
 impl Services for Mock {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        args: &[(String, Value)],
-    ) -> Result<Value, ServiceError> {
+    fn call(&mut self, request: &CallRequest<'_>) -> Result<Value, ServiceError> {
+        let args = request
+            .args
+            .iter()
+            .map(|a| (a.name.to_string(), a.value.clone()))
+            .collect();
         self.calls
-            .push((service.into(), operation.into(), args.to_vec()));
+            .push((request.service.into(), request.operation.into(), args));
         self.result.clone()
     }
 }
@@ -37,16 +39,6 @@ fn ok_mock() -> Mock {
         ])),
         calls: vec![],
     }
-}
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
 }
 
 /// Sunday 2026-11-22 10:00 office time (closed).
@@ -77,7 +69,8 @@ impl Session {
                 clock,
                 services: &mut mock,
             };
-            Conversation::start(bundle, "bank", Channel::Voice, &mut env).unwrap()
+            let start = Start::new("bank", Channel::Voice).with_transcript();
+            Conversation::start_with(bundle, start, &mut env).unwrap()
         };
         Session {
             bundle,
@@ -419,7 +412,7 @@ impl IntentClassifier for Classifier {
 struct ClassifyingServices(Classifier);
 
 impl Services for ClassifyingServices {
-    fn call(&mut self, _: &str, _: &str, _: &[(String, Value)]) -> Result<Value, ServiceError> {
+    fn call(&mut self, _: &CallRequest<'_>) -> Result<Value, ServiceError> {
         Err(ServiceError::Unavailable)
     }
 
@@ -454,6 +447,19 @@ fn an_external_intent_classifier_is_asked_first_and_the_offline_matcher_is_the_f
     assert_eq!(state, "card_services");
     assert_eq!(classifier.asked.len(), 1, "asked once per turn");
     assert_eq!(classifier.asked[0].1, ["agent", "lost_card"]);
+    // The step API: the host asked its classifier itself and hands over the scores.
+    let bundle: &'static Bundle = Box::leak(Box::new(sample::sample()));
+    let (mut conv, _) =
+        Conversation::begin(bundle, Start::new("bank", Channel::Chat), monday()).unwrap();
+    let turn = conv
+        .send_with_intents(
+            bundle,
+            Input::Text("my plastic went walkabout".into()),
+            Some(vec![0.0, 1.0]),
+            monday(),
+        )
+        .unwrap();
+    assert_eq!(turn.state, "card_services");
     // The classifier fails, or answers for the wrong number of intents: offline scores.
     for broken in [Err("connection refused".to_string()), Ok(vec![0.9])] {
         let (state, _) = first_state_for("I think I lost my card", broken.clone());
