@@ -581,24 +581,21 @@ pub fn is_cjk_stop(c: char) -> bool {
 
 /// A light English stemmer: plural, past and progressive endings ("bills" → "bill",
 /// "delayed" → "delay", "booking" → "book"); short words are kept as they are.
-pub fn stem(word: &str) -> String {
-    let len = word.len();
+pub fn stem(word: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     let strip = |suffix: &str, min: usize| -> Option<&str> {
         word.strip_suffix(suffix).filter(|rest| rest.len() >= min)
     };
     if let Some(rest) = strip("ies", 3) {
-        return format!("{rest}y");
+        return Cow::Owned(format!("{rest}y"));
     }
-    if let Some(rest) = strip("ing", 3) {
-        return rest.to_string();
+    if let Some(rest) = strip("ing", 3).or_else(|| strip("ed", 3)) {
+        return Cow::Borrowed(rest);
     }
-    if let Some(rest) = strip("ed", 3) {
-        return rest.to_string();
+    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
+        return Cow::Borrowed(&word[..word.len() - 1]);
     }
-    if len > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
-        return word[..len - 1].to_string();
-    }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 #[cfg(test)]

@@ -293,6 +293,12 @@ fn score(
     both_ways: bool,
 ) -> f32 {
     let mut best = cosine(vector, example_vector);
+    // A text inside another shares its features: with no feature in common (and the
+    // example has some), neither contains the other — skip the substring searches, which
+    // were most of a free-text turn's cost against a 50-intent model.
+    if best == 0.0 && example_vector.norm > 0.0 && vector.norm > 0.0 {
+        return 0.0;
+    }
     if example.chars >= 2 && input.chars > 0 && contains_word(&input.text, &example.text) {
         best = best.max(0.8 + 0.2 * example.chars as f32 / input.chars as f32);
     }
@@ -348,7 +354,11 @@ pub fn contains_word(hay: &str, needle: &str) -> bool {
 }
 
 fn hash_bytes(kind: u8, bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
+    hash_more(0xcbf2_9ce4_8422_2325 ^ kind as u64, bytes)
+}
+
+/// FNV-1a continued over more bytes.
+fn hash_more(mut hash: u64, bytes: &[u8]) -> u64 {
     for byte in bytes {
         hash ^= *byte as u64;
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
@@ -385,10 +395,11 @@ fn features(text: &str) -> Vec<(u64, f32)> {
                 out.push((hash_bytes(CJK_CHAR.0, unit.as_bytes()), CJK_CHAR.1));
             }
             if let Some(previous) = previous_cjk {
-                let pair = format!("{previous}{unit}");
-                let stops = pair.chars().filter(|c| concepts::is_cjk_stop(*c)).count();
-                if stops < 2 {
-                    out.push((hash_bytes(CJK_PAIR.0, pair.as_bytes()), CJK_PAIR.1));
+                let previous_stop = previous.chars().next().is_some_and(concepts::is_cjk_stop);
+                if !(previous_stop && concepts::is_cjk_stop(first)) {
+                    let hash =
+                        hash_more(hash_bytes(CJK_PAIR.0, previous.as_bytes()), unit.as_bytes());
+                    out.push((hash, CJK_PAIR.1));
                 }
             }
             previous_cjk = Some(unit);
@@ -401,10 +412,26 @@ fn features(text: &str) -> Vec<(u64, f32)> {
         }
         let stem = concepts::stem(unit);
         out.push((hash_bytes(WORD.0, stem.as_bytes()), WORD.1));
-        let padded: Vec<char> = format!(" {stem} ").chars().collect();
-        for gram in padded.windows(3) {
-            let gram: String = gram.iter().collect();
-            out.push((hash_bytes(TRIGRAM.0, gram.as_bytes()), TRIGRAM.1));
+        // Letter 3-grams of " stem ", hashed from the bytes of each window of 3 characters.
+        let bytes = stem.as_bytes();
+        let mut starts: Vec<usize> = Vec::with_capacity(bytes.len() + 3);
+        starts.push(0);
+        starts.extend(stem.char_indices().map(|(i, _)| i + 1));
+        starts.push(bytes.len() + 1);
+        starts.push(bytes.len() + 2);
+        let padded_byte = |i: usize| {
+            if i == 0 || i > bytes.len() {
+                b' '
+            } else {
+                bytes[i - 1]
+            }
+        };
+        for window in starts.windows(4) {
+            let mut hash = hash_bytes(TRIGRAM.0, &[]);
+            for i in window[0]..window[3] {
+                hash = hash_more(hash, &[padded_byte(i)]);
+            }
+            out.push((hash, TRIGRAM.1));
         }
     }
     out.sort_unstable_by_key(|(f, _)| *f);
