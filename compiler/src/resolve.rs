@@ -581,7 +581,7 @@ impl<'a> Resolver<'a> {
                     } => {
                         diagnostics.extend(check_operation(&self.model, service, operation));
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue))
+                    TestStepKind::Expect(Expectation::Handoff(Handoff { queue, .. }))
                         if self.model.queues.get(&queue.name).is_none() =>
                     {
                         diagnostics.extend(unknown(

@@ -36,7 +36,8 @@
 //!
 //! # Turn semantics
 //!
-//! LANGUAGE.md's, and the choices this runtime makes where it is silent:
+//! The language reference's (docs/language.md), and the choices this runtime makes where it
+//! is silent:
 //! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
 //!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
 //!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
@@ -255,7 +256,8 @@ impl HandoffInfo {
     }
 }
 
-/// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
+/// The result of starting a conversation or of one input: the HTTP API's Turn, minus its
+/// id (the shape is in docs/runtime.md).
 /// It borrows names and placeholder-free texts from the bundle: a menu turn allocates
 /// nothing for its state, prompts or options.
 #[derive(Debug, Clone, PartialEq, Serialize)]

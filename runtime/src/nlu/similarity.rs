@@ -83,8 +83,13 @@ pub struct TextModel {
     docs: Vec<Doc>,
     /// Each doc's weighted vector, by index into `docs`.
     vectors: Vec<Vector>,
-    /// Each group's centroid.
+    /// Each group's centroid (its norm; see [`TextModel::scores`]).
     centroids: Vec<Vector>,
+    /// The inverted index: sorted (feature, start, end) into `postings`, so that an input is
+    /// compared only with the examples that share a feature with it.
+    index: Vec<(u64, u32, u32)>,
+    /// (doc, weight in that doc's vector), grouped by feature.
+    postings: Vec<(u32, f32)>,
     /// Sorted (feature, inverse document frequency) over the docs.
     idf: Vec<(u64, f32)>,
     /// The weight of a feature no example has.
@@ -177,6 +182,23 @@ impl TextModel {
         }
         self.unseen_idf = idf_of(0.0) * UNSEEN;
         self.vectors = self.docs.iter().map(|d| self.vector(&d.counts)).collect();
+        let mut entries: Vec<(u64, u32, f32)> = self
+            .vectors
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, v)| v.features.iter().map(move |(f, w)| (*f, doc as u32, *w)))
+            .collect();
+        entries.sort_by_key(|(f, doc, _)| (*f, *doc));
+        self.index.clear();
+        self.postings.clear();
+        for (f, doc, w) in entries {
+            let at = self.postings.len() as u32;
+            match self.index.last_mut() {
+                Some((last, _, end)) if *last == f => *end = at + 1,
+                _ => self.index.push((f, at, at + 1)),
+            }
+            self.postings.push((doc, w));
+        }
         let groups = self.groups.max(1);
         let mut sums: Vec<Vec<(u64, f32)>> = vec![Vec::new(); groups];
         for (doc, vector) in self.docs.iter().zip(&self.vectors) {
@@ -197,7 +219,11 @@ impl TextModel {
                         _ => merged.push((f, w)),
                     }
                 }
-                Vector::new(merged)
+                // Only the norm is kept: dot products go through the inverted index.
+                Vector {
+                    features: Vec::new(),
+                    norm: Vector::new(merged).norm,
+                }
             })
             .collect();
     }
@@ -256,14 +282,39 @@ impl TextModel {
             return scores;
         }
         let vector = self.vector(&input.counts);
-        for (doc, example) in self.docs.iter().zip(&self.vectors) {
-            let score = score(&input, &vector, doc, example, self.both_ways);
+        // Dot products through the inverted index: only examples sharing a feature.
+        let mut dots = vec![0.0f32; self.docs.len()];
+        for (feature, weight) in &vector.features {
+            if let Ok(i) = self.index.binary_search_by_key(feature, |(f, _, _)| *f) {
+                let (_, start, end) = self.index[i];
+                for (doc, w) in &self.postings[start as usize..end as usize] {
+                    dots[*doc as usize] += weight * w;
+                }
+            }
+        }
+        // A centroid is the sum of its examples' unit vectors: its dot product is the sum of
+        // theirs, each over its norm.
+        let mut centroid_dots = vec![0.0f32; self.centroids.len()];
+        for ((doc, example), dot) in self.docs.iter().zip(&self.vectors).zip(&dots) {
+            let cosine = if vector.norm > 0.0 && example.norm > 0.0 {
+                dot / (vector.norm * example.norm)
+            } else {
+                0.0
+            };
+            if example.norm > 0.0
+                && let Some(c) = centroid_dots.get_mut(doc.group as usize)
+            {
+                *c += dot / example.norm;
+            }
+            let score = score(&input, cosine, doc, example, self.both_ways);
             if let Some(slot) = scores.get_mut(doc.group as usize) {
                 *slot = slot.max(score);
             }
         }
-        for (slot, centroid) in scores.iter_mut().zip(&self.centroids) {
-            *slot = slot.max(cosine(&vector, centroid));
+        for ((slot, centroid), dot) in scores.iter_mut().zip(&self.centroids).zip(centroid_dots) {
+            if vector.norm > 0.0 && centroid.norm > 0.0 {
+                *slot = slot.max(dot / (vector.norm * centroid.norm));
+            }
         }
         scores
     }
@@ -285,18 +336,13 @@ pub fn best_of(scores: &[f32], threshold: f32) -> Option<(usize, f32)> {
     best
 }
 
-fn score(
-    input: &Doc,
-    vector: &Vector,
-    example: &Doc,
-    example_vector: &Vector,
-    both_ways: bool,
-) -> f32 {
-    let mut best = cosine(vector, example_vector);
+/// The score of `input` against one example whose cosine similarity with it is `cosine`.
+fn score(input: &Doc, cosine: f32, example: &Doc, example_vector: &Vector, both_ways: bool) -> f32 {
+    let mut best = cosine;
     // A text inside another shares its features: with no feature in common (and the
     // example has some), neither contains the other — skip the substring searches, which
     // were most of a free-text turn's cost against a 50-intent model.
-    if best == 0.0 && example_vector.norm > 0.0 && vector.norm > 0.0 {
+    if best == 0.0 && example_vector.norm > 0.0 && input.chars > 0 {
         return 0.0;
     }
     if example.chars >= 2 && input.chars > 0 && contains_word(&input.text, &example.text) {
@@ -312,34 +358,21 @@ fn score(
     best.min(1.0)
 }
 
-fn cosine(a: &Vector, b: &Vector) -> f32 {
-    if a.norm == 0.0 || b.norm == 0.0 {
-        return 0.0;
-    }
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    while i < a.features.len() && j < b.features.len() {
-        let (ka, wa) = a.features[i];
-        let (kb, wb) = b.features[j];
-        match ka.cmp(&kb) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += wa * wb;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot / (a.norm * b.norm)
-}
-
 /// Whether `hay` contains `needle` where Latin letters/digits do not run on either side.
 pub fn contains_word(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
     let word_char = |c: char| c.is_alphanumeric() && !is_cjk(c);
-    for (at, _) in hay.match_indices(needle) {
+    // A plain scan: needles are short examples, and setting up a two-way searcher for each
+    // of a model's hundreds of examples cost more than the search itself.
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.len() > h.len() {
+        return false;
+    }
+    let starts = (0..=h.len() - n.len())
+        .filter(|at| h[*at] == n[0] && h[*at..].starts_with(n) && hay.is_char_boundary(*at));
+    for at in starts {
         let before = hay[..at].chars().next_back();
         let after = hay[at + needle.len()..].chars().next();
         let first = needle.chars().next();
