@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match compile(&args.paths, args.color, true) {
+    let (_, bundle) = match compile(&args.paths, args.color, true) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };

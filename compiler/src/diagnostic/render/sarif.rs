@@ -164,10 +164,23 @@ fn region(sources: &SourceMap, span: Span) -> Value {
     })
 }
 
-/// A path as given, as a relative URI reference: forward slashes, and percent-encoding for
+/// A path as given, as a URI: a relative path stays a relative reference, an absolute one
+/// becomes a `file://` URI (SARIF readers combine relative references with a base, and a
+/// reference starting with `/` would not combine); forward slashes, and percent-encoding for
 /// what a URI may not hold (spaces, `%`, `#`, `?`, non-ASCII such as Chinese file names).
 fn uri_of(path: &str) -> String {
-    let mut uri = String::new();
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'\\' | b'/');
+    let mut uri = if path.starts_with('/') {
+        String::from("file://")
+    } else if drive {
+        String::from("file:///")
+    } else {
+        String::new()
+    };
     for c in path.chars() {
         match c {
             '\\' => uri.push('/'),
@@ -183,4 +196,17 @@ fn uri_of(path: &str) -> String {
         }
     }
     uri
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::uri_of;
+
+    #[test]
+    fn relative_paths_stay_relative_and_absolute_ones_become_file_uris() {
+        assert_eq!(uri_of("flows/bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("flows\\bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("/tmp/a b/x.csflow"), "file:///tmp/a%20b/x.csflow");
+        assert_eq!(uri_of("C:\\work\\x.csflow"), "file:///C:/work/x.csflow");
+    }
 }
