@@ -241,14 +241,14 @@ fn chinese_date(text: &str, today: Option<Date>) -> Option<Option<Date>> {
             None => today_n.and_then(|t| upcoming(t, month, day)),
         });
     }
-    if let Some(at) = compact.find(['号', '日']).filter(|at| *at > 0) {
-        if let Some(day) = number_before(&compact, at) {
-            let t = today_n?;
-            let this_month = ymd(t.year() as i64, t.month() as i64, day)
-                .filter(|d| naive(*d).is_some_and(|n| n >= t));
-            let next = t.checked_add_months(chrono::Months::new(1))?;
-            return Some(this_month.or_else(|| ymd(next.year() as i64, next.month() as i64, day)));
-        }
+    if let Some(at) = compact.find(['号', '日']).filter(|at| *at > 0)
+        && let Some(day) = number_before(&compact, at)
+    {
+        let t = today_n?;
+        let this_month = ymd(t.year() as i64, t.month() as i64, day)
+            .filter(|d| naive(*d).is_some_and(|n| n >= t));
+        let next = t.checked_add_months(chrono::Months::new(1))?;
+        return Some(this_month.or_else(|| ymd(next.year() as i64, next.month() as i64, day)));
     }
     let t = today_n?;
     let offsets: [(&str, i64); 7] = [
