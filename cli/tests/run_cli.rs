@@ -12,25 +12,10 @@ fn workspace() -> PathBuf {
 
 /// Runs the bank example on a Monday morning with `stdin` piped in.
 fn bank(stdin: &str, extra: &[&str]) -> (i32, String) {
-    let output = Command::cargo_bin("csflow")
-        .expect("the csflow binary is built")
-        .current_dir(workspace())
-        .args([
-            "run",
-            "examples/bank",
-            "--flow",
-            "bank_phone",
-            "--time",
-            "2026-11-23 10:00",
-        ])
-        .args(extra)
-        .write_stdin(stdin)
-        .output()
-        .expect("csflow runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).to_string(),
-    )
+    let mut args = vec!["--time", "2026-11-23 10:00"];
+    args.extend(extra);
+    let (code, stdout, _) = bank_full(stdin, &args);
+    (code, stdout)
 }
 
 #[test]

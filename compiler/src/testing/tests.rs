@@ -384,6 +384,24 @@ fn expect_handoff_checks_priority_and_reason_when_written() {
     );
 }
 
+/// Analyzes one file, compiles it whatever the checks said, and runs its tests.
+fn one_file_run(path: &str, source: &str) -> (crate::Analysis, Report) {
+    let analysis = crate::analyze(
+        vec![(path.to_string(), source.as_bytes().to_vec())],
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &check::Options::default(),
+    );
+    let bundle =
+        crate::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources).unwrap();
+    let report = run(
+        &analysis.files,
+        &analysis.sources,
+        &bundle,
+        &Options::default(),
+    );
+    (analysis, report)
+}
+
 /// A flow the checks refuse (`input-free-cycle`), compiled anyway, so that its conversation
 /// runs into the VM's step budget.
 const SPINNER: &str = r#"
@@ -411,24 +429,12 @@ test "spins" {
 
 #[test]
 fn a_failed_conversation_fails_its_test_at_that_step_with_the_reason() {
-    let analysis = crate::analyze(
-        vec![("spin.csflow".to_string(), SPINNER.as_bytes().to_vec())],
-        &|_| Err(std::io::ErrorKind::NotFound.into()),
-        &check::Options::default(),
-    );
+    let (analysis, report) = one_file_run("spin.csflow", SPINNER);
     assert!(
         analysis
             .diagnostics
             .iter()
             .any(|d| d.name == "input-free-cycle")
-    );
-    let bundle =
-        crate::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources).unwrap();
-    let report = run(
-        &analysis.files,
-        &analysis.sources,
-        &bundle,
-        &Options::default(),
     );
     let failure = only(&report).failure.clone().expect("the test fails");
     assert_eq!(
@@ -514,25 +520,13 @@ test "the thursday night into christmas morning is open" {
 
 #[test]
 fn overnight_hours_run_past_midnight_in_conversation_tests() {
-    let analysis = crate::analyze(
-        vec![("night.csflow".to_string(), NIGHT_DESK.as_bytes().to_vec())],
-        &|_| Err(std::io::ErrorKind::NotFound.into()),
-        &check::Options::default(),
-    );
+    let (analysis, report) = one_file_run("night.csflow", NIGHT_DESK);
     let errors: Vec<_> = analysis
         .diagnostics
         .iter()
         .filter(|d| d.severity == crate::diagnostic::Severity::Error)
         .collect();
     assert!(errors.is_empty(), "overnight ranges are valid: {errors:#?}");
-    let bundle =
-        crate::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources).unwrap();
-    let report = run(
-        &analysis.files,
-        &analysis.sources,
-        &bundle,
-        &Options::default(),
-    );
     assert_eq!(report.tests.len(), 6);
     for test in &report.tests {
         assert!(test.passed(), "{}: {:#?}", test.name, test.failure);
