@@ -62,7 +62,7 @@ fn a_turn_stops_at_a_call_and_resume_continues_it() {
             sensitive: true,
         }]
     );
-    assert_eq!(conv.calling(bundle), Some(call));
+    assert_eq!(conv.calling(bundle), Some(*call));
     // No input while the call is out; nothing to resume once it is answered.
     let refused = conv.send(bundle, Input::Keys("1".into()), monday());
     assert_eq!(refused, Err(InputError::NotWaiting(Status::Calling)));
