@@ -48,14 +48,20 @@ fn allowed_at(source: &SourceFile, offset: usize, name: &str, code: &str) -> boo
     }
     line > 0 && {
         let above = source.line_text(line - 1);
-        above.trim_start().starts_with('#') && allows(above, name, code)
+        crate::syntax::lex::comment_start(above) == Some(above.len() - above.trim_start().len())
+            && allows(above, name, code)
     }
 }
 
-/// Does this line hold `# csflow: allow(…)` naming the check?
+/// Does this line hold `# csflow: allow(…)` naming the check? Only in its comment: a `#`
+/// inside a string or a regex starts none (the lexer's [`crate::syntax::lex::comment_start`]).
 pub fn allows(line: &str, name: &str, code: &str) -> bool {
-    line.match_indices('#').any(|(i, _)| {
-        let rest = line[i + 1..].trim_start();
+    let Some(start) = crate::syntax::lex::comment_start(line) else {
+        return false;
+    };
+    let comment = &line[start..];
+    comment.match_indices('#').any(|(i, _)| {
+        let rest = comment[i + 1..].trim_start();
         let Some(rest) = rest.strip_prefix("csflow:") else {
             return false;
         };

@@ -432,7 +432,7 @@ fn merge<'a>(into: &mut Vec<&'a Str>, from: &[&'a Str]) {
 
 /// Ends in `?` or `？` (closing quotes, brackets and spaces aside).
 fn is_question(text: &Str) -> bool {
-    let Some(StrPart::Text(last)) = text.parts.last() else {
+    let Some(StrPart::Text(last, _)) = text.parts.last() else {
         return false;
     };
     let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’」』)）".contains(c));
