@@ -3,6 +3,7 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::Model;
 use crate::visit;
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 let name = zone.plain_text();
                 if name.parse::<chrono_tz::Tz>().is_err() {
                     let mut d = Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         zone.span,
                         format!("unknown time zone \"{name}\""),
                     )
@@ -36,7 +37,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             if weekly.first_day > weekly.last_day {
                 diagnostics.push(
                     Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         weekly.span,
                         format!("the day range {}-{} runs backwards", weekly.first_day.as_str(), weekly.last_day.as_str()),
                     )
@@ -49,14 +50,18 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 };
                 if !valid(range.start, false) || !valid(range.end, true) {
                     diagnostics.push(
-                        Diagnostic::new("invalid-hours", range.span, "this is not a time of day")
-                            .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
+                        Diagnostic::new(
+                            ids::INVALID_HOURS,
+                            range.span,
+                            "this is not a time of day",
+                        )
+                        .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
                     );
                 } else if range.start == range.end {
                     // An end before the start is an overnight range (`22:00-06:00` runs to 06:00
                     // the next morning); the same time twice is no range at all.
                     diagnostics.push(
-                        Diagnostic::new("invalid-hours", range.span, "this time range starts and ends at the same time")
+                        Diagnostic::new(ids::INVALID_HOURS, range.span, "this time range starts and ends at the same time")
                             .with_note("for the whole day write `00:00-24:00`; a range that ends before it starts runs past midnight, e.g. `22:00-06:00`"),
                     );
                 }
@@ -68,7 +73,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             match (first, last) {
                 (Some(first), Some(last)) if first > last => diagnostics.push(
                     Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         closed.span,
                         "this date range ends before it starts",
                     )
@@ -83,7 +88,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                     };
                     diagnostics.push(
                         Diagnostic::new(
-                            "invalid-hours",
+                            ids::INVALID_HOURS,
                             closed.span,
                             "this is not a calendar date",
                         )
@@ -167,7 +172,7 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 other => other.to_string(),
             };
             diagnostics.push(
-                Diagnostic::new("invalid-regex", regex.span, format!("this regular expression does not compile: {detail}"))
+                Diagnostic::new(ids::INVALID_REGEX, regex.span, format!("this regular expression does not compile: {detail}"))
                     .with_note("csflow uses Rust `regex` syntax; escape special characters such as `(` or `?` with `\\`"),
             );
         }
