@@ -1,6 +1,6 @@
 //! `csflow`: thin commands over the compiler, runtime and language server.
 //!
-//! Exit status (INTERFACES.md): 0 success, 1 the input has errors or tests fail, 2 bad usage
+//! Exit status (docs/testing.md, `csflow --help`): 0 success, 1 the input has errors or tests fail, 2 bad usage
 //! or an I/O problem.
 
 mod commands;

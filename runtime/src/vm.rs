@@ -36,7 +36,8 @@
 //!
 //! # Turn semantics
 //!
-//! LANGUAGE.md's, and the choices this runtime makes where it is silent:
+//! The language reference's (docs/language.md), and the choices this runtime makes where it
+//! is silent:
 //! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
 //!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
 //!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
@@ -255,7 +256,8 @@ impl HandoffInfo {
     }
 }
 
-/// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
+/// The result of starting a conversation or of one input: the HTTP API's Turn, minus its
+/// id (the shape is in docs/runtime.md).
 /// It borrows names and placeholder-free texts from the bundle: a menu turn allocates
 /// nothing for its state, prompts or options.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -553,11 +555,26 @@ impl Conversation {
         input: Input,
         clock: Clock,
     ) -> Result<Turn<'b>, InputError> {
+        self.send_with_intents(bundle, input, None, clock)
+    }
+
+    /// [`Conversation::send`] with the intent scores of the host's external classifier for
+    /// this input (one per bundle intent, in bundle order; see
+    /// [`crate::IntentClassifier`]). `None`, or scores of the wrong length, use the offline
+    /// matcher, as does every keyed input.
+    pub fn send_with_intents<'b>(
+        &mut self,
+        bundle: &'b Bundle,
+        input: Input,
+        intents: Option<Vec<f32>>,
+        clock: Clock,
+    ) -> Result<Turn<'b>, InputError> {
         self.check_bundle(bundle)?;
         if self.status != Status::Waiting {
             return Err(InputError::NotWaiting(self.status));
         }
-        Ok(exec::run_input(bundle, self, input, clock))
+        let intents = intents.filter(|scores| scores.len() == bundle.intents.len());
+        Ok(exec::run_input(bundle, self, input, intents, clock))
     }
 
     /// Continues a `calling` turn with the service's answer: the result record (shaped to
@@ -619,9 +636,18 @@ impl Conversation {
         input: Input,
         env: &mut Env<'_>,
     ) -> Result<Turn<'b>, InputError> {
+        // The external classifier, when the host has one, is asked first; its failure
+        // leaves the offline matcher to answer.
+        let intents = match (&input, env.services.intent_classifier()) {
+            (Input::Text(text), Some(classifier)) if !bundle.intents.is_empty() => {
+                let names: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
+                classifier.classify(text, &names).ok()
+            }
+            _ => None,
+        };
         // The result is returned where `send` built it: a `Turn` is 256 bytes, and a menu
         // turn that moved it twice more cost ~5 % of its instructions.
-        let mut result = self.send(bundle, input, env.clock);
+        let mut result = self.send_with_intents(bundle, input, intents, env.clock);
         if let Ok(turn) = &mut result
             && turn.call.is_some()
         {

@@ -38,7 +38,7 @@ pub(super) struct Machine<'b, 'c> {
     pub(super) bundle: &'b Bundle,
     pub(super) flow: &'b Flow,
     pub(super) conv: &'c mut Conversation,
-    clock: Clock,
+    pub(super) clock: Clock,
     pub(super) pc: u32,
     pub(super) stack: Vec<Operand>,
     outputs: Vec<Output<'b>>,
@@ -54,6 +54,22 @@ pub(super) struct Machine<'b, 'c> {
 pub(super) struct IntentScores(Option<Vec<f32>>);
 
 impl IntentScores {
+    /// Scores from the host's external classifier, clamped to 0..1 (not-a-number is 0).
+    fn external(scores: Vec<f32>) -> IntentScores {
+        IntentScores(Some(
+            scores
+                .into_iter()
+                .map(|s| {
+                    if s.is_finite() {
+                        s.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        ))
+    }
+
     /// Every intent's score for `text`; empty for keys, time-outs and empty text, which
     /// match no intent (skipping the model entirely).
     pub(super) fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
@@ -129,6 +145,7 @@ pub(super) fn run_input<'b>(
     bundle: &'b Bundle,
     conv: &mut Conversation,
     input: Input,
+    intents: Option<Vec<f32>>,
     clock: Clock,
 ) -> Turn<'b> {
     let sensitive_ask = bundle
@@ -162,6 +179,11 @@ pub(super) fn run_input<'b>(
     let Some(mut m) = machine(bundle, conv, clock) else {
         return failed_turn(conv, "unknown flow");
     };
+    if kind == InputKind::Text
+        && let Some(scores) = intents
+    {
+        m.intent_scores = IntentScores::external(scores);
+    }
     let stop = match m.flow.escalate {
         Some(start) => {
             m.pending = Some(kind);

@@ -39,6 +39,7 @@ impl Machine<'_, '_> {
                     text: &last.text,
                     keys: last.keys,
                     voice: self.conv.channel == Channel::Voice,
+                    today: Some(super::clock::today(self.bundle, &self.clock)),
                 };
                 if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
                     let slot = self
