@@ -30,6 +30,10 @@ pub struct Options {
     pub levels: Levels,
     /// `[thresholds]` in `csflow.toml`.
     pub thresholds: Thresholds,
+    /// The folders imports may load files from: the project root (where `csflow.toml` is,
+    /// or the folders checked) and `[imports] allow` of `csflow.toml`. Empty means anywhere;
+    /// absolute import paths are refused either way.
+    pub import_roots: Vec<std::path::PathBuf>,
 }
 
 /// What every warning check may look at.

@@ -62,6 +62,17 @@ pub fn generate<'a>(
     files: impl IntoIterator<Item = &'a ast::File>,
     sources: &SourceMap,
 ) -> Result<Bundle> {
+    generate_in(files, sources, None)
+}
+
+/// [`generate`], with source paths stored relative to the project `root` (normalised, `/`
+/// separators), so builds from another folder or with another spelling of the paths
+/// (`./ex`, `ex//bank/..`, an absolute path) give the same bytes.
+pub fn generate_in<'a>(
+    files: impl IntoIterator<Item = &'a ast::File>,
+    sources: &SourceMap,
+    root: Option<&std::path::Path>,
+) -> Result<Bundle> {
     let mut decls = Decls::default();
     for file in files {
         for item in &file.items {
@@ -76,7 +87,7 @@ pub fn generate<'a>(
             }
         }
     }
-    Generator::new(decls, sources).run()
+    Generator::new(decls, sources, root).run()
 }
 
 fn first<'a, T>(map: &mut BTreeMap<&'a str, &'a T>, name: &'a str, decl: &'a T) {
@@ -109,7 +120,11 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(decls: Decls<'a>, sources: &'a SourceMap) -> Generator<'a> {
+    fn new(
+        decls: Decls<'a>,
+        sources: &'a SourceMap,
+        root: Option<&std::path::Path>,
+    ) -> Generator<'a> {
         let mut generator = Generator {
             decls,
             sources,
@@ -118,14 +133,19 @@ impl<'a> Generator<'a> {
             files: Vec::new(),
             regexes: Vec::new(),
         };
-        let mut paths: Vec<(&str, u32)> = sources
+        let root =
+            root.map(|root| std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
+        let mut paths: Vec<(String, u32)> = sources
             .files()
-            .map(|(id, f)| (f.path.as_str(), id.0))
+            .map(|(id, f)| match &root {
+                Some(root) => (relative_to(root, &f.path), id.0),
+                None => (f.path.clone(), id.0),
+            })
             .collect();
         paths.sort();
         for (path, id) in paths {
             let index = generator.files.len() as u32;
-            let path_id = generator.strings.intern(path);
+            let path_id = generator.strings.intern(&path);
             generator.files.push(path_id);
             generator.file_index.insert(id, index);
         }
@@ -1034,6 +1054,33 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         }
         Ok(())
     }
+}
+
+/// `path` relative to the canonical folder `root`, with `/` separators: `bank/bank.csflow`,
+/// or `../shared/q.csflow` for a folder `[imports] allow`s. A path that cannot be resolved
+/// is kept normalised as given.
+fn relative_to(root: &std::path::Path, path: &str) -> String {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return crate::analysis::normalize(std::path::Path::new(path))
+            .to_string_lossy()
+            .replace('\\', "/");
+    };
+    let common = root
+        .components()
+        .zip(real.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = root
+        .components()
+        .skip(common)
+        .map(|_| "..".to_string())
+        .collect();
+    parts.extend(
+        real.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// Whether every path through `block` ends in `goto`, `end` or `handoff`.

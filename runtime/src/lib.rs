@@ -6,6 +6,7 @@
 //! ```text
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
+//! files    bounded reading of regular files only (sources, bundles)
 //! vm       Conversation::start / input → Turn; the interpreter
 //! nlu      slot parsers, intent matcher, knowledge retrieval, sentiment
 //! value    runtime values
@@ -24,6 +25,7 @@
 
 pub mod bundle;
 pub mod disasm;
+pub mod files;
 pub mod nlu;
 pub mod value;
 pub mod vm;

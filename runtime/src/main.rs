@@ -30,11 +30,6 @@ enum Command {
     Disasm { bundle: PathBuf },
 }
 
-fn load(path: &Path) -> Result<Bundle, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Bundle::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn inspect(bundle: &Bundle) -> String {
     let b = bundle;
     let mut out = format!(
@@ -83,7 +78,7 @@ fn main() -> ExitCode {
         Command::Inspect { bundle } => (bundle, inspect),
         Command::Disasm { bundle } => (bundle, csflow_runtime::disassemble),
     };
-    match load(path) {
+    match csflow_runtime::files::load_bundle(path) {
         Ok(bundle) => {
             let mut stdout = std::io::stdout().lock();
             if stdout.write_all(render(&bundle).as_bytes()).is_err() {

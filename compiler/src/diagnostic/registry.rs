@@ -278,6 +278,19 @@ pub static CHECKS: &[Check] = &[
         RESERVED_NAME_FIXED,
     ),
     check(
+        "import-outside-project",
+        "E0021",
+        Error,
+        "An `import` with an absolute path, or one that leads out of the project.",
+        "An `import` names an absolute path, or a relative one whose `..` (or a symbolic link) \
+         leads out of the project folder, so the project would read files that are not part of \
+         it and mean something else in another checkout. The project folder is the one holding \
+         `csflow.toml`, or the folder checked; list other folders in `[imports] allow` of \
+         `csflow.toml`, or copy the declarations into the project.",
+        IMPORT_OUTSIDE_PROJECT_BAD,
+        IMPORT_OUTSIDE_PROJECT_FIXED,
+    ),
+    check(
         "unreachable-state",
         "W0101",
         Warning,

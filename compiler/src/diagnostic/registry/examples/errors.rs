@@ -54,6 +54,34 @@ flow support {
 }
 "#;
 
+pub const IMPORT_OUTSIDE_PROJECT_BAD: &str = r#"import "/srv/shared/hours.csflow"
+
+queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank. Let me find someone to help you."
+    handoff general
+  }
+}
+"#;
+
+pub const IMPORT_OUTSIDE_PROJECT_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank. Let me find someone to help you."
+    handoff general
+  }
+}
+"#;
+
 pub const DUPLICATE_DEFINITION_BAD: &str = r#"queue general { }
 queue general { skills ["cards"] }
 
