@@ -184,21 +184,36 @@ fn write_into_special(
     bytes: &[u8],
 ) -> std::io::Result<()> {
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    if file_type.is_fifo() {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-            .map_err(|error| match error.raw_os_error() {
-                Some(libc::ENXIO) => {
-                    std::io::Error::other("it is a FIFO (named pipe) that nobody reads")
-                }
-                _ => error,
-            })?;
+    if !file_type.is_fifo() {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.write_all(bytes)?;
+        return file.flush();
     }
-    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-    file.write_all(bytes)?;
-    file.flush()
+    // Opened without blocking (no reader: ENXIO at once), and written without blocking:
+    // while the pipe is full, wait a moment for the reader.
+    let mut fifo = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| match error.raw_os_error() {
+            Some(libc::ENXIO) => {
+                std::io::Error::other("it is a FIFO (named pipe) that nobody reads")
+            }
+            _ => error,
+        })?;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match fifo.write(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(written) => rest = &rest[written..],
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(not(unix))]
