@@ -510,6 +510,17 @@ pub static CHECKS: &[Check] = &[
         UNUSED_KNOWLEDGE_BAD,
         UNUSED_KNOWLEDGE_FIXED,
     ),
+    check(
+        "duplicate-example",
+        "W0121",
+        Warning,
+        "An intent lists the same example twice.",
+        "An intent lists the same example phrase twice (after normalising case, punctuation and \
+         full-width characters), which adds nothing to what the matcher learns and usually means \
+         a copy-and-paste slip. Remove the copy, or change it into the phrasing that was meant.",
+        DUPLICATE_EXAMPLE_BAD,
+        DUPLICATE_EXAMPLE_FIXED,
+    ),
 ];
 
 /// Finds a check by its name (`unknown-state`) or its code (`E0004`, any case).
