@@ -5,6 +5,7 @@ pub mod edits;
 pub mod graph;
 pub mod handlers;
 pub mod knowledge;
+pub mod limits;
 pub mod menus;
 pub mod prompts;
 pub mod reachability;
@@ -111,6 +112,7 @@ impl ProjectFindings {
         let mut shape = Vec::new();
         values::check_hours(model, &mut shape);
         values::check_regexes(model, &mut shape);
+        limits::check(files, &mut shape);
         for flow in &model.flows {
             structure::check(flow, &mut shape);
             types::check(model, flow, &mut shape);

@@ -291,6 +291,18 @@ pub static CHECKS: &[Check] = &[
         IMPORT_OUTSIDE_PROJECT_FIXED,
     ),
     check(
+        "value-out-of-range",
+        "E0022",
+        Error,
+        "A number, duration or size beyond what a flow can mean or a bundle can hold.",
+        "A `retry` count above 100, a `timeout` longer than a day, `digits(0)`, a string with \
+         more than 1,024 interpolations, a list of more than 1,024 items or a test `time` that \
+         is no real date parses, but no flow can mean it, and it would only fail later (in \
+         `csflow build`, or when a test runs). Write the value that was meant.",
+        VALUE_OUT_OF_RANGE_BAD,
+        VALUE_OUT_OF_RANGE_FIXED,
+    ),
+    check(
         "unreachable-state",
         "W0101",
         Warning,

@@ -1077,3 +1077,35 @@ flow support {
   }
 }
 "#;
+
+pub const VALUE_OUT_OF_RANGE_BAD: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  slot reply: text
+  on no_match retry 99999999999999999999999 then handoff general
+
+  state welcome {
+    ask reply "How can we help?"
+    handoff general
+  }
+}
+"#;
+
+pub const VALUE_OUT_OF_RANGE_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  slot reply: text
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    ask reply "How can we help?"
+    handoff general
+  }
+}
+"#;
