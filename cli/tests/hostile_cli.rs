@@ -524,3 +524,54 @@ fn control_characters_never_reach_the_terminal_raw() {
         }
     }
 }
+
+// ---- the VM stops real loops only ----
+
+/// Runs a generated flow with `input` on stdin; (exit code, stdout, stderr).
+fn run_flow(text: &str, input: &str) -> (i32, String, String) {
+    let dir = project(&[("big.csflow", text.as_bytes())]);
+    run_with_stdin(dir.path(), &["run", "big.csflow", "--flow", "big"], input)
+}
+
+#[test]
+fn long_straight_line_turns_run_to_their_end() {
+    // A state with 50,000 `say`s.
+    let says: String = (0..50_000)
+        .map(|i| format!("    say \"line {i}\"\n"))
+        .collect();
+    let text =
+        format!("flow big {{\n  channel chat\n  start a\n  state a {{\n{says}    end\n  }}\n}}\n");
+    let (code, out, err) = run_flow(&text, "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("bot: line 49999") && out.contains("has ended"),
+        "{err}"
+    );
+
+    // A 20,000-branch `else if` chain, whose last branch is taken.
+    let branches: String = (0..20_000)
+        .map(|i| {
+            format!(
+                " else if turns == {} {{ say \"branch {i}\" end }}",
+                i + 1_000_000
+            )
+        })
+        .collect();
+    let text = format!(
+        "flow big {{\n  channel chat\n  start a\n  state a {{\n    if turns == -1 {{ end }}{branches} else {{ say \"last\" end }}\n  }}\n}}\n"
+    );
+    let (code, out, err) = run_flow(&text, "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("bot: last"), "{out}{err}");
+
+    // 2,600 escalate rules, checked on every input.
+    let rules: String = (0..2_600)
+        .map(|i| format!("    when text == \"never {i}\" handoff general\n"))
+        .collect();
+    let text = format!(
+        "queue general {{ }}\nflow big {{\n  channel chat\n  start a\n  slot reply: text\n  on no_match retry 1 then handoff general\n  escalate {{\n{rules}    when text == \"agent\" handoff general\n  }}\n  state a {{\n    ask reply \"Hello?\"\n    say \"thanks\"\n    end\n  }}\n}}\n"
+    );
+    let (code, out, err) = run_flow(&text, "agent\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("handed off to queue general"), "{out}{err}");
+}
