@@ -533,6 +533,17 @@ pub static CHECKS: &[Check] = &[
         DUPLICATE_EXAMPLE_BAD,
         DUPLICATE_EXAMPLE_FIXED,
     ),
+    check(
+        "unknown-allow",
+        "W0122",
+        Warning,
+        "A `# csflow: allow(…)` comment names no check.",
+        "A `# csflow: allow(…)` comment names something that is neither a check's name nor its \
+         code, so it silences nothing and the warning it was meant for still shows (or will, \
+         once it comes back). Correct the name; `csflow explain --list` lists them all.",
+        UNKNOWN_ALLOW_BAD,
+        UNKNOWN_ALLOW_FIXED,
+    ),
 ];
 
 /// Finds a check by its name (`unknown-state`) or its code (`E0004`, any case).

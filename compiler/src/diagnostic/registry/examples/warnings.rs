@@ -1407,3 +1407,39 @@ flow support {
   }
 }
 "#;
+
+pub const UNKNOWN_ALLOW_BAD: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    handoff general
+  }
+
+  state old_welcome {  # csflow: allow(unreachable-states)
+    say "Welcome!"
+    handoff general
+  }
+}
+"#;
+
+pub const UNKNOWN_ALLOW_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    handoff general
+  }
+
+  state old_welcome {  # csflow: allow(unreachable-state)
+    say "Welcome!"
+    handoff general
+  }
+}
+"#;
