@@ -60,21 +60,10 @@ fn mkfifo(path: &Path) {
 
 /// Runs csflow in `dir`; (exit code, stdout, stderr). A time-out is a failure.
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = csflow()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("csflow runs");
-    (
-        output
-            .status
-            .code()
-            .expect("exited, not killed by the time-out"),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    run_with_stdin(dir, args, Vec::new())
 }
 
+/// [`run`] with `stdin` piped in.
 fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl Into<Vec<u8>>) -> (i32, String, String) {
     let output = csflow()
         .current_dir(dir)

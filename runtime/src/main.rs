@@ -81,10 +81,18 @@ fn main() -> ExitCode {
     match csflow_runtime::files::load_bundle(path) {
         Ok(bundle) => {
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(render(&bundle).as_bytes()).is_err() {
-                return ExitCode::from(2);
+            match stdout
+                .write_all(render(&bundle).as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                // `csflow-runtime disasm x | head`: the reader has what it wanted.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {error}");
+                    ExitCode::from(2)
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(message) => {
             eprintln!("error: {message}");

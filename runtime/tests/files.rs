@@ -3,6 +3,10 @@
 
 #![cfg(unix)]
 
+#[path = "support/sample.rs"]
+#[allow(dead_code)]
+mod sample;
+
 use std::process::Command;
 
 fn runtime(args: &[&str]) -> (Option<i32>, String) {
@@ -76,4 +80,27 @@ fn tempfile_dir() -> std::path::PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn a_full_stdout_is_exit_2_with_a_message() {
+    let dir = tempfile_dir();
+    let path = dir.join("sample.csfb");
+    std::fs::write(&path, sample::sample().to_bytes()).unwrap();
+    let output = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_csflow-runtime"))
+        .args(["disasm", path.to_str().unwrap()])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
