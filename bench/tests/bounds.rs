@@ -164,3 +164,26 @@ fn renderers_stream_instead_of_building_the_output() {
         );
     }
 }
+
+#[test]
+fn many_diagnostics_on_one_huge_line_render_in_linear_space() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // 20,000 copies of one example on a single 260 KB line: 19,999 warnings on that line.
+    let examples: String = (0..20_000).map(|_| "\"same words\" ").collect();
+    let text = flow("  state s0 { end }\n").replace(
+        "intent agent { \"agent\" }\n",
+        &format!("intent agent {{ \"agent\" {examples} }}\n"),
+    );
+    let analysis = analyze(&text);
+    assert!(analysis.diagnostics.len() >= 19_999);
+    let mut sink = Sink(0);
+    let (result, _) = peak_of(|| human(&mut sink, &analysis.diagnostics, &analysis.sources));
+    assert!(result.is_ok());
+    // Excerpting the whole line each time would be ~5 GB; a note per place is ~200 bytes.
+    assert!(
+        sink.0 < 1_000 * analysis.diagnostics.len(),
+        "{} bytes of output for {} diagnostics",
+        sink.0,
+        analysis.diagnostics.len()
+    );
+}

@@ -4,7 +4,6 @@
 #![cfg(unix)]
 
 #[path = "support/sample.rs"]
-#[allow(dead_code)]
 mod sample;
 
 use std::process::Command;

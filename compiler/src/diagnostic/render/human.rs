@@ -156,21 +156,40 @@ fn convert(
         Severity::Info => cs::Severity::Note,
     };
     let mut labels = Vec::new();
+    // Places on lines too long to show (a minified or generated file) become notes with their
+    // position: excerpting a 300 KB line once per diagnostic would make the output grow with
+    // lines × diagnostics.
+    let mut far = Vec::new();
     // Labels into files the map does not have would make codespan fail the whole diagnostic.
     let known = |file: FileId| file_of(sources, file).is_some();
-    if known(diagnostic.primary.span.file) {
-        labels.push(
-            cs::Label::primary(diagnostic.primary.span.file, range(diagnostic.primary.span))
-                .with_message(escape_controls(&diagnostic.primary.message)),
-        );
-    }
-    for label in &diagnostic.secondary {
-        if known(label.span.file) {
-            labels.push(
-                cs::Label::secondary(label.span.file, range(label.span))
-                    .with_message(escape_controls(&label.message)),
-            );
+    let mut place = |span: Span, message: &str, primary: bool| {
+        if !known(span.file) {
+            return;
         }
+        if let Some(length) = long_line(sources, span) {
+            let (start, _) = super::line_cols(sources, span);
+            let path = escape_controls(super::path_of(sources, span.file)).into_owned();
+            let what = if message.is_empty() {
+                "here".to_string()
+            } else {
+                escape_controls(message).into_owned()
+            };
+            far.push(format!(
+                "at {path}:{}:{}: {what} (the line is {length} bytes long, too long to show)",
+                start.line, start.column
+            ));
+            return;
+        }
+        let label = if primary {
+            cs::Label::primary(span.file, range(span))
+        } else {
+            cs::Label::secondary(span.file, range(span))
+        };
+        labels.push(label.with_message(escape_controls(message)));
+    };
+    place(diagnostic.primary.span, &diagnostic.primary.message, true);
+    for label in &diagnostic.secondary {
+        place(label.span, &label.message, false);
     }
     let mut notes: Vec<String> = diagnostic
         .notes
@@ -180,11 +199,29 @@ fn convert(
     if let Some(fix) = &diagnostic.fix {
         notes.push(format!("help: {}", escape_controls(&fix.title)));
     }
+    notes.splice(0..0, far);
     cs::Diagnostic::new(severity)
         .with_code(code_and_name(diagnostic))
         .with_message(escape_controls(&diagnostic.message))
         .with_labels(labels)
         .with_notes(notes)
+}
+
+/// Lines longer than this are not excerpted (the place is given as a note instead).
+const MAX_EXCERPT_LINE: usize = 1024;
+
+/// The length of the first or last line of `span` when one is longer than
+/// [`MAX_EXCERPT_LINE`].
+fn long_line(sources: &SourceMap, span: Span) -> Option<usize> {
+    let file = file_of(sources, span.file)?;
+    let starts = file.line_starts();
+    let length = |offset: usize| {
+        let line = file.line_index(offset.min(file.text.len()));
+        let end = starts.get(line + 1).copied().unwrap_or(file.text.len());
+        end - starts[line]
+    };
+    let longest = length(span.start as usize).max(length(span.end as usize));
+    (longest > MAX_EXCERPT_LINE).then_some(longest)
 }
 
 /// The byte range of a span, clamped into its file and onto char boundaries so codespan
