@@ -9,7 +9,7 @@
 //! Errors cannot be silenced: the flow would not build or would misbehave.
 
 use crate::ast::{File, Item};
-use crate::diagnostic::{Diagnostic, Severity, registry};
+use crate::diagnostic::{Diagnostic, Severity, ids, registry};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Removes the warnings that an allow comment silences.
@@ -25,9 +25,7 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
     let unknown = unknown_names(sources, &with_comments);
     diagnostics.retain(|d| {
         let span = d.primary.span;
-        if !with_comments.contains(&span.file)
-            || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning)
-        {
+        if !with_comments.contains(&span.file) || d.id.check().severity != Severity::Warning {
             return true;
         }
         let source = sources.get(span.file);
@@ -58,7 +56,7 @@ fn unknown_names(sources: &SourceMap, files: &[FileId]) -> Vec<Diagnostic> {
                     let start = line_start + offset;
                     let shown = crate::diagnostic::escape_controls(name).into_owned();
                     let mut diagnostic = Diagnostic::new(
-                        "unknown-allow",
+                        ids::UNKNOWN_ALLOW,
                         Span::new(id, start, start + name.len()),
                         format!("`{shown}` in `# csflow: allow(…)` is not a check"),
                     )
@@ -118,14 +116,20 @@ fn allowed_at(source: &SourceFile, offset: usize, name: &str, code: &str) -> boo
     }
     line > 0 && {
         let above = source.line_text(line - 1);
-        above.trim_start().starts_with('#') && allows(above, name, code)
+        crate::syntax::lex::comment_start(above) == Some(above.len() - above.trim_start().len())
+            && allows(above, name, code)
     }
 }
 
-/// Does this line hold `# csflow: allow(…)` naming the check?
+/// Does this line hold `# csflow: allow(…)` naming the check? Only in its comment: a `#`
+/// inside a string or a regex starts none (the lexer's [`crate::syntax::lex::comment_start`]).
 pub fn allows(line: &str, name: &str, code: &str) -> bool {
-    line.match_indices('#').any(|(i, _)| {
-        let rest = line[i + 1..].trim_start();
+    let Some(start) = crate::syntax::lex::comment_start(line) else {
+        return false;
+    };
+    let comment = &line[start..];
+    comment.match_indices('#').any(|(i, _)| {
+        let rest = comment[i + 1..].trim_start();
         let Some(rest) = rest.strip_prefix("csflow:") else {
             return false;
         };

@@ -4,6 +4,7 @@
 //! [`bundle::Bundle`]), ops deploy its small binary without the compiler.
 //!
 //! ```text
+//! builtins the one table of expression built-ins (compiler and VM)
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
 //! files    bounded reading of regular files only (sources, bundles)
@@ -25,6 +26,7 @@
     )
 )]
 
+pub mod builtins;
 pub mod bundle;
 pub mod disasm;
 pub mod files;

@@ -97,12 +97,10 @@ pub fn compile(
     }
     // A bundle written to disk stores paths relative to the project root (the same bytes
     // from every checkout); `test` and `run` keep them as given, for their messages.
-    let root = for_disk.then(|| common::project_root(paths));
-    let generated = codegen::generate_in(
-        analysis.files.iter().map(|(_, f)| f),
-        &analysis.sources,
-        root.as_deref(),
-    )
+    let generated = match for_disk {
+        true => codegen::generate_analysis_in(&analysis, &common::project_root(paths)),
+        false => codegen::generate_analysis(&analysis),
+    }
     .map_err(|error| {
         common::eprint(&format!(
             "error: {error} (this is a bug in csflow: the checks passed)\n"

@@ -5,7 +5,7 @@
 //! `build` or only when a test runs.
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, ids};
 use crate::source::Span;
 use crate::visit;
 use csflow_runtime::bundle::verify::MAX_ARGS;
@@ -43,7 +43,7 @@ pub fn check(files: &[(crate::source::FileId, File)], diagnostics: &mut Vec<Diag
 
 fn out_of_range(span: Span, message: String, label: &str, note: &str) -> Diagnostic {
     // `label` is a `&str` so that both literals and formatted text fit.
-    Diagnostic::new("value-out-of-range", span, message)
+    Diagnostic::new(ids::VALUE_OUT_OF_RANGE, span, message)
         .with_primary_message(label)
         .with_note(note)
 }
