@@ -43,7 +43,22 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version and usage errors, written through the checked writers so that
+        // `csflow --help > /dev/full` is exit 2, not a silent success.
+        Err(error) => {
+            let text = error.render().ansi().to_string();
+            let status = if error.use_stderr() {
+                commands::common::eprint(&text);
+                2
+            } else {
+                commands::common::print(&text);
+                0
+            };
+            return ExitCode::from(commands::common::finish(status));
+        }
+    };
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Build(args) => commands::build::run(args),
@@ -53,5 +68,5 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
     };
-    ExitCode::from(code)
+    ExitCode::from(commands::common::finish(code))
 }

@@ -55,9 +55,15 @@
 //!   `on error` ACTION (the enclosing `ask`/`menu`'s, else the flow's). With no `on error`
 //!   anywhere (or from inside that ACTION) the flow simply continues after the call, with the
 //!   result `none` — a designer's `if result.ok … else …` then takes the `else` branch.
-//! - A turn runs at most [`STEP_BUDGET`] instructions, counted across its calls (a turn
-//!   resumed after a call goes on counting); beyond that (a loop the checks did not catch)
-//!   the turn ends with status `failed` instead of hanging.
+//! - A turn stops real loops only: it may enter states and take backward jumps (`goto`, a
+//!   handler's return, a retry) at most [`loop_budget`] times — the flow's number of states
+//!   plus [`STEP_BUDGET`] — counted across its calls (a turn resumed after a call goes on
+//!   counting). A turn that never loops runs to its end however long its code is (50,000
+//!   `say`s, 2,600 escalate rules). This is the checks' `input-free-cycle` seen at run time:
+//!   entering more states than the flow has without waiting for input means a state was
+//!   entered twice, a cycle with no input point; beyond the budget (a loop the checks did not
+//!   catch, e.g. through an `ask` skipped by an `if`) the turn ends with status `failed`
+//!   instead of hanging.
 //! - A `sensitive` slot's value is said as is, but masked (`***`) in the transcript, in a
 //!   hand-off reason and in [`Conversation::slots_masked`]; a reply to a sensitive `ask` is
 //!   masked in the transcript too, and its clear text (what `text` reads) is dropped from the
@@ -86,8 +92,16 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Instructions one turn may run before it is stopped with status `failed`.
-pub const STEP_BUDGET: u32 = 10_000;
+/// States entered and backward jumps taken beyond one per state before a turn is stopped
+/// with status `failed` (see [`loop_budget`]).
+pub const STEP_BUDGET: u32 = 64;
+
+/// How many states a turn of `flow` may enter, and backward jumps it may take, before it is
+/// stopped as an endless loop: one per state (an input-free path enters each at most once)
+/// plus [`STEP_BUDGET`] for handlers and retries.
+pub fn loop_budget(flow: &crate::bundle::Flow) -> u32 {
+    (flow.states.len() as u32).saturating_add(STEP_BUDGET)
+}
 
 /// The channel a conversation runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

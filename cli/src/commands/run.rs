@@ -8,7 +8,7 @@ use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Turn, Value,
 };
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -84,6 +84,11 @@ pub fn run(args: Args) -> u8 {
     let flow = match (&args.flow, bundle.flows.as_slice()) {
         (Some(name), _) => name.clone(),
         (None, [only]) => bundle.str(only.name).to_string(),
+        (None, []) => {
+            return common::fail_usage(
+                "the project has no flows to talk to; declare one with `flow NAME { … }`",
+            );
+        }
         (None, flows) => {
             let names: Vec<&str> = flows.iter().map(|f| bundle.str(f.name)).collect();
             return common::fail_usage(&format!(
@@ -93,6 +98,11 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let Some((_, declared)) = bundle.flow_by_name(&flow) else {
+        if bundle.flows.is_empty() {
+            return common::fail_usage(&format!(
+                "no flow named `{flow}`: the project has no flows"
+            ));
+        }
         let names: Vec<&str> = bundle.flows.iter().map(|f| bundle.str(f.name)).collect();
         return common::fail_usage(&format!(
             "no flow named `{flow}`; the flows are: {}",
@@ -117,10 +127,10 @@ pub fn run(args: Args) -> u8 {
         mocks.insert(service, operation, answer.clone());
     }
     let interactive = std::io::stdin().is_terminal();
-    eprintln!(
-        "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave",
+    common::eprint(&format!(
+        "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave\n",
         channel.as_str()
-    );
+    ));
     let mut env = Env {
         clock: clock(),
         services: &mut mocks,
@@ -134,17 +144,36 @@ pub fn run(args: Args) -> u8 {
     let mut shown_events = 0;
     show(&bundle, &conversation, &turn, &mut shown_events);
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut stdin = stdin.lock();
+    let mut number = 0usize;
     while conversation.status() == Status::Waiting {
         if interactive {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(b"> ");
-            let _ = stdout.flush();
+            common::print("> ");
         }
-        let line = match lines.next() {
-            None => return 0,
-            Some(Ok(line)) => line,
-            Some(Err(error)) => return common::fail_usage(&format!("cannot read input: {error}")),
+        number += 1;
+        let line = match read_line(&mut stdin) {
+            Ok(Line::End) => return 0,
+            Ok(Line::Text(line)) => line,
+            Ok(Line::TooLong(length)) => {
+                common::eprint(&format!(
+                    "input line {number} ignored: it is {length} bytes or more; a turn is at most {MAX_LINE} bytes\n"
+                ));
+                continue;
+            }
+            Ok(Line::Endless) => {
+                return common::fail_usage(&format!(
+                    "input line {number} has no end after {} MiB; stopping",
+                    MAX_SKIPPED_LINE >> 20
+                ));
+            }
+            Ok(Line::NotUtf8(offset)) => {
+                common::eprint(&format!(
+                    "input line {number} ignored: it is not UTF-8 text (invalid byte at column {})\n",
+                    offset + 1
+                ));
+                continue;
+            }
+            Err(error) => return common::fail_usage(&format!("cannot read input: {error}")),
         };
         let line = line.trim();
         let input = match line {
@@ -152,9 +181,9 @@ pub fn run(args: Args) -> u8 {
             "/quit" | "/exit" => return 0,
             "/noinput" => Input::NoInput,
             _ if line.starts_with('/') => {
-                eprintln!(
-                    "unknown command {line}: use /noinput, /quit, #123 for keys, or plain text"
-                );
+                common::eprint(&format!(
+                    "unknown command {line}: use /noinput, /quit, #123 for keys, or plain text\n"
+                ));
                 continue;
             }
             _ => match line.strip_prefix('#') {
@@ -184,6 +213,76 @@ pub fn run(args: Args) -> u8 {
     u8::from(conversation.status() == Status::Failed)
 }
 
+/// The longest input line taken as one turn (64 KiB); longer lines are skipped without
+/// being held in memory.
+const MAX_LINE: usize = 64 * 1024;
+
+/// How much of an over-long line is skipped looking for its end before `run` gives up on
+/// the input (16 MiB).
+const MAX_SKIPPED_LINE: usize = 16 * 1024 * 1024;
+
+enum Line {
+    Text(String),
+    /// Longer than [`MAX_LINE`]: the length read before giving up on it.
+    TooLong(usize),
+    /// Not UTF-8: the offset of the first bad byte.
+    NotUtf8(usize),
+    /// No line end in [`MAX_SKIPPED_LINE`] bytes (`< /dev/zero`): reading stops.
+    Endless,
+    End,
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; the rest of a longer line is read and
+/// dropped, so memory stays bounded whatever is piped in (`csflow run … < /dev/zero`).
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<Line> {
+    let mut line = Vec::new();
+    let mut length = 0usize;
+    let mut any = false;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (&buffer[..end], true),
+            None => (buffer, false),
+        };
+        length += chunk.len();
+        if length <= MAX_LINE {
+            line.extend_from_slice(chunk);
+        }
+        let used = chunk.len() + usize::from(done);
+        reader.consume(used);
+        if done {
+            break;
+        }
+        if length > MAX_LINE {
+            line = Vec::new();
+        }
+        if length > MAX_SKIPPED_LINE {
+            return Ok(Line::Endless);
+        }
+    }
+    if !any {
+        return Ok(Line::End);
+    }
+    if length > MAX_LINE {
+        return Ok(Line::TooLong(length));
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    match String::from_utf8(line) {
+        Ok(text) => Ok(Line::Text(text)),
+        Err(error) => Ok(Line::NotUtf8(error.utf8_error().valid_up_to())),
+    }
+}
+
 /// `#` is followed by keypad keys: digits, `*` and `#`.
 fn is_keys(text: &str) -> bool {
     !text.is_empty()
@@ -198,7 +297,7 @@ fn load(args: &Args) -> Result<Bundle, u8> {
     {
         return disasm::load(path).map_err(|message| common::fail_usage(&message));
     }
-    build::compile(&args.files, args.color, false).map(|(_, bundle)| bundle)
+    build::compile(&args.files, args.color, false, false).map(|(_, bundle)| bundle)
 }
 
 /// Checks `--mock` against the project: the service and operation exist (else a "did you

@@ -1144,9 +1144,11 @@ impl<'a> Lower<'a> {
                 } else {
                     BinaryOp::And
                 };
+                // Collect no more than one past the limit: 3,000,000 `and`s cost as much as 257.
                 let operands: Vec<P> = pair
                     .into_inner()
                     .filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and))
+                    .take(MAX_CHAIN + 1)
                     .collect();
                 if operands.len() > MAX_CHAIN {
                     self.too_long(span, "`and`/`or` parts");
@@ -1254,7 +1256,7 @@ impl<'a> Lower<'a> {
                 }
             }
             Rule::postfix => {
-                if pair.clone().into_inner().count() > MAX_CHAIN {
+                if pair.clone().into_inner().nth(MAX_CHAIN).is_some() {
                     self.too_long(span, "`.field` accesses");
                     return error_expr(span);
                 }

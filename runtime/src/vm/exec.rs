@@ -275,7 +275,24 @@ impl<'b> Machine<'b, '_> {
         self.stack.push(Operand { value, sensitive });
     }
 
+    /// Counts one loop event (a state entered, a backward jump) against the turn's
+    /// [`loop_budget`](super::loop_budget): straight-line code is never counted, so only
+    /// real loops stop.
+    fn looped(&mut self) -> Result<(), String> {
+        self.steps += 1;
+        let budget = super::loop_budget(self.flow);
+        if self.steps > budget {
+            return Err(format!(
+                "step budget exceeded: {budget} states entered or backward jumps taken without waiting for input (an endless loop)"
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn jump(&mut self, target: u32) -> Result<(), String> {
+        if target <= self.pc {
+            self.looped()?;
+        }
         if (target as usize) < self.flow.code.len() {
             self.pc = target;
             Ok(())
@@ -293,12 +310,6 @@ impl<'b> Machine<'b, '_> {
 
     fn run_inner(&mut self) -> Result<Stop, String> {
         loop {
-            self.steps += 1;
-            if self.steps > STEP_BUDGET {
-                return Err(format!(
-                    "step budget of {STEP_BUDGET} instructions exceeded (an endless loop?)"
-                ));
-            }
             let Some(instr) = self.flow.code.get(self.pc as usize) else {
                 return Err(format!(
                     "instruction {} is outside the flow's code",
@@ -462,6 +473,10 @@ impl<'b> Machine<'b, '_> {
                         .ok_or("goto an unknown state")?
                         .entry;
                     self.conv.state = *state;
+                    if entry > self.pc {
+                        // A backward `goto` is counted by `jump`.
+                        self.looped()?;
+                    }
                     self.trace.push(TraceEvent::State(*state));
                     self.conv.returns.clear();
                     self.conv.retrying = false;

@@ -34,27 +34,64 @@ fn pascal_case(name: &str) -> String {
 
 /// The SARIF log for `diagnostics`, pretty-printed, ending in a newline.
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
-    let rules: Vec<Value> = CHECKS.iter().map(rule).collect();
-    let results: Vec<Value> = diagnostics.iter().map(|d| result(d, sources)).collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "csflow",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+    let mut out = Vec::new();
+    // Writing JSON values into a Vec cannot fail.
+    let _ = write_sarif(&mut out, diagnostics, sources);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`sarif`], streamed into `out`: the results are converted and written one at a time, so
+/// 200,000 warnings never exist as one JSON tree. Members are written in the sorted order
+/// `serde_json` gives a `json!` object, so the text is the same as building it whole.
+pub fn write_sarif(
+    out: &mut dyn std::io::Write,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    let tool = json!({
+        "driver": {
+            "name": "csflow",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": CHECKS.iter().map(rule).collect::<Vec<Value>>(),
+        }
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results(diagnostics, sources),
+            tool,
+        }],
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Run<'a> {
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The results, converted one at a time while serializing.
+struct Results<'a>(&'a [Diagnostic], &'a SourceMap);
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|d| result(d, self.1)))
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
