@@ -6,4 +6,5 @@ pub mod common;
 pub mod disasm;
 pub mod explain;
 pub mod run;
+pub mod serve;
 pub mod test;

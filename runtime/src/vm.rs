@@ -489,6 +489,19 @@ impl Conversation {
         channel: Channel,
         env: &mut Env<'_>,
     ) -> Result<(Conversation, Turn<'b>), StartError> {
+        Conversation::start_with(bundle, flow_name, channel, Vec::new(), env)
+    }
+
+    /// [`Conversation::start`] with initial slot values (index into the flow's `vars`,
+    /// value), set before the first instruction runs — a server's `variables`. The caller
+    /// has checked each value against the slot's type; an index out of range is ignored.
+    pub fn start_with<'b>(
+        bundle: &'b Bundle,
+        flow_name: &str,
+        channel: Channel,
+        initial: Vec<(u32, Value)>,
+        env: &mut Env<'_>,
+    ) -> Result<(Conversation, Turn<'b>), StartError> {
         let (index, flow) = bundle
             .flow_by_name(flow_name)
             .ok_or_else(|| StartError::UnknownFlow(flow_name.to_string()))?;
@@ -499,7 +512,13 @@ impl Conversation {
             .vars
             .iter()
             .map(|var| exec::const_value(bundle, &var.default))
-            .collect();
+            .collect::<Vec<Value>>();
+        let mut slots = slots;
+        for (index, value) in initial {
+            if let Some(slot) = slots.get_mut(index as usize) {
+                *slot = value;
+            }
+        }
         let mut conversation = Conversation {
             flow: index as u32,
             channel,

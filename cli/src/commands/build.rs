@@ -63,12 +63,26 @@ pub fn compile(
     color: ColorChoice,
     show_warnings: bool,
 ) -> Result<(Analysis, Bundle), u8> {
+    let color = color_for_stderr(color);
+    compile_into(paths, color, show_warnings, &mut |text| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+    })
+}
+
+/// [`compile`], handing the rendered diagnostics to `report` instead of printing them
+/// (`csflow serve` shows them on its page too).
+pub fn compile_into(
+    paths: &[PathBuf],
+    color: bool,
+    show_warnings: bool,
+    report: &mut dyn FnMut(&str),
+) -> Result<(Analysis, Bundle), u8> {
     let options = common::check_options(paths, None)?;
     let analysis = csflow_compiler::analyze_paths(paths, &options)
         .map_err(|error| common::fail_usage(&error.to_string()))?;
-    let color = color_for_stderr(color);
     if analysis.has_errors() {
-        print_diagnostics(&analysis, &analysis.diagnostics, color);
+        print_diagnostics(&analysis, &analysis.diagnostics, color, report);
         return Err(1);
     }
     if show_warnings {
@@ -79,7 +93,7 @@ pub fn compile(
             .cloned()
             .collect();
         if !warnings.is_empty() {
-            print_diagnostics(&analysis, &warnings, color);
+            print_diagnostics(&analysis, &warnings, color, report);
         }
     }
     let generated = codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources)
@@ -94,15 +108,19 @@ pub fn compile(
     Ok((analysis, bundle))
 }
 
-fn print_diagnostics(analysis: &Analysis, diagnostics: &[Diagnostic], color: bool) {
+fn print_diagnostics(
+    analysis: &Analysis,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    report: &mut dyn FnMut(&str),
+) {
     let mut text = render::human(diagnostics, &analysis.sources, color);
     let summary = render::summary(diagnostics, analysis.sources.len());
     text.push_str(&format!("{summary}\n"));
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes());
+    report(&text);
 }
 
-fn color_for_stderr(choice: ColorChoice) -> bool {
+pub fn color_for_stderr(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
