@@ -590,18 +590,18 @@ impl<'g, 'a> FlowGen<'g, 'a> {
     /// Pushes a string's interpolations and returns its template (`{0}`… placeholders,
     /// literal braces doubled) and the number of values pushed.
     fn template(&mut self, text: &'a ast::Str) -> Result<(StrId, u32)> {
-        let mut template = String::new();
-        let mut args = 0u32;
+        // The format is the runtime's (`bundle::template`), which the VM decodes.
+        let mut template = csflow_runtime::bundle::template::Template::new();
         for part in &text.parts {
             match part {
-                StrPart::Text(t) => template.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                StrPart::Text(t) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
-                    template.push_str(&format!("{{{args}}}"));
-                    args += 1;
+                    template.placeholder();
                 }
             }
         }
+        let (template, args) = template.finish();
         Ok((self.g.s(&template), args))
     }
 

@@ -4,6 +4,8 @@
 #[path = "support/sample.rs"]
 mod sample;
 
+use sample::monday;
+
 use chrono::NaiveDate;
 use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::*;
@@ -17,14 +19,14 @@ struct Mock {
 }
 
 impl Services for Mock {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        args: &[(String, Value)],
-    ) -> Result<Value, ServiceError> {
+    fn call(&mut self, request: &CallRequest<'_>) -> Result<Value, ServiceError> {
+        let args = request
+            .args
+            .iter()
+            .map(|a| (a.name.to_string(), a.value.clone()))
+            .collect();
         self.calls
-            .push((service.into(), operation.into(), args.to_vec()));
+            .push((request.service.into(), request.operation.into(), args));
         self.result.clone()
     }
 }
@@ -37,16 +39,6 @@ fn ok_mock() -> Mock {
         ])),
         calls: vec![],
     }
-}
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
 }
 
 /// Sunday 2026-11-22 10:00 office time (closed).
@@ -77,7 +69,8 @@ impl Session {
                 clock,
                 services: &mut mock,
             };
-            Conversation::start(bundle, "bank", Channel::Voice, &mut env).unwrap()
+            let start = Start::new("bank", Channel::Voice).with_transcript();
+            Conversation::start_with(bundle, start, &mut env).unwrap()
         };
         Session {
             bundle,

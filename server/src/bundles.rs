@@ -4,7 +4,6 @@
 //! conversation. Old bundles are dropped once nothing in the store refers to them.
 
 use csflow_runtime::Bundle;
-use csflow_runtime::bundle::encode::content_hash;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -12,7 +11,7 @@ use std::sync::{Arc, RwLock};
 /// One loaded bundle and its identity.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The content hash of the bundle file, 16 hex digits: recorded on every conversation.
+    /// The bundle's id (the content hash of its body), 16 hex digits: recorded on every conversation.
     pub id: String,
     pub bundle: Bundle,
 }
@@ -21,16 +20,15 @@ impl Loaded {
     pub fn from_bytes(bytes: &[u8]) -> Result<Loaded, String> {
         let bundle = Bundle::from_bytes(bytes).map_err(|e| e.to_string())?;
         Ok(Loaded {
-            id: format!("{:016x}", content_hash(bytes)),
+            id: bundle.id().to_string(),
             bundle,
         })
     }
 
     /// A bundle built in memory (by `csflow serve`): identified by its encoded bytes.
     pub fn from_bundle(bundle: Bundle) -> Loaded {
-        let bytes = bundle.to_bytes();
         Loaded {
-            id: format!("{:016x}", content_hash(&bytes)),
+            id: bundle.id().to_string(),
             bundle,
         }
     }

@@ -4,20 +4,20 @@
 //! runs the VM, commits before answering, queues hand-off deliveries, and emits one log
 //! event and the metrics of each turn.
 //!
-//! How a turn reaches services is decided in one place, [`Engine::drive`].
+//! The VM never calls a service itself: a turn that reaches a `call` stops with status
+//! `calling` and a request; [`Engine::answer_calls`] makes the HTTP call asynchronously
+//! (a slow service holds nothing but this request's task) and resumes the turn.
 
-use crate::bundles::{Bundles, Loaded};
+use crate::bundles::Bundles;
 use crate::config::{Limits, Sessions};
 use crate::error::ApiError;
 use crate::metrics::{FlowInput, FlowLabel, FlowState, HandoffLabel, Metrics};
-use crate::services::{Blocking, ServiceClients};
+use crate::services::ServiceClients;
 use crate::store::{Delivery, Record, Store, StoreError, now_ms};
 use crate::turn::{self, Before, Summary};
-use csflow_runtime::bundle::{FlowChannel, SlotType};
-use csflow_runtime::nlu::parse_slot;
-use csflow_runtime::nlu::slots::Reply;
+use csflow_runtime::bundle::FlowChannel;
 use csflow_runtime::{
-    Bundle, Channel, Clock, Conversation, Env, Input, NoServices, Status, Turn, Value,
+    Bundle, Channel, Clock, Conversation, Input, Start, StartError, Status, Turn, Value,
 };
 use std::sync::Arc;
 use std::time::Instant;
@@ -71,78 +71,36 @@ pub struct StartRequest {
     pub call: Option<String>,
 }
 
-/// Checks `variables` against the flow's slots: each must name a slot (not a service
-/// result) and fit its type. Errors name the slot, never the value.
-pub fn check_variables(
-    bundle: &Bundle,
-    flow_name: &str,
-    variables: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Vec<(u32, Value)>, ApiError> {
-    let Some((_, flow)) = bundle.flow_by_name(flow_name) else {
-        return Err(ApiError::not_found(
-            "unknown_flow",
-            format!("no flow `{flow_name}`"),
-        ));
-    };
-    let mut initial = Vec::new();
-    for (name, json) in variables {
-        let Some(index) = flow
-            .vars
-            .iter()
-            .position(|v| !v.is_result && bundle.str(v.name) == name)
-        else {
-            return Err(ApiError::bad_request(
-                "unknown_slot",
-                format!("flow `{flow_name}` has no slot `{name}`"),
-            ));
-        };
-        let var = &flow.vars[index];
-        let wrong = |expected: &str| {
-            ApiError::bad_request("wrong_type", format!("slot `{name}` takes {expected}"))
-        };
-        let value = match (&var.ty, json) {
-            (_, serde_json::Value::Null) => Value::None,
-            (SlotType::Number, serde_json::Value::Number(n)) => {
-                Value::Number(n.as_f64().ok_or_else(|| wrong("a number"))?)
-            }
-            (SlotType::Number, _) => return Err(wrong("a number")),
-            (SlotType::Integer, serde_json::Value::Number(n)) => match n.as_f64() {
-                Some(f) if f.fract() == 0.0 => Value::Number(f),
-                _ => return Err(wrong("a whole number")),
-            },
-            (SlotType::Integer, _) => return Err(wrong("a whole number")),
-            (SlotType::YesNo | SlotType::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
-            (SlotType::YesNo | SlotType::Bool, _) => return Err(wrong("true or false")),
-            (SlotType::Record, _) => return Err(wrong("nothing: it is a service result")),
-            (ty, serde_json::Value::String(text)) => {
-                let reply = Reply {
-                    text,
-                    keys: false,
-                    voice: false,
-                };
-                let expected = match ty {
-                    SlotType::Text => "text",
-                    SlotType::Digits { .. } => "a string of digits of the declared length",
-                    SlotType::Date => "a date (YYYY-MM-DD)",
-                    SlotType::Time => "a time (HH:MM)",
-                    SlotType::Email => "an email address",
-                    SlotType::Phone => "a phone number",
-                    SlotType::Enum(_) => "one of the declared values",
-                    _ => "a value of its type",
-                };
-                parse_slot(ty, bundle, reply).ok_or_else(|| wrong(expected))?
-            }
-            (SlotType::Text, _) => return Err(wrong("text")),
-            (SlotType::Digits { .. }, _) => return Err(wrong("a string of digits")),
-            (SlotType::Date, _) => return Err(wrong("a date string (YYYY-MM-DD)")),
-            (SlotType::Time, _) => return Err(wrong("a time string (HH:MM)")),
-            (SlotType::Email, _) => return Err(wrong("an email address string")),
-            (SlotType::Phone, _) => return Err(wrong("a phone number string")),
-            (SlotType::Enum(_), _) => return Err(wrong("one of the declared values, as a string")),
-        };
-        initial.push((index as u32, value));
+/// The API's `variables` as the VM takes them (the VM checks each against its slot's type).
+fn variables(json: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, Value)> {
+    json.iter()
+        .map(|(name, value)| (name.clone(), Value::from_json(value)))
+        .collect()
+}
+
+/// A start the VM refused, as an API error. A bad variable names the slot and what it
+/// takes, never the value sent (it may be sensitive).
+fn start_error(error: StartError) -> ApiError {
+    match error {
+        StartError::UnknownFlow(name) => {
+            ApiError::not_found("unknown_flow", format!("no flow `{name}` in the bundle"))
+        }
+        StartError::BadBundle(message) => ApiError::internal(message),
+        StartError::BadVariable { name, reason } => {
+            let expected = reason.split(", got ").next().unwrap_or("").to_string();
+            let code = if reason.contains("no slot") || reason.contains("result") {
+                "unknown_slot"
+            } else {
+                "wrong_type"
+            };
+            let shown: String = name.chars().take(40).collect();
+            ApiError::bad_request(code, format!("variable `{shown}`: {expected}"))
+        }
     }
-    Ok(initial)
+}
+
+fn now_clock() -> Clock {
+    Clock::Instant(chrono::Utc::now())
 }
 
 /// The hand-off webhook's payload: sensitive values masked (the VM masks slots and the
@@ -182,38 +140,48 @@ struct Ran {
 }
 
 impl Engine {
-    /// Runs `job` (one VM turn) with the services it may call. Today the VM calls services
-    /// synchronously, so a bundle that declares services runs its turns on a blocking
-    /// thread (a slow service holds that thread only); every other turn runs inline.
-    async fn drive<T: Send + 'static>(
+    /// Makes every call `turn` stops at, asynchronously, and resumes the conversation with
+    /// each answer, until the turn waits for input or is over.
+    async fn answer_calls<'b>(
         &self,
-        loaded: Arc<Loaded>,
-        job: impl FnOnce(&Bundle, &mut Env<'_>) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let clock = Clock::Instant(chrono::Utc::now());
-        if loaded.bundle.services.is_empty() || self.services.is_empty() {
-            let mut none = NoServices;
-            let mut env = Env {
-                clock,
-                services: &mut none,
-            };
-            return Ok(job(&loaded.bundle, &mut env));
+        bundle: &'b Bundle,
+        conversation: &mut Conversation,
+        mut turn: Turn<'b>,
+    ) -> Turn<'b> {
+        while let Some(request) = turn.call.take() {
+            let result = self.services.answer(bundle, &request, &self.metrics).await;
+            match conversation.resume(bundle, result, now_clock()) {
+                Ok(next) => turn.absorb(next),
+                Err(_) => break,
+            }
         }
-        let mut services = Blocking {
-            clients: self.services.clone(),
-            metrics: self.metrics.clone(),
-            bundle: loaded.clone(),
-            runtime: tokio::runtime::Handle::current(),
-        };
-        tokio::task::spawn_blocking(move || {
-            let mut env = Env {
-                clock,
-                services: &mut services,
-            };
-            job(&loaded.bundle, &mut env)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("turn stopped: {e}")))
+        turn
+    }
+
+    /// The answer, the summary and the hand-off delivery of a turn just run.
+    #[allow(clippy::too_many_arguments)]
+    fn ran(
+        &self,
+        id: &str,
+        bundle: &Bundle,
+        conversation: &Conversation,
+        turn: &Turn<'_>,
+        from: &str,
+        before: Option<Before>,
+        render: &Render,
+    ) -> Ran {
+        let delivery =
+            (self.handoff_webhook && turn.status == Status::HandedOff).then(|| Delivery {
+                id: id.to_string(),
+                payload: handoff_payload(id, bundle, conversation),
+                attempts: 0,
+                next_ms: now_ms(),
+            });
+        Ran {
+            body: render(id, turn, bundle, conversation),
+            summary: turn::summarize(bundle, conversation, turn, from, before),
+            delivery,
+        }
     }
 
     fn store_error(&self, operation: &'static str, id: &str, error: StoreError) -> ApiError {
@@ -254,10 +222,11 @@ impl Engine {
             FlowChannel::Voice => Channel::Voice,
             FlowChannel::Chat | FlowChannel::Any => Channel::Chat,
         });
-        let initial = match &request.variables {
-            Some(variables) => check_variables(bundle, &request.flow, variables)?,
-            None => Vec::new(),
-        };
+        let initial = request
+            .variables
+            .as_ref()
+            .map(variables)
+            .unwrap_or_default();
         let live = self
             .store
             .client_live(client)
@@ -276,35 +245,15 @@ impl Engine {
             Some(id) => id,
             None => new_id()?,
         };
-        let keep_transcript = self.sessions.transcript;
-        let webhook = self.handoff_webhook;
-        let flow_name = request.flow.clone();
-        let job_id = id.clone();
-        let (conversation, ran) = self
-            .drive(loaded.clone(), move |bundle, env| {
-                let (mut conversation, turn) =
-                    Conversation::start_with(bundle, &flow_name, channel, initial, env)
-                        .map_err(|e| ApiError::not_found("unknown_flow", e.to_string()))?;
-                conversation.keep_transcript(keep_transcript);
-                let summary = turn::summarize(bundle, &conversation, &turn, "", None);
-                let body = render(&job_id, &turn, bundle, &conversation);
-                let delivery = (webhook && turn.status == Status::HandedOff).then(|| Delivery {
-                    id: job_id.clone(),
-                    payload: handoff_payload(&job_id, bundle, &conversation),
-                    attempts: 0,
-                    next_ms: now_ms(),
-                });
-                drop(turn);
-                Ok::<_, ApiError>((
-                    conversation,
-                    Ran {
-                        body,
-                        summary,
-                        delivery,
-                    },
-                ))
-            })
-            .await??;
+        let mut start = Start::new(&request.flow, channel).with_variables(&initial);
+        if self.sessions.transcript {
+            start = start.with_transcript();
+        }
+        let (mut conversation, turn) =
+            Conversation::begin(bundle, start, now_clock()).map_err(start_error)?;
+        let turn = self.answer_calls(bundle, &mut conversation, turn).await;
+        let ran = self.ran(&id, bundle, &conversation, &turn, "", None, &render);
+        drop(turn);
         let waiting = conversation.status() == Status::Waiting;
         let record = Record {
             bundle: loaded.id.clone(),
@@ -336,7 +285,7 @@ impl Engine {
                 .map_err(|e| self.store_error("checkout", id, e))?;
             let record = checkout.record();
             let status = record.conversation.status();
-            if status != Status::Waiting {
+            if status != Status::Waiting && status != Status::Calling {
                 return Err(not_waiting(id, status));
             }
             let Some(loaded) = self.bundles.get(&record.bundle) else {
@@ -349,46 +298,37 @@ impl Engine {
                 ));
             };
             let client = record.client.clone();
-            let webhook = self.handoff_webhook;
-            let job_id = id.to_string();
-            let job_input = input.clone();
-            let render = render.clone();
-            let (checkout, ran) = self
-                .drive(loaded.clone(), move |bundle, env| {
-                    let mut checkout = checkout;
-                    let conversation = &mut checkout.record().conversation;
-                    let from = conversation.state_name(bundle).to_string();
-                    let before = Before::of(conversation);
-                    let turn = match conversation.input(bundle, job_input, env) {
-                        Ok(turn) => turn,
-                        Err(error) => {
-                            return (
-                                checkout,
-                                Err(ApiError::conflict("not_waiting", error.to_string())),
-                            );
-                        }
-                    };
-                    let summary = turn::summarize(bundle, conversation, &turn, &from, Some(before));
-                    let body = render(&job_id, &turn, bundle, conversation);
-                    let delivery =
-                        (webhook && turn.status == Status::HandedOff).then(|| Delivery {
-                            id: job_id.clone(),
-                            payload: handoff_payload(&job_id, bundle, conversation),
-                            attempts: 0,
-                            next_ms: now_ms(),
-                        });
-                    drop(turn);
-                    (
-                        checkout,
-                        Ok(Ran {
-                            body,
-                            summary,
-                            delivery,
-                        }),
-                    )
-                })
-                .await?;
-            let ran = ran?;
+            let bundle = &loaded.bundle;
+            let conversation = &mut record.conversation;
+            if conversation.status() == Status::Calling {
+                // A request that timed out left it waiting for a service: finish that call
+                // first (its outputs were never seen; they are lost, the state is not).
+                if let Some(request) = conversation.calling(bundle) {
+                    let result = self.services.answer(bundle, &request, &self.metrics).await;
+                    if let Ok(turn) = conversation.resume(bundle, result, now_clock()) {
+                        let _ = self.answer_calls(bundle, conversation, turn).await;
+                    }
+                }
+                if conversation.status() != Status::Waiting {
+                    return Err(not_waiting(id, conversation.status()));
+                }
+            }
+            let from = conversation.state_name(bundle).to_string();
+            let before = Before::of(conversation);
+            let turn = conversation
+                .send(bundle, input.clone(), now_clock())
+                .map_err(|error| ApiError::conflict("not_waiting", error.to_string()))?;
+            let turn = self.answer_calls(bundle, conversation, turn).await;
+            let ran = self.ran(
+                id,
+                bundle,
+                conversation,
+                &turn,
+                &from,
+                Some(before),
+                &render,
+            );
+            drop(turn);
             match self.store.commit(checkout, ran.delivery).await {
                 Ok(()) => {
                     if ran.summary.status != Status::Waiting {
@@ -490,7 +430,7 @@ impl Engine {
                         .inc();
                 }
             }
-            Status::Waiting => {}
+            Status::Waiting | Status::Calling => {}
         }
         let state = || FlowState {
             flow: summary.flow.clone(),

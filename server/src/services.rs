@@ -8,9 +8,8 @@
 use crate::config::{Config, ConfigError, env_headers};
 use crate::metrics::{Metrics, ServiceLabel};
 use csflow_runtime::bundle::SlotType;
-use csflow_runtime::{Bundle, ServiceError, Services, Value};
+use csflow_runtime::{Bundle, CallRequest, ServiceError, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Endpoint {
@@ -59,7 +58,7 @@ impl ServiceClients {
         &self,
         service: &str,
         operation: &str,
-        args: &[(String, Value)],
+        args: serde_json::Value,
         timeout: Duration,
         returns: &[(String, Kind)],
         metrics: &Metrics,
@@ -71,9 +70,7 @@ impl ServiceClients {
         let body = serde_json::json!({
             "service": service,
             "operation": operation,
-            "args": serde_json::Value::Object(
-                args.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
-            ),
+            "args": args,
         });
         let mut request = self
             .http
@@ -195,43 +192,33 @@ pub fn declared_returns(bundle: &Bundle, service: &str, operation: &str) -> Vec<
         .unwrap_or_default()
 }
 
-/// The VM's synchronous `Services` on a blocking thread: each call is driven on the tokio
-/// runtime and waited for. Used only for turns of bundles that declare services, and only
-/// off the async worker threads, so a slow service holds one blocking thread, not a worker.
-pub struct Blocking {
-    pub clients: Arc<ServiceClients>,
-    pub metrics: Arc<Metrics>,
-    pub bundle: Arc<crate::bundles::Loaded>,
-    pub runtime: tokio::runtime::Handle,
-}
-
-fn declared_timeout(bundle: &Bundle, service: &str) -> Duration {
-    let ms = bundle
-        .services
-        .iter()
-        .find(|s| bundle.str(s.name) == service)
-        .map(|s| s.timeout_ms)
-        .filter(|ms| *ms > 0)
-        .unwrap_or(10_000);
-    Duration::from_millis(ms as u64)
-}
-
-impl Services for Blocking {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        args: &[(String, Value)],
+impl ServiceClients {
+    /// Answers the VM's call request: the call bounded by the service's declared timeout
+    /// (10 s when it declares none), the answer checked against the declared result fields.
+    pub async fn answer(
+        &self,
+        bundle: &Bundle,
+        request: &CallRequest<'_>,
+        metrics: &Metrics,
     ) -> Result<Value, ServiceError> {
-        let timeout = declared_timeout(&self.bundle.bundle, service);
-        let returns = declared_returns(&self.bundle.bundle, service, operation);
-        self.runtime.block_on(self.clients.call(
-            service,
-            operation,
-            args,
+        let timeout = Duration::from_millis(
+            request
+                .timeout_ms
+                .filter(|ms| *ms > 0)
+                .unwrap_or(DEFAULT_TIMEOUT_MS) as u64,
+        );
+        let returns = declared_returns(bundle, request.service, request.operation);
+        self.call(
+            request.service,
+            request.operation,
+            request.args_json(false),
             timeout,
             &returns,
-            &self.metrics,
-        ))
+            metrics,
+        )
+        .await
     }
 }
+
+/// A call to a service that declares no `timeout`.
+const DEFAULT_TIMEOUT_MS: u32 = 10_000;

@@ -76,7 +76,8 @@ pub struct Summary {
     pub from_state: String,
     pub to_state: String,
     pub status: Status,
-    /// `start`, `option`, `answer`, `no_match`, `no_input`, `handoff`, `end`, `failed`.
+    /// `start`, `option`, `answer`, `no_match`, `no_input`, `handoff`, `end`, `failed`
+    /// (`calling` only if a service answer could not be applied).
     pub outcome: &'static str,
     /// The menu option picked, by label.
     pub option: Option<String>,
@@ -128,6 +129,7 @@ pub fn summarize(
         (Status::HandedOff, _) => "handoff",
         (Status::Ended, _) => "end",
         (Status::Failed, _) => "failed",
+        (Status::Calling, _) => "calling",
         (Status::Waiting, None) => "start",
         (Status::Waiting, Some(before)) => {
             if conversation.no_match_count() > before.no_match {

@@ -168,7 +168,7 @@ impl Twiml {
                     }
                 }
             }
-            Status::Ended | Status::Failed => {
+            Status::Ended | Status::Failed | Status::Calling => {
                 for text in &prompts {
                     say(&mut out, text);
                 }

@@ -141,7 +141,7 @@ async fn service_answers_failures_timeouts_and_malformed_answers() {
         .expect("text");
     assert!(metrics.contains(r#"csflow_service_call_duration_seconds_count{service="orders_api",operation="status",outcome="ok"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"outcome="timeout"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"outcome="malformed"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"outcome="malformed"} 2"#), "{metrics}");
     assert!(!server.log_text().contains("service-secret-xyz"));
 }
 
