@@ -31,8 +31,11 @@ async fn call(
     (status, response.text().await.expect("body"))
 }
 
+/// Name/value pairs: a verb's attributes, or its children (tag[@language], text).
+type Pairs = Vec<(String, String)>;
+
 /// The TwiML document: the verbs under <Response>, as (name, attributes, text or children).
-fn verbs(xml: &str) -> Vec<(String, Vec<(String, String)>, Vec<(String, String)>)> {
+fn verbs(xml: &str) -> Vec<(String, Pairs, Pairs)> {
     let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("not XML ({e}): {xml}"));
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "Response", "{xml}");
