@@ -73,11 +73,8 @@ pub fn compile_source(name: &str, bytes: Vec<u8>) -> Result<Bundle, String> {
             first.join("; ")
         ));
     }
-    let bundle = csflow_compiler::codegen::generate(
-        analysis.files.iter().map(|(_, file)| file),
-        &analysis.sources,
-    )
-    .map_err(|e| e.to_string())?;
+    let bundle =
+        csflow_compiler::codegen::generate_analysis(&analysis).map_err(|e| e.to_string())?;
     Bundle::from_bytes(&bundle.to_bytes()).map_err(|e| e.to_string())
 }
 

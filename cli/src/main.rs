@@ -23,7 +23,8 @@ knowledge) written in the .csflow language, compiles them into a bundle for csfl
 runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
-csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  csflow serve flows/"
+csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow serve flows/"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -38,6 +39,7 @@ enum Command {
     Run(commands::run::Args),
     Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
+    Graph(commands::graph::Args),
     Serve(commands::serve::Args),
 }
 
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Serve(args) => commands::serve::run(args),
     };
     ExitCode::from(code)

@@ -446,16 +446,9 @@ impl Builtin {
         }
     }
 
+    /// The instruction of the built-in called `name` (the table is [`crate::builtins`]).
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Some(match name {
-            "text" => Builtin::Text,
-            "sentiment" => Builtin::Sentiment,
-            "no_match_count" => Builtin::NoMatchCount,
-            "no_input_count" => Builtin::NoInputCount,
-            "turns" => Builtin::Turns,
-            "channel" => Builtin::Channel,
-            _ => return None,
-        })
+        crate::builtins::lookup(name)?.value
     }
 }
 

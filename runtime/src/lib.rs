@@ -4,6 +4,7 @@
 //! [`bundle::Bundle`]), ops deploy its small binary without the compiler.
 //!
 //! ```text
+//! builtins the one table of expression built-ins (compiler and VM)
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
 //! vm       Conversation::begin / send / resume → Turn (pauses at a `call`); the interpreter
@@ -24,6 +25,7 @@
     )
 )]
 
+pub mod builtins;
 pub mod bundle;
 pub mod disasm;
 pub mod nlu;

@@ -5,6 +5,7 @@
 use super::Context;
 use super::similar::{self, Duplicate};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use chrono::NaiveDate;
 
 pub fn check(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
@@ -14,10 +15,11 @@ pub fn check(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
-    let today = context
-        .options
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // The checks never read the clock: "today" comes in through the options (the CLI gives
+    // the local date), so a language server or a test decides what today is.
+    let Some(today) = context.options.today else {
+        return;
+    };
     for kb in context.model.knowledge.iter() {
         for entry in &kb.entries {
             let Some((date, span)) = entry.review_by else {
@@ -31,7 +33,7 @@ fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             }
             let days = (today - due).num_days();
             let mut diagnostic = Diagnostic::new(
-                "stale-knowledge",
+                ids::STALE_KNOWLEDGE,
                 span,
                 format!(
                     "the knowledge entry `{}` was due for review on {due}",
@@ -88,7 +90,7 @@ fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             };
             diagnostics.push(
                 Diagnostic::new(
-                    "duplicate-question",
+                    ids::DUPLICATE_QUESTION,
                     question.span,
                     format!(
                         "the entries `{}` and `{}` of `{}` have {how}",
@@ -128,7 +130,7 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
         };
         diagnostics.push(
             Diagnostic::new(
-                "ambiguous-example",
+                ids::AMBIGUOUS_EXAMPLE,
                 example.span,
                 format!("the intents `{}` and `{}` have {how}", first_intent.name.name, intent.name.name),
             )

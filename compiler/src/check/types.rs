@@ -7,9 +7,11 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
-use crate::resolve::{FlowModel, Model, NameRef, lookup_name};
+use crate::diagnostic::ids;
+use crate::resolve::{FlowModel, Model, NameRef, Type, lookup_name};
 use crate::source::Span;
 use crate::visit;
+use csflow_runtime::builtins::BuiltinType;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty<'a> {
@@ -28,25 +30,30 @@ pub enum Ty<'a> {
 }
 
 impl Ty<'_> {
-    fn describe(&self) -> String {
-        match self {
-            Ty::Bool => "yes/no".into(),
-            Ty::Number => "a number".into(),
-            Ty::Text => "text".into(),
-            Ty::Digits => "digits".into(),
-            Ty::Date => "a date".into(),
-            Ty::Time => "a time".into(),
-            Ty::Duration => "a duration".into(),
-            Ty::Enum(_) => "a choice (enum)".into(),
-            Ty::Record(_) => "a service result".into(),
-            Ty::List(_) => "a list".into(),
-            Ty::None => "none".into(),
-            Ty::Unknown => "unknown".into(),
-        }
+    fn describe(&self) -> &'static str {
+        self.kept().describe()
     }
 
     fn is_loose(&self) -> bool {
         matches!(self, Ty::Unknown | Ty::None)
+    }
+
+    /// The owned type kept in the resolution.
+    fn kept(&self) -> Type {
+        match self {
+            Ty::Bool => Type::Bool,
+            Ty::Number => Type::Number,
+            Ty::Text => Type::Text,
+            Ty::Digits => Type::Digits,
+            Ty::Date => Type::Date,
+            Ty::Time => Type::Time,
+            Ty::Duration => Type::Duration,
+            Ty::Enum(_) => Type::Enum,
+            Ty::Record(_) => Type::Record,
+            Ty::List(element) => Type::List(Box::new(element.kept())),
+            Ty::None => Type::None,
+            Ty::Unknown => Type::Unknown,
+        }
     }
 }
 
@@ -82,18 +89,27 @@ struct Checker<'m, 'a> {
     model: &'m Model<'a>,
     flow: &'m FlowModel<'a>,
     diagnostics: &'m mut Vec<Diagnostic>,
+    /// Every expression's type, kept for the language server.
+    types: &'m mut Vec<(Span, Type)>,
 }
 
-pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
+/// Checks one flow; the type of every expression is added to `types`.
+pub fn check(
+    model: &Model,
+    flow: &FlowModel,
+    diagnostics: &mut Vec<Diagnostic>,
+    types: &mut Vec<(Span, Type)>,
+) {
     let mut checker = Checker {
         model,
         flow,
         diagnostics,
+        types,
     };
     for slot in &flow.flow.slots {
         if let TypeKind::Unknown(name) = &slot.ty.kind {
             checker.diagnostics.push(
-                Diagnostic::new("type-mismatch", slot.ty.span, format!("unknown slot type `{name}`")).with_note(
+                Diagnostic::new(ids::TYPE_MISMATCH, slot.ty.span, format!("unknown slot type `{name}`")).with_note(
                     "slot types are text, number, integer, digits, digits(N), digits(N..M), yes_no, date, time, email, phone and enum { … }",
                 ),
             );
@@ -105,7 +121,7 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
             && min > max
         {
             checker.diagnostics.push(Diagnostic::new(
-                "type-mismatch",
+                ids::TYPE_MISMATCH,
                 slot.ty.span,
                 format!("`digits({min}..{max})` has its bounds reversed"),
             ));
@@ -137,7 +153,7 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
     for rule in &flow.flow.escalate {
         checker.condition(&rule.condition);
     }
-    super::each_flow_stmt(flow.flow, &mut |stmt| checker.stmt(stmt));
+    crate::visit::each_flow_stmt(flow.flow, &mut |stmt| checker.stmt(stmt));
     for handler in &flow.flow.handlers {
         if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
             visit::interpolations(message).for_each(|e| {
@@ -148,7 +164,11 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
 }
 
 /// Test steps: mock records and `expect slot` values.
-pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check_tests(
+    model: &Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    types: &mut Vec<(Span, Type)>,
+) {
     for test in &model.tests {
         let mut flow = None;
         for step in &test.steps {
@@ -172,7 +192,7 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                         }
                         _ if op.returns.is_empty() => {}
                         _ => diagnostics.push(
-                            Diagnostic::new("type-mismatch", value.span, "a mock of this operation returns a record")
+                            Diagnostic::new(ids::TYPE_MISMATCH, value.span, "a mock of this operation returns a record")
                                 .with_note("write `returns { field: value, … }` with the fields the service declares"),
                         ),
                     }
@@ -183,6 +203,7 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                             model,
                             flow,
                             diagnostics,
+                            types,
                         };
                         let expected = match flow.slots.get(slot.name.as_str()) {
                             Some(s) => of_type(&s.ty.kind),
@@ -201,7 +222,7 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
 fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
     let candidates: Vec<&str> = fields.iter().map(|f| f.name.name.as_str()).collect();
     let mut d = Diagnostic::new(
-        "unknown-field",
+        ids::UNKNOWN_FIELD,
         name.span,
         format!("`{owner}` has no field `{}`", name.name),
     )
@@ -219,7 +240,7 @@ fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
 impl<'m, 'a> Checker<'m, 'a> {
     fn mismatch(&mut self, span: Span, message: String, note: &str) {
         self.diagnostics
-            .push(Diagnostic::new("type-mismatch", span, message).with_note(note.to_string()));
+            .push(Diagnostic::new(ids::TYPE_MISMATCH, span, message).with_note(note.to_string()));
     }
 
     fn condition(&mut self, expr: &Expr) {
@@ -278,7 +299,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             }
             StmtKind::Call(call) => self.call(call),
             _ => {
-                super::each_stmt_expr(stmt, &mut |expr| {
+                crate::visit::each_stmt_expr(stmt, &mut |expr| {
                     self.expr(expr);
                 });
             }
@@ -327,7 +348,14 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
     }
 
+    /// The type of `expr` (kept in `types`), reporting what does not fit on the way.
     fn expr(&mut self, expr: &Expr) -> Ty<'a> {
+        let ty = self.infer(expr);
+        self.types.push((expr.span, ty.kept()));
+        ty
+    }
+
+    fn infer(&mut self, expr: &Expr) -> Ty<'a> {
         match &expr.kind {
             ExprKind::String(s) => {
                 visit::interpolations(s).for_each(|e| {
@@ -363,8 +391,11 @@ impl<'m, 'a> Checker<'m, 'a> {
                     Some(op) => Ty::Record(&op.returns),
                     None => Ty::Unknown,
                 },
-                NameRef::Builtin("text" | "channel") => Ty::Text,
-                NameRef::Builtin(_) => Ty::Number,
+                NameRef::Builtin(builtin) => match builtin.ty {
+                    BuiltinType::Text => Ty::Text,
+                    BuiltinType::Number => Ty::Number,
+                    BuiltinType::Bool => Ty::Bool,
+                },
                 NameRef::EnumValue | NameRef::ChannelName => Ty::Text,
                 NameRef::Unknown => Ty::Unknown,
             },
@@ -391,6 +422,7 @@ impl<'m, 'a> Checker<'m, 'a> {
                 }
             },
             ExprKind::Intent(_) | ExprKind::Open(_) => Ty::Bool,
+            ExprKind::Paren(inner) => self.expr(inner),
             ExprKind::Not(inner) => {
                 self.condition(inner);
                 Ty::Bool
