@@ -7,4 +7,5 @@ pub mod disasm;
 pub mod explain;
 pub mod graph;
 pub mod run;
+pub mod serve;
 pub mod test;

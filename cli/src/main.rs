@@ -24,7 +24,7 @@ runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
 csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
-csflow graph flows/ --flow phone_banking -o phone_banking.svg"
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow serve flows/"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,6 +40,7 @@ enum Command {
     Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
     Graph(commands::graph::Args),
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     ExitCode::from(commands::common::finish(code))
 }

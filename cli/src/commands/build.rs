@@ -78,12 +78,24 @@ pub fn compile(
     show_warnings: bool,
     for_disk: bool,
 ) -> Result<(Analysis, Bundle), u8> {
+    let color = color_for_stderr(color);
+    compile_into(paths, color, show_warnings, for_disk, &mut |text| common::eprint(text))
+}
+
+/// [`compile`], handing the rendered diagnostics to `report` instead of printing them
+/// (`csflow serve` shows them on its page too).
+pub fn compile_into(
+    paths: &[PathBuf],
+    color: bool,
+    show_warnings: bool,
+    for_disk: bool,
+    report: &mut dyn FnMut(&str),
+) -> Result<(Analysis, Bundle), u8> {
     let options = common::check_options(paths, None)?;
     let analysis = csflow_compiler::analyze_paths(paths, &options)
         .map_err(|error| common::fail_usage(&error.to_string()))?;
-    let color = color_for_stderr(color);
     if analysis.has_errors() {
-        print_diagnostics(&analysis, &analysis.diagnostics, color);
+        print_diagnostics(&analysis, &analysis.diagnostics, color, report);
         return Err(1);
     }
     if show_warnings {
@@ -94,7 +106,7 @@ pub fn compile(
             .cloned()
             .collect();
         if !warnings.is_empty() {
-            print_diagnostics(&analysis, &warnings, color);
+            print_diagnostics(&analysis, &warnings, color, report);
         }
     }
     // A bundle written to disk stores paths relative to the project root (the same bytes
@@ -118,14 +130,19 @@ pub fn compile(
     Ok((analysis, bundle))
 }
 
-fn print_diagnostics(analysis: &Analysis, diagnostics: &[Diagnostic], color: bool) {
+fn print_diagnostics(
+    analysis: &Analysis,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    report: &mut dyn FnMut(&str),
+) {
     let mut text = render::human(diagnostics, &analysis.sources, color);
     let summary = render::summary(diagnostics, analysis.sources.len());
     text.push_str(&format!("{summary}\n"));
-    common::eprint(&text);
+    report(&text);
 }
 
-fn color_for_stderr(choice: ColorChoice) -> bool {
+pub fn color_for_stderr(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1,9 +1,10 @@
 //! `csflow-runtime` on hostile paths: devices, FIFOs and non-bundles are refused from what
 //! they are or from their first bytes, never read to the end or waited for.
+//! (Here in the server crate, which builds the `csflow-runtime` binary.)
 
 #![cfg(unix)]
 
-#[path = "support/sample.rs"]
+#[path = "../../runtime/tests/support/sample.rs"]
 mod sample;
 
 use std::process::Command;

@@ -1,0 +1,446 @@
+//! The HTTP API (axum): routes, bearer tokens, limits, JSON bodies and JSON errors.
+//!
+//! Every `/v1` request passes [`guard`]: the bearer token (constant-time against every
+//! configured token), the client's request rate (GCRA from `governor`; 429 with
+//! `Retry-After`), and the request time-out. Bodies are read by [`read_json`], which
+//! refuses oversized bodies with 413 and invalid JSON with 400 before any handler runs.
+//! Error messages name fields and slots, never the values sent.
+
+use crate::engine::{Engine, StartRequest, render_json};
+use crate::error::ApiError;
+use crate::web;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use csflow_runtime::{Channel, Input};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+
+/// API tokens as SHA-256 digests, so every comparison is of 32 bytes whatever was sent.
+pub struct Tokens {
+    tokens: Vec<(String, [u8; 32])>,
+}
+
+impl Tokens {
+    pub fn new(tokens: Vec<(String, String)>) -> Tokens {
+        Tokens {
+            tokens: tokens
+                .into_iter()
+                .map(|(name, value)| (name, Sha256::digest(value.as_bytes()).into()))
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The name of the token `presented` matches. Every token is compared, in constant time.
+    pub fn check(&self, presented: &str) -> Option<&str> {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let mut found = None;
+        for (name, token) in &self.tokens {
+            if bool::from(token.ct_eq(&digest)) {
+                found = Some(name.as_str());
+            }
+        }
+        found
+    }
+}
+
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub tokens: Tokens,
+    pub limiter: DefaultKeyedRateLimiter<String>,
+    pub web_chat: bool,
+    /// Shown on the web chat page when the last recompile failed (`csflow serve`).
+    pub compile_error: std::sync::RwLock<Option<String>>,
+    pub voice: Option<crate::voice::Voice>,
+}
+
+pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<String> {
+    let per_second = NonZeroU32::new(limits.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(limits.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+    governor::RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
+}
+
+/// Who is calling: the token's name (with tokens), else the peer address.
+#[derive(Clone)]
+pub struct Client(pub String);
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/v1/conversations", post(start))
+        .route("/v1/conversations/{id}/input", post(input))
+        .route("/v1/conversations/{id}", get(show))
+        .route("/v1/flows", get(flows))
+        .route("/v1/voice/twilio", post(crate::voice::webhook))
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+    let mut app = api
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    if state.web_chat {
+        app = app
+            .route("/", get(web::index))
+            .route("/chat.js", get(web::script))
+            .route("/chat.css", get(web::style))
+            .route("/status", get(web::status));
+    }
+    app.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("not_found", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// Auth, rate limit and time-out for every `/v1` route.
+async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+    let is_voice = request.uri().path() == "/v1/voice/twilio";
+    let client = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_else(|| "local".into())
+    } else {
+        match bearer(request.headers()).and_then(|t| state.tokens.check(t)) {
+            Some(name) => format!("token:{name}"),
+            None => return ApiError::unauthorized().into_response(),
+        }
+    };
+    if let Err(not_until) = state.limiter.check_key(&client) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return ApiError::too_many(
+            "rate_limited",
+            "too many requests from this client; slow down",
+            wait.as_secs_f64().ceil() as u64,
+        )
+        .into_response();
+    }
+    request.extensions_mut().insert(Client(client));
+    let timeout = Duration::from_millis(state.engine.limits.request_timeout_ms.max(1));
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::unavailable(
+            "timeout",
+            format!("the request took longer than {} ms", timeout.as_millis()),
+        )
+        .into_response(),
+    }
+}
+
+impl AppState {
+    fn voice_signed(&self) -> bool {
+        self.voice.as_ref().is_some_and(|v| v.signed())
+    }
+}
+
+/// Reads the body: 413 past the limit, 400 unless it is a JSON object.
+pub async fn read_body(request: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    let too_large = || {
+        ApiError::too_large(
+            "body_too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    if let Some(length) = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && length > limit
+    {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+async fn read_json(
+    request: Request,
+    limit: usize,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let bytes = read_body(request, limit).await?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_json",
+            format!(
+                "the body is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    match value {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(ApiError::bad_request(
+            "invalid_body",
+            "the body must be a JSON object",
+        )),
+    }
+}
+
+fn refuse_unknown(
+    body: &serde_json::Map<String, serde_json::Value>,
+    known: &[&str],
+) -> Result<(), ApiError> {
+    for key in body.keys() {
+        if !known.contains(&key.as_str()) {
+            let shown: String = key.chars().take(40).collect();
+            return Err(ApiError::bad_request(
+                "unknown_field",
+                format!(
+                    "unknown field `{shown}`; this route takes {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn valid_id(id: &str) -> Result<(), ApiError> {
+    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        let shown: String = id.chars().take(40).collect();
+        Err(ApiError::not_found(
+            "unknown_conversation",
+            format!("no conversation `{shown}`"),
+        ))
+    }
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Parses a start body: `{"flow":"…","channel":"chat"|"voice"?,"variables":{…}?}`.
+pub fn parse_start(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<StartRequest, ApiError> {
+    refuse_unknown(body, &["flow", "channel", "variables"])?;
+    let flow = match body.get("flow") {
+        Some(serde_json::Value::String(flow)) => flow.clone(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "wrong_type",
+                "`flow` must be a string",
+            ));
+        }
+        None => return Err(ApiError::bad_request("missing_field", "`flow` is required")),
+    };
+    let channel = match body.get("channel") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(c)) if c == "chat" => Some(Channel::Chat),
+        Some(serde_json::Value::String(c)) if c == "voice" => Some(Channel::Voice),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "wrong_type",
+                "`channel` must be \"chat\" or \"voice\"",
+            ));
+        }
+    };
+    let variables = match body.get("variables") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Object(map)) => Some(map.clone()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "wrong_type",
+                "`variables` must be an object of slot names to values",
+            ));
+        }
+    };
+    Ok(StartRequest {
+        flow,
+        channel,
+        variables,
+        call: None,
+    })
+}
+
+/// Parses an input body: exactly one of `text`, `keys`, `event: "no_input"`.
+pub fn parse_input(
+    body: &serde_json::Map<String, serde_json::Value>,
+    max_text_chars: usize,
+) -> Result<Input, ApiError> {
+    refuse_unknown(body, &["text", "keys", "event"])?;
+    if body.len() != 1 {
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "send exactly one of `text`, `keys` or `event`",
+        ));
+    }
+    let too_long = || {
+        ApiError::too_large(
+            "text_too_long",
+            format!("the input is longer than {max_text_chars} characters"),
+        )
+    };
+    match body.iter().next() {
+        Some((key, serde_json::Value::String(text))) if key == "text" => {
+            if text.chars().count() > max_text_chars {
+                return Err(too_long());
+            }
+            Ok(Input::Text(text.clone()))
+        }
+        Some((key, serde_json::Value::String(keys))) if key == "keys" => {
+            if keys.len() > max_text_chars {
+                return Err(too_long());
+            }
+            if keys.is_empty()
+                || !keys
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+            {
+                return Err(ApiError::bad_request(
+                    "invalid_keys",
+                    "`keys` must be keypad keys: digits, * and #",
+                ));
+            }
+            Ok(Input::Keys(keys.clone()))
+        }
+        Some((key, serde_json::Value::String(event))) if key == "event" => {
+            if event == "no_input" {
+                Ok(Input::NoInput)
+            } else {
+                Err(ApiError::bad_request(
+                    "invalid_event",
+                    "the only `event` is \"no_input\"",
+                ))
+            }
+        }
+        Some((key, _)) => Err(ApiError::bad_request(
+            "wrong_type",
+            format!("`{key}` must be a string"),
+        )),
+        None => Err(ApiError::bad_request(
+            "invalid_body",
+            "send exactly one of `text`, `keys` or `event`",
+        )),
+    }
+}
+
+async fn start(State(state): State<Arc<AppState>>, request: Request) -> Result<Response, ApiError> {
+    let client = client_of(&request);
+    let body = read_json(request, state.engine.limits.max_body_bytes).await?;
+    let start = parse_start(&body)?;
+    let (_, turn) = state.engine.start(&client, start, render_json()).await?;
+    Ok(json_response(StatusCode::CREATED, turn))
+}
+
+async fn input(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    valid_id(&id)?;
+    let body = read_json(request, state.engine.limits.max_body_bytes).await?;
+    let input = parse_input(&body, state.engine.limits.max_text_chars)?;
+    let turn = state.engine.input(&id, input, render_json()).await?;
+    Ok(json_response(StatusCode::OK, turn))
+}
+
+async fn show(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    valid_id(&id)?;
+    let json = state.engine.show(&id).await?;
+    Ok(json_response(StatusCode::OK, json.to_string().into_bytes()))
+}
+
+/// `GET /v1/flows`: the flows of the current bundle (names and channels), for clients that
+/// let a user pick one (the web chat page).
+async fn flows(State(state): State<Arc<AppState>>) -> Response {
+    let loaded = state.engine.bundles.current();
+    let b = &loaded.bundle;
+    let flows: Vec<serde_json::Value> = b
+        .flows
+        .iter()
+        .map(|f| serde_json::json!({"name": b.str(f.name), "channel": f.channel.as_str()}))
+        .collect();
+    let json = serde_json::json!({"bundle": loaded.id, "flows": flows});
+    json_response(StatusCode::OK, json.to_string().into_bytes())
+}
+
+pub fn client_of(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<Client>()
+        .map(|c| c.0.clone())
+        .unwrap_or_else(|| "local".into())
+}
+
+async fn healthz() -> Response {
+    json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let bundle = state.engine.bundles.current().id.clone();
+    match state.engine.store.ping().await {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            serde_json::json!({"status": "ready", "bundle": bundle, "store": state.engine.store.kind()})
+                .to_string()
+                .into_bytes(),
+        ),
+        Err(error) => {
+            state.engine.metrics.store_error("ping");
+            let message = match error {
+                crate::store::StoreError::Backend(m) => m,
+                other => format!("{other:?}"),
+            };
+            json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({"status": "not_ready", "error": {"code": "store_unavailable", "message": message}})
+                    .to_string()
+                    .into_bytes(),
+            )
+        }
+    }
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let mut response = (StatusCode::OK, Body::from(state.engine.metrics.render())).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,44 @@
+//! The csflow runtime server: what the `csflow-runtime` binary (and `csflow serve`) run.
+//!
+//! ```text
+//! config    the TOML file: tokens, limits, sessions, services, hand-off, voice
+//! bundles   the loaded bundles by content hash; reloads add, never swap under a conversation
+//! store     memory / SQLite / Redis session stores and the hand-off outbox
+//! engine    start / input / show: variables, limits, the VM, commit, logs and metrics
+//! turn      the API's Turn JSON and a turn's summary
+//! services  service calls as JSON over HTTP
+//! handoff   the hand-off webhook's delivery loop
+//! http      routes, auth, rate limits, time-outs, body parsing, JSON errors
+//! voice     the TwiML webhook
+//! web       the embedded web chat page
+//! metrics   Prometheus metrics
+//! serve     binding, background tasks, graceful shutdown, logging
+//! ```
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
+)]
+
+pub mod bundles;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod handoff;
+pub mod http;
+pub mod metrics;
+pub mod serve;
+pub mod services;
+pub mod store;
+pub mod turn;
+pub mod voice;
+pub mod web;
+
+pub use bundles::Loaded;
+pub use config::Config;
+pub use serve::{Options, Server, init_logging, shutdown_signal};

@@ -1,0 +1,167 @@
+//! `/metrics`: Prometheus text from the `prometheus-client` crate. Labels carry names from
+//! the bundle (flows, states, queues, services) and fixed words — never a user's value.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FlowInput {
+    pub flow: String,
+    pub input: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FlowLabel {
+    pub flow: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HandoffLabel {
+    pub flow: String,
+    pub queue: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FlowState {
+    pub flow: String,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ServiceLabel {
+    pub service: String,
+    pub operation: String,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpLabel {
+    pub operation: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    // 50 µs … ~1.6 s.
+    Histogram::new(exponential_buckets(0.00005, 2.0, 16))
+}
+
+fn service_histogram() -> Histogram {
+    // 1 ms … ~32 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub turns: Family<FlowInput, Counter>,
+    pub started: Family<FlowLabel, Counter>,
+    pub ended: Family<FlowLabel, Counter>,
+    pub handed_off: Family<HandoffLabel, Counter>,
+    pub no_match: Family<FlowState, Counter>,
+    pub no_input: Family<FlowState, Counter>,
+    pub active: Gauge,
+    pub turn_latency: Histogram,
+    pub service_latency: Family<ServiceLabel, Histogram, fn() -> Histogram>,
+    pub store_errors: Family<OpLabel, Counter>,
+    pub handoff_deliveries: Family<OpLabel, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("csflow");
+        let turns = Family::<FlowInput, Counter>::default();
+        registry.register("turns", "Turns by flow and input kind", turns.clone());
+        let started = Family::<FlowLabel, Counter>::default();
+        registry.register(
+            "conversations_started",
+            "Conversations started",
+            started.clone(),
+        );
+        let ended = Family::<FlowLabel, Counter>::default();
+        registry.register("conversations_ended", "Conversations ended", ended.clone());
+        let handed_off = Family::<HandoffLabel, Counter>::default();
+        registry.register(
+            "conversations_handed_off",
+            "Conversations handed off, by queue and reason",
+            handed_off.clone(),
+        );
+        let no_match = Family::<FlowState, Counter>::default();
+        registry.register(
+            "no_match",
+            "Inputs not understood, by state",
+            no_match.clone(),
+        );
+        let no_input = Family::<FlowState, Counter>::default();
+        registry.register(
+            "no_input",
+            "Time-outs without input, by state",
+            no_input.clone(),
+        );
+        let active = Gauge::default();
+        registry.register(
+            "active_conversations",
+            "Conversations held by this process and still waiting",
+            active.clone(),
+        );
+        let turn_latency = latency_histogram();
+        registry.register(
+            "turn_duration_seconds",
+            "Time to answer one turn, store included",
+            turn_latency.clone(),
+        );
+        let service_latency =
+            Family::<ServiceLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+                service_histogram,
+            );
+        registry.register(
+            "service_call_duration_seconds",
+            "Service calls by outcome (ok, failed, timeout, malformed)",
+            service_latency.clone(),
+        );
+        let store_errors = Family::<OpLabel, Counter>::default();
+        registry.register("store_errors", "Session store errors", store_errors.clone());
+        let handoff_deliveries = Family::<OpLabel, Counter>::default();
+        registry.register(
+            "handoff_deliveries",
+            "Hand-off webhook attempts by outcome (delivered, retry)",
+            handoff_deliveries.clone(),
+        );
+        Metrics {
+            registry,
+            turns,
+            started,
+            ended,
+            handed_off,
+            no_match,
+            no_input,
+            active,
+            turn_latency,
+            service_latency,
+            store_errors,
+            handoff_deliveries,
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
+            text.clear();
+        }
+        text
+    }
+
+    pub fn store_error(&self, operation: &'static str) {
+        self.store_errors
+            .get_or_create(&OpLabel { operation })
+            .inc();
+    }
+}

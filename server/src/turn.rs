@@ -1,0 +1,157 @@
+//! The API's Turn: the VM's [`Turn`] with the conversation id, as JSON
+//! (`{"id","status","state","outputs","expecting"?,"handoff"?}`), and a summary of what the
+//! turn did for logs, metrics and the hand-off outbox.
+
+use csflow_runtime::bundle::PointKind;
+use csflow_runtime::vm::{Expecting, HandoffInfo, Output, TraceEvent};
+use csflow_runtime::{Bundle, Conversation, Status, Turn};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct ApiOutput<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ApiTurn<'a> {
+    id: &'a str,
+    status: &'static str,
+    state: &'a str,
+    outputs: Vec<ApiOutput<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expecting: Option<&'a Expecting<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handoff: Option<&'a HandoffInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// `zh-CN` for text with Chinese characters (voice channels pick the voice by it).
+pub fn language_of(text: &str) -> Option<&'static str> {
+    if text.is_ascii() {
+        return None;
+    }
+    text.chars()
+        .any(|c| {
+            matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+        })
+        .then_some("zh-CN")
+}
+
+/// The texts of a turn's outputs.
+pub fn texts<'a>(turn: &'a Turn<'_>) -> impl Iterator<Item = &'a str> {
+    turn.outputs.iter().map(|output| match output {
+        Output::Say { text } => text.as_ref(),
+    })
+}
+
+/// The Turn JSON the API answers with.
+pub fn to_json(id: &str, turn: &Turn<'_>) -> Vec<u8> {
+    let api = ApiTurn {
+        id,
+        status: turn.status.as_str(),
+        state: turn.state,
+        outputs: texts(turn)
+            .map(|text| ApiOutput {
+                kind: "say",
+                text,
+                language: language_of(text),
+            })
+            .collect(),
+        expecting: turn.expecting.as_ref(),
+        handoff: turn.handoff.as_ref(),
+        error: turn.error.as_deref(),
+    };
+    serde_json::to_vec(&api).unwrap_or_default()
+}
+
+/// What one turn did, in names only (no user values): the turn log event and metrics.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub flow: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub status: Status,
+    /// `start`, `option`, `answer`, `no_match`, `no_input`, `handoff`, `end`, `failed`
+    /// (`calling` only if a service answer could not be applied).
+    pub outcome: &'static str,
+    /// The menu option picked, by label.
+    pub option: Option<String>,
+    pub handoff: Option<HandoffInfo>,
+    /// The input was not understood / was a time-out (also when that led to a hand-off).
+    pub no_match: bool,
+    pub no_input: bool,
+}
+
+/// Counters before a turn, to tell afterwards what it did.
+#[derive(Clone, Copy)]
+pub struct Before {
+    no_match: u32,
+    no_input: u32,
+}
+
+impl Before {
+    pub fn of(conversation: &Conversation) -> Before {
+        Before {
+            no_match: conversation.no_match_count(),
+            no_input: conversation.no_input_count(),
+        }
+    }
+}
+
+pub fn summarize(
+    bundle: &Bundle,
+    conversation: &Conversation,
+    turn: &Turn<'_>,
+    from_state: &str,
+    before: Option<Before>,
+) -> Summary {
+    let flow_name = conversation.flow_name(bundle);
+    let option = turn.trace.iter().find_map(|event| match event {
+        TraceEvent::Option { point, option } => {
+            let (_, flow) = bundle.flow_by_name(flow_name)?;
+            match &flow.points.get(*point as usize)?.kind {
+                PointKind::Menu { options } => options
+                    .get(*option as usize)
+                    .map(|o| bundle.str(o.label).to_string()),
+                PointKind::Ask { .. } => None,
+            }
+        }
+        TraceEvent::State(_) => None,
+    });
+    let no_match = before.is_some_and(|b| conversation.no_match_count() > b.no_match);
+    let no_input = before.is_some_and(|b| conversation.no_input_count() > b.no_input);
+    let outcome = match (turn.status, before) {
+        (Status::HandedOff, _) => "handoff",
+        (Status::Ended, _) => "end",
+        (Status::Failed, _) => "failed",
+        (Status::Calling, _) => "calling",
+        (Status::Waiting, None) => "start",
+        (Status::Waiting, Some(before)) => {
+            if conversation.no_match_count() > before.no_match {
+                "no_match"
+            } else if conversation.no_input_count() > before.no_input {
+                "no_input"
+            } else if option.is_some() {
+                "option"
+            } else {
+                "answer"
+            }
+        }
+    };
+    Summary {
+        flow: flow_name.to_string(),
+        from_state: from_state.to_string(),
+        to_state: turn.state.to_string(),
+        status: turn.status,
+        outcome,
+        option,
+        handoff: turn.handoff.clone(),
+        no_match,
+        no_input,
+    }
+}
