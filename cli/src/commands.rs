@@ -5,5 +5,6 @@ pub mod check;
 pub mod common;
 pub mod disasm;
 pub mod explain;
+pub mod lsp;
 pub mod run;
 pub mod test;

@@ -23,7 +23,7 @@ knowledge) written in the .csflow language, compiles them into a bundle for csfl
 runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
-csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking"
+csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  csflow lsp                      # the language server, started by your editor"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -38,6 +38,7 @@ enum Command {
     Run(commands::run::Args),
     Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(code)
 }
