@@ -104,6 +104,7 @@ pub fn place(before: &str) -> Place<'_> {
     let mut test_flow_pending = false;
     let mut previous_word = "";
     let (mut in_string, mut in_interpolation, mut in_comment) = (false, false, false);
+    let mut interpolation_start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -119,7 +120,10 @@ pub fn place(before: &str) -> Place<'_> {
                 b'\\' => i += 1,
                 b'"' | b'\n' => in_string = false,
                 b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
-                b'{' => in_interpolation = true,
+                b'{' => {
+                    in_interpolation = true;
+                    interpolation_start = i + 1;
+                }
                 _ => {}
             }
             i += 1;
@@ -177,7 +181,15 @@ pub fn place(before: &str) -> Place<'_> {
         .rposition(|b| !is_word_byte(b))
         .map_or(0, |p| p + 1);
     let partial = &line[partial_start..];
-    let words = tokens(&line[..partial_start]);
+    // Inside `{…}` of a string, the words are those of the interpolation.
+    let words_from = if in_interpolation {
+        interpolation_start
+            .saturating_sub(line_start)
+            .min(partial_start)
+    } else {
+        0
+    };
+    let words = tokens(&line[words_from..partial_start]);
     let block = match stack.last() {
         None => Block::Top,
         Some(opener) => block_of(opener),
@@ -362,10 +374,13 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                     i.examples.first().map(|e| format!("“{}”", e.plain_text())),
                 ),
                 Def::Hours(h) => ("hours", h.timezone.as_ref().map(Str::plain_text)),
-                Def::Knowledge(k) => ("knowledge", Some(format!("{} entries", k.entries.len()))),
+                Def::Knowledge(k) => (
+                    "knowledge",
+                    Some(count(k.entries.len(), "entry", "entries")),
+                ),
                 Def::Service(s) => (
                     "service",
-                    Some(format!("{} operations", s.operations.len())),
+                    Some(count(s.operations.len(), "operation", "operations")),
                 ),
                 Def::Flow(f) => ("flow", f.channel.map(|(c, _)| c.as_str().to_string())),
                 _ => return None,
@@ -529,6 +544,10 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         return Vec::new();
     }
     block_items(place.block)
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn csflow_type_names() -> &'static [&'static str] {

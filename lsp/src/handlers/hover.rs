@@ -67,7 +67,14 @@ fn quote(text: &str) -> String {
 /// The hover text of a definition.
 pub fn describe(ctx: &Ctx, def: Def) -> String {
     let name = &def.ident().name;
-    let mut out = format!("```csflow\n{} {name}\n```\n", def.kind_name());
+    let heading = match def {
+        Def::Result(_, call, _) => format!(
+            "call {}.{}(…) into {name}",
+            call.service.name, call.operation.name
+        ),
+        _ => format!("{} {name}", def.kind_name()),
+    };
+    let mut out = format!("```csflow\n{heading}\n```\n");
     let mut line = |text: String| {
         out.push('\n');
         out.push_str(&text);
@@ -251,7 +258,7 @@ fn timeout_text(service: &Service) -> String {
     }
 }
 
-fn duration(millis: u64) -> String {
+pub fn duration(millis: u64) -> String {
     if millis.is_multiple_of(60_000) {
         format!("{}m", millis / 60_000)
     } else if millis.is_multiple_of(1000) {
@@ -397,9 +404,20 @@ pub fn open_at(hours: &Hours, now: chrono::DateTime<chrono::Utc>) -> Option<bool
 }
 
 fn open_now_text(hours: &Hours, now: chrono::DateTime<chrono::Utc>) -> String {
+    let zone: Option<chrono_tz::Tz> = match &hours.timezone {
+        Some(zone) => zone.plain_text().parse().ok(),
+        None => Some(chrono_tz::UTC),
+    };
+    let local = zone
+        .map(|zone| {
+            now.with_timezone(&zone)
+                .format(" (%a %H:%M there)")
+                .to_string()
+        })
+        .unwrap_or_default();
     match open_at(hours, now) {
-        Some(true) => "**Open now**".to_string(),
-        Some(false) => "**Closed now**".to_string(),
+        Some(true) => format!("**Open now**{local}"),
+        Some(false) => format!("**Closed now**{local}"),
         None => "Open now: unknown (the time zone is not an IANA name)".to_string(),
     }
 }

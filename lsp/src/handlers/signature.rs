@@ -108,7 +108,7 @@ pub fn signature_help(
     let timeout = service
         .timeout
         .as_ref()
-        .map(|t| format!("time-out {} ms", t.millis))
+        .map(|t| format!("time-out {}", crate::handlers::hover::duration(t.millis)))
         .unwrap_or_else(|| "no time-out declared".to_string());
     Some(SignatureHelp {
         signatures: vec![SignatureInformation {
