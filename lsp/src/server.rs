@@ -146,7 +146,10 @@ impl Server {
 
     /// The analysis a request about `uri` should read: one made from the document's
     /// current version. Waits for the worker when it is behind.
-    async fn snapshot_for(&self, uri: &Uri) -> Result<(Arc<Snapshot>, String, Option<i32>)> {
+    async fn snapshot_for(
+        &self,
+        uri: &Uri,
+    ) -> Result<Option<(Arc<Snapshot>, String, Option<i32>)>> {
         let key = document_key(uri);
         let (project, version) = {
             let inner = self.inner();
@@ -174,7 +177,24 @@ impl Server {
                     .read()
                     .unwrap_or_else(|e| e.into_inner()),
             ) {
-                return Ok((snapshot, key, version));
+                return Ok(Some((snapshot, key, version)));
+            }
+            // A file that is neither open nor on disk belongs to no project.
+            if version.is_none() && !std::path::Path::new(&key).is_file() {
+                return Ok(None);
+            }
+            // A closed file its project's finished analysis did not read is not part of it.
+            if version.is_none()
+                && asked
+                && !lock(&self.shared.dirty).contains(&project)
+                && self
+                    .shared
+                    .snapshots
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .contains_key(&project)
+            {
+                return Ok(None);
             }
             if !asked {
                 asked = true;
@@ -202,7 +222,9 @@ impl Server {
         uri: &Uri,
         handler: impl FnOnce(&Ctx) -> Option<T>,
     ) -> Result<Option<T>> {
-        let (snapshot, key, version) = self.snapshot_for(uri).await?;
+        let Some((snapshot, key, version)) = self.snapshot_for(uri).await? else {
+            return Ok(None);
+        };
         let Some(file) = snapshot.file(&key) else {
             return Ok(None);
         };
@@ -267,7 +289,12 @@ impl Server {
         };
         let snapshot = match snapshot {
             Some(snapshot) => Some(snapshot),
-            None => self.snapshot_for(uri).await.ok().map(|(s, _, _)| s),
+            None => self
+                .snapshot_for(uri)
+                .await
+                .ok()
+                .flatten()
+                .map(|(s, _, _)| s),
         };
         let ctx = snapshot.as_ref().and_then(|snapshot| {
             Some(Ctx {

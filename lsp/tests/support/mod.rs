@@ -177,3 +177,20 @@ pub fn apply_edits(
     }
     out
 }
+
+pub mod client;
+
+/// A copy of a fixture folder in a fresh temporary directory (canonical path).
+pub fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for entry in std::fs::read_dir(fixtures().join(name)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), root.join(entry.file_name())).unwrap();
+    }
+    (dir, root)
+}
+
+pub fn uri(path: &Path) -> Uri {
+    Uri::from_file_path(path).unwrap()
+}
