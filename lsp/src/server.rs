@@ -58,6 +58,8 @@ struct Inner {
     tokens: HashMap<Uri, (String, Vec<SemanticToken>)>,
     next_tokens_id: u64,
     worker_started: bool,
+    /// `csflow.toml` problems already shown to the user.
+    config_errors: BTreeSet<String>,
 }
 
 struct Shared {
@@ -362,6 +364,19 @@ async fn worker(shared: Arc<Shared>, client: Client) {
             };
             if stale {
                 continue;
+            }
+            if let Some(error) = &snapshot.config_error {
+                let new = lock(&shared.inner).config_errors.insert(error.clone());
+                if new {
+                    client
+                        .show_message(
+                            MessageType::WARNING,
+                            format!(
+                                "csflow: {error} (using the default settings until it is fixed)"
+                            ),
+                        )
+                        .await;
+                }
             }
             publish(&shared, &client, &snapshot).await;
             shared
