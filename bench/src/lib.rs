@@ -12,7 +12,9 @@
 pub mod alloc;
 
 use csflow_runtime::Bundle;
-use csflow_runtime::vm::{Channel, Clock, Conversation, Env, Input, NoServices, Status, Turn};
+use csflow_runtime::vm::{
+    Channel, Clock, Conversation, Env, Input, NoServices, Start, Status, Turn,
+};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -71,11 +73,8 @@ pub fn compile_source(name: &str, bytes: Vec<u8>) -> Result<Bundle, String> {
             first.join("; ")
         ));
     }
-    let bundle = csflow_compiler::codegen::generate(
-        analysis.files.iter().map(|(_, file)| file),
-        &analysis.sources,
-    )
-    .map_err(|e| e.to_string())?;
+    let bundle =
+        csflow_compiler::codegen::generate_analysis(&analysis).map_err(|e| e.to_string())?;
     Bundle::from_bytes(&bundle.to_bytes()).map_err(|e| e.to_string())
 }
 
@@ -134,10 +133,12 @@ impl Sessions {
         };
         self.conversations.reserve_exact(m);
         for _ in 0..m {
-            let (mut conversation, turn) =
-                Conversation::start(bundle, FLOW, Channel::Chat, &mut env)
-                    .map_err(|e| e.to_string())?;
-            conversation.keep_transcript(self.keep_transcript);
+            let start = Start {
+                transcript: self.keep_transcript,
+                ..Start::new(FLOW, Channel::Chat)
+            };
+            let (conversation, turn) =
+                Conversation::start_with(bundle, start, &mut env).map_err(|e| e.to_string())?;
             self.out_chars += said(&turn);
             self.options.push(options_of(&turn)?);
             self.conversations.push(conversation);

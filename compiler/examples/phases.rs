@@ -23,7 +23,8 @@ fn main() {
     let parsed = started.elapsed();
     let files = vec![(id, chunks.file)];
     let started = Instant::now();
-    let diagnostics = csflow_compiler::check::run(&files, &sources, &Default::default());
+    let diagnostics =
+        csflow_compiler::check::run(&files, &sources, &Default::default()).diagnostics;
     let checked = started.elapsed();
     println!(
         "parse {:?}  resolve+check {:?}  diagnostics {}",

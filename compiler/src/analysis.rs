@@ -1,13 +1,21 @@
 //! The driver: paths → files (with their imports) → syntax trees → checks. It returns a
 //! value and a list, never stopping at the first problem, so the language server and the
 //! CLI both live on partial results.
+//!
+//! [`analyze`] and [`analyze_paths`] analyse once. A [`Workspace`] analyses again and again
+//! (the language server): it keeps each file's parse by path and content hash, so after one
+//! edited file only that file is parsed again, keeps one [`FileId`] per path whatever the
+//! load order, and reads unsaved editor text (overlays) before the disk.
 
 use crate::ast::{File, Item};
 use crate::check;
 use crate::diagnostic::{self, Diagnostic};
-use crate::source::{FileId, SourceMap, Span};
+use crate::resolve::{Def, DefId, Reference, Resolution, Type};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax;
-use std::collections::HashSet;
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -20,9 +28,52 @@ pub struct Analysis {
     /// Every parsed file, imports included, in load order.
     pub files: Vec<(FileId, File)>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What every name resolved to and every expression's type (see [`Resolution`]).
+    pub resolution: Resolution,
 }
 
 impl Analysis {
+    /// Every reference of the project: (span of the name, definition).
+    pub fn references(&self) -> &[Reference] {
+        self.resolution.references()
+    }
+
+    /// The definition meant by the name at byte `offset` of `file`: a use, or the name of a
+    /// definition itself (a cursor right after a name counts).
+    pub fn definition_at(&self, file: FileId, offset: usize) -> Option<DefId> {
+        self.resolution.definition_at(file, offset as u32)
+    }
+
+    /// Every reference to `def` (second definitions of its name are not references).
+    pub fn references_to(&self, def: DefId) -> impl Iterator<Item = &Reference> {
+        self.resolution.references_to(def)
+    }
+
+    pub fn def(&self, id: DefId) -> &Def {
+        self.resolution.def(id)
+    }
+
+    /// The name of a definition as written.
+    pub fn def_name(&self, id: DefId) -> &str {
+        self.resolution.name(id, &self.sources)
+    }
+
+    /// The type of the innermost expression around byte `offset` of `file`.
+    pub fn type_at(&self, file: FileId, offset: usize) -> Option<&Type> {
+        let offset = offset as u32;
+        self.resolution
+            .types()
+            .iter()
+            .filter(|(span, _)| span.file == file && span.start <= offset && offset <= span.end)
+            .min_by_key(|(span, _)| span.end - span.start)
+            .map(|(_, ty)| ty)
+    }
+
+    /// The id of the file shown as `path`.
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        self.sources.find(path)
+    }
+
     pub fn error_count(&self) -> usize {
         self.diagnostics
             .iter()
@@ -106,80 +157,247 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// Reads, parses and checks the files under `paths`.
 pub fn analyze_paths(paths: &[PathBuf], options: &check::Options) -> Result<Analysis, LoadError> {
-    let files = discover(paths)?;
-    let mut inputs = Vec::new();
-    for path in files {
-        let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
-        // A file named on the command line is shown exactly as given (`./a.csflow` stays);
-        // files found in a directory are shown under it, without a leading `./`.
-        let shown = if paths.contains(&path) {
-            path.to_string_lossy().into_owned()
-        } else {
-            display_path(&path)
-        };
-        inputs.push((shown, bytes));
-    }
-    Ok(analyze(inputs, &|path| std::fs::read(path), options))
+    Loader::new(None).analyze_paths(paths, options)
 }
 
 /// Parses and checks `inputs` (path as shown to users, contents), loading imports through
-/// `read`. The language server passes its open documents here and reads the rest from disk.
+/// `read`.
 pub fn analyze(
     inputs: Vec<(String, Vec<u8>)>,
     read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
     options: &check::Options,
 ) -> Analysis {
-    let mut loader = Loader {
-        sources: SourceMap::new(),
-        files: Vec::new(),
-        diagnostics: Vec::new(),
-        seen: HashSet::new(),
-        pending: Vec::new(),
-    };
-    for (path, bytes) in inputs {
-        loader.admit(path, bytes, None);
+    Loader::new(None).analyze(inputs, read, options)
+}
+
+/// A project analysed again and again (the language server): parses are kept per file
+/// (path + content hash), file ids stay the same for a path whatever order files load in,
+/// and overlays (an editor's unsaved text) are read before the disk.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// One id per file identity (canonical path), handed out on first sight.
+    ids: HashMap<PathBuf, FileId>,
+    next_id: u32,
+    parsed: FxHashMap<FileId, Cached>,
+    overlays: HashMap<PathBuf, String>,
+    parses: usize,
+}
+
+#[derive(Debug)]
+struct Cached {
+    hash: u64,
+    text: String,
+    parsed: syntax::Parsed,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
     }
-    loader.parse_pending();
-    // Imports, breadth first, one level at a time so that each level parses in parallel; a
-    // file already loaded (by any spelling of its path) is skipped. The load order is the
-    // same as importing file by file.
-    let mut next = 0;
-    while next < loader.files.len() {
-        let level_end = loader.files.len();
-        for index in next..level_end {
-            loader.admit_imports(index, read);
-        }
-        loader.parse_pending();
-        next = level_end;
+
+    /// Uses `text` instead of the file at `path` until [`Workspace::remove_overlay`]; a path
+    /// that does not exist on disk becomes part of the project when it is under an analysed
+    /// directory.
+    pub fn set_overlay(&mut self, path: impl AsRef<Path>, text: impl Into<String>) {
+        self.overlays.insert(identity(path.as_ref()), text.into());
     }
-    let mut diagnostics = loader.diagnostics;
-    // Checks read the sources for `# csflow: allow(…)` comments and fix edits (issue 3).
-    diagnostics.extend(check::run(&loader.files, &loader.sources, options));
-    diagnostic::sort(&mut diagnostics);
-    diagnostics.dedup();
-    Analysis {
-        sources: loader.sources,
-        files: loader.files,
-        diagnostics,
+
+    pub fn remove_overlay(&mut self, path: impl AsRef<Path>) {
+        self.overlays.remove(&identity(path.as_ref()));
+    }
+
+    /// How many files were parsed (not served from the cache) since the workspace was made.
+    pub fn parse_count(&self) -> usize {
+        self.parses
+    }
+
+    /// [`analyze_paths`] with the cache and the overlays.
+    pub fn analyze_paths(
+        &mut self,
+        paths: &[PathBuf],
+        options: &check::Options,
+    ) -> Result<Analysis, LoadError> {
+        Loader::new(Some(self)).analyze_paths(paths, options)
+    }
+
+    /// [`analyze`] with the cache and the overlays (overlays win over `inputs` and `read`).
+    pub fn analyze(
+        &mut self,
+        inputs: Vec<(String, Vec<u8>)>,
+        read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+        options: &check::Options,
+    ) -> Analysis {
+        Loader::new(Some(self)).analyze(inputs, read, options)
     }
 }
 
-struct Loader {
+fn content_hash(text: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+struct Loader<'w> {
+    workspace: Option<&'w mut Workspace>,
     sources: SourceMap,
     files: Vec<(FileId, File)>,
     diagnostics: Vec<Diagnostic>,
-    seen: HashSet<PathBuf>,
+    /// File identity → its id in this analysis.
+    seen: HashMap<PathBuf, FileId>,
     /// Files admitted but not parsed yet.
     pending: Vec<FileId>,
+    /// Where each `import` led.
+    imports: Vec<(Span, FileId)>,
 }
 
-impl Loader {
-    /// Registers one file for parsing; refuses binary, non-UTF-8 and oversized files with a
-    /// diagnostic. A file that was already loaded is skipped.
-    fn admit(&mut self, path: String, bytes: Vec<u8>, imported_at: Option<Span>) {
-        if !self.seen.insert(identity(Path::new(&path))) {
-            return;
+impl<'w> Loader<'w> {
+    fn new(workspace: Option<&'w mut Workspace>) -> Loader<'w> {
+        Loader {
+            workspace,
+            sources: SourceMap::new(),
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            seen: HashMap::new(),
+            pending: Vec::new(),
+            imports: Vec::new(),
         }
+    }
+
+    fn overlay(&self, path: &Path) -> Option<Vec<u8>> {
+        let workspace = self.workspace.as_ref()?;
+        if workspace.overlays.is_empty() {
+            return None;
+        }
+        let text = workspace.overlays.get(&identity(path))?;
+        Some(text.clone().into_bytes())
+    }
+
+    fn analyze_paths(
+        self,
+        paths: &[PathBuf],
+        options: &check::Options,
+    ) -> Result<Analysis, LoadError> {
+        let extra = self.overlays_under(paths);
+        let mut files = match discover(paths) {
+            Ok(files) => files,
+            Err(LoadError::NoFlowFiles(_)) if !extra.is_empty() => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        // Unsaved files an editor has open under the analysed directories.
+        let known: std::collections::HashSet<PathBuf> = files.iter().map(|f| identity(f)).collect();
+        files.extend(extra.into_iter().filter(|p| !known.contains(p)));
+        let mut inputs = Vec::new();
+        for path in files {
+            let bytes = match self.overlay(&path) {
+                Some(bytes) => bytes,
+                None => std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?,
+            };
+            // A file named on the command line is shown exactly as given (`./a.csflow`
+            // stays); files found in a directory are shown under it, without a leading `./`.
+            let shown = if paths.contains(&path) {
+                path.to_string_lossy().into_owned()
+            } else {
+                display_path(&path)
+            };
+            inputs.push((shown, bytes));
+        }
+        Ok(self.analyze(inputs, &|path| std::fs::read(path), options))
+    }
+
+    /// Overlay paths of `.csflow` files inside one of the directories of `paths`.
+    fn overlays_under(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let Some(workspace) = self.workspace.as_ref() else {
+            return Vec::new();
+        };
+        let roots: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| identity(p))
+            .collect();
+        let mut found: Vec<PathBuf> = workspace
+            .overlays
+            .keys()
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "csflow")
+                    && roots.iter().any(|r| p.starts_with(r))
+            })
+            .cloned()
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn analyze(
+        mut self,
+        inputs: Vec<(String, Vec<u8>)>,
+        read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+        options: &check::Options,
+    ) -> Analysis {
+        for (path, bytes) in inputs {
+            let bytes = self.overlay(Path::new(&path)).unwrap_or(bytes);
+            self.admit(path, bytes, None);
+        }
+        self.parse_pending();
+        // Imports, breadth first, one level at a time so that each level parses in parallel;
+        // a file already loaded (by any spelling of its path) is skipped. The load order is
+        // the same as importing file by file.
+        let mut next = 0;
+        while next < self.files.len() {
+            let level_end = self.files.len();
+            for index in next..level_end {
+                self.admit_imports(index, read);
+            }
+            self.parse_pending();
+            next = level_end;
+        }
+        let mut diagnostics = self.diagnostics;
+        // Checks read the sources for `# csflow: allow(…)` comments and fix edits.
+        let mut checked = check::run(&self.files, &self.sources, options);
+        diagnostics.append(&mut checked.diagnostics);
+        diagnostic::sort(&mut diagnostics);
+        diagnostics.dedup();
+        checked.resolution.add_imports(&self.imports);
+        if let Some(workspace) = self.workspace {
+            // Forget the parses of files that are no longer part of the project.
+            let ids: std::collections::HashSet<FileId> =
+                self.files.iter().map(|(id, _)| *id).collect();
+            workspace.parsed.retain(|id, _| ids.contains(id));
+        }
+        Analysis {
+            sources: self.sources,
+            files: self.files,
+            diagnostics,
+            resolution: checked.resolution,
+        }
+    }
+
+    /// The id of a new file: a workspace's stable one for its identity, or the next in load
+    /// order.
+    fn id_for(&mut self, identity: &Path) -> FileId {
+        match self.workspace.as_deref_mut() {
+            Some(workspace) => {
+                let next = &mut workspace.next_id;
+                *workspace
+                    .ids
+                    .entry(identity.to_path_buf())
+                    .or_insert_with(|| {
+                        *next += 1;
+                        FileId(*next - 1)
+                    })
+            }
+            None => FileId(self.seen.len() as u32),
+        }
+    }
+
+    /// Registers one file for parsing; refuses binary, non-UTF-8 and oversized files with a
+    /// diagnostic. A file that was already loaded is skipped. Returns the file's id.
+    fn admit(&mut self, path: String, bytes: Vec<u8>, imported_at: Option<Span>) -> FileId {
+        let identity = identity(Path::new(&path));
+        if let Some(id) = self.seen.get(&identity) {
+            return *id;
+        }
+        let id = self.id_for(&identity);
+        self.seen.insert(identity, id);
         let problem = if bytes.len() > MAX_FILE_BYTES {
             Some(format!(
                 "this file is {} MB; csflow reads files up to {} MB",
@@ -193,7 +411,7 @@ impl Loader {
         };
         match (problem, String::from_utf8(bytes)) {
             (None, Ok(text)) => {
-                let id = self.sources.add(path, text);
+                self.sources.insert(id, SourceFile::new(path, text));
                 self.pending.push(id);
             }
             (problem, result) => {
@@ -205,7 +423,8 @@ impl Loader {
                         .unwrap_or(0);
                     format!("this file is not UTF-8 text (invalid byte at offset {valid})")
                 });
-                let id = self.sources.add(path, String::new());
+                self.sources
+                    .insert(id, SourceFile::new(path, String::new()));
                 let span = imported_at.unwrap_or(Span::new(id, 0, 0));
                 self.diagnostics.push(
                     Diagnostic::new("syntax-error", span, message)
@@ -213,6 +432,7 @@ impl Loader {
                 );
             }
         }
+        id
     }
 
     /// Reads and admits the files that `self.files[index]` imports.
@@ -232,11 +452,19 @@ impl Loader {
             .unwrap_or_default();
         for (relative, span) in imports {
             let target = normalize(&base.join(&relative));
-            if self.seen.contains(&identity(&target)) {
+            if let Some(id) = self.seen.get(&identity(&target)) {
+                self.imports.push((span, *id));
                 continue;
             }
-            match read(&target) {
-                Ok(bytes) => self.admit(display_path(&target), bytes, Some(span)),
+            let bytes = match self.overlay(&target) {
+                Some(bytes) => Ok(bytes),
+                None => read(&target),
+            };
+            match bytes {
+                Ok(bytes) => {
+                    let id = self.admit(display_path(&target), bytes, Some(span));
+                    self.imports.push((span, id));
+                }
                 Err(error) => self.diagnostics.push(
                     Diagnostic::new(
                         "import-not-found",
@@ -251,14 +479,32 @@ impl Loader {
     }
 
     /// Parses the admitted files, on all cores when there are several (projects of hundreds
-    /// of files are common); results are kept in admission order.
+    /// of files are common); results are kept in admission order. In a workspace, a file
+    /// whose text has not changed is taken from the cache.
     fn parse_pending(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         let sources = &self.sources;
-        let parsed = crate::parallel::map_in_order(&pending, 2, |_, &id| {
-            syntax::parse_file(id, &sources.get(id).text)
+        let workspace = self.workspace.as_deref();
+        let cached = |id: FileId| -> Option<&syntax::Parsed> {
+            let entry = workspace?.parsed.get(&id)?;
+            let text = &sources.get(id).text;
+            (entry.hash == content_hash(text) && entry.text == *text).then_some(&entry.parsed)
+        };
+        let parsed = crate::parallel::map_in_order(&pending, 2, |_, &id| match cached(id) {
+            Some(hit) => (hit.clone(), false),
+            None => (syntax::parse_file(id, &sources.get(id).text), true),
         });
-        for (id, result) in pending.into_iter().zip(parsed) {
+        for (id, (result, fresh)) in pending.into_iter().zip(parsed) {
+            if fresh && let Some(workspace) = self.workspace.as_deref_mut() {
+                workspace.parses += 1;
+                let text = self.sources.get(id).text.clone();
+                let entry = Cached {
+                    hash: content_hash(&text),
+                    text,
+                    parsed: result.clone(),
+                };
+                workspace.parsed.insert(id, entry);
+            }
             self.diagnostics.extend(result.diagnostics);
             self.files.push((id, result.file));
         }

@@ -17,14 +17,15 @@ pub mod values;
 use crate::ast::File;
 use crate::config::{Levels, Thresholds};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::{self, FlowModel, Model};
+use crate::resolve::{self, FlowModel, Model, Resolution};
 use crate::source::{FileId, SourceMap};
 use crate::suppress;
 
 /// Settings that change what the checks report (from `csflow.toml` and the command line).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// "Today" for `stale-knowledge`; `None` means the real date.
+    /// "Today" for `stale-knowledge`; with `None` that check has no date to compare with and
+    /// reports nothing. The checks never read the clock: the CLI passes the local date.
     pub today: Option<chrono::NaiveDate>,
     /// Per-check levels (`[checks]` in `csflow.toml`).
     pub levels: Levels,
@@ -35,6 +36,8 @@ pub struct Options {
 /// What every warning check may look at.
 pub struct Context<'m, 'a> {
     pub model: &'m Model<'a>,
+    /// Every reference the resolver found (the unused checks count uses here).
+    pub resolution: &'m Resolution,
     pub sources: &'m SourceMap,
     pub options: &'m Options,
 }
@@ -50,6 +53,14 @@ const GRAPH_BLOCKERS: [&str; 5] = [
     "duplicate-definition",
 ];
 
+/// What [`run`] found: the diagnostics, and what the resolver and the type checks worked out
+/// (kept for codegen and the language server).
+#[derive(Debug)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub resolution: Resolution,
+}
+
 /// Resolves and checks a parsed project; applies the project's levels and the
 /// `# csflow: allow(…)` comments found in `sources`.
 ///
@@ -57,10 +68,11 @@ const GRAPH_BLOCKERS: [&str; 5] = [
 /// project-wide checks produce, so they run on a second thread while the project-wide ones
 /// run on this one: one big flow is the common worst case, so the split is by family, not by
 /// flow. The result is the same list, in the same order, as running them one after another.
-pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> Vec<Diagnostic> {
-    let (model, mut diagnostics) = resolve::resolve(files);
+pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> Checked {
+    let (model, mut resolution, mut diagnostics) = resolve::resolve(files);
     let context = Context {
         model: &model,
+        resolution: &resolution,
         sources,
         options,
     };
@@ -89,9 +101,14 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
     }
     diagnostics.extend(project.warnings);
 
+    drop(model);
+    resolution.set_types(project.types);
     options.levels.apply(&mut diagnostics);
     suppress::apply(files, sources, &mut diagnostics);
-    diagnostics
+    Checked {
+        diagnostics,
+        resolution,
+    }
 }
 
 /// What the project-wide checks found: errors in values, shapes and types first, warnings
@@ -99,23 +116,30 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
 struct ProjectFindings {
     shape: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// The type of every expression the type checks met.
+    types: Vec<(crate::source::Span, resolve::Type)>,
 }
 
 impl ProjectFindings {
     fn check(context: &Context, files: &[(FileId, File)]) -> ProjectFindings {
         let model = context.model;
         let mut shape = Vec::new();
+        let mut types = Vec::new();
         values::check_hours(model, &mut shape);
         values::check_regexes(model, &mut shape);
         for flow in &model.flows {
             structure::check(flow, &mut shape);
-            types::check(model, flow, &mut shape);
+            types::check(model, flow, &mut shape, &mut types);
         }
-        types::check_tests(model, &mut shape);
+        types::check_tests(model, &mut shape, &mut types);
         let mut warnings = Vec::new();
         knowledge::check(context, &mut warnings);
         unused::check(context, files, &mut warnings);
-        ProjectFindings { shape, warnings }
+        ProjectFindings {
+            shape,
+            warnings,
+            types,
+        }
     }
 }
 
@@ -146,113 +170,4 @@ fn graph_ready(flow: &FlowModel, blockers: &[crate::source::Span]) -> bool {
     !blockers
         .iter()
         .any(|b| b.file == span.file && b.start >= span.start && b.end <= span.end)
-}
-
-/// Calls `f` on every statement of `flow` (state bodies, flow-level handlers, escalate
-/// actions), nested ones included, without allocating: the warning checks run on every
-/// statement of projects with 100,000 states.
-pub fn each_flow_stmt<'a>(flow: &'a crate::ast::Flow, f: &mut dyn FnMut(&'a crate::ast::Stmt)) {
-    for state in &flow.states {
-        each_stmt(&state.body, f);
-    }
-    for handler in &flow.handlers {
-        each_stmt(&handler.action, f);
-    }
-    for rule in &flow.escalate {
-        each_stmt(&rule.action, f);
-    }
-}
-
-/// Calls `f` on every statement of `block`, depth first, nested ones included.
-pub fn each_stmt<'a>(block: &'a crate::ast::Block, f: &mut dyn FnMut(&'a crate::ast::Stmt)) {
-    use crate::ast::StmtKind;
-    for stmt in &block.statements {
-        f(stmt);
-        match &stmt.kind {
-            StmtKind::If(if_) => {
-                for (_, branch) in &if_.branches {
-                    each_stmt(branch, f);
-                }
-                if let Some(otherwise) = &if_.otherwise {
-                    each_stmt(otherwise, f);
-                }
-            }
-            StmtKind::Menu(menu) => {
-                for option in &menu.options {
-                    each_stmt(&option.action, f);
-                }
-                for handler in &menu.handlers {
-                    each_stmt(&handler.action, f);
-                }
-            }
-            StmtKind::Ask(ask) => {
-                for handler in &ask.handlers {
-                    each_stmt(&handler.action, f);
-                }
-            }
-            StmtKind::Answer(answer) => {
-                if let Some(otherwise) = &answer.otherwise {
-                    each_stmt(otherwise, f);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The expressions a statement holds directly (conditions, values, arguments and the
-/// interpolations of its strings), without allocating.
-pub fn each_stmt_expr<'a>(stmt: &'a crate::ast::Stmt, f: &mut dyn FnMut(&'a crate::ast::Expr)) {
-    let strings = |s: &'a crate::ast::Str, f: &mut dyn FnMut(&'a crate::ast::Expr)| {
-        for e in crate::visit::interpolations(s) {
-            f(e);
-        }
-    };
-    let retry_messages = |handlers: &'a [crate::ast::Handler],
-                          f: &mut dyn FnMut(&'a crate::ast::Expr)| {
-        for handler in handlers {
-            if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
-                for e in crate::visit::interpolations(message) {
-                    f(e);
-                }
-            }
-        }
-    };
-    use crate::ast::StmtKind;
-    match &stmt.kind {
-        StmtKind::Say(text) => strings(text, f),
-        StmtKind::Ask(ask) => {
-            strings(&ask.prompt, f);
-            retry_messages(&ask.handlers, f);
-        }
-        StmtKind::Menu(menu) => {
-            strings(&menu.prompt, f);
-            for option in &menu.options {
-                strings(&option.label, f);
-            }
-            retry_messages(&menu.handlers, f);
-        }
-        StmtKind::Handoff(handoff) => {
-            if let Some(reason) = &handoff.reason {
-                strings(reason, f);
-            }
-        }
-        StmtKind::If(if_) => {
-            for (condition, _) in &if_.branches {
-                f(condition);
-            }
-        }
-        StmtKind::Set { value, .. } => f(value),
-        StmtKind::Call(call) => {
-            for (_, arg) in &call.args {
-                f(arg);
-            }
-        }
-        StmtKind::Answer(answer) => {
-            if let Some(topic) = &answer.topic {
-                strings(topic, f);
-            }
-        }
-        StmtKind::Goto(_) | StmtKind::End | StmtKind::Error => {}
-    }
 }

@@ -4,30 +4,56 @@
 //! first definition of a name wins, later ones get `duplicate-definition`, and every unknown
 //! reference gets exactly one `unknown-*` diagnostic (with a "did you mean").
 
+mod resolution;
+
+pub use resolution::{Def, DefId, DefKind, Reference, Resolution, Type};
+
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::visit;
+use csflow_runtime::builtins::{BUILTINS, BuiltinName};
 use rustc_hash::FxHashMap;
 
-/// Expression built-ins; slots and results may not take these names.
-pub const BUILTINS: [&str; 8] = [
-    "text",
-    "sentiment",
-    "intent",
-    "no_match_count",
-    "no_input_count",
-    "turns",
-    "open",
-    "channel",
-];
+/// The channel names an expression may compare `channel` with.
+pub const CHANNELS: [&str; 3] = ["voice", "chat", "any"];
+
+/// The names of the expression built-ins (slots and results may not take these names), in
+/// the order messages list them; the table itself is the runtime's [`BUILTINS`].
+pub fn builtin_names() -> impl Iterator<Item = &'static str> + Clone {
+    BUILTINS.iter().map(|b| b.name)
+}
+
+fn is_builtin(name: &str) -> bool {
+    builtin_names().any(|b| b == name)
+}
+
+/// The [`DefId`] of the built-in at `position` in [`BUILTINS`] (built-ins come first).
+fn builtin_id(position: usize) -> DefId {
+    DefId(position as u32)
+}
+
+/// The [`DefId`] of a channel name (right after the built-ins).
+fn channel_id(position: usize) -> DefId {
+    DefId((BUILTINS.len() + position) as u32)
+}
+
+/// The position of `item` in `slice`, when it is one of its elements (found by address, so
+/// no names are compared: the tables hand out references into the syntax tree).
+fn index_in<T>(slice: &[T], item: &T) -> Option<usize> {
+    let size = std::mem::size_of::<T>().max(1);
+    let base = slice.as_ptr() as usize;
+    let at = item as *const T as usize;
+    let offset = at.checked_sub(base)?;
+    (offset % size == 0 && offset / size < slice.len()).then_some(offset / size)
+}
 
 /// Declarations of one kind by name, in source order (first definition only).
 #[derive(Debug)]
 pub struct Table<'a, T> {
-    by_name: FxHashMap<&'a str, &'a T>,
-    order: Vec<&'a T>,
+    by_name: FxHashMap<&'a str, (&'a T, DefId)>,
+    order: Vec<(&'a T, DefId)>,
 }
 
 impl<'a, T> Default for Table<'a, T> {
@@ -41,10 +67,20 @@ impl<'a, T> Default for Table<'a, T> {
 
 impl<'a, T> Table<'a, T> {
     pub fn get(&self, name: &str) -> Option<&'a T> {
+        self.by_name.get(name).map(|(decl, _)| *decl)
+    }
+
+    /// The declaration called `name` and its definition.
+    pub fn get_def(&self, name: &str) -> Option<(&'a T, DefId)> {
         self.by_name.get(name).copied()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'a T> + '_ {
+        self.order.iter().map(|(decl, _)| *decl)
+    }
+
+    /// The declarations and their definitions, in source order.
+    pub fn iter_defs(&self) -> impl Iterator<Item = (&'a T, DefId)> + '_ {
         self.order.iter().copied()
     }
 
@@ -68,27 +104,58 @@ pub struct ResultName<'a> {
     pub call: &'a Call,
     /// The declared operation, when the call resolved.
     pub operation: Option<&'a Operation>,
+    pub id: DefId,
 }
 
 #[derive(Debug)]
 pub struct FlowModel<'a> {
     pub flow: &'a Flow,
+    pub id: DefId,
     pub states: FxHashMap<&'a str, &'a State>,
     pub slots: FxHashMap<&'a str, &'a Slot>,
     pub results: FxHashMap<&'a str, ResultName<'a>>,
+    /// `DefId` of `flow.states[0]`; the states' definitions are consecutive.
+    state_base: u32,
+    /// `DefId` of `flow.slots[0]`; the slots' definitions are consecutive.
+    slot_base: u32,
+    /// `DefId` of the first enum value of the first enum slot; consecutive in source order.
+    enum_base: u32,
 }
 
 impl<'a> FlowModel<'a> {
     /// Is `name` the value of one of this flow's `enum` slots (`plan == premium`)?
     pub fn is_enum_value(&self, name: &str) -> bool {
-        self.flow.slots.iter().any(|slot| match &slot.ty.kind {
-            TypeKind::Enum(values) => values.iter().any(|v| v.name == name),
-            _ => false,
-        })
+        self.enum_value(name).is_some()
+    }
+
+    /// The definition of the first enum value called `name`.
+    pub fn enum_value(&self, name: &str) -> Option<DefId> {
+        let mut id = self.enum_base;
+        for slot in &self.flow.slots {
+            if let TypeKind::Enum(values) = &slot.ty.kind {
+                for value in values {
+                    if value.name == name {
+                        return Some(DefId(id));
+                    }
+                    id += 1;
+                }
+            }
+        }
+        None
     }
 
     pub fn state_index(&self, name: &str) -> Option<usize> {
-        self.flow.states.iter().position(|s| s.name.name == name)
+        index_in(&self.flow.states, self.states.get(name)?)
+    }
+
+    /// The definition of a state of this flow (from [`FlowModel::states`]).
+    pub fn state_id(&self, state: &State) -> Option<DefId> {
+        index_in(&self.flow.states, state).map(|i| DefId(self.state_base + i as u32))
+    }
+
+    /// The definition of a slot of this flow (from [`FlowModel::slots`]).
+    pub fn slot_id(&self, slot: &Slot) -> Option<DefId> {
+        index_in(&self.flow.slots, slot).map(|i| DefId(self.slot_base + i as u32))
     }
 }
 
@@ -103,19 +170,51 @@ pub struct Model<'a> {
     pub tests: Vec<&'a Test>,
     /// `(keyword, name)` of declarations that did not parse.
     pub broken: std::collections::HashSet<(String, String)>,
+    flow_index: FxHashMap<&'a str, usize>,
+    /// Service definition → definition of its first operation (consecutive).
+    operations: FxHashMap<DefId, u32>,
+    /// Operation definition → definitions of its first parameter and first result field.
+    fields: FxHashMap<DefId, (u32, u32)>,
 }
 
 impl<'a> Model<'a> {
     pub fn flow(&self, name: &str) -> Option<&FlowModel<'a>> {
-        self.flows.iter().find(|f| f.flow.name.name == name)
+        self.flows.get(*self.flow_index.get(name)?)
     }
 
     pub fn operation(&self, service: &str, operation: &str) -> Option<&'a Operation> {
-        self.services
-            .get(service)?
+        self.operation_def(service, operation).map(|(op, _)| op)
+    }
+
+    /// The declared operation `service.operation` and its definition.
+    pub fn operation_def(&self, service: &str, operation: &str) -> Option<(&'a Operation, DefId)> {
+        let (declared, service_id) = self.services.get_def(service)?;
+        let (index, op) = declared
             .operations
             .iter()
-            .find(|o| o.name.name == operation)
+            .enumerate()
+            .find(|(_, o)| o.name.name == operation)?;
+        let first = self.operations.get(&service_id)?;
+        Some((op, DefId(first + index as u32)))
+    }
+
+    /// The definition of the parameter (or, with `returns`, the result field) `name` of an
+    /// operation.
+    pub fn field_def(
+        &self,
+        op: &Operation,
+        op_id: DefId,
+        name: &str,
+        returns: bool,
+    ) -> Option<DefId> {
+        let (params, results) = self.fields.get(&op_id)?;
+        let (list, base) = if returns {
+            (&op.returns, results)
+        } else {
+            (&op.params, params)
+        };
+        let index = list.iter().position(|f| f.name.name == name)?;
+        Some(DefId(base + index as u32))
     }
 }
 
@@ -124,7 +223,7 @@ impl<'a> Model<'a> {
 pub enum NameRef<'a> {
     Slot(&'a Slot),
     Result(ResultName<'a>),
-    Builtin(&'static str),
+    Builtin(&'static BuiltinName),
     EnumValue,
     /// `voice`, `chat`, `any`, for `channel == voice`.
     ChannelName,
@@ -138,26 +237,46 @@ pub fn lookup_name<'a>(flow: &FlowModel<'a>, name: &str) -> NameRef<'a> {
     if let Some(result) = flow.results.get(name) {
         return NameRef::Result(*result);
     }
-    if let Some(builtin) = BUILTINS.iter().find(|b| **b == name) {
+    if let Some(builtin) = csflow_runtime::builtins::lookup(name) {
         return NameRef::Builtin(builtin);
     }
     if flow.is_enum_value(name) {
         return NameRef::EnumValue;
     }
-    if matches!(name, "voice" | "chat" | "any") {
+    if CHANNELS.contains(&name) {
         return NameRef::ChannelName;
     }
     NameRef::Unknown
 }
 
+/// The definition a bare name in an expression of `flow` refers to (see [`lookup_name`]).
+pub fn name_def(flow: &FlowModel, name: &str) -> Option<DefId> {
+    if let Some(slot) = flow.slots.get(name) {
+        return flow.slot_id(slot);
+    }
+    if let Some(result) = flow.results.get(name) {
+        return Some(result.id);
+    }
+    if let Some(position) = BUILTINS.iter().position(|b| b.name == name) {
+        return Some(builtin_id(position));
+    }
+    if let Some(value) = flow.enum_value(name) {
+        return Some(value);
+    }
+    CHANNELS.iter().position(|c| *c == name).map(channel_id)
+}
+
 struct Resolver<'a> {
     model: Model<'a>,
     diagnostics: Vec<Diagnostic>,
+    defs: Vec<Def>,
+    refs: Vec<Reference>,
 }
 
 /// A top-level declaration with a name.
 pub trait Named {
     fn name(&self) -> &Ident;
+    fn span(&self) -> Span;
 }
 
 macro_rules! named {
@@ -166,28 +285,62 @@ macro_rules! named {
             fn name(&self) -> &Ident {
                 &self.name
             }
+            fn span(&self) -> Span {
+                self.span
+            }
         })*
     };
 }
 
 named!(Hours, Queue, Intent, Service, Knowledge);
 
+fn new_def(defs: &mut Vec<Def>, kind: DefKind, name: &Ident, span: Span) -> DefId {
+    let id = DefId(defs.len() as u32);
+    defs.push(Def {
+        kind,
+        name: Some(name.span),
+        span: Some(span),
+        parent: None,
+        index: 0,
+        duplicate_of: None,
+    });
+    id
+}
+
+/// A child definition (`index` among its siblings, under `parent`).
+fn child_def(
+    defs: &mut Vec<Def>,
+    kind: DefKind,
+    name: &Ident,
+    span: Span,
+    parent: DefId,
+    index: usize,
+) -> DefId {
+    let id = new_def(defs, kind, name, span);
+    defs[id.0 as usize].parent = Some(parent);
+    defs[id.0 as usize].index = index as u32;
+    id
+}
+
 fn declare<'a, T: Named>(
     table: &mut Table<'a, T>,
     kind: &str,
     decl: &'a T,
+    id: DefId,
+    defs: &mut [Def],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let name = decl.name();
     if name.name.is_empty() {
         return;
     }
-    if let Some(first) = table.by_name.get(name.name.as_str()) {
+    if let Some((first, first_id)) = table.by_name.get(name.name.as_str()) {
         diagnostics.push(duplicate(kind, name, first.name().span));
+        defs[id.0 as usize].duplicate_of = Some(*first_id);
         return;
     }
-    table.by_name.insert(&name.name, decl);
-    table.order.push(decl);
+    table.by_name.insert(&name.name, (decl, id));
+    table.order.push((decl, id));
 }
 
 fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
@@ -233,11 +386,30 @@ fn unknown<'n>(
 }
 
 /// Resolves every name of a project. `files` is every parsed file, imports included.
-pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
+pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Resolution, Vec<Diagnostic>) {
+    let files: Vec<(FileId, &File)> = files.iter().map(|(id, f)| (*id, f)).collect();
+    resolve_files(&files)
+}
+
+/// [`resolve`] on borrowed files.
+pub fn resolve_files<'a>(files: &[(FileId, &'a File)]) -> (Model<'a>, Resolution, Vec<Diagnostic>) {
     let mut resolver = Resolver {
         model: Model::default(),
         diagnostics: Vec::new(),
+        defs: Vec::new(),
+        refs: Vec::new(),
     };
+    for builtin in BUILTINS.iter() {
+        resolver.defs.push(fixed_def(DefKind::Builtin(builtin)));
+    }
+    for channel in CHANNELS {
+        resolver.defs.push(fixed_def(DefKind::Channel(channel)));
+    }
+    for (id, _) in files {
+        let mut def = fixed_def(DefKind::File(*id));
+        def.span = Some(Span::new(*id, 0, 0));
+        resolver.defs.push(def);
+    }
     resolver.model.broken = files
         .iter()
         .flat_map(|(_, f)| &f.broken)
@@ -245,47 +417,109 @@ pub fn resolve(files: &[(FileId, File)]) -> (Model<'_>, Vec<Diagnostic>) {
         .collect();
     resolver.declare_globals(files);
     resolver.check_globals();
-    let flows: Vec<&Flow> = files
+    let flows = files
         .iter()
         .flat_map(|(_, f)| &f.items)
         .filter_map(|item| match item {
             Item::Flow(flow) => Some(flow),
             _ => None,
-        })
-        .collect();
-    let mut seen: FxHashMap<&str, Span> = FxHashMap::default();
+        });
     for flow in flows {
         if flow.name.name.is_empty() {
             continue;
         }
-        if let Some(first) = seen.get(flow.name.name.as_str()) {
+        let id = new_def(&mut resolver.defs, DefKind::Flow, &flow.name, flow.span);
+        if let Some(first) = resolver.model.flow(&flow.name.name) {
+            let (first_span, first_id) = (first.flow.name.span, first.id);
             resolver
                 .diagnostics
-                .push(duplicate("flow", &flow.name, *first));
+                .push(duplicate("flow", &flow.name, first_span));
+            resolver.defs[id.0 as usize].duplicate_of = Some(first_id);
             continue;
         }
-        seen.insert(&flow.name.name, flow.name.span);
-        let flow_model = resolver.flow_model(flow);
+        let flow_model = resolver.flow_model(flow, id);
         resolver.check_flow(&flow_model);
+        let index = resolver.model.flows.len();
+        resolver.model.flow_index.insert(&flow.name.name, index);
         resolver.model.flows.push(flow_model);
     }
     resolver.check_tests();
-    (resolver.model, resolver.diagnostics)
+    let resolution = Resolution::new(resolver.defs, resolver.refs);
+    (resolver.model, resolution, resolver.diagnostics)
+}
+
+/// A definition that is not written anywhere (built-ins, channel names, files).
+fn fixed_def(kind: DefKind) -> Def {
+    Def {
+        kind,
+        name: None,
+        span: None,
+        parent: None,
+        index: 0,
+        duplicate_of: None,
+    }
+}
+
+fn reference(span: Span, def: DefId) -> Reference {
+    Reference {
+        span,
+        def,
+        in_test: false,
+    }
 }
 
 impl<'a> Resolver<'a> {
-    fn declare_globals(&mut self, files: &'a [(FileId, File)]) {
+    fn declare_globals(&mut self, files: &[(FileId, &'a File)]) {
         let model = &mut self.model;
         let diagnostics = &mut self.diagnostics;
+        let defs = &mut self.defs;
         for (_, file) in files {
             for item in &file.items {
                 match item {
-                    Item::Hours(h) => declare(&mut model.hours, "hours", h, diagnostics),
-                    Item::Queue(q) => declare(&mut model.queues, "queue", q, diagnostics),
-                    Item::Intent(i) => declare(&mut model.intents, "intent", i, diagnostics),
-                    Item::Service(s) => declare(&mut model.services, "service", s, diagnostics),
+                    Item::Hours(h) => {
+                        let id = new_def(defs, DefKind::Hours, &h.name, h.span);
+                        declare(&mut model.hours, "hours", h, id, defs, diagnostics)
+                    }
+                    Item::Queue(q) => {
+                        let id = new_def(defs, DefKind::Queue, &q.name, q.span);
+                        declare(&mut model.queues, "queue", q, id, defs, diagnostics)
+                    }
+                    Item::Intent(i) => {
+                        let id = new_def(defs, DefKind::Intent, &i.name, i.span);
+                        declare(&mut model.intents, "intent", i, id, defs, diagnostics)
+                    }
+                    Item::Service(s) => {
+                        let id = new_def(defs, DefKind::Service, &s.name, s.span);
+                        declare(&mut model.services, "service", s, id, defs, diagnostics);
+                        let first_op = defs.len() as u32;
+                        for (i, op) in s.operations.iter().enumerate() {
+                            child_def(defs, DefKind::Operation, &op.name, op.span, id, i);
+                        }
+                        model.operations.insert(id, first_op);
+                        for (i, op) in s.operations.iter().enumerate() {
+                            let op_id = DefId(first_op + i as u32);
+                            let params = defs.len() as u32;
+                            for (j, field) in op.params.iter().enumerate() {
+                                child_def(defs, DefKind::Param, &field.name, field.span, op_id, j);
+                            }
+                            let returns = defs.len() as u32;
+                            for (j, field) in op.returns.iter().enumerate() {
+                                let kind = DefKind::ReturnField;
+                                child_def(defs, kind, &field.name, field.span, op_id, j);
+                            }
+                            model.fields.insert(op_id, (params, returns));
+                        }
+                    }
                     Item::Knowledge(k) => {
-                        declare(&mut model.knowledge, "knowledge base", k, diagnostics)
+                        let id = new_def(defs, DefKind::Knowledge, &k.name, k.span);
+                        declare(
+                            &mut model.knowledge,
+                            "knowledge base",
+                            k,
+                            id,
+                            defs,
+                            diagnostics,
+                        )
                     }
                     Item::Test(t) => model.tests.push(t),
                     Item::Import(_) | Item::Flow(_) | Item::Error(_) => {}
@@ -326,56 +560,93 @@ impl<'a> Resolver<'a> {
 
     fn check_globals(&mut self) {
         for queue in self.model.queues.iter() {
-            if let Some(hours) = &queue.hours
-                && self.model.hours.get(&hours.name).is_none()
-            {
-                self.diagnostics.extend(unknown(
+            let Some(hours) = &queue.hours else { continue };
+            match self.model.hours.get_def(&hours.name) {
+                Some((_, id)) => self.refs.push(reference(hours.span, id)),
+                None => self.diagnostics.extend(unknown(
                     &self.model,
                     "unknown-hours",
                     "hours",
                     hours,
                     self.model.hours.names(),
-                ));
+                )),
             }
         }
     }
 
-    fn flow_model(&mut self, flow: &'a Flow) -> FlowModel<'a> {
+    fn flow_model(&mut self, flow: &'a Flow, id: DefId) -> FlowModel<'a> {
+        let state_base = self.defs.len() as u32;
+        for (i, state) in flow.states.iter().enumerate() {
+            child_def(
+                &mut self.defs,
+                DefKind::State,
+                &state.name,
+                state.span,
+                id,
+                i,
+            );
+        }
+        let slot_base = self.defs.len() as u32;
+        for (i, slot) in flow.slots.iter().enumerate() {
+            child_def(&mut self.defs, DefKind::Slot, &slot.name, slot.span, id, i);
+        }
+        let enum_base = self.defs.len() as u32;
+        for (i, slot) in flow.slots.iter().enumerate() {
+            if let TypeKind::Enum(values) = &slot.ty.kind {
+                for (j, value) in values.iter().enumerate() {
+                    let parent = DefId(slot_base + i as u32);
+                    child_def(
+                        &mut self.defs,
+                        DefKind::EnumValue,
+                        value,
+                        value.span,
+                        parent,
+                        j,
+                    );
+                }
+            }
+        }
         let mut model = FlowModel {
             flow,
+            id,
             states: FxHashMap::default(),
             slots: FxHashMap::default(),
             results: FxHashMap::default(),
+            state_base,
+            slot_base,
+            enum_base,
         };
-        for state in &flow.states {
+        for (i, state) in flow.states.iter().enumerate() {
             if let Some(first) = model.states.get(state.name.name.as_str()) {
                 self.diagnostics
                     .push(duplicate("state", &state.name, first.name.span));
+                self.defs[state_base as usize + i].duplicate_of = model.state_id(first);
             } else {
                 model.states.insert(&state.name.name, state);
             }
         }
-        for slot in &flow.slots {
-            if BUILTINS.contains(&slot.name.name.as_str()) {
+        for (i, slot) in flow.slots.iter().enumerate() {
+            if is_builtin(&slot.name.name) {
                 self.diagnostics.push(reserved(&slot.name, "slot"));
             } else if let Some(first) = model.slots.get(slot.name.name.as_str()) {
                 self.diagnostics
                     .push(duplicate("slot", &slot.name, first.name.span));
+                self.defs[slot_base as usize + i].duplicate_of = model.slot_id(first);
             } else {
                 model.slots.insert(&slot.name.name, slot);
             }
         }
         // `into` names: one name may be set by several calls of the same operation (a retry
         // in another state); a clash with a slot or a different operation is a duplicate.
-        let mut calls: Vec<&'a Call> = Vec::new();
+        let mut calls: Vec<(&'a Call, Span)> = Vec::new();
         visit::each_flow_stmt(flow, &mut |stmt| {
             if let StmtKind::Call(call) = &stmt.kind {
-                calls.push(call);
+                calls.push((call, stmt.span));
             }
         });
-        for call in calls {
+        for (call, span) in calls {
             let Some(into) = &call.into else { continue };
-            if BUILTINS.contains(&into.name.as_str()) {
+            if is_builtin(&into.name) {
                 self.diagnostics.push(reserved(into, "result"));
                 continue;
             }
@@ -397,14 +668,17 @@ impl<'a> Resolver<'a> {
                             .with_note("one `into` name holds the result of one operation"),
                     );
                 }
-                Some(_) => {}
+                Some(first) => self.refs.push(reference(into.span, first.id)),
                 None => {
+                    let index = model.results.len();
+                    let result = child_def(&mut self.defs, DefKind::Result, into, span, id, index);
                     model.results.insert(
                         &into.name,
                         ResultName {
                             name: into,
                             call,
                             operation,
+                            id: result,
                         },
                     );
                 }
@@ -414,45 +688,36 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_flow(&mut self, flow: &FlowModel<'a>) {
-        let state_names: Vec<&str> = flow.states.keys().copied().collect();
-        if let Some(start) = &flow.flow.start
-            && !flow.states.contains_key(start.name.as_str())
-        {
-            self.diagnostics.extend(unknown(
-                &self.model,
-                "unknown-state",
-                "state",
-                start,
-                state_names.iter().copied(),
-            ));
-        }
-        let mut exprs: Vec<&'a Expr> = Vec::new();
-        for slot in &flow.flow.slots {
-            exprs.extend(slot.default.as_ref());
-        }
-        for rule in &flow.flow.escalate {
-            exprs.push(&rule.condition);
-        }
-        for handler in &flow.flow.handlers {
-            if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
-                exprs.extend(visit::interpolations(message));
-            }
-        }
-        let mut diagnostics = Vec::new();
+        let state_names = || flow.states.keys().copied();
         let model = &self.model;
-        visit::each_flow_stmt(flow.flow, &mut |stmt| {
-            exprs.extend(visit::stmt_exprs(stmt));
-            match &stmt.kind {
-                StmtKind::Goto(state) if !flow.states.contains_key(state.name.as_str()) => {
-                    diagnostics.extend(unknown(
-                        model,
-                        "unknown-state",
-                        "state",
-                        state,
-                        state_names.iter().copied(),
-                    ));
+        let diagnostics = &mut self.diagnostics;
+        let refs = &mut self.refs;
+        let state_ref = |refs: &mut Vec<Reference>, state: &Ident| -> Option<Diagnostic> {
+            match flow.states.get(state.name.as_str()) {
+                Some(found) => {
+                    refs.extend(flow.state_id(found).map(|id| reference(state.span, id)));
+                    None
                 }
-                StmtKind::Ask(ask) if !flow.slots.contains_key(ask.slot.name.as_str()) => {
+                None => unknown(model, "unknown-state", "state", state, state_names()),
+            }
+        };
+        if let Some(start) = &flow.flow.start {
+            diagnostics.extend(state_ref(refs, start));
+        }
+        let slot_ref = |refs: &mut Vec<Reference>, slot: &Ident, results: bool| -> bool {
+            let id = match flow.slots.get(slot.name.as_str()) {
+                Some(found) => flow.slot_id(found),
+                None if results => flow.results.get(slot.name.as_str()).map(|r| r.id),
+                None => None,
+            };
+            refs.extend(id.map(|id| reference(slot.span, id)));
+            id.is_some()
+        };
+        visit::each_flow_stmt(flow.flow, &mut |stmt| match &stmt.kind {
+            StmtKind::Goto(state) => diagnostics.extend(state_ref(refs, state)),
+            StmtKind::Ask(ask) => {
+                let found = slot_ref(refs, &ask.slot, false);
+                if !found {
                     diagnostics.extend(unknown(
                         model,
                         "unknown-slot",
@@ -461,10 +726,10 @@ impl<'a> Resolver<'a> {
                         flow.slots.keys().copied(),
                     ));
                 }
-                StmtKind::Set { slot, .. }
-                    if !flow.slots.contains_key(slot.name.as_str())
-                        && !flow.results.contains_key(slot.name.as_str()) =>
-                {
+            }
+            StmtKind::Set { slot, .. } => {
+                let found = slot_ref(refs, slot, true);
+                if !found {
                     diagnostics.extend(unknown(
                         model,
                         "unknown-slot",
@@ -473,151 +738,202 @@ impl<'a> Resolver<'a> {
                         flow.slots.keys().copied(),
                     ));
                 }
-                StmtKind::Handoff(handoff) if model.queues.get(&handoff.queue.name).is_none() => {
-                    diagnostics.extend(unknown(
-                        model,
-                        "unknown-queue",
-                        "queue",
-                        &handoff.queue,
-                        model.queues.names(),
-                    ));
-                }
-                StmtKind::Answer(answer)
-                    if model.knowledge.get(&answer.knowledge.name).is_none() =>
-                {
-                    diagnostics.extend(unknown(
-                        model,
-                        "unknown-knowledge",
-                        "knowledge base",
-                        &answer.knowledge,
-                        model.knowledge.names(),
-                    ));
-                }
-                StmtKind::Call(call) => {
-                    if let Some(d) = check_operation(model, &call.service, &call.operation) {
-                        diagnostics.push(d);
-                    }
-                }
-                StmtKind::Menu(menu) => {
-                    for option in &menu.options {
-                        for intent in &option.intents {
-                            if model.intents.get(&intent.name).is_none() {
-                                diagnostics.extend(unknown(
-                                    model,
-                                    "unknown-intent",
-                                    "intent",
-                                    intent,
-                                    model.intents.names(),
-                                ));
-                            }
+            }
+            StmtKind::Handoff(handoff) => match model.queues.get_def(&handoff.queue.name) {
+                Some((_, id)) => refs.push(reference(handoff.queue.span, id)),
+                None => diagnostics.extend(unknown(
+                    model,
+                    "unknown-queue",
+                    "queue",
+                    &handoff.queue,
+                    model.queues.names(),
+                )),
+            },
+            StmtKind::Answer(answer) => match model.knowledge.get_def(&answer.knowledge.name) {
+                Some((_, id)) => refs.push(reference(answer.knowledge.span, id)),
+                None => diagnostics.extend(unknown(
+                    model,
+                    "unknown-knowledge",
+                    "knowledge base",
+                    &answer.knowledge,
+                    model.knowledge.names(),
+                )),
+            },
+            StmtKind::Call(call) => {
+                let found =
+                    operation_refs(model, refs, diagnostics, &call.service, &call.operation);
+                if let Some((op, op_id)) = found {
+                    for (name, _) in &call.args {
+                        if let Some(id) = model.field_def(op, op_id, &name.name, false) {
+                            refs.push(reference(name.span, id));
                         }
                     }
                 }
-                _ => {}
             }
-        });
-        for expr in exprs {
-            visit::each_expr(expr, &mut |e| match &e.kind {
-                ExprKind::Name(name) => {
-                    if matches!(lookup_name(flow, &name.name), NameRef::Unknown) {
-                        let candidates = flow.slots.keys().chain(flow.results.keys()).copied();
-                        let candidates: Vec<&str> = candidates.chain(BUILTINS).collect();
-                        diagnostics.extend(
-                            unknown(model, "unknown-slot", "slot or value", name, candidates).map(
-                                |d| {
-                                    d.with_primary_message(
-                                        "not a slot, a call result or a built-in",
-                                    )
-                                },
-                            ),
-                        );
+            StmtKind::Menu(menu) => {
+                for option in &menu.options {
+                    for intent in &option.intents {
+                        match model.intents.get_def(&intent.name) {
+                            Some((_, id)) => refs.push(reference(intent.span, id)),
+                            None => diagnostics.extend(unknown(
+                                model,
+                                "unknown-intent",
+                                "intent",
+                                intent,
+                                model.intents.names(),
+                            )),
+                        }
                     }
                 }
-                ExprKind::Intent(intent) if model.intents.get(&intent.name).is_none() => {
-                    diagnostics.extend(unknown(
-                        model,
-                        "unknown-intent",
-                        "intent",
-                        intent,
-                        model.intents.names(),
-                    ));
+            }
+            _ => {}
+        });
+        visit::each_flow_expr(flow.flow, &mut |e| match &e.kind {
+            ExprKind::Name(name) => match name_def(flow, &name.name) {
+                Some(id) => refs.push(reference(name.span, id)),
+                None => {
+                    let mut candidates: Vec<&str> = flow
+                        .slots
+                        .keys()
+                        .chain(flow.results.keys())
+                        .copied()
+                        .collect();
+                    for builtin in builtin_names() {
+                        candidates.push(builtin);
+                    }
+                    diagnostics.extend(
+                        unknown(model, "unknown-slot", "slot or value", name, candidates).map(
+                            |d| d.with_primary_message("not a slot, a call result or a built-in"),
+                        ),
+                    );
                 }
-                ExprKind::Open(hours) if model.hours.get(&hours.name).is_none() => {
-                    diagnostics.extend(unknown(
-                        model,
-                        "unknown-hours",
-                        "hours",
-                        hours,
-                        model.hours.names(),
-                    ));
+            },
+            ExprKind::Field(base, field) => {
+                if let ExprKind::Name(name) = &base.kind
+                    && let Some(result) = flow.results.get(name.name.as_str())
+                    && let Some(op) = result.operation
+                    && let Some((_, op_id)) =
+                        model.operation_def(&result.call.service.name, &op.name.name)
+                    && let Some(id) = model.field_def(op, op_id, &field.name, true)
+                {
+                    refs.push(reference(field.span, id));
                 }
-                _ => {}
-            });
-        }
-        self.diagnostics.extend(diagnostics);
+            }
+            ExprKind::Intent(intent) => match model.intents.get_def(&intent.name) {
+                Some((_, id)) => refs.push(reference(intent.span, id)),
+                None => diagnostics.extend(unknown(
+                    model,
+                    "unknown-intent",
+                    "intent",
+                    intent,
+                    model.intents.names(),
+                )),
+            },
+            ExprKind::Open(hours) => match model.hours.get_def(&hours.name) {
+                Some((_, id)) => refs.push(reference(hours.span, id)),
+                None => diagnostics.extend(unknown(
+                    model,
+                    "unknown-hours",
+                    "hours",
+                    hours,
+                    model.hours.names(),
+                )),
+            },
+            _ => {}
+        });
     }
 
     fn check_tests(&mut self) {
         let mut diagnostics = Vec::new();
-        for test in &self.model.tests {
+        let model = &self.model;
+        let mut refs = Vec::new();
+        for test in &model.tests {
             let mut flow: Option<&FlowModel> = None;
             for step in &test.steps {
                 match &step.kind {
                     TestStepKind::Flow(name) => {
-                        flow = self.model.flow(&name.name);
-                        if flow.is_none() {
-                            let names = self.model.flows.iter().map(|f| f.flow.name.name.as_str());
-                            diagnostics.extend(unknown(
-                                &self.model,
-                                "unknown-flow",
-                                "flow",
-                                name,
-                                names,
-                            ));
+                        flow = model.flow(&name.name);
+                        match flow {
+                            Some(found) => refs.push(reference(name.span, found.id)),
+                            None => {
+                                let names = model.flows.iter().map(|f| f.flow.name.name.as_str());
+                                diagnostics.extend(unknown(
+                                    model,
+                                    "unknown-flow",
+                                    "flow",
+                                    name,
+                                    names,
+                                ));
+                            }
                         }
                     }
                     TestStepKind::Mock {
-                        service, operation, ..
+                        service,
+                        operation,
+                        returns,
                     } => {
-                        diagnostics.extend(check_operation(&self.model, service, operation));
+                        let found =
+                            operation_refs(model, &mut refs, &mut diagnostics, service, operation);
+                        if let (Some((op, op_id)), Some(returns)) = (found, returns)
+                            && let ExprKind::Record(fields) = &returns.kind
+                        {
+                            for (name, _) in fields {
+                                if let Some(id) = model.field_def(op, op_id, &name.name, true) {
+                                    refs.push(reference(name.span, id));
+                                }
+                            }
+                        }
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue))
-                        if self.model.queues.get(&queue.name).is_none() =>
-                    {
-                        diagnostics.extend(unknown(
-                            &self.model,
-                            "unknown-queue",
-                            "queue",
-                            queue,
-                            self.model.queues.names(),
-                        ));
+                    TestStepKind::Expect(Expectation::Handoff(queue)) => {
+                        match model.queues.get_def(&queue.name) {
+                            Some((_, id)) => refs.push(reference(queue.span, id)),
+                            None => diagnostics.extend(unknown(
+                                model,
+                                "unknown-queue",
+                                "queue",
+                                queue,
+                                model.queues.names(),
+                            )),
+                        }
                     }
                     TestStepKind::Expect(Expectation::State(state)) => {
-                        if let Some(flow) = flow
-                            && !flow.states.contains_key(state.name.as_str())
-                        {
-                            diagnostics.extend(unknown(
-                                &self.model,
+                        let Some(flow) = flow else { continue };
+                        match flow.states.get(state.name.as_str()) {
+                            Some(found) => refs
+                                .extend(flow.state_id(found).map(|id| reference(state.span, id))),
+                            None => diagnostics.extend(unknown(
+                                model,
                                 "unknown-state",
                                 "state",
                                 state,
                                 flow.states.keys().copied(),
-                            ));
+                            )),
                         }
                     }
-                    TestStepKind::Expect(Expectation::Slot { slot, .. }) => {
-                        if let Some(flow) = flow
-                            && !flow.slots.contains_key(slot.name.as_str())
-                            && !flow.results.contains_key(slot.name.as_str())
-                        {
-                            diagnostics.extend(unknown(
-                                &self.model,
+                    TestStepKind::Expect(Expectation::Slot { slot, value }) => {
+                        let Some(flow) = flow else { continue };
+                        let id = match flow.slots.get(slot.name.as_str()) {
+                            Some(found) => flow.slot_id(found),
+                            None => flow.results.get(slot.name.as_str()).map(|r| r.id),
+                        };
+                        match id {
+                            Some(id) => refs.push(reference(slot.span, id)),
+                            None => diagnostics.extend(unknown(
+                                model,
                                 "unknown-slot",
                                 "slot",
                                 slot,
                                 flow.slots.keys().copied(),
-                            ));
+                            )),
                         }
+                        // Enum values and other names in the expected value.
+                        visit::each_expr(value, &mut |e| {
+                            if let ExprKind::Name(name) = &e.kind
+                                && let Some(id) = name_def(flow, &name.name)
+                            {
+                                refs.push(reference(name.span, id));
+                            }
+                        });
                     }
                     _ => {}
                 }
@@ -637,37 +953,50 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        self.refs
+            .extend(refs.into_iter().map(|r| Reference { in_test: true, ..r }));
         self.diagnostics.extend(diagnostics);
     }
 }
 
-fn check_operation(model: &Model, service: &Ident, operation: &Ident) -> Option<Diagnostic> {
-    let Some(declared) = model.services.get(&service.name) else {
-        return unknown(
+/// Resolves `service.operation`, recording both references; adds the `unknown-service`
+/// diagnostic (if any, see [`unknown`]) when it does not resolve.
+fn operation_refs<'a>(
+    model: &Model<'a>,
+    refs: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+    service: &Ident,
+    operation: &Ident,
+) -> Option<(&'a Operation, DefId)> {
+    let Some((declared, service_id)) = model.services.get_def(&service.name) else {
+        diagnostics.extend(unknown(
             model,
             "unknown-service",
             "service",
             service,
             model.services.names(),
-        );
-    };
-    if declared
-        .operations
-        .iter()
-        .any(|o| o.name.name == operation.name)
-    {
+        ));
         return None;
+    };
+    refs.push(reference(service.span, service_id));
+    if let Some((op, op_id)) = model.operation_def(&service.name, &operation.name) {
+        refs.push(reference(operation.span, op_id));
+        return Some((op, op_id));
     }
     let names = declared.operations.iter().map(|o| o.name.name.as_str());
-    unknown(model, "unknown-service", "operation", operation, names).map(|d| {
-        d.with_primary_message(format!(
-            "the service `{}` has no operation `{}`",
-            service.name, operation.name
-        ))
-    })
+    diagnostics.extend(
+        unknown(model, "unknown-service", "operation", operation, names).map(|d| {
+            d.with_primary_message(format!(
+                "the service `{}` has no operation `{}`",
+                service.name, operation.name
+            ))
+        }),
+    );
+    None
 }
 
 fn reserved(name: &Ident, kind: &str) -> Diagnostic {
+    let names: Vec<&str> = builtin_names().collect();
     Diagnostic::new(
         "reserved-name",
         name.span,
@@ -676,5 +1005,5 @@ fn reserved(name: &Ident, kind: &str) -> Diagnostic {
             name.name
         ),
     )
-    .with_note(format!("the built-ins are {}", BUILTINS.join(", ")))
+    .with_note(format!("the built-ins are {}", names.join(", ")))
 }

@@ -110,46 +110,65 @@ impl SourceFile {
     }
 }
 
-/// Every file of a project, indexed by [`FileId`].
+/// Every file of a project, indexed by [`FileId`]. Ids are handed out in load order by a
+/// fresh analysis; a [`crate::analysis::Workspace`] keeps one id per path across analyses,
+/// so a file that is no longer part of the project leaves a gap.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    files: Vec<Option<SourceFile>>,
 }
+
+/// What [`SourceMap::get`] answers for an id with no file.
+static NO_FILE: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
 
 impl SourceMap {
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file under the next free id.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(Some(SourceFile::new(path, text)));
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// Adds a file under a given id (a workspace's stable one).
+    pub fn insert(&mut self, id: FileId, file: SourceFile) {
+        let index = id.0 as usize;
+        if self.files.len() <= index {
+            self.files.resize(index + 1, None);
+        }
+        self.files[index] = Some(file);
+    }
+
+    /// The file `id`; an empty file for an id with none.
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        self.try_get(id)
+            .unwrap_or_else(|| NO_FILE.get_or_init(|| SourceFile::new("", "")))
+    }
+
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)?.as_ref()
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .filter_map(|(i, f)| Some((FileId(i as u32), f.as_ref()?)))
     }
 
+    /// How many files there are.
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.iter().flatten().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.len() == 0
     }
 
     pub fn find(&self, path: &str) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.files().find(|(_, f)| f.path == path).map(|(id, _)| id)
     }
 
     /// The text a span covers.

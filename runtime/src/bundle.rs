@@ -4,17 +4,19 @@
 //! queues, intents, knowledge, services). Dialogue text never lives inside instructions:
 //! instructions name strings by [`StrId`] in one string table, so localization can swap the
 //! table. Text with `{expr}` interpolations is stored as a template with `{0}`, `{1}` …
-//! placeholders (`{{`/`}}` for literal braces) and the instruction says how many values it
-//! pops from the stack to fill them.
+//! placeholders (`{{`/`}}` for literal braces; [`template`] encodes and decodes them) and the
+//! instruction says how many values it pops from the stack to fill them.
 //!
 //! Byte layout (all integers little-endian, every sequence length-prefixed with a `u32`):
 //! `"CSFB"`, format version `u16`, compiler version (string), body length `u32`,
 //! content hash of the body `u64` ([`encode::content_hash`]), then the body. See [`encode`]
 //! and [`decode`]; [`verify`] checks every index after decoding.
 
+pub mod cache;
 pub mod decode;
 pub mod encode;
 mod ids;
+pub mod template;
 pub mod verify;
 
 pub use decode::LoadError;
@@ -50,9 +52,23 @@ pub struct Bundle {
     pub knowledge: Vec<KnowledgeBase>,
     pub services: Vec<Service>,
     pub flows: Vec<Flow>,
-    /// Input-understanding models built from the texts above on first use, once per
-    /// loaded bundle (not part of the bytes).
-    pub models: crate::nlu::ModelCache,
+    /// What is worked out from the fields above on first use, once per loaded bundle (not
+    /// part of the bytes): its id, compiled regexes, normalised menu texts and the
+    /// input-understanding models. See [`cache`].
+    pub models: cache::Caches,
+}
+
+/// A bundle's identity: the content hash of its body (the `u64` in its header), so two
+/// builds of the same sources have the same id and any change of code or text gives another.
+/// A conversation records the id of the bundle it started on and runs on no other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct BundleId(pub u64);
+
+impl std::fmt::Display for BundleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
 }
 
 impl Bundle {
@@ -64,6 +80,12 @@ impl Bundle {
     /// The shared string with this id (`None` out of range).
     pub fn shared_str(&self, id: StrId) -> Option<&Arc<str>> {
         self.strings.get(id as usize)
+    }
+
+    /// This bundle's [`BundleId`]: read from the header when loaded from bytes, else
+    /// computed once by encoding it.
+    pub fn id(&self) -> BundleId {
+        self.models.id(self)
     }
 
     pub fn flow_by_name(&self, name: &str) -> Option<(usize, &Flow)> {
@@ -424,16 +446,9 @@ impl Builtin {
         }
     }
 
+    /// The instruction of the built-in called `name` (the table is [`crate::builtins`]).
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Some(match name {
-            "text" => Builtin::Text,
-            "sentiment" => Builtin::Sentiment,
-            "no_match_count" => Builtin::NoMatchCount,
-            "no_input_count" => Builtin::NoInputCount,
-            "turns" => Builtin::Turns,
-            "channel" => Builtin::Channel,
-            _ => return None,
-        })
+        crate::builtins::lookup(name)?.value
     }
 }
 

@@ -4,9 +4,12 @@
 //! [`bundle::Bundle`]), ops deploy its small binary without the compiler.
 //!
 //! ```text
+//! builtins the one table of expression built-ins (compiler and VM)
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
-//! vm       Conversation::start / input → Turn; the interpreter
+//! vm       Conversation::begin / send / resume → Turn (pauses at a `call`); the interpreter
+//! services what a call asks the host (CallRequest), ServiceError, the blocking Services
+//!          convenience and Mocks (csflow test / run, a server's dry runs)
 //! nlu      slot parsers, intent matcher, knowledge retrieval, sentiment
 //! value    runtime values
 //! ```
@@ -22,16 +25,18 @@
     )
 )]
 
+pub mod builtins;
 pub mod bundle;
 pub mod disasm;
 pub mod nlu;
+pub mod services;
 pub mod value;
 pub mod vm;
 
-pub use bundle::{Bundle, LoadError};
+pub use bundle::{Bundle, BundleId, LoadError};
 pub use disasm::disassemble;
+pub use services::{CallArg, CallRequest, Mocks, NoServices, ServiceError, Services};
 pub use value::Value;
 pub use vm::{
-    Channel, Clock, Conversation, Env, Input, InputError, NoServices, ServiceError, Services,
-    StartError, Status, Turn,
+    Channel, Clock, Conversation, Env, Input, InputError, Start, StartError, Status, Turn,
 };

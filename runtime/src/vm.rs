@@ -1,7 +1,42 @@
 //! Conversations: the public face of the VM — start a flow, feed it user input, read back a
-//! [`Turn`]. The interpreter loop itself lives in `vm/exec.rs`.
+//! [`Turn`]. The interpreter loop lives in `vm/exec.rs`, input delivery and matching in
+//! `vm/input.rs`.
 //!
-//! Turn semantics (LANGUAGE.md), and the choices this runtime makes where it is silent:
+//! # Driving a conversation
+//!
+//! A host drives a conversation in steps, and no step blocks on the outside world:
+//!
+//! ```text
+//! Conversation::begin(bundle, Start::new(flow, channel), clock) -> (Conversation, Turn)
+//! conversation.send(bundle, input, clock)                       -> Turn
+//! conversation.resume(bundle, Ok(record) | Err(error), clock)   -> Turn
+//! ```
+//!
+//! Each returns a [`Turn`] whose status says what comes next:
+//! - `waiting`: the flow waits at an `ask`/`menu`; the next step is `send`.
+//! - `calling`: the flow reached a `call`. [`Turn::call`] (and, after the conversation was
+//!   stored and loaded again, [`Conversation::calling`]) is the [`CallRequest`]: service,
+//!   operation, named arguments as runtime values and the declared timeout. The host calls
+//!   the service however it likes (async, another process, a queue) and answers with
+//!   `resume`: the result record, or a [`ServiceError`] (which runs the nearest `on error`).
+//!   The outputs said before the call are in the calling turn; those after it in the turn
+//!   `resume` returns.
+//! - `ended`, `handed_off`, `failed`: the conversation is over.
+//!
+//! A [`Conversation`] is plain serialisable data (serde) in every status, `calling`
+//! included, so a server can store it between steps and continue it in another process. It
+//! records the [`BundleId`] of the bundle it started on and refuses to run on any other
+//! ([`InputError::WrongBundle`]): a bundle redeployed with other code would otherwise run
+//! the conversation's saved positions in the wrong instructions.
+//!
+//! [`Conversation::start`] and [`Conversation::input`] are the synchronous convenience
+//! (`csflow test`, `csflow run`): the same steps, with every call answered on the spot by
+//! the [`Services`] of the [`Env`] ([`Conversation::drive`]), so their turns are never
+//! `calling`.
+//!
+//! # Turn semantics
+//!
+//! LANGUAGE.md's, and the choices this runtime makes where it is silent:
 //! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
 //!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
 //!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
@@ -19,20 +54,32 @@
 //!   `on error` ACTION (the enclosing `ask`/`menu`'s, else the flow's). With no `on error`
 //!   anywhere (or from inside that ACTION) the flow simply continues after the call, with the
 //!   result `none` — a designer's `if result.ok … else …` then takes the `else` branch.
-//! - A turn runs at most [`STEP_BUDGET`] instructions; beyond that (a loop the checks did not
-//!   catch) the turn ends with status `failed` instead of hanging.
+//! - A turn runs at most [`STEP_BUDGET`] instructions, counted across its calls (a turn
+//!   resumed after a call goes on counting); beyond that (a loop the checks did not catch)
+//!   the turn ends with status `failed` instead of hanging.
 //! - A `sensitive` slot's value is said as is, but masked (`***`) in the transcript, in a
 //!   hand-off reason and in [`Conversation::slots_masked`]; a reply to a sensitive `ask` is
-//!   masked in the transcript too.
+//!   masked in the transcript too, and its clear text (what `text` reads) is dropped from the
+//!   conversation when the turn stops (at `calling` too), so a stored conversation never
+//!   holds it — only the slot the `ask` filled does.
+//! - The transcript is not kept unless asked for ([`Start::with_transcript`],
+//!   [`Conversation::keep_transcript`]): a serving runtime logs each turn instead, and a
+//!   waiting conversation stays the same few hundred bytes however long it runs.
 
+mod call;
 mod clock;
 mod exec;
+mod input;
 mod line;
+mod trace;
+mod variables;
 
+pub use crate::services::{CallArg, CallRequest, NoServices, ServiceError, Services};
 pub use clock::{Clock, is_open};
 pub use line::Line;
+pub use trace::{Trace, TraceEvent, TraceIter};
 
-use crate::bundle::{Bundle, MenuOption, Priority};
+use crate::bundle::{Bundle, BundleId, MenuOption, Priority};
 use crate::value::{MASK, Value};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -68,46 +115,6 @@ pub enum Input {
     NoInput,
 }
 
-/// A failed service call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceError {
-    Failed(String),
-    Timeout,
-    /// No client is configured for the service.
-    Unavailable,
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServiceError::Failed(message) => write!(f, "failed: {message}"),
-            ServiceError::Timeout => write!(f, "timed out"),
-            ServiceError::Unavailable => write!(f, "no client configured"),
-        }
-    }
-}
-
-/// External services as the VM sees them. Implementations enforce the declared timeout
-/// (see [`crate::bundle::Service::timeout_ms`]) and return the result record.
-pub trait Services {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        args: &[(String, Value)],
-    ) -> Result<Value, ServiceError>;
-}
-
-/// Services that always fail with [`ServiceError::Unavailable`].
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NoServices;
-
-impl Services for NoServices {
-    fn call(&mut self, _: &str, _: &str, _: &[(String, Value)]) -> Result<Value, ServiceError> {
-        Err(ServiceError::Unavailable)
-    }
-}
-
 /// What a turn may consult outside the bundle: the clock and the services.
 pub struct Env<'a> {
     pub clock: Clock,
@@ -118,6 +125,9 @@ pub struct Env<'a> {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Waiting,
+    /// Stopped at a `call`: the host answers [`Conversation::calling`] with
+    /// [`Conversation::resume`].
+    Calling,
     Ended,
     HandedOff,
     /// The turn hit the step budget or a malformed bundle; the conversation cannot go on.
@@ -128,6 +138,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Waiting => "waiting",
+            Status::Calling => "calling",
             Status::Ended => "ended",
             Status::HandedOff => "handed_off",
             Status::Failed => "failed",
@@ -259,106 +270,36 @@ pub struct Turn<'b> {
     /// Why the turn failed (status `failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The service call to make (status `calling`); answer it with
+    /// [`Conversation::resume`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<CallRequest<'b>>,
     /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
     #[serde(skip)]
     pub trace: Trace,
 }
 
-/// One step of a turn's [`Turn::trace`], by index into the conversation's flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TraceEvent {
-    /// A state was entered (index into `Flow::states`): the start state when the
-    /// conversation starts, then every `goto`.
-    State(u32),
-    /// An input picked a menu option: the input point (index into `Flow::points`) and the
-    /// option's index in that menu.
-    Option { point: u32, option: u32 },
-}
-
-/// A turn's trace events in order. A menu turn has two (the option, the next state), so
-/// the first few are kept inline: most turns trace without allocating.
-#[derive(Clone, Default)]
-pub struct Trace {
-    inline: [Option<TraceEvent>; Trace::INLINE],
-    more: Vec<TraceEvent>,
-}
-
-impl Trace {
-    const INLINE: usize = 3;
-
-    pub fn push(&mut self, event: TraceEvent) {
-        if self.more.is_empty()
-            && let Some(slot) = self.inline.iter_mut().find(|slot| slot.is_none())
-        {
-            *slot = Some(event);
-            return;
-        }
-        self.more.push(event);
-    }
-
-    pub fn iter(&self) -> TraceIter<'_> {
-        TraceIter {
-            inline: self.inline.iter(),
-            more: self.more.iter(),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.inline[0].is_none()
-    }
-}
-
-/// The events of a [`Trace`] in order (inline ones are filled front to back, and only
-/// once they are full does `more` get any).
-pub struct TraceIter<'t> {
-    inline: std::slice::Iter<'t, Option<TraceEvent>>,
-    more: std::slice::Iter<'t, TraceEvent>,
-}
-
-impl<'t> Iterator for TraceIter<'t> {
-    type Item = &'t TraceEvent;
-
-    fn next(&mut self) -> Option<&'t TraceEvent> {
-        match self.inline.next() {
-            Some(Some(event)) => Some(event),
-            _ => self.more.next(),
-        }
-    }
-}
-
-impl<'t> IntoIterator for &'t Trace {
-    type Item = &'t TraceEvent;
-    type IntoIter = TraceIter<'t>;
-
-    fn into_iter(self) -> TraceIter<'t> {
-        self.iter()
-    }
-}
-
-impl PartialEq for Trace {
-    fn eq(&self, other: &Self) -> bool {
-        self.iter().eq(other.iter())
-    }
-}
-
-impl Eq for Trace {}
-
-impl fmt::Debug for Trace {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl Turn<'_> {
+impl<'b> Turn<'b> {
     /// The texts said in this turn.
     pub fn says(&self) -> impl Iterator<Item = &str> {
         self.outputs
             .iter()
             .map(|Output::Say { text }| text.as_ref())
+    }
+
+    /// Appends `next`, the turn that resumed this one after its call: its outputs and trace
+    /// follow this turn's, and its status and what it waits for replace this turn's.
+    pub fn absorb(&mut self, next: Turn<'b>) {
+        self.outputs.extend(next.outputs);
+        for event in &next.trace {
+            self.trace.push(*event);
+        }
+        self.status = next.status;
+        self.state = next.state;
+        self.expecting = next.expecting;
+        self.handoff = next.handoff;
+        self.error = next.error;
+        self.call = next.call;
     }
 }
 
@@ -383,6 +324,12 @@ pub enum StartError {
     UnknownFlow(String),
     /// The bundle has no states for the flow (a malformed bundle).
     BadBundle(String),
+    /// An initial value ([`Start::variables`]) names no slot of the flow or does not fit
+    /// the slot's type.
+    BadVariable {
+        name: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -390,6 +337,9 @@ impl fmt::Display for StartError {
         match self {
             StartError::UnknownFlow(name) => write!(f, "no flow named `{name}` in the bundle"),
             StartError::BadBundle(message) => write!(f, "bad bundle: {message}"),
+            StartError::BadVariable { name, reason } => {
+                write!(f, "variable `{name}` cannot be set: {reason}")
+            }
         }
     }
 }
@@ -398,21 +348,44 @@ impl std::error::Error for StartError {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
-    /// The conversation has ended, was handed off or failed.
+    /// `send` to a conversation that is not waiting for input (calling, or over).
     NotWaiting(Status),
-    /// The conversation does not belong to this bundle.
-    WrongBundle,
+    /// `resume` of a conversation that is not waiting for a service result.
+    NotCalling(Status),
+    /// The conversation was started on another bundle (or its flow is not in this one).
+    WrongBundle {
+        started_on: BundleId,
+        given: BundleId,
+    },
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            InputError::NotWaiting(Status::Calling) => write!(
+                f,
+                "the conversation is waiting for a service result (resume it) and takes no input"
+            ),
             InputError::NotWaiting(status) => write!(
                 f,
                 "the conversation is {} and takes no more input",
                 status.as_str()
             ),
-            InputError::WrongBundle => write!(f, "the conversation does not match this bundle"),
+            InputError::NotCalling(status) => write!(
+                f,
+                "the conversation is {}, not waiting for a service result: nothing to resume",
+                status.as_str()
+            ),
+            InputError::WrongBundle { started_on, given } if started_on == given => write!(
+                f,
+                "the conversation does not match bundle {given} (its flow is not there)"
+            ),
+            InputError::WrongBundle { started_on, given } => write!(
+                f,
+                "the conversation was started on bundle {started_on} and cannot run on bundle \
+                 {given}: a conversation only continues on the bundle it started on (keep that \
+                 bundle loaded until its conversations finish, or start a new conversation)"
+            ),
         }
     }
 }
@@ -450,11 +423,54 @@ struct LastInput {
     sensitive: bool,
 }
 
+/// How to start a conversation: the flow, the channel, initial slot values, and whether to
+/// keep a transcript.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Start<'a> {
+    pub flow: &'a str,
+    pub channel: Channel,
+    /// Initial values of slots by name (the HTTP API's `variables`), checked against each
+    /// slot's declared type: text is read by the slot's reply parser (as an `ask` would),
+    /// other values must be of the type; `none` leaves a slot unset. A name that is not a
+    /// slot of the flow, or a value that does not fit, is [`StartError::BadVariable`].
+    pub variables: &'a [(String, Value)],
+    /// Keep the transcript in memory ([`Conversation::transcript`]); off unless asked for.
+    pub transcript: bool,
+}
+
+impl<'a> Start<'a> {
+    /// `flow` on `channel`, without a transcript.
+    pub fn new(flow: &'a str, channel: Channel) -> Start<'a> {
+        Start {
+            flow,
+            channel,
+            variables: &[],
+            transcript: false,
+        }
+    }
+
+    /// The same, with these initial slot values.
+    pub fn with_variables(self, variables: &'a [(String, Value)]) -> Start<'a> {
+        Start { variables, ..self }
+    }
+
+    /// The same, keeping the transcript from the first word (`csflow test`, `csflow run`).
+    pub fn with_transcript(self) -> Start<'a> {
+        Start {
+            transcript: true,
+            ..self
+        }
+    }
+}
+
 /// A running conversation: small, serializable plain data (indexes into the bundle, not
-/// names), so a session store can keep it between turns. It is only meaningful together
-/// with the bundle it was started on.
+/// names), so a session store can keep it between turns — while it waits for input and while
+/// it waits for a service result alike. It runs only on the bundle it was started on (see
+/// [`BundleId`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
+    /// The bundle the conversation started on.
+    bundle: BundleId,
     flow: u32,
     channel: Channel,
     status: Status,
@@ -472,40 +488,43 @@ pub struct Conversation {
     turns: u32,
     transcript: Vec<TranscriptEntry>,
     /// See [`Conversation::keep_transcript`].
-    #[serde(default = "kept_by_default")]
+    #[serde(default)]
     keeps_transcript: bool,
-    handoff: Option<HandoffInfo>,
-}
-
-fn kept_by_default() -> bool {
-    true
+    /// While calling: where the turn stopped and what it had on its stack. Boxed (as the
+    /// hand-off below), since most conversations are waiting and small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calling: Option<Box<call::Paused>>,
+    handoff: Option<Box<HandoffInfo>>,
 }
 
 impl Conversation {
-    /// Starts `flow_name` and runs it to its first input point (or its end).
-    pub fn start<'b>(
+    /// Starts `start.flow` and runs it to its first input point, its first service call or
+    /// its end. The turn may be `calling`: answer it with [`Conversation::resume`].
+    pub fn begin<'b>(
         bundle: &'b Bundle,
-        flow_name: &str,
-        channel: Channel,
-        env: &mut Env<'_>,
+        start: Start<'_>,
+        clock: Clock,
     ) -> Result<(Conversation, Turn<'b>), StartError> {
+        let flow_name = start.flow;
         let (index, flow) = bundle
             .flow_by_name(flow_name)
             .ok_or_else(|| StartError::UnknownFlow(flow_name.to_string()))?;
-        let start = flow.states.get(flow.start as usize).ok_or_else(|| {
+        let entry = flow.states.get(flow.start as usize).ok_or_else(|| {
             StartError::BadBundle(format!("flow `{flow_name}` has no start state"))
         })?;
-        let slots = flow
+        let mut slots: Vec<Value> = flow
             .vars
             .iter()
             .map(|var| exec::const_value(bundle, &var.default))
             .collect();
+        variables::set(bundle, flow, &mut slots, &start)?;
         let mut conversation = Conversation {
+            bundle: bundle.id(),
             flow: index as u32,
-            channel,
+            channel: start.channel,
             status: Status::Waiting,
             state: flow.start,
-            pc: start.entry,
+            pc: entry.entry,
             attempts: 0,
             retrying: false,
             returns: Vec::new(),
@@ -515,27 +534,121 @@ impl Conversation {
             no_input_count: 0,
             turns: 0,
             transcript: Vec::new(),
-            keeps_transcript: true,
+            keeps_transcript: start.transcript,
+            calling: None,
             handoff: None,
         };
-        let turn = exec::run_start(bundle, &mut conversation, env);
+        let turn = exec::run_start(bundle, &mut conversation, clock);
         Ok((conversation, turn))
     }
 
-    /// One user turn: escalate rules first, then the waiting `ask`/`menu`.
+    /// One user turn: escalate rules first, then the waiting `ask`/`menu`. The turn may be
+    /// `calling`: answer it with [`Conversation::resume`].
+    pub fn send<'b>(
+        &mut self,
+        bundle: &'b Bundle,
+        input: Input,
+        clock: Clock,
+    ) -> Result<Turn<'b>, InputError> {
+        self.check_bundle(bundle)?;
+        if self.status != Status::Waiting {
+            return Err(InputError::NotWaiting(self.status));
+        }
+        Ok(exec::run_input(bundle, self, input, clock))
+    }
+
+    /// Continues a `calling` turn with the service's answer: the result record (shaped to
+    /// the operation's declared fields; anything but a record is a failure), or the failure,
+    /// which sets the `into` name to `none` and runs the nearest `on error`. Runs on to the
+    /// next input point, call or end, like `send`.
+    pub fn resume<'b>(
+        &mut self,
+        bundle: &'b Bundle,
+        result: Result<Value, ServiceError>,
+        clock: Clock,
+    ) -> Result<Turn<'b>, InputError> {
+        self.check_bundle(bundle)?;
+        if self.status != Status::Calling {
+            return Err(InputError::NotCalling(self.status));
+        }
+        Ok(call::run_resume(bundle, self, result, clock))
+    }
+
+    /// The service call a `calling` conversation waits for (the same request its turn
+    /// carried), e.g. after it was stored and loaded again; `None` in any other status or
+    /// on another bundle.
+    pub fn calling<'b>(&self, bundle: &'b Bundle) -> Option<CallRequest<'b>> {
+        if self.status != Status::Calling || self.bundle != bundle.id() {
+            return None;
+        }
+        let flow = bundle.flows.get(self.flow as usize)?;
+        call::request(bundle, flow, self.calling.as_deref()?)
+    }
+
+    /// Synchronous start: [`Conversation::begin`] with every call answered on the spot by
+    /// `env.services` (the transcript is not kept; see [`Conversation::start_with`]).
+    pub fn start<'b>(
+        bundle: &'b Bundle,
+        flow_name: &str,
+        channel: Channel,
+        env: &mut Env<'_>,
+    ) -> Result<(Conversation, Turn<'b>), StartError> {
+        Conversation::start_with(bundle, Start::new(flow_name, channel), env)
+    }
+
+    /// [`Conversation::start`] with the options of [`Start`].
+    pub fn start_with<'b>(
+        bundle: &'b Bundle,
+        start: Start<'_>,
+        env: &mut Env<'_>,
+    ) -> Result<(Conversation, Turn<'b>), StartError> {
+        let (mut conversation, turn) = Conversation::begin(bundle, start, env.clock)?;
+        let turn = conversation.drive(bundle, turn, env);
+        Ok((conversation, turn))
+    }
+
+    /// Synchronous turn: [`Conversation::send`] with every call answered on the spot by
+    /// `env.services`; the turn is never `calling`.
     pub fn input<'b>(
         &mut self,
         bundle: &'b Bundle,
         input: Input,
         env: &mut Env<'_>,
     ) -> Result<Turn<'b>, InputError> {
-        if self.status != Status::Waiting {
-            return Err(InputError::NotWaiting(self.status));
+        let turn = self.send(bundle, input, env.clock)?;
+        Ok(self.drive(bundle, turn, env))
+    }
+
+    /// Answers every call `turn` stops at with `env.services` and [`Conversation::resume`]
+    /// until the turn waits or is over; returns the whole turn (outputs and trace of every
+    /// step, the status of the last). A turn that is not `calling` comes back as it is.
+    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: Turn<'b>, env: &mut Env<'_>) -> Turn<'b> {
+        let mut turn = turn;
+        while let Some(request) = turn.call.take() {
+            let result = env.services.call(&request);
+            match self.resume(bundle, result, env.clock) {
+                Ok(next) => turn.absorb(next),
+                // Not calling after all (cannot happen for a turn this conversation made).
+                Err(_) => break,
+            }
         }
-        if bundle.flows.get(self.flow as usize).is_none() {
-            return Err(InputError::WrongBundle);
+        turn
+    }
+
+    fn check_bundle(&self, bundle: &Bundle) -> Result<(), InputError> {
+        let given = bundle.id();
+        if self.bundle != given || bundle.flows.get(self.flow as usize).is_none() {
+            return Err(InputError::WrongBundle {
+                started_on: self.bundle,
+                given,
+            });
         }
-        Ok(exec::run_input(bundle, self, input, env))
+        Ok(())
+    }
+
+    /// The id of the bundle this conversation started on (and runs on).
+    pub fn bundle_id(&self) -> BundleId {
+        self.bundle
     }
 
     pub fn status(&self) -> Status {
@@ -595,11 +708,11 @@ impl Conversation {
         &self.transcript
     }
 
-    /// Whether the conversation keeps its transcript in memory (it does from `start`).
-    /// `csflow test` and `csflow run` read it; a runtime serving thousands of callers logs
-    /// each turn's outputs instead and turns it off, so a waiting conversation stays the
-    /// same few hundred bytes however many turns it has taken. Turning it off drops what
-    /// was kept.
+    /// Whether the conversation keeps its transcript in memory from now on (off unless
+    /// [`Start::with_transcript`] asked for it). `csflow test` and `csflow run` read it; a
+    /// runtime serving thousands of callers logs each turn's outputs instead, so a waiting
+    /// conversation stays the same few hundred bytes however many turns it has taken.
+    /// Turning it off drops what was kept.
     pub fn keep_transcript(&mut self, keep: bool) {
         self.keeps_transcript = keep;
         if !keep {
@@ -615,7 +728,7 @@ impl Conversation {
     }
 
     pub fn handoff(&self) -> Option<&HandoffInfo> {
-        self.handoff.as_ref()
+        self.handoff.as_deref()
     }
 
     pub fn turns(&self) -> u32 {

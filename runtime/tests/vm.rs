@@ -17,14 +17,14 @@ struct Mock {
 }
 
 impl Services for Mock {
-    fn call(
-        &mut self,
-        service: &str,
-        operation: &str,
-        args: &[(String, Value)],
-    ) -> Result<Value, ServiceError> {
+    fn call(&mut self, request: &CallRequest<'_>) -> Result<Value, ServiceError> {
+        let args = request
+            .args
+            .iter()
+            .map(|a| (a.name.to_string(), a.value.clone()))
+            .collect();
         self.calls
-            .push((service.into(), operation.into(), args.to_vec()));
+            .push((request.service.into(), request.operation.into(), args));
         self.result.clone()
     }
 }
@@ -77,7 +77,8 @@ impl Session {
                 clock,
                 services: &mut mock,
             };
-            Conversation::start(bundle, "bank", Channel::Voice, &mut env).unwrap()
+            let start = Start::new("bank", Channel::Voice).with_transcript();
+            Conversation::start_with(bundle, start, &mut env).unwrap()
         };
         Session {
             bundle,

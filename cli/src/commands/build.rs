@@ -82,11 +82,10 @@ pub fn compile(
             print_diagnostics(&analysis, &warnings, color);
         }
     }
-    let generated = codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources)
-        .map_err(|error| {
-            eprintln!("error: {error} (this is a bug in csflow: the checks passed)");
-            1
-        })?;
+    let generated = codegen::generate_analysis(&analysis).map_err(|error| {
+        eprintln!("error: {error} (this is a bug in csflow: the checks passed)");
+        1
+    })?;
     let bundle = Bundle::from_bytes(&generated.to_bytes()).map_err(|error| {
         eprintln!("error: the generated bundle does not verify: {error} (this is a bug in csflow)");
         1

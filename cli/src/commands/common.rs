@@ -43,7 +43,8 @@ pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 /// The check options for a project: `csflow.toml` next to the first path (levels,
-/// thresholds, `today`), with `today` from the command line winning. Every command that
+/// thresholds, `today`), with `today` from the command line winning, and the local date
+/// when neither gives one (the checks never read the clock themselves). Every command that
 /// analyzes a project uses this, so a `deny` in the file also stops `csflow build`.
 pub fn check_options(
     paths: &[std::path::PathBuf],
@@ -54,7 +55,13 @@ pub fn check_options(
         .cloned()
         .unwrap_or_else(|| std::path::PathBuf::from("."));
     match csflow_compiler::config::Config::discover(&first) {
-        Ok(config) => Ok(config.unwrap_or_default().options(today)),
+        Ok(config) => {
+            let mut options = config.unwrap_or_default().options(today);
+            options
+                .today
+                .get_or_insert_with(|| chrono::Local::now().date_naive());
+            Ok(options)
+        }
         Err(error) => Err(fail_usage(&error.to_string())),
     }
 }

@@ -5,7 +5,9 @@ use super::common::{self, ColorChoice};
 use super::{build, disasm};
 use csflow_compiler::testing;
 use csflow_runtime::vm::{ExpectKind, Speaker};
-use csflow_runtime::{Bundle, Channel, Clock, Conversation, Env, Input, Status, Turn, Value};
+use csflow_runtime::{
+    Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Turn, Value,
+};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -106,7 +108,7 @@ pub fn run(args: Args) -> u8 {
         None => Clock::Instant(chrono::Utc::now()),
     };
     // `--mock` answers; any other call fails as an unavailable service.
-    let mut mocks = testing::Mocks::default();
+    let mut mocks = Mocks::default();
     for (service, operation, answer) in &args.mock {
         mocks.insert(service, operation, answer.clone());
     }
@@ -119,7 +121,9 @@ pub fn run(args: Args) -> u8 {
         clock: clock(),
         services: &mut mocks,
     };
-    let (mut conversation, turn) = match Conversation::start(&bundle, &flow, channel, &mut env) {
+    // The transcript echoes piped input as it is kept (keys, masked answers).
+    let start = Start::new(&flow, channel).with_transcript();
+    let (mut conversation, turn) = match Conversation::start_with(&bundle, start, &mut env) {
         Ok(started) => started,
         Err(error) => return common::fail_usage(&error.to_string()),
     };
@@ -218,6 +222,8 @@ fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn) {
             }
             None => {}
         },
+        // `input` answers every call before it returns: never shown.
+        Status::Calling => {}
         Status::Ended => out.push_str("-- the conversation has ended\n"),
         Status::HandedOff => {
             if let Some(handoff) = &turn.handoff {

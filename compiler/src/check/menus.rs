@@ -4,10 +4,11 @@
 
 use super::graph::{FlowGraph, Node};
 use super::reachability::input_span;
-use super::{Context, each_flow_stmt, edits, similar};
+use super::{Context, edits, similar};
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::resolve::FlowModel;
+use crate::visit::each_flow_stmt;
 use petgraph::graph::NodeIndex;
 use std::collections::VecDeque;
 

@@ -3,6 +3,7 @@
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::resolve::FlowModel;
+use crate::visit;
 use std::collections::HashMap;
 
 pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
@@ -25,7 +26,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.push(d);
     }
     for state in &f.states {
-        if let Fall::Through(last) = falls(&state.body) {
+        if let Some(last) = falls_through(&state.body) {
             let mut d = Diagnostic::new(
                 "missing-terminator",
                 state.name.span,
@@ -40,7 +41,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for handler in &f.handlers {
-        if let Fall::Through(last) = falls(&handler.action) {
+        if let Some(last) = falls_through(&handler.action) {
             let mut d = Diagnostic::new(
                 "missing-terminator",
                 handler.kind_span,
@@ -54,7 +55,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for rule in &f.escalate {
-        if let Fall::Through(last) = falls(&rule.action) {
+        if let Some(last) = falls_through(&rule.action) {
             let mut d = Diagnostic::new(
                 "missing-terminator",
                 rule.condition.span,
@@ -67,60 +68,17 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(d);
         }
     }
-    super::each_flow_stmt(f, &mut |stmt| {
+    crate::visit::each_flow_stmt(f, &mut |stmt| {
         if let StmtKind::Menu(menu) = &stmt.kind {
             duplicate_keys(menu, diagnostics);
         }
     });
 }
 
-enum Fall {
-    /// Every path ends in `goto`, `end` or `handoff`.
-    Ends,
-    /// Some path reaches the end; the span of the last statement on it, if any.
-    Through(Option<crate::source::Span>),
-}
-
-/// Whether control can reach the end of `block`. Broken statements count as ending, so a
-/// syntax error does not also produce a missing terminator.
-fn falls(block: &Block) -> Fall {
-    let mut last = None;
-    for stmt in &block.statements {
-        if ends(stmt) {
-            return Fall::Ends;
-        }
-        last = Some(stmt.span);
-    }
-    Fall::Through(last)
-}
-
-fn ends(stmt: &Stmt) -> bool {
-    match &stmt.kind {
-        StmtKind::Goto(_) | StmtKind::End | StmtKind::Handoff(_) | StmtKind::Error => true,
-        StmtKind::If(if_) => {
-            if_.otherwise
-                .as_ref()
-                .is_some_and(|b| matches!(falls(b), Fall::Ends))
-                && if_
-                    .branches
-                    .iter()
-                    .all(|(_, b)| matches!(falls(b), Fall::Ends))
-        }
-        // A menu moves on only through its options: when every option ends, so does the menu.
-        // Handlers that fall through continue after the menu, like options do.
-        StmtKind::Menu(menu) => {
-            !menu.options.is_empty()
-                && menu
-                    .options
-                    .iter()
-                    .all(|o| matches!(falls(&o.action), Fall::Ends))
-                && menu
-                    .handlers
-                    .iter()
-                    .all(|h| matches!(falls(&h.action), Fall::Ends))
-        }
-        _ => false,
-    }
+/// `Some(span of the last statement)` (or `Some(None)` for an empty block) when a path
+/// can reach the end of `block`; the answer is [`visit::block_ending`], shared with codegen.
+fn falls_through(block: &Block) -> Option<Option<crate::source::Span>> {
+    (!visit::block_ending(block).ends()).then(|| block.statements.last().map(|s| s.span))
 }
 
 fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {

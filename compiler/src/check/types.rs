@@ -7,9 +7,10 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
-use crate::resolve::{FlowModel, Model, NameRef, lookup_name};
+use crate::resolve::{FlowModel, Model, NameRef, Type, lookup_name};
 use crate::source::Span;
 use crate::visit;
+use csflow_runtime::builtins::BuiltinType;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty<'a> {
@@ -48,6 +49,24 @@ impl Ty<'_> {
     fn is_loose(&self) -> bool {
         matches!(self, Ty::Unknown | Ty::None)
     }
+
+    /// The owned type kept in the resolution.
+    fn kept(&self) -> Type {
+        match self {
+            Ty::Bool => Type::Bool,
+            Ty::Number => Type::Number,
+            Ty::Text => Type::Text,
+            Ty::Digits => Type::Digits,
+            Ty::Date => Type::Date,
+            Ty::Time => Type::Time,
+            Ty::Duration => Type::Duration,
+            Ty::Enum(_) => Type::Enum,
+            Ty::Record(_) => Type::Record,
+            Ty::List(element) => Type::List(Box::new(element.kept())),
+            Ty::None => Type::None,
+            Ty::Unknown => Type::Unknown,
+        }
+    }
 }
 
 pub fn of_type(kind: &TypeKind) -> Ty<'_> {
@@ -82,13 +101,22 @@ struct Checker<'m, 'a> {
     model: &'m Model<'a>,
     flow: &'m FlowModel<'a>,
     diagnostics: &'m mut Vec<Diagnostic>,
+    /// Every expression's type, kept for the language server.
+    types: &'m mut Vec<(Span, Type)>,
 }
 
-pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
+/// Checks one flow; the type of every expression is added to `types`.
+pub fn check(
+    model: &Model,
+    flow: &FlowModel,
+    diagnostics: &mut Vec<Diagnostic>,
+    types: &mut Vec<(Span, Type)>,
+) {
     let mut checker = Checker {
         model,
         flow,
         diagnostics,
+        types,
     };
     for slot in &flow.flow.slots {
         if let TypeKind::Unknown(name) = &slot.ty.kind {
@@ -137,7 +165,7 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
     for rule in &flow.flow.escalate {
         checker.condition(&rule.condition);
     }
-    super::each_flow_stmt(flow.flow, &mut |stmt| checker.stmt(stmt));
+    crate::visit::each_flow_stmt(flow.flow, &mut |stmt| checker.stmt(stmt));
     for handler in &flow.flow.handlers {
         if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
             visit::interpolations(message).for_each(|e| {
@@ -148,7 +176,11 @@ pub fn check(model: &Model, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>)
 }
 
 /// Test steps: mock records and `expect slot` values.
-pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check_tests(
+    model: &Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    types: &mut Vec<(Span, Type)>,
+) {
     for test in &model.tests {
         let mut flow = None;
         for step in &test.steps {
@@ -183,6 +215,7 @@ pub fn check_tests(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                             model,
                             flow,
                             diagnostics,
+                            types,
                         };
                         let expected = match flow.slots.get(slot.name.as_str()) {
                             Some(s) => of_type(&s.ty.kind),
@@ -278,7 +311,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             }
             StmtKind::Call(call) => self.call(call),
             _ => {
-                super::each_stmt_expr(stmt, &mut |expr| {
+                crate::visit::each_stmt_expr(stmt, &mut |expr| {
                     self.expr(expr);
                 });
             }
@@ -327,7 +360,14 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
     }
 
+    /// The type of `expr` (kept in `types`), reporting what does not fit on the way.
     fn expr(&mut self, expr: &Expr) -> Ty<'a> {
+        let ty = self.infer(expr);
+        self.types.push((expr.span, ty.kept()));
+        ty
+    }
+
+    fn infer(&mut self, expr: &Expr) -> Ty<'a> {
         match &expr.kind {
             ExprKind::String(s) => {
                 visit::interpolations(s).for_each(|e| {
@@ -363,8 +403,11 @@ impl<'m, 'a> Checker<'m, 'a> {
                     Some(op) => Ty::Record(&op.returns),
                     None => Ty::Unknown,
                 },
-                NameRef::Builtin("text" | "channel") => Ty::Text,
-                NameRef::Builtin(_) => Ty::Number,
+                NameRef::Builtin(builtin) => match builtin.ty {
+                    BuiltinType::Text => Ty::Text,
+                    BuiltinType::Number => Ty::Number,
+                    BuiltinType::Bool => Ty::Bool,
+                },
                 NameRef::EnumValue | NameRef::ChannelName => Ty::Text,
                 NameRef::Unknown => Ty::Unknown,
             },

@@ -1,5 +1,5 @@
 //! Declarations nothing uses: `unused-slot`, `unused-intent`, `unused-queue`,
-//! `unused-knowledge`.
+//! `unused-knowledge`, read from the references the resolver kept.
 //!
 //! A use is anything a flow does with the name: asks, sets or reads a slot (in any
 //! expression or interpolation, `escalate` conditions and slot defaults included); matches
@@ -8,90 +8,46 @@
 //! in a test checks a use, it is not one. When a flow (or, for the project-wide kinds, any
 //! flow) has syntax errors, uses may be hidden in the broken text, so nothing is reported.
 
-use super::{Context, each_flow_stmt, edits};
+use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::resolve::DefId;
 use crate::source::{FileId, Span};
 use crate::visit;
-use std::collections::HashSet;
-
-#[derive(Default)]
-struct Uses<'a> {
-    intents: HashSet<&'a str>,
-    queues: HashSet<&'a str>,
-    knowledge: HashSet<&'a str>,
-}
 
 pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<Diagnostic>) {
-    let mut uses = Uses::default();
+    // A use is a reference the resolver kept, outside the tests.
+    let mut used = vec![false; context.resolution.def_count()];
+    for reference in context.resolution.references() {
+        if !reference.in_test
+            && let Some(slot) = used.get_mut(reference.def.0 as usize)
+        {
+            *slot = true;
+        }
+    }
+    let is_used = |id: Option<DefId>| id.is_some_and(|id| used[id.0 as usize]);
     let mut project_broken = files
         .iter()
         .any(|(_, f)| f.items.iter().any(|i| matches!(i, Item::Error(_))));
     for flow in &context.model.flows {
         let f = flow.flow;
-        let mut slots: HashSet<&str> = HashSet::new();
         let mut broken = !f.errors.is_empty();
-        let mut exprs: Vec<&Expr> = Vec::new();
-        for slot in &f.slots {
-            exprs.extend(slot.default.as_ref());
-        }
-        for rule in &f.escalate {
-            exprs.push(&rule.condition);
-        }
-        for handler in &f.handlers {
-            if let Some(message) = handler.retry.as_ref().and_then(|r| r.message.as_ref()) {
-                exprs.extend(visit::interpolations(message));
-            }
-        }
-        each_flow_stmt(f, &mut |stmt| {
-            super::each_stmt_expr(stmt, &mut |e| exprs.push(e));
-            match &stmt.kind {
-                StmtKind::Ask(ask) => {
-                    slots.insert(&ask.slot.name);
-                }
-                StmtKind::Set { slot, .. } => {
-                    slots.insert(&slot.name);
-                }
-                StmtKind::Handoff(handoff) => {
-                    uses.queues.insert(&handoff.queue.name);
-                }
-                StmtKind::Answer(answer) => {
-                    uses.knowledge.insert(&answer.knowledge.name);
-                }
-                StmtKind::Menu(menu) => {
-                    broken |= !menu.errors.is_empty();
-                    for option in &menu.options {
-                        for intent in &option.intents {
-                            uses.intents.insert(&intent.name);
-                        }
-                    }
-                }
-                StmtKind::Error => broken = true,
-                _ => {}
-            }
+        visit::each_flow_stmt(f, &mut |stmt| match &stmt.kind {
+            StmtKind::Menu(menu) => broken |= !menu.errors.is_empty(),
+            StmtKind::Error => broken = true,
+            _ => {}
         });
-        for expr in exprs {
-            visit::each_expr(expr, &mut |e| match &e.kind {
-                ExprKind::Name(name) => {
-                    slots.insert(name.name.as_str());
-                }
-                ExprKind::Intent(intent) => {
-                    uses.intents.insert(intent.name.as_str());
-                }
-                _ => {}
-            });
-        }
         project_broken |= broken;
         if broken {
             continue;
         }
         for slot in &f.slots {
-            if slots.contains(slot.name.name.as_str())
-                || flow
-                    .slots
-                    .get(slot.name.name.as_str())
-                    .is_none_or(|s| !std::ptr::eq(*s, slot))
-            {
+            // Only the first definition of a name (a copy is a duplicate-definition).
+            let first = flow
+                .slots
+                .get(slot.name.name.as_str())
+                .is_some_and(|s| std::ptr::eq(*s, slot));
+            if !first || is_used(flow.slot_id(slot)) {
                 continue;
             }
             diagnostics.push(unused(
@@ -108,8 +64,9 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
     if project_broken {
         return;
     }
-    for intent in context.model.intents.iter() {
-        if !uses.intents.contains(intent.name.name.as_str()) {
+    let model = context.model;
+    for (intent, id) in model.intents.iter_defs() {
+        if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
                 "unused-intent",
@@ -121,8 +78,8 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             ));
         }
     }
-    for queue in context.model.queues.iter() {
-        if !uses.queues.contains(queue.name.name.as_str()) {
+    for (queue, id) in model.queues.iter_defs() {
+        if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
                 "unused-queue",
@@ -134,8 +91,8 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             ));
         }
     }
-    for kb in context.model.knowledge.iter() {
-        if !uses.knowledge.contains(kb.name.name.as_str()) {
+    for (kb, id) in model.knowledge.iter_defs() {
+        if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
                 "unused-knowledge",

@@ -88,18 +88,14 @@ pub fn real_date(date: Date) -> Option<NaiveDate> {
 
 pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     let mut regexes: Vec<&RegexLit> = Vec::new();
+    // Every expression of every flow, the retry messages of flow-level handlers included
+    // (a bad pattern there once passed `check` and then failed `build`).
     for flow in &model.flows {
-        let mut exprs: Vec<&Expr> = flow.flow.escalate.iter().map(|r| &r.condition).collect();
-        super::each_flow_stmt(flow.flow, &mut |stmt| {
-            super::each_stmt_expr(stmt, &mut |e| exprs.push(e))
+        visit::each_flow_expr(flow.flow, &mut |e| {
+            if let ExprKind::Matches(_, regex) = &e.kind {
+                regexes.push(regex);
+            }
         });
-        for expr in exprs {
-            visit::each_expr(expr, &mut |e| {
-                if let ExprKind::Matches(_, regex) = &e.kind {
-                    regexes.push(regex);
-                }
-            });
-        }
     }
     for test in &model.tests {
         for step in &test.steps {

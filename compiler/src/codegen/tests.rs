@@ -145,9 +145,7 @@ struct Mock(std::result::Result<Value, ServiceError>);
 impl Services for Mock {
     fn call(
         &mut self,
-        _: &str,
-        _: &str,
-        _: &[(String, Value)],
+        _: &csflow_runtime::CallRequest<'_>,
     ) -> std::result::Result<Value, ServiceError> {
         self.0.clone()
     }

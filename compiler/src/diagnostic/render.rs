@@ -69,7 +69,7 @@ impl fmt::Display for Summary {
 /// The file a span points into, if the map has it. A diagnostic pointing at a file the map
 /// does not hold is a compiler bug, but a renderer must still not panic on it.
 fn file_of(sources: &SourceMap, file: FileId) -> Option<&SourceFile> {
-    ((file.0 as usize) < sources.len()).then(|| sources.get(file))
+    sources.try_get(file)
 }
 
 /// The path of a span's file as the user gave it.

@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::check;
+use csflow_runtime::Channel;
+use csflow_runtime::bundle::FlowChannel;
 use std::path::PathBuf;
 
 const HOTLINE: &str = r#"

@@ -108,6 +108,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
             count: body.len() - r.pos,
         });
     }
+    bundle.models.set_id(super::BundleId(found));
     Ok(bundle)
 }
 

@@ -45,6 +45,13 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     hash ^ (hash >> 33)
 }
 
+/// The content hash of `bundle`'s body: the hash its bytes carry, and its [`super::BundleId`].
+pub fn body_hash(bundle: &Bundle) -> u64 {
+    let mut body = Writer::default();
+    bundle.encode_body(&mut body);
+    content_hash(&body.bytes)
+}
+
 pub fn to_bytes(bundle: &Bundle) -> Vec<u8> {
     let mut body = Writer::default();
     bundle.encode_body(&mut body);

@@ -80,10 +80,14 @@ impl Verifier<'_> {
     fn run(&self) -> Result<(), LoadError> {
         let b = self.bundle;
         self.strs(&b.files, "file path")?;
-        for id in &b.regexes {
+        for (index, id) in b.regexes.iter().enumerate() {
             self.str(*id, "regex")?;
-            if let Err(error) = compile_regex(b.str(*id)) {
-                return fail(format!("regex /{}/ does not compile: {error}", b.str(*id)));
+            match compile_regex(b.str(*id)) {
+                // Compiled anyway: kept, so no turn compiles it again.
+                Ok(regex) => b.models.keep_regex(b, index, regex),
+                Err(error) => {
+                    return fail(format!("regex /{}/ does not compile: {error}", b.str(*id)));
+                }
             }
         }
         for hours in &b.hours {

@@ -1,60 +1,62 @@
 //! The interpreter loop: runs a flow's instructions from the conversation's position until
-//! it waits, ends, hands off or fails. Never panics: every table access is checked, since a
-//! `Bundle` may also be built by hand.
+//! it waits, reaches a service call, ends, hands off or fails. Never panics: every table
+//! access is checked, since a `Bundle` may also be built by hand. Input delivery and menu
+//! matching are in `vm/input.rs`.
 
+use super::call::{Paused, request};
 use super::*;
-use crate::bundle::{Builtin, CmpOp, Const, Flow, InputHandler, Instr, PointKind, SlotType};
-use crate::nlu::similarity::{best_of, contains_word};
-use crate::nlu::slots::Reply;
+use crate::bundle::template::{self, Piece};
+use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind};
 use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD};
 
 /// A stack entry: a value and whether it came from sensitive data.
-#[derive(Debug, Clone)]
-struct Operand {
-    value: Value,
-    sensitive: bool,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Operand {
+    pub(super) value: Value,
+    pub(super) sensitive: bool,
 }
 
 /// What the escalate block hands on with `Deliver`; the text itself is in
 /// `Conversation::last`, moved there from the input (no copy per turn).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum InputKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum InputKind {
     Text,
     Keys,
     NoInput,
 }
 
-enum Stop {
+pub(super) enum Stop {
     Wait,
+    /// At a `call`: the conversation holds a [`Paused`] turn.
+    Calling,
     End,
     Handoff,
     Failed(String),
 }
 
-struct Machine<'b, 'c, 'e, 's> {
-    bundle: &'b Bundle,
-    flow: &'b Flow,
-    conv: &'c mut Conversation,
-    env: &'e mut Env<'s>,
-    pc: u32,
-    stack: Vec<Operand>,
+pub(super) struct Machine<'b, 'c> {
+    pub(super) bundle: &'b Bundle,
+    pub(super) flow: &'b Flow,
+    pub(super) conv: &'c mut Conversation,
+    clock: Clock,
+    pub(super) pc: u32,
+    pub(super) stack: Vec<Operand>,
     outputs: Vec<Output<'b>>,
-    steps: u32,
+    pub(super) steps: u32,
     /// The input the escalate block will `Deliver`.
-    pending: Option<InputKind>,
-    intent_scores: IntentScores,
-    regexes: Vec<Option<regex::Regex>>,
-    trace: Trace,
+    pub(super) pending: Option<InputKind>,
+    pub(super) intent_scores: IntentScores,
+    pub(super) trace: Trace,
 }
 
 /// Intent scores of the last input, computed at most once per turn, and only for text.
 #[derive(Default)]
-struct IntentScores(Option<Vec<f32>>);
+pub(super) struct IntentScores(Option<Vec<f32>>);
 
 impl IntentScores {
     /// Every intent's score for `text`; empty for keys, time-outs and empty text, which
     /// match no intent (skipping the model entirely).
-    fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
+    pub(super) fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
         if last.keys || last.text.is_empty() {
             return &[];
         }
@@ -74,30 +76,29 @@ pub(super) fn const_value(bundle: &Bundle, value: &Const) -> Value {
     }
 }
 
-fn machine<'b, 'c, 'e, 's>(
+pub(super) fn machine<'b, 'c>(
     bundle: &'b Bundle,
     conv: &'c mut Conversation,
-    env: &'e mut Env<'s>,
-) -> Option<Machine<'b, 'c, 'e, 's>> {
+    clock: Clock,
+) -> Option<Machine<'b, 'c>> {
     let flow = bundle.flows.get(conv.flow as usize)?;
     let pc = conv.pc;
     Some(Machine {
         bundle,
         flow,
         conv,
-        env,
+        clock,
         pc,
         stack: Vec::new(),
         outputs: Vec::new(),
         steps: 0,
         pending: None,
         intent_scores: IntentScores::default(),
-        regexes: Vec::new(),
         trace: Trace::default(),
     })
 }
 
-fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b> {
+pub(super) fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b> {
     conv.status = Status::Failed;
     Turn {
         status: Status::Failed,
@@ -106,16 +107,13 @@ fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b> {
         expecting: None,
         handoff: None,
         error: Some(message.to_string()),
+        call: None,
         trace: Trace::default(),
     }
 }
 
-pub(super) fn run_start<'b>(
-    bundle: &'b Bundle,
-    conv: &mut Conversation,
-    env: &mut Env<'_>,
-) -> Turn<'b> {
-    match machine(bundle, conv, env) {
+pub(super) fn run_start<'b>(bundle: &'b Bundle, conv: &mut Conversation, clock: Clock) -> Turn<'b> {
+    match machine(bundle, conv, clock) {
         Some(mut m) => {
             m.trace.push(TraceEvent::State(m.conv.state));
             let stop = m.run();
@@ -129,7 +127,7 @@ pub(super) fn run_input<'b>(
     bundle: &'b Bundle,
     conv: &mut Conversation,
     input: Input,
-    env: &mut Env<'_>,
+    clock: Clock,
 ) -> Turn<'b> {
     let sensitive_ask = bundle
         .flows
@@ -159,7 +157,7 @@ pub(super) fn run_input<'b>(
         keys: kind == InputKind::Keys,
         sensitive: sensitive_ask,
     };
-    let Some(mut m) = machine(bundle, conv, env) else {
+    let Some(mut m) = machine(bundle, conv, clock) else {
         return failed_turn(conv, "unknown flow");
     };
     let stop = match m.flow.escalate {
@@ -176,8 +174,8 @@ pub(super) fn run_input<'b>(
     m.finish(stop)
 }
 
-impl<'b> Machine<'b, '_, '_, '_> {
-    fn finish(self, stop: Stop) -> Turn<'b> {
+impl<'b> Machine<'b, '_> {
+    pub(super) fn finish(self, stop: Stop) -> Turn<'b> {
         let conv = self.conv;
         let state = self
             .flow
@@ -191,12 +189,25 @@ impl<'b> Machine<'b, '_, '_, '_> {
             expecting: None,
             handoff: None,
             error: None,
+            call: None,
             trace: self.trace,
         };
+        // A reply to a sensitive `ask` is not kept in clear once its turn stops (the slot
+        // it filled holds the value): a stored conversation never carries it.
+        if conv.last.sensitive && !conv.last.text.is_empty() {
+            conv.last.text = String::new();
+        }
         match stop {
             Stop::Wait => {
                 conv.status = Status::Waiting;
                 turn.expecting = expecting(self.bundle, self.flow, conv);
+            }
+            Stop::Calling => {
+                conv.status = Status::Calling;
+                turn.call = conv
+                    .calling
+                    .as_deref()
+                    .and_then(|paused| request(self.bundle, self.flow, paused));
             }
             Stop::End => {
                 conv.status = Status::Ended;
@@ -204,7 +215,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
             }
             Stop::Handoff => {
                 conv.status = Status::HandedOff;
-                turn.handoff = conv.handoff.clone();
+                turn.handoff = conv.handoff.as_deref().cloned();
             }
             Stop::Failed(message) => {
                 conv.status = Status::Failed;
@@ -239,7 +250,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
         self.stack.push(Operand { value, sensitive });
     }
 
-    fn jump(&mut self, target: u32) -> Result<(), String> {
+    pub(super) fn jump(&mut self, target: u32) -> Result<(), String> {
         if (target as usize) < self.flow.code.len() {
             self.pc = target;
             Ok(())
@@ -248,7 +259,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
         }
     }
 
-    fn run(&mut self) -> Stop {
+    pub(super) fn run(&mut self) -> Stop {
         match self.run_inner() {
             Ok(stop) => stop,
             Err(message) => Stop::Failed(message),
@@ -307,7 +318,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                         .bundle
                         .hours
                         .get(*h as usize)
-                        .is_some_and(|hours| is_open(self.bundle, hours, &self.env.clock));
+                        .is_some_and(|hours| is_open(self.bundle, hours, &self.clock));
                     self.push(Value::Bool(open), false);
                 }
                 Instr::Not => {
@@ -397,7 +408,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     let template = self.bundle.str(*text);
                     match self.bundle.shared_str(*text) {
                         // No placeholders: the transcript shares the bundle's string.
-                        Some(shared) if !has_brace(template) => {
+                        Some(shared) if !template::has_brace(template) => {
                             self.say(Cow::Borrowed(template), Line::shared(shared))
                         }
                         _ => {
@@ -452,7 +463,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     let closed = queue_decl
                         .hours
                         .and_then(|h| self.bundle.hours.get(h as usize))
-                        .is_some_and(|hours| !is_open(self.bundle, hours, &self.env.clock));
+                        .is_some_and(|hours| !is_open(self.bundle, hours, &self.clock));
                     let in_closed_handler = self
                         .conv
                         .returns
@@ -468,70 +479,29 @@ impl<'b> Machine<'b, '_, '_, '_> {
                     }
                     let info = HandoffInfo::new(name, *priority, reason);
                     self.event(format!("handoff {name} priority {}", info.priority));
-                    self.conv.handoff = Some(info);
+                    self.conv.handoff = Some(Box::new(info));
                     return Ok(Stop::Handoff);
                 }
                 Instr::Call {
-                    service,
-                    operation,
-                    into,
-                    on_error,
+                    service, operation, ..
                 } => {
-                    let service_decl = self
+                    let params = self
                         .bundle
                         .services
                         .get(*service as usize)
-                        .ok_or("call to an unknown service")?;
-                    let op = service_decl
-                        .operations
-                        .get(*operation as usize)
-                        .ok_or("call to an unknown operation")?;
-                    let args = self.pop_n(op.params.len() as u32)?;
-                    let args: Vec<(String, Value)> = op
+                        .and_then(|s| s.operations.get(*operation as usize))
+                        .ok_or("call to an unknown service operation")?
                         .params
-                        .iter()
-                        .zip(args)
-                        .map(|(p, a)| (self.bundle.str(p.name).to_string(), a.value))
-                        .collect();
-                    let (service_name, op_name) =
-                        (self.bundle.str(service_decl.name), self.bundle.str(op.name));
-                    let result = self
-                        .env
-                        .services
-                        .call(service_name, op_name, &args)
-                        .and_then(|value| shape_result(self.bundle, op, value));
-                    match result {
-                        Ok(value) => {
-                            if let Some(var) = into {
-                                let slot = self
-                                    .conv
-                                    .slots
-                                    .get_mut(*var as usize)
-                                    .ok_or("call into an unknown name")?;
-                                *slot = value;
-                            }
-                        }
-                        Err(error) => {
-                            if let Some(slot) =
-                                into.and_then(|v| self.conv.slots.get_mut(v as usize))
-                            {
-                                *slot = Value::None;
-                            }
-                            self.event(format!("call {service_name}.{op_name} {error}"));
-                            let in_error_handler = self
-                                .conv
-                                .returns
-                                .iter()
-                                .any(|r| r.kind == HandlerKind::Error);
-                            if let (Some(handler), false) =
-                                (on_error.or(self.flow.handlers.error), in_error_handler)
-                            {
-                                self.enter_handler(ReturnTo::Pc(next), HandlerKind::Error)?;
-                                self.jump(handler)?;
-                                continue;
-                            }
-                        }
-                    }
+                        .len();
+                    let args = self.pop_n(params as u32)?;
+                    self.conv.calling = Some(Box::new(Paused {
+                        pc: self.pc,
+                        args,
+                        stack: std::mem::take(&mut self.stack),
+                        pending: self.pending,
+                        steps: self.steps,
+                    }));
+                    return Ok(Stop::Calling);
                 }
                 Instr::Answer {
                     knowledge,
@@ -594,7 +564,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
         }
     }
 
-    fn enter_handler(&mut self, to: ReturnTo, kind: HandlerKind) -> Result<(), String> {
+    pub(super) fn enter_handler(&mut self, to: ReturnTo, kind: HandlerKind) -> Result<(), String> {
         const MAX_NESTED_HANDLERS: usize = 16;
         if self.conv.returns.len() >= MAX_NESTED_HANDLERS {
             return Err("handlers nested too deeply".into());
@@ -608,7 +578,7 @@ impl<'b> Machine<'b, '_, '_, '_> {
         self.outputs.push(Output::Say { text: clear });
     }
 
-    fn event(&mut self, text: String) {
+    pub(super) fn event(&mut self, text: String) {
         self.conv.note(Speaker::Event, || Line::from(text));
     }
 
@@ -633,280 +603,38 @@ impl<'b> Machine<'b, '_, '_, '_> {
         score >= INTENT_THRESHOLD && scores.iter().all(|s| *s <= score)
     }
 
-    fn regex_matches(&mut self, index: usize, text: &str) -> Result<bool, String> {
-        if self.regexes.len() < self.bundle.regexes.len() {
-            self.regexes.resize(self.bundle.regexes.len(), None);
-        }
-        let pattern = self
-            .bundle
-            .regexes
-            .get(index)
-            .map(|id| self.bundle.str(*id))
-            .ok_or("unknown regex")?;
-        let slot = self.regexes.get_mut(index).ok_or("unknown regex")?;
-        if slot.is_none() {
-            *slot = Some(
-                crate::bundle::verify::compile_regex(pattern)
-                    .map_err(|e| format!("regex /{pattern}/: {e}"))?,
-            );
-        }
-        Ok(slot.as_ref().is_some_and(|re| re.is_match(text)))
-    }
-
-    /// Hands the last input to the input point the conversation waits at and moves `pc` on.
-    fn deliver(&mut self, kind: InputKind) -> Result<(), String> {
-        let wait = self.conv.pc;
-        let Some(Instr::Wait(point_index)) = self.flow.code.get(wait as usize) else {
-            return Err("the conversation is not at an input point".into());
-        };
-        let point = self
-            .flow
-            .points
-            .get(*point_index as usize)
-            .ok_or("unknown input point")?;
-        if kind == InputKind::NoInput {
-            self.conv.no_input_count = self.conv.no_input_count.saturating_add(1);
-            return self.failure(*point_index, false);
-        }
-        let last = &self.conv.last;
-        match &point.kind {
-            PointKind::Ask { var } => {
-                let ty = self
-                    .flow
-                    .vars
-                    .get(*var as usize)
-                    .map(|v| &v.ty)
-                    .unwrap_or(&SlotType::Text);
-                let reply = Reply {
-                    text: &last.text,
-                    keys: last.keys,
-                    voice: self.conv.channel == Channel::Voice,
-                };
-                if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
-                    let slot = self
-                        .conv
-                        .slots
-                        .get_mut(*var as usize)
-                        .ok_or("ask of an unknown slot")?;
-                    *slot = value;
-                    self.conv.attempts = 0;
-                    return self.jump(wait + 1);
-                }
-            }
-            PointKind::Menu { options } => {
-                if let Some(index) =
-                    pick_option(self.bundle, &mut self.intent_scores, options, last)
-                {
-                    self.trace.push(TraceEvent::Option {
-                        point: *point_index,
-                        option: index as u32,
-                    });
-                    self.conv.attempts = 0;
-                    let action = options.get(index).map_or(0, |o| o.action);
-                    return self.jump(action);
-                }
-            }
-        }
-        self.conv.no_match_count = self.conv.no_match_count.saturating_add(1);
-        self.failure(*point_index, true)
-    }
-
-    /// A `no_match` (or `no_input`) at an input point: retry, run the handler, or re-prompt.
-    fn failure(&mut self, point_index: u32, no_match: bool) -> Result<(), String> {
-        let point = self
-            .flow
-            .points
-            .get(point_index as usize)
-            .ok_or("unknown input point")?;
-        let handlers = &self.flow.handlers;
-        let handler: Option<&InputHandler> = if no_match {
-            point.no_match.as_ref().or(handlers.no_match.as_ref())
-        } else {
-            point.no_input.as_ref().or(handlers.no_input.as_ref())
-        };
-        self.conv.attempts = self.conv.attempts.saturating_add(1);
-        match handler {
-            None => {
-                self.conv.retrying = true;
-                self.jump(point.prompt)
-            }
-            Some(h) if self.conv.attempts <= h.retries => {
-                self.conv.retrying = true;
-                self.jump(h.retry_message.unwrap_or(point.prompt))
-            }
-            Some(h) => {
-                self.conv.attempts = 0;
-                self.enter_handler(ReturnTo::Pc(point.after), HandlerKind::Input)?;
-                self.jump(h.action)
-            }
-        }
+    /// Regex `index` matches `text`; the regex is compiled once per loaded bundle.
+    fn regex_matches(&self, index: usize, text: &str) -> Result<bool, String> {
+        let regex = self.bundle.models.regex(self.bundle, index)?;
+        Ok(regex.is_match(text))
     }
 }
 
-/// The option (index into `options`) a reply picks: by keys; for text by a key spoken or
-/// typed, the label, a phrase or the label inside the text, then the best-scoring intent.
-fn pick_option(
-    bundle: &Bundle,
-    scores: &mut IntentScores,
-    options: &[crate::bundle::MenuOption],
-    last: &LastInput,
-) -> Option<usize> {
-    let text = last.text.as_str();
-    // Keypad input and most typed keys are ASCII without spaces: already compact.
-    let compact = text
-        .bytes()
-        .all(|b| b.is_ascii() && !char::from(b).is_whitespace());
-    let is_key = |key: &str| {
-        if compact {
-            text == key
-        } else {
-            same_keys(text, key)
-        }
-    };
-    let by_key = options
-        .iter()
-        .position(|o| o.keys.iter().any(|k| is_key(bundle.str(*k))));
-    if last.keys || by_key.is_some() {
-        return by_key;
-    }
-    let norm = nlu::normalize(text);
-    if norm.is_empty() {
-        return None;
-    }
-    if let Some(i) = options
-        .iter()
-        .position(|o| nlu::normalize(bundle.str(o.label)) == norm)
-    {
-        return Some(i);
-    }
-    let phrase_hit = options.iter().position(|o| {
-        o.phrases.iter().chain(std::iter::once(&o.label)).any(|p| {
-            let p = nlu::normalize(bundle.str(*p));
-            !p.is_empty() && contains_word(&norm, &p)
-        })
-    });
-    if phrase_hit.is_some() {
-        return phrase_hit;
-    }
-    let scores = scores.get(bundle, last);
-    let per_option: Vec<f32> = options
-        .iter()
-        .map(|o| {
-            o.intents
-                .iter()
-                .filter_map(|i| scores.get(*i as usize).copied())
-                .fold(0.0, f32::max)
-        })
-        .collect();
-    best_of(&per_option, INTENT_THRESHOLD).map(|(i, _)| i)
-}
-
-/// Whether a reply, without its whitespace and with full-width characters made half-width,
-/// is exactly the option key `key` (compared as it goes, without building the compact text).
-fn same_keys(reply: &str, key: &str) -> bool {
-    let mut compact = reply
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(nlu::normalize::half_width);
-    key.chars().all(|k| compact.next() == Some(k)) && compact.next().is_none()
-}
-
-/// The result record of an operation: the declared fields in declaration order (absent ones
-/// `none`); anything but a record (or none, for an operation without results) is a failure.
-fn shape_result(
-    bundle: &Bundle,
-    op: &crate::bundle::Operation,
-    value: Value,
-) -> Result<Value, ServiceError> {
-    match value {
-        Value::Record(fields) => Ok(Value::Record(
-            op.returns
-                .iter()
-                .map(|f| {
-                    let name = bundle.str(f.name);
-                    let v = fields
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
-                    (name.to_string(), v)
-                })
-                .collect(),
-        )),
-        Value::None if op.returns.is_empty() => Ok(Value::Record(Vec::new())),
-        other => Err(ServiceError::Failed(format!(
-            "expected a record, got `{}`",
-            other.display()
-        ))),
-    }
-}
-
-/// Fills `{0}`, `{1}` … from `args` (`{{`/`}}` are literal braces); returns the clear text
-/// and the text with sensitive values masked.
+/// Fills a template's placeholders from `args` ([`template`] has the format); returns the
+/// clear text and the text with sensitive values masked.
 fn render<'t>(template: &'t str, args: &[Operand]) -> (Cow<'t, str>, Cow<'t, str>) {
     // Most messages have no placeholders: both texts are the template itself.
-    if !has_brace(template) {
+    if !template::has_brace(template) {
         return (Cow::Borrowed(template), Cow::Borrowed(template));
     }
     let mut clear = String::with_capacity(template.len());
     let mut masked = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(at) = rest.find(['{', '}']) {
-        let (text, tail) = rest.split_at(at);
-        clear.push_str(text);
-        masked.push_str(text);
-        let brace = &tail[..1];
-        let after = &tail[1..];
-        if after.starts_with(brace) {
-            // `{{` or `}}`: a literal brace.
-            clear.push_str(brace);
-            masked.push_str(brace);
-            rest = &after[1..];
-        } else if brace == "{" {
-            let digits_len = after
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after.len());
-            let index = after[..digits_len].parse::<usize>().ok();
-            let mut next = &after[digits_len..];
-            if let Some(stripped) = next.strip_prefix('}') {
-                next = stripped;
+    for piece in template::pieces(template) {
+        match piece {
+            Piece::Text(text) => {
+                clear.push_str(text);
+                masked.push_str(text);
             }
-            if let Some(arg) = index.and_then(|i| args.get(i)) {
-                let shown = arg.value.display();
-                masked.push_str(if arg.sensitive { MASK } else { &shown });
-                clear.push_str(&shown);
+            Piece::Arg(index) => {
+                if let Some(arg) = args.get(index) {
+                    let shown = arg.value.display();
+                    masked.push_str(if arg.sensitive { MASK } else { &shown });
+                    clear.push_str(&shown);
+                }
             }
-            rest = next;
-        } else {
-            // A lone `}` is literal text.
-            clear.push('}');
-            masked.push('}');
-            rest = after;
         }
     }
-    clear.push_str(rest);
-    masked.push_str(rest);
     (Cow::Owned(clear), Cow::Owned(masked))
-}
-
-/// Whether `text` holds `{` or `}`, eight bytes at a time: every prompt of every turn is
-/// scanned, and `str::contains` with a char set took ~350 instructions for a 50-byte one.
-fn has_brace(text: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut words = text.as_bytes().chunks_exact(8);
-    for word in &mut words {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(word);
-        let x = u64::from_le_bytes(bytes);
-        if has_zero_byte(x ^ (ONES * u64::from(b'{')))
-            || has_zero_byte(x ^ (ONES * u64::from(b'}')))
-        {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|b| matches!(b, b'{' | b'}'))
 }
 
 fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Option<Expecting<'b>> {
@@ -929,7 +657,7 @@ fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Opt
 }
 
 #[cfg(test)]
-mod render_tests {
+mod tests {
     use super::*;
 
     fn operand(text: &str, sensitive: bool) -> Operand {
@@ -937,33 +665,6 @@ mod render_tests {
             value: Value::Text(text.into()),
             sensitive,
         }
-    }
-
-    #[test]
-    fn braces_are_found_at_any_offset() {
-        assert!(!has_brace(""));
-        assert!(!has_brace(
-            "State 12: menu 12, please choose one of 3 options."
-        ));
-        for len in 1..20 {
-            for at in 0..len {
-                for brace in ['{', '}'] {
-                    let mut text: Vec<char> = "a".repeat(len).chars().collect();
-                    text[at] = brace;
-                    let text: String = text.into_iter().collect();
-                    assert!(has_brace(&text), "{text}");
-                }
-            }
-        }
-        assert!(!has_brace("｛全角｝ and 文本"));
-    }
-
-    #[test]
-    fn keys_compare_compacted() {
-        assert!(same_keys(" 1 2 ", "12"));
-        assert!(same_keys("１２", "12"));
-        assert!(!same_keys("123", "12"));
-        assert!(!same_keys("1", "12"));
     }
 
     #[test]

@@ -1,0 +1,180 @@
+//! Service calls: a turn that reaches a `call` pauses (the conversation keeps a [`Paused`]
+//! turn), hands the host a [`CallRequest`], and goes on when the host resumes it with the
+//! answer — the result record shaped to the operation's declared fields, or a failure that
+//! runs the nearest `on error`.
+
+use super::exec::{InputKind, Machine, Operand, Stop, failed_turn, machine};
+use super::*;
+use crate::bundle::{Flow, Instr};
+
+/// A turn stopped at a `call`, as the conversation keeps it until `resume`: everything the
+/// interpreter had that is not in the conversation already.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Paused {
+    /// The `Call` instruction.
+    pub(super) pc: u32,
+    /// The call's arguments, one per declared parameter.
+    pub(super) args: Vec<Operand>,
+    /// What was on the stack under them (nothing, for the code the compiler writes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) stack: Vec<Operand>,
+    /// The input the escalate block has yet to deliver, when the call is in an escalate
+    /// ACTION.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) pending: Option<InputKind>,
+    /// Instructions the turn had run: the step budget counts across calls.
+    pub(super) steps: u32,
+}
+
+/// Continues the turn the conversation paused at a `call` with the service's answer.
+pub(super) fn run_resume<'b>(
+    bundle: &'b Bundle,
+    conv: &mut Conversation,
+    result: Result<Value, ServiceError>,
+    clock: Clock,
+) -> Turn<'b> {
+    let Some(paused) = conv.calling.take() else {
+        return failed_turn(conv, "resumed without a pending call");
+    };
+    let Some(mut m) = machine(bundle, conv, clock) else {
+        return failed_turn(conv, "unknown flow");
+    };
+    let Paused {
+        pc,
+        args: _,
+        stack,
+        pending,
+        steps,
+    } = *paused;
+    m.pc = pc;
+    m.stack = stack;
+    m.pending = pending;
+    m.steps = steps;
+    let stop = match m.answer_call(result) {
+        Ok(()) => m.run(),
+        Err(message) => Stop::Failed(message),
+    };
+    m.finish(stop)
+}
+
+/// The request of the `Call` a paused turn stopped at.
+pub(super) fn request<'b>(
+    bundle: &'b Bundle,
+    flow: &'b Flow,
+    paused: &Paused,
+) -> Option<CallRequest<'b>> {
+    let Some(Instr::Call {
+        service, operation, ..
+    }) = flow.code.get(paused.pc as usize)
+    else {
+        return None;
+    };
+    let service = bundle.services.get(*service as usize)?;
+    let op = service.operations.get(*operation as usize)?;
+    Some(CallRequest {
+        service: bundle.str(service.name),
+        operation: bundle.str(op.name),
+        args: op
+            .params
+            .iter()
+            .zip(&paused.args)
+            .map(|(param, arg)| CallArg {
+                name: bundle.str(param.name),
+                value: arg.value.clone(),
+                sensitive: arg.sensitive,
+            })
+            .collect(),
+        timeout_ms: (service.timeout_ms > 0).then_some(service.timeout_ms),
+    })
+}
+
+impl Machine<'_, '_> {
+    /// Applies a service's answer to the `Call` at `pc`: the shaped record into its `into`
+    /// name, or on failure `none` there and the nearest `on error`; `pc` moves on.
+    pub(super) fn answer_call(
+        &mut self,
+        result: Result<Value, ServiceError>,
+    ) -> Result<(), String> {
+        let Some(Instr::Call {
+            service,
+            operation,
+            into,
+            on_error,
+        }) = self.flow.code.get(self.pc as usize)
+        else {
+            return Err("resumed at an instruction that is not a call".into());
+        };
+        let service_decl = self
+            .bundle
+            .services
+            .get(*service as usize)
+            .ok_or("call to an unknown service")?;
+        let op = service_decl
+            .operations
+            .get(*operation as usize)
+            .ok_or("call to an unknown operation")?;
+        let next = self.pc + 1;
+        match result.and_then(|value| shape_result(self.bundle, op, value)) {
+            Ok(value) => {
+                if let Some(var) = into {
+                    let slot = self
+                        .conv
+                        .slots
+                        .get_mut(*var as usize)
+                        .ok_or("call into an unknown name")?;
+                    *slot = value;
+                }
+            }
+            Err(error) => {
+                if let Some(slot) = into.and_then(|v| self.conv.slots.get_mut(v as usize)) {
+                    *slot = Value::None;
+                }
+                let (service_name, op_name) =
+                    (self.bundle.str(service_decl.name), self.bundle.str(op.name));
+                self.event(format!("call {service_name}.{op_name} {error}"));
+                let in_error_handler = self
+                    .conv
+                    .returns
+                    .iter()
+                    .any(|r| r.kind == HandlerKind::Error);
+                if let (Some(handler), false) =
+                    (on_error.or(self.flow.handlers.error), in_error_handler)
+                {
+                    self.enter_handler(ReturnTo::Pc(next), HandlerKind::Error)?;
+                    return self.jump(handler);
+                }
+            }
+        }
+        self.jump(next)
+    }
+}
+
+/// The result record of an operation: the declared fields in declaration order (absent ones
+/// `none`); anything but a record (or none, for an operation without results) is a failure.
+fn shape_result(
+    bundle: &Bundle,
+    op: &crate::bundle::Operation,
+    value: Value,
+) -> Result<Value, ServiceError> {
+    match value {
+        Value::Record(fields) => Ok(Value::Record(
+            op.returns
+                .iter()
+                .map(|f| {
+                    let name = bundle.str(f.name);
+                    let v = fields
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    (name.to_string(), v)
+                })
+                .collect(),
+        )),
+        Value::None if op.returns.is_empty() => Ok(Value::Record(Vec::new())),
+        other => Err(ServiceError::Failed(format!(
+            "expected a record, got `{}`",
+            other.display()
+        ))),
+    }
+}
