@@ -110,7 +110,7 @@ pub fn each_definition<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
                 for state in &flow.states {
                     f(Def::State(flow, state));
                 }
-                csflow_compiler::check::each_flow_stmt(flow, &mut |stmt| {
+                csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
                     if let StmtKind::Call(call) = &stmt.kind
                         && let Some(into) = &call.into
                     {

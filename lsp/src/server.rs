@@ -749,6 +749,63 @@ impl LanguageServer for Server {
         .await
     }
 
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params.position;
+        self.with_ctx(
+            &params.text_document_position_params.text_document.uri,
+            |ctx| crate::navigation::goto_definition(ctx, position),
+        )
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position.position;
+        let declaration = params.context.include_declaration;
+        self.with_ctx(&params.text_document_position.text_document.uri, |ctx| {
+            crate::navigation::references(ctx, position, declaration)
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let position = params.text_document_position_params.position;
+        self.with_ctx(
+            &params.text_document_position_params.text_document.uri,
+            |ctx| crate::navigation::highlights(ctx, position),
+        )
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let position = params.position;
+        refused(
+            self.with_ctx(&params.text_document.uri, |ctx| {
+                Some(handlers::rename::prepare_rename(ctx, position))
+            })
+            .await?,
+        )
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position.position;
+        let new_name = params.new_name;
+        refused(
+            self.with_ctx(&params.text_document_position.text_document.uri, |ctx| {
+                Some(handlers::rename::rename(ctx, position, &new_name))
+            })
+            .await?,
+        )
+    }
+
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         self.with_ctx(&params.text_document.uri, |ctx| {
             handlers::inlay::inlay_hints(ctx, params.range)
@@ -761,6 +818,19 @@ impl LanguageServer for Server {
             handlers::actions::code_actions(ctx, params.range)
         })
         .await
+    }
+}
+
+/// A handler's refusal (rename to a reserved word…) as an error the editor shows.
+fn refused<T>(answer: Option<std::result::Result<Option<T>, String>>) -> Result<Option<T>> {
+    match answer {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(value),
+        Some(Err(message)) => Err(Error {
+            code: ErrorCode::InvalidRequest,
+            message: message.into(),
+            data: None,
+        }),
     }
 }
 

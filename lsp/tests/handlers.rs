@@ -513,3 +513,228 @@ fn selection_ranges_grow_from_the_name_outwards() {
     }
     insta::assert_snapshot!(out);
 }
+
+fn locations(fixture: &support::Fixture, locations: &[Location], label: &str) -> String {
+    locations
+        .iter()
+        .map(|l| fixture.draw_location(l, label))
+        .collect()
+}
+
+#[test]
+fn definition_references_and_highlights_come_from_the_kept_resolution() {
+    let cases = [
+        (
+            "state_from_test",
+            "bank.test.csflow",
+            "expect state card_services",
+            "expect state card_serv$0ices",
+        ),
+        (
+            "queue_from_flow",
+            "bank.csflow",
+            "handoff general reason",
+            "handoff gene$0ral reason",
+        ),
+        (
+            "operation_from_mock",
+            "bank.test.csflow",
+            "mock cards.block",
+            "mock cards.blo$0ck",
+        ),
+        (
+            "field_from_interpolation",
+            "bank.csflow",
+            "{result.reference}",
+            "{result.refer$0ence}",
+        ),
+        (
+            "slot_from_condition",
+            "bank.csflow",
+            "if more {",
+            "if mo$0re {",
+        ),
+        (
+            "import_path",
+            "bank.csflow",
+            "import \"common.csflow\"",
+            "import \"com$0mon.csflow\"",
+        ),
+        (
+            "intent_definition",
+            "common.csflow",
+            "intent agent",
+            "intent ag$0ent",
+        ),
+    ];
+    let mut out = String::new();
+    for (name, file, find, replace) in cases {
+        let fixture = project("bank", &[(file, find, replace)]);
+        let (ctx, position) = fixture.at_cursor();
+        out.push_str(&format!("== {name}: {}\n", replace.trim()));
+        match csflow_lsp::navigation::goto_definition(&ctx, position) {
+            Some(GotoDefinitionResponse::Scalar(location)) => {
+                out.push_str(&fixture.draw_location(&location, "definition"))
+            }
+            other => out.push_str(&format!("definition: {other:?}\n")),
+        }
+        let references =
+            csflow_lsp::navigation::references(&ctx, position, false).unwrap_or_default();
+        out.push_str(&locations(&fixture, &references, "reference"));
+        let highlights = csflow_lsp::navigation::highlights(&ctx, position).unwrap_or_default();
+        out.push_str(&format!("{} highlights in this file\n", highlights.len()));
+    }
+    insta::assert_snapshot!(out);
+}
+
+fn rename_at(file: &str, find: &str, replace: &str, new_name: &str) -> String {
+    let fixture = project("bank", &[(file, find, replace)]);
+    let (ctx, position) = fixture.at_cursor();
+    let mut out = format!("== rename {} to {new_name}\n", replace.trim());
+    match handlers::rename::prepare_rename(&ctx, position) {
+        Ok(Some(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder })) => {
+            let name =
+                fixture.name_of(&csflow_lsp::documents::uri_for(&ctx.source().path).unwrap());
+            out.push_str(&fixture.draw(&name, range, &format!("prepare: {placeholder}")));
+        }
+        other => out.push_str(&format!("prepare: {other:?}\n")),
+    }
+    match handlers::rename::rename(&ctx, position, new_name) {
+        Ok(Some(edit)) => {
+            let mut by_file: Vec<(String, Vec<TextEdit>)> = Vec::new();
+            let mut moves = Vec::new();
+            if let Some(changes) = edit.changes {
+                by_file.extend(
+                    changes
+                        .into_iter()
+                        .map(|(uri, edits)| (fixture.name_of(&uri), edits)),
+                );
+            }
+            if let Some(DocumentChanges::Operations(operations)) = edit.document_changes {
+                for operation in operations {
+                    match operation {
+                        DocumentChangeOperation::Edit(edit) => by_file.push((
+                            fixture.name_of(&edit.text_document.uri),
+                            edit.edits
+                                .into_iter()
+                                .filter_map(|e| match e {
+                                    OneOf::Left(e) => Some(e),
+                                    _ => None,
+                                })
+                                .collect(),
+                        )),
+                        DocumentChangeOperation::Op(ResourceOp::Rename(rename)) => {
+                            out.push_str(&format!(
+                                "move {} to {}\n",
+                                fixture.name_of(&rename.old_uri),
+                                fixture.name_of(&rename.new_uri)
+                            ));
+                            moves.push((
+                                rename.old_uri.to_file_path().unwrap().into_owned(),
+                                rename.new_uri.to_file_path().unwrap().into_owned(),
+                            ));
+                        }
+                        other => out.push_str(&format!("{other:?}\n")),
+                    }
+                }
+            }
+            by_file.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, edits) in by_file {
+                for edit in &edits {
+                    out.push_str(&fixture.draw(&name, edit.range, &format!("→ {}", edit.new_text)));
+                }
+                // The renamed project still checks clean.
+                let after = apply_edits(&fixture.text(&name), &edits, Encoding::Utf16);
+                std::fs::write(fixture.path(&name), after).unwrap();
+            }
+            for (from, to) in moves {
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::rename(from, to).unwrap();
+            }
+            let recheck =
+                csflow_compiler::analyze_paths(&[fixture.root()], &Default::default()).unwrap();
+            let errors: Vec<&str> = recheck
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == csflow_compiler::diagnostic::Severity::Error)
+                .map(|d| d.name)
+                .collect();
+            out.push_str(&format!("errors after renaming: {errors:?}\n"));
+        }
+        Ok(None) => out.push_str("no edit\n"),
+        Err(message) => out.push_str(&format!("refused: {message}\n")),
+    }
+    out
+}
+
+#[test]
+fn rename_across_files_tests_and_imports_and_refusals() {
+    let mut out = String::new();
+    out.push_str(&rename_at(
+        "bank.test.csflow",
+        "expect state card_services",
+        "expect state card_serv$0ices",
+        "card_menu",
+    ));
+    out.push_str(&rename_at(
+        "common.csflow",
+        "queue general",
+        "queue gen$0eral",
+        "front_desk",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "ask more ",
+        "ask mo$0re ",
+        "again",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "cards.block(last4",
+        "cards.block(la$0st4",
+        "digits4",
+    ));
+    out.push_str(&rename_at(
+        "bank.test.csflow",
+        "import \"bank.csflow\"",
+        "import \"ba$0nk.csflow\"",
+        "flows/banking.csflow",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "state goodbye",
+        "state good$0bye",
+        "main_menu",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "state goodbye",
+        "state good$0bye",
+        "not",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "state goodbye",
+        "state good$0bye",
+        "再见",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "slot more",
+        "slot mo$0re",
+        "text",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "slot more",
+        "slot mo$0re",
+        "result",
+    ));
+    out.push_str(&rename_at(
+        "bank.csflow",
+        "if more {",
+        "if more {\n      say \"{tu$0rns}\"",
+        "x",
+    ));
+    insta::assert_snapshot!(out);
+}

@@ -148,7 +148,7 @@ fn create_state(ctx: &Ctx, diagnostic: &CompilerDiagnostic) -> Vec<(String, Vec<
 /// The queue a new handler hands off to: the first the flow already hands off to.
 fn fallback_action(flow: &Flow) -> String {
     let mut queue = None;
-    csflow_compiler::check::each_flow_stmt(flow, &mut |stmt| {
+    csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
         if let StmtKind::Handoff(handoff) = &stmt.kind {
             queue.get_or_insert_with(|| handoff.queue.name.clone());
         }
@@ -163,7 +163,7 @@ fn fallback_action(flow: &Flow) -> String {
 fn add_no_match(ctx: &Ctx, span: Span) -> Option<(String, Vec<Edit>)> {
     let flow = flow_holding(ctx, span)?;
     let mut found = None;
-    csflow_compiler::check::each_flow_stmt(flow, &mut |stmt| {
+    csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
         if stmt.span.start == span.start
             && matches!(stmt.kind, StmtKind::Ask(_) | StmtKind::Menu(_))
         {
@@ -225,7 +225,7 @@ fn add_else(ctx: &Ctx, diagnostic: &CompilerDiagnostic) -> Option<(String, Vec<E
     let last = diagnostic.secondary.first()?.span;
     let flow = flow_holding(ctx, last)?;
     let mut found = None;
-    csflow_compiler::check::each_flow_stmt(flow, &mut |stmt| {
+    csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
         if stmt.span == last
             && let StmtKind::If(if_) = &stmt.kind
             && if_.otherwise.is_none()

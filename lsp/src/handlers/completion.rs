@@ -398,7 +398,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
     };
     let expression = || {
         let mut items = slots(true);
-        for builtin in csflow_compiler::resolve::BUILTINS {
+        for builtin in csflow_compiler::resolve::builtin_names() {
             items.push(item(
                 builtin,
                 CompletionItemKind::KEYWORD,

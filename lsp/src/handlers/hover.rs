@@ -4,28 +4,56 @@
 //! review date — and the explanation of a diagnostic there.
 
 use crate::context::Ctx;
-use crate::definitions::{Def, definition_at};
+use crate::definitions::Def;
 use crate::handlers::symbols::signature;
-use crate::syntax;
+use crate::navigation;
 use chrono::{Datelike, Timelike};
 use csflow_compiler::ast::*;
 use csflow_compiler::diagnostic::registry;
+use csflow_compiler::resolve::DefKind;
 use tower_lsp_server::ls_types::*;
 
 pub fn hover(ctx: &Ctx, position: Position) -> Option<Hover> {
     let offset = ctx.offset(position);
     let mut sections = Vec::new();
     let mut range = None;
-    if let Some(name) = ctx.ast().and_then(|file| syntax::name_at(file, offset)) {
-        let def = if name.definition {
-            definition_at(&ctx.snapshot.analysis, name.span)
-        } else {
-            crate::navigation::definition_of(ctx, name.span)
+    let analysis = &ctx.snapshot.analysis;
+    if let Some(id) = analysis.definition_at(ctx.file, offset) {
+        let resolution = &analysis.resolution;
+        let here = resolution
+            .reference_at(ctx.file, offset as u32)
+            .map(|r| r.span)
+            .or_else(|| {
+                resolution
+                    .definition_named_at(ctx.file, offset as u32)
+                    .and_then(|d| analysis.def(d).name)
+            });
+        let text = match analysis.def(id).kind {
+            DefKind::Builtin(builtin) => Some(format!(
+                "```csflow\n{}\n```\n\nBuilt-in: {}",
+                builtin.name, builtin.summary
+            )),
+            DefKind::Channel(name) => Some(format!(
+                "```csflow\n{name}\n```\n\nA channel, for `channel == {name}`"
+            )),
+            DefKind::File(file) => Some(format!("Imports `{}`", ctx.sources().get(file).path)),
+            _ => navigation::ast_def(ctx, id).map(|def| describe(ctx, def)),
         };
-        if let Some(def) = def {
-            sections.push(describe(ctx, def));
-            range = Some(ctx.range(name.span));
+        if let Some(text) = text {
+            sections.push(text);
+            range = here.map(|span| ctx.range(span));
         }
+    }
+    // Definitions the resolver has no kind for (knowledge entries): their own name.
+    if sections.is_empty()
+        && let Some(name) = ctx
+            .ast()
+            .and_then(|file| crate::syntax::name_at(file, offset))
+        && name.definition
+        && let Some(def) = crate::definitions::definition_at(analysis, name.span)
+    {
+        sections.push(describe(ctx, def));
+        range = Some(ctx.range(name.span));
     }
     for diagnostic in &ctx.snapshot.analysis.diagnostics {
         let span = diagnostic.primary.span;
@@ -105,7 +133,7 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
             if !prompts.is_empty() {
                 line(format!("Says:\n{}", bullets(&prompts)));
             }
-            let entered = crate::navigation::entered_from(ctx, flow, state);
+            let entered = navigation::entered_from(ctx, flow, state);
             if let Some(entered) = entered {
                 if entered.is_empty() {
                     line("Entered from: nowhere (no `goto` or option leads here)".to_string());
@@ -278,7 +306,7 @@ fn state_summary(ctx: &Ctx, state: &State) -> (Vec<String>, Vec<String>) {
             exits.push(exit);
         }
     };
-    csflow_compiler::check::each_stmt(&state.body, &mut |stmt| match &stmt.kind {
+    csflow_compiler::visit::each_stmt(&state.body, &mut |stmt| match &stmt.kind {
         StmtKind::Say(text) => prompts.push(quote(&text.plain_text())),
         StmtKind::Ask(ask) => prompts.push(format!(
             "{} (asks `{}`)",

@@ -82,7 +82,7 @@ pub fn inlay_hints(ctx: &Ctx, range: Range) -> Option<Vec<InlayHint>> {
                 let mut call_found = None;
                 for item in &file.items {
                     if let Item::Flow(flow) = item {
-                        csflow_compiler::check::each_flow_stmt(flow, &mut |stmt| {
+                        csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
                             if let StmtKind::Call(call) = &stmt.kind
                                 && call.operation.span == name.span
                             {

@@ -176,7 +176,7 @@ fn kind_type(kind: Kind) -> T {
 fn scan(ctx: &Ctx) -> Vec<(usize, usize, T, u32)> {
     let text = ctx.text();
     let names = ctx.ast().map(syntax::names).unwrap_or_default();
-    let builtins = csflow_compiler::resolve::BUILTINS;
+    let builtins: Vec<&str> = csflow_compiler::resolve::builtin_names().collect();
     let mut name_at = std::collections::HashMap::new();
     for name in &names {
         name_at.insert(name.span.start as usize, *name);
