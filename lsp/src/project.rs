@@ -7,7 +7,7 @@
 //! This is what `csflow check DIR` would check, so the editor shows what CI shows.
 
 use crate::documents::Documents;
-use csflow_compiler::analysis::{self, Analysis};
+use csflow_compiler::analysis::{self, Analysis, Workspace};
 use csflow_compiler::config::{self, Config};
 use csflow_compiler::source::FileId;
 use std::collections::HashMap;
@@ -95,47 +95,42 @@ impl Inputs {
         }
     }
 
-    /// Runs the compiler's `analyze` on the project: the same driver, checks, `csflow.toml`
-    /// levels and suppression comments as `csflow check`.
+    /// Runs the compiler's analysis on the project: the same driver, checks, `csflow.toml`
+    /// levels and suppression comments as `csflow check`. A fresh cache each time.
     pub fn analyze(self, folders: &[PathBuf]) -> Snapshot {
-        let (config_path, mut paths): (PathBuf, Vec<String>) = match &self.key {
-            ProjectKey::Dir(dir) => {
-                let on_disk = analysis::discover(std::slice::from_ref(dir)).unwrap_or_default();
-                let paths = on_disk
-                    .into_iter()
-                    .map(|p| analysis::normalize(&p).to_string_lossy().into_owned())
-                    .collect();
-                (dir.clone(), paths)
-            }
-            ProjectKey::File(key) => (PathBuf::from(key), vec![key.clone()]),
+        self.analyze_in(&mut Cache::default(), folders)
+    }
+
+    /// The same, through the project's [`Cache`]: files whose text did not change since the
+    /// last analysis are not parsed again.
+    pub fn analyze_in(self, cache: &mut Cache, folders: &[PathBuf]) -> Snapshot {
+        let config_path = match &self.key {
+            ProjectKey::Dir(dir) => dir.clone(),
+            ProjectKey::File(key) => PathBuf::from(key),
         };
-        // Documents open in the editor but not saved yet belong to the project too.
-        for key in self.overlays.keys() {
-            if !paths.contains(key) && project_of(key, folders) == self.key {
-                paths.push(key.clone());
-            }
-        }
-        paths.sort();
         let (options, config_error) = match Config::discover(&config_path) {
             Ok(config) => (config.unwrap_or_default().options(None), None),
             Err(error) => (Default::default(), Some(error.to_string())),
         };
-        let mut versions = HashMap::new();
-        let mut inputs = Vec::new();
-        for path in paths {
-            let bytes = match self.overlays.get(&path) {
-                Some((text, version)) => {
-                    versions.insert(path.clone(), *version);
-                    text.clone().into_bytes()
-                }
-                None => match std::fs::read(&path) {
-                    Ok(bytes) => bytes,
-                    // Deleted between discovery and reading: it is no longer part of it.
-                    Err(_) => continue,
-                },
-            };
-            inputs.push((path, bytes));
+        // The editor's texts replace the files on disk (and add unsaved ones).
+        let workspace = &mut cache.workspace;
+        for gone in cache
+            .overlaid
+            .difference(&self.overlays.keys().cloned().collect())
+        {
+            workspace.remove_overlay(gone);
         }
+        for (key, (text, _)) in &self.overlays {
+            if Path::new(key).is_absolute() {
+                workspace.set_overlay(key, text.clone());
+            }
+        }
+        cache.overlaid = self
+            .overlays
+            .keys()
+            .filter(|k| Path::new(k).is_absolute())
+            .cloned()
+            .collect();
         let overlays = &self.overlays;
         let read = |path: &Path| -> std::io::Result<Vec<u8>> {
             let key = analysis::normalize(path).to_string_lossy().into_owned();
@@ -144,13 +139,26 @@ impl Inputs {
                 None => std::fs::read(path),
             }
         };
-        let analysis = analysis::analyze(inputs, &read, &options);
-        // Imported documents that are open were read from the editor too.
-        for (_, file) in analysis.sources.files() {
-            if let Some((_, version)) = self.overlays.get(&file.path) {
-                versions.insert(file.path.clone(), *version);
+        let analysis = match &self.key {
+            ProjectKey::Dir(dir) => workspace
+                .analyze_paths(std::slice::from_ref(dir), &options)
+                .unwrap_or_else(|_| workspace.analyze(Vec::new(), &read, &options)),
+            ProjectKey::File(key) => {
+                let bytes = match overlays.get(key) {
+                    Some((text, _)) => Some(text.clone().into_bytes()),
+                    None => std::fs::read(key).ok(),
+                };
+                let inputs = bytes.map(|b| vec![(key.clone(), b)]).unwrap_or_default();
+                workspace.analyze(inputs, &read, &options)
             }
-        }
+        };
+        let _ = folders;
+        // The version of every open document the analysis read.
+        let versions = analysis
+            .sources
+            .files()
+            .filter_map(|(_, file)| Some((file.path.clone(), self.overlays.get(&file.path)?.1)))
+            .collect();
         Snapshot {
             key: self.key,
             analysis,
@@ -158,6 +166,14 @@ impl Inputs {
             config_error,
         }
     }
+}
+
+/// What a project keeps between analyses: the compiler's [`Workspace`] (parses by path and
+/// content hash, stable file ids, overlays) and which overlays it holds.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub workspace: Workspace,
+    overlaid: std::collections::HashSet<String>,
 }
 
 #[cfg(test)]
@@ -185,6 +201,36 @@ mod tests {
         assert_eq!(
             project_of("untitled:Untitled-1", &[root]),
             ProjectKey::File("untitled:Untitled-1".into())
+        );
+    }
+
+    #[test]
+    fn an_edit_reparses_only_the_edited_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.csflow"), "queue a { }\n").unwrap();
+        std::fs::write(root.join("b.csflow"), "queue b { }\n").unwrap();
+        let key = ProjectKey::Dir(root.clone());
+        let mut cache = Cache::default();
+        let a = root.join("a.csflow").to_string_lossy().into_owned();
+        let inputs = |text: &str, version| Inputs {
+            key: key.clone(),
+            overlays: [(a.clone(), (text.to_string(), version))]
+                .into_iter()
+                .collect(),
+        };
+        let first = inputs("queue a { }\n", 1).analyze_in(&mut cache, &[]);
+        assert_eq!(cache.workspace.parse_count(), 2);
+        assert_eq!(first.versions.get(&a), Some(&1));
+        let second = inputs("queue a { }\nqueue c { } 😀\n", 2).analyze_in(&mut cache, &[]);
+        assert_eq!(cache.workspace.parse_count(), 3, "only a.csflow again");
+        assert_eq!(second.versions.get(&a), Some(&2));
+        assert!(
+            second
+                .analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.name == "syntax-error")
         );
     }
 }

@@ -14,7 +14,7 @@ use crate::diagnostics;
 use crate::documents::{Document, Documents, document_key, file_path, uri_for};
 use crate::handlers;
 use crate::position::Encoding;
-use crate::project::{Inputs, ProjectKey, Snapshot, project_of};
+use crate::project::{Cache, Inputs, ProjectKey, Snapshot, project_of};
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -321,6 +321,8 @@ impl Server {
 
 /// The analysis worker: one project at a time, the latest texts each time.
 async fn worker(shared: Arc<Shared>, client: Client) {
+    // Each project's parse cache; moved into the blocking task and back.
+    let mut caches: HashMap<ProjectKey, Cache> = HashMap::new();
     loop {
         shared.wake.notified().await;
         let debounce = lock(&shared.inner).settings.debounce;
@@ -335,12 +337,18 @@ async fn worker(shared: Arc<Shared>, client: Client) {
                 let inner = lock(&shared.inner);
                 (Inputs::take(&key, &inner.documents), inner.folders.clone())
             };
+            let mut cache = caches.remove(&key).unwrap_or_default();
             let analysed = tokio::task::spawn_blocking(move || {
-                catch_unwind(AssertUnwindSafe(|| inputs.analyze(&folders)))
+                let snapshot =
+                    catch_unwind(AssertUnwindSafe(|| inputs.analyze_in(&mut cache, &folders)));
+                (snapshot, cache)
             })
             .await;
             let snapshot = match analysed {
-                Ok(Ok(snapshot)) => snapshot,
+                Ok((Ok(snapshot), cache)) => {
+                    caches.insert(key.clone(), cache);
+                    snapshot
+                }
                 _ => {
                     client
                         .log_message(
