@@ -1,6 +1,13 @@
 //! Our syntax tree. Every node carries a [`Span`]; parts the user may have left out are
 //! `Option`, and a declaration or statement that did not parse is an `Error` node (its
 //! diagnostic was already reported by the parser), so later stages skip it silently.
+//!
+//! The tree keeps what a formatter needs to print the source again: every string part has
+//! the span of its source slice (escapes included, so literals can be reprinted as written),
+//! parentheses are a node ([`ExprKind::Paren`]), every `not` is its own node with its own
+//! span, and the comments and blank lines are kept beside the tree ([`File::trivia`]),
+//! by position, so they can be attached to the declaration, statement, handler, option or
+//! test step before or after them.
 
 use crate::source::Span;
 
@@ -11,7 +18,8 @@ pub struct Ident {
     pub span: Span,
 }
 
-/// A string literal: literal text and `{expr}` interpolations, escapes already decoded.
+/// A string literal: literal text and `{expr}` interpolations, escapes already decoded (the
+/// source slice of each part is at its span).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Str {
     pub parts: Vec<StrPart>,
@@ -20,7 +28,10 @@ pub struct Str {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StrPart {
-    Text(String),
+    /// Literal text, decoded (`\n` is a newline, `{{` a brace); the span covers its source,
+    /// escapes as written.
+    Text(String, Span),
+    /// `{expr}`; the expression's span is inside the braces.
     Interpolation(Expr),
 }
 
@@ -31,7 +42,7 @@ impl Str {
         let mut out = String::new();
         for part in &self.parts {
             match part {
-                StrPart::Text(text) => out.push_str(text),
+                StrPart::Text(text, _) => out.push_str(text),
                 StrPart::Interpolation(_) => out.push_str("{…}"),
             }
         }
@@ -69,9 +80,26 @@ pub struct Time {
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Comments and blank lines, in source order (see [`crate::syntax::lex::trivia`]).
+    pub trivia: Vec<Trivia>,
     /// Declarations that did not parse but whose kind and name could be read (`queue
     /// general: { }`): references to them are not reported again as unknown.
     pub broken: Vec<BrokenDecl>,
+}
+
+/// What the grammar skips but a formatter must keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trivia {
+    pub kind: TriviaKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriviaKind {
+    /// `# …` up to (not including) the end of its line.
+    Comment,
+    /// A line holding only whitespace (its span: the whole line, without its newline).
+    BlankLine,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -578,6 +606,9 @@ pub enum ExprKind {
     Intent(Ident),
     /// `open(office)`
     Open(Ident),
+    /// `( expr )` as written; the span includes the parentheses.
+    Paren(Box<Expr>),
+    /// One `not`: `not not x` is two nested nodes, each spanning from its keyword.
     Not(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `x is set` / `x is not set`

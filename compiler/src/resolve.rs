@@ -10,6 +10,7 @@ pub use resolution::{Def, DefId, DefKind, Reference, Resolution, Type};
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::visit;
@@ -345,7 +346,7 @@ fn declare<'a, T: Named>(
 
 fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
     Diagnostic::new(
-        "duplicate-definition",
+        ids::DUPLICATE_DEFINITION,
         name.span,
         format!("the {kind} `{}` is defined more than once", name.name),
     )
@@ -360,7 +361,7 @@ fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
 /// parse (its syntax error already covers this reference).
 fn unknown<'n>(
     model: &Model,
-    check: &str,
+    check: crate::diagnostic::CheckId,
     kind: &str,
     name: &Ident,
     candidates: impl IntoIterator<Item = &'n str>,
@@ -565,7 +566,7 @@ impl<'a> Resolver<'a> {
                 Some((_, id)) => self.refs.push(reference(hours.span, id)),
                 None => self.diagnostics.extend(unknown(
                     &self.model,
-                    "unknown-hours",
+                    ids::UNKNOWN_HOURS,
                     "hours",
                     hours,
                     self.model.hours.names(),
@@ -698,7 +699,7 @@ impl<'a> Resolver<'a> {
                     refs.extend(flow.state_id(found).map(|id| reference(state.span, id)));
                     None
                 }
-                None => unknown(model, "unknown-state", "state", state, state_names()),
+                None => unknown(model, ids::UNKNOWN_STATE, "state", state, state_names()),
             }
         };
         if let Some(start) = &flow.flow.start {
@@ -720,7 +721,7 @@ impl<'a> Resolver<'a> {
                 if !found {
                     diagnostics.extend(unknown(
                         model,
-                        "unknown-slot",
+                        ids::UNKNOWN_SLOT,
                         "slot",
                         &ask.slot,
                         flow.slots.keys().copied(),
@@ -732,7 +733,7 @@ impl<'a> Resolver<'a> {
                 if !found {
                     diagnostics.extend(unknown(
                         model,
-                        "unknown-slot",
+                        ids::UNKNOWN_SLOT,
                         "slot",
                         slot,
                         flow.slots.keys().copied(),
@@ -743,7 +744,7 @@ impl<'a> Resolver<'a> {
                 Some((_, id)) => refs.push(reference(handoff.queue.span, id)),
                 None => diagnostics.extend(unknown(
                     model,
-                    "unknown-queue",
+                    ids::UNKNOWN_QUEUE,
                     "queue",
                     &handoff.queue,
                     model.queues.names(),
@@ -753,7 +754,7 @@ impl<'a> Resolver<'a> {
                 Some((_, id)) => refs.push(reference(answer.knowledge.span, id)),
                 None => diagnostics.extend(unknown(
                     model,
-                    "unknown-knowledge",
+                    ids::UNKNOWN_KNOWLEDGE,
                     "knowledge base",
                     &answer.knowledge,
                     model.knowledge.names(),
@@ -777,7 +778,7 @@ impl<'a> Resolver<'a> {
                             Some((_, id)) => refs.push(reference(intent.span, id)),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-intent",
+                                ids::UNKNOWN_INTENT,
                                 "intent",
                                 intent,
                                 model.intents.names(),
@@ -802,7 +803,7 @@ impl<'a> Resolver<'a> {
                         candidates.push(builtin);
                     }
                     diagnostics.extend(
-                        unknown(model, "unknown-slot", "slot or value", name, candidates).map(
+                        unknown(model, ids::UNKNOWN_SLOT, "slot or value", name, candidates).map(
                             |d| d.with_primary_message("not a slot, a call result or a built-in"),
                         ),
                     );
@@ -823,7 +824,7 @@ impl<'a> Resolver<'a> {
                 Some((_, id)) => refs.push(reference(intent.span, id)),
                 None => diagnostics.extend(unknown(
                     model,
-                    "unknown-intent",
+                    ids::UNKNOWN_INTENT,
                     "intent",
                     intent,
                     model.intents.names(),
@@ -833,7 +834,7 @@ impl<'a> Resolver<'a> {
                 Some((_, id)) => refs.push(reference(hours.span, id)),
                 None => diagnostics.extend(unknown(
                     model,
-                    "unknown-hours",
+                    ids::UNKNOWN_HOURS,
                     "hours",
                     hours,
                     model.hours.names(),
@@ -859,7 +860,7 @@ impl<'a> Resolver<'a> {
                                 let names = model.flows.iter().map(|f| f.flow.name.name.as_str());
                                 diagnostics.extend(unknown(
                                     model,
-                                    "unknown-flow",
+                                    ids::UNKNOWN_FLOW,
                                     "flow",
                                     name,
                                     names,
@@ -889,7 +890,7 @@ impl<'a> Resolver<'a> {
                             Some((_, id)) => refs.push(reference(queue.span, id)),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-queue",
+                                ids::UNKNOWN_QUEUE,
                                 "queue",
                                 queue,
                                 model.queues.names(),
@@ -903,7 +904,7 @@ impl<'a> Resolver<'a> {
                                 .extend(flow.state_id(found).map(|id| reference(state.span, id))),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-state",
+                                ids::UNKNOWN_STATE,
                                 "state",
                                 state,
                                 flow.states.keys().copied(),
@@ -920,7 +921,7 @@ impl<'a> Resolver<'a> {
                             Some(id) => refs.push(reference(slot.span, id)),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-slot",
+                                ids::UNKNOWN_SLOT,
                                 "slot",
                                 slot,
                                 flow.slots.keys().copied(),
@@ -945,7 +946,7 @@ impl<'a> Resolver<'a> {
             if !names_flow && test.errors.is_empty() {
                 diagnostics.push(
                     Diagnostic::new(
-                        "unknown-flow",
+                        ids::UNKNOWN_FLOW,
                         test.name.span,
                         "this test does not say which flow it runs",
                     )
@@ -971,7 +972,7 @@ fn operation_refs<'a>(
     let Some((declared, service_id)) = model.services.get_def(&service.name) else {
         diagnostics.extend(unknown(
             model,
-            "unknown-service",
+            ids::UNKNOWN_SERVICE,
             "service",
             service,
             model.services.names(),
@@ -985,7 +986,7 @@ fn operation_refs<'a>(
     }
     let names = declared.operations.iter().map(|o| o.name.name.as_str());
     diagnostics.extend(
-        unknown(model, "unknown-service", "operation", operation, names).map(|d| {
+        unknown(model, ids::UNKNOWN_SERVICE, "operation", operation, names).map(|d| {
             d.with_primary_message(format!(
                 "the service `{}` has no operation `{}`",
                 service.name, operation.name
@@ -998,7 +999,7 @@ fn operation_refs<'a>(
 fn reserved(name: &Ident, kind: &str) -> Diagnostic {
     let names: Vec<&str> = builtin_names().collect();
     Diagnostic::new(
-        "reserved-name",
+        ids::RESERVED_NAME,
         name.span,
         format!(
             "a {kind} cannot be called `{}`: that is an expression built-in",

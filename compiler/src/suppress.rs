@@ -9,7 +9,7 @@
 //! Errors cannot be silenced: the flow would not build or would misbehave.
 
 use crate::ast::{File, Item};
-use crate::diagnostic::{Diagnostic, Severity, registry};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Removes the warnings that an allow comment silences.
@@ -24,9 +24,7 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
     }
     diagnostics.retain(|d| {
         let span = d.primary.span;
-        if !with_comments.contains(&span.file)
-            || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning)
-        {
+        if !with_comments.contains(&span.file) || d.id.check().severity != Severity::Warning {
             return true;
         }
         let source = sources.get(span.file);
@@ -48,14 +46,20 @@ fn allowed_at(source: &SourceFile, offset: usize, name: &str, code: &str) -> boo
     }
     line > 0 && {
         let above = source.line_text(line - 1);
-        above.trim_start().starts_with('#') && allows(above, name, code)
+        crate::syntax::lex::comment_start(above) == Some(above.len() - above.trim_start().len())
+            && allows(above, name, code)
     }
 }
 
-/// Does this line hold `# csflow: allow(…)` naming the check?
+/// Does this line hold `# csflow: allow(…)` naming the check? Only in its comment: a `#`
+/// inside a string or a regex starts none (the lexer's [`crate::syntax::lex::comment_start`]).
 pub fn allows(line: &str, name: &str, code: &str) -> bool {
-    line.match_indices('#').any(|(i, _)| {
-        let rest = line[i + 1..].trim_start();
+    let Some(start) = crate::syntax::lex::comment_start(line) else {
+        return false;
+    };
+    let comment = &line[start..];
+    comment.match_indices('#').any(|(i, _)| {
+        let rest = comment[i + 1..].trim_start();
         let Some(rest) = rest.strip_prefix("csflow:") else {
             return false;
         };

@@ -7,8 +7,12 @@
 mod chunk;
 mod error;
 mod fast;
+pub mod lex;
+pub mod literal;
 mod lower;
 mod parser;
+
+pub use literal::quote;
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
@@ -65,7 +69,11 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         })
         .collect();
     Parsed {
-        file: ast::File { items, broken },
+        file: ast::File {
+            items,
+            trivia: lex::trivia(file, text),
+            broken,
+        },
         diagnostics,
     }
 }

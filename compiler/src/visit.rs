@@ -71,7 +71,7 @@ pub fn each_flow_stmt<'a>(flow: &'a Flow, f: &mut dyn FnMut(&'a Stmt)) {
 pub fn interpolations(string: &Str) -> impl Iterator<Item = &Expr> {
     string.parts.iter().filter_map(|p| match p {
         StrPart::Interpolation(e) => Some(e),
-        StrPart::Text(_) => None,
+        StrPart::Text(..) => None,
     })
 }
 
@@ -163,7 +163,9 @@ pub fn each_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         }
         ExprKind::List(items) => items.iter().for_each(|e| each_expr(e, f)),
         ExprKind::Record(fields) => fields.iter().for_each(|(_, e)| each_expr(e, f)),
-        ExprKind::Field(inner, _) | ExprKind::Not(inner) => each_expr(inner, f),
+        ExprKind::Field(inner, _) | ExprKind::Not(inner) | ExprKind::Paren(inner) => {
+            each_expr(inner, f)
+        }
         ExprKind::Binary(_, a, b) => {
             each_expr(a, f);
             each_expr(b, f);

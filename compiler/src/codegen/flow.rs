@@ -238,7 +238,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         let mut template = csflow_runtime::bundle::template::Template::new();
         for part in &text.parts {
             match part {
-                StrPart::Text(t) => template.text(t),
+                StrPart::Text(t, _) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
                     template.placeholder();
@@ -659,9 +659,21 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 let hours = self.g.lookup(ident, "hours", |k| k == DefKind::Hours)?;
                 self.emit(Instr::Open(hours), span);
             }
-            ExprKind::Not(inner) => {
-                self.expr(inner)?;
-                self.emit(Instr::Not, span);
+            ExprKind::Paren(inner) => self.expr(inner)?,
+            ExprKind::Not(_) => {
+                // `not not x` is `x` as a condition: an odd chain is one `not`, an even one
+                // two (kept, so the value is still turned into yes/no).
+                let mut operand = expr;
+                let mut count = 0usize;
+                while let ExprKind::Not(inner) = &operand.kind {
+                    operand = inner;
+                    count += 1;
+                }
+                self.expr(operand)?;
+                let nots = if count % 2 == 1 { 1 } else { 2 };
+                for _ in 0..nots {
+                    self.emit(Instr::Not, span);
+                }
             }
             ExprKind::Binary(op, left, right) => {
                 self.expr(left)?;

@@ -139,6 +139,8 @@ impl Reader<'_> {
         }
         let mut parts = Vec::new();
         let mut text = String::new();
+        // Where the current run of text (escapes and doubled braces included) began.
+        let mut run = self.pos;
         loop {
             let rest = self.rest();
             let stop = rest.find(['"', '\\', '{', '}', '\n'])?;
@@ -149,16 +151,7 @@ impl Reader<'_> {
                 self.pos += 1;
                 break;
             } else if let Some(after) = rest.strip_prefix('\\') {
-                let decoded = match after.chars().next()? {
-                    '"' => '"',
-                    '\\' => '\\',
-                    'n' => '\n',
-                    't' => '\t',
-                    '{' => '{',
-                    '}' => '}',
-                    _ => return None,
-                };
-                text.push(decoded);
+                text.push(super::literal::unescape_char(after.chars().next()?)?);
                 self.pos += 2;
             } else if rest.starts_with("{{") {
                 text.push('{');
@@ -171,22 +164,26 @@ impl Reader<'_> {
                 self.pos += 1;
             } else if rest.starts_with('{') {
                 if !text.is_empty() {
-                    parts.push(StrPart::Text(std::mem::take(&mut text)));
+                    let span = Span::new(self.file, run, self.pos);
+                    parts.push(StrPart::Text(std::mem::take(&mut text), span));
                 }
                 parts.push(StrPart::Interpolation(self.interpolation()?));
+                run = self.pos;
             } else {
                 // A raw newline: leave it to pest.
                 return None;
             }
         }
+        // The closing quote is not part of the text.
+        let text_span = Span::new(self.file, run, self.pos - 1);
         // Exact-size part lists: a project holds millions of strings.
         if parts.is_empty() {
             if !text.is_empty() {
-                parts = vec![StrPart::Text(text)];
+                parts = vec![StrPart::Text(text, text_span)];
             }
         } else {
             if !text.is_empty() {
-                parts.push(StrPart::Text(text));
+                parts.push(StrPart::Text(text, text_span));
             }
             parts.shrink_to_fit();
         }
@@ -550,13 +547,14 @@ impl Reader<'_> {
     /// `not`* then a comparison.
     fn negation(&mut self) -> Option<Expr> {
         let start = self.pos;
-        let mut negations = 0usize;
-        while self.keyword("not") {
-            negations += 1;
+        let mut nots = Vec::new();
+        while self.peek_keyword("not") {
+            nots.push(self.pos as u32);
+            self.keyword("not");
             self.skip();
         }
         let operand = self.comparison()?;
-        Some(super::lower::negated(operand, negations, self.span(start)))
+        Some(super::lower::negated(operand, &nots, self.span(start)))
     }
 
     /// `postfix (cmp_op postfix | is not? set)?`; `in`/`not in`/`matches` are pest's.

@@ -2,9 +2,11 @@
 //! lowering walks pairs by rule; anything unexpected becomes an error node, never a panic.
 
 use super::error::{self, Context};
+use super::literal::{date, duration_millis, time};
 use super::parser::{CsflowParser, Rule};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::source::{FileId, Span};
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
@@ -188,6 +190,12 @@ struct BadRun {
 impl<'a> Lower<'a> {
     /// A pair's span without the whitespace and comments pest lets a rule end with (a rule
     /// ending in `x*` or `x?` keeps the skipped text after it).
+    /// A token's span as pest gives it (atomic rules end at their last character).
+    fn raw_span(&self, pair: &P) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
         let (start, end) = (self.base + s.start(), self.base + s.end());
@@ -219,7 +227,7 @@ impl<'a> Lower<'a> {
     fn too_long(&mut self, span: Span, what: &str) {
         let message = format!("this expression has more than {MAX_CHAIN} {what}");
         self.diagnostics.push(
-            Diagnostic::new("syntax-error", span, message)
+            Diagnostic::new(ids::SYNTAX_ERROR, span, message)
                 .with_note("split the condition over several `if` statements or states"),
         );
     }
@@ -1156,11 +1164,11 @@ impl<'a> Lower<'a> {
                 left
             }
             Rule::not_expr => {
-                let mut negations = 0usize;
+                let mut nots = Vec::new();
                 let mut operand = None;
                 for part in pair.into_inner() {
                     match part.as_rule() {
-                        Rule::k_not => negations += 1,
+                        Rule::k_not => nots.push(self.raw_span(&part).start),
                         _ => operand = Some(part),
                     }
                 }
@@ -1168,7 +1176,7 @@ impl<'a> Lower<'a> {
                     return error_expr(span);
                 };
                 let operand = self.expr(operand);
-                negated(operand, negations, span)
+                negated(operand, &nots, span)
             }
             Rule::cmp_expr => {
                 let mut inner = pair.into_inner();
@@ -1262,11 +1270,10 @@ impl<'a> Lower<'a> {
                 value
             }
             Rule::paren => match pair.into_inner().next() {
-                Some(inner) => {
-                    let mut e = self.expr(inner);
-                    e.span = span;
-                    e
-                }
+                Some(inner) => Expr {
+                    kind: ExprKind::Paren(Box::new(self.expr(inner))),
+                    span,
+                },
                 None => error_expr(span),
             },
             Rule::list => {
@@ -1335,26 +1342,23 @@ impl<'a> Lower<'a> {
     fn string(&mut self, pair: P) -> Str {
         let span = self.span(&pair);
         let mut parts: Vec<StrPart> = vec![];
-        let push_text = |parts: &mut Vec<StrPart>, text: &str| match parts.last_mut() {
-            Some(StrPart::Text(last)) => last.push_str(text),
-            _ => parts.push(StrPart::Text(text.to_string())),
+        // Runs of text, escapes and doubled braces are one part spanning their source.
+        let push_text = |parts: &mut Vec<StrPart>, text: &str, at: Span| match parts.last_mut() {
+            Some(StrPart::Text(last, last_span)) => {
+                last.push_str(text);
+                last_span.end = at.end;
+            }
+            _ => parts.push(StrPart::Text(text.to_string(), at)),
         };
         for part in pair.into_inner() {
+            let at = self.raw_span(&part);
             match part.as_rule() {
-                Rule::str_text => push_text(&mut parts, part.as_str()),
+                Rule::str_text => push_text(&mut parts, part.as_str(), at),
                 Rule::str_escape => {
-                    let decoded = match part.as_str() {
-                        "\\n" => "\n",
-                        "\\t" => "\t",
-                        "\\\"" => "\"",
-                        "\\{" => "{",
-                        "\\}" => "}",
-                        _ => "\\",
-                    };
-                    push_text(&mut parts, decoded);
+                    push_text(&mut parts, super::literal::unescape(part.as_str()), at)
                 }
-                Rule::lbrace_lit => push_text(&mut parts, "{"),
-                Rule::rbrace_lit => push_text(&mut parts, "}"),
+                Rule::lbrace_lit => push_text(&mut parts, "{", at),
+                Rule::rbrace_lit => push_text(&mut parts, "}", at),
                 Rule::interp => {
                     if let Some(e) = part.into_inner().next() {
                         let e = self.expr(e);
@@ -1421,7 +1425,7 @@ impl<'a> Lower<'a> {
                             Rule::zone_name => {
                                 let zone_span = self.span(&p);
                                 zone = Some(Str {
-                                    parts: vec![StrPart::Text(p.as_str().to_string())],
+                                    parts: vec![StrPart::Text(p.as_str().to_string(), zone_span)],
                                     span: zone_span,
                                 })
                             }
@@ -1522,38 +1526,21 @@ impl<'a> Lower<'a> {
 
 /// `end` moved back over trailing whitespace and a trailing `# comment`.
 fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
-    let is_space = |c: char| matches!(c, ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}');
+    use super::lex::{comment_start, is_space};
     // pest's skipped text always ends in whitespace (a comment stops before its newline,
     // which is skipped too): most spans end in a token and need no scan at all.
     if !text[start..end].ends_with(is_space) {
         return end;
     }
-    let bytes = text.as_bytes();
     loop {
-        // The grammar's WHITESPACE, full-width space included.
         let kept = text[start..end].trim_end_matches(is_space);
         end = start + kept.len();
-        // A comment at the end of the span: from a `#` outside a string on its last line.
+        // A comment at the end of the span, on its last line.
         let line_start = text[start..end]
             .rfind('\n')
             .map_or(start, |i| start + i + 1);
-        let mut in_string = false;
-        let mut comment = None;
-        let mut i = line_start;
-        while i < end {
-            match bytes[i] {
-                b'\\' if in_string => i += 1,
-                b'"' => in_string = !in_string,
-                b'#' if !in_string => {
-                    comment = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        match comment {
-            Some(at) if at > start => end = at,
+        match comment_start(&text[line_start..end]) {
+            Some(at) if line_start + at > start => end = line_start + at,
             _ => return end,
         }
     }
@@ -1563,17 +1550,21 @@ fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
 /// as they are long, and every later pass walks it recursively.
 pub(super) const MAX_CHAIN: usize = 256;
 
-/// `not`×`negations` applied to `operand`: `not not x` is `x` as a condition, so an odd
-/// count keeps one `Not` and an even one two (the type check still sees a negation).
-pub(super) fn negated(operand: Expr, negations: usize, span: Span) -> Expr {
-    let not = |operand| Expr {
+/// The `not`s written at `nots` (start offsets, in order) applied to `operand`, one node
+/// each, spanning from its keyword to the end of `span`. A chain longer than [`MAX_CHAIN`]
+/// keeps its parity only (`not not x` is `x` as a condition: an odd count keeps one `Not`
+/// and an even one two), so hostile input cannot build a tree deeper than later passes walk.
+pub(super) fn negated(operand: Expr, nots: &[u32], span: Span) -> Expr {
+    let not = |operand, start: u32| Expr {
         kind: ExprKind::Not(Box::new(operand)),
-        span,
+        span: Span { start, ..span },
     };
-    match negations {
+    let first = nots.first().copied().unwrap_or(span.start);
+    match nots.len() {
         0 => operand,
-        n if n % 2 == 1 => not(operand),
-        _ => not(not(operand)),
+        n if n <= MAX_CHAIN => nots.iter().rev().fold(operand, |e, &at| not(e, at)),
+        n if n % 2 == 1 => not(operand, first),
+        _ => not(not(operand, first), first),
     }
 }
 
@@ -1582,36 +1573,4 @@ fn error_expr(span: Span) -> Expr {
         kind: ExprKind::None,
         span,
     }
-}
-
-/// `2026-10-01` (the grammar guarantees the digits; the values are checked later).
-pub fn date(text: &str) -> Date {
-    let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
-    let year = parts.next().unwrap_or(0) as i32;
-    let month = parts.next().unwrap_or(0);
-    let day = parts.next().unwrap_or(0);
-    Date { year, month, day }
-}
-
-/// `09:00`
-pub fn time(text: &str) -> Time {
-    let mut parts = text.split(':').map(|p| p.parse::<u32>().unwrap_or(99));
-    Time {
-        hour: parts.next().unwrap_or(99),
-        minute: parts.next().unwrap_or(99),
-    }
-}
-
-/// `5s`, `2m`, `1h`, `300ms`
-pub fn duration_millis(text: &str) -> u64 {
-    let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let value: u64 = digits.parse().unwrap_or(u64::MAX);
-    let unit = &text[digits.len()..];
-    let factor = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        _ => 3_600_000,
-    };
-    value.saturating_mul(factor)
 }
