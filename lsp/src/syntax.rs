@@ -118,7 +118,7 @@ impl<'a> Walk<'_, 'a> {
             }
             ExprKind::Intent(name) => self.name(name, Kind::Intent, false),
             ExprKind::Open(name) => self.name(name, Kind::Hours, false),
-            ExprKind::Not(inner) => self.expr(inner),
+            ExprKind::Not(inner) | ExprKind::Paren(inner) => self.expr(inner),
             ExprKind::Binary(_, a, b) => {
                 self.expr(a);
                 self.expr(b);
