@@ -134,3 +134,17 @@ pub fn definition_at(analysis: &Analysis, span: Span) -> Option<Def<'_>> {
     });
     found
 }
+
+/// The first thing a state says: its first `say`, `ask` or `menu` prompt.
+pub fn opening_line(state: &State) -> Option<String> {
+    state
+        .body
+        .statements
+        .iter()
+        .find_map(|stmt| match &stmt.kind {
+            StmtKind::Say(text) => Some(text.plain_text()),
+            StmtKind::Ask(ask) => Some(ask.prompt.plain_text()),
+            StmtKind::Menu(menu) => Some(menu.prompt.plain_text()),
+            _ => None,
+        })
+}

@@ -261,6 +261,17 @@ impl Server {
         Ok(result)
     }
 
+    /// [`Server::with_ctx`] for a request about one position.
+    async fn at_position<T>(
+        &self,
+        at: TextDocumentPositionParams,
+        handler: impl FnOnce(&Ctx, Position) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let position = at.position;
+        self.with_ctx(&at.text_document.uri, |ctx| handler(ctx, position))
+            .await
+    }
+
     /// Runs a handler on the open document's current text (for completion, which must see
     /// what was just typed) and the last analysis of its project, fresh or not.
     async fn with_document<T>(
@@ -749,22 +760,17 @@ impl LanguageServer for Server {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let position = params.text_document_position_params.position;
-        self.with_ctx(
-            &params.text_document_position_params.text_document.uri,
-            |ctx| handlers::hover::hover(ctx, position),
-        )
-        .await
+        self.at_position(params.text_document_position_params, handlers::hover::hover)
+            .await
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let position = params.text_document_position_params.position;
-        self.with_ctx(
-            &params.text_document_position_params.text_document.uri,
-            |ctx| crate::navigation::goto_definition(ctx, position),
+        self.at_position(
+            params.text_document_position_params,
+            crate::navigation::goto_definition,
         )
         .await
     }
@@ -782,10 +788,9 @@ impl LanguageServer for Server {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let position = params.text_document_position_params.position;
-        self.with_ctx(
-            &params.text_document_position_params.text_document.uri,
-            |ctx| crate::navigation::highlights(ctx, position),
+        self.at_position(
+            params.text_document_position_params,
+            crate::navigation::highlights,
         )
         .await
     }

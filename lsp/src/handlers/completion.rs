@@ -557,16 +557,7 @@ fn csflow_type_names() -> &'static [&'static str] {
 /// Keywords and snippets that start a line in `block`.
 fn block_items(block: Block) -> Vec<CompletionItem> {
     let mut items = match block {
-        Block::Top => keywords(&[
-            "import",
-            "hours",
-            "queue",
-            "intent",
-            "service",
-            "knowledge",
-            "flow",
-            "test",
-        ]),
+        Block::Top => keywords(crate::handlers::tokens::TOP_LEVEL),
         Block::Flow => keywords(&[
             "channel", "start", "slot", "on", "escalate", "state", "language",
         ]),
@@ -640,16 +631,7 @@ fn block_items(block: Block) -> Vec<CompletionItem> {
 }
 
 fn first_prompt(state: &State) -> Option<String> {
-    state
-        .body
-        .statements
-        .iter()
-        .find_map(|stmt| match &stmt.kind {
-            StmtKind::Say(text) => Some(format!("“{}”", text.plain_text())),
-            StmtKind::Ask(ask) => Some(format!("“{}”", ask.prompt.plain_text())),
-            StmtKind::Menu(menu) => Some(format!("“{}”", menu.prompt.plain_text())),
-            _ => None,
-        })
+    crate::definitions::opening_line(state).map(|line| format!("“{line}”"))
 }
 
 #[cfg(test)]

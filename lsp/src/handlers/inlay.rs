@@ -32,19 +32,6 @@ fn hint(ctx: &Ctx, offset: u32, label: String, kind: InlayHintKind) -> InlayHint
     }
 }
 
-fn opening_line(state: &State) -> Option<String> {
-    state
-        .body
-        .statements
-        .iter()
-        .find_map(|stmt| match &stmt.kind {
-            StmtKind::Say(text) => Some(text.plain_text()),
-            StmtKind::Ask(ask) => Some(ask.prompt.plain_text()),
-            StmtKind::Menu(menu) => Some(menu.prompt.plain_text()),
-            _ => None,
-        })
-}
-
 fn fields(fields: &[Field]) -> String {
     let list: Vec<String> = fields
         .iter()
@@ -64,7 +51,7 @@ pub fn inlay_hints(ctx: &Ctx, range: Range) -> Option<Vec<InlayHint>> {
         match name.kind {
             Kind::State => {
                 if let Some(Def::State(_, state)) = definition_of(ctx, name.span)
-                    && let Some(line) = opening_line(state)
+                    && let Some(line) = crate::definitions::opening_line(state)
                 {
                     hints.push(hint(
                         ctx,

@@ -60,6 +60,18 @@ pub fn legend() -> SemanticTokensLegend {
     }
 }
 
+/// The words that start a top-level declaration.
+pub const TOP_LEVEL: &[&str] = &[
+    "import",
+    "hours",
+    "queue",
+    "intent",
+    "service",
+    "knowledge",
+    "flow",
+    "test",
+];
+
 /// Words that start statements, declarations and their parts.
 pub const KEYWORDS: &[&str] = &[
     "import",
