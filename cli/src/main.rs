@@ -1,6 +1,6 @@
 //! `csflow`: thin commands over the compiler, runtime and language server.
 //!
-//! Exit status (INTERFACES.md): 0 success, 1 the input has errors or tests fail, 2 bad usage
+//! Exit status (docs/testing.md, `csflow --help`): 0 success, 1 the input has errors or tests fail, 2 bad usage
 //! or an I/O problem.
 
 mod commands;
@@ -23,7 +23,8 @@ knowledge) written in the .csflow language, compiles them into a bundle for csfl
 runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
-csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  csflow lsp                      # the language server, started by your editor"
+csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow lsp                      # the language server, started by your editor"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -38,6 +39,7 @@ enum Command {
     Run(commands::run::Args),
     Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
+    Graph(commands::graph::Args),
     Lsp(commands::lsp::Args),
 }
 
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(code)

@@ -199,8 +199,25 @@ impl<'a> Generator<'a> {
             files: Vec::new(),
             regexes: Vec::new(),
         };
+        // Only the files the bundle holds something of: a `*.test.csflow` file (tests only)
+        // is not in a production bundle's file table.
+        let d = &generator.decls;
+        let used: std::collections::BTreeSet<u32> =
+            (d.hours.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.queues.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.intents.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.services.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(
+                    d.knowledge
+                        .by_name
+                        .values()
+                        .map(|(_, x)| x.name.span.file.0),
+                )
+                .chain(d.flows.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .collect();
         let mut paths: Vec<(&str, u32)> = sources
             .files()
+            .filter(|(id, _)| used.contains(&id.0))
             .map(|(id, f)| (f.path.as_str(), id.0))
             .collect();
         paths.sort();

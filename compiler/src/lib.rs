@@ -20,6 +20,7 @@ pub mod check;
 pub mod codegen;
 pub mod config;
 pub mod diagnostic;
+pub mod diagram;
 pub mod parallel;
 pub mod resolve;
 pub mod source;

@@ -9,8 +9,8 @@ mod resolution;
 pub use resolution::{Def, DefId, DefKind, Reference, Resolution, Type};
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::ids;
+use crate::diagnostic::{CheckId, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::visit;
@@ -562,16 +562,14 @@ impl<'a> Resolver<'a> {
     fn check_globals(&mut self) {
         for queue in self.model.queues.iter() {
             let Some(hours) = &queue.hours else { continue };
-            match self.model.hours.get_def(&hours.name) {
-                Some((_, id)) => self.refs.push(reference(hours.span, id)),
-                None => self.diagnostics.extend(unknown(
-                    &self.model,
-                    ids::UNKNOWN_HOURS,
-                    "hours",
-                    hours,
-                    self.model.hours.names(),
-                )),
-            }
+            global_ref(
+                &self.model,
+                &self.model.hours,
+                &mut self.refs,
+                &mut self.diagnostics,
+                hours,
+                (ids::UNKNOWN_HOURS, "hours"),
+            )
         }
     }
 
@@ -740,26 +738,22 @@ impl<'a> Resolver<'a> {
                     ));
                 }
             }
-            StmtKind::Handoff(handoff) => match model.queues.get_def(&handoff.queue.name) {
-                Some((_, id)) => refs.push(reference(handoff.queue.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    ids::UNKNOWN_QUEUE,
-                    "queue",
-                    &handoff.queue,
-                    model.queues.names(),
-                )),
-            },
-            StmtKind::Answer(answer) => match model.knowledge.get_def(&answer.knowledge.name) {
-                Some((_, id)) => refs.push(reference(answer.knowledge.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    ids::UNKNOWN_KNOWLEDGE,
-                    "knowledge base",
-                    &answer.knowledge,
-                    model.knowledge.names(),
-                )),
-            },
+            StmtKind::Handoff(handoff) => global_ref(
+                model,
+                &model.queues,
+                refs,
+                diagnostics,
+                &handoff.queue,
+                (ids::UNKNOWN_QUEUE, "queue"),
+            ),
+            StmtKind::Answer(answer) => global_ref(
+                model,
+                &model.knowledge,
+                refs,
+                diagnostics,
+                &answer.knowledge,
+                (ids::UNKNOWN_KNOWLEDGE, "knowledge base"),
+            ),
             StmtKind::Call(call) => {
                 let found =
                     operation_refs(model, refs, diagnostics, &call.service, &call.operation);
@@ -774,16 +768,14 @@ impl<'a> Resolver<'a> {
             StmtKind::Menu(menu) => {
                 for option in &menu.options {
                     for intent in &option.intents {
-                        match model.intents.get_def(&intent.name) {
-                            Some((_, id)) => refs.push(reference(intent.span, id)),
-                            None => diagnostics.extend(unknown(
-                                model,
-                                ids::UNKNOWN_INTENT,
-                                "intent",
-                                intent,
-                                model.intents.names(),
-                            )),
-                        }
+                        global_ref(
+                            model,
+                            &model.intents,
+                            refs,
+                            diagnostics,
+                            intent,
+                            (ids::UNKNOWN_INTENT, "intent"),
+                        )
                     }
                 }
             }
@@ -820,26 +812,22 @@ impl<'a> Resolver<'a> {
                     refs.push(reference(field.span, id));
                 }
             }
-            ExprKind::Intent(intent) => match model.intents.get_def(&intent.name) {
-                Some((_, id)) => refs.push(reference(intent.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    ids::UNKNOWN_INTENT,
-                    "intent",
-                    intent,
-                    model.intents.names(),
-                )),
-            },
-            ExprKind::Open(hours) => match model.hours.get_def(&hours.name) {
-                Some((_, id)) => refs.push(reference(hours.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    ids::UNKNOWN_HOURS,
-                    "hours",
-                    hours,
-                    model.hours.names(),
-                )),
-            },
+            ExprKind::Intent(intent) => global_ref(
+                model,
+                &model.intents,
+                refs,
+                diagnostics,
+                intent,
+                (ids::UNKNOWN_INTENT, "intent"),
+            ),
+            ExprKind::Open(hours) => global_ref(
+                model,
+                &model.hours,
+                refs,
+                diagnostics,
+                hours,
+                (ids::UNKNOWN_HOURS, "hours"),
+            ),
             _ => {}
         });
     }
@@ -885,17 +873,15 @@ impl<'a> Resolver<'a> {
                             }
                         }
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue)) => {
-                        match model.queues.get_def(&queue.name) {
-                            Some((_, id)) => refs.push(reference(queue.span, id)),
-                            None => diagnostics.extend(unknown(
-                                model,
-                                ids::UNKNOWN_QUEUE,
-                                "queue",
-                                queue,
-                                model.queues.names(),
-                            )),
-                        }
+                    TestStepKind::Expect(Expectation::Handoff(Handoff { queue, .. })) => {
+                        global_ref(
+                            model,
+                            &model.queues,
+                            &mut refs,
+                            &mut diagnostics,
+                            queue,
+                            (ids::UNKNOWN_QUEUE, "queue"),
+                        )
                     }
                     TestStepKind::Expect(Expectation::State(state)) => {
                         let Some(flow) = flow else { continue };
@@ -957,6 +943,21 @@ impl<'a> Resolver<'a> {
         self.refs
             .extend(refs.into_iter().map(|r| Reference { in_test: true, ..r }));
         self.diagnostics.extend(diagnostics);
+    }
+}
+
+/// A reference to the declaration of `table` called `name`, or its `unknown-*` diagnostic.
+fn global_ref<T>(
+    model: &Model,
+    table: &Table<T>,
+    refs: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+    name: &Ident,
+    (check, kind): (CheckId, &str),
+) {
+    match table.get_def(&name.name) {
+        Some((_, id)) => refs.push(reference(name.span, id)),
+        None => diagnostics.extend(unknown(model, check, kind, name, table.names())),
     }
 }
 

@@ -35,7 +35,9 @@ pub mod vm;
 
 pub use bundle::{Bundle, BundleId, LoadError};
 pub use disasm::disassemble;
-pub use services::{CallArg, CallRequest, Mocks, NoServices, ServiceError, Services};
+pub use services::{
+    CallArg, CallRequest, IntentClassifier, Mocks, NoServices, ServiceError, Services,
+};
 pub use value::Value;
 pub use vm::{
     Channel, Clock, Conversation, Env, Input, InputError, Start, StartError, Status, Turn,

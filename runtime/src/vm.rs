@@ -36,7 +36,8 @@
 //!
 //! # Turn semantics
 //!
-//! LANGUAGE.md's, and the choices this runtime makes where it is silent:
+//! The language reference's (docs/language.md), and the choices this runtime makes where it
+//! is silent:
 //! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
 //!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
 //!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
@@ -255,7 +256,8 @@ impl HandoffInfo {
     }
 }
 
-/// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
+/// The result of starting a conversation or of one input: the HTTP API's Turn, minus its
+/// id (the shape is in docs/runtime.md).
 /// It borrows names and placeholder-free texts from the bundle: a menu turn allocates
 /// nothing for its state, prompts or options.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -267,13 +269,15 @@ pub struct Turn<'b> {
     pub expecting: Option<Expecting<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<HandoffInfo>,
-    /// Why the turn failed (status `failed`).
+    /// Why the turn failed (status `failed`). A `Box<str>`, not a `String`, to keep a
+    /// `Turn` within 256 bytes: every turn is moved a few times, and the copy costs twice
+    /// as much past that.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<Box<str>>,
     /// The service call to make (status `calling`); answer it with
     /// [`Conversation::resume`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub call: Option<CallRequest<'b>>,
+    pub call: Option<Box<CallRequest<'b>>>,
     /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
     #[serde(skip)]
     pub trace: Trace,
@@ -544,17 +548,33 @@ impl Conversation {
 
     /// One user turn: escalate rules first, then the waiting `ask`/`menu`. The turn may be
     /// `calling`: answer it with [`Conversation::resume`].
+    #[inline]
     pub fn send<'b>(
         &mut self,
         bundle: &'b Bundle,
         input: Input,
         clock: Clock,
     ) -> Result<Turn<'b>, InputError> {
+        self.send_with_intents(bundle, input, None, clock)
+    }
+
+    /// [`Conversation::send`] with the intent scores of the host's external classifier for
+    /// this input (one per bundle intent, in bundle order; see
+    /// [`crate::IntentClassifier`]). `None`, or scores of the wrong length, use the offline
+    /// matcher, as does every keyed input.
+    pub fn send_with_intents<'b>(
+        &mut self,
+        bundle: &'b Bundle,
+        input: Input,
+        intents: Option<Vec<f32>>,
+        clock: Clock,
+    ) -> Result<Turn<'b>, InputError> {
         self.check_bundle(bundle)?;
         if self.status != Status::Waiting {
             return Err(InputError::NotWaiting(self.status));
         }
-        Ok(exec::run_input(bundle, self, input, clock))
+        let intents = intents.filter(|scores| scores.len() == bundle.intents.len());
+        Ok(exec::run_input(bundle, self, input, intents, clock))
     }
 
     /// Continues a `calling` turn with the service's answer: the result record (shaped to
@@ -602,28 +622,46 @@ impl Conversation {
         start: Start<'_>,
         env: &mut Env<'_>,
     ) -> Result<(Conversation, Turn<'b>), StartError> {
-        let (mut conversation, turn) = Conversation::begin(bundle, start, env.clock)?;
-        let turn = conversation.drive(bundle, turn, env);
+        let (mut conversation, mut turn) = Conversation::begin(bundle, start, env.clock)?;
+        conversation.drive(bundle, &mut turn, env);
         Ok((conversation, turn))
     }
 
     /// Synchronous turn: [`Conversation::send`] with every call answered on the spot by
     /// `env.services`; the turn is never `calling`.
+    #[inline]
     pub fn input<'b>(
         &mut self,
         bundle: &'b Bundle,
         input: Input,
         env: &mut Env<'_>,
     ) -> Result<Turn<'b>, InputError> {
-        let turn = self.send(bundle, input, env.clock)?;
-        Ok(self.drive(bundle, turn, env))
+        // The external classifier, when the host has one, is asked first; its failure
+        // leaves the offline matcher to answer.
+        let intents = match (&input, env.services.intent_classifier()) {
+            (Input::Text(text), Some(classifier)) if !bundle.intents.is_empty() => {
+                let names: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
+                classifier.classify(text, &names).ok()
+            }
+            _ => None,
+        };
+        // The result is returned where `send` built it: a `Turn` is 256 bytes, and a menu
+        // turn that moved it twice more cost ~5 % of its instructions.
+        let mut result = self.send_with_intents(bundle, input, intents, env.clock);
+        if let Ok(turn) = &mut result
+            && turn.call.is_some()
+        {
+            self.drive(bundle, turn, env);
+        }
+        result
     }
 
     /// Answers every call `turn` stops at with `env.services` and [`Conversation::resume`]
-    /// until the turn waits or is over; returns the whole turn (outputs and trace of every
-    /// step, the status of the last). A turn that is not `calling` comes back as it is.
-    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: Turn<'b>, env: &mut Env<'_>) -> Turn<'b> {
-        let mut turn = turn;
+    /// until the turn waits or is over, appending each resumed step to `turn` (outputs and
+    /// trace of every step, the status of the last). A turn that is not `calling` is left
+    /// as it is.
+    #[inline]
+    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: &mut Turn<'b>, env: &mut Env<'_>) {
         while let Some(request) = turn.call.take() {
             let result = env.services.call(&request);
             match self.resume(bundle, result, env.clock) {
@@ -632,9 +670,9 @@ impl Conversation {
                 Err(_) => break,
             }
         }
-        turn
     }
 
+    #[inline]
     fn check_bundle(&self, bundle: &Bundle) -> Result<(), InputError> {
         let given = bundle.id();
         if self.bundle != given || bundle.flows.get(self.flow as usize).is_none() {

@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match compile(&args.paths, args.color, true) {
+    let (_, bundle) = match compile(&args.paths, args.color, true) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
@@ -45,12 +45,14 @@ pub fn run(args: Args) -> u8 {
     }
     let states: usize = bundle.flows.iter().map(|f| f.states.len()).sum();
     let flows = bundle.flows.len();
+    let files = bundle.files.len();
     common::print(&format!(
-        "wrote {}: {flows} flow{}, {states} states, {} bytes from {} files\n",
+        "wrote {}: {flows} flow{}, {states} state{}, {} bytes from {files} file{}\n",
         args.output.display(),
         if flows == 1 { "" } else { "s" },
+        if states == 1 { "" } else { "s" },
         bytes.len(),
-        analysis.sources.len()
+        if files == 1 { "" } else { "s" },
     ));
     0
 }

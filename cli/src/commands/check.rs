@@ -1,5 +1,5 @@
 //! `csflow check [PATH…]`: every problem in a project at once, in the format the reader's
-//! tool wants (INTERFACES.md).
+//! tool wants (the formats are described in docs/checks.md, "Output formats").
 
 use super::common::{self, ColorChoice};
 use csflow_compiler::diagnostic::Severity;
@@ -12,7 +12,7 @@ pub enum Format {
     Human,
     /// one line each: file:line:col: severity[code/name]: message
     Short,
-    /// one JSON object on stdout (see INTERFACES.md)
+    /// one JSON object on stdout (shape in docs/checks.md, "Output formats")
     Json,
     /// SARIF 2.1.0, for code-scanning uploads
     Sarif,

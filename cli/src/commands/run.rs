@@ -43,9 +43,11 @@ pub struct Args {
     /// The channel to talk on (default: the flow's own; `any` flows run as voice)
     #[arg(long, value_enum)]
     pub channel: Option<ChannelArg>,
-    /// Run at this wall-clock time in every hours block's zone ('YYYY-MM-DD HH:MM') instead of now
-    #[arg(long, value_name = "DATE TIME", value_parser = parse_time)]
-    pub time: Option<chrono::NaiveDateTime>,
+    /// Run at this time instead of now: 'YYYY-MM-DD HH:MM' is wall-clock time in every hours
+    /// block's zone; 'YYYY-MM-DD HH:MM ZONE' (an IANA zone such as Europe/Berlin) is one
+    /// instant — the same forms as a test's `time` line
+    #[arg(long, value_name = "DATE TIME [ZONE]", value_parser = parse_time)]
+    pub time: Option<Clock>,
     /// A service operation's answer: `SERVICE.OP=JSON` (a record) or `SERVICE.OP=fail`; repeatable
     #[arg(long, value_name = "SERVICE.OP=JSON", value_parser = parse_mock)]
     pub mock: Vec<(String, String, Option<Value>)>,
@@ -54,9 +56,8 @@ pub struct Args {
     pub color: ColorChoice,
 }
 
-fn parse_time(text: &str) -> Result<chrono::NaiveDateTime, String> {
-    chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
-        .map_err(|_| format!("`{text}` is not a time like '2026-11-23 10:00'"))
+fn parse_time(text: &str) -> Result<Clock, String> {
+    testing::parse_clock(text)
 }
 
 fn parse_mock(text: &str) -> Result<(String, String, Option<Value>), String> {
@@ -104,9 +105,12 @@ pub fn run(args: Args) -> u8 {
         None => testing::channel_of(declared.channel),
     };
     let clock = || match args.time {
-        Some(at) => Clock::WallClock(at),
+        Some(at) => at,
         None => Clock::Instant(chrono::Utc::now()),
     };
+    if let Err(message) = check_mocks(&bundle, &args.mock) {
+        return common::fail_usage(&message);
+    }
     // `--mock` answers; any other call fails as an unavailable service.
     let mut mocks = Mocks::default();
     for (service, operation, answer) in &args.mock {
@@ -127,7 +131,8 @@ pub fn run(args: Args) -> u8 {
         Ok(started) => started,
         Err(error) => return common::fail_usage(&error.to_string()),
     };
-    show(&bundle, &conversation, &turn);
+    let mut shown_events = 0;
+    show(&bundle, &conversation, &turn, &mut shown_events);
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     while conversation.status() == Status::Waiting {
@@ -174,7 +179,7 @@ pub fn run(args: Args) -> u8 {
                 .map_or(line, |entry| entry.text.as_str());
             common::print(&format!("you: {said}\n"));
         }
-        show(&bundle, &conversation, &turn);
+        show(&bundle, &conversation, &turn, &mut shown_events);
     }
     u8::from(conversation.status() == Status::Failed)
 }
@@ -196,9 +201,84 @@ fn load(args: &Args) -> Result<Bundle, u8> {
     build::compile(&args.files, args.color, false).map(|(_, bundle)| bundle)
 }
 
-/// Prints one turn: what the bot said, what it waits for, how the conversation ended.
-fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn) {
+/// Checks `--mock` against the project: the service and operation exist (else a "did you
+/// mean"), and a mocked record has only declared result fields, each of its declared type.
+fn check_mocks(bundle: &Bundle, mocks: &[(String, String, Option<Value>)]) -> Result<(), String> {
+    use csflow_compiler::suggest::closest;
+    let hint = |word: &str, names: &[&str]| match closest(word, names.iter().copied()) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None if names.is_empty() => String::new(),
+        None => format!("; known: {}", names.join(", ")),
+    };
+    for (service, operation, answer) in mocks {
+        let services: Vec<&str> = bundle.services.iter().map(|s| bundle.str(s.name)).collect();
+        let Some(declared) = bundle
+            .services
+            .iter()
+            .find(|s| bundle.str(s.name) == service)
+        else {
+            return Err(format!(
+                "--mock {service}.{operation}: the project has no service `{service}`{}",
+                hint(service, &services)
+            ));
+        };
+        let operations: Vec<&str> = declared
+            .operations
+            .iter()
+            .map(|o| bundle.str(o.name))
+            .collect();
+        let Some(op) = declared
+            .operations
+            .iter()
+            .find(|o| bundle.str(o.name) == operation)
+        else {
+            return Err(format!(
+                "--mock {service}.{operation}: the service `{service}` has no operation `{operation}`{}",
+                hint(operation, &operations)
+            ));
+        };
+        let fields = match answer {
+            None => continue,
+            Some(Value::Record(fields)) => fields,
+            Some(other) => {
+                return Err(format!(
+                    "--mock {service}.{operation}: the answer must be a JSON object of its result fields, not `{}`",
+                    other.display()
+                ));
+            }
+        };
+        let declared_fields: Vec<&str> = op.returns.iter().map(|f| bundle.str(f.name)).collect();
+        for (name, value) in fields {
+            let Some(field) = op.returns.iter().find(|f| bundle.str(f.name) == name) else {
+                return Err(format!(
+                    "--mock {service}.{operation}: the operation returns no field `{name}`{}",
+                    hint(name, &declared_fields)
+                ));
+            };
+            if !testing::fits(&field.ty, bundle, value) {
+                return Err(format!(
+                    "--mock {service}.{operation}: `{name}` is declared `{}`, and `{}` is not one",
+                    testing::type_name(&field.ty, bundle),
+                    value.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints one turn: what the bot said, what it waits for, how the conversation ended; and the
+/// events (failed service calls) the transcript recorded since the last turn, as tests show
+/// them.
+fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn, shown_events: &mut usize) {
     let mut out = String::new();
+    let transcript = conversation.transcript();
+    for entry in transcript.iter().skip(*shown_events) {
+        if entry.who == Speaker::Event && entry.text.starts_with("call ") {
+            out.push_str(&format!("-- event: {}\n", entry.text));
+        }
+    }
+    *shown_events = transcript.len();
     for said in turn.says() {
         out.push_str(&format!("bot: {said}\n"));
     }

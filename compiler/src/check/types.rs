@@ -30,21 +30,8 @@ pub enum Ty<'a> {
 }
 
 impl Ty<'_> {
-    fn describe(&self) -> String {
-        match self {
-            Ty::Bool => "yes/no".into(),
-            Ty::Number => "a number".into(),
-            Ty::Text => "text".into(),
-            Ty::Digits => "digits".into(),
-            Ty::Date => "a date".into(),
-            Ty::Time => "a time".into(),
-            Ty::Duration => "a duration".into(),
-            Ty::Enum(_) => "a choice (enum)".into(),
-            Ty::Record(_) => "a service result".into(),
-            Ty::List(_) => "a list".into(),
-            Ty::None => "none".into(),
-            Ty::Unknown => "unknown".into(),
-        }
+    fn describe(&self) -> &'static str {
+        self.kept().describe()
     }
 
     fn is_loose(&self) -> bool {

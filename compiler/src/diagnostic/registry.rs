@@ -259,11 +259,13 @@ pub const CHECKS: &[Check] = &[
         "invalid-hours",
         "E0019",
         Error,
-        "An unknown time zone, an impossible time or a reversed range in `hours`.",
-        "An `hours` block has an unknown time zone, an impossible time, a range that ends before \
-         it starts or a reversed date range, so the opening times would be wrong. Time zones are \
-         IANA names such as `Asia/Shanghai` or `Europe/London`; times run from `00:00` to \
-         `24:00`.",
+        "An unknown time zone, an impossible time or date, or a reversed range in `hours`.",
+        "An `hours` block has an unknown time zone, an impossible time or calendar date, a time \
+         range that starts and ends at the same time, or a reversed date or day range, so the \
+         opening times would be wrong. Time zones are IANA names such as `Asia/Shanghai` or \
+         `Europe/London`; times run from `00:00` to `24:00`. A time range that ends before it \
+         starts runs past midnight: `fri 22:00-06:00` is open from Friday 22:00 to Saturday \
+         06:00, and belongs to Friday (a `closed` Friday closes it, a `closed` Saturday does not).",
         INVALID_HOURS_BAD,
         INVALID_HOURS_FIXED,
     ),

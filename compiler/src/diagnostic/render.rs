@@ -1,4 +1,4 @@
-//! Renderers: the output formats of `csflow check` (INTERFACES.md). Each is a thin view of
+//! Renderers: the output formats of `csflow check` (docs/checks.md, "Output formats"). Each is a thin view of
 //! `&[Diagnostic]` plus the [`SourceMap`] they point into, and a pure function returning a
 //! `String`: the library never prints, the CLI decides where the text goes.
 //!

@@ -519,7 +519,18 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
     };
     diagnostic = diagnostic.with_primary_message(format!("expected {}", context.expected_list()));
     let words: Vec<&str> = context.keywords().iter().map(|(k, _)| *k).collect();
-    if let Some(suggestion) = suggest::closest(word, words.iter().copied()) {
+    if let Some(lower) = words
+        .iter()
+        .find(|k| **k != word && k.eq_ignore_ascii_case(word))
+    {
+        // `Mon-Fri`, `State`: the right word in the wrong case.
+        let what = if context == Context::Hours {
+            "day names"
+        } else {
+            "keywords"
+        };
+        diagnostic = diagnostic.with_note(format!("{what} are written in lower case: `{lower}`"));
+    } else if let Some(suggestion) = suggest::closest(word, words.iter().copied()) {
         diagnostic = diagnostic.with_note(format!("did you mean `{suggestion}`?"));
     }
     diagnostic

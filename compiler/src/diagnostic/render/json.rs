@@ -1,4 +1,4 @@
-//! `--format json`: the one object of INTERFACES.md, `{ "version": 1, "diagnostics": [...],
+//! `--format json`: one object, `{ "version": 1, "diagnostics": [...],
 //! "summary": {...} }`. Members beyond the contract (`primary_label`, `fix`) are extensions:
 //! consumers must ignore members they do not know, and we never rename the contract's.
 

@@ -10,6 +10,28 @@ use serde_json::{Value, json};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// Where the tool and its checks are documented (the package's repository, from Cargo.toml).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// A check's explanation page: its section of docs/checks.md.
+fn help_uri(check: &Check) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/checks.md#{}", check.name)
+}
+
+/// A rule's `name` (SARIF wants one different from the opaque `id`): the check name in
+/// PascalCase, `unreachable-state` → `UnreachableState`.
+fn pascal_case(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// The SARIF log for `diagnostics`, pretty-printed, ending in a newline.
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let rules: Vec<Value> = CHECKS.iter().map(rule).collect();
@@ -22,6 +44,7 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 "driver": {
                     "name": "csflow",
                     "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
             },
@@ -50,7 +73,8 @@ fn rule(check: &Check) -> Value {
     };
     json!({
         "id": check.name,
-        "name": check.name,
+        "name": pascal_case(check.name),
+        "helpUri": help_uri(check),
         "shortDescription": { "text": check.summary },
         "fullDescription": { "text": explanation },
         "help": {
@@ -140,10 +164,23 @@ fn region(sources: &SourceMap, span: Span) -> Value {
     })
 }
 
-/// A path as given, as a relative URI reference: forward slashes, and percent-encoding for
+/// A path as given, as a URI: a relative path stays a relative reference, an absolute one
+/// becomes a `file://` URI (SARIF readers combine relative references with a base, and a
+/// reference starting with `/` would not combine); forward slashes, and percent-encoding for
 /// what a URI may not hold (spaces, `%`, `#`, `?`, non-ASCII such as Chinese file names).
 fn uri_of(path: &str) -> String {
-    let mut uri = String::new();
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'\\' | b'/');
+    let mut uri = if path.starts_with('/') {
+        String::from("file://")
+    } else if drive {
+        String::from("file:///")
+    } else {
+        String::new()
+    };
     for c in path.chars() {
         match c {
             '\\' => uri.push('/'),
@@ -159,4 +196,17 @@ fn uri_of(path: &str) -> String {
         }
     }
     uri
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::uri_of;
+
+    #[test]
+    fn relative_paths_stay_relative_and_absolute_ones_become_file_uris() {
+        assert_eq!(uri_of("flows/bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("flows\\bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("/tmp/a b/x.csflow"), "file:///tmp/a%20b/x.csflow");
+        assert_eq!(uri_of("C:\\work\\x.csflow"), "file:///C:/work/x.csflow");
+    }
 }

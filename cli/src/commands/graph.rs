@@ -1,0 +1,207 @@
+//! `csflow graph [PATH…] --flow NAME --format dot|mermaid|svg|json [-o FILE]`: the picture of
+//! a flow, with the problems the checks found drawn on it. The compiler builds the diagram
+//! and writes DOT, Mermaid and JSON; SVG is Graphviz's `dot` laying out our DOT.
+
+use super::common;
+use csflow_compiler::diagram::{self, Diagram, Part};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Graphviz source
+    Dot,
+    /// a Mermaid flowchart, for Markdown pages
+    Mermaid,
+    /// an SVG picture, laid out by Graphviz's `dot` (must be installed)
+    Svg,
+    /// the graph as data: nodes, edges, diagnostics (see docs/graph.md)
+    Json,
+}
+
+#[derive(clap::Args)]
+#[command(
+    about = "Draw a flow: states, menus, handlers, hand-offs, with its problems marked",
+    long_about = "Draw one flow of a project as a picture: every state as a box with its menus, \
+questions and options as rows; solid arrows for the happy path (options, gotos, branches), dashed \
+ones for no_match / no_input / closed / error handlers, dotted ones for escalate rules; ends and \
+hand-offs to queues. States no caller can reach, traps and questions with no way to a human are \
+coloured from the project's diagnostics, with a legend. --from STATE --depth N draws a part of a \
+big flow. See docs/graph.md.",
+    after_help = "Exit status: 0 drawn, 1 drawn but the project has errors, 2 bad usage (unknown \
+flow or state, unreadable path, Graphviz missing for svg).\n\nExamples:\n  \
+csflow graph examples/bank --flow bank_phone -o bank_phone.svg\n  \
+csflow graph examples/bank --flow bank_phone --format mermaid\n  \
+csflow graph examples/bank --flow bank_phone --format json | jq '.nodes[].id'\n  \
+csflow graph flows/ --flow hotline --from billing --depth 2 --format svg -o billing.svg"
+)]
+pub struct Args {
+    /// Files or directories of the project (directories are searched for *.csflow)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The flow to draw (may be left out when the project has one flow)
+    #[arg(long, value_name = "NAME")]
+    pub flow: Option<String>,
+    /// Output format [default: from the -o file's extension, else dot]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Draw only the part of the flow that starts at this state
+    #[arg(long, value_name = "STATE")]
+    pub from: Option<String>,
+    /// With --from (or from the start state): only states at most N moves away [default: 2]
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Leave the legend out (dot and svg)
+    #[arg(long)]
+    pub no_legend: bool,
+}
+
+pub fn run(args: Args) -> u8 {
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(format_of))
+        .unwrap_or(Format::Dot);
+    let options = match common::check_options(&args.paths, None) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let analysis = match csflow_compiler::analyze_paths(&args.paths, &options) {
+        Ok(analysis) => analysis,
+        Err(error) => return common::fail_usage(&error.to_string()),
+    };
+    let part = match (&args.from, args.depth) {
+        (None, None) => None,
+        (from, depth) => {
+            let from = match from {
+                Some(from) => from.clone(),
+                None => match start_state(&analysis, args.flow.as_deref()) {
+                    Some(start) => start,
+                    None => {
+                        return common::fail_usage(
+                            "--depth needs --from STATE: the flow has no start state",
+                        );
+                    }
+                },
+            };
+            Some(Part {
+                from,
+                depth: depth.unwrap_or(2),
+            })
+        }
+    };
+    let diagram = match Diagram::build(&analysis, args.flow.as_deref(), part.as_ref()) {
+        Ok(diagram) => diagram,
+        Err(error) => return common::fail_usage(&error.to_string()),
+    };
+    let style = diagram::dot::Style {
+        legend: !args.no_legend,
+    };
+    let output = match format {
+        Format::Dot => diagram::dot::dot(&diagram, style),
+        Format::Mermaid => diagram::mermaid::mermaid(&diagram),
+        Format::Json => diagram::json::json(&diagram, &analysis.sources),
+        Format::Svg => match svg(&diagram::dot::dot(&diagram, style)) {
+            Ok(svg) => svg,
+            Err(message) => return common::fail_usage(&message),
+        },
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, output.as_bytes()) {
+                return common::fail_usage(&format!("cannot write {}: {error}", path.display()));
+            }
+        }
+        None => common::print(&output),
+    }
+    let errors = analysis.error_count();
+    if errors > 0 {
+        eprintln!(
+            "note: the project has {errors} error{} (`csflow check` shows them); the picture shows what could be read",
+            if errors == 1 { "" } else { "s" }
+        );
+        return 1;
+    }
+    0
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "svg" => Some(Format::Svg),
+        "dot" | "gv" => Some(Format::Dot),
+        "mmd" | "mermaid" => Some(Format::Mermaid),
+        "json" => Some(Format::Json),
+        _ => None,
+    }
+}
+
+fn start_state(analysis: &csflow_compiler::Analysis, flow: Option<&str>) -> Option<String> {
+    let flows: Vec<&csflow_compiler::ast::Flow> = analysis
+        .files
+        .iter()
+        .flat_map(|(_, file)| &file.items)
+        .filter_map(|item| match item {
+            csflow_compiler::ast::Item::Flow(flow) => Some(flow),
+            _ => None,
+        })
+        .collect();
+    let flow = match flow {
+        Some(name) => flows.iter().find(|f| f.name.name == name)?,
+        None => flows.first()?,
+    };
+    flow.start.as_ref().map(|s| s.name.clone())
+}
+
+/// The program that lays out SVG: `CSFLOW_DOT`, else `dot` on the PATH.
+fn dot_program() -> String {
+    std::env::var("CSFLOW_DOT")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "dot".to_string())
+}
+
+/// Lays out `source` with Graphviz's `dot -Tsvg`.
+fn svg(source: &str) -> Result<String, String> {
+    let program = dot_program();
+    let mut child = Command::new(&program)
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "--format svg needs Graphviz's `{program}` program, which was not found: install \
+Graphviz (Debian/Ubuntu: `apt install graphviz`, macOS: `brew install graphviz`), set CSFLOW_DOT \
+to its path, or use --format dot, mermaid or json, which need nothing installed"
+            ),
+            _ => format!("cannot run Graphviz's `{program}`: {error}"),
+        })?;
+    // Write on another thread: `dot` may fill its output pipe before it has read all input.
+    let mut stdin = child.stdin.take();
+    let input = source.to_string();
+    let writer = std::thread::spawn(move || match stdin.as_mut() {
+        Some(stdin) => stdin.write_all(input.as_bytes()),
+        None => Ok(()),
+    });
+    let output = child
+        .wait_with_output()
+        .map_err(|error| format!("Graphviz's `{program}` failed: {error}"))?;
+    let written = writer.join().unwrap_or(Ok(()));
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "Graphviz's `{program}` could not lay out the picture ({}): {}",
+            output.status,
+            stderr.trim()
+        ));
+    }
+    if let Err(error) = written {
+        return Err(format!("cannot send the picture to `{program}`: {error}"));
+    }
+    String::from_utf8(output.stdout)
+        .map_err(|_| format!("Graphviz's `{program}` wrote something that is not UTF-8"))
+}

@@ -1,0 +1,909 @@
+//! From the checks' [`FlowGraph`] to a [`Diagram`]: node ids, labels, edge kinds, the
+//! hand-off split per queue, diagnostics attached to nodes, and the part of a big flow.
+
+use super::*;
+use crate::analysis::Analysis;
+use crate::ast::{self, Flow, Stmt, StmtKind};
+use crate::check::graph::{self, FlowGraph};
+use crate::resolve::{self, FlowModel, Model};
+use crate::source::SourceMap;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::VecDeque;
+
+/// Why no picture could be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// The project declares no flow.
+    NoFlows,
+    /// Several flows and none named.
+    FlowRequired { flows: Vec<String> },
+    UnknownFlow {
+        name: String,
+        suggestion: Option<String>,
+        flows: Vec<String>,
+    },
+    /// The flow's `start` is missing or names no state (reported by `csflow check`).
+    NoStart { flow: String },
+    /// `--from` names no state of the flow.
+    UnknownState {
+        name: String,
+        flow: String,
+        suggestion: Option<String>,
+    },
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let did_you_mean = |s: &Option<String>| match s {
+            Some(s) => format!(" (did you mean `{s}`?)"),
+            None => String::new(),
+        };
+        match self {
+            BuildError::NoFlows => write!(f, "the project declares no flow to draw"),
+            BuildError::FlowRequired { flows } => write!(
+                f,
+                "the project has {} flows: say which to draw with --flow NAME ({})",
+                flows.len(),
+                flows.join(", ")
+            ),
+            BuildError::UnknownFlow {
+                name,
+                suggestion,
+                flows,
+            } => write!(
+                f,
+                "there is no flow `{name}`{}; the flows are: {}",
+                did_you_mean(suggestion),
+                flows.join(", ")
+            ),
+            BuildError::NoStart { flow } => write!(
+                f,
+                "the flow `{flow}` has no `start` state that exists, so there is nothing to draw from (run `csflow check`)"
+            ),
+            BuildError::UnknownState {
+                name,
+                flow,
+                suggestion,
+            } => write!(
+                f,
+                "the flow `{flow}` has no state `{name}`{}",
+                did_you_mean(suggestion)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Diagram {
+    /// The picture of the flow `flow` (the only flow when `None`) of an analysed project,
+    /// or of its `part`.
+    pub fn build(
+        analysis: &Analysis,
+        flow: Option<&str>,
+        part: Option<&Part>,
+    ) -> Result<Diagram, BuildError> {
+        let (model, _, _) = resolve::resolve(&analysis.files);
+        let flow_model = pick_flow(&model, flow)?;
+        let graph = FlowGraph::build(&model, flow_model).ok_or_else(|| BuildError::NoStart {
+            flow: flow_model.flow.name.name.clone(),
+        })?;
+        let mut diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
+        attach_diagnostics(&mut diagram, flow_model.flow, &analysis.diagnostics);
+        match part {
+            Some(part) => restrict(&diagram, flow_model.flow, part),
+            None => Ok(diagram),
+        }
+    }
+}
+
+fn pick_flow<'m, 'a>(
+    model: &'m Model<'a>,
+    name: Option<&str>,
+) -> Result<&'m FlowModel<'a>, BuildError> {
+    let names: Vec<String> = model
+        .flows
+        .iter()
+        .map(|f| f.flow.name.name.clone())
+        .collect();
+    match name {
+        None => match model.flows.as_slice() {
+            [] => Err(BuildError::NoFlows),
+            [only] => Ok(only),
+            _ => Err(BuildError::FlowRequired { flows: names }),
+        },
+        Some(name) => model.flow(name).ok_or_else(|| {
+            if names.is_empty() {
+                return BuildError::NoFlows;
+            }
+            BuildError::UnknownFlow {
+                name: name.to_string(),
+                suggestion: crate::suggest::closest(name, names.iter().map(String::as_str))
+                    .map(str::to_string),
+                flows: names.clone(),
+            }
+        }),
+    }
+}
+
+/// An `if` branch or an `answer … else` block, with the label its edges get.
+struct Branch {
+    span: Span,
+    label: String,
+}
+
+struct Builder<'g, 'a> {
+    model: &'g Model<'a>,
+    flow: &'a Flow,
+    graph: &'g FlowGraph<'a>,
+    sources: &'g SourceMap,
+    nodes: Vec<Node>,
+    /// Diagram node of each graph node (`None` for the shared hand-off node).
+    of_graph: Vec<Option<usize>>,
+    ids: FxHashSet<String>,
+    end: Option<usize>,
+    queues: FxHashMap<String, usize>,
+    /// The `handoff` statements, by span: which queue a hand-off edge goes to.
+    handoffs: FxHashMap<(u32, u32), &'a ast::Handoff>,
+    /// The branches written in each state (`None`: outside states), in source order.
+    branches: FxHashMap<Option<usize>, Vec<Branch>>,
+    /// The input points of each state: which one a statement-level handler belongs to.
+    inputs_of: FxHashMap<Option<usize>, Vec<usize>>,
+}
+
+impl<'g, 'a> Builder<'g, 'a> {
+    fn new(
+        model: &'g Model<'a>,
+        flow_model: &'g FlowModel<'a>,
+        graph: &'g FlowGraph<'a>,
+        sources: &'g SourceMap,
+    ) -> Self {
+        Builder {
+            model,
+            flow: flow_model.flow,
+            graph,
+            sources,
+            nodes: Vec::new(),
+            of_graph: vec![None; graph.graph.node_count()],
+            ids: FxHashSet::default(),
+            end: None,
+            queues: FxHashMap::default(),
+            handoffs: FxHashMap::default(),
+            branches: FxHashMap::default(),
+            inputs_of: FxHashMap::default(),
+        }
+    }
+
+    fn build(mut self) -> Diagram {
+        self.index_statements();
+        self.add_states();
+        self.add_inputs();
+        self.add_handlers();
+        let start = self.of_graph[self.graph.start.index()];
+        let edges = self.add_edges();
+        let mut diagram = Diagram {
+            flow: self.flow.name.name.clone(),
+            channel: self.flow.channel.map(|(c, _)| c),
+            span: self.flow.span,
+            start,
+            part: None,
+            nodes: self.nodes,
+            edges,
+            diagnostics: Vec::new(),
+        };
+        // Ends and hand-offs are reachable when something reachable leads there.
+        for i in 0..diagram.edges.len() {
+            let edge = &diagram.edges[i];
+            if diagram.nodes[edge.from].reachable {
+                let to = edge.to;
+                diagram.nodes[to].reachable = true;
+            }
+        }
+        diagram
+    }
+
+    fn written(&self, span: Span) -> String {
+        self.sources.slice(span).to_string()
+    }
+
+    /// A string literal as written, without its quotes (escapes and `{…}` kept).
+    fn string(&self, text: &ast::Str) -> String {
+        let written = self.sources.slice(text.span);
+        written
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(written)
+            .to_string()
+    }
+
+    fn unique_id(&mut self, wanted: String) -> String {
+        let mut id = wanted.clone();
+        let mut n = 2;
+        while self.ids.contains(&id) {
+            id = format!("{wanted}#{n}");
+            n += 1;
+        }
+        self.ids.insert(id.clone());
+        id
+    }
+
+    fn push(&mut self, id: String, kind: NodeKind, label: String, state: Option<String>) -> usize {
+        let id = self.unique_id(id);
+        self.nodes.push(Node {
+            id,
+            kind,
+            label,
+            state,
+            span: None,
+            reachable: false,
+            marks: Vec::new(),
+            diagnostics: Vec::new(),
+        });
+        self.nodes.len() - 1
+    }
+
+    fn state_name(&self, state: Option<usize>) -> Option<String> {
+        state.map(|i| self.flow.states[i].name.name.clone())
+    }
+
+    fn index_statements(&mut self) {
+        let flow = self.flow;
+        let sources = self.sources;
+        let mut handoffs = FxHashMap::default();
+        let mut branches: FxHashMap<Option<usize>, Vec<Branch>> = FxHashMap::default();
+        let mut visit = |state: Option<usize>, stmt: &'a Stmt| match &stmt.kind {
+            StmtKind::Handoff(handoff) => {
+                handoffs.insert((stmt.span.start, stmt.span.end), handoff);
+            }
+            StmtKind::If(if_) => {
+                for (condition, block) in &if_.branches {
+                    branches.entry(state).or_default().push(Branch {
+                        span: block.span,
+                        label: sources.slice(condition.span).to_string(),
+                    });
+                }
+                if let Some(otherwise) = &if_.otherwise {
+                    branches.entry(state).or_default().push(Branch {
+                        span: otherwise.span,
+                        label: "else".into(),
+                    });
+                }
+            }
+            StmtKind::Answer(ast::Answer {
+                otherwise: Some(otherwise),
+                ..
+            }) => branches.entry(state).or_default().push(Branch {
+                span: otherwise.span,
+                label: "not answered".into(),
+            }),
+            _ => {}
+        };
+        for (i, state) in flow.states.iter().enumerate() {
+            crate::visit::each_stmt(&state.body, &mut |s| visit(Some(i), s));
+        }
+        for handler in &flow.handlers {
+            crate::visit::each_stmt(&handler.action, &mut |s| visit(None, s));
+        }
+        for rule in &flow.escalate {
+            crate::visit::each_stmt(&rule.action, &mut |s| visit(None, s));
+        }
+        self.handoffs = handoffs;
+        self.branches = branches;
+    }
+
+    fn add_states(&mut self) {
+        let start_state = self.graph.node(self.graph.start).state();
+        for (i, state) in self.flow.states.iter().enumerate() {
+            let node = self.push(
+                format!("state:{}", state.name.name),
+                NodeKind::State {
+                    name_span: state.name.span,
+                    start: Some(i) == start_state,
+                },
+                state.name.name.clone(),
+                Some(state.name.name.clone()),
+            );
+            self.nodes[node].span = Some(state.span);
+            self.map(self.graph.states[i], node);
+        }
+    }
+
+    fn map(&mut self, graph_node: NodeIndex, node: usize) {
+        self.of_graph[graph_node.index()] = Some(node);
+        self.nodes[node].reachable = self.graph.reachable[graph_node.index()];
+    }
+
+    /// Input points get `input:STATE:N`, numbered in source order within their state.
+    fn add_inputs(&mut self) {
+        let mut inputs: Vec<(Option<usize>, u32, NodeIndex)> = self
+            .graph
+            .inputs
+            .iter()
+            .filter_map(|&n| match self.graph.node(n) {
+                graph::Node::Input { stmt, state } => Some((state, stmt.span.start, n)),
+                _ => None,
+            })
+            .collect();
+        inputs.sort_by_key(|&(state, start, _)| (state.map_or(usize::MAX, |s| s), start));
+        let mut number = 0;
+        let mut previous = None;
+        for (state, _, graph_node) in inputs {
+            if previous != Some(state) {
+                number = 0;
+                previous = Some(state);
+            }
+            let graph::Node::Input { stmt, .. } = self.graph.node(graph_node) else {
+                continue;
+            };
+            let owner = self.state_name(state);
+            let id = format!("input:{}:{number}", owner.as_deref().unwrap_or("flow"));
+            number += 1;
+            let (kind, label) = match &stmt.kind {
+                StmtKind::Menu(menu) => {
+                    let prompt = self.string(&menu.prompt);
+                    let options = menu.options.iter().map(|o| self.menu_option(o)).collect();
+                    let label = shorten(&prompt, 40);
+                    (NodeKind::Menu { prompt, options }, label)
+                }
+                StmtKind::Ask(ask) => (
+                    NodeKind::Ask {
+                        prompt: self.string(&ask.prompt),
+                        slot: ask.slot.name.clone(),
+                    },
+                    format!("ask {}", ask.slot.name),
+                ),
+                _ => continue,
+            };
+            let node = self.push(id, kind, label, owner);
+            self.nodes[node].span = Some(stmt.span);
+            self.map(graph_node, node);
+            self.inputs_of.entry(state).or_default().push(node);
+        }
+    }
+
+    fn menu_option(&self, option: &ast::MenuOption) -> MenuOption {
+        MenuOption {
+            label: self.string(&option.label),
+            keys: option.keys.iter().map(|k| k.keys.clone()).collect(),
+            intents: option.intents.iter().map(|i| i.name.clone()).collect(),
+            phrases: option.phrases.iter().map(|p| self.string(p)).collect(),
+        }
+    }
+
+    fn add_handlers(&mut self) {
+        for graph_node in self.graph.graph.node_indices() {
+            match self.graph.node(graph_node) {
+                graph::Node::Handler { handler, state } => {
+                    let flow_wide = self.flow.handlers.iter().any(|h| std::ptr::eq(h, handler));
+                    let kind = handler.kind.as_str();
+                    let id = if flow_wide {
+                        format!("handler:{kind}")
+                    } else {
+                        // The input point whose `on closed`/`on error` this is.
+                        let owner = self
+                            .inputs_of
+                            .get(&state)
+                            .into_iter()
+                            .flatten()
+                            .map(|&i| &self.nodes[i])
+                            .filter(|n| n.span.is_some_and(|s| contains(s, handler.span)))
+                            .min_by_key(|n| n.span.map_or(u32::MAX, |s| s.end - s.start));
+                        match owner {
+                            Some(input) => {
+                                format!("handler:{}:{kind}", &input.id["input:".len()..])
+                            }
+                            None => format!(
+                                "handler:{}:{kind}",
+                                self.state_name(state).unwrap_or_default()
+                            ),
+                        }
+                    };
+                    let label = match &handler.retry {
+                        Some(retry) => format!("on {kind} · retry {}", retry.count),
+                        None => format!("on {kind}"),
+                    };
+                    let node = self.push(
+                        id,
+                        NodeKind::Handler {
+                            handler: handler.kind,
+                            retry: handler.retry.as_ref().map(|r| r.count),
+                            flow_wide,
+                        },
+                        label,
+                        self.state_name(state),
+                    );
+                    self.nodes[node].span = Some(handler.span);
+                    self.map(graph_node, node);
+                }
+                graph::Node::Escalate => {
+                    let rules = self
+                        .flow
+                        .escalate
+                        .iter()
+                        .map(|r| self.written(r.condition.span))
+                        .collect();
+                    let node = self.push(
+                        "escalate".into(),
+                        NodeKind::Escalate { rules },
+                        "escalate".into(),
+                        None,
+                    );
+                    let span = match (self.flow.escalate.first(), self.flow.escalate.last()) {
+                        (Some(first), Some(last)) => Some(first.span.to(last.span)),
+                        _ => None,
+                    };
+                    self.nodes[node].span = span;
+                    self.map(graph_node, node);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn end_node(&mut self) -> usize {
+        if let Some(end) = self.end {
+            return end;
+        }
+        let end = self.push("end".into(), NodeKind::End, "end".into(), None);
+        self.end = Some(end);
+        end
+    }
+
+    fn queue_node(&mut self, queue: &str) -> usize {
+        if let Some(&node) = self.queues.get(queue) {
+            return node;
+        }
+        let node = self.push(
+            format!("handoff:{queue}"),
+            NodeKind::Handoff {
+                queue: queue.to_string(),
+            },
+            queue.to_string(),
+            None,
+        );
+        self.nodes[node].span = self.model.queues.get(queue).map(|q| q.span);
+        self.queues.insert(queue.to_string(), node);
+        node
+    }
+
+    fn add_edges(&mut self) -> Vec<Edge> {
+        let graph = self.graph;
+        let mut edges = Vec::with_capacity(graph.graph.edge_count());
+        let mut seen: FxHashSet<(usize, usize, String, &'static str)> = FxHashSet::default();
+        for edge in graph.graph.edge_references() {
+            let (source, target, weight) = (edge.source(), edge.target(), *edge.weight());
+            let target_node = graph.node(target);
+            // Every input point leads to the escalate rules: drawn once, as the rules.
+            if matches!(target_node, graph::Node::Escalate) {
+                continue;
+            }
+            let Some(from) = self.of_graph[source.index()] else {
+                continue;
+            };
+            let queue = match target_node {
+                graph::Node::Handoff => self
+                    .handoffs
+                    .get(&(weight.span.start, weight.span.end))
+                    .map(|h| h.queue.name.clone()),
+                _ => None,
+            };
+            let to = match target_node {
+                graph::Node::End => self.end_node(),
+                graph::Node::Handoff => match &queue {
+                    Some(queue) => self.queue_node(queue),
+                    // A line that did not parse "may hand off": nothing to draw.
+                    None => continue,
+                },
+                _ => match self.of_graph[target.index()] {
+                    Some(to) => to,
+                    None => continue,
+                },
+            };
+            let (kind, span) = self.edge_kind(source, target, weight, queue);
+            let label = edge_label(&kind);
+            if seen.insert((from, to, label.clone(), kind.as_str())) {
+                edges.push(Edge {
+                    from,
+                    to,
+                    kind,
+                    label,
+                    span,
+                });
+            }
+        }
+        edges
+    }
+
+    /// What an edge of the flow graph means to a reader, and the source it points at.
+    fn edge_kind(
+        &self,
+        source: NodeIndex,
+        target: NodeIndex,
+        edge: graph::Edge,
+        queue: Option<String>,
+    ) -> (EdgeKind, Span) {
+        let source_node = self.graph.node(source);
+        let flow_wide_target = matches!(
+            self.graph.node(target),
+            graph::Node::Handler { handler, .. }
+                if self.flow.handlers.iter().any(|h| std::ptr::eq(h, handler))
+        );
+        match edge.kind {
+            graph::EdgeKind::Option => {
+                if let graph::Node::Input { stmt, .. } = source_node
+                    && let StmtKind::Menu(menu) = &stmt.kind
+                    && let Some((index, option)) = menu
+                        .options
+                        .iter()
+                        .enumerate()
+                        .find(|(_, o)| contains(o.span, edge.span))
+                {
+                    return (
+                        EdgeKind::Option {
+                            index,
+                            option: self.menu_option(option),
+                        },
+                        option.span,
+                    );
+                }
+                (self.plain_kind(source, target, edge, queue), edge.span)
+            }
+            graph::EdgeKind::NoMatch | graph::EdgeKind::NoInput => {
+                let kind = if edge.kind == graph::EdgeKind::NoMatch {
+                    ast::HandlerKind::NoMatch
+                } else {
+                    ast::HandlerKind::NoInput
+                };
+                let own = match source_node {
+                    graph::Node::Input { stmt, .. } => input_handlers(stmt)
+                        .iter()
+                        .find(|h| h.kind == kind && !flow_wide_target),
+                    _ => None,
+                };
+                let retry = match (own, self.graph.node(target)) {
+                    (Some(handler), _) => handler.retry.as_ref().map(|r| r.count),
+                    (None, graph::Node::Handler { handler, .. }) => {
+                        handler.retry.as_ref().map(|r| r.count)
+                    }
+                    _ => None,
+                };
+                (
+                    EdgeKind::Handler {
+                        handler: kind,
+                        retry,
+                        inherited: flow_wide_target,
+                    },
+                    own.map_or(edge.span, |h| h.span),
+                )
+            }
+            graph::EdgeKind::Closed | graph::EdgeKind::Error => (
+                EdgeKind::Handler {
+                    handler: if edge.kind == graph::EdgeKind::Closed {
+                        ast::HandlerKind::Closed
+                    } else {
+                        ast::HandlerKind::Error
+                    },
+                    retry: None,
+                    inherited: flow_wide_target,
+                },
+                edge.span,
+            ),
+            graph::EdgeKind::Escalate => {
+                match self
+                    .flow
+                    .escalate
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| contains(r.span, edge.span))
+                {
+                    Some((index, rule)) => (
+                        EdgeKind::Escalate {
+                            index,
+                            rule: self.written(rule.condition.span),
+                        },
+                        rule.span,
+                    ),
+                    None => (self.plain_kind(source, target, edge, queue), edge.span),
+                }
+            }
+            graph::EdgeKind::Direct => (self.plain_kind(source, target, edge, queue), edge.span),
+        }
+    }
+
+    /// A move that is no option, handler or rule: an `if` branch when it goes through one,
+    /// else the statement that makes it.
+    fn plain_kind(
+        &self,
+        source: NodeIndex,
+        target: NodeIndex,
+        edge: graph::Edge,
+        queue: Option<String>,
+    ) -> EdgeKind {
+        let source_node = self.graph.node(source);
+        let anchor = match source_node {
+            graph::Node::State(i) => Some(self.flow.states[i].name.span),
+            graph::Node::Input { stmt, .. } => Some(stmt.span),
+            graph::Node::Handler { handler, .. } => Some(handler.span),
+            _ => None,
+        };
+        let state = source_node.state();
+        let conditions: Vec<&str> = self
+            .branches
+            .get(&state)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|b| contains(b.span, edge.span))
+            .filter(|b| anchor.is_none_or(|a| !contains(b.span, a)))
+            .map(|b| b.label.as_str())
+            .collect();
+        if !conditions.is_empty() {
+            return EdgeKind::Branch {
+                condition: conditions.join(" · "),
+            };
+        }
+        match self.graph.node(target) {
+            graph::Node::State(_) => EdgeKind::Goto,
+            graph::Node::End => EdgeKind::End,
+            graph::Node::Handoff => EdgeKind::Handoff {
+                queue: queue.unwrap_or_default(),
+            },
+            _ => EdgeKind::Next,
+        }
+    }
+}
+
+fn input_handlers(stmt: &Stmt) -> &[ast::Handler] {
+    match &stmt.kind {
+        StmtKind::Menu(menu) => &menu.handlers,
+        StmtKind::Ask(ask) => &ask.handlers,
+        _ => &[],
+    }
+}
+
+/// Does `outer` cover `inner` (same file)?
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.file == inner.file && outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn edge_label(kind: &EdgeKind) -> String {
+    match kind {
+        EdgeKind::Option { option, .. } => shorten(&option_label(option), 32),
+        EdgeKind::Branch { condition } => shorten(condition, 32),
+        EdgeKind::Handler {
+            handler,
+            retry,
+            inherited,
+        } => {
+            let mut label = handler.as_str().to_string();
+            if let Some(retry) = retry {
+                label.push_str(&format!(" ×{retry}"));
+            }
+            if *inherited {
+                label.push_str(" (flow)");
+            }
+            label
+        }
+        EdgeKind::Escalate { rule, .. } => shorten(rule, 32),
+        EdgeKind::Next | EdgeKind::Goto | EdgeKind::End | EdgeKind::Handoff { .. } => String::new(),
+    }
+}
+
+/// Diagnostics that point into the flow, attached to the innermost node holding them
+/// (and, for traps and paths to a human, to every node their labels point at).
+fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnostic]) {
+    // States do not overlap: a binary search finds the one holding a span, then the
+    // innermost of its menus, questions and handlers (100,000-state flows stay quick).
+    let owners = diagram.owners();
+    let mut states: Vec<(Span, usize)> = Vec::new();
+    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut outside: Vec<usize> = Vec::new();
+    for (i, node) in diagram.nodes.iter().enumerate() {
+        let Some(span) = node.span else { continue };
+        match node.kind {
+            NodeKind::State { .. } => states.push((span, i)),
+            NodeKind::Menu { .. } | NodeKind::Ask { .. } | NodeKind::Handler { .. } => {
+                if owners[i] == i {
+                    outside.push(i);
+                } else {
+                    members.entry(owners[i]).or_default().push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    states.sort_by_key(|(span, _)| span.start);
+    let nodes = &diagram.nodes;
+    let innermost = |candidates: &[usize], span: Span| {
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| nodes[i].span.is_some_and(|s| contains(s, span)))
+            .min_by_key(|&i| nodes[i].span.map_or(u32::MAX, |s| s.end - s.start))
+    };
+    let holder = |span: Span| {
+        let after = states.partition_point(|(s, _)| s.start <= span.start);
+        match after.checked_sub(1).map(|i| states[i]) {
+            Some((state_span, state)) if contains(state_span, span) => Some(
+                members
+                    .get(&state)
+                    .and_then(|m| innermost(m, span))
+                    .unwrap_or(state),
+            ),
+            _ => innermost(&outside, span),
+        }
+    };
+    let mut attached: Vec<(Vec<usize>, Option<Mark>)> = Vec::new();
+    let mut kept = Vec::new();
+    for diagnostic in diagnostics {
+        if !contains(flow.span, diagnostic.primary.span) {
+            continue;
+        }
+        let mut on: Vec<usize> = holder(diagnostic.primary.span).into_iter().collect();
+        if matches!(
+            diagnostic.name,
+            "trap-state" | "no-path-to-human" | "input-free-cycle"
+        ) {
+            on.extend(diagnostic.secondary.iter().filter_map(|l| holder(l.span)));
+        }
+        on.dedup();
+        attached.push((on, Mark::of(diagnostic.name)));
+        kept.push(diagnostic);
+    }
+    for (index, ((on, mark), diagnostic)) in attached.into_iter().zip(kept).enumerate() {
+        for &node in &on {
+            let node = &mut diagram.nodes[node];
+            if !node.diagnostics.contains(&index) {
+                node.diagnostics.push(index);
+            }
+            if let Some(mark) = mark
+                && !node.marks.contains(&mark)
+            {
+                node.marks.push(mark);
+                node.marks.sort();
+            }
+        }
+        diagram.diagnostics.push(NodeDiagnostic {
+            diagnostic: diagnostic.clone(),
+            nodes: on,
+        });
+    }
+}
+
+/// The part of `diagram` within `part.depth` moves of the state `part.from`. Edges that
+/// leave the part end in a `more:NAME` node, so nothing is silently cut off.
+fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, BuildError> {
+    let Some(from) = diagram.node_index(&format!("state:{}", part.from)) else {
+        return Err(BuildError::UnknownState {
+            name: part.from.clone(),
+            flow: flow.name.name.clone(),
+            suggestion: crate::suggest::closest(
+                &part.from,
+                flow.states.iter().map(|s| s.name.name.as_str()),
+            )
+            .map(str::to_string),
+        });
+    };
+    let owners = diagram.owners();
+    let owner = |node: usize| diagram.nodes[node].state.is_some().then(|| owners[node]);
+    // "Back to the main menu" leads up, not into the part: it is drawn as a reference.
+    let loops_back = diagram.loops_back();
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); diagram.nodes.len()];
+    for (index, edge) in diagram.edges.iter().enumerate() {
+        if loops_back[index] {
+            continue;
+        }
+        if let (Some(a), NodeKind::State { .. }) = (owner(edge.from), &diagram.nodes[edge.to].kind)
+            && a != edge.to
+        {
+            next[a].push(edge.to);
+        }
+    }
+    let mut depth = vec![usize::MAX; diagram.nodes.len()];
+    depth[from] = 0;
+    let mut queue = VecDeque::from([from]);
+    while let Some(state) = queue.pop_front() {
+        if depth[state] == part.depth {
+            continue;
+        }
+        for &to in &next[state] {
+            if depth[to] == usize::MAX {
+                depth[to] = depth[state] + 1;
+                queue.push_back(to);
+            }
+        }
+    }
+    let inside = |node: usize| match owner(node) {
+        Some(state) => depth[state] != usize::MAX,
+        // Flow-wide handlers and the escalate rules apply everywhere.
+        None => matches!(
+            diagram.nodes[node].kind,
+            NodeKind::Handler { .. } | NodeKind::Escalate { .. }
+        ),
+    };
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut new_index = vec![usize::MAX; diagram.nodes.len()];
+    for (i, node) in diagram.nodes.iter().enumerate() {
+        if inside(i) {
+            new_index[i] = nodes.len();
+            nodes.push(node.clone());
+        }
+    }
+    let mut more: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut edges = Vec::new();
+    for edge in &diagram.edges {
+        if !inside(edge.from) {
+            continue;
+        }
+        let target = &diagram.nodes[edge.to];
+        let to = if inside(edge.to) {
+            new_index[edge.to]
+        } else if matches!(target.kind, NodeKind::State { .. }) {
+            *more.entry(edge.to).or_insert_with(|| {
+                nodes.push(Node {
+                    id: format!("more:{}", target.label),
+                    kind: NodeKind::More,
+                    label: target.label.clone(),
+                    state: None,
+                    span: None,
+                    reachable: target.reachable,
+                    marks: Vec::new(),
+                    diagnostics: Vec::new(),
+                });
+                nodes.len() - 1
+            })
+        } else {
+            // An end or a hand-off: kept when something inside leads there.
+            if new_index[edge.to] == usize::MAX {
+                new_index[edge.to] = nodes.len();
+                nodes.push(target.clone());
+            }
+            new_index[edge.to]
+        };
+        edges.push(Edge {
+            from: new_index[edge.from],
+            to,
+            ..edge.clone()
+        });
+    }
+    // Diagnostics stay when they belong to the flow as a whole or to a node drawn.
+    let mut diagnostics = Vec::new();
+    let mut new_diagnostic = vec![usize::MAX; diagram.diagnostics.len()];
+    for (i, d) in diagram.diagnostics.iter().enumerate() {
+        let kept: Vec<usize> = d
+            .nodes
+            .iter()
+            .filter(|&&n| new_index[n] != usize::MAX)
+            .map(|&n| new_index[n])
+            .collect();
+        if d.nodes.is_empty() || !kept.is_empty() {
+            new_diagnostic[i] = diagnostics.len();
+            diagnostics.push(NodeDiagnostic {
+                diagnostic: d.diagnostic.clone(),
+                nodes: kept,
+            });
+        }
+    }
+    for node in &mut nodes {
+        node.diagnostics = node
+            .diagnostics
+            .iter()
+            .filter(|&&d| new_diagnostic[d] != usize::MAX)
+            .map(|&d| new_diagnostic[d])
+            .collect();
+    }
+    Ok(Diagram {
+        flow: diagram.flow.clone(),
+        channel: diagram.channel,
+        span: diagram.span,
+        start: diagram
+            .start
+            .map(|s| new_index[s])
+            .filter(|&s| s != usize::MAX),
+        part: Some(part.clone()),
+        nodes,
+        edges,
+        diagnostics,
+    })
+}
