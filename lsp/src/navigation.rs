@@ -86,6 +86,15 @@ pub fn highlights(ctx: &Ctx, position: Position) -> Option<Vec<DocumentHighlight
 pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>> {
     let analysis = &ctx.snapshot.analysis;
     let id = analysis.resolution.def_named(state.name.span)?;
+    // States are in source order: find the one holding a reference by binary search (a
+    // main menu may be entered from thousands of places).
+    let holding = |span: Span| -> Option<&State> {
+        let after = flow.states.partition_point(|s| s.span.start <= span.start);
+        flow.states[..after]
+            .last()
+            .filter(|s| s.span.file == span.file && span.end <= s.span.end)
+    };
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for reference in analysis.references_to(id) {
         let span = reference.span;
@@ -93,9 +102,7 @@ pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>
             test_holding(ctx, span).map(|t| format!("test “{t}”"))
         } else if flow.start.as_ref().is_some_and(|s| s.span == span) {
             Some("the start".to_string())
-        } else if let Some(from) = flow.states.iter().find(|s| {
-            s.span.file == span.file && s.span.start <= span.start && span.end <= s.span.end
-        }) {
+        } else if let Some(from) = holding(span) {
             Some(format!("`{}`", from.name.name))
         } else if flow
             .escalate
@@ -110,7 +117,7 @@ pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>
                 .map(|h| format!("the flow's `on {}`", h.kind.as_str()))
         };
         if let Some(place) = place
-            && !out.contains(&place)
+            && seen.insert(place.clone())
         {
             out.push(place);
         }

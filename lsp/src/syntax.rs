@@ -283,7 +283,12 @@ impl<'a> Walk<'_, 'a> {
                 TestStepKind::Expect(expectation) => match expectation {
                     Expectation::Say(text) => self.string(text),
                     Expectation::SayMatches(_) | Expectation::End => {}
-                    Expectation::Handoff(queue) => self.name(queue, Kind::Queue, false),
+                    Expectation::Handoff(handoff) => {
+                        self.name(&handoff.queue, Kind::Queue, false);
+                        if let Some(reason) = &handoff.reason {
+                            self.string(reason);
+                        }
+                    }
                     Expectation::State(state) => self.name(state, Kind::State, false),
                     Expectation::Slot { slot, value } => {
                         self.name(slot, Kind::Slot, false);

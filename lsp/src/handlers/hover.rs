@@ -138,7 +138,17 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
                 if entered.is_empty() {
                     line("Entered from: nowhere (no `goto` or option leads here)".to_string());
                 } else {
-                    line(format!("Entered from: {}", entered.join(", ")));
+                    const SHOWN: usize = 12;
+                    let mut text = entered
+                        .iter()
+                        .take(SHOWN)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if entered.len() > SHOWN {
+                        text.push_str(&format!(" and {} more", entered.len() - SHOWN));
+                    }
+                    line(format!("Entered from: {text}"));
                 }
             }
             if !exits.is_empty() {
