@@ -6,6 +6,7 @@ pub mod common;
 pub mod disasm;
 pub mod explain;
 pub mod graph;
+pub mod lsp;
 pub mod run;
 pub mod serve;
 pub mod test;

@@ -24,7 +24,7 @@ runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
 csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
-csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow serve flows/"
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow serve flows/\n  csflow lsp                      # the language server, started by your editor"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,6 +41,7 @@ enum Command {
     Explain(commands::explain::Args),
     Graph(commands::graph::Args),
     Serve(commands::serve::Args),
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(commands::common::finish(code))
 }
