@@ -24,7 +24,7 @@ runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
 csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
-csflow graph flows/ --flow phone_banking -o phone_banking.svg"
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow fmt --check"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,6 +40,7 @@ enum Command {
     Disasm(commands::disasm::Args),
     Explain(commands::explain::Args),
     Graph(commands::graph::Args),
+    Fmt(commands::fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
     };
     ExitCode::from(code)
 }
