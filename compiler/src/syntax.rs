@@ -117,7 +117,7 @@ pub(crate) fn leading_words(text: &str, start: usize) -> Option<(&str, &str, usi
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn parse(text: &str) -> Parsed {
@@ -200,7 +200,7 @@ mod tests {
     type Gap<'a> = dyn FnMut(&mut String, &mut dyn FnMut(usize) -> usize) + 'a;
 
     /// Builds a valid state for the fast path from random choices.
-    fn random_state(choices: &[u8]) -> String {
+    pub(crate) fn random_state(choices: &[u8]) -> String {
         const GAPS: [&str; 6] = [" ", "\n", "  # note\n", "\t", "\r\n", " \u{3000}"];
         const STRINGS: [&str; 8] = [
             "\"hi\"",

@@ -83,17 +83,16 @@ pub fn expr(p: &mut Printer, e: &Expr) {
         }
         ExprKind::Binary(op, left, right) => {
             expr(p, left);
-            p.tok(left.span.end as usize, op.as_str());
+            p.word_after(left.span.end as usize, op.as_str());
             expr(p, right);
         }
         ExprKind::IsSet { value, negated } => {
             expr(p, value);
-            let after = value.span.end as usize;
-            p.tok(after, "is");
+            let mut after = p.word_after(value.span.end as usize, "is");
             if *negated {
-                p.tok(after, "not");
+                after = p.word_after(after, "not");
             }
-            p.tok(after, "set");
+            p.word_after(after, "set");
         }
         ExprKind::In {
             value,
@@ -101,16 +100,16 @@ pub fn expr(p: &mut Printer, e: &Expr) {
             negated,
         } => {
             expr(p, value);
-            let after = value.span.end as usize;
+            let mut after = value.span.end as usize;
             if *negated {
-                p.tok(after, "not");
+                after = p.word_after(after, "not");
             }
-            p.tok(after, "in");
+            p.word_after(after, "in");
             expr(p, list);
         }
         ExprKind::Matches(value, re) => {
             expr(p, value);
-            p.tok(value.span.end as usize, "matches");
+            p.word_after(value.span.end as usize, "matches");
             regex(p, re);
         }
     }

@@ -98,10 +98,11 @@ fn slot(p: &mut Printer, s: &Slot) {
     p.glued(s.name.span.end as usize, ":");
     type_expr(p, &s.ty);
     if s.sensitive {
-        p.tok(s.ty.span.end as usize, "sensitive");
+        p.word_after(s.ty.span.end as usize, "sensitive");
     }
     if let Some(default) = &s.default {
-        p.tok(default.span.start as usize, "=");
+        let from = s.ty.span.end as usize;
+        p.word_after(from.min(default.span.start as usize), "=");
         expr(p, default);
     }
 }
@@ -119,7 +120,8 @@ fn handler(p: &mut Printer, h: &Handler, pad: Option<usize>) {
         if let Some(message) = &retry.message {
             string(p, message);
         }
-        p.tok(retry.span.end as usize, "then");
+        let from = retry.message.as_ref().map_or(r, |m| m.span.end as usize);
+        p.word_after(from, "then");
     }
     if let Some(pad) = pad {
         p.align(col + pad + 1);
@@ -266,7 +268,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
             p.tok(at, "handoff");
             ident(p, &h.queue);
             if let Some((priority, span)) = h.priority {
-                p.tok(span.start as usize, "priority");
+                p.word_after(h.queue.span.end as usize, "priority");
                 p.tok(span.start as usize, priority.as_str());
             }
             if let Some(reason) = &h.reason {
@@ -279,15 +281,17 @@ fn stmt(p: &mut Printer, s: &Stmt) {
                 if i == 0 {
                     p.tok(at, "if");
                 } else {
-                    p.tok(condition.span.start as usize, "else");
-                    p.tok(condition.span.start as usize, "if");
+                    let from = branch.branches[i - 1].1.span.end as usize;
+                    let after = p.word_after(from, "else");
+                    p.word_after(after, "if");
                 }
                 expr(p, condition);
                 p.tok(block.span.start as usize, "{");
                 body(p, &block.statements, block.span.end as usize - 1);
             }
             if let Some(otherwise) = &branch.otherwise {
-                p.tok(otherwise.span.start as usize, "else");
+                let from = branch.branches.last().map_or(at, |b| b.1.span.end as usize);
+                p.word_after(from, "else");
                 p.tok(otherwise.span.start as usize, "{");
                 body(p, &otherwise.statements, otherwise.span.end as usize - 1);
             }
@@ -295,7 +299,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
         StmtKind::Set { slot, value } => {
             p.tok(at, "set");
             ident(p, slot);
-            p.tok(value.span.start as usize, "=");
+            p.word_after(slot.span.end as usize, "=");
             expr(p, value);
         }
         StmtKind::Call(call) => {
@@ -321,7 +325,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
             let close = p.src[..end].rfind(')').unwrap_or(at);
             p.glued(close, ")");
             if let Some(into) = &call.into {
-                p.tok(into.span.start as usize, "into");
+                p.word_after(close + 1, "into");
                 ident(p, into);
             }
         }
@@ -333,7 +337,11 @@ fn stmt(p: &mut Printer, s: &Stmt) {
                 string(p, topic);
             }
             if let Some(otherwise) = &answer.otherwise {
-                p.tok(otherwise.span.start as usize, "else");
+                let from = answer
+                    .topic
+                    .as_ref()
+                    .map_or(answer.knowledge.span.end as usize, |t| t.span.end as usize);
+                p.word_after(from, "else");
                 action(p, otherwise);
             }
         }

@@ -19,8 +19,8 @@ pub struct Printer<'a> {
     line_start: usize,
     /// No space before the next token (after `(`, `[`, `.`).
     glue: bool,
-    /// The source end of the last token written, for telling trailing comments apart.
-    last_end: usize,
+    /// The source start of the last token written: a comment on its source line trails it.
+    last_at: usize,
     /// A blank line was seen in the source since the last line written.
     pending_blank: bool,
     /// One blank line is wanted before the next item (between declarations).
@@ -39,7 +39,7 @@ impl<'a> Printer<'a> {
             indent: 0,
             line_start: 0,
             glue: false,
-            last_end: 0,
+            last_at: 0,
             pending_blank: false,
             continuation: false,
             force_blank: false,
@@ -87,9 +87,8 @@ impl<'a> Printer<'a> {
                 TriviaKind::Comment => {
                     let text = &self.src[t.span.range()];
                     let start = t.span.start as usize;
-                    let same_line = !self.at_line_start()
-                        && start >= self.last_end
-                        && !self.src[self.last_end..start].contains('\n');
+                    let from = self.last_at.min(start);
+                    let same_line = !self.at_line_start() && !self.src[from..start].contains('\n');
                     if same_line {
                         let line = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
                         let written_at = self.src[line..start].width();
@@ -114,7 +113,7 @@ impl<'a> Printer<'a> {
                         self.newline();
                         self.continuation = continues;
                     }
-                    self.last_end = t.span.end as usize;
+                    self.last_at = start;
                 }
             }
         }
@@ -158,14 +157,49 @@ impl<'a> Printer<'a> {
         }
         self.glue = false;
         self.out.push_str(text);
-        self.last_end = self.last_end.max((at + text.len()).min(self.src.len()));
+        self.last_at = self.last_at.max(at.min(self.src.len()));
+    }
+
+    /// The source offset of `word` when it is the next thing after `from` (past spaces and
+    /// comments), else `from`: where a keyword the tree keeps no span for was written.
+    pub fn next_word(&self, from: usize, word: &str) -> usize {
+        let bytes = self.src.as_bytes();
+        let mut i = from.min(bytes.len());
+        while i < bytes.len() {
+            match bytes[i] {
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b if b.is_ascii_whitespace() => i += 1,
+                _ if self.src[i..].starts_with(word) => return i,
+                _ => {
+                    // Full-width space and byte-order mark count as spaces too.
+                    let c = self.src[i..].chars().next().unwrap_or(' ');
+                    if crate::syntax::lex::is_space(c) {
+                        i += c.len_utf8();
+                    } else {
+                        return from;
+                    }
+                }
+            }
+        }
+        from
+    }
+
+    /// Writes `word`, found after `from` in the source (see [`Printer::next_word`]).
+    pub fn word_after(&mut self, from: usize, word: &str) -> usize {
+        let at = self.next_word(from, word);
+        self.tok(at, word);
+        at + word.len()
     }
 
     /// Writes the source slice `start..end` as one token (literals, names: as written).
     pub fn slice(&mut self, start: usize, end: usize) {
+        let end = end.max(start);
         let text = &self.src[start..end];
         self.tok(start, text);
-        self.last_end = end;
     }
 
     /// A token written without a space before it (`,`, `)`, `]`, `:`, `.`).
