@@ -184,3 +184,34 @@ proptest::proptest! {
         assert_keeps_meaning("random", &text);
     }
 }
+
+#[test]
+fn output_that_means_something_else_is_refused() {
+    let text =
+        "queue q { }\nflow f {\n  start a\n  state a {\n    say \"hi\"  # note\n    end\n  }\n}\n";
+    let parsed = syntax::parse_file(FileId(0), text);
+    let changed = text.replace("\"hi\"", "\"ho\"");
+    assert!(matches!(
+        verify(FileId(0), text, &parsed.file, &changed),
+        Err(FormatError::Internal(m)) if m.contains("line 2")
+    ));
+    let comment_lost = text.replace("  # note", "");
+    assert!(matches!(
+        verify(FileId(0), text, &parsed.file, &comment_lost),
+        Err(FormatError::Internal(m)) if m.contains("comment")
+    ));
+    let broken = text.replace("end", "end }");
+    assert!(matches!(
+        verify(FileId(0), text, &parsed.file, &broken),
+        Err(FormatError::Internal(_))
+    ));
+    assert!(
+        verify(
+            FileId(0),
+            text,
+            &parsed.file,
+            &text.replace("    end", "  end")
+        )
+        .is_ok()
+    );
+}
