@@ -9,6 +9,7 @@
 
 use crate::ast::{File, Item};
 use crate::check;
+use crate::diagnostic::ids;
 use crate::diagnostic::{self, Diagnostic};
 use crate::resolve::{Def, DefId, Reference, Resolution, Type};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -427,7 +428,7 @@ impl<'w> Loader<'w> {
                     .insert(id, SourceFile::new(path, String::new()));
                 let span = imported_at.unwrap_or(Span::new(id, 0, 0));
                 self.diagnostics.push(
-                    Diagnostic::new("syntax-error", span, message)
+                    Diagnostic::new(ids::SYNTAX_ERROR, span, message)
                         .with_note("save .csflow files as UTF-8 text"),
                 );
             }
@@ -467,7 +468,7 @@ impl<'w> Loader<'w> {
                 }
                 Err(error) => self.diagnostics.push(
                     Diagnostic::new(
-                        "import-not-found",
+                        ids::IMPORT_NOT_FOUND,
                         span,
                         format!("cannot import \"{relative}\": {}", describe_io(&error)),
                     )

@@ -16,7 +16,7 @@ pub mod values;
 
 use crate::ast::File;
 use crate::config::{Levels, Thresholds};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{CheckId, Diagnostic, Severity, ids};
 use crate::resolve::{self, FlowModel, Model, Resolution};
 use crate::source::{FileId, SourceMap};
 use crate::suppress;
@@ -45,12 +45,12 @@ pub struct Context<'m, 'a> {
 /// Errors that make a flow's graph misleading: with a broken statement, an unknown or
 /// duplicated state, no start, or a path that falls off a state, the graph checks would
 /// only repeat them in other words.
-const GRAPH_BLOCKERS: [&str; 5] = [
-    "syntax-error",
-    "unknown-state",
-    "missing-start",
-    "missing-terminator",
-    "duplicate-definition",
+const GRAPH_BLOCKERS: [CheckId; 5] = [
+    ids::SYNTAX_ERROR,
+    ids::UNKNOWN_STATE,
+    ids::MISSING_START,
+    ids::MISSING_TERMINATOR,
+    ids::DUPLICATE_DEFINITION,
 ];
 
 /// What [`run`] found: the diagnostics, and what the resolver and the type checks worked out
@@ -90,7 +90,7 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
     // the errors above decide.
     let blockers: Vec<crate::source::Span> = diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.name))
+        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.id))
         .map(|d| d.primary.span)
         .collect();
     for (flow, findings) in model.flows.iter().zip(flows) {

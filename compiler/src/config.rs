@@ -324,9 +324,9 @@ mod tests {
         levels.set("unused-queue", Level::Deny);
         let span = crate::source::Span::new(crate::source::FileId(0), 0, 1);
         let mut diagnostics = vec![
-            Diagnostic::new("unused-slot", span, "a"),
-            Diagnostic::new("unused-queue", span, "b"),
-            Diagnostic::new("unused-intent", span, "c"),
+            Diagnostic::new(crate::diagnostic::ids::UNUSED_SLOT, span, "a"),
+            Diagnostic::new(crate::diagnostic::ids::UNUSED_QUEUE, span, "b"),
+            Diagnostic::new(crate::diagnostic::ids::UNUSED_INTENT, span, "c"),
         ];
         levels.apply(&mut diagnostics);
         let shown: Vec<(&str, Severity)> =

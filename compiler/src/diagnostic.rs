@@ -1,13 +1,14 @@
 //! Diagnostics are data: every renderer (terminal, short, JSON, SARIF, GitHub, LSP) is a thin
 //! view of [`Diagnostic`], and every check is described once in the [`registry`].
 
+pub mod ids;
 pub mod registry;
 pub mod render;
 
 use crate::source::Span;
 use serde::Serialize;
 
-pub use registry::{CHECKS, Check};
+pub use registry::{CHECKS, Check, CheckId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -69,6 +70,9 @@ pub struct Fix {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Which check this is.
+    #[serde(skip)]
+    pub id: CheckId,
     /// The contract name, e.g. `unreachable-state`.
     pub name: &'static str,
     /// Stable code, never reused, e.g. `W0101`.
@@ -82,14 +86,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic of the check called `name`, at its registry's default severity.
-    ///
-    /// # Panics
-    /// When `name` is not in the registry: that is a bug in the compiler, caught by tests.
-    pub fn new(name: &str, span: Span, message: impl Into<String>) -> Diagnostic {
-        let check = registry::lookup(name)
-            .unwrap_or_else(|| panic!("check `{name}` is missing from the registry"));
+    /// A diagnostic of the check `id` (one of [`ids`]), at its registry's default severity.
+    pub fn new(id: CheckId, span: Span, message: impl Into<String>) -> Diagnostic {
+        let check = id.check();
         Diagnostic {
+            id,
             name: check.name,
             code: check.code,
             severity: check.severity,

@@ -9,7 +9,8 @@ mod resolution;
 pub use resolution::{Def, DefId, DefKind, Reference, Resolution, Type};
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
+use crate::diagnostic::{CheckId, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::visit;
@@ -345,7 +346,7 @@ fn declare<'a, T: Named>(
 
 fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
     Diagnostic::new(
-        "duplicate-definition",
+        ids::DUPLICATE_DEFINITION,
         name.span,
         format!("the {kind} `{}` is defined more than once", name.name),
     )
@@ -360,7 +361,7 @@ fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
 /// parse (its syntax error already covers this reference).
 fn unknown<'n>(
     model: &Model,
-    check: &str,
+    check: crate::diagnostic::CheckId,
     kind: &str,
     name: &Ident,
     candidates: impl IntoIterator<Item = &'n str>,
@@ -561,16 +562,14 @@ impl<'a> Resolver<'a> {
     fn check_globals(&mut self) {
         for queue in self.model.queues.iter() {
             let Some(hours) = &queue.hours else { continue };
-            match self.model.hours.get_def(&hours.name) {
-                Some((_, id)) => self.refs.push(reference(hours.span, id)),
-                None => self.diagnostics.extend(unknown(
-                    &self.model,
-                    "unknown-hours",
-                    "hours",
-                    hours,
-                    self.model.hours.names(),
-                )),
-            }
+            global_ref(
+                &self.model,
+                &self.model.hours,
+                &mut self.refs,
+                &mut self.diagnostics,
+                hours,
+                (ids::UNKNOWN_HOURS, "hours"),
+            )
         }
     }
 
@@ -698,7 +697,7 @@ impl<'a> Resolver<'a> {
                     refs.extend(flow.state_id(found).map(|id| reference(state.span, id)));
                     None
                 }
-                None => unknown(model, "unknown-state", "state", state, state_names()),
+                None => unknown(model, ids::UNKNOWN_STATE, "state", state, state_names()),
             }
         };
         if let Some(start) = &flow.flow.start {
@@ -720,7 +719,7 @@ impl<'a> Resolver<'a> {
                 if !found {
                     diagnostics.extend(unknown(
                         model,
-                        "unknown-slot",
+                        ids::UNKNOWN_SLOT,
                         "slot",
                         &ask.slot,
                         flow.slots.keys().copied(),
@@ -732,33 +731,29 @@ impl<'a> Resolver<'a> {
                 if !found {
                     diagnostics.extend(unknown(
                         model,
-                        "unknown-slot",
+                        ids::UNKNOWN_SLOT,
                         "slot",
                         slot,
                         flow.slots.keys().copied(),
                     ));
                 }
             }
-            StmtKind::Handoff(handoff) => match model.queues.get_def(&handoff.queue.name) {
-                Some((_, id)) => refs.push(reference(handoff.queue.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    "unknown-queue",
-                    "queue",
-                    &handoff.queue,
-                    model.queues.names(),
-                )),
-            },
-            StmtKind::Answer(answer) => match model.knowledge.get_def(&answer.knowledge.name) {
-                Some((_, id)) => refs.push(reference(answer.knowledge.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    "unknown-knowledge",
-                    "knowledge base",
-                    &answer.knowledge,
-                    model.knowledge.names(),
-                )),
-            },
+            StmtKind::Handoff(handoff) => global_ref(
+                model,
+                &model.queues,
+                refs,
+                diagnostics,
+                &handoff.queue,
+                (ids::UNKNOWN_QUEUE, "queue"),
+            ),
+            StmtKind::Answer(answer) => global_ref(
+                model,
+                &model.knowledge,
+                refs,
+                diagnostics,
+                &answer.knowledge,
+                (ids::UNKNOWN_KNOWLEDGE, "knowledge base"),
+            ),
             StmtKind::Call(call) => {
                 let found =
                     operation_refs(model, refs, diagnostics, &call.service, &call.operation);
@@ -773,16 +768,14 @@ impl<'a> Resolver<'a> {
             StmtKind::Menu(menu) => {
                 for option in &menu.options {
                     for intent in &option.intents {
-                        match model.intents.get_def(&intent.name) {
-                            Some((_, id)) => refs.push(reference(intent.span, id)),
-                            None => diagnostics.extend(unknown(
-                                model,
-                                "unknown-intent",
-                                "intent",
-                                intent,
-                                model.intents.names(),
-                            )),
-                        }
+                        global_ref(
+                            model,
+                            &model.intents,
+                            refs,
+                            diagnostics,
+                            intent,
+                            (ids::UNKNOWN_INTENT, "intent"),
+                        )
                     }
                 }
             }
@@ -802,7 +795,7 @@ impl<'a> Resolver<'a> {
                         candidates.push(builtin);
                     }
                     diagnostics.extend(
-                        unknown(model, "unknown-slot", "slot or value", name, candidates).map(
+                        unknown(model, ids::UNKNOWN_SLOT, "slot or value", name, candidates).map(
                             |d| d.with_primary_message("not a slot, a call result or a built-in"),
                         ),
                     );
@@ -819,26 +812,22 @@ impl<'a> Resolver<'a> {
                     refs.push(reference(field.span, id));
                 }
             }
-            ExprKind::Intent(intent) => match model.intents.get_def(&intent.name) {
-                Some((_, id)) => refs.push(reference(intent.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    "unknown-intent",
-                    "intent",
-                    intent,
-                    model.intents.names(),
-                )),
-            },
-            ExprKind::Open(hours) => match model.hours.get_def(&hours.name) {
-                Some((_, id)) => refs.push(reference(hours.span, id)),
-                None => diagnostics.extend(unknown(
-                    model,
-                    "unknown-hours",
-                    "hours",
-                    hours,
-                    model.hours.names(),
-                )),
-            },
+            ExprKind::Intent(intent) => global_ref(
+                model,
+                &model.intents,
+                refs,
+                diagnostics,
+                intent,
+                (ids::UNKNOWN_INTENT, "intent"),
+            ),
+            ExprKind::Open(hours) => global_ref(
+                model,
+                &model.hours,
+                refs,
+                diagnostics,
+                hours,
+                (ids::UNKNOWN_HOURS, "hours"),
+            ),
             _ => {}
         });
     }
@@ -859,7 +848,7 @@ impl<'a> Resolver<'a> {
                                 let names = model.flows.iter().map(|f| f.flow.name.name.as_str());
                                 diagnostics.extend(unknown(
                                     model,
-                                    "unknown-flow",
+                                    ids::UNKNOWN_FLOW,
                                     "flow",
                                     name,
                                     names,
@@ -884,18 +873,14 @@ impl<'a> Resolver<'a> {
                             }
                         }
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue)) => {
-                        match model.queues.get_def(&queue.name) {
-                            Some((_, id)) => refs.push(reference(queue.span, id)),
-                            None => diagnostics.extend(unknown(
-                                model,
-                                "unknown-queue",
-                                "queue",
-                                queue,
-                                model.queues.names(),
-                            )),
-                        }
-                    }
+                    TestStepKind::Expect(Expectation::Handoff(queue)) => global_ref(
+                        model,
+                        &model.queues,
+                        &mut refs,
+                        &mut diagnostics,
+                        queue,
+                        (ids::UNKNOWN_QUEUE, "queue"),
+                    ),
                     TestStepKind::Expect(Expectation::State(state)) => {
                         let Some(flow) = flow else { continue };
                         match flow.states.get(state.name.as_str()) {
@@ -903,7 +888,7 @@ impl<'a> Resolver<'a> {
                                 .extend(flow.state_id(found).map(|id| reference(state.span, id))),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-state",
+                                ids::UNKNOWN_STATE,
                                 "state",
                                 state,
                                 flow.states.keys().copied(),
@@ -920,7 +905,7 @@ impl<'a> Resolver<'a> {
                             Some(id) => refs.push(reference(slot.span, id)),
                             None => diagnostics.extend(unknown(
                                 model,
-                                "unknown-slot",
+                                ids::UNKNOWN_SLOT,
                                 "slot",
                                 slot,
                                 flow.slots.keys().copied(),
@@ -945,7 +930,7 @@ impl<'a> Resolver<'a> {
             if !names_flow && test.errors.is_empty() {
                 diagnostics.push(
                     Diagnostic::new(
-                        "unknown-flow",
+                        ids::UNKNOWN_FLOW,
                         test.name.span,
                         "this test does not say which flow it runs",
                     )
@@ -956,6 +941,21 @@ impl<'a> Resolver<'a> {
         self.refs
             .extend(refs.into_iter().map(|r| Reference { in_test: true, ..r }));
         self.diagnostics.extend(diagnostics);
+    }
+}
+
+/// A reference to the declaration of `table` called `name`, or its `unknown-*` diagnostic.
+fn global_ref<T>(
+    model: &Model,
+    table: &Table<T>,
+    refs: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+    name: &Ident,
+    (check, kind): (CheckId, &str),
+) {
+    match table.get_def(&name.name) {
+        Some((_, id)) => refs.push(reference(name.span, id)),
+        None => diagnostics.extend(unknown(model, check, kind, name, table.names())),
     }
 }
 
@@ -971,7 +971,7 @@ fn operation_refs<'a>(
     let Some((declared, service_id)) = model.services.get_def(&service.name) else {
         diagnostics.extend(unknown(
             model,
-            "unknown-service",
+            ids::UNKNOWN_SERVICE,
             "service",
             service,
             model.services.names(),
@@ -985,7 +985,7 @@ fn operation_refs<'a>(
     }
     let names = declared.operations.iter().map(|o| o.name.name.as_str());
     diagnostics.extend(
-        unknown(model, "unknown-service", "operation", operation, names).map(|d| {
+        unknown(model, ids::UNKNOWN_SERVICE, "operation", operation, names).map(|d| {
             d.with_primary_message(format!(
                 "the service `{}` has no operation `{}`",
                 service.name, operation.name
@@ -998,7 +998,7 @@ fn operation_refs<'a>(
 fn reserved(name: &Ident, kind: &str) -> Diagnostic {
     let names: Vec<&str> = builtin_names().collect();
     Diagnostic::new(
-        "reserved-name",
+        ids::RESERVED_NAME,
         name.span,
         format!(
             "a {kind} cannot be called `{}`: that is an expression built-in",

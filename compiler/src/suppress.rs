@@ -9,7 +9,7 @@
 //! Errors cannot be silenced: the flow would not build or would misbehave.
 
 use crate::ast::{File, Item};
-use crate::diagnostic::{Diagnostic, Severity, registry};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Removes the warnings that an allow comment silences.
@@ -24,9 +24,7 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
     }
     diagnostics.retain(|d| {
         let span = d.primary.span;
-        if !with_comments.contains(&span.file)
-            || registry::lookup(d.name).is_none_or(|c| c.severity != Severity::Warning)
-        {
+        if !with_comments.contains(&span.file) || d.id.check().severity != Severity::Warning {
             return true;
         }
         let source = sources.get(span.file);

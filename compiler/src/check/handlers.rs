@@ -8,6 +8,7 @@ use super::reachability::input_span;
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::FlowModel;
 use crate::source::Span;
 
@@ -45,7 +46,7 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         diagnostics.push(missing(
             context,
             f,
-            "missing-no-match",
+            ids::MISSING_NO_MATCH,
             &no_match,
             "no_match",
             "is not understood",
@@ -56,7 +57,7 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         diagnostics.push(missing(
             context,
             f,
-            "missing-no-input",
+            ids::MISSING_NO_INPUT,
             &no_input,
             "no_input",
             "stays silent",
@@ -66,7 +67,7 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
     if let Some((first, queue)) = uncovered_handoffs.first() {
         let hours = queue.hours.as_ref().map_or("", |h| h.name.as_str());
         let mut diagnostic = Diagnostic::new(
-            "handoff-without-after-hours",
+            ids::HANDOFF_WITHOUT_AFTER_HOURS,
             handoff_span(first),
             format!("the queue `{}` is staffed only during `{hours}`, and no `on closed` handler says what happens outside them", queue.name.name),
         )
@@ -158,7 +159,7 @@ impl<'a> Visit<'_, 'a> {
 fn missing(
     context: &Context,
     flow: &Flow,
-    check: &str,
+    check: crate::diagnostic::CheckId,
     lacking: &[&Stmt],
     kind: &str,
     when: &str,

@@ -5,6 +5,7 @@
 use super::Context;
 use super::similar::{self, Duplicate};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use chrono::NaiveDate;
 
 pub fn check(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
@@ -32,7 +33,7 @@ fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             }
             let days = (today - due).num_days();
             let mut diagnostic = Diagnostic::new(
-                "stale-knowledge",
+                ids::STALE_KNOWLEDGE,
                 span,
                 format!(
                     "the knowledge entry `{}` was due for review on {due}",
@@ -89,7 +90,7 @@ fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             };
             diagnostics.push(
                 Diagnostic::new(
-                    "duplicate-question",
+                    ids::DUPLICATE_QUESTION,
                     question.span,
                     format!(
                         "the entries `{}` and `{}` of `{}` have {how}",
@@ -129,7 +130,7 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
         };
         diagnostics.push(
             Diagnostic::new(
-                "ambiguous-example",
+                ids::AMBIGUOUS_EXAMPLE,
                 example.span,
                 format!("the intents `{}` and `{}` have {how}", first_intent.name.name, intent.name.name),
             )

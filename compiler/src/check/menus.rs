@@ -6,6 +6,7 @@ use super::graph::{FlowGraph, Node};
 use super::reachability::input_span;
 use super::{Context, edits, similar};
 use crate::ast::*;
+use crate::diagnostic::ids;
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::resolve::FlowModel;
 use crate::visit::each_flow_stmt;
@@ -32,7 +33,7 @@ fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagno
         return;
     }
     let mut diagnostic = Diagnostic::new(
-        "voice-menu-too-long",
+        ids::VOICE_MENU_TOO_LONG,
         input_span(stmt),
         format!(
             "this voice menu has {} options; callers remember about {limit}",
@@ -66,7 +67,7 @@ fn without_key(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>
         }
         let label = option.label.plain_text();
         let mut diagnostic = Diagnostic::new(
-            "voice-option-without-key",
+            ids::VOICE_OPTION_WITHOUT_KEY,
             option.label.span,
             format!("the voice menu option \"{label}\" has no key"),
         )
@@ -117,7 +118,7 @@ fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
         let Some(earlier) = earlier else { continue };
         diagnostics.push(
             Diagnostic::new(
-                "shadowed-option",
+                ids::SHADOWED_OPTION,
                 later.label.span,
                 format!(
                     "the option \"{}\" can never be chosen",
@@ -195,7 +196,7 @@ pub fn check_depth(
         }
         path.reverse();
         let mut diagnostic = Diagnostic::new(
-            "menu-too-deep",
+            ids::MENU_TOO_DEEP,
             input_span(stmt),
             format!("callers reach this menu only after passing {limit} other menus"),
         )

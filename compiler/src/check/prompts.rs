@@ -12,6 +12,7 @@
 use super::Context;
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::{self, FlowModel, NameRef};
 use crate::source::Span;
 use crate::visit;
@@ -276,13 +277,13 @@ fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic
     }
     let mut diagnostic = match (missing.first(), unannounced.first()) {
         (Some((span, key)), None) => Diagnostic::new(
-            "prompt-key-mismatch",
+            ids::PROMPT_KEY_MISMATCH,
             *span,
             format!("the prompt announces key {key}, but no option of this menu has it"),
         )
         .with_primary_message("callers pressing this key get nothing"),
         (None, Some((key, option))) => Diagnostic::new(
-            "prompt-key-mismatch",
+            ids::PROMPT_KEY_MISMATCH,
             key.span,
             format!(
                 "the option \"{}\" has key {}, but the prompt never mentions it",
@@ -295,7 +296,7 @@ fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic
         _ => {
             let (span, key) = missing[0];
             Diagnostic::new(
-                "prompt-key-mismatch",
+                ids::PROMPT_KEY_MISMATCH,
                 span,
                 "the menu's prompt and its options' keys disagree",
             )
@@ -406,7 +407,7 @@ impl<'a> Questions<'a, '_> {
                 continue;
             }
             let mut diagnostic = Diagnostic::new(
-                "question-without-input",
+                ids::QUESTION_WITHOUT_INPUT,
                 question.span,
                 "this asks the caller something, but the flow moves on without waiting for the answer",
             )
@@ -486,7 +487,7 @@ fn sensitive_in(flow: &FlowModel, text: &Str, what: &str, diagnostics: &mut Vec<
             }
             diagnostics.push(
                 Diagnostic::new(
-                    "sensitive-in-output",
+                    ids::SENSITIVE_IN_OUTPUT,
                     name.span,
                     format!("the sensitive slot `{}` is put into a {what}", name.name),
                 )

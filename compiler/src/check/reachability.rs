@@ -5,6 +5,7 @@ use super::graph::{EdgeKind, FlowGraph, Node};
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::FlowModel;
 use crate::source::Span;
 use petgraph::Direction;
@@ -88,7 +89,7 @@ fn input_free_cycles(
                 join_names(&names, members.len())
             )
         };
-        let mut diagnostic = Diagnostic::new("input-free-cycle", first.name.span, message)
+        let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first.name.span, message)
             .with_primary_message("once a caller is here, the flow never listens again");
         let mut labels = 0;
         for &i in &members {
@@ -159,7 +160,7 @@ fn unreachable_states(
         }
         diagnostics.push(
             Diagnostic::new(
-                "unreachable-state",
+                ids::UNREACHABLE_STATE,
                 state.name.span,
                 format!("the state `{}` can never be reached", state.name.name),
             )
@@ -265,7 +266,7 @@ fn traps(
             ),
         };
         let mut diagnostic = Diagnostic::new(
-            "trap-state",
+            ids::TRAP_STATE,
             span,
             format!("callers who reach {what} can never get to an `end` or a `handoff`"),
         )
@@ -322,7 +323,7 @@ fn no_path_to_human(
     if lacking.len() > 1 && lacking.len() == reachable_inputs.len() {
         let name = &flow.flow.name;
         let mut diagnostic = Diagnostic::new(
-            "no-path-to-human",
+            ids::NO_PATH_TO_HUMAN,
             name.span,
             format!(
                 "no input point of the flow `{}` leads to a `handoff`",
@@ -348,7 +349,7 @@ fn no_path_to_human(
         };
         diagnostics.push(
             Diagnostic::new(
-                "no-path-to-human",
+                ids::NO_PATH_TO_HUMAN,
                 input_span(stmt),
                 format!("from this {what} no `handoff` can be reached"),
             )

@@ -2,6 +2,7 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::FlowModel;
 use crate::visit;
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
     if f.start.is_none() && !f.name.name.is_empty() {
         let mut d = Diagnostic::new(
-            "missing-start",
+            ids::MISSING_START,
             f.name.span,
             format!("the flow `{}` has no `start` state", f.name.name),
         )
@@ -28,7 +29,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     for state in &f.states {
         if let Some(last) = falls_through(&state.body) {
             let mut d = Diagnostic::new(
-                "missing-terminator",
+                ids::MISSING_TERMINATOR,
                 state.name.span,
                 format!("a path through the state `{}` reaches its end without `goto`, `end` or `handoff`", state.name.name),
             )
@@ -43,7 +44,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     for handler in &f.handlers {
         if let Some(last) = falls_through(&handler.action) {
             let mut d = Diagnostic::new(
-                "missing-terminator",
+                ids::MISSING_TERMINATOR,
                 handler.kind_span,
                 format!("the flow-level `on {}` handler does not end in `goto`, `end` or `handoff`", handler.kind.as_str()),
             )
@@ -57,7 +58,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     for rule in &f.escalate {
         if let Some(last) = falls_through(&rule.action) {
             let mut d = Diagnostic::new(
-                "missing-terminator",
+                ids::MISSING_TERMINATOR,
                 rule.condition.span,
                 "this escalate rule does not end in `goto`, `end` or `handoff`",
             )
@@ -98,7 +99,7 @@ fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(first) = first {
             diagnostics.push(
                 Diagnostic::new(
-                    "duplicate-key",
+                    ids::DUPLICATE_KEY,
                     key.span,
                     format!("two options of this menu use the key {}", key.keys),
                 )

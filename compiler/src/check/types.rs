@@ -7,6 +7,7 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::{FlowModel, Model, NameRef, Type, lookup_name};
 use crate::source::Span;
 use crate::visit;
@@ -29,21 +30,8 @@ pub enum Ty<'a> {
 }
 
 impl Ty<'_> {
-    fn describe(&self) -> String {
-        match self {
-            Ty::Bool => "yes/no".into(),
-            Ty::Number => "a number".into(),
-            Ty::Text => "text".into(),
-            Ty::Digits => "digits".into(),
-            Ty::Date => "a date".into(),
-            Ty::Time => "a time".into(),
-            Ty::Duration => "a duration".into(),
-            Ty::Enum(_) => "a choice (enum)".into(),
-            Ty::Record(_) => "a service result".into(),
-            Ty::List(_) => "a list".into(),
-            Ty::None => "none".into(),
-            Ty::Unknown => "unknown".into(),
-        }
+    fn describe(&self) -> &'static str {
+        self.kept().describe()
     }
 
     fn is_loose(&self) -> bool {
@@ -121,7 +109,7 @@ pub fn check(
     for slot in &flow.flow.slots {
         if let TypeKind::Unknown(name) = &slot.ty.kind {
             checker.diagnostics.push(
-                Diagnostic::new("type-mismatch", slot.ty.span, format!("unknown slot type `{name}`")).with_note(
+                Diagnostic::new(ids::TYPE_MISMATCH, slot.ty.span, format!("unknown slot type `{name}`")).with_note(
                     "slot types are text, number, integer, digits, digits(N), digits(N..M), yes_no, date, time, email, phone and enum { … }",
                 ),
             );
@@ -133,7 +121,7 @@ pub fn check(
             && min > max
         {
             checker.diagnostics.push(Diagnostic::new(
-                "type-mismatch",
+                ids::TYPE_MISMATCH,
                 slot.ty.span,
                 format!("`digits({min}..{max})` has its bounds reversed"),
             ));
@@ -204,7 +192,7 @@ pub fn check_tests(
                         }
                         _ if op.returns.is_empty() => {}
                         _ => diagnostics.push(
-                            Diagnostic::new("type-mismatch", value.span, "a mock of this operation returns a record")
+                            Diagnostic::new(ids::TYPE_MISMATCH, value.span, "a mock of this operation returns a record")
                                 .with_note("write `returns { field: value, … }` with the fields the service declares"),
                         ),
                     }
@@ -234,7 +222,7 @@ pub fn check_tests(
 fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
     let candidates: Vec<&str> = fields.iter().map(|f| f.name.name.as_str()).collect();
     let mut d = Diagnostic::new(
-        "unknown-field",
+        ids::UNKNOWN_FIELD,
         name.span,
         format!("`{owner}` has no field `{}`", name.name),
     )
@@ -252,7 +240,7 @@ fn unknown_field(name: &Ident, fields: &[Field], owner: &str) -> Diagnostic {
 impl<'m, 'a> Checker<'m, 'a> {
     fn mismatch(&mut self, span: Span, message: String, note: &str) {
         self.diagnostics
-            .push(Diagnostic::new("type-mismatch", span, message).with_note(note.to_string()));
+            .push(Diagnostic::new(ids::TYPE_MISMATCH, span, message).with_note(note.to_string()));
     }
 
     fn condition(&mut self, expr: &Expr) {

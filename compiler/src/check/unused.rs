@@ -11,6 +11,7 @@
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::DefId;
 use crate::source::{FileId, Span};
 use crate::visit;
@@ -52,7 +53,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             }
             diagnostics.push(unused(
                 context,
-                "unused-slot",
+                ids::UNUSED_SLOT,
                 &slot.name,
                 slot.span,
                 format!("the slot `{}` is never asked, set or read", slot.name.name),
@@ -69,7 +70,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
         if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
-                "unused-intent",
+                ids::UNUSED_INTENT,
                 &intent.name,
                 intent.span,
                 format!("no option, `escalate` rule or expression matches the intent `{}`", intent.name.name),
@@ -82,7 +83,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
         if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
-                "unused-queue",
+                ids::UNUSED_QUEUE,
                 &queue.name,
                 queue.span,
                 format!("nothing hands off to the queue `{}`", queue.name.name),
@@ -95,7 +96,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
         if !is_used(Some(id)) {
             diagnostics.push(unused(
                 context,
-                "unused-knowledge",
+                ids::UNUSED_KNOWLEDGE,
                 &kb.name,
                 kb.span,
                 format!("nothing answers from the knowledge base `{}`", kb.name.name),
@@ -108,7 +109,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
 
 fn unused(
     context: &Context,
-    check: &str,
+    check: crate::diagnostic::CheckId,
     name: &Ident,
     declaration: Span,
     message: String,

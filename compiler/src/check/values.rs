@@ -3,6 +3,7 @@
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::resolve::Model;
 use crate::visit;
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 let name = zone.plain_text();
                 if name.parse::<chrono_tz::Tz>().is_err() {
                     let mut d = Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         zone.span,
                         format!("unknown time zone \"{name}\""),
                     )
@@ -36,7 +37,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             if weekly.first_day > weekly.last_day {
                 diagnostics.push(
                     Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         weekly.span,
                         format!("the day range {}-{} runs backwards", weekly.first_day.as_str(), weekly.last_day.as_str()),
                     )
@@ -49,12 +50,16 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 };
                 if !valid(range.start, false) || !valid(range.end, true) {
                     diagnostics.push(
-                        Diagnostic::new("invalid-hours", range.span, "this is not a time of day")
-                            .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
+                        Diagnostic::new(
+                            ids::INVALID_HOURS,
+                            range.span,
+                            "this is not a time of day",
+                        )
+                        .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
                     );
                 } else if range.start >= range.end {
                     diagnostics.push(
-                        Diagnostic::new("invalid-hours", range.span, "this time range ends before it starts")
+                        Diagnostic::new(ids::INVALID_HOURS, range.span, "this time range ends before it starts")
                             .with_note("for hours past midnight, write two ranges: `22:00-24:00` and `00:00-06:00` on the next day"),
                     );
                 }
@@ -66,7 +71,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             match (first, last) {
                 (Some(first), Some(last)) if first > last => diagnostics.push(
                     Diagnostic::new(
-                        "invalid-hours",
+                        ids::INVALID_HOURS,
                         closed.span,
                         "this date range ends before it starts",
                     )
@@ -74,8 +79,12 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 ),
                 (Some(_), Some(_)) => {}
                 _ => diagnostics.push(
-                    Diagnostic::new("invalid-hours", closed.span, "this is not a calendar date")
-                        .with_note("dates are written YYYY-MM-DD"),
+                    Diagnostic::new(
+                        ids::INVALID_HOURS,
+                        closed.span,
+                        "this is not a calendar date",
+                    )
+                    .with_note("dates are written YYYY-MM-DD"),
                 ),
             }
         }
@@ -123,7 +132,7 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 other => other.to_string(),
             };
             diagnostics.push(
-                Diagnostic::new("invalid-regex", regex.span, format!("this regular expression does not compile: {detail}"))
+                Diagnostic::new(ids::INVALID_REGEX, regex.span, format!("this regular expression does not compile: {detail}"))
                     .with_note("csflow uses Rust `regex` syntax; escape special characters such as `(` or `?` with `\\`"),
             );
         }

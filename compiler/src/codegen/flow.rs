@@ -298,6 +298,12 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         &mut self,
         handlers: &'a [ast::Handler],
     ) -> Result<(Option<rt::InputHandler>, Option<rt::InputHandler>)> {
+        self.scope_handlers(handlers)?;
+        self.input_handlers(handlers)
+    }
+
+    /// The `on closed` / `on error` blocks of an ask or menu, which scope what follows.
+    fn scope_handlers(&mut self, handlers: &'a [ast::Handler]) -> Result<()> {
         for handler in handlers {
             match handler.kind {
                 HandlerKind::Closed => {
@@ -309,6 +315,14 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 _ => {}
             }
         }
+        Ok(())
+    }
+
+    /// The `on no_match` / `on no_input` handlers of an ask or menu.
+    fn input_handlers(
+        &mut self,
+        handlers: &'a [ast::Handler],
+    ) -> Result<(Option<rt::InputHandler>, Option<rt::InputHandler>)> {
         let (mut no_match, mut no_input) = (None, None);
         for handler in handlers {
             match handler.kind {
@@ -378,17 +392,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 let mut options = Vec::new();
                 let mut to_after = Vec::new();
                 // Closed/error blocks first, so option actions see them.
-                for handler in &menu.handlers {
-                    match handler.kind {
-                        HandlerKind::Closed => {
-                            self.scope.closed = Some(self.returning_block(&handler.action)?)
-                        }
-                        HandlerKind::Error => {
-                            self.scope.error = Some(self.returning_block(&handler.action)?)
-                        }
-                        _ => {}
-                    }
-                }
+                self.scope_handlers(&menu.handlers)?;
                 for option in &menu.options {
                     let action = self.here();
                     self.block(&option.action)?;
@@ -411,18 +415,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                         action,
                     });
                 }
-                let only_input: Vec<&'a ast::Handler> = menu
-                    .handlers
-                    .iter()
-                    .filter(|h| matches!(h.kind, HandlerKind::NoMatch | HandlerKind::NoInput))
-                    .collect();
-                let (mut no_match, mut no_input) = (None, None);
-                for handler in only_input {
-                    match handler.kind {
-                        HandlerKind::NoMatch => no_match = Some(self.input_handler(handler)?),
-                        _ => no_input = Some(self.input_handler(handler)?),
-                    }
-                }
+                let (no_match, no_input) = self.input_handlers(&menu.handlers)?;
                 self.scope = saved;
                 for at in to_after {
                     self.patch(at)?;

@@ -47,7 +47,8 @@ const fn check(
 use Severity::{Error, Warning};
 use examples::*;
 
-pub static CHECKS: &[Check] = &[
+/// Every check; a [`CheckId`] is an index into it.
+pub const CHECKS: &[Check] = &[
     check(
         "syntax-error",
         "E0001",
@@ -499,17 +500,86 @@ pub static CHECKS: &[Check] = &[
     ),
 ];
 
-/// Finds a check by its name (`unknown-state`) or its code (`E0004`, any case).
+/// A check's identity (as ruff's `Rule`): an index into [`CHECKS`], made only by the
+/// constants of [`super::ids`], which are resolved at compile time, so a check that does not
+/// exist cannot be named and nothing looks a check up by string at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CheckId(u16);
+
+impl CheckId {
+    /// The id of the check called `name`; evaluated in a `const`, an unknown name is a
+    /// compile error.
+    pub const fn named(name: &str) -> CheckId {
+        let mut i = 0;
+        while i < CHECKS.len() {
+            if const_eq(CHECKS[i].name, name) {
+                return CheckId(i as u16);
+            }
+            i += 1;
+        }
+        panic!("no check has this name");
+    }
+
+    pub fn check(self) -> &'static Check {
+        &CHECKS[self.0 as usize]
+    }
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Finds a check by its name (`unknown-state`) or its code (`E0004`, any case): for what
+/// users write (`csflow explain`, `csflow.toml`, allow comments). One hash lookup.
 pub fn lookup(name_or_code: &str) -> Option<&'static Check> {
-    CHECKS
-        .iter()
-        .find(|c| c.name == name_or_code || c.code.eq_ignore_ascii_case(name_or_code))
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<String, usize>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = rustc_hash::FxHashMap::default();
+        for (i, check) in CHECKS.iter().enumerate() {
+            index.insert(check.name.to_string(), i);
+            index.insert(check.code.to_ascii_uppercase(), i);
+        }
+        index
+    });
+    let found = index
+        .get(name_or_code)
+        .or_else(|| index.get(&name_or_code.to_ascii_uppercase()))?;
+    CHECKS.get(*found)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_check_has_its_id_constant() {
+        for (i, check) in CHECKS.iter().enumerate() {
+            assert_eq!(CheckId::named(check.name), CheckId(i as u16));
+            assert_eq!(CheckId::named(check.name).check().name, check.name);
+            assert_eq!(lookup(check.code).map(|c| c.name), Some(check.name));
+            assert_eq!(
+                lookup(&check.code.to_lowercase()).map(|c| c.name),
+                Some(check.name)
+            );
+        }
+        assert_eq!(super::super::ids::ALL.len(), CHECKS.len());
+        for (id, check) in super::super::ids::ALL.iter().zip(CHECKS) {
+            assert_eq!(id.check().name, check.name);
+        }
+    }
 
     #[test]
     fn names_and_codes_are_unique_and_well_formed() {

@@ -5,6 +5,7 @@
 use super::chunk::{Chunk, Problem};
 use super::parser::{CsflowParser, Rule};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::source::{FileId, Span};
 use crate::suggest;
 use pest::Parser;
@@ -358,7 +359,7 @@ fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, u
 
 fn unterminated(file: FileId, text: &str, start: usize, end: usize) -> Diagnostic {
     let end = text[start..end].trim_end().len() + start;
-    Diagnostic::new("syntax-error", Span::new(file, start, end), "unterminated string")
+    Diagnostic::new(ids::SYNTAX_ERROR, Span::new(file, start, end), "unterminated string")
         .with_primary_message("this string has no closing `\"` on its line")
         .with_note("a string must end on the line where it starts; write `\\n` for a line break inside a message")
 }
@@ -398,7 +399,7 @@ fn from_failure(
         }
         _ => found_span,
     };
-    let mut diagnostic = Diagnostic::new("syntax-error", span, message);
+    let mut diagnostic = Diagnostic::new(ids::SYNTAX_ERROR, span, message);
     if let Some(expected) = expected {
         diagnostic = diagnostic.with_primary_message(format!("expected {expected}"));
     }
@@ -478,7 +479,7 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
                     ..
                 } = token_at(file, text, rest_start);
                 Diagnostic::new(
-                    "syntax-error",
+                    ids::SYNTAX_ERROR,
                     junk_span,
                     format!("unexpected `{junk}` after this `{word}`"),
                 )
@@ -492,7 +493,7 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
         for other in ALL_CONTEXTS {
             if other != context && other.keywords().iter().any(|(k, _)| *k == word) {
                 return Diagnostic::new(
-                    "syntax-error",
+                    ids::SYNTAX_ERROR,
                     word_span,
                     format!("`{word}` cannot be used {}", context.describe()),
                 )
@@ -513,13 +514,13 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
             ..
         } = token_at(file, text, start);
         Diagnostic::new(
-            "syntax-error",
+            ids::SYNTAX_ERROR,
             token_span,
             format!("unexpected `{token}` {}", context.describe()),
         )
     } else {
         Diagnostic::new(
-            "syntax-error",
+            ids::SYNTAX_ERROR,
             word_span,
             format!("unknown word `{word}` {}", context.describe()),
         )
@@ -545,14 +546,14 @@ pub fn missing_brace(file: FileId, text: &str, span: Span, what: &str) -> Diagno
     let pos = span.start as usize;
     match token_before(text, pos) {
         Some((_, start, end)) => Diagnostic::new(
-            "syntax-error",
+            ids::SYNTAX_ERROR,
             Span::new(file, start, end),
             format!("expected `}}` to close {what}"),
         )
         .with_primary_message(format!("{what} should end after this"))
         .with_note("every `{` needs a matching `}`"),
         None => Diagnostic::new(
-            "syntax-error",
+            ids::SYNTAX_ERROR,
             span,
             format!("expected `}}` to close {what}"),
         ),
@@ -569,7 +570,7 @@ pub fn chunk_problem(file: FileId, text: &str, chunk: &Chunk, problem: Problem) 
                 ..
             } = token_at(file, text, chunk.start);
             Diagnostic::new(
-                "syntax-error",
+                ids::SYNTAX_ERROR,
                 token_span,
                 format!(
                     "this `{token}` nests blocks, lists or parentheses more than {} levels deep",

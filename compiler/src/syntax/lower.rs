@@ -6,6 +6,7 @@ use super::literal::{date, duration_millis, time};
 use super::parser::{CsflowParser, Rule};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::ids;
 use crate::source::{FileId, Span};
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
@@ -226,7 +227,7 @@ impl<'a> Lower<'a> {
     fn too_long(&mut self, span: Span, what: &str) {
         let message = format!("this expression has more than {MAX_CHAIN} {what}");
         self.diagnostics.push(
-            Diagnostic::new("syntax-error", span, message)
+            Diagnostic::new(ids::SYNTAX_ERROR, span, message)
                 .with_note("split the condition over several `if` statements or states"),
         );
     }

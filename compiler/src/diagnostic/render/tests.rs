@@ -2,6 +2,7 @@
 //! checks that snapshots cannot make (SARIF shape, char columns).
 
 use super::*;
+use crate::diagnostic::ids;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::source::{FileId, SourceMap, Span};
 use serde_json::Value;
@@ -51,7 +52,7 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
     let bank = sources.add("flows/bank.csflow", BANK);
     let queues = sources.add("flows/共用/queues.csflow", QUEUES);
     let typo = span_of(&sources, bank, "balanse", 0);
-    let unknown_state = Diagnostic::new("unknown-state", typo, "unknown state `balanse`")
+    let unknown_state = Diagnostic::new(ids::UNKNOWN_STATE, typo, "unknown state `balanse`")
         .with_primary_message("no state of this name in flow `bank`")
         .with_note("the states of `bank` are: welcome, balance, 旧菜单_old")
         .with_fix(Fix {
@@ -66,7 +67,7 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
     let state_start = BANK.find("  state 旧菜单_old").expect("state");
     let state_end = BANK.rfind("  }\n}").expect("end") + 4;
     let unreachable = Diagnostic::new(
-        "unreachable-state",
+        ids::UNREACHABLE_STATE,
         orphan,
         "state `旧菜单_old` is never reached",
     )
@@ -84,7 +85,7 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
         applicability: Applicability::Unsafe,
     });
     let duplicate = Diagnostic::new(
-        "duplicate-definition",
+        ids::DUPLICATE_DEFINITION,
         span_of(&sources, queues, "general", 0),
         "queue `general` is defined twice",
     )
@@ -222,7 +223,7 @@ fn github_escapes_data_and_properties() {
     let mut sources = SourceMap::new();
     let file = sources.add("a,b:c.csflow", "queue x { }\n");
     let diagnostic = Diagnostic::new(
-        "unused-queue",
+        ids::UNUSED_QUEUE,
         Span::new(file, 6, 7),
         "100% unused,\r\nreally: yes",
     );
@@ -238,8 +239,8 @@ fn github_escapes_data_and_properties() {
 fn renderers_survive_spans_outside_their_file() {
     let mut sources = SourceMap::new();
     let file = sources.add("a.csflow", "say \"你好\"\n");
-    let inside_char = Diagnostic::new("syntax-error", Span::new(file, 6, 100), "broken");
-    let missing_file = Diagnostic::new("syntax-error", Span::new(FileId(7), 0, 1), "lost");
+    let inside_char = Diagnostic::new(ids::SYNTAX_ERROR, Span::new(file, 6, 100), "broken");
+    let missing_file = Diagnostic::new(ids::SYNTAX_ERROR, Span::new(FileId(7), 0, 1), "lost");
     let diagnostics = [inside_char, missing_file];
     for text in [
         human(&diagnostics, &sources, false),

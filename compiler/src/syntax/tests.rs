@@ -1,0 +1,502 @@
+//! Parser tests: recovery, error wording, the fast path against pest.
+
+use super::*;
+
+fn parse(text: &str) -> Parsed {
+    parse_file(FileId(0), text)
+}
+
+fn messages(text: &str) -> Vec<String> {
+    let parsed = parse(text);
+    parsed
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let start = d.primary.span.start as usize;
+            let line = text[..start].matches('\n').count() + 1;
+            format!("{line}: {}", d.message)
+        })
+        .collect()
+}
+
+/// Every state the fast path accepts gives the tree pest gives, on the examples, the
+/// contract sample, the syntax fixtures and generated IVR trees.
+#[test]
+fn fast_path_matches_pest() {
+    let mut texts: Vec<String> =
+        vec![include_str!("../../tests/fixtures/spec_sample.csflow").to_string()];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        "../examples/bank",
+        "../examples/shop",
+        "../examples/utility",
+        "../examples/leads",
+        "tests/fixtures/syntax",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            texts.extend(std::fs::read_to_string(entry.path()));
+        }
+    }
+    let mut tree = String::from("queue q { }\nflow ivr {\n  start s0\n");
+    for i in 0..200 {
+        tree.push_str(&format!(
+            "  state s{i} {{\n    menu \"State {i}: press 1 {{{{x}}}} \\\"q\\\" 你好\" {{\n      option \"A\" key 1 goto s{}\n      option \"B\" key \"*\" intent agent phrase \"b\" {{ say \"\" handoff q priority high reason \"r\" }}\n      option \"C\" key 2 end # done\n    }}\n  }}\n",
+            (i + 1) % 200
+        ));
+    }
+    tree.push_str("}\n");
+    texts.push(tree);
+    let mut compared = 0;
+    for text in &texts {
+        for chunk in chunk::split(text) {
+            let mut bounds = vec![chunk.start];
+            bounds.extend(
+                chunk
+                    .segments
+                    .iter()
+                    .copied()
+                    .filter(|&s| s > chunk.start && s < chunk.end),
+            );
+            bounds.push(chunk.end);
+            for pair in bounds.windows(2).skip(1) {
+                let (start, end) = (pair[0], pair[1]);
+                let Some((state, closed)) = fast::state_segment(FileId(0), text, start, end) else {
+                    continue;
+                };
+                let reference = lower::parse_segment_with_pest(FileId(0), text, start, end, false);
+                assert!(reference.diagnostics.is_empty(), "{}", &text[start..end]);
+                assert_eq!(reference.flow.states, vec![state], "{}", &text[start..end]);
+                assert_eq!(reference.closed, closed);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 200, "the fast path took only {compared} states");
+}
+
+type Gap<'a> = dyn FnMut(&mut String, &mut dyn FnMut(usize) -> usize) + 'a;
+
+/// Builds a valid state for the fast path from random choices.
+pub(crate) fn random_state(choices: &[u8]) -> String {
+    const GAPS: [&str; 6] = [" ", "\n", "  # note\n", "\t", "\r\n", " \u{3000}"];
+    const STRINGS: [&str; 8] = [
+        "\"hi\"",
+        "\"你好 {{x}} }} \\\" # } \\n\"",
+        "\"\"",
+        "\"press 1\"",
+        "\"a\\tb\"",
+        "\"Hi {name}, 第{ t0_res.count }个!\"",
+        "\"{x}{ y.z }{{\"",
+        "\"{a} }\"",
+    ];
+    const NAMES: [&str; 5] = ["s1", "end", "state_2", "sayer", "_x"];
+    const ATOMS: [&str; 11] = [
+        "x",
+        "t0_res.ok",
+        "a . b.c",
+        "\"s {x}\"",
+        "3",
+        "-2.5",
+        "true",
+        "none",
+        "text",
+        "isx",
+        "not_me",
+    ];
+    const CMP: [&str; 8] = ["==", "!=", "<", "<=", ">", ">=", "is set", "is not set"];
+    let mut choices = choices.iter().copied().cycle();
+    let mut next = move |n: usize| choices.next().unwrap_or(0) as usize % n;
+    let mut out = String::from("state s1 {");
+    let mut gap = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
+        out.push_str(GAPS[next(GAPS.len())])
+    };
+    fn expr(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap, depth: usize) {
+        match if depth == 0 { next(2) } else { next(6) } {
+            0 => out.push_str(ATOMS[next(ATOMS.len())]),
+            1 => {
+                out.push_str(ATOMS[next(ATOMS.len())]);
+                gap(out, next);
+                let op = CMP[next(CMP.len())];
+                out.push_str(op);
+                if !op.ends_with("set") {
+                    gap(out, next);
+                    out.push_str(ATOMS[next(ATOMS.len())]);
+                }
+            }
+            2 | 3 => {
+                for _ in 0..1 + next(3) {
+                    out.push_str("not");
+                    gap(out, next);
+                }
+                expr(out, next, gap, depth - 1);
+            }
+            _ => {
+                expr(out, next, gap, depth - 1);
+                gap(out, next);
+                out.push_str(["and", "or"][next(2)]);
+                gap(out, next);
+                expr(out, next, gap, depth - 1);
+            }
+        }
+    }
+    fn handler(
+        out: &mut String,
+        next: &mut dyn FnMut(usize) -> usize,
+        gap: &mut Gap,
+        depth: usize,
+    ) {
+        out.push_str("on");
+        gap(out, next);
+        out.push_str(["no_match", "no_input", "closed", "error"][next(4)]);
+        gap(out, next);
+        if next(2) == 0 {
+            out.push_str("retry");
+            gap(out, next);
+            out.push_str(["1", "2", "99999999999"][next(3)]);
+            gap(out, next);
+            if next(2) == 0 {
+                out.push_str(STRINGS[next(STRINGS.len())]);
+                gap(out, next);
+            }
+            out.push_str("then");
+            gap(out, next);
+        }
+        simple(out, next, gap, depth);
+    }
+    fn block(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap, depth: usize) {
+        out.push('{');
+        for _ in 0..next(3) {
+            gap(out, next);
+            simple(out, next, gap, depth);
+        }
+        gap(out, next);
+        out.push('}');
+    }
+    fn simple(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap, depth: usize) {
+        // Statements that hold statements only above depth 0: the choices cycle, so an
+        // unbounded generator could recurse for ever.
+        const FLAT: [usize; 6] = [0, 1, 2, 4, 5, 7];
+        let choice = if depth == 0 {
+            FLAT[next(FLAT.len())]
+        } else {
+            next(9)
+        };
+        match choice {
+            0 => {
+                out.push_str("say");
+                gap(out, next);
+                out.push_str(STRINGS[next(STRINGS.len())]);
+            }
+            1 => {
+                out.push_str("goto");
+                gap(out, next);
+                out.push_str(NAMES[next(NAMES.len())]);
+            }
+            2 => out.push_str("end"),
+            3 => {
+                out.push_str("ask");
+                gap(out, next);
+                out.push_str(["account", "t0_day", "x"][next(3)]);
+                gap(out, next);
+                out.push_str(STRINGS[next(STRINGS.len())]);
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push('{');
+                    for _ in 0..next(3) {
+                        gap(out, next);
+                        handler(out, next, gap, depth - 1);
+                    }
+                    gap(out, next);
+                    out.push('}');
+                }
+            }
+            4 => {
+                out.push_str("set");
+                gap(out, next);
+                out.push('x');
+                gap(out, next);
+                out.push('=');
+                gap(out, next);
+                expr(out, next, gap, 2);
+            }
+            5 => {
+                out.push_str("call svc");
+                gap(out, next);
+                out.push('.');
+                gap(out, next);
+                out.push_str("op(");
+                let args = next(3);
+                for i in 0..args {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    gap(out, next);
+                    out.push_str(["account", "day"][next(2)]);
+                    gap(out, next);
+                    out.push(':');
+                    gap(out, next);
+                    expr(out, next, gap, 1);
+                }
+                if args > 0 && next(4) == 0 {
+                    out.push(',');
+                }
+                gap(out, next);
+                out.push(')');
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("into");
+                    gap(out, next);
+                    out.push_str("res");
+                }
+            }
+            6 => {
+                out.push_str("answer");
+                gap(out, next);
+                out.push_str("from");
+                gap(out, next);
+                out.push_str("kb");
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                }
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("else");
+                    gap(out, next);
+                    simple(out, next, gap, depth - 1);
+                }
+            }
+            7 => {
+                out.push_str("handoff q");
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("priority");
+                    gap(out, next);
+                    out.push_str(["low", "normal", "high"][next(3)]);
+                }
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("reason");
+                    gap(out, next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                }
+            }
+            _ => {
+                out.push_str("if");
+                gap(out, next);
+                expr(out, next, gap, 2);
+                gap(out, next);
+                block(out, next, gap, depth - 1);
+                for _ in 0..next(3) {
+                    gap(out, next);
+                    out.push_str("else");
+                    gap(out, next);
+                    if next(2) == 0 {
+                        block(out, next, gap, depth - 1);
+                        break;
+                    }
+                    out.push_str("if");
+                    gap(out, next);
+                    expr(out, next, gap, 1);
+                    gap(out, next);
+                    block(out, next, gap, depth - 1);
+                }
+            }
+        }
+    }
+    for _ in 0..1 + next(4) {
+        gap(&mut out, &mut next);
+        if next(3) == 0 {
+            out.push_str("menu");
+            gap(&mut out, &mut next);
+            out.push_str(STRINGS[next(STRINGS.len())]);
+            gap(&mut out, &mut next);
+            out.push('{');
+            for _ in 0..1 + next(3) {
+                gap(&mut out, &mut next);
+                out.push_str("option");
+                gap(&mut out, &mut next);
+                out.push_str(STRINGS[next(STRINGS.len())]);
+                for _ in 0..next(3) {
+                    gap(&mut out, &mut next);
+                    match next(4) {
+                        0 => out.push_str("key 1"),
+                        1 => out.push_str("key \"*\""),
+                        2 => out.push_str("intent agent"),
+                        _ => {
+                            out.push_str("phrase ");
+                            out.push_str(STRINGS[next(STRINGS.len())]);
+                        }
+                    }
+                }
+                gap(&mut out, &mut next);
+                if next(3) == 0 {
+                    block(&mut out, &mut next, &mut gap, 1);
+                } else {
+                    simple(&mut out, &mut next, &mut gap, 1);
+                }
+            }
+            if next(3) == 0 {
+                gap(&mut out, &mut next);
+                handler(&mut out, &mut next, &mut gap, 1);
+            }
+            gap(&mut out, &mut next);
+            out.push('}');
+        } else {
+            simple(&mut out, &mut next, &mut gap, 2);
+        }
+    }
+    gap(&mut out, &mut next);
+    out.push('}');
+    if next(2) == 0 {
+        out.push_str("\n}");
+    }
+    out.push('\n');
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+    /// Random states of the fast path's statements, with odd names, strings, spacing
+    /// and comments: the fast path reads them all, into the tree pest builds.
+    #[test]
+    fn fast_path_agrees_with_pest_on_random_states(choices in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64)) {
+        let text = random_state(&choices);
+        let fast = fast::state_segment(FileId(0), &text, 0, text.len());
+        proptest::prop_assert!(fast.is_some(), "the fast path refused {}", text);
+        let (state, closed) = fast.unwrap_or_else(|| unreachable!());
+        let reference = lower::parse_segment_with_pest(FileId(0), &text, 0, text.len(), false);
+        proptest::prop_assert!(reference.diagnostics.is_empty(), "{}", text);
+        proptest::prop_assert_eq!(reference.flow.states, vec![state], "{}", text);
+        proptest::prop_assert_eq!(reference.closed, closed);
+    }
+
+    /// Random states with one editing mistake (a token inserted, some text deleted):
+    /// whenever the fast path still accepts the text, pest accepts it too, with no
+    /// error and the same tree. The fast path never hides a syntax error.
+    #[test]
+    fn fast_path_never_accepts_what_pest_refuses(
+        choices in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+        at in 0usize..10_000,
+        len in 0usize..6,
+        token in 0usize..16,
+    ) {
+        const TOKENS: [&str; 16] = [
+            "", "{", "}", "\"", ".", "=", "==", "not ", "is ", "set", "(", ")", ",", "\n", "#", "else ",
+        ];
+        let valid = random_state(&choices);
+        let mut at = at % (valid.len() + 1);
+        while !valid.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + len).min(valid.len());
+        while !valid.is_char_boundary(end) {
+            end += 1;
+        }
+        let text = format!("{}{}{}", &valid[..at], TOKENS[token], &valid[end..]);
+        if let Some((state, closed)) = fast::state_segment(FileId(0), &text, 0, text.len()) {
+            let reference = lower::parse_segment_with_pest(FileId(0), &text, 0, text.len(), false);
+            proptest::prop_assert!(reference.diagnostics.is_empty(), "{}", text);
+            proptest::prop_assert_eq!(reference.flow.states, vec![state], "{}", text);
+            proptest::prop_assert_eq!(reference.closed, closed);
+        }
+    }
+}
+
+#[test]
+fn the_contract_sample_parses_cleanly() {
+    let text = include_str!("../../tests/fixtures/spec_sample.csflow");
+    let parsed = parse(text);
+    assert_eq!(messages(text), Vec::<String>::new());
+    let flows: Vec<_> = parsed
+        .file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::Item::Flow(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].states.len(), 8);
+    assert_eq!(flows[0].escalate.len(), 4);
+    let tests = parsed
+        .file
+        .items
+        .iter()
+        .filter(|i| matches!(i, ast::Item::Test(_)))
+        .count();
+    assert_eq!(tests, 2);
+}
+
+#[test]
+fn one_line_state_is_valid() {
+    assert_eq!(
+        messages("flow f { state bye { say \"Bye.\" end } }"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn independent_errors_are_each_reported_once() {
+    let text = "flow f {\n  start a\n  state a {\n    goto\n    say \"ok\"\n    sya \"x\"\n    handoff\n  }\n}\nqueue q { hours }\n";
+    let got = messages(text);
+    assert_eq!(
+        got,
+        vec![
+            "4: expected a state name after `goto`, found `say`",
+            "6: unknown word `sya` in a state or block",
+            "7: expected a queue name after `handoff`, found `}`",
+            "10: expected the name of an `hours` block after `hours`, found `}`",
+        ],
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn unterminated_string_is_reported_on_its_own_line() {
+    let text = "flow f {\n  state a {\n    say \"hello\n    goto a\n  }\n}\n";
+    assert_eq!(messages(text), vec!["3: unterminated string"]);
+}
+
+#[test]
+fn a_missing_brace_does_not_hide_the_next_declaration() {
+    let text = "flow f {\n  state a {\n    end\n\nflow g {\n  state b { goto nowhere }\n}\n";
+    let parsed = parse(text);
+    assert_eq!(parsed.diagnostics.len(), 1, "{:#?}", parsed.diagnostics);
+    assert!(
+        parsed
+            .file
+            .items
+            .iter()
+            .any(|i| matches!(i, ast::Item::Flow(f) if f.name.name == "g"))
+    );
+}
+
+#[test]
+fn keywords_are_contextual() {
+    let text = "queue hours { }\nqueue closed { }\nflow f { slot reason: text\n state end { handoff hours reason \"x\" } }";
+    assert_eq!(messages(text), Vec::<String>::new());
+}
+
+#[test]
+fn misplaced_keyword_says_where_it_belongs() {
+    let text = "flow f { state a { option \"x\" key 1 goto a } }";
+    assert_eq!(
+        messages(text),
+        vec!["1: `option` cannot be used in a state or block"]
+    );
+}
+
+#[test]
+fn garbage_at_top_level() {
+    let text = "flw f { }\nqueue q { }";
+    assert_eq!(
+        messages(text),
+        vec!["1: unknown word `flw` at the top level of a file"]
+    );
+}
