@@ -8,6 +8,12 @@ pub fn ident(p: &mut Printer, name: &Ident) {
     p.slice(name.span.start as usize, name.span.end as usize);
 }
 
+/// `WORD NAME` (`goto s1`, `intent agent`, `expect handoff q`): the keyword at `at`.
+pub fn word_ident(p: &mut Printer, at: usize, word: &str, name: &Ident) {
+    p.tok(at, word);
+    ident(p, name);
+}
+
 pub fn string(p: &mut Printer, s: &Str) {
     p.slice(s.span.start as usize, s.span.end as usize);
 }
@@ -60,10 +66,7 @@ pub fn expr(p: &mut Printer, e: &Expr) {
             p.glue_next();
             ident(p, name);
         }
-        ExprKind::Intent(name) => {
-            p.tok(at, "intent");
-            ident(p, name);
-        }
+        ExprKind::Intent(name) => word_ident(p, at, "intent", name),
         ExprKind::Open(name) => {
             p.tok(at, "open");
             p.glued(name.span.start as usize, "(");

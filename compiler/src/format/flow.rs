@@ -3,7 +3,7 @@
 //! in runs (see [`super::align`]).
 
 use super::align::{Row, runs};
-use super::expr::{expr, expr_text, ident, string, type_expr};
+use super::expr::{expr, expr_text, ident, string, type_expr, word_ident};
 use super::printer::{Printer, width};
 use crate::ast::{
     Block, EscalateRule, Flow, Handler, Menu, MenuOption, Slot, State, Stmt, StmtKind,
@@ -79,10 +79,7 @@ pub fn flow(p: &mut Printer, f: &Flow) {
                 p.tok(*at, "channel");
                 p.tok(*at, name);
             }
-            FlowItem::Start(at, name) => {
-                p.tok(*at, "start");
-                ident(p, name);
-            }
+            FlowItem::Start(at, name) => word_ident(p, *at, "start", name),
             FlowItem::Slot(s) => slot(p, s),
             FlowItem::Handler(h) => handler(p, h, pad),
             FlowItem::Escalate(rules) => escalate(p, rules),
@@ -259,10 +256,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
             }
         }
         StmtKind::Menu(m) => menu(p, m, at, s.span.end as usize - 1),
-        StmtKind::Goto(target) => {
-            p.tok(at, "goto");
-            ident(p, target);
-        }
+        StmtKind::Goto(target) => word_ident(p, at, "goto", target),
         StmtKind::End => p.tok(at, "end"),
         StmtKind::Handoff(h) => {
             p.tok(at, "handoff");

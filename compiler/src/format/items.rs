@@ -1,7 +1,7 @@
 //! Declarations other than flows: import, hours, queue, intent, service, knowledge, test.
 
 use super::align::{Row, runs};
-use super::expr::{expr, ident, regex, string, type_expr};
+use super::expr::{expr, ident, regex, string, type_expr, word_ident};
 use super::flow::close_after;
 use super::printer::{Printer, width};
 use crate::ast::{
@@ -126,8 +126,7 @@ pub fn queue(p: &mut Printer, q: &Queue, pad: Option<usize>) {
         }
         if *is_hours {
             if let Some(h) = &q.hours {
-                p.tok(*at, "hours");
-                ident(p, h);
+                word_ident(p, *at, "hours", h);
             }
         } else {
             p.tok(*at, "skills");
@@ -345,10 +344,7 @@ pub fn test(p: &mut Printer, t: &Test) {
         let at = step.span.start as usize;
         p.item(at);
         match &step.kind {
-            TestStepKind::Flow(name) => {
-                p.tok(at, "flow");
-                ident(p, name);
-            }
+            TestStepKind::Flow(name) => word_ident(p, at, "flow", name),
             TestStepKind::Time {
                 date: d,
                 time: tm,
@@ -403,15 +399,9 @@ pub fn test(p: &mut Printer, t: &Test) {
                         p.tok(at, "say");
                         regex(p, re);
                     }
-                    Expectation::Handoff(q) => {
-                        p.tok(at, "handoff");
-                        ident(p, q);
-                    }
+                    Expectation::Handoff(q) => word_ident(p, at, "handoff", q),
                     Expectation::End => p.tok(at, "end"),
-                    Expectation::State(s) => {
-                        p.tok(at, "state");
-                        ident(p, s);
-                    }
+                    Expectation::State(s) => word_ident(p, at, "state", s),
                     Expectation::Slot { slot, value } => {
                         p.tok(at, "slot");
                         ident(p, slot);

@@ -220,14 +220,7 @@ fn output_that_means_something_else_is_refused() {
 /// trailing comments) keeps its meaning and comes back the same when formatted twice.
 #[test]
 fn a_generated_tree_keeps_its_meaning() {
-    let mut tree = String::from("queue q { }\nflow ivr {\n  start s0\n");
-    for i in 0..200 {
-        tree.push_str(&format!(
-            "  state s{i} {{\n    menu \"State {i}: press 1 {{{{x}}}} \\\"q\\\" 你好\" {{\n      option \"A\" key 1 goto s{}\n      option \"B\" key \"*\" intent agent phrase \"b\" {{ say \"\" handoff q priority high reason \"r\" }}\n      option \"C\" key 2 end # done\n    }}\n  }}\n",
-            (i + 1) % 200
-        ));
-    }
-    tree.push_str("}\n");
+    let tree = crate::syntax::tests::generated_tree(200);
     let out = assert_keeps_meaning("generated", &tree);
     assert!(
         out.contains("      option \"C\" key 2  end  # done\n"),
