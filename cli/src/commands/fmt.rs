@@ -137,7 +137,11 @@ untouched (please report this with the file)"
 }
 
 fn diff(name: &str, before: &str, after: &str) -> String {
-    similar::TextDiff::from_lines(before, after)
+    // A line diff of a big file changed everywhere is slow to make minimal; past the
+    // deadline `similar` gives a correct, coarser diff.
+    similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(300))
+        .diff_lines(before, after)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
