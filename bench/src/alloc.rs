@@ -7,6 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 /// The system allocator, counting live bytes (requested sizes, not the allocator's slack).
 pub struct Counting;
@@ -16,6 +17,21 @@ pub fn live_bytes() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
+/// The most bytes live at once since the last [`reset_peak`].
+pub fn peak_bytes() -> isize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// Starts measuring a new peak from the bytes live now.
+pub fn reset_peak() {
+    PEAK.store(live_bytes(), Ordering::Relaxed);
+}
+
+fn grew(by: isize) {
+    let live = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
 // counter has no effect on the memory handed out.
 unsafe impl GlobalAlloc for Counting {
@@ -23,7 +39,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded as is; the caller upholds `alloc`'s contract.
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
-            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            grew(layout.size() as isize);
         }
         ptr
     }
@@ -32,7 +48,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: as above.
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
-            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            grew(layout.size() as isize);
         }
         ptr
     }
@@ -47,10 +63,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: as above.
         let new = unsafe { System.realloc(ptr, layout, new_size) };
         if !new.is_null() {
-            LIVE.fetch_add(
-                new_size as isize - layout.size() as isize,
-                Ordering::Relaxed,
-            );
+            grew(new_size as isize - layout.size() as isize);
         }
         new
     }

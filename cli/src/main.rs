@@ -1,6 +1,6 @@
 //! `csflow`: thin commands over the compiler, runtime and language server.
 //!
-//! Exit status (INTERFACES.md): 0 success, 1 the input has errors or tests fail, 2 bad usage
+//! Exit status (docs/testing.md, `csflow --help`): 0 success, 1 the input has errors or tests fail, 2 bad usage
 //! or an I/O problem.
 
 mod commands;
@@ -44,7 +44,22 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version and usage errors, written through the checked writers so that
+        // `csflow --help > /dev/full` is exit 2, not a silent success.
+        Err(error) => {
+            let text = error.render().ansi().to_string();
+            let status = if error.use_stderr() {
+                commands::common::eprint(&text);
+                2
+            } else {
+                commands::common::print(&text);
+                0
+            };
+            return ExitCode::from(commands::common::finish(status));
+        }
+    };
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Build(args) => commands::build::run(args),
@@ -55,5 +70,5 @@ fn main() -> ExitCode {
         Command::Graph(args) => commands::graph::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
     };
-    ExitCode::from(code)
+    ExitCode::from(commands::common::finish(code))
 }

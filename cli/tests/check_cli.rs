@@ -187,6 +187,15 @@ fn several_files_and_imports() {
         ("flows/hello.csflow", main.as_bytes()),
         ("common/q.csflow", b"queue general { }\n"),
     ]);
+    // Without csflow.toml the project is the folder checked: `..` leaves it.
+    let (code, out, _) = run(dir.path(), &["check", "flows", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("flows/hello.csflow:1:8: error[E0021/import-outside-project]: import \"../common/q.csflow\" leaves the project"),
+        "{out}"
+    );
+    // csflow.toml marks the project root above both folders.
+    std::fs::write(dir.path().join("csflow.toml"), "").unwrap();
     let (code, out, _) = run(dir.path(), &["check", "flows", "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let json: Value = serde_json::from_str(&out).expect("JSON");
@@ -237,7 +246,7 @@ fn unreadable_content_is_reported_as_a_diagnostic() {
         "{out}"
     );
     assert!(
-        out.contains("latin1.csflow:1:1: error[E0001/syntax-error]: this file is not UTF-8 text"),
+        out.contains("latin1.csflow:1:28: error[E0001/syntax-error]: this file is not UTF-8 text (invalid byte 0xE9 at offset 27)"),
         "{out}"
     );
 }

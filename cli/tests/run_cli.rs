@@ -12,25 +12,10 @@ fn workspace() -> PathBuf {
 
 /// Runs the bank example on a Monday morning with `stdin` piped in.
 fn bank(stdin: &str, extra: &[&str]) -> (i32, String) {
-    let output = Command::cargo_bin("csflow")
-        .expect("the csflow binary is built")
-        .current_dir(workspace())
-        .args([
-            "run",
-            "examples/bank",
-            "--flow",
-            "bank_phone",
-            "--time",
-            "2026-11-23 10:00",
-        ])
-        .args(extra)
-        .write_stdin(stdin)
-        .output()
-        .expect("csflow runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).to_string(),
-    )
+    let mut args = vec!["--time", "2026-11-23 10:00"];
+    args.extend(extra);
+    let (code, stdout, _) = bank_full(stdin, &args);
+    (code, stdout)
 }
 
 #[test]
@@ -145,5 +130,81 @@ fn a_built_bundle_runs_too_and_chat_flows_take_chinese_text() {
     assert!(
         stdout.contains("bot: 请输入您的订单号（8到12位数字）。"),
         "{stdout}"
+    );
+}
+
+/// `bank` with stderr too.
+fn bank_full(stdin: &str, extra: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args(["run", "examples/bank", "--flow", "bank_phone"])
+        .args(extra)
+        .write_stdin(stdin)
+        .output()
+        .expect("csflow runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn mocks_are_checked_against_the_project() {
+    let time = ["--time", "2026-11-23 10:00"];
+    for (mock, says) in [
+        (
+            r#"card_apx.block={"ok": true}"#,
+            "no service `card_apx` (did you mean `card_api`?)",
+        ),
+        (
+            r#"card_api.blok={"ok": true}"#,
+            "no operation `blok` (did you mean `block`?)",
+        ),
+        (
+            r#"card_api.block={"okay": true}"#,
+            "returns no field `okay`",
+        ),
+        (r#"card_api.block={"ok": "yes"}"#, "`ok` is declared `bool`"),
+        (r#"card_api.block=[1, 2]"#, "must be a JSON object"),
+    ] {
+        let mut args = time.to_vec();
+        args.extend(["--mock", mock]);
+        let (code, _, stderr) = bank_full("#2\n", &args);
+        assert_eq!(code, 2, "{mock}: {stderr}");
+        assert!(stderr.contains(says), "{mock}: {stderr}");
+    }
+}
+
+#[test]
+fn a_failed_call_is_printed_as_tests_show_it() {
+    // No mock for card_api.block: the call fails, the flow's `on error` runs.
+    let (code, stdout, _) = bank_full("#2\n#4321\n", &["--time", "2026-11-23 10:00"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("-- event: call card_api.block no client configured"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn time_takes_a_zone_like_a_tests_time_line() {
+    // 09:30 in Shanghai is 01:30 in London: the bank (Europe/London hours) is closed, and the
+    // adviser option says so; the wall-clock form is open.
+    for (time, open) in [
+        ("2026-11-23 10:00", true),
+        ("2026-11-23 09:30 Asia/Shanghai", false),
+        ("2026-11-23 09:30 \"Asia/Shanghai\"", false),
+    ] {
+        let (code, stdout, stderr) = bank_full("#0\n", &["--time", time]);
+        assert_eq!(code, 0, "{time}: {stderr}");
+        assert_eq!(stdout.contains("handed off"), open, "{time}: {stdout}");
+    }
+    let (code, _, stderr) = bank_full("", &["--time", "2026-11-23 10:00 Mars/Olympus"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no IANA time zone named \"Mars/Olympus\""),
+        "{stderr}"
     );
 }

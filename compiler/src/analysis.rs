@@ -14,6 +14,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::resolve::{Def, DefId, Reference, Resolution, Type};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax;
+use csflow_runtime::files;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -21,7 +22,9 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// Files larger than this are refused with a diagnostic instead of being parsed.
-pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = files::MAX_SOURCE_BYTES as usize;
+
+const BOM: &[u8] = "\u{FEFF}".as_bytes();
 
 #[derive(Debug)]
 pub struct Analysis {
@@ -93,6 +96,8 @@ impl Analysis {
 pub enum LoadError {
     NotFound(PathBuf),
     NoFlowFiles(Vec<PathBuf>),
+    /// A path given on the command line that is a FIFO, a device or a socket.
+    NotRegular(PathBuf, &'static str),
     Io(PathBuf, io::Error),
 }
 
@@ -104,6 +109,11 @@ impl std::fmt::Display for LoadError {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(f, "no .csflow files found under {}", names.join(", "))
             }
+            LoadError::NotRegular(path, kind) => write!(
+                f,
+                "{}: {kind}, not a regular file or a directory; csflow reads .csflow files and folders of them",
+                path.display()
+            ),
             LoadError::Io(path, error) => write!(f, "{}: {error}", path.display()),
         }
     }
@@ -125,8 +135,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             walk(path, &mut in_dir)?;
             in_dir.sort();
             found.extend(in_dir);
-        } else {
+        } else if metadata.is_file() {
             found.push(path.clone());
+        } else {
+            return Err(LoadError::NotRegular(
+                path.clone(),
+                files::describe_kind(&metadata.file_type()),
+            ));
         }
     }
     if found.is_empty() {
@@ -150,7 +165,11 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), LoadError> {
                 walk(&path, found)?;
             }
         } else if name.ends_with(".csflow") {
-            found.push(path);
+            // Only regular files (symbolic links followed): a FIFO or a device named like a
+            // flow would block or never end, so it is skipped.
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                found.push(path);
+            }
         }
     }
     Ok(())
@@ -249,6 +268,8 @@ struct Loader<'w> {
     pending: Vec<FileId>,
     /// Where each `import` led.
     imports: Vec<(Span, FileId)>,
+    /// Canonical folders imports may load from; empty means anywhere.
+    roots: Vec<PathBuf>,
 }
 
 impl<'w> Loader<'w> {
@@ -261,6 +282,7 @@ impl<'w> Loader<'w> {
             seen: HashMap::new(),
             pending: Vec::new(),
             imports: Vec::new(),
+            roots: Vec::new(),
         }
     }
 
@@ -291,7 +313,7 @@ impl<'w> Loader<'w> {
         for path in files {
             let bytes = match self.overlay(&path) {
                 Some(bytes) => bytes,
-                None => std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?,
+                None => files::read_source(&path).map_err(|e| LoadError::Io(path.clone(), e))?,
             };
             // A file named on the command line is shown exactly as given (`./a.csflow`
             // stays); files found in a directory are shown under it, without a leading `./`.
@@ -302,7 +324,7 @@ impl<'w> Loader<'w> {
             };
             inputs.push((shown, bytes));
         }
-        Ok(self.analyze(inputs, &|path| std::fs::read(path), options))
+        Ok(self.analyze(inputs, &|path| files::read_source(path), options))
     }
 
     /// Overlay paths of `.csflow` files inside one of the directories of `paths`.
@@ -334,6 +356,11 @@ impl<'w> Loader<'w> {
         read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
         options: &check::Options,
     ) -> Analysis {
+        self.roots = options
+            .import_roots
+            .iter()
+            .map(|root| std::fs::canonicalize(root).unwrap_or_else(|_| normalize(root)))
+            .collect();
         for (path, bytes) in inputs {
             let bytes = self.overlay(Path::new(&path)).unwrap_or(bytes);
             self.admit(path, bytes, None);
@@ -391,49 +418,78 @@ impl<'w> Loader<'w> {
     }
 
     /// Registers one file for parsing; refuses binary, non-UTF-8 and oversized files with a
-    /// diagnostic. A file that was already loaded is skipped. Returns the file's id.
-    fn admit(&mut self, path: String, bytes: Vec<u8>, imported_at: Option<Span>) -> FileId {
+    /// diagnostic that points at the offending byte. A file that was already loaded is
+    /// skipped; a UTF-8 byte-order mark is dropped (editors on Windows write one). Returns
+    /// the file's id.
+    fn admit(&mut self, path: String, mut bytes: Vec<u8>, imported_at: Option<Span>) -> FileId {
         let identity = identity(Path::new(&path));
         if let Some(id) = self.seen.get(&identity) {
             return *id;
         }
         let id = self.id_for(&identity);
         self.seen.insert(identity, id);
-        let problem = if bytes.len() > MAX_FILE_BYTES {
-            Some(format!(
-                "this file is {} MB; csflow reads files up to {} MB",
-                bytes.len() >> 20,
-                MAX_FILE_BYTES >> 20
-            ))
-        } else if bytes.contains(&0) {
-            Some("this looks like a binary file, not .csflow text".to_string())
-        } else {
-            None
-        };
-        match (problem, String::from_utf8(bytes)) {
-            (None, Ok(text)) => {
+        if bytes.starts_with(BOM) {
+            bytes.drain(..BOM.len());
+        }
+        if bytes.len() > MAX_FILE_BYTES {
+            let message = format!(
+                "this file is {}; csflow reads files up to {}",
+                files::describe_size(bytes.len() as u64),
+                files::describe_size(MAX_FILE_BYTES as u64)
+            );
+            self.refuse(id, path, String::new(), 0..0, imported_at, message);
+            return id;
+        }
+        if let Some(nul) = memchr::memchr(0, &bytes) {
+            let message = format!(
+                "this looks like a binary file, not .csflow text (a NUL byte at offset {nul})"
+            );
+            self.refuse(id, path, String::new(), 0..0, imported_at, message);
+            return id;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
                 self.sources.insert(id, SourceFile::new(path, text));
                 self.pending.push(id);
             }
-            (problem, result) => {
-                let message = problem.unwrap_or_else(|| {
-                    let valid = result
-                        .as_ref()
-                        .err()
-                        .map(|e| e.utf8_error().valid_up_to())
-                        .unwrap_or(0);
-                    format!("this file is not UTF-8 text (invalid byte at offset {valid})")
-                });
-                self.sources
-                    .insert(id, SourceFile::new(path, String::new()));
-                let span = imported_at.unwrap_or(Span::new(id, 0, 0));
-                self.diagnostics.push(
-                    Diagnostic::new(ids::SYNTAX_ERROR, span, message)
-                        .with_note("save .csflow files as UTF-8 text"),
+            Err(error) => {
+                // Shown with the bad bytes replaced, so the excerpt shows the line they are on;
+                // every byte before the first bad one keeps its offset.
+                let valid = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let end = valid + text[valid..].chars().next().map_or(0, char::len_utf8);
+                let message = format!(
+                    "this file is not UTF-8 text (invalid byte 0x{:02X} at offset {valid})",
+                    error.as_bytes()[valid]
                 );
+                self.refuse(id, path, text, valid..end, imported_at, message);
             }
         }
         id
+    }
+
+    /// Records a file that cannot be parsed, with a diagnostic at `range` of its shown text
+    /// (and a label at the import that named it).
+    fn refuse(
+        &mut self,
+        id: FileId,
+        path: String,
+        shown: String,
+        range: std::ops::Range<usize>,
+        imported_at: Option<Span>,
+        message: String,
+    ) {
+        self.sources.insert(id, SourceFile::new(path, shown));
+        let mut diagnostic = Diagnostic::new(
+            ids::SYNTAX_ERROR,
+            Span::new(id, range.start, range.end),
+            message,
+        )
+        .with_note("save .csflow files as UTF-8 text");
+        if let Some(import) = imported_at {
+            diagnostic = diagnostic.with_label(import, "imported here");
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     /// Reads and admits the files that `self.files[index]` imports.
@@ -452,9 +508,17 @@ impl<'w> Loader<'w> {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         for (relative, span) in imports {
+            if let Some(diagnostic) = refuse_import(&relative, span) {
+                self.diagnostics.push(diagnostic);
+                continue;
+            }
             let target = normalize(&base.join(&relative));
             if let Some(id) = self.seen.get(&identity(&target)) {
                 self.imports.push((span, *id));
+                continue;
+            }
+            if let Some(diagnostic) = self.outside_roots(&relative, &target, span) {
+                self.diagnostics.push(diagnostic);
                 continue;
             }
             let bytes = match self.overlay(&target) {
@@ -470,13 +534,56 @@ impl<'w> Loader<'w> {
                     Diagnostic::new(
                         ids::IMPORT_NOT_FOUND,
                         span,
-                        format!("cannot import \"{relative}\": {}", describe_io(&error)),
+                        format!(
+                            "cannot import \"{}\": {}",
+                            escape(&relative),
+                            describe_io(&error)
+                        ),
                     )
-                    .with_primary_message(format!("looked for {}", target.display()))
+                    .with_primary_message(format!(
+                        "looked for {}",
+                        escape(&target.to_string_lossy())
+                    ))
                     .with_note("import paths are relative to the file that imports them"),
                 ),
             }
         }
+    }
+
+    /// An import whose file lies outside every allowed root (after following `..` and
+    /// symbolic links). Nothing outside is read, so no foreign file's text is ever shown.
+    fn outside_roots(&self, relative: &str, target: &Path, span: Span) -> Option<Diagnostic> {
+        if self.roots.is_empty() {
+            return None;
+        }
+        // A path that does not exist is judged by its spelling; the read then says it is
+        // missing.
+        let real = std::fs::canonicalize(target).unwrap_or_else(|_| {
+            let absolute = std::env::current_dir()
+                .map(|cwd| cwd.join(target))
+                .unwrap_or_default();
+            normalize(&absolute)
+        });
+        if self.roots.iter().any(|root| real.starts_with(root)) {
+            return None;
+        }
+        let root = self
+            .roots
+            .first()
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Some(
+            Diagnostic::new(
+                ids::IMPORT_OUTSIDE_PROJECT,
+                span,
+                format!("import \"{}\" leaves the project", escape(relative)),
+            )
+            .with_primary_message(format!("outside {}", escape(&root)))
+            .with_note(
+                "imports stay inside the project folder (the folder checked, or the one holding csflow.toml); \
+                 allow more folders in csflow.toml with `[imports] allow = [\"../shared\"]`",
+            ),
+        )
     }
 
     /// Parses the admitted files, on all cores when there are several (projects of hundreds
@@ -510,6 +617,40 @@ impl<'w> Loader<'w> {
             self.files.push((id, result.file));
         }
     }
+}
+
+/// An import path that is refused before anything is looked up: empty, or absolute
+/// (imports are relative to the importing file, so a project means the same everywhere).
+fn refuse_import(relative: &str, span: Span) -> Option<Diagnostic> {
+    if relative.is_empty() {
+        return Some(
+            Diagnostic::new(ids::IMPORT_NOT_FOUND, span, "`import \"\"` names no file")
+                .with_primary_message("an empty path")
+                .with_note(
+                    "write the path of a .csflow file, relative to this file: import \"common/queues.csflow\"",
+                ),
+        );
+    }
+    let path = Path::new(relative);
+    if path.has_root() || path.is_absolute() || relative.starts_with('\\') {
+        return Some(
+            Diagnostic::new(
+                ids::IMPORT_OUTSIDE_PROJECT,
+                span,
+                format!("absolute import path \"{}\"", escape(relative)),
+            )
+            .with_primary_message("imports must be relative paths")
+            .with_note(
+                "import paths are relative to the file that imports them, and stay inside the project",
+            ),
+        );
+    }
+    None
+}
+
+/// A path or name from someone else's file, safe to print: control characters escaped.
+fn escape(text: &str) -> String {
+    crate::diagnostic::escape_controls(text).into_owned()
 }
 
 fn describe_io(error: &io::Error) -> String {

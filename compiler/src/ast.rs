@@ -644,10 +644,15 @@ pub struct TestStep {
 pub enum Expectation {
     Say(Str),
     SayMatches(RegexLit),
-    Handoff(Ident),
+    /// `expect handoff QUEUE [priority P] [reason "…"]`: priority and reason are checked
+    /// only when written.
+    Handoff(Handoff),
     End,
     State(Ident),
-    Slot { slot: Ident, value: Expr },
+    Slot {
+        slot: Ident,
+        value: Expr,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,6 +5,7 @@ pub mod edits;
 pub mod graph;
 pub mod handlers;
 pub mod knowledge;
+pub mod limits;
 pub mod menus;
 pub mod prompts;
 pub mod reachability;
@@ -31,6 +32,10 @@ pub struct Options {
     pub levels: Levels,
     /// `[thresholds]` in `csflow.toml`.
     pub thresholds: Thresholds,
+    /// The folders imports may load files from: the project root (where `csflow.toml` is,
+    /// or the folders checked) and `[imports] allow` of `csflow.toml`. Empty means anywhere;
+    /// absolute import paths are refused either way.
+    pub import_roots: Vec<std::path::PathBuf>,
 }
 
 /// What every warning check may look at.
@@ -127,6 +132,7 @@ impl ProjectFindings {
         let mut types = Vec::new();
         values::check_hours(model, &mut shape);
         values::check_regexes(model, &mut shape);
+        limits::check(files, &mut shape);
         for flow in &model.flows {
             structure::check(flow, &mut shape);
             types::check(model, flow, &mut shape, &mut types);

@@ -66,6 +66,43 @@ pub fn generate_analysis(analysis: &crate::Analysis) -> Result<Bundle> {
     generate_resolved(files, &analysis.sources, &analysis.resolution)
 }
 
+/// [`generate_analysis`], with source paths stored relative to the project `root`
+/// (normalised, `/` separators), so builds from another folder or with another spelling of
+/// the paths (`./ex`, `ex//bank/..`, an absolute path) give the same bytes.
+pub fn generate_analysis_in(analysis: &crate::Analysis, root: &std::path::Path) -> Result<Bundle> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let sources = analysis.sources.renamed(|path| relative_to(&root, path));
+    let files = analysis.files.iter().map(|(_, f)| f);
+    generate_resolved(files, &sources, &analysis.resolution)
+}
+
+/// `path` relative to the canonical folder `root`, with `/` separators: `bank/bank.csflow`,
+/// or `../shared/q.csflow` for a folder `[imports] allow`s. A path that cannot be resolved
+/// is kept normalised as given.
+fn relative_to(root: &std::path::Path, path: &str) -> String {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return crate::analysis::normalize(std::path::Path::new(path))
+            .to_string_lossy()
+            .replace('\\', "/");
+    };
+    let common = root
+        .components()
+        .zip(real.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = root
+        .components()
+        .skip(common)
+        .map(|_| "..".to_string())
+        .collect();
+    parts.extend(
+        real.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 /// Lowers every file of a project (already checked without errors) into one bundle,
 /// resolving its names first. With an [`crate::Analysis`] at hand, [`generate_analysis`]
 /// reads the resolution it kept instead.
@@ -199,8 +236,25 @@ impl<'a> Generator<'a> {
             files: Vec::new(),
             regexes: Vec::new(),
         };
+        // Only the files the bundle holds something of: a `*.test.csflow` file (tests only)
+        // is not in a production bundle's file table.
+        let d = &generator.decls;
+        let used: std::collections::BTreeSet<u32> =
+            (d.hours.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.queues.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.intents.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(d.services.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .chain(
+                    d.knowledge
+                        .by_name
+                        .values()
+                        .map(|(_, x)| x.name.span.file.0),
+                )
+                .chain(d.flows.by_name.values().map(|(_, x)| x.name.span.file.0))
+                .collect();
         let mut paths: Vec<(&str, u32)> = sources
             .files()
+            .filter(|(id, _)| used.contains(&id.0))
             .map(|(id, f)| (f.path.as_str(), id.0))
             .collect();
         paths.sort();

@@ -10,6 +10,9 @@
 //! [thresholds]
 //! voice-menu-options = 5            # voice-menu-too-long: more options than this
 //! menu-depth = 4                    # menu-too-deep: this many menus before a voice menu
+//!
+//! [imports]
+//! allow = ["../shared"]             # folders outside the project imports may read
 //! ```
 //!
 //! Only warnings have levels: an error stays an error, so a check that would stop
@@ -102,6 +105,9 @@ pub struct Config {
     pub today: Option<chrono::NaiveDate>,
     pub levels: Levels,
     pub thresholds: Thresholds,
+    /// `[imports] allow`: folders outside the project that imports may read, as written
+    /// (relative to the folder of `csflow.toml`).
+    pub import_allow: Vec<PathBuf>,
 }
 
 /// A `csflow.toml` that cannot be used: the CLI reports it and exits 2.
@@ -126,7 +132,42 @@ impl Config {
             today: today_flag.or(self.today),
             levels: self.levels.clone(),
             thresholds: self.thresholds,
+            import_roots: Vec::new(),
         }
+    }
+
+    /// The folders imports of a project checked at `paths` may read: the folder of this
+    /// `csflow.toml` and its `[imports] allow` list when there is a file, else each folder
+    /// given (a file's own folder for a file).
+    pub fn import_roots(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        if let Some(dir) = self.path.as_deref().and_then(Path::parent) {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            let mut roots = vec![dir.to_path_buf()];
+            roots.extend(self.import_allow.iter().map(|allowed| dir.join(allowed)));
+            return roots;
+        }
+        paths.iter().map(|path| project_folder(path)).collect()
+    }
+
+    /// The folder everything of a project checked at `paths` is relative to: the folder of
+    /// this `csflow.toml`, else the first folder given. Bundles store source paths relative
+    /// to it, so builds from other folders give the same bytes.
+    pub fn project_root(&self, paths: &[PathBuf]) -> PathBuf {
+        if let Some(dir) = self.path.as_deref().and_then(Path::parent) {
+            return if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            };
+        }
+        paths
+            .first()
+            .map(|path| project_folder(path))
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 
     /// Finds the `csflow.toml` that governs `path`: in `path` itself when it is a directory
@@ -154,9 +195,16 @@ impl Config {
 
     /// Reads and parses one `csflow.toml`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let bytes = csflow_runtime::files::read_source(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             message: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         let mut config = Config::parse(&text).map_err(|message| ConfigError {
             path: path.to_path_buf(),
@@ -208,16 +256,46 @@ impl Config {
                             })?;
                     }
                 }
+                "imports" => {
+                    let imports = value
+                        .as_table()
+                        .ok_or("`imports` must be a table: [imports]")?;
+                    for (name, list) in imports {
+                        if name != "allow" {
+                            return Err(unknown_key("imports setting", name, &["allow"]));
+                        }
+                        let folders = list
+                            .as_array()
+                            .ok_or("`allow` in [imports] must be a list of folders: allow = [\"../shared\"]")?;
+                        for folder in folders {
+                            let folder = folder.as_str().filter(|f| !f.is_empty()).ok_or(
+                                "`allow` in [imports] must list folders as strings: allow = [\"../shared\"]",
+                            )?;
+                            config.import_allow.push(PathBuf::from(folder));
+                        }
+                    }
+                }
                 other => {
                     return Err(unknown_key(
                         "setting",
                         other,
-                        &["today", "checks", "thresholds"],
+                        &["today", "checks", "thresholds", "imports"],
                     ));
                 }
             }
         }
         Ok(config)
+    }
+}
+
+/// A path's folder: itself when it is a folder, else the folder the file is in.
+fn project_folder(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        return path.to_path_buf();
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

@@ -10,6 +10,31 @@ use serde::Serialize;
 
 pub use registry::{CHECKS, Check, CheckId};
 
+/// Whether `c` must not reach a terminal raw: C0 and C1 control characters (ESC sequences
+/// could recolour or rewrite the reader's terminal) except tab and newline, and the
+/// bidirectional overrides that make text display in another order than it reads.
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every [`is_unsafe_char`] written as `\u{1b}`; borrowed when there is none.
+/// Every human-readable renderer passes text from the sources through this.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -873,14 +873,16 @@ impl<'a> Resolver<'a> {
                             }
                         }
                     }
-                    TestStepKind::Expect(Expectation::Handoff(queue)) => global_ref(
-                        model,
-                        &model.queues,
-                        &mut refs,
-                        &mut diagnostics,
-                        queue,
-                        (ids::UNKNOWN_QUEUE, "queue"),
-                    ),
+                    TestStepKind::Expect(Expectation::Handoff(Handoff { queue, .. })) => {
+                        global_ref(
+                            model,
+                            &model.queues,
+                            &mut refs,
+                            &mut diagnostics,
+                            queue,
+                            (ids::UNKNOWN_QUEUE, "queue"),
+                        )
+                    }
                     TestStepKind::Expect(Expectation::State(state)) => {
                         let Some(flow) = flow else { continue };
                         match flow.states.get(state.name.as_str()) {

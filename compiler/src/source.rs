@@ -51,6 +51,18 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Chars before every [`CHAR_BLOCK`]-th byte, so that a column on a very long line
+    /// (minified or generated text, thousands of diagnostics on it) costs at most one block
+    /// of counting, not the whole line. Empty for ASCII text, where columns are offsets.
+    char_blocks: Vec<u32>,
+}
+
+/// Bytes per entry of [`SourceFile::char_blocks`].
+const CHAR_BLOCK: usize = 4096;
+
+/// Chars that start in `bytes` (every byte that is not a UTF-8 continuation byte).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -58,10 +70,22 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let char_blocks = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut total = 0u32;
+            let mut blocks = vec![0];
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                total += chars_in(block) as u32;
+                blocks.push(total);
+            }
+            blocks
+        };
         SourceFile {
             path: path.into(),
             text,
             line_starts,
+            char_blocks,
         }
     }
 
@@ -87,11 +111,21 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.text[start..end].chars().count();
+        let column = self.chars_before(end) - self.chars_before(start);
         LineCol {
             line: line as u32 + 1,
             column: column as u32 + 1,
         }
+    }
+
+    /// Chars in `text[..offset]`, in at most one block of counting.
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.char_blocks.is_empty() {
+            return offset;
+        }
+        let block = offset / CHAR_BLOCK;
+        self.char_blocks[block] as usize
+            + chars_in(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
     }
 
     /// The text of the 0-based line, without its newline.
@@ -124,6 +158,15 @@ static NO_FILE: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
 impl SourceMap {
     pub fn new() -> SourceMap {
         SourceMap::default()
+    }
+
+    /// A copy with every path replaced by `rename(path)`: same ids, same texts.
+    pub fn renamed(&self, rename: impl Fn(&str) -> String) -> SourceMap {
+        let mut copy = self.clone();
+        for file in copy.files.iter_mut().flatten() {
+            file.path = rename(&file.path);
+        }
+        copy
     }
 
     /// Adds a file under the next free id.

@@ -9,7 +9,7 @@
 //! Errors cannot be silenced: the flow would not build or would misbehave.
 
 use crate::ast::{File, Item};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, ids, registry};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Removes the warnings that an allow comment silences.
@@ -22,6 +22,7 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
     if with_comments.is_empty() {
         return;
     }
+    let unknown = unknown_names(sources, &with_comments);
     diagnostics.retain(|d| {
         let span = d.primary.span;
         if !with_comments.contains(&span.file) || d.id.check().severity != Severity::Warning {
@@ -36,6 +37,75 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
             .into_iter()
             .any(|offset| allowed_at(source, offset, d.name, d.code))
     });
+    diagnostics.extend(unknown);
+}
+
+/// `unknown-allow`: names in allow comments that are no check (a typo silences nothing).
+/// One pass over the lines that mention `csflow:`.
+fn unknown_names(sources: &SourceMap, files: &[FileId]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for &id in files {
+        let text = &sources.get(id).text;
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            if line.contains("csflow:") {
+                for (offset, name) in allow_names(line) {
+                    if registry::lookup(name).is_some() {
+                        continue;
+                    }
+                    let start = line_start + offset;
+                    let shown = crate::diagnostic::escape_controls(name).into_owned();
+                    let mut diagnostic = Diagnostic::new(
+                        ids::UNKNOWN_ALLOW,
+                        Span::new(id, start, start + name.len()),
+                        format!("`{shown}` in `# csflow: allow(…)` is not a check"),
+                    )
+                    .with_primary_message("no check of this name or code");
+                    let names = registry::CHECKS.iter().map(|c| c.name);
+                    diagnostic = match crate::suggest::closest(name, names) {
+                        Some(close) => diagnostic.with_note(format!("did you mean `{close}`?")),
+                        None => diagnostic
+                            .with_note("`csflow explain --list` lists every check's name and code"),
+                    };
+                    found.push(diagnostic);
+                }
+            }
+            line_start += line.len();
+        }
+    }
+    found
+}
+
+/// The names (with their byte offsets in `line`) of every `# csflow: allow(…)` on it.
+fn allow_names(line: &str) -> Vec<(usize, &str)> {
+    let mut names = Vec::new();
+    for (i, _) in line.match_indices('#') {
+        let after = &line[i + 1..];
+        let rest = after.trim_start();
+        let Some(rest) = rest.strip_prefix("csflow:") else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("allow") else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('(') else {
+            continue;
+        };
+        let Some(end) = rest.find(')') else {
+            continue;
+        };
+        let base = line.len() - rest.len();
+        let mut offset = base;
+        for part in rest[..end].split(',') {
+            let trimmed = part.trim();
+            if !trimmed.is_empty() {
+                let lead = part.len() - part.trim_start().len();
+                names.push((offset + lead, trimmed));
+            }
+            offset += part.len() + 1;
+        }
+    }
+    names
 }
 
 /// Is `name` allowed on the line of `offset`, or on a comment-only line just above it?

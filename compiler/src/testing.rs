@@ -9,7 +9,7 @@
 //! ```
 //! Service mocks are the runtime's [`Mocks`], shared with `csflow run` and the server.
 //!
-//! Semantics (LANGUAGE.md "Tests", and the choices docs/testing.md records):
+//! Semantics (docs/language.md "Tests", and the choices docs/testing.md records):
 //! - `flow`, `time` and `mock` lines set the conversation up; it starts at the first `send`
 //!   or `expect`. A later `time` or `mock` applies from there on.
 //! - The conversation runs on the flow's declared channel; `channel any` runs as voice.
@@ -23,7 +23,10 @@
 //! - Each `expect say` consumes the next output not yet consumed; a `send` first drops the
 //!   outputs of earlier turns that no `expect` consumed.
 //! - `expect handoff`, `end`, `state` and `slot` look at the conversation as it is after the
-//!   last turn; they consume nothing.
+//!   last turn; they consume nothing. `expect handoff Q priority P reason "…"` also checks
+//!   the priority and the reason, each only when written.
+//! - A conversation that fails (the step budget, a runtime error) fails its test at the
+//!   step that made it fail, with the reason; no later step runs.
 //! - Coverage: a state is visited when a conversation enters it (the start state, or by
 //!   `goto`); a menu option is taken when an input picks it (by key, label, phrase or
 //!   intent). Totals count every state and every menu option of the flow.
@@ -38,7 +41,7 @@ pub use report::{
     Failure, FlowCoverage, Location, OptionCoverage, Report, StateCoverage, TestResult,
     speaker_name,
 };
-pub use steps::{channel_of, quote};
+pub use steps::{channel_of, clock_in, fits, parse_clock, quote, type_name};
 
 use crate::ast::{self, Item};
 use crate::source::{FileId, SourceMap};

@@ -864,3 +864,81 @@ fn the_same_bad_regex_is_reported_at_every_place_it_is_written() {
     assert_eq!(lines.len(), 2, "{}", rendered(&analysis));
     assert_ne!(lines[0], lines[1]);
 }
+
+/// Values that parse but that nothing can mean are errors in `check`, not failures later
+/// in `build` or a test run.
+#[test]
+fn out_of_range_values_are_reported_by_check() {
+    let text = r#"queue general { }
+service s {
+  operation op(code: digits(0)) returns { ok: bool }
+  timeout 99999999999999999999h
+}
+flow support {
+  channel chat
+  start welcome
+  slot reply: text
+  on no_match retry 99999999999999999999999 then handoff general
+  state welcome {
+    ask reply "How can we help?"
+    handoff general
+  }
+}
+test "t" {
+  flow support
+  time 2026-13-01 10:00
+  expect handoff general
+}
+"#;
+    let analysis = analyze(text);
+    let messages: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "value-out-of-range")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`digits` takes 1 to 64 digits, not 0",
+            "this timeout is longer than a day",
+            "this handler retries more than 100 times",
+            "2026-13-01 10:00 is not a date and time",
+        ],
+        "{}",
+        rendered(&analysis)
+    );
+
+    let interpolations = "{reply}".repeat(1025);
+    let items: Vec<String> = (0..1025).map(|i| format!("\"a{i}\"")).collect();
+    let text = format!(
+        "queue general {{ }}\nflow f {{\n  channel chat\n  start a\n  slot reply: text\n  on no_match retry 1 then handoff general\n  state a {{\n    ask reply \"?\"\n    say \"{interpolations}\"\n    if reply in [{}] {{ end }}\n    handoff general\n  }}\n}}\n",
+        items.join(", ")
+    );
+    let analysis = analyze(&text);
+    let found: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "value-out-of-range")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "this string has 1025 interpolations; at most 1024 fit in one",
+            "this list has 1025 items; at most 1024 fit in one",
+        ]
+    );
+    // At the limit, check and build both accept it.
+    let at_limit = text
+        .replace(&"{reply}".repeat(1025), &"{reply}".repeat(1024))
+        .replace(", \"a1024\"", "");
+    let analysis = analyze(&at_limit);
+    assert!(!analysis.has_errors(), "{}", rendered(&analysis));
+    let bundle = csflow_compiler::codegen::generate(
+        analysis.files.iter().map(|(_, f)| f),
+        &analysis.sources,
+    )
+    .expect("generates");
+    csflow_runtime::Bundle::from_bytes(&bundle.to_bytes()).expect("verifies");
+}

@@ -7,6 +7,7 @@
 //! builtins the one table of expression built-ins (compiler and VM)
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
+//! files    bounded reading of regular files only (sources, bundles)
 //! vm       Conversation::begin / send / resume → Turn (pauses at a `call`); the interpreter
 //! services what a call asks the host (CallRequest), ServiceError, the blocking Services
 //!          convenience and Mocks (csflow test / run, a server's dry runs)
@@ -28,6 +29,7 @@
 pub mod builtins;
 pub mod bundle;
 pub mod disasm;
+pub mod files;
 pub mod nlu;
 pub mod services;
 pub mod value;
@@ -35,7 +37,9 @@ pub mod vm;
 
 pub use bundle::{Bundle, BundleId, LoadError};
 pub use disasm::disassemble;
-pub use services::{CallArg, CallRequest, Mocks, NoServices, ServiceError, Services};
+pub use services::{
+    CallArg, CallRequest, IntentClassifier, Mocks, NoServices, ServiceError, Services,
+};
 pub use value::Value;
 pub use vm::{
     Channel, Clock, Conversation, Env, Input, InputError, Start, StartError, Status, Turn,

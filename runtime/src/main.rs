@@ -30,11 +30,6 @@ enum Command {
     Disasm { bundle: PathBuf },
 }
 
-fn load(path: &Path) -> Result<Bundle, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Bundle::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn inspect(bundle: &Bundle) -> String {
     let b = bundle;
     let mut out = format!(
@@ -83,13 +78,21 @@ fn main() -> ExitCode {
         Command::Inspect { bundle } => (bundle, inspect),
         Command::Disasm { bundle } => (bundle, csflow_runtime::disassemble),
     };
-    match load(path) {
+    match csflow_runtime::files::load_bundle(path) {
         Ok(bundle) => {
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(render(&bundle).as_bytes()).is_err() {
-                return ExitCode::from(2);
+            match stdout
+                .write_all(render(&bundle).as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                // `csflow-runtime disasm x | head`: the reader has what it wanted.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {error}");
+                    ExitCode::from(2)
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(message) => {
             eprintln!("error: {message}");

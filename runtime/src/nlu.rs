@@ -2,10 +2,15 @@
 //! n-gram intent matcher and knowledge retrieval, and a lexicon sentiment score. No network,
 //! no model files: everything is computed from the bundle's examples.
 
+pub mod concepts;
+pub mod dates;
+pub mod lexicon;
 pub mod normalize;
+pub mod numbers;
 pub mod sentiment;
 pub mod similarity;
 pub mod slots;
+pub mod yes_no;
 
 pub use normalize::normalize;
 pub use sentiment::sentiment;

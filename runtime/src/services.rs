@@ -91,6 +91,25 @@ impl std::error::Error for ServiceError {}
 /// thread per call uses the `calling` status and `resume` instead.
 pub trait Services {
     fn call(&mut self, request: &CallRequest<'_>) -> Result<Value, ServiceError>;
+
+    /// The project's external intent classifier, if the host configured one (see
+    /// [`IntentClassifier`]); `None`, the default, uses the offline matcher only. Asked by
+    /// the synchronous [`crate::Conversation::input`]; a host driving the step API asks its
+    /// classifier itself and hands the scores to [`crate::Conversation::send_with_intents`].
+    fn intent_classifier(&mut self) -> Option<&mut dyn IntentClassifier> {
+        None
+    }
+}
+
+/// An external intent classifier, for a business whose callers the offline matcher does not
+/// understand well enough: an HTTP endpoint returning intent scores, configured per project
+/// by the host. The runtime has no network code — the HTTP client lives in the server, which
+/// asks it before handing the input to the conversation. The offline matcher stays the
+/// default and the fallback: on an error, or scores for a different number of intents than
+/// the bundle has, the turn uses the offline scores.
+pub trait IntentClassifier {
+    /// One score in 0..1 per name in `intents` (the bundle's intents, in bundle order).
+    fn classify(&mut self, text: &str, intents: &[&str]) -> Result<Vec<f32>, String>;
 }
 
 /// Services that always fail with [`ServiceError::Unavailable`].

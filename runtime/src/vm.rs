@@ -36,7 +36,8 @@
 //!
 //! # Turn semantics
 //!
-//! LANGUAGE.md's, and the choices this runtime makes where it is silent:
+//! The language reference's (docs/language.md), and the choices this runtime makes where it
+//! is silent:
 //! - `escalate` rules run on every input (text, keys and no-input time-outs alike), in order,
 //!   before the waiting `ask`/`menu` sees it. The first rule whose condition holds runs its
 //!   ACTION; if that ACTION does not move on (no `goto`/`end`/`handoff`), the input is then
@@ -54,9 +55,15 @@
 //!   `on error` ACTION (the enclosing `ask`/`menu`'s, else the flow's). With no `on error`
 //!   anywhere (or from inside that ACTION) the flow simply continues after the call, with the
 //!   result `none` — a designer's `if result.ok … else …` then takes the `else` branch.
-//! - A turn runs at most [`STEP_BUDGET`] instructions, counted across its calls (a turn
-//!   resumed after a call goes on counting); beyond that (a loop the checks did not catch)
-//!   the turn ends with status `failed` instead of hanging.
+//! - A turn stops real loops only: it may enter states and take backward jumps (`goto`, a
+//!   handler's return, a retry) at most [`loop_budget`] times — the flow's number of states
+//!   plus [`STEP_BUDGET`] — counted across its calls (a turn resumed after a call goes on
+//!   counting). A turn that never loops runs to its end however long its code is (50,000
+//!   `say`s, 2,600 escalate rules). This is the checks' `input-free-cycle` seen at run time:
+//!   entering more states than the flow has without waiting for input means a state was
+//!   entered twice, a cycle with no input point; beyond the budget (a loop the checks did not
+//!   catch, e.g. through an `ask` skipped by an `if`) the turn ends with status `failed`
+//!   instead of hanging.
 //! - A `sensitive` slot's value is said as is, but masked (`***`) in the transcript, in a
 //!   hand-off reason and in [`Conversation::slots_masked`]; a reply to a sensitive `ask` is
 //!   masked in the transcript too, and its clear text (what `text` reads) is dropped from the
@@ -85,8 +92,16 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Instructions one turn may run before it is stopped with status `failed`.
-pub const STEP_BUDGET: u32 = 10_000;
+/// States entered and backward jumps taken beyond one per state before a turn is stopped
+/// with status `failed` (see [`loop_budget`]).
+pub const STEP_BUDGET: u32 = 64;
+
+/// How many states a turn of `flow` may enter, and backward jumps it may take, before it is
+/// stopped as an endless loop: one per state (an input-free path enters each at most once)
+/// plus [`STEP_BUDGET`] for handlers and retries.
+pub fn loop_budget(flow: &crate::bundle::Flow) -> u32 {
+    (flow.states.len() as u32).saturating_add(STEP_BUDGET)
+}
 
 /// The channel a conversation runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,7 +270,8 @@ impl HandoffInfo {
     }
 }
 
-/// The result of starting a conversation or of one input (INTERFACES.md's Turn, minus id).
+/// The result of starting a conversation or of one input: the HTTP API's Turn, minus its
+/// id (the shape is in docs/runtime.md).
 /// It borrows names and placeholder-free texts from the bundle: a menu turn allocates
 /// nothing for its state, prompts or options.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -267,13 +283,15 @@ pub struct Turn<'b> {
     pub expecting: Option<Expecting<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<HandoffInfo>,
-    /// Why the turn failed (status `failed`).
+    /// Why the turn failed (status `failed`). A `Box<str>`, not a `String`, to keep a
+    /// `Turn` within 256 bytes: every turn is moved a few times, and the copy costs twice
+    /// as much past that.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<Box<str>>,
     /// The service call to make (status `calling`); answer it with
     /// [`Conversation::resume`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub call: Option<CallRequest<'b>>,
+    pub call: Option<Box<CallRequest<'b>>>,
     /// What the turn did, for coverage reports and debugging; not part of the API's Turn.
     #[serde(skip)]
     pub trace: Trace,
@@ -544,17 +562,33 @@ impl Conversation {
 
     /// One user turn: escalate rules first, then the waiting `ask`/`menu`. The turn may be
     /// `calling`: answer it with [`Conversation::resume`].
+    #[inline]
     pub fn send<'b>(
         &mut self,
         bundle: &'b Bundle,
         input: Input,
         clock: Clock,
     ) -> Result<Turn<'b>, InputError> {
+        self.send_with_intents(bundle, input, None, clock)
+    }
+
+    /// [`Conversation::send`] with the intent scores of the host's external classifier for
+    /// this input (one per bundle intent, in bundle order; see
+    /// [`crate::IntentClassifier`]). `None`, or scores of the wrong length, use the offline
+    /// matcher, as does every keyed input.
+    pub fn send_with_intents<'b>(
+        &mut self,
+        bundle: &'b Bundle,
+        input: Input,
+        intents: Option<Vec<f32>>,
+        clock: Clock,
+    ) -> Result<Turn<'b>, InputError> {
         self.check_bundle(bundle)?;
         if self.status != Status::Waiting {
             return Err(InputError::NotWaiting(self.status));
         }
-        Ok(exec::run_input(bundle, self, input, clock))
+        let intents = intents.filter(|scores| scores.len() == bundle.intents.len());
+        Ok(exec::run_input(bundle, self, input, intents, clock))
     }
 
     /// Continues a `calling` turn with the service's answer: the result record (shaped to
@@ -602,28 +636,46 @@ impl Conversation {
         start: Start<'_>,
         env: &mut Env<'_>,
     ) -> Result<(Conversation, Turn<'b>), StartError> {
-        let (mut conversation, turn) = Conversation::begin(bundle, start, env.clock)?;
-        let turn = conversation.drive(bundle, turn, env);
+        let (mut conversation, mut turn) = Conversation::begin(bundle, start, env.clock)?;
+        conversation.drive(bundle, &mut turn, env);
         Ok((conversation, turn))
     }
 
     /// Synchronous turn: [`Conversation::send`] with every call answered on the spot by
     /// `env.services`; the turn is never `calling`.
+    #[inline]
     pub fn input<'b>(
         &mut self,
         bundle: &'b Bundle,
         input: Input,
         env: &mut Env<'_>,
     ) -> Result<Turn<'b>, InputError> {
-        let turn = self.send(bundle, input, env.clock)?;
-        Ok(self.drive(bundle, turn, env))
+        // The external classifier, when the host has one, is asked first; its failure
+        // leaves the offline matcher to answer.
+        let intents = match (&input, env.services.intent_classifier()) {
+            (Input::Text(text), Some(classifier)) if !bundle.intents.is_empty() => {
+                let names: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
+                classifier.classify(text, &names).ok()
+            }
+            _ => None,
+        };
+        // The result is returned where `send` built it: a `Turn` is 256 bytes, and a menu
+        // turn that moved it twice more cost ~5 % of its instructions.
+        let mut result = self.send_with_intents(bundle, input, intents, env.clock);
+        if let Ok(turn) = &mut result
+            && turn.call.is_some()
+        {
+            self.drive(bundle, turn, env);
+        }
+        result
     }
 
     /// Answers every call `turn` stops at with `env.services` and [`Conversation::resume`]
-    /// until the turn waits or is over; returns the whole turn (outputs and trace of every
-    /// step, the status of the last). A turn that is not `calling` comes back as it is.
-    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: Turn<'b>, env: &mut Env<'_>) -> Turn<'b> {
-        let mut turn = turn;
+    /// until the turn waits or is over, appending each resumed step to `turn` (outputs and
+    /// trace of every step, the status of the last). A turn that is not `calling` is left
+    /// as it is.
+    #[inline]
+    pub fn drive<'b>(&mut self, bundle: &'b Bundle, turn: &mut Turn<'b>, env: &mut Env<'_>) {
         while let Some(request) = turn.call.take() {
             let result = env.services.call(&request);
             match self.resume(bundle, result, env.clock) {
@@ -632,9 +684,9 @@ impl Conversation {
                 Err(_) => break,
             }
         }
-        turn
     }
 
+    #[inline]
     fn check_bundle(&self, bundle: &Bundle) -> Result<(), InputError> {
         let given = bundle.id();
         if self.bundle != given || bundle.flows.get(self.flow as usize).is_none() {

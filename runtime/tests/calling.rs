@@ -5,19 +5,10 @@
 #[path = "support/sample.rs"]
 mod sample;
 
-use chrono::NaiveDate;
+use sample::monday;
+
 use csflow_runtime::bundle::Instr;
 use csflow_runtime::*;
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
-}
 
 fn leak(bundle: Bundle) -> &'static Bundle {
     Box::leak(Box::new(bundle))
@@ -71,7 +62,7 @@ fn a_turn_stops_at_a_call_and_resume_continues_it() {
             sensitive: true,
         }]
     );
-    assert_eq!(conv.calling(bundle), Some(call));
+    assert_eq!(conv.calling(bundle), Some(*call));
     // No input while the call is out; nothing to resume once it is answered.
     let refused = conv.send(bundle, Input::Keys("1".into()), monday());
     assert_eq!(refused, Err(InputError::NotWaiting(Status::Calling)));

@@ -1,5 +1,5 @@
 //! The runtime is what ops deploy: it must not link the compiler, the parser, the language
-//! server or the diagnostic renderer (INTERFACES.md). `cargo tree` says what it links.
+//! server or the diagnostic renderer (the contract of the two binaries). `cargo tree` says what it links.
 
 use std::process::Command;
 

@@ -4,6 +4,8 @@
 #[path = "support/sample.rs"]
 mod sample;
 
+use sample::monday;
+
 use chrono::NaiveDate;
 use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::*;
@@ -37,16 +39,6 @@ fn ok_mock() -> Mock {
         ])),
         calls: vec![],
     }
-}
-
-/// Monday 2026-11-23 10:00 office time (open).
-fn monday() -> Clock {
-    Clock::WallClock(
-        NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    )
 }
 
 /// Sunday 2026-11-22 10:00 office time (closed).
@@ -401,4 +393,78 @@ fn a_conversation_without_its_transcript_behaves_the_same_and_stays_small() {
     assert!(kept_lines > 5, "{kept_lines} lines kept");
     assert_eq!(bare_lines, 0);
     assert!(bare_size < kept_size, "{bare_size} vs {kept_size} bytes");
+}
+
+/// A host's external intent classifier: fixed scores, or a failure; records what it was asked.
+struct Classifier {
+    scores: Result<Vec<f32>, String>,
+    asked: Vec<(String, Vec<String>)>,
+}
+
+impl IntentClassifier for Classifier {
+    fn classify(&mut self, text: &str, intents: &[&str]) -> Result<Vec<f32>, String> {
+        self.asked
+            .push((text.into(), intents.iter().map(|s| s.to_string()).collect()));
+        self.scores.clone()
+    }
+}
+
+struct ClassifyingServices(Classifier);
+
+impl Services for ClassifyingServices {
+    fn call(&mut self, _: &CallRequest<'_>) -> Result<Value, ServiceError> {
+        Err(ServiceError::Unavailable)
+    }
+
+    fn intent_classifier(&mut self) -> Option<&mut dyn IntentClassifier> {
+        Some(&mut self.0)
+    }
+}
+
+fn first_state_for(text: &str, scores: Result<Vec<f32>, String>) -> (String, Classifier) {
+    let bundle: &'static Bundle = Box::leak(Box::new(sample::sample()));
+    let mut services = ClassifyingServices(Classifier {
+        scores,
+        asked: vec![],
+    });
+    let mut env = Env {
+        clock: monday(),
+        services: &mut services,
+    };
+    let (mut conv, _) = Conversation::start(bundle, "bank", Channel::Chat, &mut env).unwrap();
+    let state = conv
+        .input(bundle, Input::Text(text.into()), &mut env)
+        .unwrap()
+        .state
+        .to_string();
+    (state, services.0)
+}
+
+#[test]
+fn an_external_intent_classifier_is_asked_first_and_the_offline_matcher_is_the_fallback() {
+    // The offline matcher does not know "my plastic went walkabout"; the classifier does.
+    let (state, classifier) = first_state_for("my plastic went walkabout", Ok(vec![0.1, 0.9]));
+    assert_eq!(state, "card_services");
+    assert_eq!(classifier.asked.len(), 1, "asked once per turn");
+    assert_eq!(classifier.asked[0].1, ["agent", "lost_card"]);
+    // The step API: the host asked its classifier itself and hands over the scores.
+    let bundle: &'static Bundle = Box::leak(Box::new(sample::sample()));
+    let (mut conv, _) =
+        Conversation::begin(bundle, Start::new("bank", Channel::Chat), monday()).unwrap();
+    let turn = conv
+        .send_with_intents(
+            bundle,
+            Input::Text("my plastic went walkabout".into()),
+            Some(vec![0.0, 1.0]),
+            monday(),
+        )
+        .unwrap();
+    assert_eq!(turn.state, "card_services");
+    // The classifier fails, or answers for the wrong number of intents: offline scores.
+    for broken in [Err("connection refused".to_string()), Ok(vec![0.9])] {
+        let (state, _) = first_state_for("I think I lost my card", broken.clone());
+        assert_eq!(state, "card_services", "{broken:?}");
+        let (state, _) = first_state_for("my plastic went walkabout", broken);
+        assert_ne!(state, "card_services");
+    }
 }

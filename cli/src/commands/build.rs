@@ -35,22 +35,35 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match compile(&args.paths, args.color, true) {
+    let (analysis, bundle) = match compile(&args.paths, args.color, true, true) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
     let bytes = bundle.to_bytes();
-    if let Err(error) = write_atomically(&args.output, &bytes) {
+    if let Some(input) = analysis
+        .sources
+        .files()
+        .find(|(_, file)| same_file(Path::new(&file.path), &args.output))
+    {
+        return common::fail_usage(&format!(
+            "refusing to write the bundle to {}: it is {}, one of the project's sources",
+            args.output.display(),
+            input.1.path
+        ));
+    }
+    if let Err(error) = write_output(&args.output, &bytes) {
         return common::fail_usage(&format!("cannot write {}: {error}", args.output.display()));
     }
     let states: usize = bundle.flows.iter().map(|f| f.states.len()).sum();
     let flows = bundle.flows.len();
+    let files = bundle.files.len();
     common::print(&format!(
-        "wrote {}: {flows} flow{}, {states} states, {} bytes from {} files\n",
+        "wrote {}: {flows} flow{}, {states} state{}, {} bytes from {files} file{}\n",
         args.output.display(),
         if flows == 1 { "" } else { "s" },
+        if states == 1 { "" } else { "s" },
         bytes.len(),
-        analysis.sources.len()
+        if files == 1 { "" } else { "s" },
     ));
     0
 }
@@ -58,10 +71,12 @@ pub fn run(args: Args) -> u8 {
 /// Analyzes and compiles `paths`. On errors (or an unreadable project) prints what went
 /// wrong to stderr and returns the exit status. Warnings are printed only when
 /// `show_warnings`. The bundle has been through the runtime's verifier, like a loaded one.
+/// `for_disk` stores source paths relative to the project root instead of as given.
 pub fn compile(
     paths: &[PathBuf],
     color: ColorChoice,
     show_warnings: bool,
+    for_disk: bool,
 ) -> Result<(Analysis, Bundle), u8> {
     let options = common::check_options(paths, None)?;
     let analysis = csflow_compiler::analyze_paths(paths, &options)
@@ -82,12 +97,22 @@ pub fn compile(
             print_diagnostics(&analysis, &warnings, color);
         }
     }
-    let generated = codegen::generate_analysis(&analysis).map_err(|error| {
-        eprintln!("error: {error} (this is a bug in csflow: the checks passed)");
+    // A bundle written to disk stores paths relative to the project root (the same bytes
+    // from every checkout); `test` and `run` keep them as given, for their messages.
+    let generated = match for_disk {
+        true => codegen::generate_analysis_in(&analysis, &common::project_root(paths)),
+        false => codegen::generate_analysis(&analysis),
+    }
+    .map_err(|error| {
+        common::eprint(&format!(
+            "error: {error} (this is a bug in csflow: the checks passed)\n"
+        ));
         1
     })?;
     let bundle = Bundle::from_bytes(&generated.to_bytes()).map_err(|error| {
-        eprintln!("error: the generated bundle does not verify: {error} (this is a bug in csflow)");
+        common::eprint(&format!(
+            "error: the generated bundle does not verify: {error} (this is a bug in csflow)\n"
+        ));
         1
     })?;
     Ok((analysis, bundle))
@@ -97,8 +122,7 @@ fn print_diagnostics(analysis: &Analysis, diagnostics: &[Diagnostic], color: boo
     let mut text = render::human(diagnostics, &analysis.sources, color);
     let summary = render::summary(diagnostics, analysis.sources.len());
     text.push_str(&format!("{summary}\n"));
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes());
+    common::eprint(&text);
 }
 
 fn color_for_stderr(choice: ColorChoice) -> bool {
@@ -110,6 +134,95 @@ fn color_for_stderr(choice: ColorChoice) -> bool {
                 && std::io::stderr().is_terminal()
         }
     }
+}
+
+/// Whether two paths name one existing file (however spelt, through links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes the bundle to `path` without ever replacing something that is not a regular file
+/// of ours: a regular file (or a new path) is replaced atomically; a symbolic link is
+/// followed and its target replaced (the link stays); a FIFO, a device or a socket is written
+/// into (`-o /dev/stdout`, a pipe); a read-only file is refused.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(link) if link.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let metadata = match std::fs::metadata(&target) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return write_atomically(&target, bytes);
+        }
+        Err(error) => return Err(error),
+    };
+    if metadata.is_dir() {
+        return Err(std::io::Error::other("it is a directory"));
+    }
+    if metadata.is_file() {
+        if metadata.permissions().readonly() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the file is read-only; csflow build does not replace it",
+            ));
+        }
+        return write_atomically(&target, bytes);
+    }
+    write_into_special(&target, &metadata.file_type(), bytes)
+}
+
+/// Writes into a FIFO, a device or a socket. A FIFO is first opened without blocking, so a
+/// FIFO nobody reads is an error instead of a hang.
+#[cfg(unix)]
+fn write_into_special(
+    path: &Path,
+    file_type: &std::fs::FileType,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    if !file_type.is_fifo() {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.write_all(bytes)?;
+        return file.flush();
+    }
+    // Opened without blocking (no reader: ENXIO at once), and written without blocking:
+    // while the pipe is full, wait a moment for the reader.
+    let mut fifo = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| match error.raw_os_error() {
+            Some(libc::ENXIO) => {
+                std::io::Error::other("it is a FIFO (named pipe) that nobody reads")
+            }
+            _ => error,
+        })?;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match fifo.write(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(written) => rest = &rest[written..],
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_into_special(
+    _path: &Path,
+    _file_type: &std::fs::FileType,
+    _bytes: &[u8],
+) -> std::io::Result<()> {
+    Err(std::io::Error::other("it is not a regular file"))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a reader

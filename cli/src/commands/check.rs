@@ -1,9 +1,10 @@
 //! `csflow check [PATH…]`: every problem in a project at once, in the format the reader's
-//! tool wants (INTERFACES.md).
+//! tool wants (the formats are described in docs/checks.md, "Output formats").
 
 use super::common::{self, ColorChoice};
 use csflow_compiler::diagnostic::Severity;
 use csflow_compiler::diagnostic::render;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -12,7 +13,7 @@ pub enum Format {
     Human,
     /// one line each: file:line:col: severity[code/name]: message
     Short,
-    /// one JSON object on stdout (see INTERFACES.md)
+    /// one JSON object on stdout (shape in docs/checks.md, "Output formats")
     Json,
     /// SARIF 2.1.0, for code-scanning uploads
     Sarif,
@@ -63,19 +64,21 @@ pub fn run(args: Args) -> u8 {
     let diagnostics = &analysis.diagnostics;
     let sources = &analysis.sources;
     let summary = render::summary(diagnostics, sources.len());
-    let output = match args.format {
+    // Streamed: a project with millions of warnings is never one string in memory. A failed
+    // write is remembered by the writer and becomes exit status 2 (common::finish).
+    let mut out = common::stdout_writer();
+    let _ = match args.format {
         Format::Human => {
             let color = args.color.enabled_for_stdout();
-            let mut text = render::human(diagnostics, sources, color);
-            text.push_str(&format!("{summary}\n"));
-            text
+            render::write_human(&mut out, diagnostics, sources, color)
+                .and_then(|()| writeln!(out, "{summary}"))
         }
-        Format::Short => render::short(diagnostics, sources),
-        Format::Json => render::json(diagnostics, sources),
-        Format::Sarif => render::sarif(diagnostics, sources),
-        Format::Github => render::github(diagnostics, sources),
+        Format::Short => render::write_short(&mut out, diagnostics, sources),
+        Format::Json => render::write_json(&mut out, diagnostics, sources),
+        Format::Sarif => render::write_sarif(&mut out, diagnostics, sources),
+        Format::Github => render::write_github(&mut out, diagnostics, sources),
     };
-    common::print(&output);
+    drop(out);
     let failing = diagnostics.iter().any(|d| {
         d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
     });

@@ -10,8 +10,8 @@ use std::path::PathBuf;
     about = "Print a compiled bundle readably, with source locations",
     long_about = "Verify a bundle written by `csflow build` and print it: the header, the \
 string and file tables, hours, queues, intents, knowledge, services, then every flow's states \
-and instructions, each with the source location (file:line:col, paths as given to `csflow \
-build`) it was compiled from.",
+and instructions, each with the source location (file:line:col, paths relative to the \
+project root) it was compiled from.",
     after_help = "Exit status: 0 printed, 2 the file cannot be read or is not a valid bundle.\n\n\
 Examples:\n  csflow build examples/bank -o bank.csfb && csflow disasm bank.csfb\n  \
 csflow disasm bank.csfb | grep -n 'state main_menu'"
@@ -33,9 +33,8 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// Reads and verifies a bundle; the message names the file and what is wrong with it.
+/// Only regular files are read, the bundle magic is checked first and the size is bounded
+/// while reading (`csflow_runtime::files`).
 pub fn load(path: &std::path::Path) -> Result<Bundle, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    Bundle::from_bytes(&bytes)
-        .map_err(|error| format!("{} is not a valid csflow bundle: {error}", path.display()))
+    csflow_runtime::files::load_bundle(path)
 }

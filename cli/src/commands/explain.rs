@@ -2,6 +2,7 @@
 //! bad and a fixed example, all from the compiler's registry (the same text as
 //! `docs/checks.md` and the SARIF rules).
 
+use super::common;
 use csflow_compiler::diagnostic::registry::{self, CHECKS, Check};
 
 #[derive(clap::Args)]
@@ -23,17 +24,17 @@ pub struct Args {
 /// closest known names to stderr and returns 2 (bad usage).
 pub fn run(args: Args) -> u8 {
     if args.list {
-        print!("{}", list());
+        common::print(&list());
         return 0;
     }
     let query = args.name.unwrap_or_default();
     match find(&query) {
         Some(check) => {
-            print!("{}", explain(check));
+            common::print(&explain(check));
             0
         }
         None => {
-            eprint!("{}", unknown(&query));
+            common::eprint(&unknown(&query));
             2
         }
     }

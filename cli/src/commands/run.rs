@@ -8,7 +8,7 @@ use csflow_runtime::vm::{ExpectKind, Speaker};
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Turn, Value,
 };
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,9 +43,11 @@ pub struct Args {
     /// The channel to talk on (default: the flow's own; `any` flows run as voice)
     #[arg(long, value_enum)]
     pub channel: Option<ChannelArg>,
-    /// Run at this wall-clock time in every hours block's zone ('YYYY-MM-DD HH:MM') instead of now
-    #[arg(long, value_name = "DATE TIME", value_parser = parse_time)]
-    pub time: Option<chrono::NaiveDateTime>,
+    /// Run at this time instead of now: 'YYYY-MM-DD HH:MM' is wall-clock time in every hours
+    /// block's zone; 'YYYY-MM-DD HH:MM ZONE' (an IANA zone such as Europe/Berlin) is one
+    /// instant — the same forms as a test's `time` line
+    #[arg(long, value_name = "DATE TIME [ZONE]", value_parser = parse_time)]
+    pub time: Option<Clock>,
     /// A service operation's answer: `SERVICE.OP=JSON` (a record) or `SERVICE.OP=fail`; repeatable
     #[arg(long, value_name = "SERVICE.OP=JSON", value_parser = parse_mock)]
     pub mock: Vec<(String, String, Option<Value>)>,
@@ -54,9 +56,8 @@ pub struct Args {
     pub color: ColorChoice,
 }
 
-fn parse_time(text: &str) -> Result<chrono::NaiveDateTime, String> {
-    chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
-        .map_err(|_| format!("`{text}` is not a time like '2026-11-23 10:00'"))
+fn parse_time(text: &str) -> Result<Clock, String> {
+    testing::parse_clock(text)
 }
 
 fn parse_mock(text: &str) -> Result<(String, String, Option<Value>), String> {
@@ -83,6 +84,11 @@ pub fn run(args: Args) -> u8 {
     let flow = match (&args.flow, bundle.flows.as_slice()) {
         (Some(name), _) => name.clone(),
         (None, [only]) => bundle.str(only.name).to_string(),
+        (None, []) => {
+            return common::fail_usage(
+                "the project has no flows to talk to; declare one with `flow NAME { … }`",
+            );
+        }
         (None, flows) => {
             let names: Vec<&str> = flows.iter().map(|f| bundle.str(f.name)).collect();
             return common::fail_usage(&format!(
@@ -92,6 +98,11 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let Some((_, declared)) = bundle.flow_by_name(&flow) else {
+        if bundle.flows.is_empty() {
+            return common::fail_usage(&format!(
+                "no flow named `{flow}`: the project has no flows"
+            ));
+        }
         let names: Vec<&str> = bundle.flows.iter().map(|f| bundle.str(f.name)).collect();
         return common::fail_usage(&format!(
             "no flow named `{flow}`; the flows are: {}",
@@ -104,19 +115,22 @@ pub fn run(args: Args) -> u8 {
         None => testing::channel_of(declared.channel),
     };
     let clock = || match args.time {
-        Some(at) => Clock::WallClock(at),
+        Some(at) => at,
         None => Clock::Instant(chrono::Utc::now()),
     };
+    if let Err(message) = check_mocks(&bundle, &args.mock) {
+        return common::fail_usage(&message);
+    }
     // `--mock` answers; any other call fails as an unavailable service.
     let mut mocks = Mocks::default();
     for (service, operation, answer) in &args.mock {
         mocks.insert(service, operation, answer.clone());
     }
     let interactive = std::io::stdin().is_terminal();
-    eprintln!(
-        "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave",
+    common::eprint(&format!(
+        "talking to flow {flow} on {}: type text, #123 for keys, /noinput for a time-out, /quit to leave\n",
         channel.as_str()
-    );
+    ));
     let mut env = Env {
         clock: clock(),
         services: &mut mocks,
@@ -127,19 +141,39 @@ pub fn run(args: Args) -> u8 {
         Ok(started) => started,
         Err(error) => return common::fail_usage(&error.to_string()),
     };
-    show(&bundle, &conversation, &turn);
+    let mut shown_events = 0;
+    show(&bundle, &conversation, &turn, &mut shown_events);
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut stdin = stdin.lock();
+    let mut number = 0usize;
     while conversation.status() == Status::Waiting {
         if interactive {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(b"> ");
-            let _ = stdout.flush();
+            common::print("> ");
         }
-        let line = match lines.next() {
-            None => return 0,
-            Some(Ok(line)) => line,
-            Some(Err(error)) => return common::fail_usage(&format!("cannot read input: {error}")),
+        number += 1;
+        let line = match read_line(&mut stdin) {
+            Ok(Line::End) => return 0,
+            Ok(Line::Text(line)) => line,
+            Ok(Line::TooLong(length)) => {
+                common::eprint(&format!(
+                    "input line {number} ignored: it is {length} bytes or more; a turn is at most {MAX_LINE} bytes\n"
+                ));
+                continue;
+            }
+            Ok(Line::Endless) => {
+                return common::fail_usage(&format!(
+                    "input line {number} has no end after {} MiB; stopping",
+                    MAX_SKIPPED_LINE >> 20
+                ));
+            }
+            Ok(Line::NotUtf8(offset)) => {
+                common::eprint(&format!(
+                    "input line {number} ignored: it is not UTF-8 text (invalid byte at column {})\n",
+                    offset + 1
+                ));
+                continue;
+            }
+            Err(error) => return common::fail_usage(&format!("cannot read input: {error}")),
         };
         let line = line.trim();
         let input = match line {
@@ -147,9 +181,9 @@ pub fn run(args: Args) -> u8 {
             "/quit" | "/exit" => return 0,
             "/noinput" => Input::NoInput,
             _ if line.starts_with('/') => {
-                eprintln!(
-                    "unknown command {line}: use /noinput, /quit, #123 for keys, or plain text"
-                );
+                common::eprint(&format!(
+                    "unknown command {line}: use /noinput, /quit, #123 for keys, or plain text\n"
+                ));
                 continue;
             }
             _ => match line.strip_prefix('#') {
@@ -174,9 +208,79 @@ pub fn run(args: Args) -> u8 {
                 .map_or(line, |entry| entry.text.as_str());
             common::print(&format!("you: {said}\n"));
         }
-        show(&bundle, &conversation, &turn);
+        show(&bundle, &conversation, &turn, &mut shown_events);
     }
     u8::from(conversation.status() == Status::Failed)
+}
+
+/// The longest input line taken as one turn (64 KiB); longer lines are skipped without
+/// being held in memory.
+const MAX_LINE: usize = 64 * 1024;
+
+/// How much of an over-long line is skipped looking for its end before `run` gives up on
+/// the input (16 MiB).
+const MAX_SKIPPED_LINE: usize = 16 * 1024 * 1024;
+
+enum Line {
+    Text(String),
+    /// Longer than [`MAX_LINE`]: the length read before giving up on it.
+    TooLong(usize),
+    /// Not UTF-8: the offset of the first bad byte.
+    NotUtf8(usize),
+    /// No line end in [`MAX_SKIPPED_LINE`] bytes (`< /dev/zero`): reading stops.
+    Endless,
+    End,
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; the rest of a longer line is read and
+/// dropped, so memory stays bounded whatever is piped in (`csflow run … < /dev/zero`).
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<Line> {
+    let mut line = Vec::new();
+    let mut length = 0usize;
+    let mut any = false;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (&buffer[..end], true),
+            None => (buffer, false),
+        };
+        length += chunk.len();
+        if length <= MAX_LINE {
+            line.extend_from_slice(chunk);
+        }
+        let used = chunk.len() + usize::from(done);
+        reader.consume(used);
+        if done {
+            break;
+        }
+        if length > MAX_LINE {
+            line = Vec::new();
+        }
+        if length > MAX_SKIPPED_LINE {
+            return Ok(Line::Endless);
+        }
+    }
+    if !any {
+        return Ok(Line::End);
+    }
+    if length > MAX_LINE {
+        return Ok(Line::TooLong(length));
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    match String::from_utf8(line) {
+        Ok(text) => Ok(Line::Text(text)),
+        Err(error) => Ok(Line::NotUtf8(error.utf8_error().valid_up_to())),
+    }
 }
 
 /// `#` is followed by keypad keys: digits, `*` and `#`.
@@ -193,12 +297,87 @@ fn load(args: &Args) -> Result<Bundle, u8> {
     {
         return disasm::load(path).map_err(|message| common::fail_usage(&message));
     }
-    build::compile(&args.files, args.color, false).map(|(_, bundle)| bundle)
+    build::compile(&args.files, args.color, false, false).map(|(_, bundle)| bundle)
 }
 
-/// Prints one turn: what the bot said, what it waits for, how the conversation ended.
-fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn) {
+/// Checks `--mock` against the project: the service and operation exist (else a "did you
+/// mean"), and a mocked record has only declared result fields, each of its declared type.
+fn check_mocks(bundle: &Bundle, mocks: &[(String, String, Option<Value>)]) -> Result<(), String> {
+    use csflow_compiler::suggest::closest;
+    let hint = |word: &str, names: &[&str]| match closest(word, names.iter().copied()) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None if names.is_empty() => String::new(),
+        None => format!("; known: {}", names.join(", ")),
+    };
+    for (service, operation, answer) in mocks {
+        let services: Vec<&str> = bundle.services.iter().map(|s| bundle.str(s.name)).collect();
+        let Some(declared) = bundle
+            .services
+            .iter()
+            .find(|s| bundle.str(s.name) == service)
+        else {
+            return Err(format!(
+                "--mock {service}.{operation}: the project has no service `{service}`{}",
+                hint(service, &services)
+            ));
+        };
+        let operations: Vec<&str> = declared
+            .operations
+            .iter()
+            .map(|o| bundle.str(o.name))
+            .collect();
+        let Some(op) = declared
+            .operations
+            .iter()
+            .find(|o| bundle.str(o.name) == operation)
+        else {
+            return Err(format!(
+                "--mock {service}.{operation}: the service `{service}` has no operation `{operation}`{}",
+                hint(operation, &operations)
+            ));
+        };
+        let fields = match answer {
+            None => continue,
+            Some(Value::Record(fields)) => fields,
+            Some(other) => {
+                return Err(format!(
+                    "--mock {service}.{operation}: the answer must be a JSON object of its result fields, not `{}`",
+                    other.display()
+                ));
+            }
+        };
+        let declared_fields: Vec<&str> = op.returns.iter().map(|f| bundle.str(f.name)).collect();
+        for (name, value) in fields {
+            let Some(field) = op.returns.iter().find(|f| bundle.str(f.name) == name) else {
+                return Err(format!(
+                    "--mock {service}.{operation}: the operation returns no field `{name}`{}",
+                    hint(name, &declared_fields)
+                ));
+            };
+            if !testing::fits(&field.ty, bundle, value) {
+                return Err(format!(
+                    "--mock {service}.{operation}: `{name}` is declared `{}`, and `{}` is not one",
+                    testing::type_name(&field.ty, bundle),
+                    value.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints one turn: what the bot said, what it waits for, how the conversation ended; and the
+/// events (failed service calls) the transcript recorded since the last turn, as tests show
+/// them.
+fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn, shown_events: &mut usize) {
     let mut out = String::new();
+    let transcript = conversation.transcript();
+    for entry in transcript.iter().skip(*shown_events) {
+        if entry.who == Speaker::Event && entry.text.starts_with("call ") {
+            out.push_str(&format!("-- event: {}\n", entry.text));
+        }
+    }
+    *shown_events = transcript.len();
     for said in turn.says() {
         out.push_str(&format!("bot: {said}\n"));
     }

@@ -67,7 +67,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match build::compile(&args.paths, args.color, false) {
+    let (analysis, bundle) = match build::compile(&args.paths, args.color, false, false) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
@@ -89,25 +89,25 @@ pub fn run(args: Args) -> u8 {
     // JSON and JUnit outputs stay clean), but it is not a failure.
     if report.tests.is_empty() {
         match &args.filter {
-            Some(filter) if report.filtered_out > 0 => eprintln!(
-                "note: no test name contains \"{filter}\" ({} tests filtered out)",
+            Some(filter) if report.filtered_out > 0 => common::eprint(&format!(
+                "note: no test name contains \"{filter}\" ({} tests filtered out)\n",
                 report.filtered_out
-            ),
-            _ => eprintln!(
-                "note: no `test` blocks found under {}; see docs/testing.md for how to write one",
+            )),
+            _ => common::eprint(&format!(
+                "note: no `test` blocks found under {}; see docs/testing.md for how to write one\n",
                 shown_paths(&args.paths)
-            ),
+            )),
         }
     }
     if let Some(min) = args.min_coverage {
         for flow in &low {
-            eprintln!(
-                "error: coverage of flow {} is below {}%: states {}, options {}",
+            common::eprint(&format!(
+                "error: coverage of flow {} is below {}%: states {}, options {}\n",
                 flow.flow,
                 trim(min),
                 ratio(flow.states_visited(), flow.states.len()),
                 ratio(flow.options_taken(), flow.options.len()),
-            );
+            ));
         }
     }
     u8::from(report.failed() > 0 || !low.is_empty())

@@ -115,6 +115,20 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     let texts: Vec<(usize, &str)> = texts.iter().map(|(i, t)| (*i, t.as_str())).collect();
+    for (later, earlier) in similar::repeats_within_groups(&texts) {
+        let (intent, example) = examples[later];
+        let (_, first_example) = examples[earlier];
+        diagnostics.push(
+            Diagnostic::new(
+                ids::DUPLICATE_EXAMPLE,
+                example.span,
+                format!("the intent `{}` has this example twice", intent.name.name),
+            )
+            .with_primary_message("the same example again")
+            .with_label(first_example.span, "first given here")
+            .with_note("a repeated example adds nothing to the intent: remove the copy"),
+        );
+    }
     for Duplicate {
         later,
         earlier,

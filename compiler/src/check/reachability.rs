@@ -271,7 +271,11 @@ fn traps(
             format!("callers who reach {what} can never get to an `end` or a `handoff`"),
         )
         .with_primary_message(if state_list.len() > 1 {
-            format!("trapped here and in {} more states", state_list.len() - 1)
+            let more = state_list.len() - 1;
+            format!(
+                "trapped here and in {more} more state{}",
+                if more == 1 { "" } else { "s" }
+            )
         } else {
             "trapped here".to_string()
         });

@@ -57,10 +57,12 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                         )
                         .with_note("times run from 00:00 to 23:59; `24:00` may end a range"),
                     );
-                } else if range.start >= range.end {
+                } else if range.start == range.end {
+                    // An end before the start is an overnight range (`22:00-06:00` runs to 06:00
+                    // the next morning); the same time twice is no range at all.
                     diagnostics.push(
-                        Diagnostic::new(ids::INVALID_HOURS, range.span, "this time range ends before it starts")
-                            .with_note("for hours past midnight, write two ranges: `22:00-24:00` and `00:00-06:00` on the next day"),
+                        Diagnostic::new(ids::INVALID_HOURS, range.span, "this time range starts and ends at the same time")
+                            .with_note("for the whole day write `00:00-24:00`; a range that ends before it starts runs past midnight, e.g. `22:00-06:00`"),
                     );
                 }
             }
@@ -78,17 +80,55 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                     .with_note("write the earlier date first: `closed 2026-10-01..2026-10-07`"),
                 ),
                 (Some(_), Some(_)) => {}
-                _ => diagnostics.push(
-                    Diagnostic::new(
-                        ids::INVALID_HOURS,
-                        closed.span,
-                        "this is not a calendar date",
-                    )
-                    .with_note("dates are written YYYY-MM-DD"),
-                ),
+                _ => {
+                    let bad = if first.is_none() {
+                        closed.first
+                    } else {
+                        closed.last
+                    };
+                    diagnostics.push(
+                        Diagnostic::new(
+                            ids::INVALID_HOURS,
+                            closed.span,
+                            "this is not a calendar date",
+                        )
+                        .with_note(no_such_date(bad)),
+                    );
+                }
             }
         }
     }
+}
+
+/// Why `date` (written as a date, but not one) does not exist: "2026-02-30: February 2026
+/// has 28 days", "month 13 does not exist".
+fn no_such_date(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let written = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+    let Some(month) = MONTHS.get((date.month as usize).wrapping_sub(1)) else {
+        return format!(
+            "{written}: there is no month {} (months run 01 to 12)",
+            date.month
+        );
+    };
+    let days = (28..=31)
+        .rev()
+        .find(|d| NaiveDate::from_ymd_opt(date.year, date.month, *d).is_some())
+        .unwrap_or(28);
+    format!("{written}: {month} {} has {days} days", date.year)
 }
 
 pub fn real_date(date: Date) -> Option<NaiveDate> {

@@ -326,3 +326,11 @@ fn unresolved_names_are_errors_not_panics() {
     let error = generate(&[parsed.file], &sources).unwrap_err();
     assert!(error.message.contains("unknown state `nowhere`"), "{error}");
 }
+
+#[test]
+fn a_tests_only_file_is_not_in_the_bundles_file_table() {
+    let tests = "test \"greeting\" {\n  flow phone_banking\n  expect state main_menu\n}\n";
+    let bundle = build(&[("bank.csflow", BANK), ("bank.test.csflow", tests)]);
+    let files: Vec<&str> = bundle.files.iter().map(|id| bundle.str(*id)).collect();
+    assert_eq!(files, ["bank.csflow"]);
+}

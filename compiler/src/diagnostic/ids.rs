@@ -88,3 +88,7 @@ pub const ALL: &[CheckId] = &[
     UNUSED_QUEUE,
     UNUSED_KNOWLEDGE,
 ];
+pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-project");
+pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
+pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
+pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");

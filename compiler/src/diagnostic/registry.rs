@@ -259,11 +259,13 @@ pub const CHECKS: &[Check] = &[
         "invalid-hours",
         "E0019",
         Error,
-        "An unknown time zone, an impossible time or a reversed range in `hours`.",
-        "An `hours` block has an unknown time zone, an impossible time, a range that ends before \
-         it starts or a reversed date range, so the opening times would be wrong. Time zones are \
-         IANA names such as `Asia/Shanghai` or `Europe/London`; times run from `00:00` to \
-         `24:00`.",
+        "An unknown time zone, an impossible time or date, or a reversed range in `hours`.",
+        "An `hours` block has an unknown time zone, an impossible time or calendar date, a time \
+         range that starts and ends at the same time, or a reversed date or day range, so the \
+         opening times would be wrong. Time zones are IANA names such as `Asia/Shanghai` or \
+         `Europe/London`; times run from `00:00` to `24:00`. A time range that ends before it \
+         starts runs past midnight: `fri 22:00-06:00` is open from Friday 22:00 to Saturday \
+         06:00, and belongs to Friday (a `closed` Friday closes it, a `closed` Saturday does not).",
         INVALID_HOURS_BAD,
         INVALID_HOURS_FIXED,
     ),
@@ -277,6 +279,31 @@ pub const CHECKS: &[Check] = &[
          ambiguous. Rename the slot or result.",
         RESERVED_NAME_BAD,
         RESERVED_NAME_FIXED,
+    ),
+    check(
+        "import-outside-project",
+        "E0021",
+        Error,
+        "An `import` with an absolute path, or one that leads out of the project.",
+        "An `import` names an absolute path, or a relative one whose `..` (or a symbolic link) \
+         leads out of the project folder, so the project would read files that are not part of \
+         it and mean something else in another checkout. The project folder is the one holding \
+         `csflow.toml`, or the folder checked; list other folders in `[imports] allow` of \
+         `csflow.toml`, or copy the declarations into the project.",
+        IMPORT_OUTSIDE_PROJECT_BAD,
+        IMPORT_OUTSIDE_PROJECT_FIXED,
+    ),
+    check(
+        "value-out-of-range",
+        "E0022",
+        Error,
+        "A number, duration or size beyond what a flow can mean or a bundle can hold.",
+        "A `retry` count above 100, a `timeout` longer than a day, `digits(0)`, a string with \
+         more than 1,024 interpolations, a list of more than 1,024 items or a test `time` that \
+         is no real date parses, but no flow can mean it, and it would only fail later (in \
+         `csflow build`, or when a test runs). Write the value that was meant.",
+        VALUE_OUT_OF_RANGE_BAD,
+        VALUE_OUT_OF_RANGE_FIXED,
     ),
     check(
         "unreachable-state",
@@ -497,6 +524,28 @@ pub const CHECKS: &[Check] = &[
          given. Add an `answer from` where customers ask such questions, or delete it.",
         UNUSED_KNOWLEDGE_BAD,
         UNUSED_KNOWLEDGE_FIXED,
+    ),
+    check(
+        "duplicate-example",
+        "W0121",
+        Warning,
+        "An intent lists the same example twice.",
+        "An intent lists the same example phrase twice (after normalising case, punctuation and \
+         full-width characters), which adds nothing to what the matcher learns and usually means \
+         a copy-and-paste slip. Remove the copy, or change it into the phrasing that was meant.",
+        DUPLICATE_EXAMPLE_BAD,
+        DUPLICATE_EXAMPLE_FIXED,
+    ),
+    check(
+        "unknown-allow",
+        "W0122",
+        Warning,
+        "A `# csflow: allow(…)` comment names no check.",
+        "A `# csflow: allow(…)` comment names something that is neither a check's name nor its \
+         code, so it silences nothing and the warning it was meant for still shows (or will, \
+         once it comes back). Correct the name; `csflow explain --list` lists them all.",
+        UNKNOWN_ALLOW_BAD,
+        UNKNOWN_ALLOW_FIXED,
     ),
 ];
 

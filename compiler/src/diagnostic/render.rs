@@ -1,6 +1,8 @@
-//! Renderers: the output formats of `csflow check` (INTERFACES.md). Each is a thin view of
+//! Renderers: the output formats of `csflow check` (docs/checks.md, "Output formats"). Each is a thin view of
 //! `&[Diagnostic]` plus the [`SourceMap`] they point into, and a pure function returning a
-//! `String`: the library never prints, the CLI decides where the text goes.
+//! `String`: the library never prints, the CLI decides where the text goes. Each also has a
+//! `write_*` twin that streams into an `io::Write` (the CLI's stdout), so memory does not
+//! grow with the size of the output; the human-readable ones escape control characters.
 //!
 //! Positions everywhere are 1-based lines and columns counted in Unicode scalar values
 //! ([`SourceFile::line_col`]), so Chinese text gives the same columns in every format.
@@ -11,11 +13,11 @@ mod json;
 mod sarif;
 mod short;
 
-pub use github::github;
-pub use human::human;
-pub use json::json;
-pub use sarif::sarif;
-pub use short::short;
+pub use github::{github, write_github};
+pub use human::{human, write_human};
+pub use json::{json, write_json};
+pub use sarif::{sarif, write_sarif};
+pub use short::{short, write_short};
 
 use super::{Diagnostic, Severity};
 use crate::source::{FileId, LineCol, SourceFile, SourceMap, Span};

@@ -22,8 +22,9 @@ const TOP_LEVEL: [&str; 8] = [
 pub enum Problem {
     /// Text at top level that does not start with a declaration keyword.
     NotADeclaration,
-    /// Blocks, lists or parentheses nested deeper than [`MAX_NESTING`].
-    TooDeep,
+    /// Blocks, lists or parentheses nested deeper than [`MAX_NESTING`]: the byte offset of
+    /// the first bracket past the limit.
+    TooDeep(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,7 @@ impl Splitter<'_> {
                     if self.nesting > MAX_NESTING
                         && let Some(chunk) = self.current.as_mut()
                     {
-                        chunk.problem = Some(Problem::TooDeep);
+                        chunk.problem.get_or_insert(Problem::TooDeep(pos));
                     }
                     if byte == b'{' {
                         self.depth += 1;
@@ -299,7 +300,7 @@ impl Splitter<'_> {
                     if self.nesting + depth > MAX_NESTING
                         && let Some(chunk) = self.current.as_mut()
                     {
-                        chunk.problem = Some(Problem::TooDeep);
+                        chunk.problem.get_or_insert(Problem::TooDeep(pos));
                     }
                     pos += 1;
                 }
@@ -423,7 +424,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let text = format!("flow a {}{}", "{".repeat(100), "}".repeat(100));
-        assert_eq!(split(&text)[0].problem, Some(Problem::TooDeep));
+        assert!(matches!(split(&text)[0].problem, Some(Problem::TooDeep(_))));
     }
 
     #[test]

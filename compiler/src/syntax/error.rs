@@ -357,6 +357,108 @@ fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, u
     })
 }
 
+/// The first space-like character outside strings on the line `start..end` that is not a
+/// plain space or tab (a non-breaking space pasted from a document, a full-width space):
+/// pest only says it expected a name, and the reader sees a space.
+fn odd_space(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, c) in text[start..end.min(text.len())].char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => return None,
+            '\u{A0}'
+            | '\u{200B}'
+            | '\u{202F}'
+            | '\u{3000}'
+            | '\u{FEFF}'
+            | '\u{2000}'..='\u{200A}' => {
+                let what = match c {
+                    '\u{A0}' => "a non-breaking space",
+                    '\u{202F}' => "a narrow non-breaking space",
+                    '\u{200B}' => "a zero-width space",
+                    '\u{3000}' => "a full-width (ideographic) space",
+                    '\u{FEFF}' => "a zero-width no-break space (byte-order mark)",
+                    _ => "a typographic space",
+                };
+                let at = start + offset;
+                return Some(
+                    Diagnostic::new(
+                        ids::SYNTAX_ERROR,
+                        Span::new(file, at, at + c.len_utf8()),
+                        format!("{what} (U+{:04X}) where csflow expects a plain space", c as u32),
+                    )
+                    .with_primary_message("not a plain space")
+                    .with_note("replace it with an ordinary space; it often comes from text pasted from a document"),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The escapes a string may hold, for messages.
+const ESCAPES: &str = "`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{` and `\\}`";
+
+/// The first unknown escape (`\q`, `\0`, `\u{D800}`) inside a string on the line
+/// `start..end`, as one clear diagnostic instead of pest's "unexpected `\`".
+fn bad_escape(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut in_string = false;
+    let mut pos = start;
+    while pos < end.min(bytes.len()) {
+        match bytes[pos] {
+            b'#' if !in_string => return None,
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                let next = text[pos + 1..].chars().next();
+                match next {
+                    Some('"' | '\\' | 'n' | 't' | '{' | '}') => pos += 1,
+                    None | Some('\n') => return None,
+                    Some(c) => {
+                        let mut escape_end = pos + 1 + c.len_utf8();
+                        if c == 'u'
+                            && text[escape_end..].starts_with('{')
+                            && let Some(close) = text[escape_end..end].find('}')
+                        {
+                            escape_end += close + 1;
+                        }
+                        let escape =
+                            crate::diagnostic::escape_controls(&text[pos..escape_end]).into_owned();
+                        let note = match c {
+                            'u' => "csflow strings have no `\\u` escapes: write the character itself (as UTF-8)".to_string(),
+                            '0' => "a message cannot hold a NUL character; there is no `\\0` escape".to_string(),
+                            _ => format!("strings know the escapes {ESCAPES}; write `\\\\` for a backslash"),
+                        };
+                        return Some(
+                            Diagnostic::new(
+                                ids::SYNTAX_ERROR,
+                                Span::new(file, pos, escape_end),
+                                format!("unknown escape `{escape}` in a string"),
+                            )
+                            .with_primary_message("not an escape csflow knows")
+                            .with_note(note),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
+}
+
 fn unterminated(file: FileId, text: &str, start: usize, end: usize) -> Diagnostic {
     let end = text[start..end].trim_end().len() + start;
     Diagnostic::new(ids::SYNTAX_ERROR, Span::new(file, start, end), "unterminated string")
@@ -430,6 +532,11 @@ pub fn from_pest(
         .find('\n')
         .map(|i| pos + i)
         .unwrap_or(text.len());
+    if let Some(diagnostic) = bad_escape(file, text, line_start, line_end)
+        .or_else(|| odd_space(file, text, line_start, line_end))
+    {
+        return diagnostic;
+    }
     if let Some((start, end)) = unterminated_string(text, line_start, line_end) {
         return unterminated(file, text, start, end);
     }
@@ -443,6 +550,11 @@ pub fn from_pest(
 /// One broken line (a `bad` node) found in `context`.
 pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagnostic {
     let (start, end) = (span.start as usize, span.end as usize);
+    if let Some(diagnostic) =
+        bad_escape(file, text, start, end).or_else(|| odd_space(file, text, start, end))
+    {
+        return diagnostic;
+    }
     if let Some((quote, line_end)) = unterminated_string(text, start, end) {
         return unterminated(file, text, quote, line_end);
     }
@@ -527,7 +639,18 @@ pub fn bad_node(file: FileId, text: &str, span: Span, context: Context) -> Diagn
     };
     diagnostic = diagnostic.with_primary_message(format!("expected {}", context.expected_list()));
     let words: Vec<&str> = context.keywords().iter().map(|(k, _)| *k).collect();
-    if let Some(suggestion) = suggest::closest(word, words.iter().copied()) {
+    if let Some(lower) = words
+        .iter()
+        .find(|k| **k != word && k.eq_ignore_ascii_case(word))
+    {
+        // `Mon-Fri`, `State`: the right word in the wrong case.
+        let what = if context == Context::Hours {
+            "day names"
+        } else {
+            "keywords"
+        };
+        diagnostic = diagnostic.with_note(format!("{what} are written in lower case: `{lower}`"));
+    } else if let Some(suggestion) = suggest::closest(word, words.iter().copied()) {
         diagnostic = diagnostic.with_note(format!("did you mean `{suggestion}`?"));
     }
     diagnostic
@@ -563,20 +686,23 @@ pub fn missing_brace(file: FileId, text: &str, span: Span, what: &str) -> Diagno
 /// A chunk that the splitter refused before parsing.
 pub fn chunk_problem(file: FileId, text: &str, chunk: &Chunk, problem: Problem) -> Diagnostic {
     match problem {
-        Problem::TooDeep => {
+        Problem::TooDeep(at) => {
             let Token {
                 text: token,
                 span: token_span,
                 ..
             } = token_at(file, text, chunk.start);
+            let bracket = text[at..].chars().next().unwrap_or('{');
             Diagnostic::new(
                 ids::SYNTAX_ERROR,
-                token_span,
+                Span::new(file, at, at + bracket.len_utf8()),
                 format!(
-                    "this `{token}` nests blocks, lists or parentheses more than {} levels deep",
+                    "this `{bracket}` nests blocks, lists or parentheses more than {} levels deep",
                     super::MAX_NESTING
                 ),
             )
+            .with_primary_message(format!("level {}", super::MAX_NESTING + 1))
+            .with_label(token_span, format!("in this `{token}`"))
             .with_note("split the logic into states and `goto` them")
         }
         Problem::NotADeclaration => {

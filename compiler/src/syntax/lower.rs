@@ -261,6 +261,36 @@ impl<'a> Lower<'a> {
 
     /// Role rules (`state_ref`, `decl_name`…) wrap exactly one `ident` and no whitespace,
     /// so their own text and span are the name's.
+    /// `handoff QUEUE [priority P] [reason "…"]`, the statement and the test expectation:
+    /// `inner` starts at the `handoff` keyword.
+    fn handoff(&mut self, mut inner: Pairs<'_, Rule>) -> Option<Handoff> {
+        let queue = self.ident(inner.nth(1)?);
+        let mut handoff = Handoff {
+            queue,
+            priority: None,
+            reason: None,
+        };
+        for part in inner {
+            match part.as_rule() {
+                Rule::handoff_priority => {
+                    if let Some(level) = part.into_inner().nth(1) {
+                        let priority = match level.as_str() {
+                            "low" => Priority::Low,
+                            "high" => Priority::High,
+                            _ => Priority::Normal,
+                        };
+                        handoff.priority = Some((priority, self.span(&level)));
+                    }
+                }
+                Rule::handoff_reason => {
+                    handoff.reason = part.into_inner().nth(1).map(|p| self.string(p));
+                }
+                _ => {}
+            }
+        }
+        Some(handoff)
+    }
+
     fn ident(&self, pair: P) -> Ident {
         Ident {
             name: pair.as_str().to_string(),
@@ -962,33 +992,7 @@ impl<'a> Lower<'a> {
             }
             Rule::goto_stmt => StmtKind::Goto(self.ident(inner.nth(1)?)),
             Rule::end_stmt => StmtKind::End,
-            Rule::handoff_stmt => {
-                let queue = self.ident(inner.nth(1)?);
-                let mut handoff = Handoff {
-                    queue,
-                    priority: None,
-                    reason: None,
-                };
-                for part in inner {
-                    match part.as_rule() {
-                        Rule::handoff_priority => {
-                            if let Some(level) = part.into_inner().nth(1) {
-                                let priority = match level.as_str() {
-                                    "low" => Priority::Low,
-                                    "high" => Priority::High,
-                                    _ => Priority::Normal,
-                                };
-                                handoff.priority = Some((priority, self.span(&level)));
-                            }
-                        }
-                        Rule::handoff_reason => {
-                            handoff.reason = part.into_inner().nth(1).map(|p| self.string(p));
-                        }
-                        _ => {}
-                    }
-                }
-                StmtKind::Handoff(handoff)
-            }
+            Rule::handoff_stmt => StmtKind::Handoff(self.handoff(inner)?),
             Rule::if_stmt => {
                 let mut branches = vec![];
                 let mut otherwise = None;
@@ -1140,9 +1144,11 @@ impl<'a> Lower<'a> {
                 } else {
                     BinaryOp::And
                 };
+                // Collect no more than one past the limit: 3,000,000 `and`s cost as much as 257.
                 let operands: Vec<P> = pair
                     .into_inner()
                     .filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and))
+                    .take(MAX_CHAIN + 1)
                     .collect();
                 if operands.len() > MAX_CHAIN {
                     self.too_long(span, "`and`/`or` parts");
@@ -1250,7 +1256,7 @@ impl<'a> Lower<'a> {
                 }
             }
             Rule::postfix => {
-                if pair.clone().into_inner().count() > MAX_CHAIN {
+                if pair.clone().into_inner().nth(MAX_CHAIN).is_some() {
                     self.too_long(span, "`.field` accesses");
                     return error_expr(span);
                 }
@@ -1486,9 +1492,7 @@ impl<'a> Lower<'a> {
                                 Expectation::Say(self.string(value))
                             }
                         }
-                        Rule::expect_handoff => {
-                            Expectation::Handoff(self.ident(p.into_inner().nth(1)?))
-                        }
+                        Rule::expect_handoff => Expectation::Handoff(self.handoff(p.into_inner())?),
                         Rule::expect_state => {
                             Expectation::State(self.ident(p.into_inner().nth(1)?))
                         }

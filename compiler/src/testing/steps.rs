@@ -6,7 +6,8 @@ use super::coverage::Seen;
 use super::report::{Failure, Location, TestResult};
 use crate::ast::{self, Expectation, ExprKind, TestStepKind};
 use crate::source::SourceMap;
-use csflow_runtime::bundle::FlowChannel;
+use csflow_runtime::bundle::{FlowChannel, SlotType};
+use csflow_runtime::nlu::slots::{Reply, parse_slot};
 use csflow_runtime::vm::Speaker;
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Value,
@@ -164,6 +165,14 @@ fn run_step(
                 })?;
             state.seen.record(running.flow_index, &turn);
             running.unconsumed.extend(turn.says().map(str::to_string));
+            // A conversation that failed (step budget, a runtime error) fails the test here,
+            // whatever the next steps would have looked at.
+            if turn.status == Status::Failed {
+                return Err((
+                    "the conversation to go on".into(),
+                    failed_text(&running.conversation, bundle, turn.error.as_deref()),
+                ));
+            }
         }
         TestStepKind::Expect(expectation) => {
             let Some(running) = running.as_mut() else {
@@ -204,6 +213,12 @@ fn start(
     let (conversation, turn) = Conversation::start_with(bundle, start, &mut env)
         .map_err(|error| (format!("flow {flow} to start"), error.to_string()))?;
     seen.record(flow_index, &turn);
+    if turn.status == Status::Failed {
+        return Err((
+            format!("flow {flow} to start"),
+            failed_text(&conversation, bundle, turn.error.as_deref()),
+        ));
+    }
     Ok(Running {
         conversation,
         flow_index,
@@ -248,15 +263,28 @@ fn expect(
                 None => Err((wanted, nothing_said(conversation, bundle))),
             }
         }
-        Expectation::Handoff(queue) => {
-            let handed_to = conversation.handoff().map(|h| h.queue.as_str());
-            if conversation.status() == Status::HandedOff && handed_to == Some(&queue.name) {
+        Expectation::Handoff(expected) => {
+            let mut wanted = format!("handoff {}", expected.queue.name);
+            let priority = expected.priority.map(|(p, _)| p.as_str());
+            let reason = expected.reason.as_ref().map(|r| r.plain_text());
+            if let Some(priority) = priority {
+                wanted.push_str(&format!(" priority {priority}"));
+            }
+            if let Some(reason) = &reason {
+                wanted.push_str(&format!(" reason {}", quote(reason)));
+            }
+            let holds = conversation.status() == Status::HandedOff
+                && conversation.handoff().is_some_and(|h| {
+                    h.queue == expected.queue.name
+                        && priority.is_none_or(|p| h.priority.as_str() == p)
+                        && reason
+                            .as_ref()
+                            .is_none_or(|r| h.reason.as_deref() == Some(r.as_str()))
+                });
+            if holds {
                 Ok(())
             } else {
-                Err((
-                    format!("handoff {}", queue.name),
-                    status_text(conversation, bundle),
-                ))
+                Err((wanted, status_text(conversation, bundle)))
             }
         }
         Expectation::End => {
@@ -293,6 +321,15 @@ fn nothing_said(conversation: &Conversation, bundle: &Bundle) -> String {
     )
 }
 
+/// A failed conversation, in words: where, and why.
+fn failed_text(conversation: &Conversation, bundle: &Bundle, error: Option<&str>) -> String {
+    format!(
+        "the conversation failed in state {}: {}",
+        conversation.state_name(bundle),
+        error.unwrap_or("a runtime error")
+    )
+}
+
 /// Where the conversation is, in words: for "got" when it is not where a step expected.
 fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
     let state = conversation.state_name(bundle);
@@ -302,8 +339,14 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
         Status::Ended => format!("the conversation ended in state {state}"),
         Status::HandedOff => match conversation.handoff() {
             Some(handoff) => format!(
-                "handoff {} (priority {}) from state {state}",
-                handoff.queue, handoff.priority
+                "handoff {} (priority {}{}) from state {state}",
+                handoff.queue,
+                handoff.priority,
+                handoff
+                    .reason
+                    .as_ref()
+                    .map(|r| format!(", reason {}", quote(r)))
+                    .unwrap_or_default()
             ),
             None => format!("the conversation was handed off from state {state}"),
         },
@@ -340,23 +383,105 @@ fn clock_at(
     let naive = chrono::NaiveDate::from_ymd_opt(date.year, date.month, date.day)
         .and_then(|day| day.and_hms_opt(time.hour, time.minute, 0))
         .ok_or_else(|| (wanted(), "not a valid date and time".to_string()))?;
-    let Some(zone) = zone else {
+    let zone = zone.map(|z| z.plain_text());
+    clock_in(naive, zone.as_deref()).map_err(|error| (wanted(), error))
+}
+
+/// The one meaning of a test's `time` and of `csflow run --time`: without a zone, this
+/// wall-clock time in every hours block's own zone; with an IANA zone, that instant. A time
+/// that falls twice (clocks going back) is its first occurrence.
+pub fn clock_in(naive: chrono::NaiveDateTime, zone: Option<&str>) -> Result<Clock, String> {
+    let Some(name) = zone else {
         return Ok(Clock::WallClock(naive));
     };
-    let name = zone.plain_text();
-    let tz: chrono_tz::Tz = name.parse().map_err(|_| {
-        (
-            wanted(),
-            format!("no IANA time zone named {}", quote(&name)),
-        )
-    })?;
+    let tz: chrono_tz::Tz = name
+        .parse()
+        .map_err(|_| format!("no IANA time zone named {}", quote(name)))?;
     use chrono::TimeZone;
-    // A time that falls twice (clocks going back) is its first occurrence.
     let local = tz
         .from_local_datetime(&naive)
         .earliest()
-        .ok_or_else(|| (wanted(), format!("a time that does not exist in {name}")))?;
+        .ok_or_else(|| format!("a time that does not exist in {name}"))?;
     Ok(Clock::Instant(local.with_timezone(&chrono::Utc)))
+}
+
+/// `csflow run --time`: `YYYY-MM-DD HH:MM` with an optional zone after it, quoted or not
+/// (`2026-11-23 10:00`, `2026-11-23 10:00 Europe/Berlin`, `2026-11-23 10:00 "Asia/Shanghai"`),
+/// read as a test's `time` line is.
+pub fn parse_clock(text: &str) -> Result<Clock, String> {
+    let mut parts = text.split_whitespace();
+    let (Some(date), Some(time)) = (parts.next(), parts.next()) else {
+        return Err(format!(
+            "`{text}` is not a time like '2026-11-23 10:00' or '2026-11-23 10:00 Europe/Berlin'"
+        ));
+    };
+    let zone: Vec<&str> = parts.collect();
+    let naive = chrono::NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y-%m-%d %H:%M")
+        .map_err(|_| {
+            format!("`{date} {time}` is not a valid date and time like '2026-11-23 10:00'")
+        })?;
+    let zone = match zone.as_slice() {
+        [] => None,
+        [zone] => Some(zone.trim_matches('"')),
+        _ => {
+            return Err(format!(
+                "`{text}`: one zone after the time, e.g. Europe/Berlin"
+            ));
+        }
+    };
+    clock_in(naive, zone)
+}
+
+/// Whether a mocked result field's `value` is a value of its declared type `ty` (`none`
+/// always is: the field is absent). Text fits the text-like types it parses as.
+pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
+    match (ty, value) {
+        (_, Value::None) | (SlotType::Record, _) => true,
+        (SlotType::Text, Value::Text(_)) | (SlotType::Number, Value::Number(_)) => true,
+        (SlotType::Integer, Value::Number(n)) => n.fract() == 0.0,
+        (SlotType::Digits { .. }, Value::Number(n)) => n.fract() == 0.0 && *n >= 0.0,
+        (SlotType::YesNo | SlotType::Bool, Value::Bool(_)) => true,
+        (
+            SlotType::Digits { .. }
+            | SlotType::Date
+            | SlotType::Time
+            | SlotType::Email
+            | SlotType::Phone
+            | SlotType::Enum(_),
+            Value::Text(text),
+        ) => {
+            let reply = Reply {
+                text,
+                keys: false,
+                voice: false,
+                today: None,
+            };
+            parse_slot(ty, bundle, reply).is_some()
+        }
+        (SlotType::Date, Value::Date(_)) | (SlotType::Time, Value::Time(_)) => true,
+        _ => false,
+    }
+}
+
+/// A slot type as written in `.csflow`.
+pub fn type_name(ty: &SlotType, bundle: &Bundle) -> String {
+    match ty {
+        SlotType::Text => "text".into(),
+        SlotType::Number => "number".into(),
+        SlotType::Integer => "integer".into(),
+        SlotType::Digits { .. } => "digits".into(),
+        SlotType::YesNo => "yes_no".into(),
+        SlotType::Bool => "bool".into(),
+        SlotType::Date => "date".into(),
+        SlotType::Time => "time".into(),
+        SlotType::Email => "email".into(),
+        SlotType::Phone => "phone".into(),
+        SlotType::Record => "record".into(),
+        SlotType::Enum(values) => {
+            let names: Vec<&str> = values.iter().map(|v| bundle.str(*v)).collect();
+            format!("enum {{ {} }}", names.join(" "))
+        }
+    }
 }
 
 /// A literal of a `mock … returns` record or an `expect slot` value. Enum values and other

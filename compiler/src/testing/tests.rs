@@ -354,3 +354,181 @@ fn example_conversation_tests_pass() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn expect_handoff_checks_priority_and_reason_when_written() {
+    let failure = |steps: &str| {
+        let report = run_all(
+            "voice",
+            &format!("test \"t\" {{\n  flow hotline\n{steps}\n}}"),
+        );
+        only(&report).failure.clone().map(|f| (f.expected, f.got))
+    };
+    assert_eq!(
+        failure("  send key \"2\"\n  expect handoff desk priority normal"),
+        None
+    );
+    assert_eq!(
+        failure("  send key \"2\"\n  expect handoff desk priority high"),
+        Some((
+            "handoff desk priority high".into(),
+            "handoff desk (priority normal) from state main_menu".into()
+        ))
+    );
+    assert_eq!(
+        failure("  send key \"2\"\n  expect handoff desk reason \"billing\""),
+        Some((
+            "handoff desk reason \"billing\"".into(),
+            "handoff desk (priority normal) from state main_menu".into()
+        ))
+    );
+}
+
+/// Analyzes one file, compiles it whatever the checks said, and runs its tests.
+fn one_file_run(path: &str, source: &str) -> (crate::Analysis, Report) {
+    let analysis = crate::analyze(
+        vec![(path.to_string(), source.as_bytes().to_vec())],
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &check::Options::default(),
+    );
+    let bundle =
+        crate::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources).unwrap();
+    let report = run(
+        &analysis.files,
+        &analysis.sources,
+        &bundle,
+        &Options::default(),
+    );
+    (analysis, report)
+}
+
+/// A flow the checks refuse (`input-free-cycle`), compiled anyway, so that its conversation
+/// runs into the VM's step budget.
+const SPINNER: &str = r#"
+queue care { }
+flow spin {
+  channel chat
+  start welcome
+  on no_match retry 1 then handoff care
+  state welcome {
+    menu "Pick" {
+      option "Loop" key 1 goto spinning
+      option "Agent" key 2 handoff care
+    }
+  }
+  state spinning {
+    goto spinning
+  }
+}
+test "spins" {
+  flow spin
+  send key "1"
+  expect state spinning
+}
+"#;
+
+#[test]
+fn a_failed_conversation_fails_its_test_at_that_step_with_the_reason() {
+    let (analysis, report) = one_file_run("spin.csflow", SPINNER);
+    assert!(
+        analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.name == "input-free-cycle")
+    );
+    let failure = only(&report).failure.clone().expect("the test fails");
+    assert_eq!(
+        failure.step_text, "send key \"1\"",
+        "fails at the send, not later"
+    );
+    assert_eq!(failure.expected, "the conversation to go on");
+    assert!(
+        failure
+            .got
+            .starts_with("the conversation failed in state spinning: ")
+            && failure.got.contains("step"),
+        "{}",
+        failure.got
+    );
+}
+
+/// A night desk whose hours run past midnight, tested through `csflow test` with `time`.
+const NIGHT_DESK: &str = r#"
+hours night {
+  timezone "Asia/Shanghai"
+  fri 22:00-06:00
+  mon-thu 18:00-09:00
+  closed 2026-12-25
+}
+queue night_desk { hours night }
+queue day_desk { }
+flow emergency {
+  channel voice
+  start welcome
+  on no_match retry 1 then handoff day_desk
+  on no_input retry 1 then handoff day_desk
+  on closed goto closed_now
+  state welcome {
+    if open(night) {
+      say "The night desk is open."
+    } else {
+      say "The night desk is closed."
+    }
+    handoff night_desk
+  }
+  state closed_now {
+    say "Please call the day line."
+    handoff day_desk
+  }
+}
+test "friday night, before midnight" {
+  flow emergency
+  time 2026-11-27 23:00
+  expect say "The night desk is open."
+  expect handoff night_desk
+}
+test "friday night, after midnight: saturday 05:59" {
+  flow emergency
+  time 2026-11-28 05:59
+  expect say "The night desk is open."
+  expect handoff night_desk
+}
+test "saturday morning at six: closed" {
+  flow emergency
+  time 2026-11-28 06:00
+  expect say "The night desk is closed."
+  expect handoff day_desk
+}
+test "monday before nine belongs to sunday: closed" {
+  flow emergency
+  time 2026-11-30 08:00
+  expect say "The night desk is closed."
+  expect handoff day_desk
+}
+test "christmas friday: closed, also after midnight" {
+  flow emergency
+  time 2026-12-26 01:00 "Asia/Shanghai"
+  expect say "The night desk is closed."
+  expect state closed_now
+}
+test "the thursday night into christmas morning is open" {
+  flow emergency
+  time 2026-12-25 02:00
+  expect handoff night_desk
+}
+"#;
+
+#[test]
+fn overnight_hours_run_past_midnight_in_conversation_tests() {
+    let (analysis, report) = one_file_run("night.csflow", NIGHT_DESK);
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "overnight ranges are valid: {errors:#?}");
+    assert_eq!(report.tests.len(), 6);
+    for test in &report.tests {
+        assert!(test.passed(), "{}: {:#?}", test.name, test.failure);
+    }
+}

@@ -1,17 +1,48 @@
 //! A small lexicon sentiment score in −1..1 for English and Chinese.
 //!
-//! The normalized text is split into tokens: Latin words, and for CJK the longest lexicon
-//! entry (up to 4 characters) at each position, else one character. Each lexicon word has a
-//! weight in −3..3. A negator ("not", "never", "dont", 不, 没, 别 …) within the 3 tokens
-//! before a word flips and damps it (× −0.75: "not happy" is mildly negative, not as
-//! negative as "unhappy"); an intensifier ("very", "so", 很, 太, 非常 …) right before a word
-//! multiplies it by 1.5. Phrases such as 不满意 and 没用 are lexicon entries of their own, so
-//! the longest match wins over negation. The sum `s` is squashed to `s / √(s² + 15)`
-//! (the VADER normalization): "this is useless, I am furious" scores about −0.84.
+//! The normalized text is scanned for lexicon phrases (longest first, see [`super::lexicon`]):
+//! opinion words with a weight in −3..3, negators, intensifiers and Chinese complaint
+//! suffixes. Rules, in the order they apply to an opinion word:
+//! - an intensifier right before it ("very", "so", 很, 太, 非常, 什么 in 什么破服务) multiplies it
+//!   by 1.5; a suffix right after it ("at all", 死了 in 烦死了, 透了, 极了) does the same;
+//! - a negator within the 3 units before it flips it: a negated positive word is as negative
+//!   as the word was positive ("not happy", 不是很满意 — a polite way to complain), a negated
+//!   negative word is only mildly positive (× −0.5: "not bad"); 一点都不 / "not at all"
+//!   negate and intensify;
+//! - phrases such as 不满意, 没用 and "fed up" are entries of their own, so the longest match
+//!   wins over negation; words that contain an opinion word without being one (好的 "okay",
+//!   不好意思 "excuse me") are neutral entries.
+//!
+//! The sum `s` is squashed to `s / √(s² + 8)`: one strong word (−3: "furious", 投诉) or an
+//! intensified one ("very unhappy", 非常不满意) is below −0.6, the usual escalation threshold;
+//! one mild word ("slow", "problem") is about −0.33.
 
-use super::normalize::{is_cjk, normalize};
+use super::lexicon::{Lexicon, units};
+use super::normalize::normalize;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    Word(f32),
+    Not,
+    /// A negation that also intensifies (一点都不, 根本不).
+    StrongNot,
+    Intensifier,
+    /// Intensifies the opinion word right before it (烦死了, "not happy at all").
+    Suffix,
+    Neutral,
+}
+
+use Class::*;
+
+const SQUASH: f32 = 8.0;
 
 const ENGLISH: &[(&str, f32)] = &[
+    ("fed up", -3.0),
+    ("sick of", -3.0),
+    ("sick and tired", -3.0),
+    ("waste of time", -3.0),
+    ("very helpful", 3.0),
     ("good", 2.0),
     ("great", 3.0),
     ("excellent", 3.0),
@@ -54,8 +85,11 @@ const ENGLISH: &[(&str, f32)] = &[
     ("unacceptable", -3.0),
     ("rubbish", -3.0),
     ("garbage", -3.0),
-    ("complain", -2.0),
-    ("complaint", -2.0),
+    ("complain", -3.0),
+    ("complaint", -3.0),
+    ("worthless", -3.0),
+    ("joke", -1.0),
+    ("nothing works", -2.0),
     ("problem", -1.0),
     ("broken", -2.0),
     ("poor", -2.0),
@@ -69,7 +103,6 @@ const ENGLISH: &[(&str, f32)] = &[
     ("sad", -2.0),
     ("incompetent", -3.0),
     ("worse", -2.0),
-    ("fed", -1.0),
     ("hopeless", -3.0),
     ("disgusting", -3.0),
     ("outraged", -3.0),
@@ -77,6 +110,9 @@ const ENGLISH: &[(&str, f32)] = &[
 
 const CHINESE: &[(&str, f32)] = &[
     ("满意", 2.0),
+    ("很好", 2.0),
+    ("挺好", 2.0),
+    ("真好", 2.0),
     ("谢谢", 2.0),
     ("感谢", 2.0),
     ("棒", 2.0),
@@ -97,7 +133,16 @@ const CHINESE: &[(&str, f32)] = &[
     ("糟糕", -2.0),
     ("烂", -2.0),
     ("没用", -3.0),
-    ("投诉", -2.0),
+    ("投诉", -3.0),
+    ("坑人", -3.0),
+    ("破", -2.0),
+    ("差劲", -3.0),
+    ("太慢", -2.0),
+    ("没人理", -2.0),
+    ("不耐烦", -2.0),
+    ("有帮助", 2.0),
+    ("帮了大忙", 3.0),
+    ("好评", 2.0),
     ("讨厌", -2.0),
     ("烦", -2.0),
     ("骗", -3.0),
@@ -121,8 +166,10 @@ const CHINESE: &[(&str, f32)] = &[
 
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "cant", "cannot",
-    "wont", "nothing", "neither", "nor", "不", "没", "没有", "别", "未", "无", "非",
+    "wont", "nothing", "neither", "nor", "不", "不是", "没", "没有", "别", "未", "无",
 ];
+
+const STRONG_NEGATORS: &[&str] = &["一点都不", "一点也不", "根本不", "完全不", "并不", "毫不"];
 
 const INTENSIFIERS: &[&str] = &[
     "very",
@@ -132,72 +179,103 @@ const INTENSIFIERS: &[&str] = &[
     "totally",
     "absolutely",
     "too",
+    "incredibly",
+    "completely",
     "很",
     "太",
     "非常",
     "特别",
     "真",
+    "真是",
     "超",
     "好",
+    "十分",
+    "极其",
+    "相当",
+    "简直",
+    "什么",
 ];
 
-fn lookup(table: &[(&str, f32)], word: &str) -> Option<f32> {
-    table.iter().find(|(w, _)| *w == word).map(|(_, s)| *s)
+const SUFFIXES: &[&str] = &["at all", "死了", "死", "透了", "极了", "得要命", "坏了"];
+
+/// Entries that contain an opinion word without being one.
+const NEUTRAL: &[&str] = &[
+    "好的",
+    "好吧",
+    "不好意思",
+    "好像",
+    "只好",
+    "no problem",
+    "不用",
+    "没问题",
+    "like to",
+    "would like",
+    "like that",
+];
+
+fn lexicon() -> &'static Lexicon<Class> {
+    static LEXICON: OnceLock<Lexicon<Class>> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut entries: Vec<(&str, Class)> = Vec::new();
+        entries.extend(ENGLISH.iter().chain(CHINESE).map(|(w, s)| (*w, Word(*s))));
+        entries.extend(NEGATORS.iter().map(|w| (*w, Not)));
+        entries.extend(STRONG_NEGATORS.iter().map(|w| (*w, StrongNot)));
+        entries.extend(INTENSIFIERS.iter().map(|w| (*w, Intensifier)));
+        entries.extend(SUFFIXES.iter().map(|w| (*w, Suffix)));
+        entries.extend(NEUTRAL.iter().map(|w| (*w, Neutral)));
+        Lexicon::new(&entries)
+    })
 }
 
-/// Tokens of a normalized text: Latin words, and longest-lexicon-match CJK pieces.
-fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for word in text.split(' ') {
-        let chars: Vec<char> = word.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            if is_cjk(chars[i]) {
-                let mut taken = 1;
-                for len in (2..=4).rev() {
-                    if i + len <= chars.len() {
-                        let piece: String = chars[i..i + len].iter().collect();
-                        if lookup(CHINESE, &piece).is_some() || NEGATORS.contains(&piece.as_str()) {
-                            taken = len;
-                            break;
-                        }
-                    }
-                }
-                out.push(chars[i..i + taken].iter().collect());
-                i += taken;
-            } else {
-                let start = i;
-                while i < chars.len() && !is_cjk(chars[i]) {
-                    i += 1;
-                }
-                out.push(chars[start..i].iter().collect());
-            }
-        }
-    }
-    out
-}
+/// How many units before an opinion word a negator reaches ("not very happy", 不是很满意).
+const NEGATION_REACH: usize = 3;
 
 /// The sentiment of `text` in −1..1 (0 for no opinion words).
 pub fn sentiment(text: &str) -> f32 {
-    let tokens = tokens(&normalize(text));
+    let norm = normalize(text);
+    let units = units(&norm);
+    let hits = lexicon().scan(&units);
     let mut sum = 0.0f32;
-    for (i, token) in tokens.iter().enumerate() {
-        let Some(mut weight) = lookup(ENGLISH, token).or_else(|| lookup(CHINESE, token)) else {
-            continue;
-        };
-        if i > 0 && INTENSIFIERS.contains(&tokens[i - 1].as_str()) {
-            weight *= 1.5;
+    let mut last_word: Option<(f32, usize)> = None;
+    for (i, hit) in hits.iter().enumerate() {
+        match hit.class {
+            Word(weight) => {
+                let mut weight = weight;
+                let before = i.checked_sub(1).map(|j| hits[j]);
+                if before.is_some_and(|b| b.class == Intensifier && b.end == hit.start) {
+                    weight *= 1.5;
+                }
+                let negation = hits[..i].iter().rev().find(|b| {
+                    matches!(b.class, Not | StrongNot) && b.end + NEGATION_REACH >= hit.start
+                });
+                if let Some(negation) = negation
+                    && !hits[..i]
+                        .iter()
+                        .any(|b| matches!(b.class, Word(_)) && b.start > negation.start)
+                {
+                    weight *= if weight > 0.0 { -1.0 } else { -0.5 };
+                    if negation.class == StrongNot {
+                        weight *= 1.5;
+                    }
+                }
+                sum += weight;
+                last_word = Some((weight, hit.end));
+            }
+            Suffix => {
+                if let Some((weight, end)) = last_word
+                    && end + 1 >= hit.start
+                {
+                    sum += weight * 0.5;
+                    last_word = None;
+                }
+            }
+            Not | StrongNot | Intensifier | Neutral => {}
         }
-        let window = &tokens[i.saturating_sub(3)..i];
-        if window.iter().any(|t| NEGATORS.contains(&t.as_str())) {
-            weight *= -0.75;
-        }
-        sum += weight;
     }
     if sum == 0.0 {
         0.0
     } else {
-        sum / (sum * sum + 15.0).sqrt()
+        sum / (sum * sum + SQUASH).sqrt()
     }
 }
 

@@ -1,25 +1,38 @@
-//! The intent matcher and knowledge retrieval: character n-gram vectors and cosine
+//! The intent matcher and knowledge retrieval: weighted feature vectors and cosine
 //! similarity, computed from the bundle's examples when a model is built (the bundle stores
 //! only the example texts).
 //!
-//! Features of a normalized text (see [`super::normalize`]), padded with a space at both
-//! ends: every character 2-gram and 3-gram, plus 1-grams of CJK characters (a single
-//! Chinese character carries meaning; a single Latin letter does not). Counts are term
-//! frequencies; grams are hashed to 64 bits (FNV-1a) and kept sorted, so there is no
-//! hash-map order anywhere.
+//! Features of a normalized text (see [`super::normalize`]):
+//! - Latin words, lightly stemmed ("bills" → "bill", "delayed" → "delay"), without function
+//!   words ("I", "my", "the", "please", "want" …), and their character 3-grams at a low
+//!   weight (for typing errors and word forms the stemmer misses);
+//! - Chinese: single characters (without particles such as 的 了 吗 我) and character pairs;
+//! - *concepts*: a built-in contact-centre thesaurus ([`super::concepts`]) maps words and
+//!   phrases of both languages that mean the same thing to one feature — "bill", "invoice",
+//!   "owe", 账单 and 话费 are all `bill` — so a paraphrase with none of the example's words
+//!   still matches ("why is my bill so high" ~ "how much do I owe", 这个月话费多少 ~ "my invoice").
 //!
-//! Score of an input against one example = the larger of
-//! - the cosine similarity of their vectors, and
-//! - for an input that contains the example verbatim (at word boundaries for Latin text,
+//! Each feature is weighted by its rarity among the model's examples (inverse document
+//! frequency: a word every intent uses says nothing); a feature no example has weighs as
+//! much as the rarest, so an input about something else entirely scores low. Features are
+//! hashed to 64 bits (FNV-1a) and kept sorted, so there is no hash-map order anywhere.
+//!
+//! Score of an input against one group (intent, knowledge entry) = the largest of
+//! - the cosine similarity with each of its examples, and with the group's centroid (the sum
+//!   of its examples' vectors: "I need to change my flight to Friday" shares "change" with one
+//!   example and "flight" with another);
+//! - for an input that contains an example verbatim (at word boundaries for Latin text,
 //!   the example at least 2 characters long): `0.8 + 0.2 × example length / input length`,
 //!   so "I want to talk to an agent please" matches the example "agent" confidently;
 //! - for knowledge retrieval also the other way round, a question that contains the input
 //!   (at least 2 characters): `0.6 + 0.4 × input length / question length`, so the topic
 //!   "opening hours" finds "What are your opening hours?".
 //!
-//! A group's (intent's, entry's) score is its best example's. Intents match at
-//! [`INTENT_THRESHOLD`] or above, knowledge entries at [`KNOWLEDGE_THRESHOLD`].
+//! Intents match at [`INTENT_THRESHOLD`] or above, knowledge entries at
+//! [`KNOWLEDGE_THRESHOLD`].
 
+use super::concepts;
+use super::lexicon::units;
 use super::normalize::{is_cjk, normalize};
 use crate::bundle::Bundle;
 
@@ -33,22 +46,34 @@ struct Doc {
     group: u32,
     text: String,
     chars: usize,
-    features: Vec<(u64, f32)>,
-    norm: f32,
+    /// Raw feature counts (weighted by kind, not yet by rarity).
+    counts: Vec<(u64, f32)>,
 }
 
 impl Doc {
     fn new(group: u32, raw: &str) -> Doc {
         let text = normalize(raw);
-        let features = features(&text);
-        let norm = features.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        let counts = features(&text);
         Doc {
             group,
             chars: text.chars().count(),
             text,
-            features,
-            norm,
+            counts,
         }
+    }
+}
+
+/// A weighted, normalized vector.
+#[derive(Debug, Clone, Default)]
+struct Vector {
+    features: Vec<(u64, f32)>,
+    norm: f32,
+}
+
+impl Vector {
+    fn new(features: Vec<(u64, f32)>) -> Vector {
+        let norm = features.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        Vector { features, norm }
     }
 }
 
@@ -56,6 +81,19 @@ impl Doc {
 #[derive(Debug, Clone, Default)]
 pub struct TextModel {
     docs: Vec<Doc>,
+    /// Each doc's weighted vector, by index into `docs`.
+    vectors: Vec<Vector>,
+    /// Each group's centroid (its norm; see [`TextModel::scores`]).
+    centroids: Vec<Vector>,
+    /// The inverted index: sorted (feature, start, end) into `postings`, so that an input is
+    /// compared only with the examples that share a feature with it.
+    index: Vec<(u64, u32, u32)>,
+    /// (doc, weight in that doc's vector), grouped by feature.
+    postings: Vec<(u32, f32)>,
+    /// Sorted (feature, inverse document frequency) over the docs.
+    idf: Vec<(u64, f32)>,
+    /// The weight of a feature no example has.
+    unseen_idf: f32,
     groups: usize,
     /// Whether a text inside the input also counts (knowledge retrieval).
     both_ways: bool,
@@ -112,11 +150,97 @@ impl TextModel {
             .map(|(group, text)| Doc::new(group, text))
             .collect();
         let groups = docs.iter().map(|d| d.group as usize + 1).max().unwrap_or(0);
-        TextModel {
+        let mut model = TextModel {
             docs,
             groups,
             both_ways,
+            ..TextModel::default()
+        };
+        model.weigh();
+        model
+    }
+
+    /// Inverse document frequencies, every doc's vector and every group's centroid.
+    fn weigh(&mut self) {
+        let mut all: Vec<u64> = self
+            .docs
+            .iter()
+            .flat_map(|d| d.counts.iter().map(|(f, _)| *f))
+            .collect();
+        all.sort_unstable();
+        let n = self.docs.len() as f32;
+        let idf_of = |df: f32| ((n + 1.0) / (df + 1.0)).ln() + 1.0;
+        self.idf.clear();
+        for f in all {
+            match self.idf.last_mut() {
+                Some((last, df)) if *last == f => *df += 1.0,
+                _ => self.idf.push((f, 1.0)),
+            }
         }
+        for (_, df) in &mut self.idf {
+            *df = idf_of(*df);
+        }
+        self.unseen_idf = idf_of(0.0) * UNSEEN;
+        self.vectors = self.docs.iter().map(|d| self.vector(&d.counts)).collect();
+        let mut entries: Vec<(u64, u32, f32)> = self
+            .vectors
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, v)| v.features.iter().map(move |(f, w)| (*f, doc as u32, *w)))
+            .collect();
+        entries.sort_by_key(|(f, doc, _)| (*f, *doc));
+        self.index.clear();
+        self.postings.clear();
+        for (f, doc, w) in entries {
+            let at = self.postings.len() as u32;
+            match self.index.last_mut() {
+                Some((last, _, end)) if *last == f => *end = at + 1,
+                _ => self.index.push((f, at, at + 1)),
+            }
+            self.postings.push((doc, w));
+        }
+        let groups = self.groups.max(1);
+        let mut sums: Vec<Vec<(u64, f32)>> = vec![Vec::new(); groups];
+        for (doc, vector) in self.docs.iter().zip(&self.vectors) {
+            if vector.norm > 0.0
+                && let Some(sum) = sums.get_mut(doc.group as usize)
+            {
+                sum.extend(vector.features.iter().map(|(f, w)| (*f, w / vector.norm)));
+            }
+        }
+        self.centroids = sums
+            .into_iter()
+            .map(|mut sum| {
+                sum.sort_unstable_by_key(|(f, _)| *f);
+                let mut merged: Vec<(u64, f32)> = Vec::with_capacity(sum.len());
+                for (f, w) in sum {
+                    match merged.last_mut() {
+                        Some((last, total)) if *last == f => *total += w,
+                        _ => merged.push((f, w)),
+                    }
+                }
+                // Only the norm is kept: dot products go through the inverted index.
+                Vector {
+                    features: Vec::new(),
+                    norm: Vector::new(merged).norm,
+                }
+            })
+            .collect();
+    }
+
+    fn vector(&self, counts: &[(u64, f32)]) -> Vector {
+        Vector::new(
+            counts
+                .iter()
+                .map(|(f, c)| {
+                    let idf = self
+                        .idf
+                        .binary_search_by_key(f, |(g, _)| *g)
+                        .map_or(self.unseen_idf, |i| self.idf[i].1);
+                    (*f, c * idf)
+                })
+                .collect(),
+        )
     }
 
     /// One group per intent of the bundle, in bundle order.
@@ -129,6 +253,7 @@ impl TextModel {
         });
         let mut model = TextModel::new(texts, false);
         model.groups = model.groups.max(bundle.intents.len());
+        model.weigh();
         model
     }
 
@@ -145,6 +270,7 @@ impl TextModel {
         });
         let mut model = TextModel::new(texts, true);
         model.groups = model.groups.max(base.entries.len());
+        model.weigh();
         model
     }
 
@@ -155,10 +281,39 @@ impl TextModel {
         if input.text.is_empty() {
             return scores;
         }
-        for doc in &self.docs {
-            let score = score(&input, doc, self.both_ways);
+        let vector = self.vector(&input.counts);
+        // Dot products through the inverted index: only examples sharing a feature.
+        let mut dots = vec![0.0f32; self.docs.len()];
+        for (feature, weight) in &vector.features {
+            if let Ok(i) = self.index.binary_search_by_key(feature, |(f, _, _)| *f) {
+                let (_, start, end) = self.index[i];
+                for (doc, w) in &self.postings[start as usize..end as usize] {
+                    dots[*doc as usize] += weight * w;
+                }
+            }
+        }
+        // A centroid is the sum of its examples' unit vectors: its dot product is the sum of
+        // theirs, each over its norm.
+        let mut centroid_dots = vec![0.0f32; self.centroids.len()];
+        for ((doc, example), dot) in self.docs.iter().zip(&self.vectors).zip(&dots) {
+            let cosine = if vector.norm > 0.0 && example.norm > 0.0 {
+                dot / (vector.norm * example.norm)
+            } else {
+                0.0
+            };
+            if example.norm > 0.0
+                && let Some(c) = centroid_dots.get_mut(doc.group as usize)
+            {
+                *c += dot / example.norm;
+            }
+            let score = score(&input, cosine, doc, example, self.both_ways);
             if let Some(slot) = scores.get_mut(doc.group as usize) {
                 *slot = slot.max(score);
+            }
+        }
+        for ((slot, centroid), dot) in scores.iter_mut().zip(&self.centroids).zip(centroid_dots) {
+            if vector.norm > 0.0 && centroid.norm > 0.0 {
+                *slot = slot.max(dot / (vector.norm * centroid.norm));
             }
         }
         scores
@@ -181,8 +336,15 @@ pub fn best_of(scores: &[f32], threshold: f32) -> Option<(usize, f32)> {
     best
 }
 
-fn score(input: &Doc, example: &Doc, both_ways: bool) -> f32 {
-    let mut best = cosine(input, example);
+/// The score of `input` against one example whose cosine similarity with it is `cosine`.
+fn score(input: &Doc, cosine: f32, example: &Doc, example_vector: &Vector, both_ways: bool) -> f32 {
+    let mut best = cosine;
+    // A text inside another shares its features: with no feature in common (and the
+    // example has some), neither contains the other — skip the substring searches, which
+    // were most of a free-text turn's cost against a 50-intent model.
+    if best == 0.0 && example_vector.norm > 0.0 && input.chars > 0 {
+        return 0.0;
+    }
     if example.chars >= 2 && input.chars > 0 && contains_word(&input.text, &example.text) {
         best = best.max(0.8 + 0.2 * example.chars as f32 / input.chars as f32);
     }
@@ -196,34 +358,21 @@ fn score(input: &Doc, example: &Doc, both_ways: bool) -> f32 {
     best.min(1.0)
 }
 
-fn cosine(a: &Doc, b: &Doc) -> f32 {
-    if a.norm == 0.0 || b.norm == 0.0 {
-        return 0.0;
-    }
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    while i < a.features.len() && j < b.features.len() {
-        let (ka, wa) = a.features[i];
-        let (kb, wb) = b.features[j];
-        match ka.cmp(&kb) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += wa * wb;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot / (a.norm * b.norm)
-}
-
 /// Whether `hay` contains `needle` where Latin letters/digits do not run on either side.
 pub fn contains_word(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
     let word_char = |c: char| c.is_alphanumeric() && !is_cjk(c);
-    for (at, _) in hay.match_indices(needle) {
+    // A plain scan: needles are short examples, and setting up a two-way searcher for each
+    // of a model's hundreds of examples cost more than the search itself.
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.len() > h.len() {
+        return false;
+    }
+    let starts = (0..=h.len() - n.len())
+        .filter(|at| h[*at] == n[0] && h[*at..].starts_with(n) && hay.is_char_boundary(*at));
+    for at in starts {
         let before = hay[..at].chars().next_back();
         let after = hay[at + needle.len()..].chars().next();
         let first = needle.chars().next();
@@ -237,49 +386,96 @@ pub fn contains_word(hay: &str, needle: &str) -> bool {
     false
 }
 
-fn gram_hash(chars: &[char]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in chars {
-        for byte in (*c as u32).to_le_bytes() {
-            hash ^= byte as u64;
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+fn hash_bytes(kind: u8, bytes: &[u8]) -> u64 {
+    hash_more(0xcbf2_9ce4_8422_2325 ^ kind as u64, bytes)
+}
+
+/// FNV-1a continued over more bytes.
+fn hash_more(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= *byte as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
 }
 
-/// Sorted, merged `(gram hash, count)` of a normalized text.
+/// Feature kinds (mixed into the hash) and their weights before rarity.
+const WORD: (u8, f32) = (1, 1.0);
+const TRIGRAM: (u8, f32) = (2, 0.2);
+const CJK_CHAR: (u8, f32) = (3, 0.5);
+const CJK_PAIR: (u8, f32) = (4, 1.0);
+const CONCEPT: (u8, f32) = (5, 2.0);
+/// A feature no example has weighs this much of the rarest one's weight: enough that an
+/// input about something else scores low, not so much that a paraphrase's extra words
+/// ("this month", 一下) drown what it shares with an example.
+const UNSEEN: f32 = 0.5;
+
+/// Sorted, merged `(feature hash, weight)` of a normalized text.
 fn features(text: &str) -> Vec<(u64, f32)> {
+    let mut out: Vec<(u64, f32)> = Vec::new();
     if text.is_empty() {
-        return Vec::new();
+        return out;
     }
-    let mut chars: Vec<char> = Vec::with_capacity(text.len() + 2);
-    chars.push(' ');
-    chars.extend(text.chars());
-    chars.push(' ');
-    let mut grams: Vec<u64> = Vec::new();
-    for (i, c) in chars.iter().enumerate() {
-        if is_cjk(*c) {
-            grams.push(gram_hash(&chars[i..i + 1]));
-        }
-        for n in 2..=3 {
-            if i + n <= chars.len() {
-                let gram = &chars[i..i + n];
-                if gram.iter().any(|c| *c != ' ') {
-                    grams.push(gram_hash(gram));
+    let units = units(text);
+    for concept in concepts::find(&units) {
+        out.push((hash_bytes(CONCEPT.0, concept.as_bytes()), CONCEPT.1));
+    }
+    let mut previous_cjk: Option<&str> = None;
+    for unit in &units {
+        let first = unit.chars().next().unwrap_or(' ');
+        if is_cjk(first) {
+            if !concepts::is_cjk_stop(first) {
+                out.push((hash_bytes(CJK_CHAR.0, unit.as_bytes()), CJK_CHAR.1));
+            }
+            if let Some(previous) = previous_cjk {
+                let previous_stop = previous.chars().next().is_some_and(concepts::is_cjk_stop);
+                if !(previous_stop && concepts::is_cjk_stop(first)) {
+                    let hash =
+                        hash_more(hash_bytes(CJK_PAIR.0, previous.as_bytes()), unit.as_bytes());
+                    out.push((hash, CJK_PAIR.1));
                 }
             }
+            previous_cjk = Some(unit);
+            continue;
+        }
+        previous_cjk = None;
+        // Stop words, and numbers: "transfer 500" is about transferring, whatever the sum.
+        if concepts::is_stop_word(unit) || unit.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let stem = concepts::stem(unit);
+        out.push((hash_bytes(WORD.0, stem.as_bytes()), WORD.1));
+        // Letter 3-grams of " stem ", hashed from the bytes of each window of 3 characters.
+        let bytes = stem.as_bytes();
+        let mut starts: Vec<usize> = Vec::with_capacity(bytes.len() + 3);
+        starts.push(0);
+        starts.extend(stem.char_indices().map(|(i, _)| i + 1));
+        starts.push(bytes.len() + 1);
+        starts.push(bytes.len() + 2);
+        let padded_byte = |i: usize| {
+            if i == 0 || i > bytes.len() {
+                b' '
+            } else {
+                bytes[i - 1]
+            }
+        };
+        for window in starts.windows(4) {
+            let mut hash = hash_bytes(TRIGRAM.0, &[]);
+            for i in window[0]..window[3] {
+                hash = hash_more(hash, &[padded_byte(i)]);
+            }
+            out.push((hash, TRIGRAM.1));
         }
     }
-    grams.sort_unstable();
-    let mut out: Vec<(u64, f32)> = Vec::new();
-    for g in grams {
-        match out.last_mut() {
-            Some((last, count)) if *last == g => *count += 1.0,
-            _ => out.push((g, 1.0)),
+    out.sort_unstable_by_key(|(f, _)| *f);
+    let mut merged: Vec<(u64, f32)> = Vec::with_capacity(out.len());
+    for (f, w) in out {
+        match merged.last_mut() {
+            Some((last, total)) if *last == f => *total += w,
+            _ => merged.push((f, w)),
         }
     }
-    out
+    merged
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! `None` when the reply does not fit the type (a `no_match`).
 
 use super::normalize::{half_width, normalize};
+use super::numbers::{cjk_digit, cjk_to_arabic, words_to_numerals};
 use super::similarity::contains_word;
-use crate::bundle::{Bundle, Date, SlotType, Time};
+use crate::bundle::{Bundle, Date, SlotType};
 use crate::value::Value;
 
 /// A reply to parse: `keys` is true for keypad input (DTMF).
@@ -13,16 +14,26 @@ pub struct Reply<'a> {
     pub keys: bool,
     /// Voice channel: a spoken "1"/"2" counts like the keys for yes/no.
     pub voice: bool,
+    /// The conversation's date, for relative dates ("tomorrow", 下周一); `None` refuses them.
+    pub today: Option<Date>,
 }
 
 /// Parses `reply` as a value of `ty`; enum value names are looked up in `bundle`.
 pub fn parse_slot(ty: &SlotType, bundle: &Bundle, reply: Reply<'_>) -> Option<Value> {
-    let text = reply.text.trim();
+    let mut text = reply.text.trim();
+    // Keyed entry ends with the hash key ("enter your PIN followed by #").
+    if reply.keys
+        || text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '#' || c == ' ')
+    {
+        text = text.trim_end_matches('#').trim_end();
+    }
     if text.is_empty() {
         return None;
     }
     match ty {
-        SlotType::Text => Some(Value::Text(text.to_string())),
+        SlotType::Text => Some(Value::Text(reply.text.trim().to_string())),
         SlotType::Number => parse_number(text).map(Value::Number),
         SlotType::Integer => parse_number(text)
             .filter(|n| n.fract() == 0.0)
@@ -31,7 +42,7 @@ pub fn parse_slot(ty: &SlotType, bundle: &Bundle, reply: Reply<'_>) -> Option<Va
         SlotType::YesNo | SlotType::Bool => {
             parse_yes_no(text, reply.keys || reply.voice).map(Value::Bool)
         }
-        SlotType::Date => parse_date(text).map(Value::Date),
+        SlotType::Date => parse_date(text, reply.today).map(Value::Date),
         SlotType::Time => parse_time(text).map(Value::Time),
         SlotType::Email => parse_email(text).map(Value::Text),
         SlotType::Phone => parse_phone(text).map(Value::Text),
@@ -47,27 +58,11 @@ fn half(text: &str) -> String {
     text.chars().map(half_width).collect()
 }
 
-/// Chinese digit characters as spoken/recognized (幺 is "one" when reading out numbers).
-fn cjk_digit(c: char) -> Option<char> {
-    let digit = match c {
-        '零' | '〇' => '0',
-        '一' | '幺' => '1',
-        '二' | '两' => '2',
-        '三' => '3',
-        '四' => '4',
-        '五' => '5',
-        '六' => '6',
-        '七' => '7',
-        '八' => '8',
-        '九' => '9',
-        _ => return None,
-    };
-    Some(digit)
-}
-
-/// `3`, `-0.5`, `1,234.5`, or the one number inside a short reply ("about 3").
+/// `3`, `-0.5`, `1,234.5`, `twenty five`, `二十五`, `三点五`, `1.5万`, or the one number inside a
+/// short reply ("about 3", 大概三十个).
 pub fn parse_number(text: &str) -> Option<f64> {
-    let text = half(text);
+    let text = half(text).to_lowercase();
+    let text = words_to_numerals(&cjk_to_arabic(&text), false);
     let cleaned: String = text
         .trim()
         .chars()
@@ -80,15 +75,40 @@ pub fn parse_number(text: &str) -> Option<f64> {
     let chars: Vec<char> = cleaned.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        let negative = chars[i] == '-' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        let sign = matches!(chars[i], '-' | '负');
+        let negative = sign && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
         if chars[i].is_ascii_digit() || negative {
             let start = i;
             i += 1;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || ((chars[i] == '.' || chars[i] == '点')
+                        && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
+            {
                 i += 1;
             }
-            let piece: String = chars[start..i].iter().collect();
-            found.push(piece.trim_end_matches('.').parse::<f64>().ok()?);
+            let piece: String = chars[start..i]
+                .iter()
+                .map(|c| match c {
+                    '点' => '.',
+                    '负' => '-',
+                    c => *c,
+                })
+                .collect();
+            let mut value = piece.parse::<f64>().ok()?;
+            // 1.5万, 3千.
+            let place = match chars.get(i) {
+                Some('万') => 10_000.0,
+                Some('千') => 1_000.0,
+                Some('百') => 100.0,
+                Some('亿') => 100_000_000.0,
+                _ => 1.0,
+            };
+            if place > 1.0 {
+                value *= place;
+                i += 1;
+            }
+            found.push(value);
         } else {
             i += 1;
         }
@@ -99,201 +119,86 @@ pub fn parse_number(text: &str) -> Option<f64> {
     }
 }
 
-/// Digits with optional spaces/dashes/dots between them ("1234", "12 34", "12-34", keys),
-/// or the one such run inside a reply ("it's 1234"); checked against `min..=max` length.
+/// Digits as typed or read out, one digit at a time: with optional spaces/dashes/dots
+/// between them ("1234", "12 34", "12-34", keys), in words ("one two three four", "oh oh
+/// seven", "double five"), or in Chinese digits (一二三四, 幺幺二); or the one such run inside
+/// a reply ("it's 1234", 密码是幺二三四). Checked against `min..=max` length.
 pub fn parse_digits(text: &str, min: Option<u32>, max: Option<u32>) -> Option<String> {
-    let text: String = half(text)
+    let digits = digit_runs(text, false)?;
+    let len = digits.chars().count() as u32;
+    if min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m) {
+        return None;
+    }
+    Some(digits)
+}
+
+/// The one run of digits in `text` (digit words and Chinese digits counted, single spaces,
+/// dashes, dots and — with `phone` — parentheses between them); `None` for none or several.
+/// A phone run keeps a leading `+` ("plus" in words).
+fn digit_runs(text: &str, phone: bool) -> Option<String> {
+    let text = half(text).to_lowercase();
+    let mut text = words_to_numerals(&text, true);
+    if phone {
+        text = text.replace("plus ", "+").replace("plus", "+");
+    }
+    let text: String = text
         .chars()
-        .map(|c| cjk_digit(c).unwrap_or(c))
+        .map(|c| match cjk_digit(c) {
+            Some(d) if c != '两' => char::from_digit(d as u32, 10).unwrap_or(c),
+            _ => c,
+        })
         .collect();
+    // A place character (十, 百, hundred) means an amount, not digits read one by one.
+    if text.contains(['十', '百', '千', '万'])
+        || text.contains("hundred")
+        || text.contains("thousand")
+    {
+        return None;
+    }
+    let separator = |c: char| matches!(c, ' ' | '-' | '.') || (phone && matches!(c, '(' | ')'));
     let mut runs: Vec<String> = Vec::new();
     let mut current = String::new();
-    let mut gap = false;
+    let mut gap = 0;
     for c in text.chars() {
         if c.is_ascii_digit() {
             current.push(c);
-            gap = false;
-        } else if matches!(c, ' ' | '-' | '.') && !current.is_empty() && !gap {
-            gap = true;
+            gap = 0;
+        } else if phone && c == '+' && current.is_empty() {
+            current.push(c);
+        } else if separator(c) && !current.is_empty() && gap < 2 {
+            gap += 1;
         } else if !current.is_empty() {
             runs.push(std::mem::take(&mut current));
-            gap = false;
+            gap = 0;
         }
     }
     if !current.is_empty() {
         runs.push(current);
     }
-    let [digits] = runs.as_slice() else {
-        return None;
-    };
-    let len = digits.chars().count() as u32;
-    if min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m) {
-        return None;
-    }
-    Some(digits.clone())
-}
-
-const YES_WORDS: &[&str] = &[
-    "yes",
-    "yeah",
-    "yep",
-    "yup",
-    "ya",
-    "yah",
-    "sure",
-    "ok",
-    "okay",
-    "correct",
-    "right",
-    "y",
-    "affirmative",
-    "absolutely",
-    "definitely",
-    "certainly",
-    "please",
-    "true",
-    "indeed",
-];
-const NO_WORDS: &[&str] = &[
-    "no", "nope", "nah", "n", "not", "never", "negative", "wrong", "false", "dont",
-];
-/// Chinese replies meaning "no"; checked before the yes list because 不是 contains 是.
-const CHINESE_NO: &[&str] = &[
-    "不是",
-    "不要",
-    "没有",
-    "不对",
-    "不用",
-    "不行",
-    "不需要",
-    "不了",
-    "算了",
-    "否",
-];
-const CHINESE_YES: &[&str] = &[
-    "没问题",
-    "是",
-    "对",
-    "好的",
-    "好",
-    "可以",
-    "嗯",
-    "行",
-    "要",
-    "需要",
-    "确定",
-    "当然",
-];
-
-/// English and Chinese yes/no words; `1` = yes and `2` = no for keypad (and voice) replies.
-pub fn parse_yes_no(text: &str, digits_count: bool) -> Option<bool> {
-    let norm = normalize(text);
-    if digits_count {
-        match norm.as_str() {
-            "1" => return Some(true),
-            "2" => return Some(false),
-            _ => {}
-        }
-    }
-    for word in norm.split(' ') {
-        if YES_WORDS.contains(&word) {
-            return Some(true);
-        }
-        if NO_WORDS.contains(&word) {
-            return Some(false);
-        }
-        if word.starts_with("没问题") {
-            return Some(true);
-        }
-        if CHINESE_NO.iter().any(|w| word.contains(w))
-            || word.starts_with('不')
-            || word.starts_with('没')
-            || word.starts_with('别')
-        {
-            return Some(false);
-        }
-        if CHINESE_YES.iter().any(|w| word.contains(w)) {
-            return Some(true);
-        }
-    }
-    None
-}
-
-fn date(year: i32, month: u32, day: u32) -> Option<Date> {
-    chrono::NaiveDate::from_ymd_opt(year, month, day)?;
-    Some(Date {
-        year,
-        month: month as u8,
-        day: day as u8,
-    })
-}
-
-/// `2026-11-23`, `2026/11/23`, `2026.11.23`, `23/11/2026`, `23-11-2026`, `2026年11月23日`.
-pub fn parse_date(text: &str) -> Option<Date> {
-    let text = half(text.trim());
-    let parts: Vec<&str> = text
-        .split(['-', '/', '.', '年', '月', '日', '号', ' '])
-        .filter(|p| !p.is_empty())
-        .collect();
-    let [a, b, c] = parts.as_slice() else {
-        return None;
-    };
-    if ![a, b, c]
-        .iter()
-        .all(|p| p.chars().all(|ch| ch.is_ascii_digit()))
-    {
-        return None;
-    }
-    let (a_num, b_num, c_num) = (
-        a.parse::<i32>().ok()?,
-        b.parse::<u32>().ok()?,
-        c.parse::<i32>().ok()?,
-    );
-    if a.len() == 4 {
-        date(a_num, b_num, c_num as u32)
-    } else if c.len() == 4 {
-        date(c_num, b_num, a_num as u32)
-    } else {
-        None
+    runs.retain(|r| r != "+");
+    match runs.as_slice() {
+        [digits] => Some(digits.clone()),
+        _ => None,
     }
 }
 
-/// `09:00`, `9:30`, `9am`, `9:30 pm`, `21点`, `9点半`, `21点30分`.
-pub fn parse_time(text: &str) -> Option<Time> {
-    let text = half(text.trim()).to_lowercase().replace(' ', "");
-    let (body, offset) = if let Some(rest) = text.strip_suffix("am") {
-        (rest.to_string(), Some(0))
-    } else if let Some(rest) = text.strip_suffix("pm") {
-        (rest.to_string(), Some(12))
-    } else {
-        (text.clone(), None)
-    };
-    let body = body
-        .replace("点半", ":30")
-        .replace(['点', '时'], ":")
-        .replace('分', "");
-    let (hour, minute) = match body.split_once(':') {
-        Some((h, "")) => (h.parse::<u32>().ok()?, 0),
-        Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
-        Some(_) => return None,
-        None if offset.is_some() => (body.parse::<u32>().ok()?, 0),
-        None => return None,
-    };
-    let hour = match offset {
-        Some(add) if (1..=12).contains(&hour) => hour % 12 + add,
-        Some(_) => return None,
-        None => hour,
-    };
-    (hour < 24 && minute < 60).then_some(Time {
-        hour: hour as u8,
-        minute: minute as u8,
-    })
-}
+pub use super::dates::{parse_date, parse_time};
+pub use super::yes_no::parse_yes_no;
 
-/// An address like `name@example.com` (the domain lowercased), alone or inside the reply.
+/// An address like `name@example.com` (the domain lowercased), alone or inside the reply;
+/// read-out addresses too ("john dot smith at example dot com").
 pub fn parse_email(text: &str) -> Option<String> {
-    let candidate = half(text)
+    let text = half(text);
+    let spoken;
+    let text = if !text.contains('@') && text.to_lowercase().contains(" at ") {
+        spoken = spoken_email(&text)?;
+        spoken.as_str()
+    } else {
+        text.as_str()
+    };
+    let candidate = text
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '，'))
+        .map(|w| w.trim_start_matches(|c: char| !c.is_ascii()))
         .find(|w| w.contains('@'))?
         .trim_end_matches(['.', '。'])
         .to_string();
@@ -310,18 +215,45 @@ pub fn parse_email(text: &str) -> Option<String> {
     (local_ok && domain_ok).then(|| format!("{local}@{}", domain.to_lowercase()))
 }
 
-/// Phone numbers with an optional country code (`+86 138 0013 8000`, `0086…`, `(555) 123-4567`),
-/// 7 to 15 digits; the value is `+` and digits, or just digits without a country code.
+/// "john dot smith at example dot com" → `john.smith@example.com`: the words around the
+/// one "at", with "dot", "underscore" and "dash" spelled out.
+fn spoken_email(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let at = words.iter().rposition(|w| *w == "at")?;
+    let spell = |part: &[&str]| -> String {
+        part.iter()
+            .map(|w| match *w {
+                "dot" | "point" => ".",
+                "underscore" => "_",
+                "dash" | "hyphen" => "-",
+                w => w,
+            })
+            .collect()
+    };
+    // The local part: the words after the last filler word before "at".
+    let start = words[..at]
+        .iter()
+        .rposition(|w| {
+            matches!(
+                *w,
+                "is" | "me" | "email" | "mail" | "address" | "its" | "to"
+            )
+        })
+        .map_or(0, |i| i + 1);
+    let local = spell(&words[start..at]);
+    let domain = spell(&words[at + 1..]);
+    (!local.is_empty() && domain.contains('.')).then(|| format!("{local}@{domain}"))
+}
+
+/// Phone numbers with an optional country code (`+86 138 0013 8000`, `0086…`, `(555)
+/// 123-4567`), in digits, words ("five five five …", "plus four four …") or Chinese digits
+/// (一三八…, 幺三八…), alone or inside the reply ("my number is …", 我的号码是…); 7 to 15 digits.
+/// The value is `+` and digits, or just digits without a country code.
 pub fn parse_phone(text: &str) -> Option<String> {
-    let text = half(text.trim());
-    if !text
-        .chars()
-        .all(|c| c.is_ascii_digit() || " -.()+".contains(c))
-    {
-        return None;
-    }
-    let plus = text.starts_with('+');
-    let mut digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let run = digit_runs(text, true)?;
+    let plus = run.starts_with('+');
+    let mut digits: String = run.chars().filter(|c| c.is_ascii_digit()).collect();
     let international = plus || digits.starts_with("00");
     if !plus && digits.starts_with("00") {
         digits.drain(..2);
@@ -356,6 +288,7 @@ pub fn parse_enum<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::Time;
 
     #[test]
     fn digits_accept_separators_and_check_length() {
@@ -438,7 +371,7 @@ mod tests {
         assert_eq!(parse_number("about 3 please"), Some(3.0));
         assert_eq!(parse_number("3 or 4"), None);
         assert_eq!(
-            parse_date("2026-11-23"),
+            parse_date("2026-11-23", None),
             Some(Date {
                 year: 2026,
                 month: 11,
@@ -446,7 +379,7 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_date("23/11/2026"),
+            parse_date("23/11/2026", None),
             Some(Date {
                 year: 2026,
                 month: 11,
@@ -454,14 +387,14 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_date("2026年11月23日"),
+            parse_date("2026年11月23日", None),
             Some(Date {
                 year: 2026,
                 month: 11,
                 day: 23
             })
         );
-        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("2026-02-30", None), None);
         assert_eq!(parse_time("09:00"), Some(Time { hour: 9, minute: 0 }));
         assert_eq!(parse_time("9am"), Some(Time { hour: 9, minute: 0 }));
         assert_eq!(

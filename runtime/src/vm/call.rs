@@ -5,7 +5,7 @@
 
 use super::exec::{InputKind, Machine, Operand, Stop, failed_turn, machine};
 use super::*;
-use crate::bundle::{Flow, Instr};
+use crate::bundle::{Flow, Instr, Operation, Service};
 
 /// A turn stopped at a `call`, as the conversation keeps it until `resume`: everything the
 /// interpreter had that is not in the conversation already.
@@ -57,6 +57,23 @@ pub(super) fn run_resume<'b>(
     m.finish(stop)
 }
 
+/// The declarations a `Call` names: its service and operation.
+pub(super) fn declarations(
+    bundle: &Bundle,
+    service: u32,
+    operation: u32,
+) -> Result<(&Service, &Operation), &'static str> {
+    let service = bundle
+        .services
+        .get(service as usize)
+        .ok_or("call to an unknown service")?;
+    let op = service
+        .operations
+        .get(operation as usize)
+        .ok_or("call to an unknown operation")?;
+    Ok((service, op))
+}
+
 /// The request of the `Call` a paused turn stopped at.
 pub(super) fn request<'b>(
     bundle: &'b Bundle,
@@ -69,8 +86,7 @@ pub(super) fn request<'b>(
     else {
         return None;
     };
-    let service = bundle.services.get(*service as usize)?;
-    let op = service.operations.get(*operation as usize)?;
+    let (service, op) = declarations(bundle, *service, *operation).ok()?;
     Some(CallRequest {
         service: bundle.str(service.name),
         operation: bundle.str(op.name),
@@ -104,15 +120,7 @@ impl Machine<'_, '_> {
         else {
             return Err("resumed at an instruction that is not a call".into());
         };
-        let service_decl = self
-            .bundle
-            .services
-            .get(*service as usize)
-            .ok_or("call to an unknown service")?;
-        let op = service_decl
-            .operations
-            .get(*operation as usize)
-            .ok_or("call to an unknown operation")?;
+        let (service_decl, op) = declarations(self.bundle, *service, *operation)?;
         let next = self.pc + 1;
         match result.and_then(|value| shape_result(self.bundle, op, value)) {
             Ok(value) => {

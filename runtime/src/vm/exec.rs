@@ -3,7 +3,7 @@
 //! access is checked, since a `Bundle` may also be built by hand. Input delivery and menu
 //! matching are in `vm/input.rs`.
 
-use super::call::{Paused, request};
+use super::call::{Paused, declarations, request};
 use super::*;
 use crate::bundle::template::{self, Piece};
 use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind};
@@ -38,7 +38,7 @@ pub(super) struct Machine<'b, 'c> {
     pub(super) bundle: &'b Bundle,
     pub(super) flow: &'b Flow,
     pub(super) conv: &'c mut Conversation,
-    clock: Clock,
+    pub(super) clock: Clock,
     pub(super) pc: u32,
     pub(super) stack: Vec<Operand>,
     outputs: Vec<Output<'b>>,
@@ -54,6 +54,22 @@ pub(super) struct Machine<'b, 'c> {
 pub(super) struct IntentScores(Option<Vec<f32>>);
 
 impl IntentScores {
+    /// Scores from the host's external classifier, clamped to 0..1 (not-a-number is 0).
+    fn external(scores: Vec<f32>) -> IntentScores {
+        IntentScores(Some(
+            scores
+                .into_iter()
+                .map(|s| {
+                    if s.is_finite() {
+                        s.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        ))
+    }
+
     /// Every intent's score for `text`; empty for keys, time-outs and empty text, which
     /// match no intent (skipping the model entirely).
     pub(super) fn get(&mut self, bundle: &Bundle, last: &LastInput) -> &[f32] {
@@ -90,7 +106,9 @@ pub(super) fn machine<'b, 'c>(
         clock,
         pc,
         stack: Vec::new(),
-        outputs: Vec::new(),
+        // Room for a menu turn's prompts from the start: growing from empty on the first
+        // `say` cost ~150 instructions of a ~1,900-instruction turn.
+        outputs: Vec::with_capacity(2),
         steps: 0,
         pending: None,
         intent_scores: IntentScores::default(),
@@ -106,7 +124,7 @@ pub(super) fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b
         outputs: Vec::new(),
         expecting: None,
         handoff: None,
-        error: Some(message.to_string()),
+        error: Some(message.into()),
         call: None,
         trace: Trace::default(),
     }
@@ -127,6 +145,7 @@ pub(super) fn run_input<'b>(
     bundle: &'b Bundle,
     conv: &mut Conversation,
     input: Input,
+    intents: Option<Vec<f32>>,
     clock: Clock,
 ) -> Turn<'b> {
     let sensitive_ask = bundle
@@ -160,6 +179,11 @@ pub(super) fn run_input<'b>(
     let Some(mut m) = machine(bundle, conv, clock) else {
         return failed_turn(conv, "unknown flow");
     };
+    if kind == InputKind::Text
+        && let Some(scores) = intents
+    {
+        m.intent_scores = IntentScores::external(scores);
+    }
     let stop = match m.flow.escalate {
         Some(start) => {
             m.pending = Some(kind);
@@ -207,7 +231,8 @@ impl<'b> Machine<'b, '_> {
                 turn.call = conv
                     .calling
                     .as_deref()
-                    .and_then(|paused| request(self.bundle, self.flow, paused));
+                    .and_then(|paused| request(self.bundle, self.flow, paused))
+                    .map(Box::new);
             }
             Stop::End => {
                 conv.status = Status::Ended;
@@ -220,7 +245,7 @@ impl<'b> Machine<'b, '_> {
             Stop::Failed(message) => {
                 conv.status = Status::Failed;
                 conv.note(Speaker::Event, || Line::from(format!("failed: {message}")));
-                turn.error = Some(message);
+                turn.error = Some(message.into_boxed_str());
             }
         }
         turn.status = conv.status;
@@ -250,7 +275,24 @@ impl<'b> Machine<'b, '_> {
         self.stack.push(Operand { value, sensitive });
     }
 
+    /// Counts one loop event (a state entered, a backward jump) against the turn's
+    /// [`loop_budget`](super::loop_budget): straight-line code is never counted, so only
+    /// real loops stop.
+    fn looped(&mut self) -> Result<(), String> {
+        self.steps += 1;
+        let budget = super::loop_budget(self.flow);
+        if self.steps > budget {
+            return Err(format!(
+                "step budget exceeded: {budget} states entered or backward jumps taken without waiting for input (an endless loop)"
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn jump(&mut self, target: u32) -> Result<(), String> {
+        if target <= self.pc {
+            self.looped()?;
+        }
         if (target as usize) < self.flow.code.len() {
             self.pc = target;
             Ok(())
@@ -268,12 +310,6 @@ impl<'b> Machine<'b, '_> {
 
     fn run_inner(&mut self) -> Result<Stop, String> {
         loop {
-            self.steps += 1;
-            if self.steps > STEP_BUDGET {
-                return Err(format!(
-                    "step budget of {STEP_BUDGET} instructions exceeded (an endless loop?)"
-                ));
-            }
             let Some(instr) = self.flow.code.get(self.pc as usize) else {
                 return Err(format!(
                     "instruction {} is outside the flow's code",
@@ -437,6 +473,10 @@ impl<'b> Machine<'b, '_> {
                         .ok_or("goto an unknown state")?
                         .entry;
                     self.conv.state = *state;
+                    if entry > self.pc {
+                        // A backward `goto` is counted by `jump`.
+                        self.looped()?;
+                    }
                     self.trace.push(TraceEvent::State(*state));
                     self.conv.returns.clear();
                     self.conv.retrying = false;
@@ -485,12 +525,8 @@ impl<'b> Machine<'b, '_> {
                 Instr::Call {
                     service, operation, ..
                 } => {
-                    let params = self
-                        .bundle
-                        .services
-                        .get(*service as usize)
-                        .and_then(|s| s.operations.get(*operation as usize))
-                        .ok_or("call to an unknown service operation")?
+                    let params = declarations(self.bundle, *service, *operation)?
+                        .1
                         .params
                         .len();
                     let args = self.pop_n(params as u32)?;

@@ -39,6 +39,7 @@ impl Machine<'_, '_> {
                     text: &last.text,
                     keys: last.keys,
                     voice: self.conv.channel == Channel::Voice,
+                    today: Some(super::clock::today(self.bundle, &self.clock)),
                 };
                 if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
                     let slot = self
@@ -52,13 +53,12 @@ impl Machine<'_, '_> {
                 }
             }
             PointKind::Menu { options } => {
-                let texts = self.bundle.models.menu(
-                    self.bundle,
-                    self.conv.flow as usize,
-                    *point_index as usize,
-                );
+                let bundle = self.bundle;
+                let (flow, point) = (self.conv.flow as usize, *point_index as usize);
+                // Keys never need the normalised texts: worked out only for text replies.
+                let texts = || bundle.models.menu(bundle, flow, point);
                 if let Some(index) =
-                    pick_option(self.bundle, &mut self.intent_scores, options, texts, last)
+                    pick_option(bundle, &mut self.intent_scores, options, texts, last)
                 {
                     self.trace.push(TraceEvent::Option {
                         point: *point_index,
@@ -108,12 +108,13 @@ impl Machine<'_, '_> {
 
 /// The option (index into `options`) a reply picks: by keys; for text by a key spoken or
 /// typed, the label, a phrase or the label inside the text, then the best-scoring intent.
-/// `texts` are the options' normalised label and phrases, worked out once per bundle.
-fn pick_option(
+/// `texts` gives the options' normalised label and phrases, worked out once per bundle.
+#[inline]
+fn pick_option<'t>(
     bundle: &Bundle,
     scores: &mut IntentScores,
     options: &[crate::bundle::MenuOption],
-    texts: &[OptionTexts],
+    texts: impl FnOnce() -> &'t [OptionTexts],
     last: &LastInput,
 ) -> Option<usize> {
     let text = last.text.as_str();
@@ -138,6 +139,7 @@ fn pick_option(
     if norm.is_empty() {
         return None;
     }
+    let texts = texts();
     if let Some(i) = texts.iter().position(|t| t.label == norm) {
         return Some(i);
     }

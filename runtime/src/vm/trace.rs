@@ -25,6 +25,7 @@ pub struct Trace {
 impl Trace {
     const INLINE: usize = 3;
 
+    #[inline]
     pub fn push(&mut self, event: TraceEvent) {
         if self.more.is_empty()
             && let Some(slot) = self.inline.iter_mut().find(|slot| slot.is_none())

@@ -52,6 +52,8 @@ fn fit(ty: &SlotType, bundle: &Bundle, value: &Value) -> Option<Value> {
             text,
             keys: false,
             voice: false,
+            // A start variable is a value, not a reply: "tomorrow" is not read as a date.
+            today: None,
         };
         nlu::parse_slot(ty, bundle, reply)
     };

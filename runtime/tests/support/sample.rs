@@ -29,6 +29,16 @@ pub fn assemble(
     (code, labels)
 }
 
+/// Monday 2026-11-23 10:00 office time (open).
+pub fn monday() -> csflow_runtime::Clock {
+    csflow_runtime::Clock::WallClock(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    )
+}
+
 pub struct Strings(pub Interner);
 
 impl Strings {

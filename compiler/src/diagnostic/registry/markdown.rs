@@ -3,7 +3,7 @@
 
 use super::{CHECKS, Check};
 
-const INTRO: &str = "\
+const INTRO_HEAD: &str = "\
 # Checks
 
 <!-- Generated from compiler/src/diagnostic/registry.rs by `checks_markdown()`.
@@ -18,6 +18,45 @@ example below is a complete one-file project: the *bad* one triggers the check, 
 one does not. Warnings can be allowed, kept or denied per project in `csflow.toml`, and
 silenced in one place with `# csflow: allow(NAME)`: see [configuration.md](configuration.md).
 
+";
+
+/// `csflow check`'s formats and the JSON shape (a raw string: the example is JSON).
+const OUTPUT_FORMATS: &str = r#"## Output formats
+
+`csflow check [PATH…] --format FORMAT` (default path `.`; directories are searched for
+`*.csflow`). Exit status: 0 no errors (warnings allowed unless `--deny-warnings`), 1 errors
+(or warnings with `--deny-warnings`), 2 bad usage or a file that cannot be read.
+
+| format | output |
+|---|---|
+| `human` (default) | rustc-style: the message, a source excerpt with labels, notes and a suggested fix; colour follows the terminal (`NO_COLOR` honoured) |
+| `short` | one line each: `file:line:col: severity[code/name]: message` |
+| `github` | GitHub Actions workflow commands, `::error file=…,line=…,col=…,title=…::…`, shown as annotations on the pull request |
+| `sarif` | SARIF 2.1.0 for code-scanning uploads: one run, one rule per check (`id` = the check name, `name` in PascalCase, help text and a `helpUri` to the check's section below) |
+| `json` | one object on stdout, below |
+
+The `json` object:
+
+```json
+{ "version": 1,
+  "diagnostics": [
+    { "name": "unreachable-state", "code": "W0101", "severity": "warning",
+      "message": "the state `old_menu` can never be reached",
+      "file": "flows/bank.csflow",
+      "range": { "start": { "line": 12, "column": 3 }, "end": { "line": 12, "column": 17 } },
+      "labels": [ { "file": "flows/bank.csflow", "range": { "start": { "line": 4, "column": 1 }, "end": { "line": 4, "column": 9 } }, "message": "…" } ],
+      "notes": [ "…" ] } ],
+  "summary": { "files": 3, "errors": 0, "warnings": 1 } }
+```
+
+`severity` is `error`, `warning` or `info`. Lines and columns are 1-based; columns count
+Unicode scalar values (a Chinese character is one column). Paths are as given on the command
+line (relative stays relative). Members may be added (for example `primary_label` and `fix`);
+a consumer ignores members it does not know, and existing members are never renamed.
+
+"#;
+
+const INTRO: &str = "\
 ## The flow graph
 
 The graph checks share one graph per flow, built once. Its **nodes** are the top of each
@@ -68,7 +107,9 @@ most 200 candidates per text), so large knowledge bases stay fast.
 
 /// The whole of `docs/checks.md`: the intro, a table of every check, then one section each.
 pub fn checks_markdown() -> String {
-    let mut out = String::from(INTRO);
+    let mut out = String::from(INTRO_HEAD);
+    out.push_str(OUTPUT_FORMATS);
+    out.push_str(INTRO);
     out.push_str("\n| code | name | severity | summary |\n|---|---|---|---|\n");
     for check in CHECKS {
         out.push_str(&format!(

@@ -1,4 +1,4 @@
-//! `--format json`: the one object of INTERFACES.md, `{ "version": 1, "diagnostics": [...],
+//! `--format json`: one object, `{ "version": 1, "diagnostics": [...],
 //! "summary": {...} }`. Members beyond the contract (`primary_label`, `fix`) are extensions:
 //! consumers must ignore members they do not know, and we never rename the contract's.
 
@@ -10,25 +10,41 @@ use serde::Serialize;
 /// The JSON document for `diagnostics`, pretty-printed, ending in a newline. The summary's
 /// `files` is the number of files in `sources`.
 pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = Vec::new();
+    // Writing plain structs of strings and numbers into a Vec cannot fail.
+    let _ = write_json(&mut out, diagnostics, sources);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`json`], streamed into `out`: one diagnostic's JSON exists at a time.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let document = Document {
         version: 1,
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic::new(d, sources))
-            .collect(),
+        diagnostics: Diagnostics(diagnostics, sources),
         summary: summary(diagnostics, sources.len()),
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
+}
+
+/// The diagnostics, converted one at a time while serializing.
+struct Diagnostics<'a>(&'a [Diagnostic], &'a SourceMap);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|d| JsonDiagnostic::new(d, self.1)))
+    }
 }
 
 #[derive(Serialize)]

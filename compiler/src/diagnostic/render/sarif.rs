@@ -10,28 +10,88 @@ use serde_json::{Value, json};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// Where the tool and its checks are documented (the package's repository, from Cargo.toml).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// A check's explanation page: its section of docs/checks.md.
+fn help_uri(check: &Check) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/checks.md#{}", check.name)
+}
+
+/// A rule's `name` (SARIF wants one different from the opaque `id`): the check name in
+/// PascalCase, `unreachable-state` → `UnreachableState`.
+fn pascal_case(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// The SARIF log for `diagnostics`, pretty-printed, ending in a newline.
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
-    let rules: Vec<Value> = CHECKS.iter().map(rule).collect();
-    let results: Vec<Value> = diagnostics.iter().map(|d| result(d, sources)).collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "csflow",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+    let mut out = Vec::new();
+    // Writing JSON values into a Vec cannot fail.
+    let _ = write_sarif(&mut out, diagnostics, sources);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`sarif`], streamed into `out`: the results are converted and written one at a time, so
+/// 200,000 warnings never exist as one JSON tree. Members are written in the sorted order
+/// `serde_json` gives a `json!` object, so the text is the same as building it whole.
+pub fn write_sarif(
+    out: &mut dyn std::io::Write,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    let tool = json!({
+        "driver": {
+            "name": "csflow",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": CHECKS.iter().map(rule).collect::<Vec<Value>>(),
+        }
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results(diagnostics, sources),
+            tool,
+        }],
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Run<'a> {
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The results, converted one at a time while serializing.
+struct Results<'a>(&'a [Diagnostic], &'a SourceMap);
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|d| result(d, self.1)))
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -50,7 +110,8 @@ fn rule(check: &Check) -> Value {
     };
     json!({
         "id": check.name,
-        "name": check.name,
+        "name": pascal_case(check.name),
+        "helpUri": help_uri(check),
         "shortDescription": { "text": check.summary },
         "fullDescription": { "text": explanation },
         "help": {
@@ -140,10 +201,23 @@ fn region(sources: &SourceMap, span: Span) -> Value {
     })
 }
 
-/// A path as given, as a relative URI reference: forward slashes, and percent-encoding for
+/// A path as given, as a URI: a relative path stays a relative reference, an absolute one
+/// becomes a `file://` URI (SARIF readers combine relative references with a base, and a
+/// reference starting with `/` would not combine); forward slashes, and percent-encoding for
 /// what a URI may not hold (spaces, `%`, `#`, `?`, non-ASCII such as Chinese file names).
 fn uri_of(path: &str) -> String {
-    let mut uri = String::new();
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'\\' | b'/');
+    let mut uri = if path.starts_with('/') {
+        String::from("file://")
+    } else if drive {
+        String::from("file:///")
+    } else {
+        String::new()
+    };
     for c in path.chars() {
         match c {
             '\\' => uri.push('/'),
@@ -159,4 +233,17 @@ fn uri_of(path: &str) -> String {
         }
     }
     uri
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::uri_of;
+
+    #[test]
+    fn relative_paths_stay_relative_and_absolute_ones_become_file_uris() {
+        assert_eq!(uri_of("flows/bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("flows\\bank.csflow"), "flows/bank.csflow");
+        assert_eq!(uri_of("/tmp/a b/x.csflow"), "file:///tmp/a%20b/x.csflow");
+        assert_eq!(uri_of("C:\\work\\x.csflow"), "file:///C:/work/x.csflow");
+    }
 }

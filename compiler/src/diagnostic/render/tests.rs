@@ -332,6 +332,8 @@ fn sarif_is_structurally_valid_2_1_0() {
     object(driver, "tool.driver");
     assert_eq!(string(&driver["name"], "driver.name"), "csflow");
     string(&driver["version"], "driver.version");
+    // SARIF2005 (sarif-multitool): the tool says where to learn more about it.
+    assert!(string(&driver["informationUri"], "driver.informationUri").starts_with("https://"));
     let rules = driver["rules"]
         .as_array()
         .expect("driver.rules must be an array");
@@ -347,7 +349,11 @@ fn sarif_is_structurally_valid_2_1_0() {
         let id = string(&rule["id"], "rule.id");
         assert!(ids.insert(id.to_string()), "rule id {id} repeated");
         assert_eq!(id, crate::diagnostic::CHECKS[index].name);
-        string(&rule["name"], "rule.name");
+        // SARIF1001: a rule's name is not its id; every rule links to its explanation.
+        assert_ne!(string(&rule["name"], "rule.name"), id);
+        assert!(
+            string(&rule["helpUri"], "rule.helpUri").ends_with(&format!("docs/checks.md#{id}"))
+        );
         message(&rule["shortDescription"], "rule.shortDescription");
         message(&rule["fullDescription"], "rule.fullDescription");
         message(&rule["help"], "rule.help");

@@ -54,6 +54,34 @@ flow support {
 }
 "#;
 
+pub const IMPORT_OUTSIDE_PROJECT_BAD: &str = r#"import "/srv/shared/hours.csflow"
+
+queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank. Let me find someone to help you."
+    handoff general
+  }
+}
+"#;
+
+pub const IMPORT_OUTSIDE_PROJECT_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank. Let me find someone to help you."
+    handoff general
+  }
+}
+"#;
+
 pub const DUPLICATE_DEFINITION_BAD: &str = r#"queue general { }
 queue general { skills ["cards"] }
 
@@ -1046,6 +1074,38 @@ flow support {
   state welcome {
     ask problem "Please describe your problem in a few words."
     handoff general reason "problem described"
+  }
+}
+"#;
+
+pub const VALUE_OUT_OF_RANGE_BAD: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  slot reply: text
+  on no_match retry 99999999999999999999999 then handoff general
+
+  state welcome {
+    ask reply "How can we help?"
+    handoff general
+  }
+}
+"#;
+
+pub const VALUE_OUT_OF_RANGE_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  slot reply: text
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    ask reply "How can we help?"
+    handoff general
   }
 }
 "#;

@@ -1359,3 +1359,87 @@ flow support {
   }
 }
 "#;
+
+pub const DUPLICATE_EXAMPLE_BAD: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "talk to a person"  "Talk to a person!"
+}
+
+flow support {
+  channel chat
+  start welcome
+
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    end
+  }
+}
+"#;
+
+pub const DUPLICATE_EXAMPLE_FIXED: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "talk to a person"  "转人工"
+}
+
+flow support {
+  channel chat
+  start welcome
+
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    end
+  }
+}
+"#;
+
+pub const UNKNOWN_ALLOW_BAD: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    handoff general
+  }
+
+  state old_welcome {  # csflow: allow(unreachable-states)
+    say "Welcome!"
+    handoff general
+  }
+}
+"#;
+
+pub const UNKNOWN_ALLOW_FIXED: &str = r#"queue general { }
+
+flow support {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Welcome to Acme Bank."
+    handoff general
+  }
+
+  state old_welcome {  # csflow: allow(unreachable-state)
+    say "Welcome!"
+    handoff general
+  }
+}
+"#;
