@@ -258,18 +258,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
         StmtKind::Menu(m) => menu(p, m, at, s.span.end as usize - 1),
         StmtKind::Goto(target) => word_ident(p, at, "goto", target),
         StmtKind::End => p.tok(at, "end"),
-        StmtKind::Handoff(h) => {
-            p.tok(at, "handoff");
-            ident(p, &h.queue);
-            if let Some((priority, span)) = h.priority {
-                p.word_after(h.queue.span.end as usize, "priority");
-                p.tok(span.start as usize, priority.as_str());
-            }
-            if let Some(reason) = &h.reason {
-                p.tok(reason.span.start as usize, "reason");
-                string(p, reason);
-            }
-        }
+        StmtKind::Handoff(h) => handoff(p, at, h),
         StmtKind::If(branch) => {
             for (i, (condition, block)) in branch.branches.iter().enumerate() {
                 if i == 0 {
@@ -452,4 +441,18 @@ fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
         }
     }
     p.close_block(close);
+}
+
+/// `handoff QUEUE [priority P] [reason "…"]` (a statement or a test's expectation).
+pub fn handoff(p: &mut Printer, at: usize, h: &crate::ast::Handoff) {
+    p.tok(at, "handoff");
+    ident(p, &h.queue);
+    if let Some((priority, span)) = h.priority {
+        p.word_after(h.queue.span.end as usize, "priority");
+        p.tok(span.start as usize, priority.as_str());
+    }
+    if let Some(reason) = &h.reason {
+        p.tok(reason.span.start as usize, "reason");
+        string(p, reason);
+    }
 }

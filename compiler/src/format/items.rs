@@ -399,7 +399,7 @@ pub fn test(p: &mut Printer, t: &Test) {
                         p.tok(at, "say");
                         regex(p, re);
                     }
-                    Expectation::Handoff(q) => word_ident(p, at, "handoff", q),
+                    Expectation::Handoff(h) => super::flow::handoff(p, at, h),
                     Expectation::End => p.tok(at, "end"),
                     Expectation::State(s) => word_ident(p, at, "state", s),
                     Expectation::Slot { slot, value } => {
