@@ -5,6 +5,7 @@ pub mod check;
 pub mod common;
 pub mod disasm;
 pub mod explain;
+pub mod fmt;
 pub mod graph;
 pub mod lsp;
 pub mod run;

@@ -24,7 +24,7 @@ runs their conversation tests.",
     after_help = "Examples:\n  csflow check examples/\n  csflow check flows/ --format json\n  \
 csflow explain unreachable-state\n  csflow build flows/ -o bank.csfb\n  csflow disasm bank.csfb\n  \
 csflow test flows/ --coverage\n  csflow run flows/ --flow phone_banking\n  \
-csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow serve flows/\n  csflow lsp                      # the language server, started by your editor"
+csflow graph flows/ --flow phone_banking -o phone_banking.svg\n  csflow fmt --check\n  csflow serve flows/\n  csflow lsp                      # the language server, started by your editor"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,6 +42,7 @@ enum Command {
     Graph(commands::graph::Args),
     Serve(commands::serve::Args),
     Lsp(commands::lsp::Args),
+    Fmt(commands::fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => commands::graph::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
     };
     ExitCode::from(commands::common::finish(code))
 }

@@ -21,6 +21,7 @@ pub mod codegen;
 pub mod config;
 pub mod diagnostic;
 pub mod diagram;
+pub mod format;
 pub mod parallel;
 pub mod resolve;
 pub mod source;

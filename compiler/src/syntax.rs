@@ -117,4 +117,4 @@ pub(crate) fn leading_words(text: &str, start: usize) -> Option<(&str, &str, usi
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

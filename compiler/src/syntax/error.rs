@@ -294,14 +294,22 @@ fn token_at(file: FileId, text: &str, pos: usize) -> Token {
 
 /// The token just before `pos`, for "after `…`".
 fn token_before(text: &str, pos: usize) -> Option<(String, usize, usize)> {
-    let head = &text[..pos.min(text.len())];
+    // A position inside a multi-byte space (U+3000) is moved back to the character start.
+    let mut pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let head = &text[..pos];
     let trimmed = head.trim_end();
     let end = trimmed.len();
     let last = trimmed.chars().next_back()?;
     let start = if last.is_ascii_alphanumeric() || last == '_' {
+        // The character before the word may be wider than a byte (U+3000, a full-width space).
         trimmed
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .map(|i| i + 1)
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map(|(i, c)| i + c.len_utf8())
             .unwrap_or(0)
     } else if last == '"' {
         let line_start = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);

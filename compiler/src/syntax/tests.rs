@@ -40,14 +40,7 @@ fn fast_path_matches_pest() {
             texts.extend(std::fs::read_to_string(entry.path()));
         }
     }
-    let mut tree = String::from("queue q { }\nflow ivr {\n  start s0\n");
-    for i in 0..200 {
-        tree.push_str(&format!(
-            "  state s{i} {{\n    menu \"State {i}: press 1 {{{{x}}}} \\\"q\\\" 你好\" {{\n      option \"A\" key 1 goto s{}\n      option \"B\" key \"*\" intent agent phrase \"b\" {{ say \"\" handoff q priority high reason \"r\" }}\n      option \"C\" key 2 end # done\n    }}\n  }}\n",
-            (i + 1) % 200
-        ));
-    }
-    tree.push_str("}\n");
+    let tree = generated_tree(200);
     texts.push(tree);
     let mut compared = 0;
     for text in &texts {
@@ -79,8 +72,22 @@ fn fast_path_matches_pest() {
 
 type Gap<'a> = dyn FnMut(&mut String, &mut dyn FnMut(usize) -> usize) + 'a;
 
+/// A generated IVR tree of `states` menus (Chinese, escapes, every option form, trailing
+/// comments), shared with the formatter's tests.
+pub(crate) fn generated_tree(states: usize) -> String {
+    let mut tree = String::from("queue q { }\nflow ivr {\n  start s0\n");
+    for i in 0..states {
+        tree.push_str(&format!(
+            "  state s{i} {{\n    menu \"State {i}: press 1 {{{{x}}}} \\\"q\\\" 你好\" {{\n      option \"A\" key 1 goto s{}\n      option \"B\" key \"*\" intent agent phrase \"b\" {{ say \"\" handoff q priority high reason \"r\" }}\n      option \"C\" key 2 end # done\n    }}\n  }}\n",
+            (i + 1) % states
+        ));
+    }
+    tree.push_str("}\n");
+    tree
+}
+
 /// Builds a valid state for the fast path from random choices.
-fn random_state(choices: &[u8]) -> String {
+pub(crate) fn random_state(choices: &[u8]) -> String {
     const GAPS: [&str; 6] = [" ", "\n", "  # note\n", "\t", "\r\n", " \u{3000}"];
     const STRINGS: [&str; 8] = [
         "\"hi\"",
