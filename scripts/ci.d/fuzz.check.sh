@@ -3,6 +3,12 @@
 # scripts/test after `cargo test`. A crash fails CI and leaves its input under
 # fuzz/artifacts/. cargo-fuzz is installed once (~2 min) and reused when present.
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+# Opt-in until the fuzz targets have built and run once on a clean machine (they have not
+# yet): `CSFLOW_FUZZ=1 ./scripts/test` runs them.
+if [ "${CSFLOW_FUZZ:-}" != 1 ]; then
+  echo "fuzz: skipped (CSFLOW_FUZZ=1 runs the parse and bundle targets for ${FUZZ_SECONDS}s each)"
+  return 0
+fi
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz >/dev/null
 fi

@@ -1,6 +1,6 @@
 # SARIF as code-scanning services read it: Microsoft's validator, @microsoft/sarif-multitool
 # from npm (a self-contained Linux binary), installed once into target/ (not the repository).
-need_apt nodejs npm
+command -v npm >/dev/null 2>&1 || need_apt nodejs npm   # the machine's Node.js ships npm; Debian's npm conflicts with it
 SARIF_TOOLS="$ROOT/target/sarif-multitool"
 if [ ! -x "$SARIF_TOOLS/node_modules/.bin/sarif-multitool" ]; then
   mkdir -p "$SARIF_TOOLS"

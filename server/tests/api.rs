@@ -228,7 +228,7 @@ async fn bad_input_on_every_route_is_a_json_error_and_harms_nothing() {
     let (s, b) = post(
         &http,
         &start,
-        json!({"flow": "support", "variables": {"age": "forty"}}),
+        json!({"flow": "support", "variables": {"age": "a lot"}}),
         None,
     )
     .await;

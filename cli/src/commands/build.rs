@@ -79,7 +79,9 @@ pub fn compile(
     for_disk: bool,
 ) -> Result<(Analysis, Bundle), u8> {
     let color = color_for_stderr(color);
-    compile_into(paths, color, show_warnings, for_disk, &mut |text| common::eprint(text))
+    compile_into(paths, color, show_warnings, for_disk, &mut |text| {
+        common::eprint(text)
+    })
 }
 
 /// [`compile`], handing the rendered diagnostics to `report` instead of printing them

@@ -44,6 +44,10 @@ pub const UNUSED_SLOT: CheckId = CheckId::named("unused-slot");
 pub const UNUSED_INTENT: CheckId = CheckId::named("unused-intent");
 pub const UNUSED_QUEUE: CheckId = CheckId::named("unused-queue");
 pub const UNUSED_KNOWLEDGE: CheckId = CheckId::named("unused-knowledge");
+pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-project");
+pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
+pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
+pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -67,6 +71,8 @@ pub const ALL: &[CheckId] = &[
     INVALID_REGEX,
     INVALID_HOURS,
     RESERVED_NAME,
+    IMPORT_OUTSIDE_PROJECT,
+    VALUE_OUT_OF_RANGE,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -87,8 +93,6 @@ pub const ALL: &[CheckId] = &[
     UNUSED_INTENT,
     UNUSED_QUEUE,
     UNUSED_KNOWLEDGE,
+    DUPLICATE_EXAMPLE,
+    UNKNOWN_ALLOW,
 ];
-pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-project");
-pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
-pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
-pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
