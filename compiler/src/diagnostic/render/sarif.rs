@@ -244,6 +244,6 @@ mod uri_tests {
         assert_eq!(uri_of("flows/bank.csflow"), "flows/bank.csflow");
         assert_eq!(uri_of("flows\\bank.csflow"), "flows/bank.csflow");
         assert_eq!(uri_of("/tmp/a b/x.csflow"), "file:///tmp/a%20b/x.csflow");
-        assert_eq!(uri_of("C:\\work\\x.csflow"), "file:///C:/work/x.csflow");
+        assert_eq!(uri_of("C:\\flows\\x.csflow"), "file:///C:/flows/x.csflow");
     }
 }
