@@ -4,21 +4,9 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-const CLEAN: &str = r#"queue general { }
-intent agent { "agent" "转人工" }
-flow hello {
-  channel chat
-  start greet
-  on no_match retry 1 then handoff general
-  escalate { when intent agent handoff general }
-  state greet {
-    menu "你好！Choose:" {
-      option "Talk to someone" key 1 handoff general
-      option "Goodbye" key 2 end
-    }
-  }
-}
-"#;
+#[path = "support/projects.rs"]
+mod projects;
+use projects::CLEAN;
 
 /// One unknown state, on a line with Chinese text before it (columns count characters).
 const BROKEN: &str = r#"queue general { }

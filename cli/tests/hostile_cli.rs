@@ -9,21 +9,9 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const CLEAN: &str = r#"queue general { }
-intent agent { "agent" "转人工" }
-flow hello {
-  channel chat
-  start greet
-  on no_match retry 1 then handoff general
-  escalate { when intent agent handoff general }
-  state greet {
-    menu "你好！Choose:" {
-      option "Talk to someone" key 1 handoff general
-      option "Goodbye" key 2 end
-    }
-  }
-}
-"#;
+#[path = "support/projects.rs"]
+mod projects;
+use projects::CLEAN;
 
 fn csflow() -> Command {
     let mut command = Command::cargo_bin("csflow").expect("the csflow binary is built");
