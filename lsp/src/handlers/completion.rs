@@ -301,12 +301,33 @@ pub fn complete(
     let offset = document.lines().offset(position, encoding);
     let before = &document.text[..offset];
     let place = place(before);
-    let items = items_for(&place, &Names::of(ctx));
+    let mut items = items_for(&place, &Names::of(ctx));
     if items.is_empty() {
         return None;
     }
+    if items.len() > MAX_ITEMS {
+        // A 10,000-state flow after `goto`: send what matches the word being typed, at most
+        // MAX_ITEMS of it, and mark the list incomplete so the editor asks again as it grows.
+        let typed_len = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let typed = &before[before.len() - typed_len..];
+        items.retain(|item| item.label.starts_with(typed));
+        items.truncate(MAX_ITEMS);
+        return Some(CompletionResponse::List(CompletionList {
+            is_incomplete: true,
+            items,
+        }));
+    }
     Some(CompletionResponse::Array(items))
 }
+
+/// The most items one completion reply carries: past this, building, sending and sorting
+/// the list costs the editor more than the names help.
+const MAX_ITEMS: usize = 200;
 
 /// The completion items for a place; separate from the server so tests read like the text.
 fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
