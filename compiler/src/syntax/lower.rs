@@ -153,6 +153,7 @@ fn merge_segments(
         }
         flow.channel = flow.channel.or(part.channel);
         flow.start = flow.start.or(part.start);
+        flow.start_broken = flow.start_broken.or(part.start_broken);
         flow.slots.extend(part.slots);
         flow.handlers.extend(part.handlers);
         flow.escalate.extend(part.escalate);
@@ -222,6 +223,74 @@ impl<'a> Lower<'a> {
         }
         run.last_end = Some(self.base + pair.as_span().end());
         span
+    }
+
+    /// The member head rule `rule` read from the start of the broken line `bad`, lowered
+    /// by `lower` (with spans in the file); `None` when not even the head parses.
+    fn broken_head<T>(
+        &mut self,
+        bad: Span,
+        rule: Rule,
+        lower: impl FnOnce(&mut Lower, P) -> Option<T>,
+    ) -> Option<T> {
+        let (start, end) = (bad.start as usize, bad.end as usize);
+        let head = CsflowParser::parse(rule, self.text.get(start..end)?)
+            .ok()?
+            .next()?;
+        // Its diagnostics are the broken line's, already reported.
+        let mut scratch = Vec::new();
+        let mut reader = Lower {
+            file: self.file,
+            text: self.text,
+            base: start,
+            diagnostics: &mut scratch,
+        };
+        lower(&mut reader, head)
+    }
+
+    /// What a broken line that starts with `option` still says (see [`MenuOption::broken`]).
+    fn broken_option(&mut self, bad: Span) -> Option<MenuOption> {
+        self.broken_head(bad, Rule::option_head, |reader, head| {
+            let mut option = reader.option(head);
+            option.span = bad;
+            option.action = error_block(bad);
+            option.broken = true;
+            Some(option)
+        })
+    }
+
+    /// What a broken line that starts with `on` still says: kept when its kind was read.
+    fn broken_handler(&mut self, bad: Span) -> Option<Handler> {
+        self.broken_head(bad, Rule::handler_head, |reader, head| {
+            let mut handler = reader.handler(head);
+            handler.span = bad;
+            handler.action = error_block(bad);
+            handler.broken = true;
+            Some(handler)
+        })
+    }
+
+    /// What a broken line that starts with `slot` still says: kept when its name was read.
+    /// A type not read, or read only in part (`slot phone: pho`), is [`TypeKind::Missing`].
+    fn broken_slot(&mut self, bad: Span) -> Option<Slot> {
+        self.broken_head(bad, Rule::slot_head, |reader, head| {
+            let typed = head
+                .clone()
+                .into_inner()
+                .any(|p| p.as_rule() == Rule::type_expr);
+            let mut slot = reader.slot(head);
+            slot.name.as_ref()?;
+            if !typed || matches!(slot.ty.kind, TypeKind::Unknown(_)) {
+                let at = if typed { slot.ty.span.start } else { bad.end } as usize;
+                slot.ty = TypeExpr {
+                    kind: TypeKind::Missing,
+                    span: Span::new(bad.file, at, at),
+                };
+            }
+            slot.span = bad;
+            slot.broken = true;
+            Some(slot)
+        })
     }
 
     fn too_long(&mut self, span: Span, what: &str) {
@@ -640,6 +709,7 @@ impl<'a> Lower<'a> {
             name: None,
             channel: None,
             start: None,
+            start_broken: None,
             slots: vec![],
             handlers: vec![],
             escalate: vec![],
@@ -724,6 +794,12 @@ impl<'a> Lower<'a> {
             Rule::bad => {
                 let bad = self.bad(&part, Context::Flow, run);
                 flow.errors.push(bad);
+                match super::leading_word(self.text, bad.start as usize) {
+                    Some("slot") => flow.slots.extend(self.broken_slot(bad)),
+                    Some("on") => flow.handlers.extend(self.broken_handler(bad)),
+                    Some("start") => flow.start_broken = flow.start_broken.or(Some(bad)),
+                    _ => {}
+                }
                 // A state whose header is broken (`state main-menu {`) still has a name: keep
                 // a placeholder so that `goto` it does not report a second, unknown-state error.
                 if let Some(("state", name, offset)) =
@@ -764,6 +840,7 @@ impl<'a> Lower<'a> {
             sensitive: false,
             default: None,
             span,
+            broken: false,
         };
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -824,6 +901,7 @@ impl<'a> Lower<'a> {
             retry,
             action,
             span,
+            broken: false,
         }
     }
 
@@ -838,7 +916,10 @@ impl<'a> Lower<'a> {
             match part.as_rule() {
                 Rule::handler => handlers.push(self.handler(part)),
                 Rule::bad => {
-                    self.bad(&part, context, run);
+                    let bad = self.bad(&part, context, run);
+                    if super::leading_word(self.text, bad.start as usize) == Some("on") {
+                        handlers.extend(self.broken_handler(bad));
+                    }
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the handler block"),
                 _ => {}
@@ -951,6 +1032,11 @@ impl<'a> Lower<'a> {
                         Rule::bad => {
                             let bad = self.bad(&part, Context::Menu, &mut run);
                             menu.errors.push(bad);
+                            match super::leading_word(self.text, bad.start as usize) {
+                                Some("option") => menu.options.extend(self.broken_option(bad)),
+                                Some("on") => menu.handlers.extend(self.broken_handler(bad)),
+                                _ => {}
+                            }
                         }
                         Rule::missing_brace => self.missing_brace(&part, "the menu"),
                         _ => {}
@@ -1062,6 +1148,7 @@ impl<'a> Lower<'a> {
                 span,
             },
             span,
+            broken: false,
         };
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -1471,7 +1558,8 @@ impl<'a> Lower<'a> {
                 Rule::bad => {
                     let bad = self.bad(&part, Context::Test, &mut run);
                     test.errors.push(bad);
-                    None
+                    // A broken line that starts a step is still one step of the test.
+                    super::leading_word(self.text, bad.start as usize).map(|_| TestStepKind::Error)
                 }
                 Rule::missing_brace => {
                     self.missing_brace(&part, "the test");
@@ -1531,6 +1619,18 @@ pub(super) fn negated(operand: Expr, nots: &[u32], span: Span) -> Expr {
         n if n <= MAX_CHAIN => nots.iter().rev().fold(operand, |e, &at| not(e, at)),
         n if n % 2 == 1 => not(operand, first),
         _ => not(not(operand, first), first),
+    }
+}
+
+/// The action of a broken member: one error statement over its line (it ends its path, as
+/// every broken statement does).
+fn error_block(span: Span) -> Block {
+    Block {
+        statements: vec![Stmt {
+            kind: StmtKind::Error,
+            span,
+        }],
+        span,
     }
 }
 
