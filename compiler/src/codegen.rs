@@ -507,6 +507,7 @@ impl<'a> Generator<'a> {
                 SlotType::Enum(values.iter().map(|v| self.s(&v.name)).collect())
             }
             TypeKind::Unknown(name) => return error(format!("unknown type `{name}`"), ty.span),
+            TypeKind::Missing => return error("a slot without a type".to_string(), ty.span),
         })
     }
 }

@@ -226,10 +226,14 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // A broken option's keys are unknown, not absent: any announced key may be its.
+    let keys_unknown = menu.options.iter().any(|o| o.broken);
     let has_key = |key: &str| {
-        menu.options
-            .iter()
-            .any(|o| o.keys.iter().any(|k| k.keys == key))
+        keys_unknown
+            || menu
+                .options
+                .iter()
+                .any(|o| o.keys.iter().any(|k| k.keys == key))
     };
     let prompt_source = context.sources.slice(menu.prompt.span);
     let announced = announced_keys(prompt_source);

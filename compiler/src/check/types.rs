@@ -66,7 +66,7 @@ pub fn of_type(kind: &TypeKind) -> Ty<'_> {
         TypeKind::Date => Ty::Date,
         TypeKind::Time => Ty::Time,
         TypeKind::Enum(values) => Ty::Enum(values),
-        TypeKind::Unknown(_) => Ty::Unknown,
+        TypeKind::Unknown(_) | TypeKind::Missing => Ty::Unknown,
     }
 }
 
