@@ -169,6 +169,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         Ok(rt::Flow {
             name,
             channel,
+            language: None,
             start,
             vars: self.vars,
             states,
@@ -366,6 +367,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let success = (!ask.handlers.is_empty()).then(|| self.emit(Instr::Jump(0), span));
@@ -396,6 +398,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let saved = self.scope;
