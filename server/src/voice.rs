@@ -119,7 +119,7 @@ impl Twiml {
                             let longest = expecting
                                 .options
                                 .iter()
-                                .map(|o| o.key.map(str::len).unwrap_or(0))
+                                .map(|o| o.key.as_deref().map(str::len).unwrap_or(0))
                                 .max()
                                 .unwrap_or(0);
                             let all_keyed = expecting.options.iter().all(|o| o.key.is_some());

@@ -434,7 +434,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                 if let TypeKind::Enum(values) = &slot.ty.kind {
                     for value in values {
                         items.push(item(
-                            &value.name,
+                            &value.name.name,
                             CompletionItemKind::ENUM_MEMBER,
                             Some(format!("value of {}", slot.name.name)),
                         ));

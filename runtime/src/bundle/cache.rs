@@ -160,6 +160,7 @@ mod tests {
         let flow = Flow {
             name: strings.intern("f"),
             channel: FlowChannel::Any,
+            timezone: None,
             start: 0,
             vars: vec![],
             states: vec![],

@@ -60,7 +60,11 @@ fn invalid<T>(message: impl Into<String>) -> Result<T> {
 
 /// Decodes without verifying indices (see [`super::verify`]).
 pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader {
+        bytes,
+        pos: 0,
+        depth: 0,
+    };
     if bytes.len() < 4 || bytes[..4] != MAGIC {
         return Err(LoadError::BadMagic);
     }
@@ -88,6 +92,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
     let mut r = Reader {
         bytes: body,
         pos: 0,
+        depth: 0,
     };
     let mut bundle = Bundle {
         compiler_version,
@@ -115,6 +120,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
 pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// How deep nested field types are at the current position.
+    depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -411,10 +418,21 @@ impl Decode for Field {
     }
 }
 
+impl Decode for EnumValue {
+    const MIN_SIZE: usize = 5;
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(EnumValue {
+            name: r.u32()?,
+            label: r.opt_u32()?,
+        })
+    }
+}
+
 impl Decode for SlotType {
     const MIN_SIZE: usize = 1;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(match r.u8()? {
+        let tag = r.u8()?;
+        Ok(match tag {
             0 => SlotType::Text,
             1 => SlotType::Number,
             2 => SlotType::Integer,
@@ -430,13 +448,30 @@ impl Decode for SlotType {
             9 => SlotType::Bool,
             10 => SlotType::Enum(r.vec()?),
             11 => SlotType::Record,
+            20 => SlotType::Matching(r.u32()?),
+            21 => SlotType::LabelledEnum(r.vec()?),
+            22 | 23 => {
+                if r.depth >= MAX_TYPE_DEPTH {
+                    return invalid(format!(
+                        "field types nest deeper than {MAX_TYPE_DEPTH} levels"
+                    ));
+                }
+                r.depth += 1;
+                let ty = if tag == 22 {
+                    SlotType::List(Box::new(SlotType::decode(r)?))
+                } else {
+                    SlotType::Fields(r.vec()?)
+                };
+                r.depth -= 1;
+                ty
+            }
             other => return invalid(format!("unknown slot type tag {other}")),
         })
     }
 }
 
 impl Decode for Flow {
-    const MIN_SIZE: usize = 34;
+    const MIN_SIZE: usize = 35;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let name = r.u32()?;
         let channel = match r.u8()? {
@@ -461,6 +496,7 @@ impl Decode for Flow {
             escalate: r.opt_u32()?,
             code: r.vec()?,
             locs: r.vec()?,
+            timezone: r.opt_u32()?,
         })
     }
 }
@@ -491,13 +527,24 @@ impl Decode for State {
 impl Decode for InputPoint {
     const MIN_SIZE: usize = 15;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let mut items = None;
         let kind = match r.u8()? {
             0 => PointKind::Ask { var: r.u32()? },
             1 => PointKind::Menu { options: r.vec()? },
+            2 => {
+                let options = r.vec()?;
+                items = Some(Box::new(MenuItems {
+                    position: r.u32()?,
+                    into: r.u32()?,
+                    action: r.u32()?,
+                }));
+                PointKind::Menu { options }
+            }
             other => return invalid(format!("unknown input point tag {other}")),
         };
         Ok(InputPoint {
             kind,
+            items,
             prompt: r.u32()?,
             after: r.u32()?,
             no_match: Option::<InputHandler>::decode(r)?,
@@ -602,6 +649,8 @@ fn builtin(tag: u8) -> Result<Builtin> {
         3 => Builtin::NoInputCount,
         4 => Builtin::Turns,
         5 => Builtin::Channel,
+        6 => Builtin::Today,
+        7 => Builtin::Now,
         other => return invalid(format!("unknown built-in tag {other}")),
     })
 }
@@ -667,6 +716,29 @@ impl Decode for Instr {
                 text: r.u32()?,
                 args: r.u32()?,
             },
+            48 => Instr::Arith {
+                op: match r.u8()? {
+                    0 => ArithOp::Add,
+                    1 => ArithOp::Sub,
+                    2 => ArithOp::Mul,
+                    3 => ArithOp::Div,
+                    other => return invalid(format!("unknown arithmetic tag {other}")),
+                },
+                on_error: r.opt_u32()?,
+                resume: r.u32()?,
+            },
+            49 => Instr::Label(r.u32()?),
+            50 => Instr::ItemsBegin { max: r.u32()? },
+            51 => Instr::ItemsNext {
+                var: r.u32()?,
+                done: r.u32()?,
+            },
+            52 => Instr::ItemsLabel {
+                text: r.u32()?,
+                args: r.u32()?,
+                back: r.u32()?,
+            },
+            53 => Instr::ItemsSay,
             other => return invalid(format!("unknown opcode {other} at body offset {at}")),
         })
     }

@@ -450,6 +450,7 @@ pub fn sample() -> Bundle {
     let flow = Flow {
         name: s.s("bank"),
         channel: FlowChannel::Voice,
+        timezone: None,
         start: 0,
         vars,
         states,
