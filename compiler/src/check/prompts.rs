@@ -503,7 +503,7 @@ fn sensitive_in(flow: &FlowModel, text: &Str, what: &str, diagnostics: &mut Vec<
                     format!("the sensitive slot `{}` is put into a {what}", name.name),
                 )
                 .with_primary_message("personal data read out and shown on screen (only transcripts mask it)")
-                .with_label(slot.name.span, "declared `sensitive` here")
+                .with_label(slot.name.as_ref().map_or(slot.span, |n| n.span), "declared `sensitive` here")
                 .with_note("leave the value out of the text; it still reaches agents, masked, in the hand-off"),
             );
         });

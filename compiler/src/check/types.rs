@@ -145,7 +145,8 @@ pub fn check(
             };
             if literal {
                 let ty = checker.expr(default);
-                checker.expect_value(&of_type(&slot.ty.kind), &ty, default, &slot.name.name);
+                let name = slot.name.as_ref().map_or("", |n| n.name.as_str());
+                checker.expect_value(&of_type(&slot.ty.kind), &ty, default, name);
             } else {
                 checker.mismatch(
                     default.span,

@@ -222,7 +222,7 @@ impl Reader<'_> {
         let statements = self.statements()?;
         let span = self.span(start);
         Some(State {
-            name,
+            name: Some(name),
             body: Block {
                 statements,
                 span: Span {

@@ -315,10 +315,7 @@ impl<'a> Lower<'a> {
         let span = self.span(&pair);
         let mut name = None;
         let mut hours = Hours {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             timezone: None,
             weekly: vec![],
             closed: vec![],
@@ -386,19 +383,14 @@ impl<'a> Lower<'a> {
                 _ => {}
             }
         }
-        if let Some(name) = name {
-            hours.name = name;
-        }
+        hours.name = name;
         hours
     }
 
     fn queue(&mut self, pair: P) -> Queue {
         let span = self.span(&pair);
         let mut queue = Queue {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             hours: None,
             skills: vec![],
             span,
@@ -406,7 +398,7 @@ impl<'a> Lower<'a> {
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decl_name => queue.name = self.ident(part),
+                Rule::decl_name => queue.name = Some(self.ident(part)),
                 Rule::queue_hours => {
                     queue.hours = part
                         .into_inner()
@@ -432,17 +424,14 @@ impl<'a> Lower<'a> {
     fn intent(&mut self, pair: P) -> Intent {
         let span = self.span(&pair);
         let mut intent = Intent {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             examples: vec![],
             span,
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decl_name => intent.name = self.ident(part),
+                Rule::decl_name => intent.name = Some(self.ident(part)),
                 Rule::string => {
                     let example = self.string(part);
                     intent.examples.push(example);
@@ -460,10 +449,7 @@ impl<'a> Lower<'a> {
     fn service(&mut self, pair: P) -> Service {
         let span = self.span(&pair);
         let mut service = Service {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             operations: vec![],
             timeout: None,
             span,
@@ -471,21 +457,18 @@ impl<'a> Lower<'a> {
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decl_name => service.name = self.ident(part),
+                Rule::decl_name => service.name = Some(self.ident(part)),
                 Rule::operation => {
                     let op_span = self.span(&part);
                     let mut op = Operation {
-                        name: Ident {
-                            name: String::new(),
-                            span: op_span,
-                        },
+                        name: None,
                         params: vec![],
                         returns: vec![],
                         span: op_span,
                     };
                     for p in part.into_inner() {
                         match p.as_rule() {
-                            Rule::decl_name => op.name = self.ident(p),
+                            Rule::decl_name => op.name = Some(self.ident(p)),
                             Rule::field => op.params.push(self.field(p)),
                             Rule::record_type => {
                                 op.returns = p.into_inner().map(|f| self.field(f)).collect();
@@ -613,17 +596,14 @@ impl<'a> Lower<'a> {
     fn knowledge(&mut self, pair: P) -> Knowledge {
         let span = self.span(&pair);
         let mut kb = Knowledge {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             entries: vec![],
             span,
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decl_name => kb.name = self.ident(part),
+                Rule::decl_name => kb.name = Some(self.ident(part)),
                 Rule::entry => {
                     let entry = self.entry(part);
                     kb.entries.push(entry);
@@ -641,10 +621,7 @@ impl<'a> Lower<'a> {
     fn entry(&mut self, pair: P) -> Entry {
         let span = self.span(&pair);
         let mut entry = Entry {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             questions: vec![],
             answer: None,
             tags: vec![],
@@ -656,7 +633,7 @@ impl<'a> Lower<'a> {
         for part in pair.into_inner() {
             let rule = part.as_rule();
             match rule {
-                Rule::decl_name => entry.name = self.ident(part),
+                Rule::decl_name => entry.name = Some(self.ident(part)),
                 Rule::entry_question | Rule::entry_answer | Rule::entry_owner => {
                     if let Some(s) = part.into_inner().find(|p| p.as_rule() == Rule::string) {
                         let s = self.string(s);
@@ -690,10 +667,7 @@ impl<'a> Lower<'a> {
 
     fn empty_flow(span: Span) -> Flow {
         Flow {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             channel: None,
             timezone: None,
             start: None,
@@ -720,7 +694,7 @@ impl<'a> Lower<'a> {
     fn flow_item(&mut self, flow: &mut Flow, part: P, run: &mut BadRun) -> bool {
         let is_close = part.as_rule() == Rule::flow_close;
         match part.as_rule() {
-            Rule::decl_name => flow.name = self.ident(part),
+            Rule::decl_name => flow.name = Some(self.ident(part)),
             Rule::channel_line => {
                 if let Some(kind) = part
                     .into_inner()
@@ -804,7 +778,7 @@ impl<'a> Lower<'a> {
                         span: bad,
                     };
                     flow.states.push(State {
-                        name,
+                        name: Some(name),
                         body,
                         span: bad,
                     });
@@ -819,10 +793,7 @@ impl<'a> Lower<'a> {
     fn slot(&mut self, pair: P) -> Slot {
         let span = self.span(&pair);
         let mut slot = Slot {
-            name: Ident {
-                name: String::new(),
-                span,
-            },
+            name: None,
             ty: TypeExpr {
                 kind: TypeKind::Text,
                 span,
@@ -833,7 +804,7 @@ impl<'a> Lower<'a> {
         };
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decl_name => slot.name = self.ident(part),
+                Rule::decl_name => slot.name = Some(self.ident(part)),
                 Rule::type_expr => slot.ty = self.type_expr(part),
                 Rule::k_sensitive => slot.sensitive = true,
                 Rule::slot_default => slot.default = part.into_inner().next().map(|p| self.expr(p)),
@@ -914,17 +885,14 @@ impl<'a> Lower<'a> {
 
     fn state(&mut self, pair: P) -> State {
         let span = self.span(&pair);
-        let mut name = Ident {
-            name: String::new(),
-            span,
-        };
+        let mut name = None;
         let mut statements = vec![];
         let mut run = BadRun::default();
         let mut body_start = span.end;
         for part in pair.into_inner() {
             if part.as_rule() == Rule::decl_name {
                 body_start = self.span(&part).end;
-                name = self.ident(part);
+                name = Some(self.ident(part));
                 continue;
             }
             self.block_part(part, &mut statements, &mut run, "the state");
@@ -1564,14 +1532,8 @@ impl<'a> Lower<'a> {
                         match p.as_rule() {
                             Rule::date => d = Some(date(p.as_str())),
                             Rule::time => t = Some(time(p.as_str())),
-                            Rule::string => zone = Some(self.string(p)),
-                            Rule::zone_name => {
-                                let zone_span = self.span(&p);
-                                zone = Some(Str {
-                                    parts: vec![StrPart::Text(p.as_str().to_string(), zone_span)],
-                                    span: zone_span,
-                                })
-                            }
+                            Rule::string => zone = Some(Zone::Quoted(self.string(p))),
+                            Rule::zone_name => zone = Some(Zone::Bare(self.ident(p))),
                             _ => {}
                         }
                     }

@@ -366,10 +366,10 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
 fn clock_at(
     date: ast::Date,
     time: ast::Time,
-    zone: Option<&ast::Str>,
+    zone: Option<&ast::Zone>,
 ) -> Result<Clock, (String, String)> {
     let wanted = || {
-        let zone = zone.map(|z| format!(" {}", quote(&z.plain_text())));
+        let zone = zone.map(|z| format!(" {}", quote(&z.text())));
         format!(
             "time {:04}-{:02}-{:02} {:02}:{:02}{}",
             date.year,
@@ -383,7 +383,7 @@ fn clock_at(
     let naive = chrono::NaiveDate::from_ymd_opt(date.year, date.month, date.day)
         .and_then(|day| day.and_hms_opt(time.hour, time.minute, 0))
         .ok_or_else(|| (wanted(), "not a valid date and time".to_string()))?;
-    let zone = zone.map(|z| z.plain_text());
+    let zone = zone.map(|z| z.text());
     clock_in(naive, zone.as_deref()).map_err(|error| (wanted(), error))
 }
 
