@@ -170,6 +170,7 @@ mod tests {
                 after: 0,
                 no_match: None,
                 no_input: None,
+                items: None,
             }],
             handlers: Default::default(),
             escalate: None,

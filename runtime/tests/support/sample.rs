@@ -423,6 +423,7 @@ pub fn sample() -> Bundle {
                 action: l("mm_nomatch"),
             }),
             no_input: None,
+            items: None,
         },
         InputPoint {
             kind: PointKind::Ask { var: 0 },
@@ -430,6 +431,7 @@ pub fn sample() -> Bundle {
             after: l("cs_after_ask"),
             no_match: None,
             no_input: None,
+            items: None,
         },
     ];
     let states = state_names
