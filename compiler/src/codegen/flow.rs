@@ -193,6 +193,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             name,
             channel,
             timezone,
+            language: None,
             start,
             vars: self.vars,
             states,
@@ -458,6 +459,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     no_match: None,
                     no_input: None,
                     items: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let success = (!ask.handlers.is_empty()).then(|| self.emit(Instr::Jump(0), span));
@@ -497,6 +499,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     no_match: None,
                     no_input: None,
                     items: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let saved = self.scope;

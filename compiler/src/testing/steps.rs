@@ -350,6 +350,18 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
             ),
             None => format!("the conversation was handed off from state {state}"),
         },
+        Status::Transferred => match conversation.transfer() {
+            Some(transfer) => format!(
+                "transfer {}{} from state {state}",
+                quote(&transfer.to),
+                transfer
+                    .reason
+                    .as_ref()
+                    .map(|r| format!(" reason {}", quote(r)))
+                    .unwrap_or_default()
+            ),
+            None => format!("the conversation was transferred from state {state}"),
+        },
         Status::Failed => {
             let reason = conversation
                 .transcript()

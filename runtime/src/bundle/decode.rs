@@ -28,9 +28,13 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::BadMagic => write!(f, "not a csflow bundle (missing `CSFB` header)"),
+            LoadError::UnsupportedVersion { found, supported } if found < supported => write!(
+                f,
+                "bundle format version {found} was written by an older csflow; this runtime reads version {supported}: rebuild the bundle with `csflow build`"
+            ),
             LoadError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "bundle format version {found} is not supported (this runtime reads version {supported}); rebuild it with a matching compiler"
+                "bundle format version {found} was written by a newer csflow; this runtime reads version {supported}: rebuild the bundle with this version's `csflow build`, or run it with a newer runtime"
             ),
             LoadError::Truncated { offset, needed } => {
                 write!(
@@ -471,7 +475,7 @@ impl Decode for SlotType {
 }
 
 impl Decode for Flow {
-    const MIN_SIZE: usize = 35;
+    const MIN_SIZE: usize = 36;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let name = r.u32()?;
         let channel = match r.u8()? {
@@ -483,6 +487,7 @@ impl Decode for Flow {
         Ok(Flow {
             name,
             channel,
+            language: r.opt_u32()?,
             start: r.u32()?,
             vars: r.vec()?,
             states: r.vec()?,
@@ -525,7 +530,7 @@ impl Decode for State {
 }
 
 impl Decode for InputPoint {
-    const MIN_SIZE: usize = 15;
+    const MIN_SIZE: usize = 18;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let mut items = None;
         let kind = match r.u8()? {
@@ -549,6 +554,11 @@ impl Decode for InputPoint {
             after: r.u32()?,
             no_match: Option::<InputHandler>::decode(r)?,
             no_input: Option::<InputHandler>::decode(r)?,
+            timing: InputTiming {
+                timeout_ms: r.opt_u32()?,
+                max_digits: r.opt_u32()?,
+                finish_key: r.opt_u32()?,
+            },
         })
     }
 }
@@ -716,7 +726,7 @@ impl Decode for Instr {
                 text: r.u32()?,
                 args: r.u32()?,
             },
-            48 => Instr::Arith {
+            38 => Instr::Arith {
                 op: match r.u8()? {
                     0 => ArithOp::Add,
                     1 => ArithOp::Sub,
@@ -727,18 +737,35 @@ impl Decode for Instr {
                 on_error: r.opt_u32()?,
                 resume: r.u32()?,
             },
-            49 => Instr::Label(r.u32()?),
-            50 => Instr::ItemsBegin { max: r.u32()? },
-            51 => Instr::ItemsNext {
+            39 => Instr::Label(r.u32()?),
+            40 => Instr::ItemsBegin { max: r.u32()? },
+            41 => Instr::ItemsNext {
                 var: r.u32()?,
                 done: r.u32()?,
             },
-            52 => Instr::ItemsLabel {
+            42 => Instr::ItemsLabel {
                 text: r.u32()?,
                 args: r.u32()?,
                 back: r.u32()?,
             },
-            53 => Instr::ItemsSay,
+            43 => Instr::ItemsSay,
+            34 => Instr::Play {
+                url: r.u32()?,
+                text: r.u32()?,
+                args: r.u32()?,
+                language: r.opt_u32()?,
+            },
+            35 => Instr::SayIn {
+                text: r.u32()?,
+                args: r.u32()?,
+                language: r.u32()?,
+            },
+            36 => Instr::Transfer {
+                to: r.u32()?,
+                reason: r.opt_u32()?,
+                args: r.u32()?,
+            },
+            37 => Instr::Reprompt,
             other => return invalid(format!("unknown opcode {other} at body offset {at}")),
         })
     }

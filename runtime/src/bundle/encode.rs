@@ -304,6 +304,7 @@ impl Encode for Flow {
             FlowChannel::Chat => 1,
             FlowChannel::Any => 2,
         });
+        w.opt_u32(self.language);
         w.u32(self.start);
         w.vec(&self.vars);
         w.vec(&self.states);
@@ -369,6 +370,15 @@ impl Encode for InputPoint {
         w.u32(self.after);
         self.no_match.encode(w);
         self.no_input.encode(w);
+        self.timing.encode(w);
+    }
+}
+
+impl Encode for InputTiming {
+    fn encode(&self, w: &mut Writer) {
+        w.opt_u32(self.timeout_ms);
+        w.opt_u32(self.max_digits);
+        w.opt_u32(self.finish_key);
     }
 }
 
@@ -600,7 +610,7 @@ impl Encode for Instr {
                 on_error,
                 resume,
             } => {
-                w.u8(48);
+                w.u8(38);
                 w.u8(match op {
                     ArithOp::Add => 0,
                     ArithOp::Sub => 1,
@@ -611,25 +621,54 @@ impl Encode for Instr {
                 w.u32(*resume);
             }
             Instr::Label(var) => {
-                w.u8(49);
+                w.u8(39);
                 w.u32(*var);
             }
             Instr::ItemsBegin { max } => {
-                w.u8(50);
+                w.u8(40);
                 w.u32(*max);
             }
             Instr::ItemsNext { var, done } => {
-                w.u8(51);
+                w.u8(41);
                 w.u32(*var);
                 w.u32(*done);
             }
             Instr::ItemsLabel { text, args, back } => {
-                w.u8(52);
+                w.u8(42);
                 w.u32(*text);
                 w.u32(*args);
                 w.u32(*back);
             }
-            Instr::ItemsSay => w.u8(53),
+            Instr::ItemsSay => w.u8(43),
+            Instr::Play {
+                url,
+                text,
+                args,
+                language,
+            } => {
+                w.u8(34);
+                w.u32(*url);
+                w.u32(*text);
+                w.u32(*args);
+                w.opt_u32(*language);
+            }
+            Instr::SayIn {
+                text,
+                args,
+                language,
+            } => {
+                w.u8(35);
+                w.u32(*text);
+                w.u32(*args);
+                w.u32(*language);
+            }
+            Instr::Transfer { to, reason, args } => {
+                w.u8(36);
+                w.u32(*to);
+                w.opt_u32(*reason);
+                w.u32(*args);
+            }
+            Instr::Reprompt => w.u8(37),
         }
     }
 }

@@ -424,6 +424,7 @@ pub fn sample() -> Bundle {
             }),
             no_input: None,
             items: None,
+            timing: Default::default(),
         },
         InputPoint {
             kind: PointKind::Ask { var: 0 },
@@ -432,6 +433,7 @@ pub fn sample() -> Bundle {
             no_match: None,
             no_input: None,
             items: None,
+            timing: Default::default(),
         },
     ];
     let states = state_names
@@ -453,6 +455,7 @@ pub fn sample() -> Bundle {
         name: s.s("bank"),
         channel: FlowChannel::Voice,
         timezone: None,
+        language: None,
         start: 0,
         vars,
         states,
