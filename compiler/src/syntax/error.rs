@@ -88,6 +88,7 @@ impl Context {
             ],
             Context::Flow => &[
                 ("channel", Rule::channel_line),
+                ("timezone", Rule::flow_timezone),
                 ("start", Rule::start_line),
                 ("slot", Rule::slot_decl),
                 ("on", Rule::handler),
@@ -107,7 +108,11 @@ impl Context {
                 ("call", Rule::call_stmt),
                 ("answer", Rule::answer_stmt),
             ],
-            Context::Menu => &[("option", Rule::option), ("on", Rule::handler)],
+            Context::Menu => &[
+                ("option", Rule::option),
+                ("options", Rule::options_from),
+                ("on", Rule::handler),
+            ],
             Context::Handlers => &[("on", Rule::handler)],
             Context::Test => &[
                 ("flow", Rule::test_flow),
@@ -225,6 +230,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::k_reason => "`reason`",
         Rule::k_else => "`else`",
         Rule::k_into => "`into`",
+        Rule::k_label => "`label`",
+        Rule::k_max | Rule::options_max => "`max`",
+        Rule::k_of => "`of`",
+        Rule::k_matching => "`matching`",
         Rule::k_sensitive => "`sensitive`",
         Rule::k_option => "`option`",
         Rule::k_on => "`on`",

@@ -152,6 +152,7 @@ fn merge_segments(
             flow.name = part.name;
         }
         flow.channel = flow.channel.or(part.channel);
+        flow.timezone = flow.timezone.or(part.timezone);
         flow.start = flow.start.or(part.start);
         flow.slots.extend(part.slots);
         flow.handlers.extend(part.handlers);
