@@ -1002,6 +1002,41 @@ mod tests {
     }
 
     #[test]
+    fn arithmetic_on_numbers_dates_and_none() {
+        let n = Value::Number;
+        assert_eq!(arithmetic(ArithOp::Add, &n(2.0), &n(3.0)), Ok(n(5.0)));
+        assert_eq!(arithmetic(ArithOp::Div, &n(7.0), &n(2.0)), Ok(n(3.5)));
+        assert_eq!(
+            arithmetic(ArithOp::Mul, &Value::Text("12".into()), &n(2.0)),
+            Ok(n(24.0))
+        );
+        assert!(arithmetic(ArithOp::Div, &n(1.0), &n(0.0)).is_err());
+        assert!(arithmetic(ArithOp::Mul, &n(1e308), &n(10.0)).is_err());
+        assert_eq!(
+            arithmetic(ArithOp::Sub, &Value::None, &n(1.0)),
+            Ok(Value::None)
+        );
+        let day = |d: u8| {
+            Value::Date(crate::bundle::Date {
+                year: 2026,
+                month: 12,
+                day: d,
+            })
+        };
+        assert_eq!(
+            arithmetic(ArithOp::Add, &day(30), &n(3.0)),
+            Ok(Value::Date(crate::bundle::Date {
+                year: 2027,
+                month: 1,
+                day: 2,
+            }))
+        );
+        assert_eq!(arithmetic(ArithOp::Sub, &day(30), &day(23)), Ok(n(7.0)));
+        assert!(arithmetic(ArithOp::Add, &day(1), &n(0.5)).is_err());
+        assert!(arithmetic(ArithOp::Add, &Value::Text("a".into()), &n(1.0)).is_err());
+    }
+
+    #[test]
     fn placeholders_braces_and_masking() {
         assert_eq!(
             render("plain 文本", &[]),
