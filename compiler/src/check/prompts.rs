@@ -235,8 +235,11 @@ fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic
                     .is_ok_and(|k| (1..=d.max_items()).contains(&k))
         })
     };
+    // A broken option's keys are unknown, not absent: any announced key may be its.
+    let keys_unknown = menu.options.iter().any(|o| o.broken);
     let has_key = |key: &str| {
-        dynamic_key(key)
+        keys_unknown
+            || dynamic_key(key)
             || menu
                 .options
                 .iter()

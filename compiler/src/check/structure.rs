@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
+    // A broken `start` line is a start whose state is unknown (its error is reported).
     if f.start.is_none()
+        && f.start_broken.is_none()
         && let Some(flow_name) = &f.name
     {
         let mut d = Diagnostic::new(

@@ -71,7 +71,7 @@ pub fn of_type(kind: &TypeKind) -> Ty<'_> {
         TypeKind::Enum(values) => Ty::Enum(values),
         TypeKind::List(element) => Ty::List(Box::new(of_type(&element.kind))),
         TypeKind::Record(fields) => Ty::Record(fields),
-        TypeKind::Unknown(_) => Ty::Unknown,
+        TypeKind::Unknown(_) | TypeKind::Missing => Ty::Unknown,
     }
 }
 

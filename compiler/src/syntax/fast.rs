@@ -380,6 +380,7 @@ impl Reader<'_> {
             retry,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 
@@ -849,6 +850,7 @@ impl Reader<'_> {
             phrases,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 

@@ -129,6 +129,13 @@ fn run_step(
         TestStepKind::Time { date, time, zone } => {
             *clock = clock_at(*date, *time, zone.as_ref())?;
         }
+        // Tests run only without syntax errors; should one reach here, it fails the test.
+        TestStepKind::Error => {
+            return Err((
+                "a step that did not parse".into(),
+                "fix the syntax error on this line".into(),
+            ));
+        }
         TestStepKind::Mock {
             service,
             operation,

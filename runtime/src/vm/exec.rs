@@ -143,14 +143,9 @@ pub(super) fn run_start<'b>(bundle: &'b Bundle, conv: &mut Conversation, clock: 
     }
 }
 
-pub(super) fn run_input<'b>(
-    bundle: &'b Bundle,
-    conv: &mut Conversation,
-    input: Input,
-    intents: Option<Vec<f32>>,
-    clock: Clock,
-) -> Turn<'b> {
-    let sensitive_ask = bundle
+/// Whether `conv` waits at an `ask` of a sensitive slot.
+pub(super) fn awaits_sensitive(bundle: &Bundle, conv: &Conversation) -> bool {
+    bundle
         .flows
         .get(conv.flow as usize)
         .and_then(|flow| match flow.code.get(conv.pc as usize) {
@@ -160,7 +155,17 @@ pub(super) fn run_input<'b>(
         .is_some_and(|(flow, point)| match point.kind {
             PointKind::Ask { var } => flow.vars.get(var as usize).is_some_and(|v| v.sensitive),
             PointKind::Menu { .. } => false,
-        });
+        })
+}
+
+pub(super) fn run_input<'b>(
+    bundle: &'b Bundle,
+    conv: &mut Conversation,
+    input: Input,
+    intents: Option<Vec<f32>>,
+    clock: Clock,
+) -> Turn<'b> {
+    let sensitive_ask = awaits_sensitive(bundle, conv);
     conv.turns = conv.turns.saturating_add(1);
     conv.note(Speaker::User, || match &input {
         Input::NoInput => Line::fixed("(no input)"),
