@@ -942,3 +942,82 @@ test "t" {
     .expect("generates");
     csflow_runtime::Bundle::from_bytes(&bundle.to_bytes()).expect("verifies");
 }
+
+/// The value additions' checks: arithmetic typing, constant division by zero, patterns,
+/// `options from` against keys and the voice limit, `on` handlers a call cannot have.
+#[test]
+fn value_additions_are_checked() {
+    let text = r#"queue general { }
+service trips {
+  operation find() returns { flights: list of { number: text, time: time } }
+}
+flow f {
+  channel voice
+  timezone "Mars/Olympus"
+  start s
+  slot n: integer = 0
+  slot name: text
+  slot code: text matching /^[A-Z/
+  slot card: digits(4)
+  slot day: date
+  on no_match retry 1 then handoff general
+  on no_input retry 1 then handoff general
+  state s {
+    set n = n / 2
+    set n = n + 1
+    set name = name + "x"
+    set n = card * 2
+    set day = today + 7
+    set n = today - day
+    set n = 1 / (2 - 2)
+    if day < today and now > 09:00 { end }
+    if day < now { end }
+    call trips.find() into r
+    menu "Pick one, or press 0." {
+      options from r.flights label "{item.number} {item.seat}" into chosen goto s
+      option "Agent" key 2 handoff general
+      option "Other" key 0 handoff general
+    }
+  }
+}
+"#;
+    let analysis = analyze(text);
+    let found: Vec<(&str, String)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.name, d.message.clone()))
+        .collect();
+    let has = |name: &str, part: &str| {
+        found
+            .iter()
+            .any(|(n, message)| *n == name && message.contains(part))
+    };
+    assert!(has("invalid-hours", "Mars/Olympus"), "{found:#?}");
+    assert!(has("invalid-regex", "does not compile"), "{found:#?}");
+    assert!(has("type-mismatch", "may have a fraction"), "{found:#?}");
+    assert!(
+        has("type-mismatch", "cannot calculate with text"),
+        "{found:#?}"
+    );
+    assert!(
+        has("type-mismatch", "cannot calculate with digits"),
+        "{found:#?}"
+    );
+    assert!(
+        has("type-mismatch", "cannot compare a date with a time"),
+        "{found:#?}"
+    );
+    assert!(has("division-by-zero", "divides by zero"), "{found:#?}");
+    assert!(has("unknown-field", "seat"), "{found:#?}");
+    assert!(
+        has("duplicate-key", "item 2 of `options from`"),
+        "{found:#?}"
+    );
+    assert!(
+        has("voice-menu-too-long", "may read out 11 options"),
+        "{found:#?}"
+    );
+    // `n + 1`, `today + 7` and `today - day` fit their slots; `1 / (2 - 2)` is a number.
+    let mismatches = found.iter().filter(|(n, _)| *n == "type-mismatch").count();
+    assert_eq!(mismatches, 5, "{found:#?}");
+}

@@ -226,10 +226,20 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // `options from` keys its items 1..max (said after the prompt, so never announced).
+    let dynamic_key = |key: &str| {
+        menu.dynamic.as_ref().is_some_and(|d| {
+            !key.starts_with('0')
+                && key
+                    .parse::<u32>()
+                    .is_ok_and(|k| (1..=d.max_items()).contains(&k))
+        })
+    };
     // A broken option's keys are unknown, not absent: any announced key may be its.
     let keys_unknown = menu.options.iter().any(|o| o.broken);
     let has_key = |key: &str| {
         keys_unknown
+            || dynamic_key(key)
             || menu
                 .options
                 .iter()

@@ -545,6 +545,26 @@ impl<'g, 'a> Builder<'g, 'a> {
                         option.span,
                     );
                 }
+                // `options from`: one edge for all its items, keyed 1..N.
+                if let graph::Node::Input { stmt, .. } = source_node
+                    && let StmtKind::Menu(menu) = &stmt.kind
+                    && let Some(dynamic) = menu.dynamic.as_deref()
+                    && contains(dynamic.span, edge.span)
+                {
+                    let option = MenuOption {
+                        label: format!("each item: {}", self.string(&dynamic.label)),
+                        keys: vec![format!("1..{}", dynamic.max_items())],
+                        intents: Vec::new(),
+                        phrases: Vec::new(),
+                    };
+                    return (
+                        EdgeKind::Option {
+                            index: menu.options.len(),
+                            option,
+                        },
+                        dynamic.span,
+                    );
+                }
                 (self.plain_kind(source, target, edge, queue), edge.span)
             }
             graph::EdgeKind::NoMatch | graph::EdgeKind::NoInput => {
