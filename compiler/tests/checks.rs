@@ -154,11 +154,41 @@ fn mutation_retarget_a_goto_to_a_missing_state() {
     let analysis = mutated("bank/bank.csflow", |t| {
         t.replacen("goto main_menu", "goto mainmenu", 1)
     });
-    // The error, and no graph warnings built on a broken graph.
+    // The error, and the graph checks go on: the state the typo probably means is reported
+    // unreachable, saying so (and offering the correction), on both diagnostics; the states
+    // behind it are not (correcting the typo reaches them), and the unknown name causes no
+    // trap and no missing way to a person.
     assert_fires(
         &analysis,
-        &["unknown-state"],
-        &["unreachable-state", "trap-state", "no-path-to-human"],
+        &["unknown-state", "unreachable-state"],
+        &["trap-state", "no-path-to-human"],
+    );
+    let unreachable: Vec<&Diagnostic> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unreachable-state")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "{}", rendered(&analysis));
+    assert_eq!(
+        unreachable[0].message,
+        "the state `main_menu` can never be reached"
+    );
+    assert!(unreachable[0].notes[0].contains("`goto mainmenu` names no state"));
+    assert_eq!(
+        unreachable[0].fix.as_ref().map(|f| f.title.as_str()),
+        Some("write `goto main_menu`")
+    );
+    let unknown = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.name == "unknown-state")
+        .expect("unknown-state");
+    assert!(
+        unknown.secondary[0]
+            .message
+            .contains("probably the state meant"),
+        "{}",
+        rendered(&analysis)
     );
 }
 
@@ -704,16 +734,30 @@ fn unused_family() {
     assert_eq!(count(&analysis, "unused-slot"), 1);
     let fixed = apply_fix(&analysis, "unused-queue");
     assert!(!fixed.contains("queue spare"), "{fixed}");
-    // A flow with a syntax error reports no unused declarations (uses may be in the broken text).
-    let broken = project("chat", "  state start { sya \"x\" end }") + "queue spare { }\n";
+    // A line with a syntax error may use only what is written on it: the queue it names the
+    // start of is spared, every other unused declaration is still reported.
+    let broken =
+        project("chat", "  state start { sya \"x\" end }") + "queue spare { }\nqueue other { }\n";
     let analysis = analyze(&broken);
     assert!(analysis.has_errors());
     assert_eq!(
-        names(&analysis)
-            .iter()
-            .filter(|n| n.starts_with("unused-"))
-            .count(),
-        0,
+        count(&analysis, "unused-queue"),
+        2,
+        "{}",
+        rendered(&analysis)
+    );
+    let typing = project("chat", "  state start { handof spa\n end }")
+        + "queue spare { }\nqueue other { }\n";
+    let analysis = analyze(&typing);
+    let unused: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unused-queue")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        unused,
+        ["nothing hands off to the queue `other`"],
         "{}",
         rendered(&analysis)
     );

@@ -1,7 +1,7 @@
 //! Where callers can get to: `unreachable-state`, `trap-state`, `no-path-to-human` and the
 //! `input-free-cycle` error, all on the shared [`FlowGraph`].
 
-use super::graph::{EdgeKind, FlowGraph, Node};
+use super::graph::{EdgeKind, FlowGraph, Guess, Node};
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
@@ -38,8 +38,10 @@ fn input_free_cycles(
 ) -> Vec<bool> {
     let states = &flow.flow.states;
     let mut in_cycle = vec![false; states.len()];
+    // Guessed moves (broken lines, unknown names) never make an error.
     let is_direct = |edge: petgraph::graph::EdgeReference<'_, super::graph::Edge>| {
         edge.weight().kind == EdgeKind::Direct
+            && edge.weight().guess == Guess::Sure
             && matches!(graph.graph[edge.source()], Node::State(_))
             && matches!(graph.graph[edge.target()], Node::State(_))
     };
@@ -100,7 +102,10 @@ fn input_free_cycles(
                 let Node::State(target) = graph.node(edge.target()) else {
                     continue;
                 };
-                if edge.weight().kind != EdgeKind::Direct || !in_cycle_member(&members, target) {
+                if edge.weight().kind != EdgeKind::Direct
+                    || edge.weight().guess != Guess::Sure
+                    || !in_cycle_member(&members, target)
+                {
                     continue;
                 }
                 labels += 1;
@@ -144,32 +149,102 @@ fn join_names(names: &[String], total: usize) -> String {
     text
 }
 
+/// `unreachable-state`. Broken lines and unknown names count as what they may lead to (see
+/// [`super::graph`]): a state a broken line names is reached; a state an unknown `goto`
+/// name probably means is reported, saying so, and the states behind it are not (fixing the
+/// typo reaches them); a state reached only through another unreachable state says which.
 fn unreachable_states(
     context: &Context,
     flow: &FlowModel,
     graph: &FlowGraph,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if graph.broken {
+    if graph.any_state {
         return;
     }
+    let states = &flow.flow.states;
     let start = flow.flow.start.as_ref().map_or("", |s| s.name.as_str());
-    for (i, state) in flow.flow.states.iter().enumerate() {
-        if graph.reachable[graph.states[i].index()] {
+    let g = &graph.graph;
+    let unreached = |n: NodeIndex| !graph.reachable[n.index()];
+    // Which unreachable state each unreachable node hangs on: a breadth-first walk from
+    // the unreachable states that no other unreachable state leads to.
+    let mut through: Vec<Option<usize>> = vec![None; g.node_count()];
+    let mut queue = VecDeque::new();
+    for (i, &node) in graph.states.iter().enumerate() {
+        if !unreached(node) {
             continue;
         }
+        let fed = g
+            .neighbors_directed(node, Direction::Incoming)
+            .any(|m| unreached(m) && g[m].state().is_some_and(|s| s != i));
+        if !fed {
+            through[node.index()] = Some(i);
+            queue.push_back(node);
+        }
+    }
+    while let Some(n) = queue.pop_front() {
+        for m in g.neighbors(n) {
+            if unreached(m) && through[m.index()].is_none() {
+                through[m.index()] = through[n.index()];
+                queue.push_back(m);
+            }
+        }
+    }
+    for (i, state) in states.iter().enumerate() {
+        let node = graph.states[i];
+        let first = flow
+            .states
+            .get(state.name.name.as_str())
+            .is_some_and(|s| std::ptr::eq(*s, state));
+        if !first {
+            continue; // a second definition: `duplicate-definition` says it
+        }
+        let typo = graph.typos.iter().find(|t| t.state == i);
+        let sure = graph.reachable_without_typos[node.index()];
+        if graph.reachable[node.index()] && (sure || typo.is_none()) {
+            continue;
+        }
+        let mut diagnostic = Diagnostic::new(
+            ids::UNREACHABLE_STATE,
+            state.name.span,
+            format!("the state `{}` can never be reached", state.name.name),
+        )
+        .with_primary_message(format!("no path from the start state `{start}` leads here"));
+        if let Some(typo) = typo {
+            // The typo is the thing to fix: offer the correction, not the removal.
+            diagnostics.push(
+                diagnostic
+                    .with_label(
+                        typo.name.span,
+                        format!("probably meant to be `{}`", state.name.name),
+                    )
+                    .with_note(format!(
+                        "`goto {}` names no state; if it means `{}`, correcting it makes this state reachable",
+                        typo.name.name, state.name.name
+                    ))
+                    .with_fix(edits::unsafe_fix(
+                        format!("write `goto {}`", state.name.name),
+                        vec![crate::diagnostic::Edit {
+                            span: typo.name.span,
+                            replacement: state.name.name.clone(),
+                        }],
+                    )),
+            );
+            continue;
+        }
+        if let Some(root) = through[node.index()].filter(|&r| r != i) {
+            diagnostic = diagnostic.with_note(format!(
+                "it is reached only through the unreachable state `{}`",
+                states[root].name.name
+            ));
+        }
         diagnostics.push(
-            Diagnostic::new(
-                ids::UNREACHABLE_STATE,
-                state.name.span,
-                format!("the state `{}` can never be reached", state.name.name),
-            )
-            .with_primary_message(format!("no path from the start state `{start}` leads here"))
-            .with_note("delete the state, or add the `goto` or option that should lead to it")
-            .with_fix(edits::unsafe_fix(
-                format!("remove the state `{}`", state.name.name),
-                vec![edits::remove(context.sources, state.span)],
-            )),
+            diagnostic
+                .with_note("delete the state, or add the `goto` or option that should lead to it")
+                .with_fix(edits::unsafe_fix(
+                    format!("remove the state `{}`", state.name.name),
+                    vec![edits::remove(context.sources, state.span)],
+                )),
         );
     }
 }
@@ -381,6 +456,7 @@ pub fn input_span(stmt: &Stmt) -> Span {
 fn node_span(node: Node) -> Span {
     match node {
         Node::Input { stmt, .. } => input_span(stmt),
+        Node::Broken { span, .. } => span,
         Node::Handler { handler, .. } => handler.kind_span,
         _ => Span::new(crate::source::FileId(0), 0, 0),
     }
