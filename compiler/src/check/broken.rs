@@ -184,6 +184,21 @@ impl<'s> Line<'s> {
         self.words.iter().any(|w| mentions(w, name))
     }
 
+    /// May this line be a handler of `kind` (`no_match`…): a word of it is the kind or the
+    /// start of it (two letters at least).
+    pub fn may_handle(&self, kind: &str) -> bool {
+        self.words
+            .iter()
+            .any(|w| w.len() >= 2 && kind.starts_with(w))
+    }
+
+    /// The first word is (one typo away from) one of `keywords`.
+    pub fn starts_with_keyword(&self, keywords: &[&'static str]) -> bool {
+        self.words
+            .first()
+            .is_some_and(|w| Self::keyword(w, keywords).is_some() || keywords.contains(w))
+    }
+
     /// Does the line name something after its `goto` (or is the name still to be typed)?
     pub fn names_after_goto(&self) -> bool {
         let Some(at) = self
@@ -195,6 +210,28 @@ impl<'s> Line<'s> {
         };
         at + 1 < self.words.len()
     }
+}
+
+/// The keys written on a broken menu line (`key 1`, `key "*"`, even inside a string left
+/// open), or `None` when it writes no key at all: then its keys are unknown, and may be any.
+pub fn written_keys(text: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("key") {
+        let before_ok = !rest[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        rest = &rest[at + 3..];
+        if !before_ok || rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let value = rest.trim_start();
+        let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            keys.push(digits);
+        } else if let Some(k) = ["\"*\"", "\"#\""].iter().find(|k| value.starts_with(*k)) {
+            keys.push(k.trim_matches('"').to_string());
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// Is `word` the name, or the start of it? Keywords only as the whole name.

@@ -689,10 +689,7 @@ impl<'a> Builder<'a, '_> {
 /// A broken flow-level line that may be a handler or an `escalate` rule (not a `start`,
 /// `slot` or `channel` line, which lead nowhere).
 fn is_flow_item(line: &Line) -> bool {
-    !matches!(
-        line.words.first().copied(),
-        Some("start" | "slot" | "channel" | "language" | "state")
-    )
+    !line.starts_with_keyword(&["start", "slot", "channel", "language", "state"])
 }
 
 /// The start state: the one `start` names; else, when `start` names an unknown state or its
@@ -714,7 +711,7 @@ fn start_state(
     }
     let line = flow_lines
         .iter()
-        .find(|l| l.words.first().copied() == Some("start"))?;
+        .find(|l| l.starts_with_keyword(&["start"]))?;
     let named = f
         .states
         .iter()

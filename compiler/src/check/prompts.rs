@@ -226,10 +226,23 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // A menu line that did not parse is still an option: its keys are those written on it,
+    // or, when it writes none, unknown (any announced key may be its).
+    let mut broken_keys: Vec<String> = Vec::new();
+    let mut any_key = false;
+    for span in &menu.errors {
+        match super::broken::written_keys(context.sources.slice(*span)) {
+            Some(keys) => broken_keys.extend(keys),
+            None => any_key = true,
+        }
+    }
     let has_key = |key: &str| {
-        menu.options
-            .iter()
-            .any(|o| o.keys.iter().any(|k| k.keys == key))
+        any_key
+            || broken_keys.iter().any(|k| k == key)
+            || menu
+                .options
+                .iter()
+                .any(|o| o.keys.iter().any(|k| k.keys == key))
     };
     let prompt_source = context.sources.slice(menu.prompt.span);
     let announced = announced_keys(prompt_source);

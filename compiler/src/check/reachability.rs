@@ -259,8 +259,14 @@ fn traps(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<bool> {
     let g = &graph.graph;
-    let trapped: Vec<bool> = (0..g.node_count())
-        .map(|i| graph.reachable[i] && !graph.can_finish[i])
+    // A broken line's own node is a guess: never the trap itself.
+    let trapped: Vec<bool> = g
+        .node_indices()
+        .map(|n| {
+            graph.reachable[n.index()]
+                && !graph.can_finish[n.index()]
+                && !matches!(g[n], Node::Broken { .. } | Node::BrokenFlowItem)
+        })
         .collect();
     if !trapped.iter().any(|t| *t) {
         return trapped;
