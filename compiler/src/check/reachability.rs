@@ -29,8 +29,10 @@ pub fn check(
 }
 
 /// `input-free-cycle`: strongly connected states joined by `Direct` edges only (gotos,
-/// `if` branches, `answer … else`), so no input point lies between them. Returns, by
-/// state index, which states are in such a cycle.
+/// `if` branches, `answer … else`), so no input point lies between them — counting as no
+/// input point an `ask` of a slot nothing in the flow clears (`set SLOT = none`): from the
+/// second time round it is skipped, the slot being set. Returns, by state index, which
+/// states are in such a cycle.
 fn input_free_cycles(
     flow: &FlowModel,
     graph: &FlowGraph,
@@ -38,19 +40,41 @@ fn input_free_cycles(
 ) -> Vec<bool> {
     let states = &flow.flow.states;
     let mut in_cycle = vec![false; states.len()];
+    let mut cleared: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    crate::visit::each_flow_stmt(flow.flow, &mut |stmt| {
+        if let StmtKind::Set { slot, value } = &stmt.kind
+            && matches!(value.kind, ExprKind::None)
+        {
+            cleared.insert(slot.name.as_str());
+        }
+    });
+    let skipped = |n: NodeIndex| match graph.graph[n] {
+        Node::Input {
+            stmt: Stmt {
+                kind: StmtKind::Ask(ask),
+                ..
+            },
+            ..
+        } => {
+            flow.slots.contains_key(ask.slot.name.as_str())
+                && !cleared.contains(ask.slot.name.as_str())
+        }
+        _ => false,
+    };
+    let passes = |n: NodeIndex| matches!(graph.graph[n], Node::State(_)) || skipped(n);
     // Guessed moves (broken lines, unknown names) never make an error.
     let is_direct = |edge: petgraph::graph::EdgeReference<'_, super::graph::Edge>| {
         edge.weight().kind == EdgeKind::Direct
             && edge.weight().guess == Guess::Sure
-            && matches!(graph.graph[edge.source()], Node::State(_))
-            && matches!(graph.graph[edge.target()], Node::State(_))
+            && passes(edge.source())
+            && passes(edge.target())
     };
     // Most flows move between states only through input points: nothing to search.
     if !graph.graph.edge_references().any(is_direct) {
         return in_cycle;
     }
     let direct = EdgeFiltered::from_fn(&graph.graph, is_direct);
-    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    let mut cycles: Vec<(Vec<usize>, Vec<NodeIndex>)> = Vec::new();
     for component in petgraph::algo::kosaraju_scc(&direct) {
         let looped = component.len() > 1
             || component.first().is_some_and(|&n| {
@@ -64,15 +88,27 @@ fn input_free_cycles(
         }
         let mut members: Vec<usize> = component
             .iter()
-            .filter_map(|&n| graph.node(n).state())
+            .filter_map(|&n| match graph.node(n) {
+                Node::State(i) => Some(i),
+                _ => None,
+            })
             .collect();
+        if members.is_empty() {
+            continue;
+        }
         members.sort_unstable();
-        cycles.push(members);
+        let mut asks: Vec<NodeIndex> = component.iter().copied().filter(|&n| skipped(n)).collect();
+        asks.sort_by_key(|n| node_span(graph.node(*n)).start);
+        cycles.push((members, asks));
     }
     cycles.sort();
-    for members in cycles {
+    for (members, asks) in cycles {
         for &i in &members {
             in_cycle[i] = true;
+        }
+        if !asks.is_empty() {
+            diagnostics.push(skipped_ask_cycle(flow, graph, &members, &asks));
+            continue;
         }
         let first = &states[members[0]];
         let names: Vec<String> = members
@@ -131,6 +167,60 @@ fn input_free_cycles(
         ));
     }
     in_cycle
+}
+
+/// An input-free cycle whose only input points are `ask`s of slots the loop never clears.
+fn skipped_ask_cycle(
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    members: &[usize],
+    asks: &[NodeIndex],
+) -> Diagnostic {
+    let states = &flow.flow.states;
+    let first = &states[members[0]];
+    let names: Vec<String> = members
+        .iter()
+        .take(MAX_LABELS)
+        .map(|&i| format!("`{}`", states[i].name.name))
+        .collect();
+    let message = if members.len() == 1 {
+        format!(
+            "the state `{}` goes back to itself, and from the second time round its question is skipped: an endless loop",
+            first.name.name
+        )
+    } else {
+        format!(
+            "the states {} go to each other, and from the second time round their questions are skipped: an endless loop",
+            join_names(&names, members.len())
+        )
+    };
+    let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first.name.span, message)
+        .with_primary_message("once a caller is here a second time, the flow never listens again");
+    let mut slots: Vec<&str> = Vec::new();
+    for &n in asks.iter().take(MAX_LABELS) {
+        let Node::Input { stmt, .. } = graph.node(n) else {
+            continue;
+        };
+        let StmtKind::Ask(ask) = &stmt.kind else {
+            continue;
+        };
+        diagnostic = diagnostic.with_label(
+            input_span(stmt),
+            format!(
+                "skipped when `{}` is already set, as it is after the first answer",
+                ask.slot.name
+            ),
+        );
+        if !slots.contains(&ask.slot.name.as_str()) {
+            slots.push(&ask.slot.name);
+        }
+    }
+    for slot in slots {
+        diagnostic = diagnostic.with_note(format!(
+            "an `ask` of a slot that is already set does not wait: clear it with `set {slot} = none` before going round again, or leave the loop with `end`, `handoff` or a `goto` out of it"
+        ));
+    }
+    diagnostic
 }
 
 fn in_cycle_member(members: &[usize], state: usize) -> bool {
