@@ -48,6 +48,8 @@ pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-proje
 pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
+pub const INTERPOLATED_LABEL: CheckId = CheckId::named("interpolated-label");
+pub const KEY_PREFIX: CheckId = CheckId::named("key-prefix");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -73,6 +75,7 @@ pub const ALL: &[CheckId] = &[
     RESERVED_NAME,
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
+    INTERPOLATED_LABEL,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -95,4 +98,5 @@ pub const ALL: &[CheckId] = &[
     UNUSED_KNOWLEDGE,
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
+    KEY_PREFIX,
 ];

@@ -306,6 +306,18 @@ pub const CHECKS: &[Check] = &[
         VALUE_OUT_OF_RANGE_FIXED,
     ),
     check(
+        "interpolated-label",
+        "E0023",
+        Error,
+        "An option label with `{…}` interpolation.",
+        "An option's label is fixed text: it is shown as a button in chat, matched against what \
+         customers type, and compared with the other options' labels, so a `{…}` in it would \
+         reach customers as a literal `{…}` and never match. Write the label as plain text; put \
+         changing values in the menu's prompt, which is interpolated like any message.",
+        INTERPOLATED_LABEL_BAD,
+        INTERPOLATED_LABEL_FIXED,
+    ),
+    check(
         "unreachable-state",
         "W0101",
         Warning,
@@ -546,6 +558,18 @@ pub const CHECKS: &[Check] = &[
          once it comes back). Correct the name; `csflow explain --list` lists them all.",
         UNKNOWN_ALLOW_BAD,
         UNKNOWN_ALLOW_FIXED,
+    ),
+    check(
+        "key-prefix",
+        "W0123",
+        Warning,
+        "A key of a voice menu is the start of another key of that menu.",
+        "One key is the start of another (`key 1` and `key 10`), so a caller who presses 1 and \
+         pauses either gets the first option at once, never reaching the second, or waits while \
+         the menu listens for another digit. Give every option of the menu keys of one length \
+         (`key 01` … `key 10`), or move the options with longer keys to a menu of their own.",
+        KEY_PREFIX_BAD,
+        KEY_PREFIX_FIXED,
     ),
 ];
 

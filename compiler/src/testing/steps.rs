@@ -304,7 +304,6 @@ fn expect(
         }
         Expectation::Slot { slot, value } => {
             let mut expected = literal(value);
-            let wanted = format!("slot {} == {}", slot.name, value_text(&expected));
             let got = conversation.slot(bundle, &slot.name);
             // A yes/no slot compares with the words `yes` and `no`, as a flow's conditions do.
             if let (Some(Value::Bool(_)), ExprKind::Name(word)) = (got, &value.kind) {
@@ -314,6 +313,7 @@ fn expect(
                     _ => {}
                 }
             }
+            let wanted = format!("slot {} == {}", slot.name, value_text(&expected));
             match got {
                 None => Err((wanted, format!("no slot named {}", slot.name))),
                 Some(got) if got.equals(&expected) => Ok(()),
