@@ -162,7 +162,9 @@ impl FlowFindings {
             reachability::check(context, flow, &flow_graph, &mut graph);
             menus::check_depth(context, flow, &flow_graph, &mut graph);
             for typo in &flow_graph.typos {
-                let state = &flow.flow.states[typo.state].name;
+                let Some(state) = &flow.flow.states[typo.state].name else {
+                    continue;
+                };
                 let reported = graph
                     .iter()
                     .any(|d| d.id == ids::UNREACHABLE_STATE && d.primary.span == state.span);

@@ -24,6 +24,26 @@ pub struct Config {
     pub handoff: Option<HandoffConfig>,
     #[serde(default)]
     pub voice: VoiceConfig,
+    /// An external intent classifier asked before each text turn; without one, the offline
+    /// matcher alone scores intents.
+    pub intent_classifier: Option<ClassifierConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierConfig {
+    /// Where the text and the bundle's intent names are POSTed.
+    pub url: String,
+    /// Extra headers: header name → environment variable holding its value.
+    #[serde(default)]
+    pub headers_from_env: BTreeMap<String, String>,
+    /// How long a turn waits for the scores before the offline matcher answers instead.
+    #[serde(default = "default_classifier_timeout")]
+    pub timeout_ms: u64,
+}
+
+fn default_classifier_timeout() -> u64 {
+    300
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,8 +155,11 @@ pub struct VoiceConfig {
     pub dial: BTreeMap<String, String>,
     /// The flow a call starts (default: the bundle's only voice flow).
     pub flow: Option<String>,
-    /// Seconds a `<Gather>` waits for the caller.
+    /// Seconds a `<Gather>` waits for the caller (an input point's `timeout` wins).
     pub gather_timeout_secs: Option<u32>,
+    /// Where recorded prompts given as project-relative paths (`play "audio/x.wav"`) are
+    /// served from, e.g. `https://cdn.example.com/ivr`; without it the path is played as is.
+    pub audio_base_url: Option<String>,
 }
 
 /// A configuration problem, worded for the operator.

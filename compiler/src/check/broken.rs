@@ -121,6 +121,10 @@ pub struct Moves {
     pub waits: bool,
 }
 
+/// Keywords that start a member whose action comes last on its line (`option`, a handler,
+/// an `escalate` rule): broken before its action, the action is unknown.
+const MEMBERS: &[&str] = &["option", "on", "when"];
+
 impl<'s> Line<'s> {
     /// Reads the words of `span` (a broken line or block) from the sources.
     pub fn read(sources: &'s SourceMap, span: Span) -> Line<'s> {
@@ -157,6 +161,13 @@ impl<'s> Line<'s> {
             }
         }
         let all: Vec<&'static str> = MOVES.iter().chain(PLAIN).chain(WAITS).copied().collect();
+        // An option, handler or rule whose action is not written (yet): where it leads is
+        // unknown, so it may end or reach a person (no trap because of it).
+        let moving = moves.goto || moves.end || moves.handoff;
+        if !moving && self.starts_with_keyword(MEMBERS) {
+            moves.end = true;
+            moves.handoff = true;
+        }
         match self.words.first().and_then(|w| Self::keyword(w, &all)) {
             Some(k) if MOVES.contains(&k) => moves.ends_path = true,
             Some(k) if WAITS.contains(&k) => moves.waits = true,

@@ -176,7 +176,9 @@ impl<'a> FlowGraph<'a> {
         let mut state_ids: HashMap<&'a str, usize, FastHash> =
             HashMap::with_capacity_and_hasher(f.states.len(), FastHash::default());
         for (i, state) in f.states.iter().enumerate() {
-            state_ids.entry(state.name.name.as_str()).or_insert(i);
+            if let Some(name) = state.name.text() {
+                state_ids.entry(name).or_insert(i);
+            }
         }
         let flow_lines: Vec<Line<'a>> = f.errors.iter().map(|s| Line::read(sources, *s)).collect();
         let (start, start_guessed) = start_state(f, &state_ids, &flow_lines)?;
@@ -340,8 +342,9 @@ impl<'a> Builder<'a, '_> {
             let after = self.walk(&state.body, from, flow_scope, Some(i));
             // Falling off a state is an error already reported (or follows a broken line):
             // assume the missing end may finish or reach a human rather than report a trap.
-            self.connect_guess(&after, self.end, state.name.span, Guess::Broken);
-            self.connect_guess(&after, self.handoff, state.name.span, Guess::Broken);
+            let at = state.name.as_ref().map_or(state.span, |n| n.span);
+            self.connect_guess(&after, self.end, at, Guess::Broken);
+            self.connect_guess(&after, self.handoff, at, Guess::Broken);
             self.recycle(after);
         }
     }
@@ -378,7 +381,7 @@ impl<'a> Builder<'a, '_> {
             let mut names: Vec<(&'a str, usize)> = states
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (s.name.name.as_str(), i))
+                .filter_map(|(i, s)| Some((s.name.as_ref()?.name.as_str(), i)))
                 .collect();
             names.sort_unstable();
             names
@@ -666,7 +669,7 @@ impl<'a> Builder<'a, '_> {
     /// it leads to the state it probably means, or, with none, somewhere that may end or
     /// reach a human.
     fn unknown_target(&mut self, target: &'a Ident, from: &[Pos], span: Span) {
-        let names = self.flow.flow.states.iter().map(|s| s.name.name.as_str());
+        let names = self.flow.flow.states.iter().filter_map(|s| s.name.text());
         let meant = crate::suggest::closest(&target.name, names)
             .and_then(|name| self.state_ids.get(name).copied());
         match meant {
@@ -703,7 +706,7 @@ fn start_state(
         if let Some(&i) = state_ids.get(start.name.as_str()) {
             return Some((i, false));
         }
-        let names = f.states.iter().map(|s| s.name.name.as_str());
+        let names = f.states.iter().filter_map(|s| s.name.text());
         let meant = crate::suggest::closest(&start.name, names)
             .and_then(|n| state_ids.get(n).copied())
             .unwrap_or(0);
@@ -719,7 +722,7 @@ fn start_state(
             line.words
                 .iter()
                 .skip(1)
-                .any(|w| super::broken::mentions(w, &s.name.name))
+                .any(|w| s.name.text().is_some_and(|n| super::broken::mentions(w, n)))
         })
         .unwrap_or(0);
     (!f.states.is_empty()).then_some((named, true))

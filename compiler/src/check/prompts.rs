@@ -241,10 +241,11 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
-    // A menu line that did not parse is still an option: its keys are those written on it,
-    // or, when it writes none, unknown (any announced key may be its).
+    // A menu line that did not parse is still an option: a broken option's keys after the
+    // mistake are unknown, not absent, so any announced key may be its; a menu line kept
+    // only as an error counts with the keys written on it (any, when it writes none).
     let mut broken_keys: Vec<String> = Vec::new();
-    let mut any_key = false;
+    let mut any_key = menu.options.iter().any(|o| o.broken);
     for span in &menu.errors {
         match super::broken::written_keys(context.sources.slice(*span)) {
             Some(keys) => broken_keys.extend(keys),
@@ -530,7 +531,7 @@ fn sensitive_in(flow: &FlowModel, text: &Str, what: &str, diagnostics: &mut Vec<
                     format!("the sensitive slot `{}` is put into a {what}", name.name),
                 )
                 .with_primary_message("personal data read out and shown on screen (only transcripts mask it)")
-                .with_label(slot.name.span, "declared `sensitive` here")
+                .with_label(slot.name.as_ref().map_or(slot.span, |n| n.span), "declared `sensitive` here")
                 .with_note("leave the value out of the text; it still reaches agents, masked, in the hand-off"),
             );
         });

@@ -114,12 +114,12 @@ fn input_free_cycles(
         let names: Vec<String> = members
             .iter()
             .take(MAX_LABELS)
-            .map(|&i| format!("`{}`", states[i].name.name))
+            .map(|&i| format!("`{}`", name_of(&states[i]).0))
             .collect();
         let message = if members.len() == 1 {
             format!(
                 "the state `{}` goes back to itself without asking the caller anything: an endless loop",
-                first.name.name
+                name_of(first).0
             )
         } else {
             format!(
@@ -127,7 +127,7 @@ fn input_free_cycles(
                 join_names(&names, members.len())
             )
         };
-        let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first.name.span, message)
+        let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, name_of(first).1, message)
             .with_primary_message("once a caller is here, the flow never listens again");
         let mut labels = 0;
         for &i in &members {
@@ -150,7 +150,7 @@ fn input_free_cycles(
                         edge.weight().span,
                         format!(
                             "goes to `{}` with no input point between",
-                            states[target].name.name
+                            name_of(&states[target]).0
                         ),
                     );
                 }
@@ -177,16 +177,15 @@ fn skipped_ask_cycle(
     asks: &[NodeIndex],
 ) -> Diagnostic {
     let states = &flow.flow.states;
-    let first = &states[members[0]];
+    let (first, first_span) = name_of(&states[members[0]]);
     let names: Vec<String> = members
         .iter()
         .take(MAX_LABELS)
-        .map(|&i| format!("`{}`", states[i].name.name))
+        .map(|&i| format!("`{}`", name_of(&states[i]).0))
         .collect();
     let message = if members.len() == 1 {
         format!(
-            "the state `{}` goes back to itself, and from the second time round its question is skipped: an endless loop",
-            first.name.name
+            "the state `{first}` goes back to itself, and from the second time round its question is skipped: an endless loop"
         )
     } else {
         format!(
@@ -194,7 +193,7 @@ fn skipped_ask_cycle(
             join_names(&names, members.len())
         )
     };
-    let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first.name.span, message)
+    let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first_span, message)
         .with_primary_message("once a caller is here a second time, the flow never listens again");
     let mut slots: Vec<&str> = Vec::new();
     for &n in asks.iter().take(MAX_LABELS) {
@@ -282,9 +281,13 @@ fn unreachable_states(
     }
     for (i, state) in states.iter().enumerate() {
         let node = graph.states[i];
+        // A state whose name was not written is a broken line (already reported).
+        let Some(ident) = &state.name else {
+            continue;
+        };
         let first = flow
             .states
-            .get(state.name.name.as_str())
+            .get(ident.name.as_str())
             .is_some_and(|s| std::ptr::eq(*s, state));
         if !first {
             continue; // a second definition: `duplicate-definition` says it
@@ -296,8 +299,8 @@ fn unreachable_states(
         }
         let mut diagnostic = Diagnostic::new(
             ids::UNREACHABLE_STATE,
-            state.name.span,
-            format!("the state `{}` can never be reached", state.name.name),
+            ident.span,
+            format!("the state `{}` can never be reached", ident.name),
         )
         .with_primary_message(format!("no path from the start state `{start}` leads here"));
         if let Some(typo) = typo {
@@ -306,17 +309,17 @@ fn unreachable_states(
                 diagnostic
                     .with_label(
                         typo.name.span,
-                        format!("probably meant to be `{}`", state.name.name),
+                        format!("probably meant to be `{}`", ident.name),
                     )
                     .with_note(format!(
                         "`goto {}` names no state; if it means `{}`, correcting it makes this state reachable",
-                        typo.name.name, state.name.name
+                        typo.name.name, ident.name
                     ))
                     .with_fix(edits::unsafe_fix(
-                        format!("write `goto {}`", state.name.name),
+                        format!("write `goto {}`", ident.name),
                         vec![crate::diagnostic::Edit {
                             span: typo.name.span,
-                            replacement: state.name.name.clone(),
+                            replacement: ident.name.clone(),
                         }],
                     )),
             );
@@ -325,14 +328,14 @@ fn unreachable_states(
         if let Some(root) = through[node.index()].filter(|&r| r != i) {
             diagnostic = diagnostic.with_note(format!(
                 "it is reached only through the unreachable state `{}`",
-                states[root].name.name
+                name_of(&states[root]).0
             ));
         }
         diagnostics.push(
             diagnostic
                 .with_note("delete the state, or add the `goto` or option that should lead to it")
                 .with_fix(edits::unsafe_fix(
-                    format!("remove the state `{}`", state.name.name),
+                    format!("remove the state `{}`", ident.name),
                     vec![edits::remove(context.sources, state.span)],
                 )),
         );
@@ -428,8 +431,8 @@ fn traps(
             .collect();
         let (span, what) = match state_list.first() {
             Some(&i) => (
-                states[i].name.span,
-                format!("the state `{}`", states[i].name.name),
+                name_of(&states[i]).1,
+                format!("the state `{}`", name_of(&states[i]).0),
             ),
             None => (
                 node_span(graph.node(members[0])),
@@ -456,7 +459,7 @@ fn traps(
             } else {
                 "leads only into that loop"
             };
-            diagnostic = diagnostic.with_label(states[i].name.span, message);
+            diagnostic = diagnostic.with_label(name_of(&states[i]).1, message);
         }
         if state_list.len() > MAX_LABELS + 1 {
             diagnostic = diagnostic.with_note(format!(
@@ -495,8 +498,10 @@ fn no_path_to_human(
         return;
     }
     let note = "add an `escalate { when intent agent handoff QUEUE }` rule, an agent option, or a route back to a menu that has one";
-    if lacking.len() > 1 && lacking.len() == reachable_inputs.len() {
-        let name = &flow.flow.name;
+    if lacking.len() > 1
+        && lacking.len() == reachable_inputs.len()
+        && let Some(name) = &flow.flow.name
+    {
         let mut diagnostic = Diagnostic::new(
             ids::NO_PATH_TO_HUMAN,
             name.span,
@@ -555,5 +560,14 @@ fn node_span(node: Node) -> Span {
         Node::Broken { span, .. } => span,
         Node::Handler { handler, .. } => handler.kind_span,
         _ => Span::new(crate::source::FileId(0), 0, 0),
+    }
+}
+
+/// A state's name and where to point at it. Only named states can be reached (a `goto`
+/// needs a name), so the placeholder is for completeness.
+fn name_of(state: &State) -> (&str, Span) {
+    match &state.name {
+        Some(name) => (&name.name, name.span),
+        None => ("?", state.span),
     }
 }

@@ -6,17 +6,7 @@
 //! one even inside an unclosed block: that is how a forgotten `}` stays a local error.
 
 use super::MAX_NESTING;
-
-const TOP_LEVEL: [&str; 8] = [
-    "import",
-    "hours",
-    "queue",
-    "intent",
-    "service",
-    "knowledge",
-    "flow",
-    "test",
-];
+use super::keywords::{self, TOP_LEVEL};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -160,7 +150,7 @@ impl Splitter<'_> {
                     // Inside an unfinished header (`queue hours {`) a keyword is just a name.
                     let in_header =
                         matches!(&self.current, Some(c) if c.problem.is_none()) && !self.complete;
-                    if !in_header && TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+                    if !in_header && keywords::starts(TOP_LEVEL, word) {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
                         self.is_flow = word == b"flow";
@@ -175,6 +165,9 @@ impl Splitter<'_> {
                     }
                     pos = end;
                 }
+                // Between declarations the grammar's other spaces (U+3000, U+FEFF) are
+                // whitespace too, as they are everywhere else (super::lex::is_space).
+                0xE3 | 0xEF if self.depth == 0 && self.wide_space(pos) => pos += 3,
                 // Inside a block a word is just text: skip it whole (the hot path of big flows).
                 _ if self.depth > 0 && is_ident_byte(byte) => pos = self.word_end(pos),
                 _ => {
@@ -259,6 +252,15 @@ impl Splitter<'_> {
         self.complete = false;
     }
 
+    /// A full-width space or a byte-order mark (three bytes each) at `pos`.
+    fn wide_space(&self, pos: usize) -> bool {
+        self.text
+            .get(pos..pos + 3)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.chars().next())
+            .is_some_and(super::lex::is_space)
+    }
+
     fn word_end(&self, mut pos: usize) -> usize {
         while pos < self.text.len() && is_ident_byte(self.text[pos]) {
             pos += 1;
@@ -321,7 +323,7 @@ impl Splitter<'_> {
     fn is_header_line(&self, pos: usize) -> bool {
         let end = self.word_end(pos);
         let word = &self.text[pos..end];
-        if !TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+        if !keywords::starts(TOP_LEVEL, word) {
             return false;
         }
         let line_end = self.skip_line(end);
@@ -425,6 +427,16 @@ mod tests {
     fn deep_nesting_is_refused() {
         let text = format!("flow a {}{}", "{".repeat(100), "}".repeat(100));
         assert!(matches!(split(&text)[0].problem, Some(Problem::TooDeep(_))));
+    }
+
+    #[test]
+    fn a_full_width_space_between_declarations_is_whitespace() {
+        // The grammar reads U+3000 as a space everywhere; so does the splitter.
+        let text = "queue a { }\n\u{3000}intent b { \"x\" }\n\u{3000}\n";
+        assert_eq!(
+            spans(text),
+            vec![("queue a { }", None), ("intent b { \"x\" }", None)]
+        );
     }
 
     #[test]
