@@ -49,6 +49,8 @@ pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
 pub const DIVISION_BY_ZERO: CheckId = CheckId::named("division-by-zero");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
+pub const INTERPOLATED_LABEL: CheckId = CheckId::named("interpolated-label");
+pub const KEY_PREFIX: CheckId = CheckId::named("key-prefix");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -75,6 +77,7 @@ pub const ALL: &[CheckId] = &[
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
     DIVISION_BY_ZERO,
+    INTERPOLATED_LABEL,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -97,4 +100,5 @@ pub const ALL: &[CheckId] = &[
     UNUSED_KNOWLEDGE,
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
+    KEY_PREFIX,
 ];
