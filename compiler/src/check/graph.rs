@@ -565,20 +565,12 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 StmtKind::Ask(ask) => {
-                    let after =
-                        self.input_point(stmt, &ask.handlers, &[], None, &from, scope, state);
+                    let after = self.input_point(stmt, &ask.handlers, None, &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
                 StmtKind::Menu(menu) => {
-                    let after = self.input_point(
-                        stmt,
-                        &menu.handlers,
-                        &menu.options,
-                        menu.dynamic.as_deref(),
-                        &from,
-                        scope,
-                        state,
-                    );
+                    let after =
+                        self.input_point(stmt, &menu.handlers, Some(menu), &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
             }
@@ -590,12 +582,13 @@ impl<'a> Builder<'a, '_> {
         &mut self,
         stmt: &'a Stmt,
         handlers: &'a [Handler],
-        options: &'a [MenuOption],
-        dynamic: Option<&'a DynamicOptions>,
+        menu: Option<&'a Menu>,
         from: &[Pos],
         outer: Scope,
         state: Option<usize>,
     ) -> Vec<Pos> {
+        let options: &'a [MenuOption] = menu.map_or(&[], |m| &m.options);
+        let dynamic = menu.and_then(|m| m.dynamic.as_deref());
         let input = self.graph.add_node(Node::Input { stmt, state });
         self.inputs.push(input);
         self.connect(from, input, stmt.span);
