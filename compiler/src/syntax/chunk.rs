@@ -95,6 +95,12 @@ impl Splitter<'_> {
                     }
                 }
                 b'#' => pos = self.skip_line(pos),
+                // `/` starts a regex only after `matches`, `matching` or `say`; elsewhere it
+                // divides (`total / 2`) and the line goes on.
+                b'/' if !self.regex_starts(pos) => {
+                    self.touch(pos);
+                    pos += 1;
+                }
                 b'"' | b'/' => {
                     self.touch(pos);
                     pos = self.skip_quoted(pos, byte);
@@ -259,6 +265,20 @@ impl Splitter<'_> {
             .and_then(|b| std::str::from_utf8(b).ok())
             .and_then(|s| s.chars().next())
             .is_some_and(super::lex::is_space)
+    }
+
+    /// Whether the `/` at `pos` opens a regex: the word before it is `matches`,
+    /// `matching` or `say` (`expect say /…/`).
+    fn regex_starts(&self, pos: usize) -> bool {
+        let mut end = pos;
+        while end > 0 && matches!(self.text[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_ident_byte(self.text[start - 1]) {
+            start -= 1;
+        }
+        matches!(&self.text[start..end], b"matches" | b"matching" | b"say")
     }
 
     fn word_end(&self, mut pos: usize) -> usize {
@@ -442,6 +462,16 @@ mod tests {
     #[test]
     fn regex_braces_do_not_count() {
         let text = "flow a { escalate { when text matches /\\d{4}/ handoff q } }\nqueue q { }";
+        assert_eq!(spans(text).len(), 2);
+        let text = "flow a { slot r: text matching /^[A-Z]{6}$/ }\nqueue q { }";
+        assert_eq!(spans(text).len(), 2);
+    }
+
+    #[test]
+    fn a_division_is_no_regex() {
+        // Were `/ 2 > 1 {` a regex, the `{` after it would not count and the flow would
+        // swallow the queue.
+        let text = "flow a { state s { if n / 2 > 1 { end } end } }\nqueue q { }";
         assert_eq!(spans(text).len(), 2);
     }
 }

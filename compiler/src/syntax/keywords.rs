@@ -59,6 +59,7 @@ pub const ENTRY: &[(&str, Rule)] = &[
 /// Items of a `flow` block.
 pub const FLOW: &[(&str, Rule)] = &[
     ("channel", Rule::channel_line),
+    ("timezone", Rule::flow_timezone),
     ("start", Rule::start_line),
     ("slot", Rule::slot_decl),
     ("on", Rule::handler),
@@ -82,7 +83,11 @@ pub const STATEMENTS: &[(&str, Rule)] = &[
     ("answer", Rule::answer_stmt),
 ];
 
-pub const MENU: &[(&str, Rule)] = &[("option", Rule::option), ("on", Rule::handler)];
+pub const MENU: &[(&str, Rule)] = &[
+    ("option", Rule::option),
+    ("options", Rule::options_from),
+    ("on", Rule::handler),
+];
 
 pub const HANDLERS: &[(&str, Rule)] = &[("on", Rule::handler)];
 

@@ -32,6 +32,7 @@ fn fast_path_matches_pest() {
         "../examples/shop",
         "../examples/utility",
         "../examples/leads",
+        "../examples/airline",
         "tests/fixtures/syntax",
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
