@@ -8,6 +8,7 @@ mod chunk;
 mod error;
 mod fast;
 pub mod lex;
+mod limits;
 pub mod literal;
 mod lower;
 mod parser;
