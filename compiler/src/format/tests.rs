@@ -227,3 +227,20 @@ fn a_generated_tree_keeps_its_meaning() {
         "{out}"
     );
 }
+
+#[test]
+fn escalate_blocks_times_and_mid_statement_comments_stay_as_written() {
+    let text = "hours office {\n  timezone \"Asia/Shanghai\"\n  mon-fri 9:00-18:00\n}\n\nqueue general { hours office }\n\nintent agent { \"agent\" }\n\nflow f {\n  channel chat\n  start s0\n  on no_match retry 1 # why\n    then handoff general\n  escalate {\n    when intent agent handoff general\n  }\n  state s0 {\n    say \"hi\"\n    goto s0\n  }\n  escalate {\n    when sentiment < -0.6 handoff general\n  }\n}\n\ntest \"t\" {\n  flow f\n  time 2026-12-01 9:05\n  expect state s0\n}\n";
+    let out = assert_keeps_meaning("quirks", text);
+    // Two `escalate` blocks stay two blocks, each where it was.
+    assert_eq!(out.matches("escalate {").count(), 2, "{out}");
+    assert!(out.find("state s0").unwrap() < out.rfind("escalate {").unwrap());
+    // Times keep their spelling.
+    assert!(out.contains("mon-fri 9:00-18:00"), "{out}");
+    assert!(out.contains("time 2026-12-01 9:05"), "{out}");
+    // A comment in the middle of a statement: the rest of it is indented as a continuation.
+    assert!(
+        out.contains("  on no_match retry 1 then  # why\n    handoff general\n"),
+        "{out}"
+    );
+}
