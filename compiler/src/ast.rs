@@ -18,6 +18,17 @@ pub struct Ident {
     pub span: Span,
 }
 
+/// The text of a name that may not have been written: `state.name.text()`.
+pub trait NameText {
+    fn text(&self) -> Option<&str>;
+}
+
+impl NameText for Option<Ident> {
+    fn text(&self) -> Option<&str> {
+        self.as_ref().map(|n| n.name.as_str())
+    }
+}
+
 /// A string literal: literal text and `{expr}` interpolations, escapes already decoded (the
 /// source slice of each part is at its span).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +158,8 @@ pub struct Import {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hours {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub timezone: Option<Str>,
     pub weekly: Vec<WeeklyHours>,
     pub closed: Vec<ClosedDates>,
@@ -225,7 +237,8 @@ pub struct ClosedDates {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub hours: Option<Ident>,
     pub skills: Vec<Str>,
     pub span: Span,
@@ -233,14 +246,16 @@ pub struct Queue {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intent {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub examples: Vec<Str>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub operations: Vec<Operation>,
     pub timeout: Option<DurationLit>,
     pub span: Span,
@@ -248,7 +263,8 @@ pub struct Service {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub params: Vec<Field>,
     pub returns: Vec<Field>,
     pub span: Span,
@@ -270,14 +286,16 @@ pub struct DurationLit {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Knowledge {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub entries: Vec<Entry>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub questions: Vec<Str>,
     pub answer: Option<Str>,
     pub tags: Vec<Str>,
@@ -305,9 +323,13 @@ impl Channel {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub channel: Option<(Channel, Span)>,
     pub start: Option<Ident>,
+    /// A `start` line that did not parse (already reported; `start` with no state name
+    /// yet): the flow has a start line, its state is unknown.
+    pub start_broken: Option<Span>,
     pub slots: Vec<Slot>,
     pub handlers: Vec<Handler>,
     pub escalate: Vec<EscalateRule>,
@@ -326,11 +348,16 @@ impl Flow {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub ty: TypeExpr,
     pub sensitive: bool,
     pub default: Option<Expr>,
     pub span: Span,
+    /// The line did not parse (already reported) but names the slot: it is kept so that
+    /// uses of the name resolve; what was not read (often the type: [`TypeKind::Missing`])
+    /// is unknown.
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -358,6 +385,8 @@ pub enum TypeKind {
     Enum(Vec<Ident>),
     /// A type name we do not know (reported by the resolver).
     Unknown(String),
+    /// No type written yet: a broken `slot NAME:` line kept by recovery (already reported).
+    Missing,
 }
 
 impl TypeKind {
@@ -386,6 +415,7 @@ impl TypeKind {
                 format!("enum {{ {} }}", names.join(" "))
             }
             TypeKind::Unknown(name) => name.clone(),
+            TypeKind::Missing => "?".into(),
         }
     }
 }
@@ -417,6 +447,11 @@ pub struct Handler {
     pub retry: Option<Retry>,
     pub action: Block,
     pub span: Span,
+    /// The line did not parse (its syntax error is already reported) but it starts this
+    /// member, so it stays one: counted with its siblings, with what was read before the
+    /// mistake; anything after it (more keys, the action's target) is unknown, never
+    /// absent. Its action is one [`StmtKind::Error`].
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -436,7 +471,8 @@ pub struct EscalateRule {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
-    pub name: Ident,
+    /// `None` when the name was not written (kept by recovery); never an empty name.
+    pub name: Option<Ident>,
     pub body: Block,
     pub span: Span,
 }
@@ -498,6 +534,11 @@ pub struct MenuOption {
     pub phrases: Vec<Str>,
     pub action: Block,
     pub span: Span,
+    /// The line did not parse (its syntax error is already reported) but it starts this
+    /// member, so it stays one: counted with its siblings, with what was read before the
+    /// mistake; anything after it (more keys, the action's target) is unknown, never
+    /// absent. Its action is one [`StmtKind::Error`].
+    pub broken: bool,
 }
 
 /// A keypad key sequence: `1`, `1234`, `"*"`, `"#"`.
@@ -662,7 +703,7 @@ pub enum TestStepKind {
     Time {
         date: Date,
         time: Time,
-        zone: Option<Str>,
+        zone: Option<Zone>,
     },
     /// `mock S.OP returns {…}` / `mock S.OP fails`
     Mock {
@@ -674,4 +715,32 @@ pub enum TestStepKind {
     SendKeys(Key),
     SendNoInput,
     Expect(Expectation),
+    /// A step that did not parse (already reported): still a step of its test, its
+    /// meaning unknown.
+    Error,
+}
+
+/// The zone of a test's `time`: `"Asia/Shanghai"` or written bare, `Asia/Shanghai`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Zone {
+    Quoted(Str),
+    /// A bare IANA name or `UTC`, as written (never decoded: it holds no escapes).
+    Bare(Ident),
+}
+
+impl Zone {
+    /// The zone's name (interpolations of a quoted zone shown as `{…}`).
+    pub fn text(&self) -> String {
+        match self {
+            Zone::Quoted(s) => s.plain_text(),
+            Zone::Bare(name) => name.name.clone(),
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Zone::Quoted(s) => s.span,
+            Zone::Bare(name) => name.span,
+        }
+    }
 }

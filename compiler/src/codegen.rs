@@ -125,6 +125,15 @@ pub fn generate<'a>(
     generate_resolved(files, sources, &resolution)
 }
 
+/// A name the checks guarantee (code is generated only for a project without errors, and
+/// a name not written is a syntax error).
+fn written(name: &Option<ast::Ident>, at: Span) -> Result<&ast::Ident> {
+    name.as_ref().ok_or_else(|| CodegenError {
+        message: "a declaration without a name reached code generation".to_string(),
+        span: Some(at),
+    })
+}
+
 /// Lowers `files` with the names `resolution` found in them.
 pub fn generate_resolved<'a>(
     files: impl IntoIterator<Item = &'a ast::File>,
@@ -164,7 +173,8 @@ impl<T> Default for Sorted<'_, T> {
 
 impl<'a, T> Sorted<'a, T> {
     /// Adds a declaration when the resolver kept it as the first definition of its name.
-    fn add(&mut self, resolution: &Resolution, name: &'a ast::Ident, decl: &'a T) {
+    fn add(&mut self, resolution: &Resolution, name: &'a Option<ast::Ident>, decl: &'a T) {
+        let Some(name) = name else { return };
         let Some(id) = resolution.def_named(name.span) else {
             return;
         };
@@ -173,8 +183,12 @@ impl<'a, T> Sorted<'a, T> {
         }
     }
 
-    fn decls(&self) -> Vec<&'a T> {
-        self.by_name.values().map(|(_, decl)| *decl).collect()
+    /// The declarations with their names, sorted by name.
+    fn decls(&self) -> Vec<(&'a str, &'a T)> {
+        self.by_name
+            .iter()
+            .map(|(name, (_, decl))| (*name, *decl))
+            .collect()
     }
 
     fn ids(&self) -> impl Iterator<Item = DefId> + '_ {
@@ -240,17 +254,12 @@ impl<'a> Generator<'a> {
         // is not in a production bundle's file table.
         let d = &generator.decls;
         let used: std::collections::BTreeSet<u32> =
-            (d.hours.by_name.values().map(|(_, x)| x.name.span.file.0))
-                .chain(d.queues.by_name.values().map(|(_, x)| x.name.span.file.0))
-                .chain(d.intents.by_name.values().map(|(_, x)| x.name.span.file.0))
-                .chain(d.services.by_name.values().map(|(_, x)| x.name.span.file.0))
-                .chain(
-                    d.knowledge
-                        .by_name
-                        .values()
-                        .map(|(_, x)| x.name.span.file.0),
-                )
-                .chain(d.flows.by_name.values().map(|(_, x)| x.name.span.file.0))
+            (d.hours.by_name.values().map(|(_, x)| x.span.file.0))
+                .chain(d.queues.by_name.values().map(|(_, x)| x.span.file.0))
+                .chain(d.intents.by_name.values().map(|(_, x)| x.span.file.0))
+                .chain(d.services.by_name.values().map(|(_, x)| x.span.file.0))
+                .chain(d.knowledge.by_name.values().map(|(_, x)| x.span.file.0))
+                .chain(d.flows.by_name.values().map(|(_, x)| x.span.file.0))
                 .collect();
         let mut paths: Vec<(&str, u32)> = sources
             .files()
@@ -322,15 +331,15 @@ impl<'a> Generator<'a> {
             .hours
             .decls()
             .into_iter()
-            .map(|h| self.hours(h))
+            .map(|(name, h)| self.hours(name, h))
             .collect::<Result<Vec<_>>>()?;
         let mut queues = Vec::new();
-        for q in self.decls.queues.decls() {
+        for (name, q) in self.decls.queues.decls() {
             let hours = match &q.hours {
                 Some(name) => Some(self.lookup(name, "hours", |k| k == DefKind::Hours)?),
                 None => None,
             };
-            let name = self.s(&q.name.name);
+            let name = self.s(name);
             let skills = q.skills.iter().map(|s| self.s(&s.plain_text())).collect();
             queues.push(rt::Queue {
                 name,
@@ -343,8 +352,8 @@ impl<'a> Generator<'a> {
             .intents
             .decls()
             .into_iter()
-            .map(|i| rt::Intent {
-                name: self.s(&i.name.name),
+            .map(|(name, i)| rt::Intent {
+                name: self.s(name),
                 examples: i.examples.iter().map(|e| self.s(&e.plain_text())).collect(),
             })
             .collect();
@@ -353,30 +362,34 @@ impl<'a> Generator<'a> {
             .knowledge
             .decls()
             .into_iter()
-            .map(|k| rt::KnowledgeBase {
-                name: self.s(&k.name.name),
-                entries: k
-                    .entries
-                    .iter()
-                    .map(|e| rt::KnowledgeEntry {
-                        name: self.s(&e.name.name),
-                        questions: e
-                            .questions
-                            .iter()
-                            .map(|q| self.s(&q.plain_text()))
-                            .collect(),
-                        answer: self.s(&e
-                            .answer
-                            .as_ref()
-                            .map(|a| a.plain_text())
-                            .unwrap_or_default()),
-                        tags: e.tags.iter().map(|t| self.s(&t.plain_text())).collect(),
-                    })
-                    .collect(),
+            .map(|(name, k)| {
+                Ok(rt::KnowledgeBase {
+                    name: self.s(name),
+                    entries: k
+                        .entries
+                        .iter()
+                        .map(|e| {
+                            Ok(rt::KnowledgeEntry {
+                                name: self.s(&written(&e.name, e.span)?.name),
+                                questions: e
+                                    .questions
+                                    .iter()
+                                    .map(|q| self.s(&q.plain_text()))
+                                    .collect(),
+                                answer: self.s(&e
+                                    .answer
+                                    .as_ref()
+                                    .map(|a| a.plain_text())
+                                    .unwrap_or_default()),
+                                tags: e.tags.iter().map(|t| self.s(&t.plain_text())).collect(),
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let mut services = Vec::new();
-        for service in self.decls.services.decls() {
+        for (service_name, service) in self.decls.services.decls() {
             let mut operations = Vec::new();
             for op in &service.operations {
                 let params = op
@@ -390,7 +403,7 @@ impl<'a> Generator<'a> {
                     .map(|f| self.field(f))
                     .collect::<Result<Vec<_>>>()?;
                 operations.push(rt::Operation {
-                    name: self.s(&op.name.name),
+                    name: self.s(&written(&op.name, op.span)?.name),
                     params,
                     returns,
                 });
@@ -401,7 +414,7 @@ impl<'a> Generator<'a> {
                 .map(|t| t.millis.min(u32::MAX as u64) as u32)
                 .unwrap_or(0);
             services.push(rt::Service {
-                name: self.s(&service.name.name),
+                name: self.s(service_name),
                 timeout_ms,
                 operations,
             });
@@ -411,7 +424,7 @@ impl<'a> Generator<'a> {
             .flows
             .decls()
             .into_iter()
-            .map(|f| flow::FlowGen::new(&mut self, f)?.run())
+            .map(|(name, f)| flow::FlowGen::new(&mut self, name, f)?.run())
             .collect::<Result<Vec<_>>>()?;
         Ok(Bundle {
             compiler_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -428,7 +441,7 @@ impl<'a> Generator<'a> {
         })
     }
 
-    fn hours(&mut self, h: &ast::Hours) -> Result<rt::Hours> {
+    fn hours(&mut self, name: &str, h: &ast::Hours) -> Result<rt::Hours> {
         // Without a `timezone` line the hours are read in UTC (docs/language.md).
         let zone = h
             .timezone
@@ -461,7 +474,7 @@ impl<'a> Generator<'a> {
             })
             .collect();
         Ok(rt::Hours {
-            name: self.s(&h.name.name),
+            name: self.s(name),
             timezone: self.s(&zone),
             weekly,
             closed,
@@ -494,6 +507,7 @@ impl<'a> Generator<'a> {
                 SlotType::Enum(values.iter().map(|v| self.s(&v.name)).collect())
             }
             TypeKind::Unknown(name) => return error(format!("unknown type `{name}`"), ty.span),
+            TypeKind::Missing => return error("a slot without a type".to_string(), ty.span),
         })
     }
 }

@@ -52,7 +52,7 @@ pub fn print(text: &str, file: &ast::File) -> String {
             Item::Queue(q) if items::queue_one_line(&p, q) => align::Row {
                 start: q.span.start as usize,
                 end: q.span.end as usize,
-                head: Some(printer::width(&q.name.name)),
+                head: Some(q.name.as_ref().map_or(0, |n| printer::width(&n.name))),
             },
             other => align::Row::none(other.span().start as usize, other.span().end as usize),
         })

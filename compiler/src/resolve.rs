@@ -194,7 +194,7 @@ impl<'a> Model<'a> {
             .operations
             .iter()
             .enumerate()
-            .find(|(_, o)| o.name.name == operation)?;
+            .find(|(_, o)| o.name.as_ref().is_some_and(|n| n.name == operation))?;
         let first = self.operations.get(&service_id)?;
         Some((op, DefId(first + index as u32)))
     }
@@ -276,15 +276,16 @@ struct Resolver<'a> {
 
 /// A top-level declaration with a name.
 pub trait Named {
-    fn name(&self) -> &Ident;
+    /// `None` for a declaration whose name was not written.
+    fn name(&self) -> Option<&Ident>;
     fn span(&self) -> Span;
 }
 
 macro_rules! named {
     ($($ty:ty),*) => {
         $(impl Named for $ty {
-            fn name(&self) -> &Ident {
-                &self.name
+            fn name(&self) -> Option<&Ident> {
+                self.name.as_ref()
             }
             fn span(&self) -> Span {
                 self.span
@@ -295,11 +296,13 @@ macro_rules! named {
 
 named!(Hours, Queue, Intent, Service, Knowledge);
 
-fn new_def(defs: &mut Vec<Def>, kind: DefKind, name: &Ident, span: Span) -> DefId {
+/// A definition; one is made for a declaration without a name too, so that the
+/// definitions of siblings stay consecutive.
+fn new_def(defs: &mut Vec<Def>, kind: DefKind, name: Option<&Ident>, span: Span) -> DefId {
     let id = DefId(defs.len() as u32);
     defs.push(Def {
         kind,
-        name: Some(name.span),
+        name: name.map(|n| n.span),
         span: Some(span),
         parent: None,
         index: 0,
@@ -312,7 +315,7 @@ fn new_def(defs: &mut Vec<Def>, kind: DefKind, name: &Ident, span: Span) -> DefI
 fn child_def(
     defs: &mut Vec<Def>,
     kind: DefKind,
-    name: &Ident,
+    name: Option<&Ident>,
     span: Span,
     parent: DefId,
     index: usize,
@@ -331,12 +334,12 @@ fn declare<'a, T: Named>(
     defs: &mut [Def],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let name = decl.name();
-    if name.name.is_empty() {
+    let Some(name) = decl.name() else {
         return;
-    }
+    };
     if let Some((first, first_id)) = table.by_name.get(name.name.as_str()) {
-        diagnostics.push(duplicate(kind, name, first.name().span));
+        let first_span = first.name().map_or(first.span(), |n| n.span);
+        diagnostics.push(duplicate(kind, name, first_span));
         defs[id.0 as usize].duplicate_of = Some(*first_id);
         return;
     }
@@ -426,22 +429,28 @@ pub fn resolve_files<'a>(files: &[(FileId, &'a File)]) -> (Model<'a>, Resolution
             _ => None,
         });
     for flow in flows {
-        if flow.name.name.is_empty() {
+        let Some(flow_name) = &flow.name else {
             continue;
-        }
-        let id = new_def(&mut resolver.defs, DefKind::Flow, &flow.name, flow.span);
-        if let Some(first) = resolver.model.flow(&flow.name.name) {
-            let (first_span, first_id) = (first.flow.name.span, first.id);
+        };
+        let id = new_def(
+            &mut resolver.defs,
+            DefKind::Flow,
+            Some(flow_name),
+            flow.span,
+        );
+        if let Some(first) = resolver.model.flow(&flow_name.name) {
+            let first_span = first.flow.name.as_ref().map_or(first.flow.span, |n| n.span);
+            let first_id = first.id;
             resolver
                 .diagnostics
-                .push(duplicate("flow", &flow.name, first_span));
+                .push(duplicate("flow", flow_name, first_span));
             resolver.defs[id.0 as usize].duplicate_of = Some(first_id);
             continue;
         }
         let flow_model = resolver.flow_model(flow, id);
         resolver.check_flow(&flow_model);
         let index = resolver.model.flows.len();
-        resolver.model.flow_index.insert(&flow.name.name, index);
+        resolver.model.flow_index.insert(&flow_name.name, index);
         resolver.model.flows.push(flow_model);
     }
     resolver.check_tests();
@@ -478,41 +487,48 @@ impl<'a> Resolver<'a> {
             for item in &file.items {
                 match item {
                     Item::Hours(h) => {
-                        let id = new_def(defs, DefKind::Hours, &h.name, h.span);
+                        let id = new_def(defs, DefKind::Hours, h.name.as_ref(), h.span);
                         declare(&mut model.hours, "hours", h, id, defs, diagnostics)
                     }
                     Item::Queue(q) => {
-                        let id = new_def(defs, DefKind::Queue, &q.name, q.span);
+                        let id = new_def(defs, DefKind::Queue, q.name.as_ref(), q.span);
                         declare(&mut model.queues, "queue", q, id, defs, diagnostics)
                     }
                     Item::Intent(i) => {
-                        let id = new_def(defs, DefKind::Intent, &i.name, i.span);
+                        let id = new_def(defs, DefKind::Intent, i.name.as_ref(), i.span);
                         declare(&mut model.intents, "intent", i, id, defs, diagnostics)
                     }
                     Item::Service(s) => {
-                        let id = new_def(defs, DefKind::Service, &s.name, s.span);
+                        let id = new_def(defs, DefKind::Service, s.name.as_ref(), s.span);
                         declare(&mut model.services, "service", s, id, defs, diagnostics);
                         let first_op = defs.len() as u32;
                         for (i, op) in s.operations.iter().enumerate() {
-                            child_def(defs, DefKind::Operation, &op.name, op.span, id, i);
+                            child_def(defs, DefKind::Operation, op.name.as_ref(), op.span, id, i);
                         }
                         model.operations.insert(id, first_op);
                         for (i, op) in s.operations.iter().enumerate() {
                             let op_id = DefId(first_op + i as u32);
                             let params = defs.len() as u32;
                             for (j, field) in op.params.iter().enumerate() {
-                                child_def(defs, DefKind::Param, &field.name, field.span, op_id, j);
+                                child_def(
+                                    defs,
+                                    DefKind::Param,
+                                    Some(&field.name),
+                                    field.span,
+                                    op_id,
+                                    j,
+                                );
                             }
                             let returns = defs.len() as u32;
                             for (j, field) in op.returns.iter().enumerate() {
                                 let kind = DefKind::ReturnField;
-                                child_def(defs, kind, &field.name, field.span, op_id, j);
+                                child_def(defs, kind, Some(&field.name), field.span, op_id, j);
                             }
                             model.fields.insert(op_id, (params, returns));
                         }
                     }
                     Item::Knowledge(k) => {
-                        let id = new_def(defs, DefKind::Knowledge, &k.name, k.span);
+                        let id = new_def(defs, DefKind::Knowledge, k.name.as_ref(), k.span);
                         declare(
                             &mut model.knowledge,
                             "knowledge base",
@@ -530,17 +546,17 @@ impl<'a> Resolver<'a> {
         // Names inside declarations: operations of a service, entries of a knowledge base.
         for service in model.services.iter() {
             let mut ops: FxHashMap<&str, Span> = FxHashMap::default();
-            for op in &service.operations {
-                if let Some(first) = ops.insert(&op.name.name, op.name.span) {
-                    diagnostics.push(duplicate("operation", &op.name, first));
+            for name in service.operations.iter().filter_map(|op| op.name.as_ref()) {
+                if let Some(first) = ops.insert(&name.name, name.span) {
+                    diagnostics.push(duplicate("operation", name, first));
                 }
             }
         }
         for kb in model.knowledge.iter() {
             let mut entries: FxHashMap<&str, Span> = FxHashMap::default();
-            for entry in &kb.entries {
-                if let Some(first) = entries.insert(&entry.name.name, entry.name.span) {
-                    diagnostics.push(duplicate("knowledge entry", &entry.name, first));
+            for name in kb.entries.iter().filter_map(|e| e.name.as_ref()) {
+                if let Some(first) = entries.insert(&name.name, name.span) {
+                    diagnostics.push(duplicate("knowledge entry", name, first));
                 }
             }
         }
@@ -579,7 +595,7 @@ impl<'a> Resolver<'a> {
             child_def(
                 &mut self.defs,
                 DefKind::State,
-                &state.name,
+                state.name.as_ref(),
                 state.span,
                 id,
                 i,
@@ -587,7 +603,14 @@ impl<'a> Resolver<'a> {
         }
         let slot_base = self.defs.len() as u32;
         for (i, slot) in flow.slots.iter().enumerate() {
-            child_def(&mut self.defs, DefKind::Slot, &slot.name, slot.span, id, i);
+            child_def(
+                &mut self.defs,
+                DefKind::Slot,
+                slot.name.as_ref(),
+                slot.span,
+                id,
+                i,
+            );
         }
         let enum_base = self.defs.len() as u32;
         for (i, slot) in flow.slots.iter().enumerate() {
@@ -597,7 +620,7 @@ impl<'a> Resolver<'a> {
                     child_def(
                         &mut self.defs,
                         DefKind::EnumValue,
-                        value,
+                        Some(value),
                         value.span,
                         parent,
                         j,
@@ -615,24 +638,28 @@ impl<'a> Resolver<'a> {
             slot_base,
             enum_base,
         };
+        // The tables hold named declarations only (so a first definition has a name).
+        let first_span = |name: &Option<Ident>, span: Span| name.as_ref().map_or(span, |n| n.span);
         for (i, state) in flow.states.iter().enumerate() {
-            if let Some(first) = model.states.get(state.name.name.as_str()) {
-                self.diagnostics
-                    .push(duplicate("state", &state.name, first.name.span));
+            let Some(name) = &state.name else { continue };
+            if let Some(first) = model.states.get(name.name.as_str()) {
+                let first_at = first_span(&first.name, first.span);
+                self.diagnostics.push(duplicate("state", name, first_at));
                 self.defs[state_base as usize + i].duplicate_of = model.state_id(first);
             } else {
-                model.states.insert(&state.name.name, state);
+                model.states.insert(&name.name, state);
             }
         }
         for (i, slot) in flow.slots.iter().enumerate() {
-            if is_builtin(&slot.name.name) {
-                self.diagnostics.push(reserved(&slot.name, "slot"));
-            } else if let Some(first) = model.slots.get(slot.name.name.as_str()) {
-                self.diagnostics
-                    .push(duplicate("slot", &slot.name, first.name.span));
+            let Some(name) = &slot.name else { continue };
+            if is_builtin(&name.name) {
+                self.diagnostics.push(reserved(name, "slot"));
+            } else if let Some(first) = model.slots.get(name.name.as_str()) {
+                let first_at = first_span(&first.name, first.span);
+                self.diagnostics.push(duplicate("slot", name, first_at));
                 self.defs[slot_base as usize + i].duplicate_of = model.slot_id(first);
             } else {
-                model.slots.insert(&slot.name.name, slot);
+                model.slots.insert(&name.name, slot);
             }
         }
         // `into` names: one name may be set by several calls of the same operation (a retry
@@ -650,8 +677,9 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             if let Some(slot) = model.slots.get(into.name.as_str()) {
+                let first_at = first_span(&slot.name, slot.span);
                 self.diagnostics
-                    .push(duplicate("slot or result", into, slot.name.span));
+                    .push(duplicate("slot or result", into, first_at));
                 continue;
             }
             let operation = self
@@ -670,7 +698,8 @@ impl<'a> Resolver<'a> {
                 Some(first) => self.refs.push(reference(into.span, first.id)),
                 None => {
                     let index = model.results.len();
-                    let result = child_def(&mut self.defs, DefKind::Result, into, span, id, index);
+                    let result =
+                        child_def(&mut self.defs, DefKind::Result, Some(into), span, id, index);
                     model.results.insert(
                         &into.name,
                         ResultName {
@@ -806,7 +835,7 @@ impl<'a> Resolver<'a> {
                     && let Some(result) = flow.results.get(name.name.as_str())
                     && let Some(op) = result.operation
                     && let Some((_, op_id)) =
-                        model.operation_def(&result.call.service.name, &op.name.name)
+                        model.operation_def(&result.call.service.name, &result.call.operation.name)
                     && let Some(id) = model.field_def(op, op_id, &field.name, true)
                 {
                     refs.push(reference(field.span, id));
@@ -845,7 +874,7 @@ impl<'a> Resolver<'a> {
                         match flow {
                             Some(found) => refs.push(reference(name.span, found.id)),
                             None => {
-                                let names = model.flows.iter().map(|f| f.flow.name.name.as_str());
+                                let names = model.flows.iter().filter_map(|f| f.flow.name.text());
                                 diagnostics.extend(unknown(
                                     model,
                                     ids::UNKNOWN_FLOW,
@@ -985,7 +1014,7 @@ fn operation_refs<'a>(
         refs.push(reference(operation.span, op_id));
         return Some((op, op_id));
     }
-    let names = declared.operations.iter().map(|o| o.name.name.as_str());
+    let names = declared.operations.iter().filter_map(|o| o.name.text());
     diagnostics.extend(
         unknown(model, ids::UNKNOWN_SERVICE, "operation", operation, names).map(|d| {
             d.with_primary_message(format!(

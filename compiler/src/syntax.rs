@@ -92,6 +92,16 @@ fn broken_declaration(text: &str, span: crate::source::Span) -> Option<ast::Brok
     })
 }
 
+/// The identifier at `start` (the keyword of a broken line).
+pub(crate) fn leading_word(text: &str, start: usize) -> Option<&str> {
+    let rest = text.get(start..)?;
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (len > 0 && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .then(|| &rest[..len])
+}
+
 /// The first two identifiers at `start` and the offset of the second.
 pub(crate) fn leading_words(text: &str, start: usize) -> Option<(&str, &str, usize)> {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';

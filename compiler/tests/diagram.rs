@@ -190,16 +190,19 @@ fn every_example_flow_draws_every_state() {
         let analysis = load(&format!("examples/{project}"));
         let (model, _, _) = csflow_compiler::resolve::resolve(&analysis.files);
         for flow in &model.flows {
-            let d = diagram(&analysis, &flow.flow.name.name);
+            let d = diagram(&analysis, &flow.flow.name.as_ref().expect("a name").name);
             for state in &flow.flow.states {
-                let id = format!("state:{}", state.name.name);
+                let id = format!("state:{}", state.name.as_ref().expect("a name").name);
                 let node = d.node_index(&id).unwrap_or_else(|| panic!("{id} drawn"));
                 assert!(d.nodes[node].reachable, "{id} reachable in a clean example");
             }
             assert!(d.nodes.iter().all(|n| n.marks.is_empty()));
             let text = dot::dot(&d, dot::Style::default());
             for state in &flow.flow.states {
-                assert!(text.contains(&format!("\"state:{}\"", state.name.name)));
+                assert!(text.contains(&format!(
+                    "\"state:{}\"",
+                    state.name.as_ref().expect("a name").name
+                )));
             }
         }
     }
@@ -421,7 +424,7 @@ proptest::proptest! {
         );
         let (model, _, _) = csflow_compiler::resolve::resolve(&analysis.files);
         for flow in &model.flows {
-            let name = &flow.flow.name.name;
+            let name = &flow.flow.name.as_ref().expect("a name").name;
             let Ok(d) = Diagram::build(&analysis, Some(name), None) else { continue };
             let _ = dot::dot(&d, dot::Style::default());
             let _ = mermaid::mermaid(&d);
@@ -438,7 +441,7 @@ proptest::proptest! {
                 proptest::prop_assert!(ids.contains(edge["to"].as_str().expect("to")));
             }
             if let Some(first) = flow.flow.states.first() {
-                let part = Part { from: first.name.name.clone(), depth: 1 };
+                let part = Part { from: first.name.as_ref().expect("a name").name.clone(), depth: 1 };
                 if let Ok(d) = Diagram::build(&analysis, Some(name), Some(&part)) {
                     let _ = dot::dot(&d, dot::Style::default());
                 }

@@ -26,21 +26,22 @@ pub enum Def<'a> {
 }
 
 impl<'a> Def<'a> {
-    /// The name as declared.
-    pub fn ident(&self) -> &'a Ident {
+    /// The name as declared (`None` for a declaration whose name was not written:
+    /// [`each_definition`] never yields those).
+    pub fn ident(&self) -> Option<&'a Ident> {
         match *self {
-            Def::Flow(f) => &f.name,
-            Def::State(_, s) => &s.name,
-            Def::Slot(_, s) => &s.name,
-            Def::Result(_, _, name) | Def::EnumValue(_, _, name) => name,
-            Def::Intent(i) => &i.name,
-            Def::Queue(q) => &q.name,
-            Def::Hours(h) => &h.name,
-            Def::Knowledge(k) => &k.name,
-            Def::Entry(_, e) => &e.name,
-            Def::Service(s) => &s.name,
-            Def::Operation(_, o) => &o.name,
-            Def::Field(_, _, f) => &f.name,
+            Def::Flow(f) => f.name.as_ref(),
+            Def::State(_, s) => s.name.as_ref(),
+            Def::Slot(_, s) => s.name.as_ref(),
+            Def::Result(_, _, name) | Def::EnumValue(_, _, name) => Some(name),
+            Def::Intent(i) => i.name.as_ref(),
+            Def::Queue(q) => q.name.as_ref(),
+            Def::Hours(h) => h.name.as_ref(),
+            Def::Knowledge(k) => k.name.as_ref(),
+            Def::Entry(_, e) => e.name.as_ref(),
+            Def::Service(s) => s.name.as_ref(),
+            Def::Operation(_, o) => o.name.as_ref(),
+            Def::Field(_, _, f) => Some(&f.name),
         }
     }
 
@@ -75,8 +76,16 @@ impl<'a> Def<'a> {
     }
 }
 
-/// Calls `f` on every definition in `file`.
+/// Calls `f` on every definition in `file` whose name was written.
 pub fn each_definition<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
+    each_declared(file, &mut |def| {
+        if def.ident().is_some() {
+            f(def)
+        }
+    });
+}
+
+fn each_declared<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
     for item in &file.items {
         match item {
             Item::Hours(h) => f(Def::Hours(h)),
@@ -128,7 +137,7 @@ pub fn definition_at(analysis: &Analysis, span: Span) -> Option<Def<'_>> {
     let (_, file) = analysis.files.iter().find(|(id, _)| *id == span.file)?;
     let mut found = None;
     each_definition(file, &mut |def| {
-        if found.is_none() && def.ident().span == span {
+        if found.is_none() && def.ident().is_some_and(|name| name.span == span) {
             found = Some(def);
         }
     });

@@ -5,7 +5,7 @@
 
 use crate::context::Ctx;
 use crate::definitions::{self, Def};
-use csflow_compiler::ast::{Flow, Item, State};
+use csflow_compiler::ast::{Flow, Item, NameText, State};
 use csflow_compiler::resolve::{DefId, DefKind};
 use csflow_compiler::source::Span;
 use tower_lsp_server::ls_types::*;
@@ -85,7 +85,7 @@ pub fn highlights(ctx: &Ctx, position: Position) -> Option<Vec<DocumentHighlight
 /// a reference to it, once each, in source order; `None` when the state is not resolved.
 pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>> {
     let analysis = &ctx.snapshot.analysis;
-    let id = analysis.resolution.def_named(state.name.span)?;
+    let id = analysis.resolution.def_named(state.name.as_ref()?.span)?;
     // States are in source order: find the one holding a reference by binary search (a
     // main menu may be entered from thousands of places).
     let holding = |span: Span| -> Option<&State> {
@@ -103,7 +103,7 @@ pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>
         } else if flow.start.as_ref().is_some_and(|s| s.span == span) {
             Some("the start".to_string())
         } else if let Some(from) = holding(span) {
-            Some(format!("`{}`", from.name.name))
+            from.name.text().map(|name| format!("`{name}`"))
         } else if flow
             .escalate
             .iter()

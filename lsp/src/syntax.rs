@@ -78,10 +78,14 @@ struct Walk<'v, 'a> {
 }
 
 impl<'a> Walk<'_, 'a> {
-    fn name(&mut self, ident: &'a Ident, kind: Kind, definition: bool) {
-        if ident.name.is_empty() {
-            return;
+    /// A declaration's name, when it was written.
+    fn decl(&mut self, ident: &'a Option<Ident>, kind: Kind) {
+        if let Some(ident) = ident {
+            self.name(ident, kind, true);
         }
+    }
+
+    fn name(&mut self, ident: &'a Ident, kind: Kind, definition: bool) {
         self.visitor.name(Name {
             span: ident.span,
             text: &ident.name,
@@ -220,14 +224,14 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn flow(&mut self, flow: &'a Flow) {
-        self.flow = Some(flow.name.name.as_str());
-        self.name(&flow.name, Kind::Flow, true);
+        self.flow = flow.name.text();
+        self.decl(&flow.name, Kind::Flow);
         if let Some(start) = &flow.start {
             self.name(start, Kind::State, false);
         }
         for slot in &flow.slots {
             self.visitor.node(slot.span, Node::Statement);
-            self.name(&slot.name, Kind::Slot, true);
+            self.decl(&slot.name, Kind::Slot);
             if let TypeKind::Enum(values) = &slot.ty.kind {
                 for value in values {
                     self.name(value, Kind::EnumValue, true);
@@ -245,7 +249,7 @@ impl<'a> Walk<'_, 'a> {
         }
         for state in &flow.states {
             self.visitor.node(state.span, Node::State);
-            self.name(&state.name, Kind::State, true);
+            self.decl(&state.name, Kind::State);
             self.block(&state.body);
         }
         self.flow = None;
@@ -262,11 +266,11 @@ impl<'a> Walk<'_, 'a> {
             self.visitor.node(step.span, Node::Step);
             match &step.kind {
                 TestStepKind::Flow(flow) => self.name(flow, Kind::Flow, false),
-                TestStepKind::Time { zone, .. } => {
-                    if let Some(zone) = zone {
-                        self.string(zone);
-                    }
-                }
+                TestStepKind::Time { zone, .. } => match zone {
+                    Some(Zone::Quoted(zone)) => self.string(zone),
+                    Some(Zone::Bare(zone)) => self.visitor.node(zone.span, Node::String),
+                    None => {}
+                },
                 TestStepKind::Mock {
                     service,
                     operation,
@@ -279,7 +283,7 @@ impl<'a> Walk<'_, 'a> {
                     }
                 }
                 TestStepKind::SendText(text) => self.string(text),
-                TestStepKind::SendKeys(_) | TestStepKind::SendNoInput => {}
+                TestStepKind::SendKeys(_) | TestStepKind::SendNoInput | TestStepKind::Error => {}
                 TestStepKind::Expect(expectation) => match expectation {
                     Expectation::Say(text) => self.string(text),
                     Expectation::SayMatches(_) | Expectation::End => {}
@@ -312,37 +316,37 @@ fn walk_item<'a>(item: &'a Item, visitor: &mut dyn Visitor<'a>) {
             walk.visitor.node(import.path.span, Node::String);
         }
         Item::Hours(hours) => {
-            walk.name(&hours.name, Kind::Hours, true);
+            walk.decl(&hours.name, Kind::Hours);
             if let Some(zone) = &hours.timezone {
                 walk.string(zone);
             }
         }
         Item::Queue(queue) => {
-            walk.name(&queue.name, Kind::Queue, true);
+            walk.decl(&queue.name, Kind::Queue);
             if let Some(hours) = &queue.hours {
                 walk.name(hours, Kind::Hours, false);
             }
             queue.skills.iter().for_each(|s| walk.string(s));
         }
         Item::Intent(intent) => {
-            walk.name(&intent.name, Kind::Intent, true);
+            walk.decl(&intent.name, Kind::Intent);
             intent.examples.iter().for_each(|e| walk.string(e));
         }
         Item::Service(service) => {
-            walk.name(&service.name, Kind::Service, true);
+            walk.decl(&service.name, Kind::Service);
             for operation in &service.operations {
                 walk.visitor.node(operation.span, Node::Statement);
-                walk.name(&operation.name, Kind::Operation, true);
+                walk.decl(&operation.name, Kind::Operation);
                 for field in operation.params.iter().chain(&operation.returns) {
                     walk.name(&field.name, Kind::Field, true);
                 }
             }
         }
         Item::Knowledge(knowledge) => {
-            walk.name(&knowledge.name, Kind::Knowledge, true);
+            walk.decl(&knowledge.name, Kind::Knowledge);
             for entry in &knowledge.entries {
                 walk.visitor.node(entry.span, Node::Entry);
-                walk.name(&entry.name, Kind::Entry, true);
+                walk.decl(&entry.name, Kind::Entry);
                 entry.questions.iter().for_each(|q| walk.string(q));
                 if let Some(answer) = &entry.answer {
                     walk.string(answer);

@@ -25,8 +25,10 @@ use std::sync::Arc;
 
 /// The four bytes every bundle starts with.
 pub const MAGIC: [u8; 4] = *b"CSFB";
-/// Bumped whenever the byte layout or the meaning of an instruction changes.
-pub const FORMAT_VERSION: u16 = 2;
+/// Bumped whenever the byte layout or the meaning of an instruction changes. Version 3
+/// added voice input timing per input point, flow languages, recorded prompts (`Play`),
+/// prompts in another language (`SayIn`), `Transfer` and `Reprompt`.
+pub const FORMAT_VERSION: u16 = 3;
 
 /// Index into [`Bundle::strings`].
 pub type StrId = u32;
@@ -275,6 +277,8 @@ impl FlowChannel {
 pub struct Flow {
     pub name: StrId,
     pub channel: FlowChannel,
+    /// The flow's `language "zh-CN"`: the language of every output that names none itself.
+    pub language: Option<StrId>,
     /// Index into `states`.
     pub start: u32,
     /// Slots and `into` results, indexed by the `Load`/`Store` operands.
@@ -319,6 +323,20 @@ pub struct InputPoint {
     pub after: Pc,
     pub no_match: Option<InputHandler>,
     pub no_input: Option<InputHandler>,
+    /// How a voice channel collects the reply, the flow's defaults already applied.
+    pub timing: InputTiming,
+}
+
+/// `timeout`, `max_digits` and `finish_key` of an input point (its own, else the flow's;
+/// a `digits(N)` slot implies `max_digits`). `None` leaves the channel's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InputTiming {
+    /// How long to wait for the caller before a `no_input`, in milliseconds.
+    pub timeout_ms: Option<u32>,
+    /// At most this many keypad digits are collected.
+    pub max_digits: Option<u32>,
+    /// The key that ends keypad entry (`#`, `*` or a digit), an id into the string table.
+    pub finish_key: Option<StrId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -541,4 +559,30 @@ pub enum Instr {
     Resume,
     /// End of the escalate block: hand the input to the waiting input point.
     Deliver,
+    // --- format 3: voice ---
+    /// Pop `args` values into the fallback text's placeholders and output a recorded
+    /// prompt: the audio at `url` (a project-relative path or a URL), with the text for chat
+    /// channels and the transcript.
+    Play {
+        url: StrId,
+        text: StrId,
+        args: u32,
+        language: Option<StrId>,
+    },
+    /// [`Instr::Say`] in a language of its own (otherwise the flow's language applies).
+    SayIn {
+        text: StrId,
+        args: u32,
+        language: StrId,
+    },
+    /// Pop `args` values for the reason template, then transfer the call to `to` (a phone
+    /// number or a SIP address): the conversation is over, with status `transferred`.
+    Transfer {
+        to: StrId,
+        reason: Option<StrId>,
+        args: u32,
+    },
+    /// End of a retry message said before the prompt: output the current input point's
+    /// prompt again and wait there.
+    Reprompt,
 }

@@ -102,12 +102,16 @@ pub fn disassemble(bundle: &Bundle) -> String {
 
 fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
     let start = named(b, &flow.states, flow.start, |x| x.name);
-    let _ = writeln!(
+    let _ = write!(
         out,
         "flow {} channel {} start {start}",
         b.str(flow.name),
         flow.channel.as_str()
     );
+    if let Some(language) = flow.language {
+        let _ = write!(out, " language {}", quote(b.str(language)));
+    }
+    out.push('\n');
     for (i, var) in flow.vars.iter().enumerate() {
         let kind = if var.is_result { "result" } else { "slot" };
         let _ = write!(
@@ -158,15 +162,19 @@ fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
                 let name = named(b, &flow.vars, *var, |x| x.name);
                 let _ = writeln!(
                     out,
-                    "  input #{i} ask {name} prompt @{:04} after @{:04}",
-                    point.prompt, point.after
+                    "  input #{i} ask {name} prompt @{:04} after @{:04}{}",
+                    point.prompt,
+                    point.after,
+                    timing_text(b, &point.timing)
                 );
             }
             PointKind::Menu { options } => {
                 let _ = writeln!(
                     out,
-                    "  input #{i} menu prompt @{:04} after @{:04}",
-                    point.prompt, point.after
+                    "  input #{i} menu prompt @{:04} after @{:04}{}",
+                    point.prompt,
+                    point.after,
+                    timing_text(b, &point.timing)
                 );
                 for option in options {
                     let intents: Vec<&str> = option
@@ -225,6 +233,21 @@ fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
             let _ = writeln!(out, "  {pc:04}  {text:<48} ; {loc}");
         }
     }
+}
+
+/// ` timeout 5000ms max_digits 4 finish_key "#"`, the parts an input point sets.
+fn timing_text(b: &Bundle, timing: &InputTiming) -> String {
+    let mut text = String::new();
+    if let Some(ms) = timing.timeout_ms {
+        let _ = write!(text, " timeout {ms}ms");
+    }
+    if let Some(n) = timing.max_digits {
+        let _ = write!(text, " max_digits {n}");
+    }
+    if let Some(key) = timing.finish_key {
+        let _ = write!(text, " finish_key {}", quote(b.str(key)));
+    }
+    text
 }
 
 fn handler_text(h: &InputHandler) -> String {
@@ -355,6 +378,41 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         Instr::Format { text, args } => {
             format!("format {}{}", quote(b.str(*text)), args_text(*args))
         }
+        Instr::Play {
+            url,
+            text,
+            args,
+            language,
+        } => {
+            let mut out = format!(
+                "play {} or say {}{}",
+                quote(b.str(*url)),
+                quote(b.str(*text)),
+                args_text(*args)
+            );
+            if let Some(language) = language {
+                let _ = write!(out, " language {}", quote(b.str(*language)));
+            }
+            out
+        }
+        Instr::SayIn {
+            text,
+            args,
+            language,
+        } => format!(
+            "say {}{} language {}",
+            quote(b.str(*text)),
+            args_text(*args),
+            quote(b.str(*language))
+        ),
+        Instr::Transfer { to, reason, args } => {
+            let mut out = format!("transfer {}", quote(b.str(*to)));
+            if let Some(r) = reason {
+                let _ = write!(out, " reason {}{}", quote(b.str(*r)), args_text(*args));
+            }
+            out
+        }
+        Instr::Reprompt => "reprompt".into(),
     }
 }
 

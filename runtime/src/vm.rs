@@ -21,7 +21,7 @@
 //!   `resume`: the result record, or a [`ServiceError`] (which runs the nearest `on error`).
 //!   The outputs said before the call are in the calling turn; those after it in the turn
 //!   `resume` returns.
-//! - `ended`, `handed_off`, `failed`: the conversation is over.
+//! - `ended`, `handed_off`, `transferred`, `failed`: the conversation is over.
 //!
 //! A [`Conversation`] is plain serialisable data (serde) in every status, `calling`
 //! included, so a server can store it between steps and continue it in another process. It
@@ -145,6 +145,8 @@ pub enum Status {
     Calling,
     Ended,
     HandedOff,
+    /// A `transfer` moved the call to another number or SIP address ([`Turn::transfer`]).
+    Transferred,
     /// The turn hit the step budget or a malformed bundle; the conversation cannot go on.
     Failed,
 }
@@ -156,16 +158,53 @@ impl Status {
             Status::Calling => "calling",
             Status::Ended => "ended",
             Status::HandedOff => "handed_off",
+            Status::Transferred => "transferred",
             Status::Failed => "failed",
         }
     }
 }
 
 /// Something the bot outputs. Text without placeholders is borrowed from the bundle.
+/// `language` is the prompt's language for speech synthesis (its own, else the flow's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Output<'b> {
-    Say { text: Cow<'b, str> },
+    Say {
+        text: Cow<'b, str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        language: Option<&'b str>,
+    },
+    /// A recorded prompt: the audio at `url`, and its text for chat channels and the
+    /// transcript.
+    Play {
+        url: &'b str,
+        text: Cow<'b, str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        language: Option<&'b str>,
+    },
+}
+
+impl<'b> Output<'b> {
+    /// The text said (a recorded prompt's fallback text).
+    pub fn text(&self) -> &str {
+        match self {
+            Output::Say { text, .. } | Output::Play { text, .. } => text,
+        }
+    }
+
+    pub fn language(&self) -> Option<&'b str> {
+        match self {
+            Output::Say { language, .. } | Output::Play { language, .. } => *language,
+        }
+    }
+
+    /// The recorded prompt's audio, if this output is one.
+    pub fn url(&self) -> Option<&'b str> {
+        match self {
+            Output::Say { .. } => None,
+            Output::Play { url, .. } => Some(url),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +288,25 @@ pub struct Expecting<'b> {
     /// The slot an `ask` fills.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slot: Option<&'b str>,
+    /// How long a voice channel waits for the caller before a `no_input`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u32>,
+    /// At most this many keypad digits are collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_digits: Option<u32>,
+    /// The key that ends keypad entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finish_key: Option<&'b str>,
+}
+
+/// Where a `transfer` sent the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferInfo {
+    /// A phone number or a SIP address.
+    pub to: String,
+    /// The reason with sensitive values masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -283,6 +341,9 @@ pub struct Turn<'b> {
     pub expecting: Option<Expecting<'b>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<HandoffInfo>,
+    /// Where the call was transferred (status `transferred`); boxed, as it is rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Box<TransferInfo>>,
     /// Why the turn failed (status `failed`). A `Box<str>`, not a `String`, to keep a
     /// `Turn` within 256 bytes: every turn is moved a few times, and the copy costs twice
     /// as much past that.
@@ -300,9 +361,7 @@ pub struct Turn<'b> {
 impl<'b> Turn<'b> {
     /// The texts said in this turn.
     pub fn says(&self) -> impl Iterator<Item = &str> {
-        self.outputs
-            .iter()
-            .map(|Output::Say { text }| text.as_ref())
+        self.outputs.iter().map(Output::text)
     }
 
     /// Appends `next`, the turn that resumed this one after its call: its outputs and trace
@@ -316,6 +375,7 @@ impl<'b> Turn<'b> {
         self.state = next.state;
         self.expecting = next.expecting;
         self.handoff = next.handoff;
+        self.transfer = next.transfer;
         self.error = next.error;
         self.call = next.call;
     }
@@ -513,6 +573,8 @@ pub struct Conversation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     calling: Option<Box<call::Paused>>,
     handoff: Option<Box<HandoffInfo>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    transfer: Option<Box<TransferInfo>>,
 }
 
 impl Conversation {
@@ -555,6 +617,7 @@ impl Conversation {
             keeps_transcript: start.transcript,
             calling: None,
             handoff: None,
+            transfer: None,
         };
         let turn = exec::run_start(bundle, &mut conversation, clock);
         Ok((conversation, turn))
@@ -789,6 +852,11 @@ impl Conversation {
 
     pub fn handoff(&self) -> Option<&HandoffInfo> {
         self.handoff.as_deref()
+    }
+
+    /// Where a `transfer` sent the call (status `transferred`).
+    pub fn transfer(&self) -> Option<&TransferInfo> {
+        self.transfer.as_deref()
     }
 
     pub fn turns(&self) -> u32 {

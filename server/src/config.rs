@@ -155,8 +155,11 @@ pub struct VoiceConfig {
     pub dial: BTreeMap<String, String>,
     /// The flow a call starts (default: the bundle's only voice flow).
     pub flow: Option<String>,
-    /// Seconds a `<Gather>` waits for the caller.
+    /// Seconds a `<Gather>` waits for the caller (an input point's `timeout` wins).
     pub gather_timeout_secs: Option<u32>,
+    /// Where recorded prompts given as project-relative paths (`play "audio/x.wav"`) are
+    /// served from, e.g. `https://cdn.example.com/ivr`; without it the path is played as is.
+    pub audio_base_url: Option<String>,
 }
 
 /// A configuration problem, worded for the operator.

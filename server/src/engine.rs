@@ -449,7 +449,7 @@ impl Engine {
             m.active.dec();
         }
         match summary.status {
-            Status::Ended | Status::Failed => {
+            Status::Ended | Status::Failed | Status::Transferred => {
                 m.ended.get_or_create(&flow()).inc();
             }
             Status::HandedOff => {
@@ -497,6 +497,7 @@ impl Engine {
 fn not_waiting(id: &str, status: Status) -> ApiError {
     let (code, what) = match status {
         Status::HandedOff => ("conversation_handed_off", "was handed off"),
+        Status::Transferred => ("conversation_transferred", "was transferred"),
         Status::Failed => ("conversation_failed", "failed"),
         _ => ("conversation_ended", "has ended"),
     };

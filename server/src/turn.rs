@@ -1,9 +1,9 @@
 //! The API's Turn: the VM's [`Turn`] with the conversation id, as JSON
-//! (`{"id","status","state","outputs","expecting"?,"handoff"?}`), and a summary of what the
-//! turn did for logs, metrics and the hand-off outbox.
+//! (`{"id","status","state","outputs","expecting"?,"handoff"?,"transfer"?}`), and a summary
+//! of what the turn did for logs, metrics and the hand-off outbox.
 
 use csflow_runtime::bundle::PointKind;
-use csflow_runtime::vm::{Expecting, HandoffInfo, Output, TraceEvent};
+use csflow_runtime::vm::{Expecting, HandoffInfo, Output, TraceEvent, TransferInfo};
 use csflow_runtime::{Bundle, Conversation, Status, Turn};
 use serde::Serialize;
 
@@ -11,9 +11,11 @@ use serde::Serialize;
 struct ApiOutput<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    language: Option<&'static str>,
+    language: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +28,8 @@ struct ApiTurn<'a> {
     expecting: Option<&'a Expecting<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     handoff: Option<&'a HandoffInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transfer: Option<&'a TransferInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
 }
@@ -42,11 +46,14 @@ pub fn language_of(text: &str) -> Option<&'static str> {
         .then_some("zh-CN")
 }
 
+/// The language of an output: the flow's or the prompt's own, else guessed from its text.
+pub fn output_language<'a>(output: &'a Output<'_>) -> Option<&'a str> {
+    output.language().or_else(|| language_of(output.text()))
+}
+
 /// The texts of a turn's outputs.
 pub fn texts<'a>(turn: &'a Turn<'_>) -> impl Iterator<Item = &'a str> {
-    turn.outputs.iter().map(|output| match output {
-        Output::Say { text } => text.as_ref(),
-    })
+    turn.outputs.iter().map(Output::text)
 }
 
 /// The Turn JSON the API answers with.
@@ -55,15 +62,23 @@ pub fn to_json(id: &str, turn: &Turn<'_>) -> Vec<u8> {
         id,
         status: turn.status.as_str(),
         state: turn.state,
-        outputs: texts(turn)
-            .map(|text| ApiOutput {
-                kind: "say",
-                text,
-                language: language_of(text),
+        outputs: turn
+            .outputs
+            .iter()
+            .map(|output| ApiOutput {
+                kind: if output.url().is_some() {
+                    "play"
+                } else {
+                    "say"
+                },
+                url: output.url(),
+                text: output.text(),
+                language: output_language(output),
             })
             .collect(),
         expecting: turn.expecting.as_ref(),
         handoff: turn.handoff.as_ref(),
+        transfer: turn.transfer.as_deref(),
         error: turn.error.as_deref(),
     };
     serde_json::to_vec(&api).unwrap_or_default()
@@ -76,7 +91,8 @@ pub struct Summary {
     pub from_state: String,
     pub to_state: String,
     pub status: Status,
-    /// `start`, `option`, `answer`, `no_match`, `no_input`, `handoff`, `end`, `failed`
+    /// `start`, `option`, `answer`, `no_match`, `no_input`, `handoff`, `transfer`, `end`,
+    /// `failed`
     /// (`calling` only if a service answer could not be applied).
     pub outcome: &'static str,
     /// The menu option picked, by label.
@@ -127,6 +143,7 @@ pub fn summarize(
     let no_input = before.is_some_and(|b| conversation.no_input_count() > b.no_input);
     let outcome = match (turn.status, before) {
         (Status::HandedOff, _) => "handoff",
+        (Status::Transferred, _) => "transfer",
         (Status::Ended, _) => "end",
         (Status::Failed, _) => "failed",
         (Status::Calling, _) => "calling",

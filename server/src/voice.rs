@@ -4,12 +4,16 @@
 //!
 //! - The conversation is keyed by the call: its id is derived from `CallSid`, so every
 //!   request of one call reaches the same conversation (also on another process with Redis).
-//! - Prompts become `<Say>` (`language="zh-CN"` for Chinese text); an input point becomes
-//!   `<Gather input="dtmf speech">` with a time-out, `numDigits` from the menu's keys or a
-//!   fixed-length digits slot, else `finishOnKey="#"`; an empty gather comes back as
+//! - Prompts become `<Say>` with the prompt's `language` (the flow's or its own; else
+//!   `zh-CN` for Chinese text); a recorded prompt becomes `<Play>` of its URL (a relative
+//!   path is resolved against the voice config's `audio_base_url` when set). An input point
+//!   becomes `<Gather input="dtmf speech">`: its `timeout`, `max_digits` and `finish_key`
+//!   when the flow sets them, else the configured time-out, `numDigits` from the menu's keys
+//!   or a fixed-length digits slot, and `finishOnKey="#"`; an empty gather comes back as
 //!   `no_input` (`actionOnEmptyResult`).
 //! - A hand-off is `<Enqueue>QUEUE</Enqueue>`, or `<Dial>NUMBER</Dial>` for queues the
-//!   config maps to a number; an end is `<Hangup/>`.
+//!   config maps to a number; a `transfer` is `<Dial>` of its number (`<Sip>` for a SIP
+//!   address); an end is `<Hangup/>`.
 //! - With an auth token configured, `X-Twilio-Signature` (base64 HMAC-SHA1 of the URL
 //!   followed by every POST parameter, sorted, name then value) must match, else 401.
 
@@ -17,13 +21,13 @@ use crate::config::{ConfigError, VoiceConfig};
 use crate::engine::{Render, StartRequest};
 use crate::error::ApiError;
 use crate::http::{AppState, client_of, read_body};
-use crate::turn::{language_of, texts};
+use crate::turn::output_language;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use csflow_runtime::bundle::{FlowChannel, SlotType};
-use csflow_runtime::vm::ExpectKind;
+use csflow_runtime::vm::{ExpectKind, Output};
 use csflow_runtime::{Bundle, Channel, Conversation, Input, Status, Turn};
 use hmac::{Hmac, Mac};
 use std::collections::BTreeMap;
@@ -42,6 +46,8 @@ struct Twiml {
     dial: BTreeMap<String, String>,
     gather_timeout: u32,
     action: String,
+    /// Prefix for recorded prompts given as project-relative paths.
+    audio_base_url: Option<String>,
 }
 
 impl Voice {
@@ -56,6 +62,7 @@ impl Voice {
             dial: config.dial.clone(),
             gather_timeout: config.gather_timeout_secs.unwrap_or(5).clamp(1, 60),
             action: "/v1/voice/twilio".into(),
+            audio_base_url: config.audio_base_url.clone(),
         });
         let render: Render = Arc::new(
             move |_id: &str, turn: &Turn<'_>, bundle: &Bundle, c: &Conversation| {
@@ -92,28 +99,69 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn say(out: &mut String, text: &str) {
-    match language_of(text) {
-        Some(language) => {
-            let _ = write!(out, "<Say language=\"{language}\">{}</Say>", escape(text));
+impl Twiml {
+    /// One output: `<Play>` for a recorded prompt, else `<Say>` in the output's language.
+    fn output(&self, out: &mut String, output: &Output<'_>) {
+        if let Some(url) = output.url() {
+            let url = match &self.audio_base_url {
+                Some(base) if !url.contains("://") => {
+                    format!(
+                        "{}/{}",
+                        base.trim_end_matches('/'),
+                        url.trim_start_matches('/')
+                    )
+                }
+                _ => url.to_string(),
+            };
+            let _ = write!(out, "<Play>{}</Play>", escape(&url));
+            return;
         }
-        None => {
-            let _ = write!(out, "<Say>{}</Say>", escape(text));
+        match output_language(output) {
+            Some(language) => {
+                let _ = write!(
+                    out,
+                    "<Say language=\"{}\">{}</Say>",
+                    escape(language),
+                    escape(output.text())
+                );
+            }
+            None => {
+                let _ = write!(out, "<Say>{}</Say>", escape(output.text()));
+            }
         }
     }
-}
 
-impl Twiml {
+    fn outputs(&self, out: &mut String, turn: &Turn<'_>) {
+        for output in &turn.outputs {
+            self.output(out, output);
+        }
+    }
+
     fn render(&self, turn: &Turn<'_>, bundle: &Bundle, conversation: &Conversation) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
-        let prompts: Vec<&str> = texts(turn).collect();
         match turn.status {
             Status::Waiting => {
+                // Seconds, rounded up: a provider's gather counts whole seconds.
+                let timeout = turn
+                    .expecting
+                    .and_then(|e| e.timeout_ms)
+                    .map(|ms| ms.div_ceil(1000).clamp(1, 60))
+                    .unwrap_or(self.gather_timeout);
                 let mut gather = format!(
-                    "<Gather input=\"dtmf speech\" action=\"{}\" method=\"POST\" timeout=\"{}\" actionOnEmptyResult=\"true\"",
-                    self.action, self.gather_timeout
+                    "<Gather input=\"dtmf speech\" action=\"{}\" method=\"POST\" timeout=\"{timeout}\" actionOnEmptyResult=\"true\"",
+                    self.action
                 );
-                if let Some(expecting) = &turn.expecting {
+                let set = turn
+                    .expecting
+                    .filter(|e| e.max_digits.is_some() || e.finish_key.is_some());
+                if let Some(expecting) = set {
+                    // The flow says how to collect keys: exactly that.
+                    if let Some(n) = expecting.max_digits {
+                        let _ = write!(gather, " numDigits=\"{n}\"");
+                    }
+                    let key = expecting.finish_key.unwrap_or("#");
+                    let _ = write!(gather, " finishOnKey=\"{}\"", escape(key));
+                } else if let Some(expecting) = &turn.expecting {
                     match expecting.kind {
                         ExpectKind::Menu => {
                             let longest = expecting
@@ -140,20 +188,25 @@ impl Twiml {
                         },
                     }
                 }
-                if let Some(language) = prompts.iter().find_map(|p| language_of(p)) {
-                    let _ = write!(gather, " language=\"{language}\"");
+                if let Some(language) = turn.outputs.iter().find_map(output_language) {
+                    let _ = write!(gather, " language=\"{}\"", escape(language));
                 }
                 gather.push('>');
                 out.push_str(&gather);
-                for text in &prompts {
-                    say(&mut out, text);
-                }
+                self.outputs(&mut out, turn);
                 out.push_str("</Gather>");
             }
-            Status::HandedOff => {
-                for text in &prompts {
-                    say(&mut out, text);
+            Status::Transferred => {
+                self.outputs(&mut out, turn);
+                let to = turn.transfer.as_ref().map(|t| t.to.as_str()).unwrap_or("");
+                if to.starts_with("sip:") || to.starts_with("sips:") {
+                    let _ = write!(out, "<Dial><Sip>{}</Sip></Dial>", escape(to));
+                } else {
+                    let _ = write!(out, "<Dial>{}</Dial>", escape(to));
                 }
+            }
+            Status::HandedOff => {
+                self.outputs(&mut out, turn);
                 let queue = turn
                     .handoff
                     .as_ref()
@@ -169,9 +222,7 @@ impl Twiml {
                 }
             }
             Status::Ended | Status::Failed | Status::Calling => {
-                for text in &prompts {
-                    say(&mut out, text);
-                }
+                self.outputs(&mut out, turn);
                 out.push_str("<Hangup/>");
             }
         }

@@ -149,7 +149,9 @@ fn start_state(analysis: &csflow_compiler::Analysis, flow: Option<&str>) -> Opti
         })
         .collect();
     let flow = match flow {
-        Some(name) => flows.iter().find(|f| f.name.name == name)?,
+        Some(name) => flows
+            .iter()
+            .find(|f| f.name.as_ref().is_some_and(|n| n.name == name))?,
         None => flows.first()?,
     };
     flow.start.as_ref().map(|s| s.name.clone())

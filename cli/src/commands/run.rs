@@ -4,7 +4,7 @@
 use super::common::{self, ColorChoice};
 use super::{build, disasm};
 use csflow_compiler::testing;
-use csflow_runtime::vm::{ExpectKind, Speaker};
+use csflow_runtime::vm::{ExpectKind, Expecting, Speaker};
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Turn, Value,
 };
@@ -366,6 +366,26 @@ fn check_mocks(bundle: &Bundle, mocks: &[(String, String, Option<Value>)]) -> Re
     Ok(())
 }
 
+/// How the input point collects keys, when the flow says: `timeout 5s, at most 11 digits,
+/// finish with #`.
+fn timing_text(expecting: &Expecting<'_>) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(ms) = expecting.timeout_ms {
+        parts.push(if ms % 1000 == 0 {
+            format!("timeout {}s", ms / 1000)
+        } else {
+            format!("timeout {ms}ms")
+        });
+    }
+    if let Some(n) = expecting.max_digits {
+        parts.push(format!("at most {n} digits"));
+    }
+    if let Some(key) = expecting.finish_key {
+        parts.push(format!("finish with {key}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// Prints one turn: what the bot said, what it waits for, how the conversation ended; and the
 /// events (failed service calls) the transcript recorded since the last turn, as tests show
 /// them.
@@ -378,8 +398,14 @@ fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn, shown_events:
         }
     }
     *shown_events = transcript.len();
-    for said in turn.says() {
-        out.push_str(&format!("bot: {said}\n"));
+    for output in &turn.outputs {
+        match output.url() {
+            Some(url) => out.push_str(&format!("bot: [play {url}] {}\n", output.text())),
+            None => out.push_str(&format!("bot: {}\n", output.text())),
+        }
+    }
+    if let Some(timing) = turn.expecting.as_ref().and_then(timing_text) {
+        out.push_str(&format!("     ({timing})\n"));
     }
     match turn.status {
         Status::Waiting => match &turn.expecting {
@@ -404,6 +430,19 @@ fn show(bundle: &Bundle, conversation: &Conversation, turn: &Turn, shown_events:
         // `input` answers every call before it returns: never shown.
         Status::Calling => {}
         Status::Ended => out.push_str("-- the conversation has ended\n"),
+        Status::Transferred => {
+            if let Some(transfer) = &turn.transfer {
+                out.push_str(&format!(
+                    "-- transferred to {}{}\n",
+                    transfer.to,
+                    transfer
+                        .reason
+                        .as_ref()
+                        .map(|r| format!(" (reason {})", testing::quote(r)))
+                        .unwrap_or_default()
+                ));
+            }
+        }
         Status::HandedOff => {
             if let Some(handoff) = &turn.handoff {
                 out.push_str(&format!(

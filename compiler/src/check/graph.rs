@@ -127,7 +127,9 @@ impl<'a> FlowGraph<'a> {
         let mut state_ids: HashMap<&'a str, usize, FastHash> =
             HashMap::with_capacity_and_hasher(f.states.len(), FastHash::default());
         for (i, state) in f.states.iter().enumerate() {
-            state_ids.entry(state.name.name.as_str()).or_insert(i);
+            if let Some(name) = state.name.text() {
+                state_ids.entry(name).or_insert(i);
+            }
         }
         let start = *state_ids.get(f.start.as_ref()?.name.as_str())?;
         // Typical flows: a state, an input point and four or five moves per state.

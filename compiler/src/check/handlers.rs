@@ -64,19 +64,24 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
             "on no_input retry 2 then end",
         ));
     }
-    if let Some((first, queue)) = uncovered_handoffs.first() {
+    if let Some((first, queue)) = uncovered_handoffs.first()
+        && let Some(queue_name) = &queue.name
+    {
         let hours = queue.hours.as_ref().map_or("", |h| h.name.as_str());
         let mut diagnostic = Diagnostic::new(
             ids::HANDOFF_WITHOUT_AFTER_HOURS,
             handoff_span(first),
-            format!("the queue `{}` is staffed only during `{hours}`, and no `on closed` handler says what happens outside them", queue.name.name),
+            format!("the queue `{}` is staffed only during `{hours}`, and no `on closed` handler says what happens outside them", queue_name.name),
         )
         .with_primary_message("callers sent here out of hours wait for agents who are not there")
-        .with_label(queue.name.span, format!("`{}` has opening hours", queue.name.name));
+        .with_label(queue_name.span, format!("`{}` has opening hours", queue_name.name));
         for (other, queue) in uncovered_handoffs.iter().skip(1).take(MAX_LABELS) {
             diagnostic = diagnostic.with_label(
                 handoff_span(other),
-                format!("also hands off to `{}`, which has hours", queue.name.name),
+                format!(
+                    "also hands off to `{}`, which has hours",
+                    queue.name.text().unwrap_or_default()
+                ),
             );
         }
         if uncovered_handoffs.len() > MAX_LABELS + 1 {
@@ -207,7 +212,10 @@ fn missing(
     if let Some(anchor) = anchor {
         let blank_after = flow.handlers.is_empty();
         diagnostic = diagnostic.with_fix(edits::unsafe_fix(
-            format!("add `{handler}` to the flow `{}`", flow.name.name),
+            match flow.name.text() {
+                Some(name) => format!("add `{handler}` to the flow `{name}`"),
+                None => format!("add `{handler}` to the flow"),
+            },
             vec![edits::insert_line_before(
                 context.sources,
                 anchor,

@@ -4,6 +4,7 @@
 
 use super::Context;
 use super::similar::{self, Duplicate};
+use crate::ast::NameText;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::ids;
 use chrono::NaiveDate;
@@ -22,7 +23,7 @@ fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
     };
     for kb in context.model.knowledge.iter() {
         for entry in &kb.entries {
-            let Some((date, span)) = entry.review_by else {
+            let (Some((date, span)), Some(name)) = (entry.review_by, &entry.name) else {
                 continue;
             };
             let Some(due) = NaiveDate::from_ymd_opt(date.year, date.month, date.day) else {
@@ -37,14 +38,14 @@ fn stale(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
                 span,
                 format!(
                     "the knowledge entry `{}` was due for review on {due}",
-                    entry.name.name
+                    name.name
                 ),
             )
             .with_primary_message(format!(
                 "{days} day{} ago",
                 if days == 1 { "" } else { "s" }
             ))
-            .with_label(entry.name.span, "this entry's answer may be out of date");
+            .with_label(name.span, "this entry's answer may be out of date");
             let who = match &entry.owner {
                 Some(owner) => format!(
                     "ask its owner \"{}\" to check the answer",
@@ -64,14 +65,19 @@ fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
     for kb in context.model.knowledge.iter() {
         let mut texts = Vec::new();
         let mut questions = Vec::new();
-        for (e, entry) in kb.entries.iter().enumerate() {
+        // Entries whose name was not written are broken lines, already reported.
+        let named = kb
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.name.as_ref()?, e)));
+        for (e, (name, entry)) in named.enumerate() {
             for question in &entry.questions {
                 if question.has_interpolation() {
                     continue;
                 }
                 let text = plain(question);
                 texts.push((e, text));
-                questions.push((entry, question));
+                questions.push((name, question));
             }
         }
         let texts: Vec<(usize, &str)> = texts.iter().map(|(e, t)| (*e, t.as_str())).collect();
@@ -94,11 +100,13 @@ fn duplicate_questions(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
                     question.span,
                     format!(
                         "the entries `{}` and `{}` of `{}` have {how}",
-                        first_entry.name.name, entry.name.name, kb.name.name
+                        first_entry.name,
+                        entry.name,
+                        kb.name.text().unwrap_or_default()
                     ),
                 )
-                .with_primary_message(format!("in the entry `{}`", entry.name.name))
-                .with_label(first_question.span, format!("already a question of the entry `{}`", first_entry.name.name))
+                .with_primary_message(format!("in the entry `{}`", entry.name))
+                .with_label(first_question.span, format!("already a question of the entry `{}`", first_entry.name))
                 .with_note("which answer a customer gets is a toss-up: keep the question in the entry whose answer fits it and remove it from the other"),
             );
         }
@@ -109,9 +117,11 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
     let mut texts = Vec::new();
     let mut examples = Vec::new();
     for (i, intent) in context.model.intents.iter().enumerate() {
+        // The intents of the table all have names.
+        let name = intent.name.text().unwrap_or_default();
         for example in &intent.examples {
             texts.push((i, plain(example)));
-            examples.push((intent, example));
+            examples.push((name, example));
         }
     }
     let texts: Vec<(usize, &str)> = texts.iter().map(|(i, t)| (*i, t.as_str())).collect();
@@ -122,7 +132,7 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 ids::DUPLICATE_EXAMPLE,
                 example.span,
-                format!("the intent `{}` has this example twice", intent.name.name),
+                format!("the intent `{intent}` has this example twice"),
             )
             .with_primary_message("the same example again")
             .with_label(first_example.span, "first given here")
@@ -146,10 +156,10 @@ fn ambiguous_examples(context: &Context, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 ids::AMBIGUOUS_EXAMPLE,
                 example.span,
-                format!("the intents `{}` and `{}` have {how}", first_intent.name.name, intent.name.name),
+                format!("the intents `{first_intent}` and `{intent}` have {how}"),
             )
-            .with_primary_message(format!("an example of `{}`", intent.name.name))
-            .with_label(first_example.span, format!("already an example of `{}`", first_intent.name.name))
+            .with_primary_message(format!("an example of `{intent}`"))
+            .with_label(first_example.span, format!("already an example of `{first_intent}`"))
             .with_note("the matcher cannot tell which intent a customer means: keep the phrase in the intent it belongs to and remove it from the other"),
         );
     }

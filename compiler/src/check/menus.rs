@@ -63,7 +63,8 @@ fn without_key(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>
         .flat_map(|o| o.keys.iter().map(|k| k.keys.as_str()))
         .collect();
     for option in &menu.options {
-        if !option.keys.is_empty() {
+        // A broken option's keys are unknown (its line may hold one past the mistake).
+        if !option.keys.is_empty() || option.broken {
             continue;
         }
         let label = option.label.plain_text();
@@ -114,7 +115,10 @@ fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
             .take(MAX_SHADOW_CANDIDATES)
             .map(|&i| &menu.options[i])
             .find(|earlier| {
-                later.keys.is_empty()
+                // What a broken option picks is unknown: it neither shadows nor is shadowed.
+                !later.broken
+                    && !earlier.broken
+                    && later.keys.is_empty()
                     && later
                         .intents
                         .iter()

@@ -226,10 +226,14 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // A broken option's keys are unknown, not absent: any announced key may be its.
+    let keys_unknown = menu.options.iter().any(|o| o.broken);
     let has_key = |key: &str| {
-        menu.options
-            .iter()
-            .any(|o| o.keys.iter().any(|k| k.keys == key))
+        keys_unknown
+            || menu
+                .options
+                .iter()
+                .any(|o| o.keys.iter().any(|k| k.keys == key))
     };
     let prompt_source = context.sources.slice(menu.prompt.span);
     let announced = announced_keys(prompt_source);
@@ -492,7 +496,7 @@ fn sensitive_in(flow: &FlowModel, text: &Str, what: &str, diagnostics: &mut Vec<
                     format!("the sensitive slot `{}` is put into a {what}", name.name),
                 )
                 .with_primary_message("personal data read out and shown on screen (only transcripts mask it)")
-                .with_label(slot.name.span, "declared `sensitive` here")
+                .with_label(slot.name.as_ref().map_or(slot.span, |n| n.span), "declared `sensitive` here")
                 .with_note("leave the value out of the text; it still reaches agents, masked, in the hand-off"),
             );
         });

@@ -76,12 +76,12 @@ fn input_free_cycles(
         let names: Vec<String> = members
             .iter()
             .take(MAX_LABELS)
-            .map(|&i| format!("`{}`", states[i].name.name))
+            .map(|&i| format!("`{}`", name_of(&states[i]).0))
             .collect();
         let message = if members.len() == 1 {
             format!(
                 "the state `{}` goes back to itself without asking the caller anything: an endless loop",
-                first.name.name
+                name_of(first).0
             )
         } else {
             format!(
@@ -89,7 +89,7 @@ fn input_free_cycles(
                 join_names(&names, members.len())
             )
         };
-        let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first.name.span, message)
+        let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, name_of(first).1, message)
             .with_primary_message("once a caller is here, the flow never listens again");
         let mut labels = 0;
         for &i in &members {
@@ -109,7 +109,7 @@ fn input_free_cycles(
                         edge.weight().span,
                         format!(
                             "goes to `{}` with no input point between",
-                            states[target].name.name
+                            name_of(&states[target]).0
                         ),
                     );
                 }
@@ -155,19 +155,21 @@ fn unreachable_states(
     }
     let start = flow.flow.start.as_ref().map_or("", |s| s.name.as_str());
     for (i, state) in flow.flow.states.iter().enumerate() {
-        if graph.reachable[graph.states[i].index()] {
+        // A state whose name was not written is a broken line (already reported).
+        if graph.reachable[graph.states[i].index()] || state.name.is_none() {
             continue;
         }
+        let (name, name_span) = name_of(state);
         diagnostics.push(
             Diagnostic::new(
                 ids::UNREACHABLE_STATE,
-                state.name.span,
-                format!("the state `{}` can never be reached", state.name.name),
+                name_span,
+                format!("the state `{name}` can never be reached"),
             )
             .with_primary_message(format!("no path from the start state `{start}` leads here"))
             .with_note("delete the state, or add the `goto` or option that should lead to it")
             .with_fix(edits::unsafe_fix(
-                format!("remove the state `{}`", state.name.name),
+                format!("remove the state `{name}`"),
                 vec![edits::remove(context.sources, state.span)],
             )),
         );
@@ -257,8 +259,8 @@ fn traps(
             .collect();
         let (span, what) = match state_list.first() {
             Some(&i) => (
-                states[i].name.span,
-                format!("the state `{}`", states[i].name.name),
+                name_of(&states[i]).1,
+                format!("the state `{}`", name_of(&states[i]).0),
             ),
             None => (
                 node_span(graph.node(members[0])),
@@ -285,7 +287,7 @@ fn traps(
             } else {
                 "leads only into that loop"
             };
-            diagnostic = diagnostic.with_label(states[i].name.span, message);
+            diagnostic = diagnostic.with_label(name_of(&states[i]).1, message);
         }
         if state_list.len() > MAX_LABELS + 1 {
             diagnostic = diagnostic.with_note(format!(
@@ -324,8 +326,10 @@ fn no_path_to_human(
         return;
     }
     let note = "add an `escalate { when intent agent handoff QUEUE }` rule, an agent option, or a route back to a menu that has one";
-    if lacking.len() > 1 && lacking.len() == reachable_inputs.len() {
-        let name = &flow.flow.name;
+    if lacking.len() > 1
+        && lacking.len() == reachable_inputs.len()
+        && let Some(name) = &flow.flow.name
+    {
         let mut diagnostic = Diagnostic::new(
             ids::NO_PATH_TO_HUMAN,
             name.span,
@@ -383,5 +387,14 @@ fn node_span(node: Node) -> Span {
         Node::Input { stmt, .. } => input_span(stmt),
         Node::Handler { handler, .. } => handler.kind_span,
         _ => Span::new(crate::source::FileId(0), 0, 0),
+    }
+}
+
+/// A state's name and where to point at it. Only named states can be reached (a `goto`
+/// needs a name), so the placeholder is for completeness.
+fn name_of(state: &State) -> (&str, Span) {
+    match &state.name {
+        Some(name) => (&name.name, name.span),
+        None => ("?", state.span),
     }
 }

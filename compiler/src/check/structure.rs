@@ -9,17 +9,21 @@ use std::collections::HashMap;
 
 pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
-    if f.start.is_none() && !f.name.name.is_empty() {
+    // A broken `start` line is a start whose state is unknown (its error is reported).
+    if f.start.is_none()
+        && f.start_broken.is_none()
+        && let Some(flow_name) = &f.name
+    {
         let mut d = Diagnostic::new(
             ids::MISSING_START,
-            f.name.span,
-            format!("the flow `{}` has no `start` state", f.name.name),
+            flow_name.span,
+            format!("the flow `{}` has no `start` state", flow_name.name),
         )
         .with_primary_message("no `start` line in this flow");
-        if let Some(first) = f.states.first() {
+        if let Some(first) = f.states.iter().find_map(|s| s.name.as_ref()) {
             d = d.with_note(format!(
                 "add `start {}` (or the state callers should hear first)",
-                first.name.name
+                first.name
             ));
         } else {
             d = d.with_note("add a state and a `start` line naming it");
@@ -27,11 +31,13 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.push(d);
     }
     for state in &f.states {
+        // A state whose name was not written is a broken line, already reported.
+        let Some(name) = &state.name else { continue };
         if let Some(last) = falls_through(&state.body) {
             let mut d = Diagnostic::new(
                 ids::MISSING_TERMINATOR,
-                state.name.span,
-                format!("a path through the state `{}` reaches its end without `goto`, `end` or `handoff`", state.name.name),
+                name.span,
+                format!("a path through the state `{}` reaches its end without `goto`, `end` or `handoff`", name.name),
             )
             .with_primary_message("this state can fall off its end")
             .with_note("end every path with `goto STATE`, `end` or `handoff QUEUE`; an `if` without `else` lets callers fall through");

@@ -66,7 +66,7 @@ pub fn of_type(kind: &TypeKind) -> Ty<'_> {
         TypeKind::Date => Ty::Date,
         TypeKind::Time => Ty::Time,
         TypeKind::Enum(values) => Ty::Enum(values),
-        TypeKind::Unknown(_) => Ty::Unknown,
+        TypeKind::Unknown(_) | TypeKind::Missing => Ty::Unknown,
     }
 }
 
@@ -140,7 +140,8 @@ pub fn check(
             };
             if literal {
                 let ty = checker.expr(default);
-                checker.expect_value(&of_type(&slot.ty.kind), &ty, default, &slot.name.name);
+                let name = slot.name.as_ref().map_or("", |n| n.name.as_str());
+                checker.expect_value(&of_type(&slot.ty.kind), &ty, default, name);
             } else {
                 checker.mismatch(
                     default.span,

@@ -43,10 +43,11 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             continue;
         }
         for slot in &f.slots {
+            let Some(name) = &slot.name else { continue };
             // Only the first definition of a name (a copy is a duplicate-definition).
             let first = flow
                 .slots
-                .get(slot.name.name.as_str())
+                .get(name.name.as_str())
                 .is_some_and(|s| std::ptr::eq(*s, slot));
             if !first || is_used(flow.slot_id(slot)) {
                 continue;
@@ -54,9 +55,9 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             diagnostics.push(unused(
                 context,
                 ids::UNUSED_SLOT,
-                &slot.name,
+                name,
                 slot.span,
-                format!("the slot `{}` is never asked, set or read", slot.name.name),
+                format!("the slot `{}` is never asked, set or read", name.name),
                 "delete it, or add the `ask` that should fill it",
                 "slot",
             ));
@@ -67,39 +68,45 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
     }
     let model = context.model;
     for (intent, id) in model.intents.iter_defs() {
-        if !is_used(Some(id)) {
+        if let Some(name) = &intent.name
+            && !is_used(Some(id))
+        {
             diagnostics.push(unused(
                 context,
                 ids::UNUSED_INTENT,
-                &intent.name,
+                name,
                 intent.span,
-                format!("no option, `escalate` rule or expression matches the intent `{}`", intent.name.name),
+                format!("no option, `escalate` rule or expression matches the intent `{}`", name.name),
                 "use it where customers should be able to say it (an option's `intent`, an `escalate` rule), or delete it",
                 "intent",
             ));
         }
     }
     for (queue, id) in model.queues.iter_defs() {
-        if !is_used(Some(id)) {
+        if let Some(name) = &queue.name
+            && !is_used(Some(id))
+        {
             diagnostics.push(unused(
                 context,
                 ids::UNUSED_QUEUE,
-                &queue.name,
+                name,
                 queue.span,
-                format!("nothing hands off to the queue `{}`", queue.name.name),
+                format!("nothing hands off to the queue `{}`", name.name),
                 "hand off to it where it belongs, or delete it (a test's `expect handoff` is not a use)",
                 "queue",
             ));
         }
     }
     for (kb, id) in model.knowledge.iter_defs() {
-        if !is_used(Some(id)) {
+        if let Some(name) = &kb.name
+            && !is_used(Some(id))
+        {
             diagnostics.push(unused(
                 context,
                 ids::UNUSED_KNOWLEDGE,
-                &kb.name,
+                name,
                 kb.span,
-                format!("nothing answers from the knowledge base `{}`", kb.name.name),
+                format!("nothing answers from the knowledge base `{}`", name.name),
                 "add an `answer from` where customers ask such questions, or delete it",
                 "knowledge base",
             ));

@@ -27,6 +27,8 @@ struct Scope {
 
 pub(super) struct FlowGen<'g, 'a> {
     g: &'g mut Generator<'a>,
+    /// The flow's name (a flow in the bundle always has one).
+    name: &'a str,
     flow: &'a ast::Flow,
     vars: Vec<rt::Var>,
     /// A slot's or result's definition → its variable.
@@ -38,9 +40,14 @@ pub(super) struct FlowGen<'g, 'a> {
 }
 
 impl<'g, 'a> FlowGen<'g, 'a> {
-    pub(super) fn new(g: &'g mut Generator<'a>, flow: &'a ast::Flow) -> Result<FlowGen<'g, 'a>> {
+    pub(super) fn new(
+        g: &'g mut Generator<'a>,
+        name: &'a str,
+        flow: &'a ast::Flow,
+    ) -> Result<FlowGen<'g, 'a>> {
         let mut this = FlowGen {
             g,
+            name,
             flow,
             vars: Vec::new(),
             var_index: FxHashMap::default(),
@@ -52,7 +59,10 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         // Variables: the slots in source order, then the `into` results in the order the
         // resolver defined them; a second definition of a name is not a variable.
         for slot in &flow.slots {
-            let Some(id) = this.first_def(&slot.name) else {
+            let Some(slot_name) = &slot.name else {
+                continue;
+            };
+            let Some(id) = this.first_def(slot_name) else {
                 continue;
             };
             let ty = this.g.slot_type(&slot.ty)?;
@@ -60,7 +70,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 Some(expr) => this.constant(expr)?,
                 None => Const::None,
             };
-            let name = this.g.s(&slot.name.name);
+            let name = this.g.s(&slot_name.name);
             this.var_index.insert(id, this.vars.len() as u32);
             this.vars.push(rt::Var {
                 name,
@@ -103,15 +113,15 @@ impl<'g, 'a> FlowGen<'g, 'a> {
     pub(super) fn run(mut self) -> Result<rt::Flow> {
         let flow = self.flow;
         let start_ident = flow.start.as_ref().ok_or_else(|| CodegenError {
-            message: format!("flow `{}` has no start", flow.name.name),
-            span: Some(flow.name.span),
+            message: format!("flow `{}` has no start", self.name),
+            span: Some(flow.span),
         })?;
         let start = self.state(start_ident)?;
         let mut states = Vec::new();
         for state in &flow.states {
             let entry = self.here();
             states.push(rt::State {
-                name: self.g.s(&state.name.name),
+                name: self.g.s(&super::written(&state.name, state.span)?.name),
                 entry,
             });
             self.block(&state.body)?;
@@ -150,7 +160,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             self.emit(Instr::Deliver, flow.span);
             Some(start)
         };
-        let name = self.g.s(&flow.name.name);
+        let name = self.g.s(self.name);
         let channel = match flow.channel {
             Some((ast::Channel::Voice, _)) => rt::FlowChannel::Voice,
             Some((ast::Channel::Chat, _)) => rt::FlowChannel::Chat,
@@ -159,6 +169,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         Ok(rt::Flow {
             name,
             channel,
+            language: None,
             start,
             vars: self.vars,
             states,
@@ -356,6 +367,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let success = (!ask.handlers.is_empty()).then(|| self.emit(Instr::Jump(0), span));
@@ -386,6 +398,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
                 let saved = self.scope;

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::analysis::Analysis;
-use crate::ast::{self, Flow, Stmt, StmtKind};
+use crate::ast::{self, Flow, NameText, State, Stmt, StmtKind};
 use crate::check::graph::{self, FlowGraph};
 use crate::resolve::{self, FlowModel, Model};
 use crate::source::SourceMap;
@@ -88,7 +88,7 @@ impl Diagram {
         let (model, _, _) = resolve::resolve(&analysis.files);
         let flow_model = pick_flow(&model, flow)?;
         let graph = FlowGraph::build(&model, flow_model).ok_or_else(|| BuildError::NoStart {
-            flow: flow_model.flow.name.name.clone(),
+            flow: flow_name(flow_model.flow),
         })?;
         let mut diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
         attach_diagnostics(&mut diagram, flow_model.flow, &analysis.diagnostics);
@@ -103,11 +103,7 @@ fn pick_flow<'m, 'a>(
     model: &'m Model<'a>,
     name: Option<&str>,
 ) -> Result<&'m FlowModel<'a>, BuildError> {
-    let names: Vec<String> = model
-        .flows
-        .iter()
-        .map(|f| f.flow.name.name.clone())
-        .collect();
+    let names: Vec<String> = model.flows.iter().map(|f| flow_name(f.flow)).collect();
     match name {
         None => match model.flows.as_slice() {
             [] => Err(BuildError::NoFlows),
@@ -184,7 +180,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         let start = self.of_graph[self.graph.start.index()];
         let edges = self.add_edges();
         let mut diagram = Diagram {
-            flow: self.flow.name.name.clone(),
+            flow: flow_name(self.flow),
             channel: self.flow.channel.map(|(c, _)| c),
             span: self.flow.span,
             start,
@@ -245,7 +241,7 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 
     fn state_name(&self, state: Option<usize>) -> Option<String> {
-        state.map(|i| self.flow.states[i].name.name.clone())
+        state.map(|i| state_name(&self.flow.states[i]).to_string())
     }
 
     fn index_statements(&mut self) {
@@ -296,14 +292,15 @@ impl<'g, 'a> Builder<'g, 'a> {
     fn add_states(&mut self) {
         let start_state = self.graph.node(self.graph.start).state();
         for (i, state) in self.flow.states.iter().enumerate() {
+            let name = state_name(state);
             let node = self.push(
-                format!("state:{}", state.name.name),
+                format!("state:{name}"),
                 NodeKind::State {
-                    name_span: state.name.span,
+                    name_span: state.name.as_ref().map_or(state.span, |n| n.span),
                     start: Some(i) == start_state,
                 },
-                state.name.name.clone(),
-                Some(state.name.name.clone()),
+                name.to_string(),
+                Some(name.to_string()),
             );
             self.nodes[node].span = Some(state.span);
             self.map(self.graph.states[i], node);
@@ -623,7 +620,10 @@ impl<'g, 'a> Builder<'g, 'a> {
     ) -> EdgeKind {
         let source_node = self.graph.node(source);
         let anchor = match source_node {
-            graph::Node::State(i) => Some(self.flow.states[i].name.span),
+            graph::Node::State(i) => {
+                let state = &self.flow.states[i];
+                Some(state.name.as_ref().map_or(state.span, |n| n.span))
+            }
             graph::Node::Input { stmt, .. } => Some(stmt.span),
             graph::Node::Handler { handler, .. } => Some(handler.span),
             _ => None,
@@ -777,10 +777,10 @@ fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, Buil
     let Some(from) = diagram.node_index(&format!("state:{}", part.from)) else {
         return Err(BuildError::UnknownState {
             name: part.from.clone(),
-            flow: flow.name.name.clone(),
+            flow: flow_name(flow),
             suggestion: crate::suggest::closest(
                 &part.from,
-                flow.states.iter().map(|s| s.name.name.as_str()),
+                flow.states.iter().filter_map(|s| s.name.text()),
             )
             .map(str::to_string),
         });
@@ -906,4 +906,14 @@ fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, Buil
         edges,
         diagnostics,
     })
+}
+
+/// The name of a flow of the model (the resolver keeps only flows with a name).
+fn flow_name(flow: &Flow) -> String {
+    flow.name.text().unwrap_or_default().to_string()
+}
+
+/// A state's name; a state whose name was not written (a broken line) is drawn as `?`.
+fn state_name(state: &State) -> &str {
+    state.name.text().unwrap_or("?")
 }

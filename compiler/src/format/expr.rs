@@ -8,6 +8,18 @@ pub fn ident(p: &mut Printer, name: &Ident) {
     p.slice(name.span.start as usize, name.span.end as usize);
 }
 
+/// A declaration's name (files with syntax errors are never printed, so it is written);
+/// returns the offset after it, where the next token goes (`at` when it is absent).
+pub fn decl_name(p: &mut Printer, name: &Option<Ident>, at: usize) -> usize {
+    match name {
+        Some(name) => {
+            ident(p, name);
+            name.span.end as usize
+        }
+        None => at,
+    }
+}
+
 /// `WORD NAME` (`goto s1`, `intent agent`, `expect handoff q`): the keyword at `at`.
 pub fn word_ident(p: &mut Printer, at: usize, word: &str, name: &Ident) {
     p.tok(at, word);

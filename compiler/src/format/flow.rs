@@ -3,7 +3,7 @@
 //! in runs (see [`super::align`]).
 
 use super::align::{Row, runs};
-use super::expr::{expr, expr_text, ident, string, type_expr, word_ident};
+use super::expr::{decl_name, expr, expr_text, ident, string, type_expr, word_ident};
 use super::printer::{Printer, width};
 use crate::ast::{
     Block, EscalateRule, Flow, Handler, Menu, MenuOption, Slot, State, Stmt, StmtKind,
@@ -21,8 +21,8 @@ enum FlowItem<'a> {
 
 pub fn flow(p: &mut Printer, f: &Flow) {
     p.tok(f.span.start as usize, "flow");
-    ident(p, &f.name);
-    p.tok(f.name.span.end as usize, "{");
+    let after = decl_name(p, &f.name, f.span.start as usize);
+    p.tok(after, "{");
     p.indent();
     let mut items: Vec<(usize, FlowItem)> = Vec::new();
     if let Some((channel, span)) = f.channel {
@@ -99,8 +99,8 @@ pub fn flow(p: &mut Printer, f: &Flow) {
 
 fn slot(p: &mut Printer, s: &Slot) {
     p.tok(s.span.start as usize, "slot");
-    ident(p, &s.name);
-    p.glued(s.name.span.end as usize, ":");
+    let after = decl_name(p, &s.name, s.span.start as usize);
+    p.glued(after, ":");
     type_expr(p, &s.ty);
     if s.sensitive {
         p.word_after(s.ty.span.end as usize, "sensitive");
@@ -203,8 +203,8 @@ pub fn close_after(src: &str, from: usize) -> usize {
 
 fn state(p: &mut Printer, s: &State) {
     p.tok(s.span.start as usize, "state");
-    ident(p, &s.name);
-    p.tok(s.name.span.end as usize, "{");
+    let after = decl_name(p, &s.name, s.span.start as usize);
+    p.tok(after, "{");
     body(p, &s.body.statements, s.span.end as usize - 1);
 }
 

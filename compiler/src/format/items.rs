@@ -1,7 +1,7 @@
 //! Declarations other than flows: import, hours, queue, intent, service, knowledge, test.
 
 use super::align::{Row, runs};
-use super::expr::{expr, ident, regex, string, type_expr, word_ident};
+use super::expr::{decl_name, expr, ident, regex, string, type_expr, word_ident};
 use super::flow::close_after;
 use super::printer::{Printer, width};
 use crate::ast::{
@@ -19,8 +19,8 @@ fn time(t: Time) -> String {
 
 pub fn hours(p: &mut Printer, h: &Hours) {
     p.tok(h.span.start as usize, "hours");
-    ident(p, &h.name);
-    p.tok(h.name.span.end as usize, "{");
+    let after = decl_name(p, &h.name, h.span.start as usize);
+    p.tok(after, "{");
     p.indent();
     // (start, end, first column, rest)
     let mut lines: Vec<(usize, usize, String, String)> = Vec::new();
@@ -99,11 +99,11 @@ pub fn queue_one_line(p: &Printer, q: &Queue) -> bool {
 pub fn queue(p: &mut Printer, q: &Queue, pad: Option<usize>) {
     let col = p.indent_col() + 6;
     p.tok(q.span.start as usize, "queue");
-    ident(p, &q.name);
+    let after = decl_name(p, &q.name, q.span.start as usize);
     if let Some(pad) = pad {
         p.align(col + pad + 1);
     }
-    p.tok(q.name.span.end as usize, "{");
+    p.tok(after, "{");
     let one_line = queue_one_line(p, q);
     let mut parts: Vec<(usize, bool)> = Vec::new();
     if let Some(h) = &q.hours {
@@ -152,8 +152,8 @@ pub fn queue(p: &mut Printer, q: &Queue, pad: Option<usize>) {
 
 pub fn intent(p: &mut Printer, i: &Intent) {
     p.tok(i.span.start as usize, "intent");
-    ident(p, &i.name);
-    p.tok(i.name.span.end as usize, "{");
+    let after = decl_name(p, &i.name, i.span.start as usize);
+    p.tok(after, "{");
     let close = i.span.end as usize - 1;
     if !p.src[i.span.range()].contains('\n') && !p.trivia_within(i.span.start as usize, close) {
         for (n, example) in i.examples.iter().enumerate() {
@@ -196,8 +196,8 @@ fn fields(p: &mut Printer, fields: &[Field]) {
 
 pub fn service(p: &mut Printer, s: &Service) {
     p.tok(s.span.start as usize, "service");
-    ident(p, &s.name);
-    p.tok(s.name.span.end as usize, "{");
+    let after = decl_name(p, &s.name, s.span.start as usize);
+    p.tok(after, "{");
     p.indent();
     let mut items: Vec<(usize, Option<usize>)> = s
         .operations
@@ -218,14 +218,11 @@ pub fn service(p: &mut Printer, s: &Service) {
             Some(i) => {
                 let o = &s.operations[i];
                 p.tok(at, "operation");
-                ident(p, &o.name);
-                p.glued(o.name.span.end as usize, "(");
+                let after = decl_name(p, &o.name, o.span.start as usize);
+                p.glued(after, "(");
                 p.glue_next();
                 fields(p, &o.params);
-                let after = o
-                    .params
-                    .last()
-                    .map_or(o.name.span.end as usize, |f| f.span.end as usize);
+                let after = o.params.last().map_or(after, |f| f.span.end as usize);
                 let close = p.src[after..].find(')').map_or(after, |i| after + i);
                 p.glued(close, ")");
                 let src = p.src;
@@ -249,8 +246,8 @@ pub fn service(p: &mut Printer, s: &Service) {
 
 pub fn knowledge(p: &mut Printer, k: &Knowledge) {
     p.tok(k.span.start as usize, "knowledge");
-    ident(p, &k.name);
-    p.tok(k.name.span.end as usize, "{");
+    let after = decl_name(p, &k.name, k.span.start as usize);
+    p.tok(after, "{");
     p.indent();
     for e in &k.entries {
         p.item(e.span.start as usize);
@@ -261,8 +258,8 @@ pub fn knowledge(p: &mut Printer, k: &Knowledge) {
 
 fn entry(p: &mut Printer, e: &Entry) {
     p.tok(e.span.start as usize, "entry");
-    ident(p, &e.name);
-    p.tok(e.name.span.end as usize, "{");
+    let after = decl_name(p, &e.name, e.span.start as usize);
+    p.tok(after, "{");
     p.indent();
     // (keyword start, value start, value end, keyword)
     let src = p.src;
@@ -363,7 +360,8 @@ pub fn test(p: &mut Printer, t: &Test) {
                 p.tok(at, &day);
                 p.tok(at, &clock);
                 if let Some(zone) = zone {
-                    string(p, zone);
+                    let span = zone.span();
+                    p.slice(span.start as usize, span.end as usize);
                 }
             }
             TestStepKind::Mock {
@@ -397,6 +395,8 @@ pub fn test(p: &mut Printer, t: &Test) {
                 p.tok(at, "send");
                 p.tok(at, "no_input");
             }
+            // Files with syntax errors are never printed.
+            TestStepKind::Error => p.slice(at, step.span.end as usize),
             TestStepKind::Expect(expectation) => {
                 p.tok(at, "expect");
                 match expectation {

@@ -222,7 +222,7 @@ impl Reader<'_> {
         let statements = self.statements()?;
         let span = self.span(start);
         Some(State {
-            name,
+            name: Some(name),
             body: Block {
                 statements,
                 span: Span {
@@ -380,6 +380,7 @@ impl Reader<'_> {
             retry,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 
@@ -779,6 +780,7 @@ impl Reader<'_> {
             phrases,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 

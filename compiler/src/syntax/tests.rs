@@ -1,6 +1,7 @@
 //! Parser tests: recovery, error wording, the fast path against pest.
 
 use super::*;
+use crate::ast::NameText;
 
 fn parse(text: &str) -> Parsed {
     parse_file(FileId(0), text)
@@ -475,13 +476,9 @@ fn a_missing_brace_does_not_hide_the_next_declaration() {
     let text = "flow f {\n  state a {\n    end\n\nflow g {\n  state b { goto nowhere }\n}\n";
     let parsed = parse(text);
     assert_eq!(parsed.diagnostics.len(), 1, "{:#?}", parsed.diagnostics);
-    assert!(
-        parsed
-            .file
-            .items
-            .iter()
-            .any(|i| matches!(i, ast::Item::Flow(f) if f.name.name == "g"))
-    );
+    assert!(parsed.file.items.iter().any(
+        |i| matches!(i, ast::Item::Flow(f) if f.name.as_ref().is_some_and(|n| n.name == "g"))
+    ));
 }
 
 #[test]
@@ -506,4 +503,52 @@ fn garbage_at_top_level() {
         messages(text),
         vec!["1: unknown word `flw` at the top level of a file"]
     );
+}
+
+#[test]
+fn a_name_not_written_is_absent_not_empty() {
+    // The header is broken, its states still parse: the flow is kept without a name.
+    let text = "flow {\n  start a\n  state a {\n    end\n  }\n}\n";
+    let parsed = parse(text);
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    let flows: Vec<&ast::Flow> = parsed
+        .file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::Item::Flow(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].name, None);
+    assert_eq!(flows[0].states.len(), 1);
+    assert_eq!(flows[0].states[0].name.text(), Some("a"));
+}
+
+#[test]
+fn a_bare_zone_keeps_its_own_node_and_span() {
+    let text =
+        "test \"t\" {\n  time 2026-11-23 10:00 Asia/Shanghai\n  time 2026-11-23 10:00 \"UTC\"\n}\n";
+    let parsed = parse(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let ast::Item::Test(test) = &parsed.file.items[0] else {
+        panic!("a test");
+    };
+    let zones: Vec<&ast::Zone> = test
+        .steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            ast::TestStepKind::Time { zone, .. } => zone.as_ref(),
+            _ => None,
+        })
+        .collect();
+    let ast::Zone::Bare(bare) = zones[0] else {
+        panic!("a bare zone: {:?}", zones[0]);
+    };
+    assert_eq!(&text[bare.span.range()], "Asia/Shanghai");
+    assert_eq!(zones[0].text(), "Asia/Shanghai");
+    assert!(matches!(zones[1], ast::Zone::Quoted(_)));
+    assert_eq!(zones[1].text(), "UTC");
+    assert_eq!(&text[zones[1].span().range()], "\"UTC\"");
 }

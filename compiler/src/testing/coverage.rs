@@ -41,11 +41,13 @@ pub(super) fn coverage(
     let mut state_spans: BTreeMap<(&str, &str), Span> = BTreeMap::new();
     for (_, file) in files {
         for item in &file.items {
-            if let Item::Flow(flow) = item {
-                for state in &flow.states {
+            if let Item::Flow(flow) = item
+                && let Some(flow_name) = &flow.name
+            {
+                for name in flow.states.iter().filter_map(|s| s.name.as_ref()) {
                     state_spans
-                        .entry((flow.name.name.as_str(), state.name.name.as_str()))
-                        .or_insert(state.name.span);
+                        .entry((flow_name.name.as_str(), name.name.as_str()))
+                        .or_insert(name.span);
                 }
             }
         }

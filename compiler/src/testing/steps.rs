@@ -129,6 +129,13 @@ fn run_step(
         TestStepKind::Time { date, time, zone } => {
             *clock = clock_at(*date, *time, zone.as_ref())?;
         }
+        // Tests run only without syntax errors; should one reach here, it fails the test.
+        TestStepKind::Error => {
+            return Err((
+                "a step that did not parse".into(),
+                "fix the syntax error on this line".into(),
+            ));
+        }
         TestStepKind::Mock {
             service,
             operation,
@@ -350,6 +357,18 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
             ),
             None => format!("the conversation was handed off from state {state}"),
         },
+        Status::Transferred => match conversation.transfer() {
+            Some(transfer) => format!(
+                "transfer {}{} from state {state}",
+                quote(&transfer.to),
+                transfer
+                    .reason
+                    .as_ref()
+                    .map(|r| format!(" reason {}", quote(r)))
+                    .unwrap_or_default()
+            ),
+            None => format!("the conversation was transferred from state {state}"),
+        },
         Status::Failed => {
             let reason = conversation
                 .transcript()
@@ -366,10 +385,10 @@ fn status_text(conversation: &Conversation, bundle: &Bundle) -> String {
 fn clock_at(
     date: ast::Date,
     time: ast::Time,
-    zone: Option<&ast::Str>,
+    zone: Option<&ast::Zone>,
 ) -> Result<Clock, (String, String)> {
     let wanted = || {
-        let zone = zone.map(|z| format!(" {}", quote(&z.plain_text())));
+        let zone = zone.map(|z| format!(" {}", quote(&z.text())));
         format!(
             "time {:04}-{:02}-{:02} {:02}:{:02}{}",
             date.year,
@@ -383,7 +402,7 @@ fn clock_at(
     let naive = chrono::NaiveDate::from_ymd_opt(date.year, date.month, date.day)
         .and_then(|day| day.and_hms_opt(time.hour, time.minute, 0))
         .ok_or_else(|| (wanted(), "not a valid date and time".to_string()))?;
-    let zone = zone.map(|z| z.plain_text());
+    let zone = zone.map(|z| z.text());
     clock_in(naive, zone.as_deref()).map_err(|error| (wanted(), error))
 }
 

@@ -259,7 +259,7 @@ impl<'a> Names<'a> {
     fn flow(&self, name: Option<&str>) -> Option<&'a Flow> {
         let name = name?;
         self.defs.iter().find_map(|d| match d {
-            Def::Flow(f) if f.name.name == name => Some(*f),
+            Def::Flow(f) if f.name.text() == Some(name) => Some(*f),
             _ => None,
         })
     }
@@ -356,7 +356,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
     let states = || match flow {
         Some(flow) => kind_items(&|d| match d {
             Def::State(_, s) if in_flow(d, flow) => Some(item(
-                &s.name.name,
+                s.name.text()?,
                 CompletionItemKind::FUNCTION,
                 first_prompt(s),
             )),
@@ -367,7 +367,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
     let slots = |results: bool| match flow {
         Some(flow) => kind_items(&|d| match d {
             Def::Slot(_, s) if in_flow(d, flow) => Some(item(
-                &s.name.name,
+                s.name.text()?,
                 CompletionItemKind::VARIABLE,
                 Some(s.ty.kind.describe()),
             )),
@@ -414,7 +414,8 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                 "service" => CompletionItemKind::INTERFACE,
                 _ => CompletionItemKind::MODULE,
             };
-            (k == kind).then(|| item(&d.ident().name, item_kind, detail))
+            let name = d.ident()?;
+            (k == kind).then(|| item(&name.name, item_kind, detail))
         })
     };
     let expression = || {
@@ -431,12 +432,14 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         ]));
         if let Some(flow) = flow {
             for slot in &flow.slots {
-                if let TypeKind::Enum(values) = &slot.ty.kind {
+                if let TypeKind::Enum(values) = &slot.ty.kind
+                    && let Some(slot_name) = slot.name.text()
+                {
                     for value in values {
                         items.push(item(
                             &value.name,
                             CompletionItemKind::ENUM_MEMBER,
-                            Some(format!("value of {}", slot.name.name)),
+                            Some(format!("value of {slot_name}")),
                         ));
                     }
                 }
@@ -454,29 +457,26 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                 .defs
                 .iter()
                 .filter_map(|d| match d {
-                    Def::Service(s) if s.name.name == base => Some(*s),
+                    Def::Service(s) if s.name.text() == Some(base) => Some(*s),
                     _ => None,
                 })
                 .take(1)
                 .flat_map(|s| s.operations.iter())
-                .map(|op| {
+                .filter_map(|op| {
+                    let op_name = op.name.text()?;
                     let params: Vec<String> = op
                         .params
                         .iter()
                         .enumerate()
                         .map(|(i, p)| format!("{}: ${{{}}}", p.name.name, i + 1))
                         .collect();
-                    let mut completion = item(
-                        &op.name.name,
-                        CompletionItemKind::METHOD,
-                        Some(signature(op)),
-                    );
+                    let mut completion =
+                        item(op_name, CompletionItemKind::METHOD, Some(signature(op)));
                     if words.first() == Some(&"call") {
-                        completion.insert_text =
-                            Some(format!("{}({})", op.name.name, params.join(", ")));
+                        completion.insert_text = Some(format!("{op_name}({})", params.join(", ")));
                         completion.insert_text_format = Some(InsertTextFormat::SNIPPET);
                     }
-                    completion
+                    Some(completion)
                 })
                 .collect();
         }
@@ -496,7 +496,8 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
             .iter()
             .filter_map(|d| match d {
                 Def::Operation(s, op)
-                    if s.name.name == call.service.name && op.name.name == call.operation.name =>
+                    if s.name.text() == Some(call.service.name.as_str())
+                        && op.name.text() == Some(call.operation.name.as_str()) =>
                 {
                     Some(*op)
                 }

@@ -94,7 +94,7 @@ fn quote(text: &str) -> String {
 
 /// The hover text of a definition.
 pub fn describe(ctx: &Ctx, def: Def) -> String {
-    let name = &def.ident().name;
+    let name = def.ident().map_or("", |n| n.name.as_str());
     let heading = match def {
         Def::Result(_, call, _) => format!(
             "call {}.{}(…) into {name}",
@@ -125,9 +125,9 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
             if flow
                 .start
                 .as_ref()
-                .is_some_and(|s| s.name == state.name.name)
+                .is_some_and(|s| state.name.text() == Some(s.name.as_str()))
             {
-                line(format!("The start state of `{}`", flow.name.name));
+                line(format!("The start state of `{}`", shown(&flow.name)));
             }
             let (prompts, exits) = state_summary(ctx, state);
             if !prompts.is_empty() {
@@ -176,7 +176,7 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
             }
             line("`none` until the call sets it".to_string());
         }
-        Def::EnumValue(_, slot, _) => line(format!("A value of the slot `{}`", slot.name.name)),
+        Def::EnumValue(_, slot, _) => line(format!("A value of the slot `{}`", shown(&slot.name))),
         Def::Intent(intent) => {
             let examples: Vec<String> = intent
                 .examples
@@ -215,7 +215,7 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
                         .first()
                         .map(|q| quote(&q.plain_text()))
                         .unwrap_or_default();
-                    format!("`{}` {question}", e.name.name)
+                    format!("`{}` {question}", shown(&e.name))
                 })
                 .collect();
             line(format!("{} entries:\n{}", entries.len(), bullets(&entries)));
@@ -258,7 +258,7 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
         Def::Operation(service, op) => {
             line(format!(
                 "```csflow\n{}.{}\n```",
-                service.name.name,
+                shown(&service.name),
                 signature(op)
             ));
             line(timeout_text(service));
@@ -271,8 +271,8 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
             };
             line(format!(
                 "A {role} of `{}.{}`: `{}`",
-                service.name.name,
-                op.name.name,
+                shown(&service.name),
+                shown(&op.name),
                 field.ty.kind.describe()
             ));
         }
@@ -342,12 +342,12 @@ fn operation_of<'a>(ctx: &Ctx<'a>, call: &Call) -> Option<&'a Operation> {
         for item in &file.items {
             if let Item::Service(service) = item
                 && found.is_none()
-                && service.name.name == call.service.name
+                && service.name.text() == Some(call.service.name.as_str())
             {
                 found = service
                     .operations
                     .iter()
-                    .find(|o| o.name.name == call.operation.name);
+                    .find(|o| o.name.text() == Some(call.operation.name.as_str()));
             }
         }
     }
@@ -357,7 +357,7 @@ fn operation_of<'a>(ctx: &Ctx<'a>, call: &Call) -> Option<&'a Operation> {
 fn hours_named<'a>(ctx: &Ctx<'a>, name: &str) -> Option<&'a Hours> {
     ctx.snapshot.analysis.files.iter().find_map(|(_, file)| {
         file.items.iter().find_map(|item| match item {
-            Item::Hours(hours) if hours.name.name == name => Some(hours),
+            Item::Hours(hours) if hours.name.text() == Some(name) => Some(hours),
             _ => None,
         })
     })
@@ -458,4 +458,9 @@ fn open_now_text(hours: &Hours, now: chrono::DateTime<chrono::Utc>) -> String {
         Some(false) => format!("**Closed now**{local}"),
         None => "Open now: unknown (the time zone is not an IANA name)".to_string(),
     }
+}
+
+/// A name for a hover text; `…` for one not written yet.
+fn shown(name: &Option<Ident>) -> &str {
+    name.text().unwrap_or("…")
 }

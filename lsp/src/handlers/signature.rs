@@ -7,6 +7,7 @@ use crate::definitions::{Def, each_definition};
 use crate::documents::Document;
 use crate::handlers::symbols::signature;
 use crate::position::Encoding;
+use csflow_compiler::ast::NameText;
 use tower_lsp_server::ls_types::*;
 
 /// `(service, operation, text of the arguments so far)` when the cursor is inside the
@@ -66,15 +67,16 @@ pub fn signature_help(
         each_definition(file, &mut |def| {
             if let Def::Operation(service, op) = def
                 && found.is_none()
-                && service.name.name == service_name
-                && op.name.name == operation_name
+                && service.name.text() == Some(service_name)
+                && op.name.text() == Some(operation_name)
             {
                 found = Some((service, op));
             }
         });
     }
     let (service, operation) = found?;
-    let label = format!("{}.{}", service.name.name, signature(operation));
+    let service_name = service.name.text().unwrap_or_default();
+    let label = format!("{service_name}.{}", signature(operation));
     let mut parameters = Vec::new();
     // Parameter labels as offsets into the label (UTF-16, as the protocol counts them).
     let prefix_units = |byte: usize| label[..byte].encode_utf16().count() as u32;
@@ -116,8 +118,7 @@ pub fn signature_help(
             documentation: Some(Documentation::MarkupContent(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value: format!(
-                    "Calls the `{}` service ({timeout}); on failure the nearest `on error` handler runs.",
-                    service.name.name
+                    "Calls the `{service_name}` service ({timeout}); on failure the nearest `on error` handler runs.",
                 ),
             })),
             parameters: Some(parameters),

@@ -19,13 +19,14 @@ struct Outline<'a> {
     children: Vec<Outline<'a>>,
 }
 
-fn leaf(name: &Ident, detail: Option<String>, kind: SymbolKind, span: Span) -> Outline<'_> {
+/// A declaration; one whose name was not written gets an empty name and is left out.
+fn leaf(name: &Option<Ident>, detail: Option<String>, kind: SymbolKind, span: Span) -> Outline<'_> {
     Outline {
-        name: &name.name,
+        name: name.text().unwrap_or_default(),
         detail,
         kind,
         span,
-        name_span: name.span,
+        name_span: name.as_ref().map_or(span, |n| n.span),
         children: Vec::new(),
     }
 }
@@ -111,7 +112,7 @@ fn outline(file: &File) -> Vec<Outline<'_>> {
                     let start = flow
                         .start
                         .as_ref()
-                        .is_some_and(|s| s.name == state.name.name);
+                        .is_some_and(|s| state.name.text() == Some(s.name.as_str()));
                     node.children.push(leaf(
                         &state.name,
                         start.then(|| "start".to_string()),
@@ -133,6 +134,9 @@ fn outline(file: &File) -> Vec<Outline<'_>> {
         }
     }
     out.retain(|o| !o.name.is_empty() || o.kind == SymbolKind::EVENT);
+    for node in &mut out {
+        node.children.retain(|child| !child.name.is_empty());
+    }
     out
 }
 
@@ -145,7 +149,8 @@ pub fn signature(operation: &Operation) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut text = format!("{}({})", operation.name.name, fields(&operation.params));
+    let name = operation.name.text().unwrap_or_default();
+    let mut text = format!("{name}({})", fields(&operation.params));
     if !operation.returns.is_empty() {
         text.push_str(&format!(" returns {{ {} }}", fields(&operation.returns)));
     }

@@ -160,6 +160,7 @@ mod tests {
         let flow = Flow {
             name: strings.intern("f"),
             channel: FlowChannel::Any,
+            language: None,
             start: 0,
             vars: vec![],
             states: vec![],
@@ -169,6 +170,7 @@ mod tests {
                 after: 0,
                 no_match: None,
                 no_input: None,
+                timing: Default::default(),
             }],
             handlers: Default::default(),
             escalate: None,

@@ -28,9 +28,13 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::BadMagic => write!(f, "not a csflow bundle (missing `CSFB` header)"),
+            LoadError::UnsupportedVersion { found, supported } if found < supported => write!(
+                f,
+                "bundle format version {found} was written by an older csflow; this runtime reads version {supported}: rebuild the bundle with `csflow build`"
+            ),
             LoadError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "bundle format version {found} is not supported (this runtime reads version {supported}); rebuild it with a matching compiler"
+                "bundle format version {found} was written by a newer csflow; this runtime reads version {supported}: rebuild the bundle with this version's `csflow build`, or run it with a newer runtime"
             ),
             LoadError::Truncated { offset, needed } => {
                 write!(
@@ -436,7 +440,7 @@ impl Decode for SlotType {
 }
 
 impl Decode for Flow {
-    const MIN_SIZE: usize = 34;
+    const MIN_SIZE: usize = 35;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let name = r.u32()?;
         let channel = match r.u8()? {
@@ -448,6 +452,7 @@ impl Decode for Flow {
         Ok(Flow {
             name,
             channel,
+            language: r.opt_u32()?,
             start: r.u32()?,
             vars: r.vec()?,
             states: r.vec()?,
@@ -489,7 +494,7 @@ impl Decode for State {
 }
 
 impl Decode for InputPoint {
-    const MIN_SIZE: usize = 15;
+    const MIN_SIZE: usize = 18;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let kind = match r.u8()? {
             0 => PointKind::Ask { var: r.u32()? },
@@ -502,6 +507,11 @@ impl Decode for InputPoint {
             after: r.u32()?,
             no_match: Option::<InputHandler>::decode(r)?,
             no_input: Option::<InputHandler>::decode(r)?,
+            timing: InputTiming {
+                timeout_ms: r.opt_u32()?,
+                max_digits: r.opt_u32()?,
+                finish_key: r.opt_u32()?,
+            },
         })
     }
 }
@@ -667,6 +677,23 @@ impl Decode for Instr {
                 text: r.u32()?,
                 args: r.u32()?,
             },
+            34 => Instr::Play {
+                url: r.u32()?,
+                text: r.u32()?,
+                args: r.u32()?,
+                language: r.opt_u32()?,
+            },
+            35 => Instr::SayIn {
+                text: r.u32()?,
+                args: r.u32()?,
+                language: r.u32()?,
+            },
+            36 => Instr::Transfer {
+                to: r.u32()?,
+                reason: r.opt_u32()?,
+                args: r.u32()?,
+            },
+            37 => Instr::Reprompt,
             other => return invalid(format!("unknown opcode {other} at body offset {at}")),
         })
     }

@@ -288,6 +288,7 @@ impl Encode for Flow {
             FlowChannel::Chat => 1,
             FlowChannel::Any => 2,
         });
+        w.opt_u32(self.language);
         w.u32(self.start);
         w.vec(&self.vars);
         w.vec(&self.states);
@@ -335,6 +336,15 @@ impl Encode for InputPoint {
         w.u32(self.after);
         self.no_match.encode(w);
         self.no_input.encode(w);
+        self.timing.encode(w);
+    }
+}
+
+impl Encode for InputTiming {
+    fn encode(&self, w: &mut Writer) {
+        w.opt_u32(self.timeout_ms);
+        w.opt_u32(self.max_digits);
+        w.opt_u32(self.finish_key);
     }
 }
 
@@ -559,6 +569,35 @@ impl Encode for Instr {
                 w.u32(*text);
                 w.u32(*args);
             }
+            Instr::Play {
+                url,
+                text,
+                args,
+                language,
+            } => {
+                w.u8(34);
+                w.u32(*url);
+                w.u32(*text);
+                w.u32(*args);
+                w.opt_u32(*language);
+            }
+            Instr::SayIn {
+                text,
+                args,
+                language,
+            } => {
+                w.u8(35);
+                w.u32(*text);
+                w.u32(*args);
+                w.u32(*language);
+            }
+            Instr::Transfer { to, reason, args } => {
+                w.u8(36);
+                w.u32(*to);
+                w.opt_u32(*reason);
+                w.u32(*args);
+            }
+            Instr::Reprompt => w.u8(37),
         }
     }
 }

@@ -201,8 +201,20 @@ impl Verifier<'_> {
             }
             pc("handler", h.action)
         };
+        if let Some(language) = flow.language {
+            self.str(language, "flow language")?;
+        }
         for point in &flow.points {
             pc("prompt", point.prompt)?;
+            if let Some(key) = point.timing.finish_key {
+                self.str(key, "finish key")?;
+                if !is_key(b.str(key)) {
+                    return fail(format!(
+                        "finish key {:?} is not one keypad key (0-9, * or #)",
+                        b.str(key)
+                    ));
+                }
+            }
             pc("after input", point.after)?;
             point.no_match.as_ref().map(handler).transpose()?;
             point.no_input.as_ref().map(handler).transpose()?;
@@ -318,9 +330,48 @@ impl Verifier<'_> {
                 check_index("jump target", *found, code_len)?;
                 args(*n)
             }
+            Instr::Play {
+                url,
+                text,
+                args: n,
+                language,
+            } => {
+                self.str(*url, "play")?;
+                self.str(*text, "play text")?;
+                if let Some(language) = language {
+                    self.str(*language, "language")?;
+                }
+                args(*n)
+            }
+            Instr::SayIn {
+                text,
+                args: n,
+                language,
+            } => {
+                self.str(*text, "say")?;
+                self.str(*language, "language")?;
+                args(*n)
+            }
+            Instr::Transfer {
+                to,
+                reason,
+                args: n,
+            } => {
+                self.str(*to, "transfer")?;
+                if let Some(reason) = reason {
+                    self.str(*reason, "reason")?;
+                }
+                args(*n)
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// One keypad key: a digit, `*` or `#`.
+fn is_key(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#')
 }
 
 fn valid_time(t: Time) -> bool {

@@ -6,7 +6,7 @@
 use super::call::{Paused, declarations, request};
 use super::*;
 use crate::bundle::template::{self, Piece};
-use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind};
+use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind, StrId};
 use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD};
 
 /// A stack entry: a value and whether it came from sensitive data.
@@ -31,6 +31,7 @@ pub(super) enum Stop {
     Calling,
     End,
     Handoff,
+    Transfer,
     Failed(String),
 }
 
@@ -124,6 +125,7 @@ pub(super) fn failed_turn<'b>(conv: &mut Conversation, message: &str) -> Turn<'b
         outputs: Vec::new(),
         expecting: None,
         handoff: None,
+        transfer: None,
         error: Some(message.into()),
         call: None,
         trace: Trace::default(),
@@ -217,6 +219,7 @@ impl<'b> Machine<'b, '_> {
             outputs: self.outputs,
             expecting: None,
             handoff: None,
+            transfer: None,
             error: None,
             call: None,
             trace: self.trace,
@@ -246,6 +249,10 @@ impl<'b> Machine<'b, '_> {
             Stop::Handoff => {
                 conv.status = Status::HandedOff;
                 turn.handoff = conv.handoff.as_deref().cloned();
+            }
+            Stop::Transfer => {
+                conv.status = Status::Transferred;
+                turn.transfer = conv.transfer.clone();
             }
             Stop::Failed(message) => {
                 conv.status = Status::Failed;
@@ -445,19 +452,51 @@ impl<'b> Machine<'b, '_> {
                     self.push(Value::Text(clear), sensitive);
                 }
                 Instr::Say { text, args } => {
+                    let language = self.flow.language.map(|l| self.bundle.str(l));
+                    self.output(None, *text, *args, language)?;
+                }
+                Instr::SayIn {
+                    text,
+                    args,
+                    language,
+                } => {
+                    let language = Some(self.bundle.str(*language));
+                    self.output(None, *text, *args, language)?;
+                }
+                Instr::Play {
+                    url,
+                    text,
+                    args,
+                    language,
+                } => {
+                    let language = language.or(self.flow.language).map(|l| self.bundle.str(l));
+                    self.output(Some(self.bundle.str(*url)), *text, *args, language)?;
+                }
+                Instr::Transfer { to, reason, args } => {
                     let at = self.top(*args)?;
-                    let template = self.bundle.str(*text);
-                    match self.bundle.shared_str(*text) {
-                        // No placeholders: the transcript shares the bundle's string.
-                        Some(shared) if !template::has_brace(template) => {
-                            self.say(Cow::Borrowed(template), Line::shared(shared))
-                        }
-                        _ => {
-                            let (clear, masked) = render(template, &self.stack[at..]);
-                            self.say(clear, Line::from(masked.into_owned()));
-                        }
-                    }
+                    let reason = reason
+                        .map(|r| render(self.bundle.str(r), &self.stack[at..]).1.into_owned());
                     self.stack.truncate(at);
+                    let to = self.bundle.str(*to).to_string();
+                    self.event(format!("transfer {to}"));
+                    self.conv.transfer = Some(Box::new(TransferInfo { to, reason }));
+                    return Ok(Stop::Transfer);
+                }
+                Instr::Reprompt => {
+                    let wait = self.conv.pc;
+                    let Some(Instr::Wait(point)) = self.flow.code.get(wait as usize) else {
+                        return Err("reprompt outside an input point".into());
+                    };
+                    let prompt = self
+                        .flow
+                        .points
+                        .get(*point as usize)
+                        .ok_or("unknown input point")?
+                        .prompt;
+                    // Still the same attempt: the `Wait` after the prompt keeps the count.
+                    self.conv.retrying = true;
+                    self.jump(prompt)?;
+                    continue;
                 }
                 Instr::Wait(point) => {
                     if self.flow.points.get(*point as usize).is_none() {
@@ -614,9 +653,50 @@ impl<'b> Machine<'b, '_> {
         Ok(())
     }
 
+    /// Pops `args` values into the template `text` and outputs it: said, or played from
+    /// `url` with the text as its fallback.
+    fn output(
+        &mut self,
+        url: Option<&'b str>,
+        text: StrId,
+        args: u32,
+        language: Option<&'b str>,
+    ) -> Result<(), String> {
+        let at = self.top(args)?;
+        let template = self.bundle.str(text);
+        let (clear, line) = match self.bundle.shared_str(text) {
+            // No placeholders: the transcript shares the bundle's string.
+            Some(shared) if !template::has_brace(template) => {
+                (Cow::Borrowed(template), Line::shared(shared))
+            }
+            _ => {
+                let (clear, masked) = render(template, &self.stack[at..]);
+                (clear, Line::from(masked.into_owned()))
+            }
+        };
+        self.stack.truncate(at);
+        self.conv.note(Speaker::Bot, || line);
+        self.outputs.push(match url {
+            None => Output::Say {
+                text: clear,
+                language,
+            },
+            Some(url) => Output::Play {
+                url,
+                text: clear,
+                language,
+            },
+        });
+        Ok(())
+    }
+
     fn say(&mut self, clear: Cow<'b, str>, masked: Line) {
         self.conv.note(Speaker::Bot, || masked);
-        self.outputs.push(Output::Say { text: clear });
+        let language = self.flow.language.map(|l| self.bundle.str(l));
+        self.outputs.push(Output::Say {
+            text: clear,
+            language,
+        });
     }
 
     pub(super) fn event(&mut self, text: String) {
@@ -683,17 +763,26 @@ fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Opt
         return None;
     };
     let point = flow.points.get(*point as usize)?;
-    Some(match &point.kind {
-        PointKind::Ask { var } => Expecting {
-            kind: ExpectKind::Ask,
-            options: ExpectedOptions::new(bundle, &[]),
-            slot: flow.vars.get(*var as usize).map(|v| bundle.str(v.name)),
-        },
-        PointKind::Menu { options } => Expecting {
-            kind: ExpectKind::Menu,
-            options: ExpectedOptions::new(bundle, options),
-            slot: None,
-        },
+    let (kind, options, slot) = match &point.kind {
+        PointKind::Ask { var } => (
+            ExpectKind::Ask,
+            ExpectedOptions::new(bundle, &[]),
+            flow.vars.get(*var as usize).map(|v| bundle.str(v.name)),
+        ),
+        PointKind::Menu { options } => (
+            ExpectKind::Menu,
+            ExpectedOptions::new(bundle, options),
+            None,
+        ),
+    };
+    let timing = &point.timing;
+    Some(Expecting {
+        kind,
+        options,
+        slot,
+        timeout_ms: timing.timeout_ms,
+        max_digits: timing.max_digits,
+        finish_key: timing.finish_key.map(|k| bundle.str(k)),
     })
 }
 

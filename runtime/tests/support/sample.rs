@@ -423,6 +423,7 @@ pub fn sample() -> Bundle {
                 action: l("mm_nomatch"),
             }),
             no_input: None,
+            timing: Default::default(),
         },
         InputPoint {
             kind: PointKind::Ask { var: 0 },
@@ -430,6 +431,7 @@ pub fn sample() -> Bundle {
             after: l("cs_after_ask"),
             no_match: None,
             no_input: None,
+            timing: Default::default(),
         },
     ];
     let states = state_names
@@ -450,6 +452,7 @@ pub fn sample() -> Bundle {
     let flow = Flow {
         name: s.s("bank"),
         channel: FlowChannel::Voice,
+        language: None,
         start: 0,
         vars,
         states,
