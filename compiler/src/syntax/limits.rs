@@ -213,7 +213,7 @@ fn end_nots(level: &mut Level, cuts: &mut Vec<(usize, usize)>, at: usize) {
     let run = std::mem::take(&mut level.nots);
     if let Some((first, second)) = level.not_cut.take() {
         let blanked = run - (MAX_CHAIN + 1);
-        let from = if blanked % 2 == 0 {
+        let from = if blanked.is_multiple_of(2) {
             Some(first)
         } else {
             second
