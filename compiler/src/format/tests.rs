@@ -244,3 +244,40 @@ fn escalate_blocks_times_and_mid_statement_comments_stay_as_written() {
         "{out}"
     );
 }
+
+#[test]
+fn whitespace_only_changes_skip_the_second_parse_and_nothing_else_does() {
+    let same = [
+        (
+            "option \"a\" key 1 goto s1\n",
+            "option \"a\"  key 1   goto s1\n",
+        ),
+        (
+            "queue q { }\nintent i { \"x\" \"y\" }",
+            "queue q { }\n\nintent i { \"x\"  \"y\" }\n",
+        ),
+        ("say \"a  b\" # note  \n", "say \"a  b\"      # note\n"),
+        (
+            "if x matches /a #b/ { end }",
+            "if x matches /a #b/ {\n  end\n}",
+        ),
+    ];
+    for (a, b) in same {
+        assert!(same_tokens(a, b), "{a:?} ~ {b:?}");
+    }
+    let different = [
+        ("digits( 4 )", "digits(4)"),
+        ("say \"a  b\"", "say \"a b\""),
+        ("goto s1 # c\nend", "goto s1 end # c"),
+        ("a <= b", "a < = b"),
+        (
+            "escalate { when x end } escalate { when y end }",
+            "escalate { when x end when y end }",
+        ),
+        ("key 1", "key 1 2"),
+        ("say \"你好\"", "say \"你们\""),
+    ];
+    for (a, b) in different {
+        assert!(!same_tokens(a, b), "{a:?} !~ {b:?}");
+    }
+}
