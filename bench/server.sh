@@ -24,20 +24,28 @@ max_conversations_per_client = 1000000
 transcript = false
 TOML
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-load() { # label base pid
-  ./target/release/http_load --base "$2" --flow ivr --conversations "$CONVS" --clients "$CLIENTS" \
-    --seconds "$SECONDS_" --server-pid "$3" --label "$1" | tee -a "$WORK/server.jsonl"
+load() { # label base pid [http_load options, overriding the defaults]
+  local label="$1" base="$2" pid="$3"; shift 3
+  ./target/release/http_load --base "$base" --flow ivr --conversations "$CONVS" --clients "$CLIENTS" \
+    --seconds "$SECONDS_" --server-pid "$pid" --label "$label" "$@" | tee -a "$WORK/server.jsonl"
 }
-serve() { # label store
+serve() { # label store [http_load options]
+  local label="$1" store="$2"; shift 2
+  set -- "$label" "$store" "$@"
   local p; p="$(port)"
   ./target/release/csflow-runtime serve "$WORK/ivr.csfb" --listen "127.0.0.1:$p" --store "$2" \
     --config "$WORK/bench.toml" 2>"$WORK/$1.log" &
   local pid=$!
   for _ in $(seq 100); do grep -q listening "$WORK/$1.log" && break; sleep 0.1; done
-  load "$1" "http://127.0.0.1:$p" "$pid"
+  load "$1" "http://127.0.0.1:$p" "$pid" "${@:3}"
   kill "$pid"; wait "$pid" || true
 }
+# Closed loop, 1,000 clients: throughput (latency is then clients ÷ throughput).
 serve memory memory
+# What issue 9's latency target asks: callers at a fixed rate (open loop, latency from when
+# each turn was due), and a closed loop with fewer clients.
+serve memory-open-${RATE:-30000} memory --rate "${RATE:-30000}"
+serve memory-64-clients memory --clients 64
 rm -f "$WORK/sessions.db"*
 serve sqlite "sqlite:$WORK/sessions.db"
 if command -v redis-server >/dev/null; then

@@ -39,7 +39,7 @@ function send(res, status, body) {
 
 const error = (code, message) => JSON.stringify({ error: { code, message } });
 
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', c => chunks.push(c));
   req.on('end', () => {
@@ -62,4 +62,11 @@ http.createServer((req, res) => {
     }
     send(res, 404, error('not_found', 'no such route'));
   });
-}).listen(PORT, '127.0.0.1', () => console.log('listening'));
+});
+// What a team serving 1,000 clients would set: keep-alive connections open for the whole
+// run (node closes idle ones after 5 s, and a client reusing one that was just closed sees
+// a reset), and a listen backlog for 1,000 clients connecting at once (node's default, 511,
+// refused connections past it).
+server.keepAliveTimeout = 120000;
+server.headersTimeout = 125000;
+server.listen({ port: PORT, host: '127.0.0.1', backlog: 4096 }, () => console.log('listening'));

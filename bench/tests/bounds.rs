@@ -187,3 +187,73 @@ fn many_diagnostics_on_one_huge_line_render_in_linear_space() {
         analysis.diagnostics.len()
     );
 }
+
+#[test]
+fn a_300_000_part_chain_is_cut_before_pest_tokenises_it() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for (word, what) in [("and", "`and`/`or` parts"), ("or", "`and`/`or` parts")] {
+        let chain = vec!["true"; 300_000].join(&format!(" {word} "));
+        let text = flow(&format!(
+            "  state s0 {{ if {chain} {{ end }} else {{ end }} }}\n"
+        ));
+        let (analysis, peak) = peak_of(|| analyze(&text));
+        let errors: Vec<&Diagnostic> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.name == "syntax-error")
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].message.contains(&format!("more than 256 {what}")),
+            "{}",
+            errors[0].message
+        );
+        // Underlined: the chain from its first part up to the part past the limit.
+        let span = errors[0].primary.span;
+        let underlined = &text[span.start as usize..span.end as usize];
+        assert!(text[..span.start as usize].ends_with("if "));
+        assert_eq!(underlined.matches(word).count(), 256, "{underlined}");
+        // pest's token queue for the chain was ~900 bytes per part (2.7 GB for 3,000,000);
+        // now the text is copied once with the tail blanked.
+        assert!(
+            peak < 8 * text.len(),
+            "{peak} bytes for {} bytes",
+            text.len()
+        );
+    }
+    // A long run of `not`s is no error: it keeps its parity, also when cut short.
+    for n in [300_000, 300_001] {
+        let nots = flow(&format!(
+            "  state s0 {{ if {}true {{ end }} else {{ end }} }}\n",
+            "not ".repeat(n)
+        ));
+        let (analysis, peak) = peak_of(|| analyze(&nots));
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        assert!(peak < 8 * nots.len(), "{peak} bytes");
+        let depth = analysis
+            .files
+            .iter()
+            .flat_map(|(_, f)| &f.items)
+            .find_map(|item| match item {
+                csflow_compiler::ast::Item::Flow(flow) => flow.states.first(),
+                _ => None,
+            })
+            .and_then(|state| match &state.body.statements[0].kind {
+                csflow_compiler::ast::StmtKind::If(branch) => branch.branches.first().map(|b| &b.0),
+                _ => None,
+            })
+            .map(|mut e| {
+                let mut depth = 0;
+                while let csflow_compiler::ast::ExprKind::Not(inner) = &e.kind {
+                    depth += 1;
+                    e = inner;
+                }
+                depth
+            });
+        assert_eq!(depth, Some(if n % 2 == 0 { 2 } else { 1 }), "{n} nots");
+    }
+}

@@ -9,6 +9,7 @@ mod error;
 mod fast;
 mod keywords;
 pub mod lex;
+mod limits;
 pub mod literal;
 mod lower;
 mod parser;

@@ -218,3 +218,51 @@ async fn two_processes_on_one_redis_apply_simultaneous_inputs_exactly_once() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_turn_waits_for_a_slow_redis_instead_of_failing() {
+    let Some(url) = redis_url() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = bundle(dir.path(), &demo_source());
+    let server = Server::start(dir.path(), "redis-slow", &bundle, &["--store", &url]);
+    let http = client();
+    let (s, turn) = post(
+        &http,
+        &server.url("/v1/conversations"),
+        json!({"flow": "echo"}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{turn}");
+    let id = turn["id"].as_str().expect("id").to_string();
+    // Redis holds every client's commands for 1.2 s (as a busy Redis queues them): the
+    // turn waits and succeeds. The redis crate's default 500 ms response time-out answered
+    // 503 here, although the compare-and-set might still have been applied.
+    let mut admin = redis::Client::open(url.as_str())
+        .expect("redis url")
+        .get_connection()
+        .expect("redis connection");
+    let _: () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(1200)
+        .arg("ALL")
+        .query(&mut admin)
+        .expect("CLIENT PAUSE");
+    let started = std::time::Instant::now();
+    let (s, turn) = post(
+        &http,
+        &server.url(&format!("/v1/conversations/{id}/input")),
+        json!({"text": "patience"}),
+        None,
+    )
+    .await;
+    let waited = started.elapsed();
+    assert_eq!(s, 200, "{turn}");
+    assert_eq!(says(&turn)[0], "Got: patience");
+    assert!(
+        waited >= std::time::Duration::from_millis(900),
+        "Redis was paused: {waited:?}"
+    );
+    let (_, shown) = get(&http, &server.url(&format!("/v1/conversations/{id}")), None).await;
+    assert_eq!(shown["turns"], 1, "applied once: {shown}");
+}

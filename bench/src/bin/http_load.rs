@@ -5,8 +5,15 @@
 //! conversation and answers its menu with the peers' simulated caller (`pick`, key
 //! `pick+1`). Prints one JSON line: turns/s, latency percentiles, the server's RSS.
 //!
+//! With `--rate R` the turns are sent open-loop instead: R turns per second in all, each
+//! client on a fixed schedule (R / clients per second), and a turn's latency is counted from
+//! when it was due, not from when it went out — a slow answer delays the client's next
+//! turns and that wait is counted (no coordinated omission). Closed-loop with 1,000 clients
+//! measures throughput, and its latency is simply clients ÷ throughput; open-loop at a rate
+//! the server sustains measures the latency a caller sees at that load.
+//!
 //! Example: http_load --base http://127.0.0.1:8080 --flow ivr --conversations 50000 \
-//!   --clients 1000 --seconds 20 --server-pid 1234 --label memory
+//!   --clients 1000 --seconds 20 --server-pid 1234 --label memory [--rate 30000]
 
 use csflow_bench::pick;
 use std::sync::Arc;
@@ -21,6 +28,8 @@ struct Args {
     seconds: u64,
     server_pid: Option<u32>,
     label: String,
+    /// Turns per second in all (open loop); 0: as fast as answers come (closed loop).
+    rate: f64,
 }
 
 fn args() -> Result<Args, String> {
@@ -32,6 +41,7 @@ fn args() -> Result<Args, String> {
         seconds: 20,
         server_pid: None,
         label: "csflow".into(),
+        rate: 0.0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,6 +54,7 @@ fn args() -> Result<Args, String> {
             "--seconds" => a.seconds = value()?.parse().map_err(|e| format!("{e}"))?,
             "--server-pid" => a.server_pid = Some(value()?.parse().map_err(|e| format!("{e}"))?),
             "--label" => a.label = value()?,
+            "--rate" => a.rate = value()?.parse().map_err(|e| format!("{e}"))?,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -132,8 +143,12 @@ async fn main() {
     // Phase 2: turns as fast as the server answers.
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
-    for mut mine in owned {
+    let clients = owned.len().max(1);
+    let every = (args.rate > 0.0).then(|| Duration::from_secs_f64(clients as f64 / args.rate));
+    for (c, mut mine) in owned.into_iter().enumerate() {
         let (http, base, stop) = (http.clone(), args.base.clone(), stop.clone());
+        // Open loop: the clients' schedules are spread over one interval.
+        let mut due = every.map(|every| Instant::now() + every.mul_f64(c as f64 / clients as f64));
         tasks.push(tokio::spawn(async move {
             let mut latencies: Vec<u32> = Vec::with_capacity(1 << 14);
             let mut errors = 0u64;
@@ -144,7 +159,15 @@ async fn main() {
                 at += 1;
                 let choice = pick(conv.index, conv.turn, conv.options.max(1));
                 let body = format!("{{\"keys\":\"{}\"}}", choice + 1);
-                let sent = Instant::now();
+                let sent = match (&mut due, every) {
+                    (Some(at), Some(every)) => {
+                        tokio::time::sleep_until((*at).into()).await;
+                        let scheduled = *at;
+                        *at += every;
+                        scheduled
+                    }
+                    _ => Instant::now(),
+                };
                 let response = http
                     .post(format!("{base}/v1/conversations/{}/input", conv.id))
                     .header("content-type", "application/json")
@@ -188,6 +211,7 @@ async fn main() {
         "label": args.label,
         "conversations": live,
         "clients": args.clients,
+        "rate": (args.rate > 0.0).then_some(args.rate),
         "start_seconds": (start_secs * 100.0).round() / 100.0,
         "turns": all.len(),
         "errors": errors,

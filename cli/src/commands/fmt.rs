@@ -139,7 +139,11 @@ untouched (please report this with the file)"
 fn diff(name: &str, before: &str, after: &str) -> String {
     // A line diff of a big file changed everywhere is slow to make minimal; past the
     // deadline `similar` gives a correct, coarser diff.
+    // Patience: the formatter keeps most lines' order and many are unique (`state s1 {`),
+    // which anchors the diff at once; Myers spent its whole deadline on the 100,000-state
+    // tree and gave up with one hunk of every line.
     similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
         .timeout(std::time::Duration::from_millis(300))
         .diff_lines(before, after)
         .unified_diff()

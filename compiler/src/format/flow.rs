@@ -55,8 +55,16 @@ pub fn flow(p: &mut Printer, f: &Flow) {
             .iter()
             .map(|h| (h.span.start as usize, FlowItem::Handler(h))),
     );
-    if let Some(first) = f.escalate.first() {
-        items.push((first.span.start as usize, FlowItem::Escalate(&f.escalate)));
+    // Each `escalate { }` block of the source stays a block of its own.
+    let mut rules = &f.escalate[..];
+    while let Some(first) = rules.first() {
+        let len = rules
+            .iter()
+            .position(|r| next_is_close(p.src, r.span.end as usize))
+            .map_or(rules.len(), |i| i + 1);
+        let (block, rest) = rules.split_at(len);
+        items.push((first.span.start as usize, FlowItem::Escalate(block)));
+        rules = rest;
     }
     items.extend(
         f.states
@@ -172,6 +180,19 @@ fn escalate(p: &mut Printer, rules: &[EscalateRule]) {
     let last = rules.last().map_or(first, |r| r.span.end as usize);
     let close = close_after(p.src, last);
     p.close_block(close);
+}
+
+/// Whether the next thing after `from`, past spaces and comments, is a `}`.
+fn next_is_close(src: &str, from: usize) -> bool {
+    let mut rest = src.get(from..).unwrap_or_default();
+    loop {
+        rest =
+            rest.trim_start_matches(|c: char| crate::syntax::lex::is_space(c) || c.is_whitespace());
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, r)| r),
+            None => return rest.starts_with('}'),
+        }
+    }
 }
 
 /// The `}` that closes a block whose last item ends at `from` (skipping spaces and comments).

@@ -44,7 +44,8 @@ pub fn hours(p: &mut Printer, h: &Hours) {
         let ranges: Vec<String> = w
             .ranges
             .iter()
-            .map(|r| format!("{}-{}", time(r.start), time(r.end)))
+            // As written (`9:00` stays `9:00`): a time is a literal like any other.
+            .map(|r| p.src[r.span.range()].split_whitespace().collect::<String>())
             .collect();
         lines.push((
             w.span.start as usize,
@@ -348,8 +349,16 @@ pub fn test(p: &mut Printer, t: &Test) {
                 zone,
             } => {
                 p.tok(at, "time");
-                p.tok(at, &date(*d));
-                p.tok(at, &time(*tm));
+                // The date and time as written (`9:00` stays `9:00`).
+                let mut written = p.src[step.span.range()]
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_string)
+                    .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+                let day = written.next().unwrap_or_else(|| date(*d));
+                let clock = written.next().unwrap_or_else(|| time(*tm));
+                p.tok(at, &day);
+                p.tok(at, &clock);
                 if let Some(zone) = zone {
                     let span = zone.span();
                     p.slice(span.start as usize, span.end as usize);

@@ -27,6 +27,8 @@ pub struct Printer<'a> {
     force_blank: bool,
     /// The current line continues a line a trailing comment broke: indented one more level.
     continuation: bool,
+    /// Comments met now come before a token of the same line of code (see `tok`).
+    mid_line: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -43,6 +45,7 @@ impl<'a> Printer<'a> {
             pending_blank: false,
             continuation: false,
             force_blank: false,
+            mid_line: false,
         }
     }
 
@@ -99,9 +102,11 @@ impl<'a> Printer<'a> {
                             self.out.push_str("  ");
                         }
                         self.out.push_str(text);
-                        let continues = self.continuation;
+                        let continues = self.continuation || self.mid_line;
                         self.newline();
-                        // Code after the comment continues the same line of code.
+                        // Code after the comment continues the same line of code: when
+                        // the comment was written in the middle of a statement, the rest
+                        // of it is indented one more level, so it reads as a continuation.
                         self.continuation = continues;
                     } else {
                         let continues = self.continuation;
@@ -148,7 +153,9 @@ impl<'a> Printer<'a> {
 
     /// Writes a token that came from source offset `at` (its comments first).
     pub fn tok(&mut self, at: usize, text: &str) {
+        self.mid_line = !self.at_line_start();
         self.trivia_before(at, true);
+        self.mid_line = false;
         self.pending_blank = false;
         if self.at_line_start() {
             self.write_indent();

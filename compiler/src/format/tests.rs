@@ -228,3 +228,57 @@ fn a_generated_tree_keeps_its_meaning() {
         "{out}"
     );
 }
+
+#[test]
+fn escalate_blocks_times_and_mid_statement_comments_stay_as_written() {
+    let text = "hours office {\n  timezone \"Asia/Shanghai\"\n  mon-fri 9:00-18:00\n}\n\nqueue general { hours office }\n\nintent agent { \"agent\" }\n\nflow f {\n  channel chat\n  start s0\n  on no_match retry 1 # why\n    then handoff general\n  escalate {\n    when intent agent handoff general\n  }\n  state s0 {\n    say \"hi\"\n    goto s0\n  }\n  escalate {\n    when sentiment < -0.6 handoff general\n  }\n}\n\ntest \"t\" {\n  flow f\n  time 2026-12-01 9:05\n  expect state s0\n}\n";
+    let out = assert_keeps_meaning("quirks", text);
+    // Two `escalate` blocks stay two blocks, each where it was.
+    assert_eq!(out.matches("escalate {").count(), 2, "{out}");
+    assert!(out.find("state s0").unwrap() < out.rfind("escalate {").unwrap());
+    // Times keep their spelling.
+    assert!(out.contains("mon-fri 9:00-18:00"), "{out}");
+    assert!(out.contains("time 2026-12-01 9:05"), "{out}");
+    // A comment in the middle of a statement: the rest of it is indented as a continuation.
+    assert!(
+        out.contains("  on no_match retry 1 then  # why\n    handoff general\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn whitespace_only_changes_skip_the_second_parse_and_nothing_else_does() {
+    let same = [
+        (
+            "option \"a\" key 1 goto s1\n",
+            "option \"a\"  key 1   goto s1\n",
+        ),
+        (
+            "queue q { }\nintent i { \"x\" \"y\" }",
+            "queue q { }\n\nintent i { \"x\"  \"y\" }\n",
+        ),
+        ("say \"a  b\" # note  \n", "say \"a  b\"      # note\n"),
+        (
+            "if x matches /a #b/ { end }",
+            "if x matches /a #b/ {\n  end\n}",
+        ),
+    ];
+    for (a, b) in same {
+        assert!(same_tokens(a, b), "{a:?} ~ {b:?}");
+    }
+    let different = [
+        ("digits( 4 )", "digits(4)"),
+        ("say \"a  b\"", "say \"a b\""),
+        ("goto s1 # c\nend", "goto s1 end # c"),
+        ("a <= b", "a < = b"),
+        (
+            "escalate { when x end } escalate { when y end }",
+            "escalate { when x end when y end }",
+        ),
+        ("key 1", "key 1 2"),
+        ("say \"你好\"", "say \"你们\""),
+    ];
+    for (a, b) in different {
+        assert!(!same_tokens(a, b), "{a:?} !~ {b:?}");
+    }
+}

@@ -32,6 +32,8 @@ pub fn parse_item(
     end: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
+    let cut = with_long_chains_cut(text, start, end);
+    let text = cut.as_deref().unwrap_or(text);
     let slice = &text[start..end];
     let mut lower = Lower {
         file,
@@ -108,6 +110,8 @@ pub(super) fn parse_segment_with_pest(
     end: usize,
     head: bool,
 ) -> Segment {
+    let cut = with_long_chains_cut(text, start, end);
+    let text = cut.as_deref().unwrap_or(text);
     let mut diagnostics = Vec::new();
     let span = Span::new(file, start, end);
     let mut flow = Lower::empty_flow(span);
@@ -143,6 +147,18 @@ pub(super) fn parse_segment_with_pest(
         diagnostics,
         closed,
     }
+}
+
+/// The whole text with the over-long expression chains of `text[start..end]` cut short
+/// (see [`super::limits`]), or `None` when it has none. Offsets stay the same, so spans,
+/// error messages and excerpts are those of the real text.
+fn with_long_chains_cut(text: &str, start: usize, end: usize) -> Option<String> {
+    let cut = super::limits::cut_long_chains(&text[start..end])?;
+    let mut whole = String::with_capacity(text.len());
+    whole.push_str(&text[..start]);
+    whole.push_str(&cut);
+    whole.push_str(&text[end..]);
+    Some(whole)
 }
 
 fn merge_segments(
