@@ -152,6 +152,11 @@ fn merge_segments(
             flow.name = part.name;
         }
         flow.channel = flow.channel.or(part.channel);
+        flow.language = flow.language.or(part.language);
+        let timing = part.timing;
+        flow.timing.timeout = flow.timing.timeout.or(timing.timeout);
+        flow.timing.max_digits = flow.timing.max_digits.or(timing.max_digits);
+        flow.timing.finish_key = flow.timing.finish_key.or(timing.finish_key);
         flow.start = flow.start.or(part.start);
         flow.slots.extend(part.slots);
         flow.handlers.extend(part.handlers);
@@ -289,6 +294,36 @@ impl<'a> Lower<'a> {
             }
         }
         Some(handoff)
+    }
+
+    /// The string of a `language "…"` pair.
+    fn language(&mut self, pair: P) -> Option<Str> {
+        let string = pair.into_inner().find(|p| p.as_rule() == Rule::string)?;
+        Some(self.string(string))
+    }
+
+    /// `language "…"`, `timeout D`, `max_digits N` or `finish_key "K"` (a later one of the
+    /// same kind wins; the formatter keeps them in this order).
+    fn voice_setting(&mut self, pair: P, language: &mut Option<Str>, timing: &mut InputTiming) {
+        let rule = pair.as_rule();
+        let Some(value) = pair.into_inner().nth(1) else {
+            return;
+        };
+        match rule {
+            Rule::language_line => *language = Some(self.string(value)),
+            Rule::input_timeout => {
+                timing.timeout = Some(DurationLit {
+                    millis: duration_millis(value.as_str()),
+                    span: self.span(&value),
+                })
+            }
+            Rule::input_max_digits => {
+                let n = value.as_str().parse().unwrap_or(u32::MAX);
+                timing.max_digits = Some((n, self.span(&value)));
+            }
+            Rule::input_finish_key => timing.finish_key = Some(self.string(value)),
+            _ => {}
+        }
     }
 
     fn ident(&self, pair: P) -> Ident {
@@ -639,6 +674,8 @@ impl<'a> Lower<'a> {
         Flow {
             name: None,
             channel: None,
+            language: None,
+            timing: InputTiming::default(),
             start: None,
             slots: vec![],
             handlers: vec![],
@@ -721,6 +758,12 @@ impl<'a> Lower<'a> {
                 let state = self.state(part);
                 flow.states.push(state);
             }
+            Rule::language_line
+            | Rule::input_timeout
+            | Rule::input_max_digits
+            | Rule::input_finish_key => {
+                self.voice_setting(part, &mut flow.language, &mut flow.timing)
+            }
             Rule::bad => {
                 let bad = self.bad(&part, Context::Flow, run);
                 flow.errors.push(bad);
@@ -801,16 +844,19 @@ impl<'a> Lower<'a> {
                     let retry_span = self.span(&part);
                     let mut count = 0;
                     let mut message = None;
+                    let mut reprompt = None;
                     for p in part.into_inner() {
                         match p.as_rule() {
                             Rule::int_lit => count = p.as_str().parse().unwrap_or(u32::MAX),
                             Rule::string => message = Some(self.string(p)),
+                            Rule::reprompt => reprompt = Some(self.span(&p)),
                             _ => {}
                         }
                     }
                     retry = Some(Retry {
                         count,
                         message,
+                        reprompt,
                         span: retry_span,
                     });
                 }
@@ -920,25 +966,61 @@ impl<'a> Lower<'a> {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let kind = match rule {
-            Rule::say_stmt => StmtKind::Say(self.string(inner.nth(1)?)),
+            Rule::say_stmt => {
+                let text = self.string(inner.nth(1)?);
+                match inner.next() {
+                    None => StmtKind::Say(text),
+                    Some(language) => StmtKind::Speak(Speak {
+                        audio: None,
+                        text,
+                        language: self.language(language),
+                    }),
+                }
+            }
+            Rule::play_stmt => {
+                let audio = self.string(inner.nth(1)?);
+                let text = self.string(inner.nth(2)?);
+                let language = inner.next().and_then(|l| self.language(l));
+                StmtKind::Speak(Speak {
+                    audio: Some(audio),
+                    text,
+                    language,
+                })
+            }
+            Rule::transfer_stmt => {
+                let to = self.string(inner.nth(1)?);
+                let reason = inner
+                    .next()
+                    .and_then(|r| r.into_inner().nth(1))
+                    .map(|p| self.string(p));
+                StmtKind::Transfer(Transfer { to, reason })
+            }
             Rule::ask_stmt => {
                 let slot = self.ident(inner.nth(1)?);
                 let prompt = self.string(inner.next()?);
-                let mut handlers = vec![];
-                if let Some(block) = inner.next() {
-                    let mut run = BadRun::default();
-                    self.handlers_in(block, &mut run, &mut handlers, Context::Handlers);
-                }
-                StmtKind::Ask(Ask {
+                let mut ask = Ask {
                     slot,
                     prompt,
-                    handlers,
-                })
+                    language: None,
+                    timing: InputTiming::default(),
+                    handlers: vec![],
+                };
+                for part in inner {
+                    if part.as_rule() == Rule::handler_block {
+                        let mut run = BadRun::default();
+                        self.handlers_in(part, &mut run, &mut ask.handlers, Context::Handlers);
+                    } else {
+                        self.voice_setting(part, &mut ask.language, &mut ask.timing);
+                    }
+                }
+                StmtKind::Ask(ask)
             }
             Rule::menu_stmt => {
                 let prompt = self.string(inner.nth(1)?);
                 let mut menu = Menu {
                     prompt,
+                    language: None,
+                    timing: InputTiming::default(),
                     options: vec![],
                     handlers: vec![],
                     errors: vec![],
@@ -946,6 +1028,12 @@ impl<'a> Lower<'a> {
                 let mut run = BadRun::default();
                 for part in inner {
                     match part.as_rule() {
+                        Rule::language_line
+                        | Rule::input_timeout
+                        | Rule::input_max_digits
+                        | Rule::input_finish_key => {
+                            self.voice_setting(part, &mut menu.language, &mut menu.timing)
+                        }
                         Rule::option => menu.options.push(self.option(part)),
                         Rule::handler => menu.handlers.push(self.handler(part)),
                         Rule::bad => {
@@ -1455,6 +1543,15 @@ impl<'a> Lower<'a> {
                             }
                         }
                         Rule::expect_handoff => Expectation::Handoff(self.handoff(p.into_inner())?),
+                        Rule::expect_transfer => {
+                            let mut inner = p.into_inner();
+                            let to = self.string(inner.nth(1)?);
+                            let reason = inner
+                                .next()
+                                .and_then(|r| r.into_inner().nth(1))
+                                .map(|r| self.string(r));
+                            Expectation::Transfer(Transfer { to, reason })
+                        }
                         Rule::expect_state => {
                             Expectation::State(self.ident(p.into_inner().nth(1)?))
                         }
