@@ -14,6 +14,7 @@ pub mod structure;
 pub mod types;
 pub mod unused;
 pub mod values;
+pub mod voice;
 
 use crate::ast::File;
 use crate::config::{Levels, Thresholds};
@@ -167,6 +168,7 @@ impl FlowFindings {
         menus::check(context, flow, &mut local);
         handlers::check(context, flow, &mut local);
         prompts::check(context, flow, &mut local);
+        voice::check(context, flow, &mut local);
         FlowFindings { graph, local }
     }
 }

@@ -48,6 +48,10 @@ pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-proje
 pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
+pub const VOICE_ONLY_IN_CHAT: CheckId = CheckId::named("voice-only-in-chat");
+pub const MAX_DIGITS_TOO_SHORT: CheckId = CheckId::named("max-digits-too-short");
+pub const MISSING_FINISH_KEY: CheckId = CheckId::named("missing-finish-key");
+pub const MISSING_AUDIO: CheckId = CheckId::named("missing-audio");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -73,6 +77,8 @@ pub const ALL: &[CheckId] = &[
     RESERVED_NAME,
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
+    VOICE_ONLY_IN_CHAT,
+    MAX_DIGITS_TOO_SHORT,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -95,4 +101,6 @@ pub const ALL: &[CheckId] = &[
     UNUSED_KNOWLEDGE,
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
+    MISSING_FINISH_KEY,
+    MISSING_AUDIO,
 ];
