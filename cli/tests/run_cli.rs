@@ -208,3 +208,39 @@ fn time_takes_a_zone_like_a_tests_time_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_hotline_plays_repeats_the_menu_after_sorry_and_transfers() {
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args(["run", "examples/hotline", "--flow", "hotline"])
+        .write_stdin("#7\n#1\n#12345678\n#13800138000\n")
+        .output()
+        .expect("csflow runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let expected = [
+        "bot: [play audio/welcome.wav] 欢迎致电远航电信。",
+        "bot: For English service, please stay on the line.",
+        "bot: 查询账户请按1，转接宽带维修请按2，人工服务请按0。",
+        "     (timeout 5s, finish with #)",
+        "you: [keys 7]",
+        "bot: 抱歉，我没有听清。",
+        "bot: 查询账户请按1，转接宽带维修请按2，人工服务请按0。",
+        "you: [keys 1]",
+        "bot: 请输入八位账号，以#号键结束。",
+        "     (timeout 8s, at most 8 digits, finish with #)",
+        "bot: 请输入回拨号码，以#号键结束。",
+        "     (timeout 6s, at most 11 digits, finish with #)",
+        "bot: 我们会尽快回电到13800138000。",
+        "-- transferred to sip:billing@desk.example.com",
+    ];
+    let mut rest = stdout.as_str();
+    for line in expected {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("missing {line:?} in order in:\n{stdout}"));
+        rest = &rest[at + line.len()..];
+    }
+}
