@@ -64,14 +64,20 @@ async fn the_turn_carries_recordings_languages_timing_and_transfers() {
     let id = turn["id"].as_str().expect("id").to_string();
     let input = server.url(&format!("/v1/conversations/{id}/input"));
     let (_, turn) = post(&http, &input, json!({"keys": "9"}), None).await;
-    assert_eq!(says(&turn), ["抱歉，我没有听清。", "查询账户请按1，维修请按2。"]);
+    assert_eq!(
+        says(&turn),
+        ["抱歉，我没有听清。", "查询账户请按1，维修请按2。"]
+    );
     let (_, turn) = post(&http, &input, json!({"keys": "1"}), None).await;
     assert_eq!(turn["expecting"]["timeout_ms"], 8000);
     assert_eq!(turn["expecting"]["max_digits"], 8);
     let (status, turn) = post(&http, &input, json!({"keys": "12345678"}), None).await;
     assert_eq!(status, 200, "{turn}");
     assert_eq!(turn["status"], "transferred");
-    assert_eq!(turn["transfer"], json!({"to": "sip:billing@desk.example.com"}));
+    assert_eq!(
+        turn["transfer"],
+        json!({"to": "sip:billing@desk.example.com"})
+    );
     let (status, body) = post(&http, &input, json!({"keys": "1"}), None).await;
     assert_error(status, &body, 409, "conversation_transferred");
 
@@ -86,7 +92,10 @@ async fn the_turn_carries_recordings_languages_timing_and_transfers() {
     let input = server.url(&format!("/v1/conversations/{id}/input"));
     let (_, turn) = post(&http, &input, json!({"keys": "2"}), None).await;
     assert_eq!(turn["status"], "transferred");
-    assert_eq!(turn["transfer"], json!({"to": "+861012345678", "reason": "repair"}));
+    assert_eq!(
+        turn["transfer"],
+        json!({"to": "+861012345678", "reason": "repair"})
+    );
 }
 
 fn twiml(xml: &str) -> roxmltree::Document<'_> {

@@ -15,7 +15,8 @@
 //! | `NoMatch` / `NoInput` | an input point → what its handler reaches after the retries (the statement's own handler, else the flow-level one) |
 //! | `Escalate` | every input point → the escalate node → what each rule's action reaches |
 //! | `Closed` | a `handoff` to a queue with `hours` → the `on closed` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
-//! | `Error` | a `call` → the `on error` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+//! | `Option` | also a menu → what its `options from` ACTION reaches |
+//! | `Error` | a `call` → its own `{ on error … }`, else the `on error` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
 //!
 //! A handler action that does not end continues after its statement (as the runtime does).
 
@@ -350,8 +351,20 @@ impl<'a> Builder<'a, '_> {
                         from.extend_from_slice(after);
                     }
                 }
-                StmtKind::Call(_) => {
-                    if let Some(error) = scope.error {
+                StmtKind::Call(call) => {
+                    // `call … { on error ACTION }` for this call alone.
+                    let own = call.handlers.iter().find(|h| h.kind == HandlerKind::Error);
+                    let error = match own {
+                        Some(handler) => {
+                            let node = self.graph.add_node(Node::Handler { handler, state });
+                            let start = self.one(node, EdgeKind::Direct);
+                            let after = self.walk(&handler.action, start, scope, state);
+                            self.local_fallthrough.insert(node, after);
+                            Some(node)
+                        }
+                        None => scope.error,
+                    };
+                    if let Some(error) = error {
                         self.connect_as(&from, EdgeKind::Error, error, stmt.span);
                         if let Some(after) = self.local_fallthrough.get(&error) {
                             from.extend(after.iter().copied());
@@ -391,13 +404,21 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 StmtKind::Ask(ask) => {
-                    let after = self.input_point(stmt, &ask.handlers, &[], &from, scope, state);
+                    let after =
+                        self.input_point(stmt, &ask.handlers, &[], None, &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
                 StmtKind::Menu(menu) => {
                     self.broken |= !menu.errors.is_empty();
-                    let after =
-                        self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
+                    let after = self.input_point(
+                        stmt,
+                        &menu.handlers,
+                        &menu.options,
+                        menu.dynamic.as_deref(),
+                        &from,
+                        scope,
+                        state,
+                    );
                     self.recycle(std::mem::replace(&mut from, after));
                 }
             }
@@ -410,6 +431,7 @@ impl<'a> Builder<'a, '_> {
         stmt: &'a Stmt,
         handlers: &'a [Handler],
         options: &'a [MenuOption],
+        dynamic: Option<&'a DynamicOptions>,
         from: &[Pos],
         outer: Scope,
         state: Option<usize>,
@@ -433,12 +455,13 @@ impl<'a> Builder<'a, '_> {
         }
         // A menu moves on only through its options; an answered `ask` goes on from here.
         let mut after = self.copy(&[]);
-        if options.is_empty() {
+        if options.is_empty() && dynamic.is_none() {
             after.push((input, EdgeKind::Direct));
         }
-        for option in options {
+        let actions = options.iter().map(|o| &o.action);
+        for action in actions.chain(dynamic.map(|d| &d.action)) {
             let start = self.one(input, EdgeKind::Option);
-            let reached = self.walk(&option.action, start, scope, state);
+            let reached = self.walk(action, start, scope, state);
             after.extend_from_slice(&reached);
             self.recycle(reached);
         }

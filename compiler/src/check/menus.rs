@@ -30,6 +30,31 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
 }
 
 fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(dynamic) = &menu.dynamic {
+        let most = menu.options.len() + dynamic.max_items() as usize;
+        if most > limit {
+            let span = dynamic.max.map_or(dynamic.span, |(_, span)| span);
+            let written = match dynamic.max {
+                Some((n, _)) => format!("`max {n}`"),
+                None => format!("no `max` (so up to {})", DynamicOptions::DEFAULT_MAX),
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    ids::VOICE_MENU_TOO_LONG,
+                    input_span(stmt),
+                    format!(
+                        "this voice menu may read out {most} options; callers remember about {limit}"
+                    ),
+                )
+                .with_primary_message(format!("{most} options at most"))
+                .with_label(span, format!("`options from` with {written}"))
+                .with_note(format!(
+                    "give `options from` a `max` so that the items and the other options are at most {limit}"
+                )),
+            );
+        }
+        return;
+    }
     if menu.options.len() <= limit {
         return;
     }

@@ -226,10 +226,21 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // `options from` keys its items 1..max (said after the prompt, so never announced).
+    let dynamic_key = |key: &str| {
+        menu.dynamic.as_ref().is_some_and(|d| {
+            !key.starts_with('0')
+                && key
+                    .parse::<u32>()
+                    .is_ok_and(|k| (1..=d.max_items()).contains(&k))
+        })
+    };
     let has_key = |key: &str| {
-        menu.options
-            .iter()
-            .any(|o| o.keys.iter().any(|k| k.keys == key))
+        dynamic_key(key)
+            || menu
+                .options
+                .iter()
+                .any(|o| o.keys.iter().any(|k| k.keys == key))
     };
     let prompt_source = context.sources.slice(menu.prompt.span);
     let announced = announced_keys(prompt_source);

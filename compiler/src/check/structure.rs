@@ -87,6 +87,32 @@ fn falls_through(block: &Block) -> Option<Option<crate::source::Span>> {
 }
 
 fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // `options from` keys its items 1..max: a static option may not take one of those.
+    if let Some(dynamic) = &menu.dynamic {
+        let max = dynamic.max_items();
+        for key in menu.options.iter().flat_map(|o| &o.keys) {
+            if key
+                .keys
+                .parse::<u32>()
+                .is_ok_and(|k| (1..=max).contains(&k))
+                && !key.keys.starts_with('0')
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        ids::DUPLICATE_KEY,
+                        key.span,
+                        format!(
+                            "the key {} is also the key of item {} of `options from`",
+                            key.keys, key.keys
+                        ),
+                    )
+                    .with_primary_message("this key is already taken")
+                    .with_label(dynamic.span, format!("keys its items 1 to {max}"))
+                    .with_note("give this option a key above the items' (or 0, * or #), or lower the items' `max`"),
+                );
+            }
+        }
+    }
     // Most menus have a handful of keys: compare with the keys before, without allocating
     // (a hash map per menu was measurable on 100,000-menu projects); big menus use a map.
     let keys = || menu.options.iter().flat_map(|o| &o.keys);

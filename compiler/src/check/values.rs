@@ -9,6 +9,30 @@ use crate::visit;
 use chrono::NaiveDate;
 
 pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    // A flow's `timezone` (for `today` and `now`) must be a zone too.
+    for flow in &model.flows {
+        if let Some(zone) = &flow.flow.timezone {
+            let name = zone.plain_text();
+            if name.parse::<chrono_tz::Tz>().is_err() {
+                let candidates = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                let note = match crate::suggest::closest(&name, candidates) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => {
+                        "use an IANA name such as \"Asia/Shanghai\" or \"Europe/London\"".into()
+                    }
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        ids::INVALID_HOURS,
+                        zone.span,
+                        format!("unknown time zone \"{name}\""),
+                    )
+                    .with_primary_message("not an IANA time zone name")
+                    .with_note(note),
+                );
+            }
+        }
+    }
     for hours in model.hours.iter() {
         if let Some(zone) = &hours.timezone {
             {
@@ -145,6 +169,21 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 regexes.push(regex);
             }
         });
+        // `slot x: text matching /re/`.
+        for slot in &flow.flow.slots {
+            if let TypeKind::TextMatching(regex) = &slot.ty.kind {
+                regexes.push(regex);
+            }
+        }
+    }
+    for service in model.services.iter() {
+        for op in &service.operations {
+            for field in op.params.iter().chain(&op.returns) {
+                if let TypeKind::TextMatching(regex) = &field.ty.kind {
+                    regexes.push(regex);
+                }
+            }
+        }
     }
     for test in &model.tests {
         for step in &test.steps {
@@ -160,7 +199,10 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     for regex in regexes {
         let result = compiled
             .entry(regex.pattern.as_str())
-            .or_insert_with(|| regex::Regex::new(&regex.pattern).map(drop));
+            // With the runtime's size limits: what `check` accepts, a runtime loads.
+            .or_insert_with(|| {
+                csflow_runtime::bundle::verify::compile_regex(&regex.pattern).map(drop)
+            });
         if let Err(error) = result {
             let detail = match &*error {
                 regex::Error::Syntax(text) => text

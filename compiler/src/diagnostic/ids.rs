@@ -46,6 +46,7 @@ pub const UNUSED_QUEUE: CheckId = CheckId::named("unused-queue");
 pub const UNUSED_KNOWLEDGE: CheckId = CheckId::named("unused-knowledge");
 pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-project");
 pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
+pub const DIVISION_BY_ZERO: CheckId = CheckId::named("division-by-zero");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
 pub const VOICE_ONLY_IN_CHAT: CheckId = CheckId::named("voice-only-in-chat");
@@ -77,6 +78,7 @@ pub const ALL: &[CheckId] = &[
     RESERVED_NAME,
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
+    DIVISION_BY_ZERO,
     VOICE_ONLY_IN_CHAT,
     MAX_DIGITS_TOO_SHORT,
     UNREACHABLE_STATE,

@@ -306,6 +306,18 @@ pub const CHECKS: &[Check] = &[
         VALUE_OUT_OF_RANGE_FIXED,
     ),
     check(
+        "division-by-zero",
+        "E0040",
+        Error,
+        "A division by a constant zero.",
+        "A `/` divides by zero (`0`, or a calculation that is always 0), so the value has no \
+         meaning and every conversation that reaches it would run its `on error` handling. \
+         Divide by the value that was meant; when the divisor comes from the caller or a \
+         service, check it first (`if count > 0 { … }`).",
+        DIVISION_BY_ZERO_BAD,
+        DIVISION_BY_ZERO_FIXED,
+    ),
+    check(
         "voice-only-in-chat",
         "E0050",
         Error,

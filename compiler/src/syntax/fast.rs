@@ -473,11 +473,31 @@ impl Reader<'_> {
             self.pos = before;
             None
         };
+        // `{ on error ACTION }`; any other handler is an error pest reports.
+        let mut handlers = Vec::new();
+        let before = self.pos;
+        self.skip();
+        if self.eat("{") {
+            loop {
+                self.skip();
+                if self.eat("}") {
+                    break;
+                }
+                let handler = self.handler()?;
+                if handler.kind != HandlerKind::Error {
+                    return None;
+                }
+                handlers.push(handler);
+            }
+        } else {
+            self.pos = before;
+        }
         Some(Call {
             service,
             operation,
             args,
             into,
+            handlers,
         })
     }
 
@@ -561,10 +581,10 @@ impl Reader<'_> {
         Some(super::lower::negated(operand, &nots, self.span(start)))
     }
 
-    /// `postfix (cmp_op postfix | is not? set)?`; `in`/`not in`/`matches` are pest's.
+    /// `sum (cmp_op sum | is not? set)?`; `in`/`not in`/`matches` are pest's.
     fn comparison(&mut self) -> Option<Expr> {
         let start = self.pos;
-        let left = self.postfix()?;
+        let left = self.sum()?;
         let before = self.pos;
         self.skip();
         let op = [
@@ -579,7 +599,7 @@ impl Reader<'_> {
         .find_map(|(text, op)| self.eat(text).then_some(op));
         if let Some(op) = op {
             self.skip();
-            let right = self.postfix()?;
+            let right = self.sum()?;
             return Some(Expr {
                 kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
                 span: self.span(start),
@@ -610,6 +630,53 @@ impl Reader<'_> {
         }
         self.pos = before;
         Some(left)
+    }
+
+    /// `product ((+|-) product)*`, left-associative like `lower`'s `sum`.
+    fn sum(&mut self) -> Option<Expr> {
+        self.arithmetic(
+            &[("+", BinaryOp::Add), ("-", BinaryOp::Sub)],
+            Reader::product,
+        )
+    }
+
+    /// `postfix ((*|/) postfix)*`.
+    fn product(&mut self) -> Option<Expr> {
+        self.arithmetic(
+            &[("*", BinaryOp::Mul), ("/", BinaryOp::Div)],
+            Reader::postfix,
+        )
+    }
+
+    fn arithmetic(
+        &mut self,
+        ops: &[(&str, BinaryOp)],
+        operand: fn(&mut Self) -> Option<Expr>,
+    ) -> Option<Expr> {
+        let mut left = operand(self)?;
+        let mut parts = 1;
+        loop {
+            let before = self.pos;
+            self.skip();
+            let Some(op) = ops
+                .iter()
+                .find_map(|(text, op)| self.eat(text).then_some(*op))
+            else {
+                self.pos = before;
+                return Some(left);
+            };
+            parts += 1;
+            if parts > MAX_CHAIN {
+                return None; // pest's path reports the chain as too long
+            }
+            self.skip();
+            let right = operand(self)?;
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
     }
 
     /// A name, plain literal or string, then `.field`s.
@@ -735,6 +802,7 @@ impl Reader<'_> {
             timing: InputTiming::default(),
             prompt,
             options: vec![],
+            dynamic: None,
             handlers: vec![],
             errors: vec![],
         };
@@ -746,6 +814,8 @@ impl Reader<'_> {
             }
             if self.peek_keyword("on") {
                 menu.handlers.push(self.handler()?);
+            } else if self.peek_keyword("options") {
+                return None; // `options from` is pest's
             } else {
                 menu.options.push(self.option()?);
             }

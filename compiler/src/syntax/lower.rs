@@ -553,12 +553,42 @@ impl<'a> Lower<'a> {
                 span,
             };
         };
+        self.type_alternative(inner, span)
+    }
+
+    /// One alternative of `type_expr` (`enum_type`, `digits_type`, `list_type`…).
+    fn type_alternative(&mut self, inner: P, span: Span) -> TypeExpr {
         let kind = match inner.as_rule() {
             Rule::enum_type => TypeKind::Enum(
                 inner
                     .into_inner()
-                    .filter(|p| p.as_rule() == Rule::decl_name)
-                    .map(|p| self.ident(p))
+                    .filter(|p| p.as_rule() == Rule::enum_value)
+                    .filter_map(|p| {
+                        let mut parts = p.into_inner();
+                        let name = self.ident(parts.next()?);
+                        let label = parts.next().map(|l| self.string(l));
+                        Some(EnumValue { name, label })
+                    })
+                    .collect(),
+            ),
+            Rule::text_matching => match inner.into_inner().nth(2) {
+                Some(regex) => TypeKind::TextMatching(self.regex(regex)),
+                None => TypeKind::Text,
+            },
+            Rule::list_type => match inner.into_inner().nth(2) {
+                Some(element) => {
+                    // The element rule is one of type_expr's alternatives: lower it as one.
+                    let element_span = self.span(&element);
+                    let element = self.type_alternative(element, element_span);
+                    TypeKind::List(Box::new(element))
+                }
+                None => TypeKind::Unknown(String::new()),
+            },
+            Rule::record_type => TypeKind::Record(
+                inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::field)
+                    .map(|p| self.field(p))
                     .collect(),
             ),
             Rule::digits_type => {
@@ -676,6 +706,7 @@ impl<'a> Lower<'a> {
             channel: None,
             language: None,
             timing: InputTiming::default(),
+            timezone: None,
             start: None,
             slots: vec![],
             handlers: vec![],
@@ -713,6 +744,12 @@ impl<'a> Lower<'a> {
                     };
                     flow.channel = Some((channel, self.span(&kind)));
                 }
+            }
+            Rule::flow_timezone => {
+                flow.timezone = part
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(p));
             }
             Rule::start_line => {
                 flow.start = part
@@ -1022,6 +1059,7 @@ impl<'a> Lower<'a> {
                     language: None,
                     timing: InputTiming::default(),
                     options: vec![],
+                    dynamic: None,
                     handlers: vec![],
                     errors: vec![],
                 };
@@ -1035,6 +1073,23 @@ impl<'a> Lower<'a> {
                             self.voice_setting(part, &mut menu.language, &mut menu.timing)
                         }
                         Rule::option => menu.options.push(self.option(part)),
+                        Rule::options_from => {
+                            let span = self.span(&part);
+                            let dynamic = self.options_from(part, menu.options.len());
+                            if menu.dynamic.is_some() {
+                                self.diagnostics.push(
+                                    Diagnostic::new(
+                                        ids::SYNTAX_ERROR,
+                                        span,
+                                        "a menu takes one `options from`",
+                                    )
+                                    .with_note("put the items of both lists into one list in the service result"),
+                                );
+                                menu.errors.push(span);
+                            } else if let Some(dynamic) = dynamic {
+                                menu.dynamic = Some(Box::new(dynamic));
+                            }
+                        }
                         Rule::handler => menu.handlers.push(self.handler(part)),
                         Rule::bad => {
                             let bad = self.bad(&part, Context::Menu, &mut run);
@@ -1071,9 +1126,32 @@ impl<'a> Lower<'a> {
                     operation,
                     args: vec![],
                     into: None,
+                    handlers: vec![],
                 };
                 for part in inner {
                     match part.as_rule() {
+                        Rule::handler_block => {
+                            let mut run = BadRun::default();
+                            let mut handlers = vec![];
+                            self.handlers_in(part, &mut run, &mut handlers, Context::Handlers);
+                            for handler in handlers {
+                                if handler.kind == HandlerKind::Error {
+                                    call.handlers.push(handler);
+                                } else {
+                                    self.diagnostics.push(
+                                        Diagnostic::new(
+                                            ids::SYNTAX_ERROR,
+                                            handler.kind_span,
+                                            format!(
+                                                "`on {}` does not apply to a call: only `on error` does",
+                                                handler.kind.as_str()
+                                            ),
+                                        )
+                                        .with_note("a call fails or succeeds; `on no_match` and `on no_input` belong to an `ask` or a `menu`, `on closed` to a handoff"),
+                                    );
+                                }
+                            }
+                        }
                         Rule::call_arg => {
                             let mut arg = part.into_inner();
                             if let (Some(name), Some(value)) = (arg.next(), arg.next()) {
@@ -1133,6 +1211,37 @@ impl<'a> Lower<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// `options from LIST [max N] label "…" into NAME ACTION`; `position` is the number of
+    /// static options before it.
+    fn options_from(&mut self, pair: P, position: usize) -> Option<DynamicOptions> {
+        let span = self.span(&pair);
+        let (mut list, mut max, mut label, mut into, mut action) = (None, None, None, None, None);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::postfix => list = Some(self.expr(part)),
+                Rule::options_max => {
+                    if let Some(n) = part.into_inner().nth(1) {
+                        let count = n.as_str().parse().unwrap_or(u32::MAX);
+                        max = Some((count, self.span(&n)));
+                    }
+                }
+                Rule::string => label = Some(self.string(part)),
+                Rule::decl_name => into = Some(self.ident(part)),
+                Rule::action => action = Some(self.action(part)),
+                _ => {}
+            }
+        }
+        Some(DynamicOptions {
+            list: list?,
+            max,
+            label: label?,
+            into: into?,
+            action: action?,
+            position,
+            span,
+        })
     }
 
     fn option(&mut self, pair: P) -> MenuOption {
@@ -1311,6 +1420,34 @@ impl<'a> Lower<'a> {
                     _ => left,
                 }
             }
+            Rule::sum | Rule::product => {
+                let mut inner = pair.into_inner();
+                let Some(first) = inner.next() else {
+                    return error_expr(span);
+                };
+                let mut left = self.expr(first);
+                let mut parts = 1;
+                while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
+                    parts += 1;
+                    if parts > MAX_CHAIN {
+                        self.too_long(span, "`+ - * /` parts");
+                        return error_expr(span);
+                    }
+                    let op = match op.as_str() {
+                        "+" => BinaryOp::Add,
+                        "-" => BinaryOp::Sub,
+                        "*" => BinaryOp::Mul,
+                        _ => BinaryOp::Div,
+                    };
+                    let right = self.expr(operand);
+                    let span = left.span.to(right.span);
+                    left = Expr {
+                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                        span,
+                    };
+                }
+                left
+            }
             Rule::postfix => {
                 if pair.clone().into_inner().nth(MAX_CHAIN).is_some() {
                     self.too_long(span, "`.field` accesses");
@@ -1338,7 +1475,7 @@ impl<'a> Lower<'a> {
                 },
                 None => error_expr(span),
             },
-            Rule::list => {
+            Rule::list | Rule::mock_list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
                 Expr {
                     kind: ExprKind::List(items),

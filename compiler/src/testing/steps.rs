@@ -479,7 +479,9 @@ pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
             | SlotType::Time
             | SlotType::Email
             | SlotType::Phone
-            | SlotType::Enum(_),
+            | SlotType::Enum(_)
+            | SlotType::LabelledEnum(_)
+            | SlotType::Matching(_),
             Value::Text(text),
         ) => {
             let reply = Reply {
@@ -491,6 +493,15 @@ pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
             parse_slot(ty, bundle, reply).is_some()
         }
         (SlotType::Date, Value::Date(_)) | (SlotType::Time, Value::Time(_)) => true,
+        (SlotType::List(element), Value::List(items)) => {
+            items.iter().all(|item| fits(element, bundle, item))
+        }
+        (SlotType::Fields(fields), Value::Record(values)) => values.iter().all(|(name, value)| {
+            fields
+                .iter()
+                .find(|f| bundle.str(f.name) == name)
+                .is_some_and(|f| fits(&f.ty, bundle, value))
+        }),
         _ => false,
     }
 }
@@ -513,6 +524,10 @@ pub fn type_name(ty: &SlotType, bundle: &Bundle) -> String {
             let names: Vec<&str> = values.iter().map(|v| bundle.str(*v)).collect();
             format!("enum {{ {} }}", names.join(" "))
         }
+        SlotType::Matching(_)
+        | SlotType::LabelledEnum(_)
+        | SlotType::List(_)
+        | SlotType::Fields(_) => csflow_runtime::disasm::type_text(bundle, ty),
     }
 }
 

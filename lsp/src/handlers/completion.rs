@@ -437,7 +437,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                 {
                     for value in values {
                         items.push(item(
-                            &value.name,
+                            &value.name.name,
                             CompletionItemKind::ENUM_MEMBER,
                             Some(format!("value of {slot_name}")),
                         ));

@@ -1110,6 +1110,44 @@ flow support {
 }
 "#;
 
+pub const DIVISION_BY_ZERO_BAD: &str = r#"queue general { }
+
+flow party {
+  channel chat
+  start welcome
+
+  slot guests: integer = 4
+  slot per_table: number
+
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    set per_table = guests / 0
+    say "That is {per_table} guests per table."
+    end
+  }
+}
+"#;
+
+pub const DIVISION_BY_ZERO_FIXED: &str = r#"queue general { }
+
+flow party {
+  channel chat
+  start welcome
+
+  slot guests: integer = 4
+  slot per_table: number
+
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    set per_table = guests / 2
+    say "That is {per_table} guests per table."
+    end
+  }
+}
+"#;
+
 pub const VOICE_ONLY_IN_CHAT_BAD: &str = r#"queue billing { }
 
 flow web_help {
