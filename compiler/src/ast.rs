@@ -120,6 +120,9 @@ pub struct BrokenDecl {
     pub name: Ident,
 }
 
+// A flow (with its voice settings) is much larger than the other items; a file holds few
+// items, so boxing it would only add an indirection to every reader.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Import(Import),

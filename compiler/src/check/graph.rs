@@ -426,6 +426,9 @@ impl<'a> Builder<'a, '_> {
         from
     }
 
+    // The walk's position and scope travel with the statement's parts: a struct for them
+    // would only be unpacked again here.
+    #[allow(clippy::too_many_arguments)]
     fn input_point(
         &mut self,
         stmt: &'a Stmt,
