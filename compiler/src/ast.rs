@@ -336,6 +336,9 @@ pub struct Flow {
     /// `timezone "Asia/Shanghai"`: the zone of `today` and `now` (an IANA name).
     pub timezone: Option<Str>,
     pub start: Option<Ident>,
+    /// A `start` line that did not parse (already reported; `start` with no state name
+    /// yet): the flow has a start line, its state is unknown.
+    pub start_broken: Option<Span>,
     pub slots: Vec<Slot>,
     pub handlers: Vec<Handler>,
     pub escalate: Vec<EscalateRule>,
@@ -360,6 +363,10 @@ pub struct Slot {
     pub sensitive: bool,
     pub default: Option<Expr>,
     pub span: Span,
+    /// The line did not parse (already reported) but names the slot: it is kept so that
+    /// uses of the name resolve; what was not read (often the type: [`TypeKind::Missing`])
+    /// is unknown.
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -395,6 +402,8 @@ pub enum TypeKind {
     Record(Vec<Field>),
     /// A type name we do not know (reported by the resolver).
     Unknown(String),
+    /// No type written yet: a broken `slot NAME:` line kept by recovery (already reported).
+    Missing,
 }
 
 /// One value of an `enum`: its name and the label said and shown for it.
@@ -439,6 +448,7 @@ impl TypeKind {
                 format!("{{ {} }}", fields.join(", "))
             }
             TypeKind::Unknown(name) => name.clone(),
+            TypeKind::Missing => "?".into(),
         }
     }
 }
@@ -470,6 +480,11 @@ pub struct Handler {
     pub retry: Option<Retry>,
     pub action: Block,
     pub span: Span,
+    /// The line did not parse (its syntax error is already reported) but it starts this
+    /// member, so it stays one: counted with its siblings, with what was read before the
+    /// mistake; anything after it (more keys, the action's target) is unknown, never
+    /// absent. Its action is one [`StmtKind::Error`].
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -620,6 +635,11 @@ pub struct MenuOption {
     pub phrases: Vec<Str>,
     pub action: Block,
     pub span: Span,
+    /// The line did not parse (its syntax error is already reported) but it starts this
+    /// member, so it stays one: counted with its siblings, with what was read before the
+    /// mistake; anything after it (more keys, the action's target) is unknown, never
+    /// absent. Its action is one [`StmtKind::Error`].
+    pub broken: bool,
 }
 
 /// A keypad key sequence: `1`, `1234`, `"*"`, `"#"`.
@@ -816,6 +836,9 @@ pub enum TestStepKind {
     SendKeys(Key),
     SendNoInput,
     Expect(Expectation),
+    /// A step that did not parse (already reported): still a step of its test, its
+    /// meaning unknown.
+    Error,
 }
 
 /// The zone of a test's `time`: `"Asia/Shanghai"` or written bare, `Asia/Shanghai`.

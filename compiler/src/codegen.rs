@@ -529,6 +529,7 @@ impl<'a> Generator<'a> {
                     .collect::<Result<_>>()?,
             ),
             TypeKind::Unknown(name) => return error(format!("unknown type `{name}`"), ty.span),
+            TypeKind::Missing => return error("a slot without a type".to_string(), ty.span),
         })
     }
 }

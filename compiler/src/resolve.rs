@@ -1075,13 +1075,46 @@ impl<'a> Resolver<'a> {
                                 flow.slots.keys().copied(),
                             )),
                         }
-                        // Enum values and other names in the expected value.
+                        // Enum values and other names in the expected value, checked as a
+                        // flow's are: a yes/no slot also takes the words `yes` and `no`.
+                        let slot_type = flow.slots.get(slot.name.as_str()).map(|s| &s.ty.kind);
                         visit::each_expr(value, &mut |e| {
-                            if let ExprKind::Name(name) = &e.kind
-                                && let Some(id) = name_def(flow, &name.name)
-                            {
+                            let ExprKind::Name(name) = &e.kind else {
+                                return;
+                            };
+                            if let Some(id) = name_def(flow, &name.name) {
                                 refs.push(reference(name.span, id));
+                                return;
                             }
+                            if matches!(slot_type, Some(TypeKind::YesNo | TypeKind::Bool))
+                                && matches!(name.name.as_str(), "yes" | "no")
+                            {
+                                return;
+                            }
+                            let candidates: Vec<&str> = match slot_type {
+                                Some(TypeKind::Enum(values)) => {
+                                    values.iter().map(|v| v.name.name.as_str()).collect()
+                                }
+                                _ => flow.slots.keys().copied().collect(),
+                            };
+                            diagnostics.extend(
+                                unknown(
+                                    model,
+                                    ids::UNKNOWN_SLOT,
+                                    "slot or value",
+                                    name,
+                                    candidates,
+                                )
+                                .map(|d| match slot_type {
+                                    Some(TypeKind::Enum(_)) => d.with_primary_message(format!(
+                                        "not one of the values of `{}`",
+                                        slot.name
+                                    )),
+                                    _ => d.with_primary_message(
+                                        "not a slot, a call result or a built-in",
+                                    ),
+                                }),
+                            );
                         });
                     }
                     _ => {}

@@ -76,10 +76,14 @@ fn unknown_names(sources: &SourceMap, files: &[FileId]) -> Vec<Diagnostic> {
     found
 }
 
-/// The names (with their byte offsets in `line`) of every `# csflow: allow(…)` on it.
+/// The names (with their byte offsets in `line`) of every `# csflow: allow(…)` in its
+/// comment (a `#` inside a string or a regex starts none).
 fn allow_names(line: &str) -> Vec<(usize, &str)> {
     let mut names = Vec::new();
-    for (i, _) in line.match_indices('#') {
+    let Some(comment) = crate::syntax::lex::comment_start(line) else {
+        return names;
+    };
+    for (i, _) in line.match_indices('#').filter(|(i, _)| *i >= comment) {
         let after = &line[i + 1..];
         let rest = after.trim_start();
         let Some(rest) = rest.strip_prefix("csflow:") else {
@@ -222,5 +226,18 @@ mod tests {
             "unreachable-state",
             "W0101"
         ));
+    }
+
+    #[test]
+    fn a_hash_inside_a_string_is_not_an_allow_comment() {
+        // Not a comment: no names read, so no `unknown-allow` for the text of a prompt.
+        assert!(allow_names("say \"# csflow: allow(nothing-such)\"").is_empty());
+        assert!(allow_names("if text matches /# csflow: allow(x)/ { end }").is_empty());
+        let line = "say \"#1\"  # csflow: allow(unused-slot)";
+        let names = allow_names(line);
+        assert_eq!(names.len(), 1);
+        let (offset, name) = names[0];
+        assert_eq!(name, "unused-slot");
+        assert_eq!(&line[offset..offset + name.len()], "unused-slot");
     }
 }

@@ -7,6 +7,7 @@
 mod chunk;
 mod error;
 mod fast;
+mod keywords;
 pub mod lex;
 pub mod literal;
 mod lower;
@@ -89,6 +90,16 @@ fn broken_declaration(text: &str, span: crate::source::Span) -> Option<ast::Brok
             span,
         },
     })
+}
+
+/// The identifier at `start` (the keyword of a broken line).
+pub(crate) fn leading_word(text: &str, start: usize) -> Option<&str> {
+    let rest = text.get(start..)?;
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (len > 0 && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .then(|| &rest[..len])
 }
 
 /// The first two identifiers at `start` and the offset of the second.

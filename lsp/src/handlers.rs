@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod completion;
 pub mod folding;
+pub mod formatting;
 pub mod hover;
 pub mod inlay;
 pub mod links;
@@ -62,6 +63,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()

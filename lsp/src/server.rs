@@ -826,6 +826,53 @@ impl LanguageServer for Server {
         .await
     }
 
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let (document, encoding) = {
+            let inner = self.inner();
+            let Some(document) = inner.documents.get(&uri).cloned() else {
+                return Ok(None);
+            };
+            (document, inner.encoding)
+        };
+        // The formatter needs the text only, not the project's analysis; off the message
+        // loop, since a big file takes a moment.
+        let version = document.version;
+        let answer = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                handlers::formatting::format(&document, encoding)
+            }))
+        })
+        .await;
+        let answer = match answer {
+            Ok(Ok(answer)) => answer,
+            _ => {
+                return Err(Error {
+                    code: ErrorCode::InternalError,
+                    message: "csflow lsp: formatting failed; please report it".into(),
+                    data: None,
+                });
+            }
+        };
+        if self.inner().documents.get(&uri).map(|d| d.version) != Some(version) {
+            return Err(Error::content_modified());
+        }
+        match answer {
+            Ok(edits) => Ok(Some(edits)),
+            // The syntax errors are already shown as diagnostics: nothing to change.
+            Err(handlers::formatting::Refusal::Syntax) => Ok(None),
+            Err(handlers::formatting::Refusal::Internal(message)) => Err(Error {
+                // LSP's RequestFailed.
+                code: ErrorCode::ServerError(-32803),
+                message: format!(
+                    "csflow: not formatted, the result would not mean the same ({message}); please report it with the file"
+                )
+                .into(),
+                data: None,
+            }),
+        }
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.with_ctx(&params.text_document.uri, |ctx| {
             handlers::actions::code_actions(ctx, params.range)

@@ -298,7 +298,7 @@ impl<'a> Walk<'_, 'a> {
                     }
                 }
                 TestStepKind::SendText(text) => self.string(text),
-                TestStepKind::SendKeys(_) | TestStepKind::SendNoInput => {}
+                TestStepKind::SendKeys(_) | TestStepKind::SendNoInput | TestStepKind::Error => {}
                 TestStepKind::Expect(expectation) => match expectation {
                     Expectation::Say(text) => self.string(text),
                     Expectation::SayMatches(_) | Expectation::End => {}

@@ -738,3 +738,98 @@ fn rename_across_files_tests_and_imports_and_refusals() {
     ));
     insta::assert_snapshot!(out);
 }
+
+/// A flow of `n` states named `menu_0…` and `exit_0…` (two thirds and one third), each
+/// going to the next; the last one ends. Its text, and the byte offset after `goto ` in
+/// the first state.
+fn big_flow(n: usize) -> (String, usize) {
+    let name = |i: usize| {
+        if i % 3 == 2 {
+            format!("exit_{}", i / 3)
+        } else {
+            format!("menu_{}", i - i / 3)
+        }
+    };
+    let mut text = format!("flow big {{\n  start {}\n", name(0));
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("goto {}", name(i + 1))
+        } else {
+            "end".to_string()
+        };
+        text.push_str(&format!(
+            "  state {} {{\n    say \"{i}\"\n    {next}\n  }}\n",
+            name(i)
+        ));
+    }
+    text.push_str("}\n");
+    let at = text.find("goto ").unwrap() + "goto ".len();
+    (text, at)
+}
+
+/// Completion after `goto ` in a flow of 900 states, with `typed` written after it.
+fn complete_in_big_flow(typed: &str) -> CompletionResponse {
+    let (text, at) = big_flow(900);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("big.csflow");
+    std::fs::write(&path, &text).unwrap();
+    let snapshot = csflow_lsp::project::Inputs {
+        key: csflow_lsp::project::ProjectKey::Dir(root.clone()),
+        overlays: Default::default(),
+    }
+    .analyze(std::slice::from_ref(&root));
+    let key = path.to_string_lossy().into_owned();
+    let ctx = csflow_lsp::context::Ctx {
+        snapshot: &snapshot,
+        file: snapshot.file(&key).unwrap(),
+        encoding: Encoding::Utf16,
+        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
+        now: support::now(),
+    };
+    // The editor's text: the word being typed replaces the first goto's target.
+    let end = at + text[at..].find('\n').unwrap();
+    let mut typing = text.clone();
+    typing.replace_range(at..end, typed);
+    let uri = csflow_lsp::documents::uri_for(&key).unwrap();
+    let document = csflow_lsp::documents::Document::new(uri, 2, typing);
+    let position = document.lines().position(at + typed.len(), Encoding::Utf16);
+    handlers::completion::complete(&document, Some(&ctx), position, Encoding::Utf16)
+        .expect("an answer")
+}
+
+#[test]
+fn completion_in_a_big_flow_sends_at_most_200_items_filtered_by_the_typed_word() {
+    // Nothing typed yet: 900 states, 200 sent, marked incomplete so the editor asks again.
+    let CompletionResponse::List(list) = complete_in_big_flow("") else {
+        panic!("a big answer is a list marked incomplete");
+    };
+    assert!(list.is_incomplete);
+    assert_eq!(list.items.len(), 200);
+    assert!(
+        list.items
+            .iter()
+            .all(|i| i.kind == Some(CompletionItemKind::FUNCTION)
+                && (i.label.starts_with("menu_") || i.label.starts_with("exit_"))),
+        "only state names after `goto`"
+    );
+    // `exit_1` typed: every name starting with it (exit_1, exit_10…19, exit_100…199) and
+    // nothing else, still incomplete.
+    let CompletionResponse::List(list) = complete_in_big_flow("exit_1") else {
+        panic!("a big answer is a list marked incomplete");
+    };
+    assert!(list.is_incomplete);
+    let mut labels: Vec<&str> = list.items.iter().map(|i| i.label.as_str()).collect();
+    labels.sort();
+    let mut expected: Vec<String> = (0..300)
+        .map(|i| format!("exit_{i}"))
+        .filter(|l| l.starts_with("exit_1"))
+        .collect();
+    expected.sort();
+    assert_eq!(labels, expected);
+    // A prefix matching nothing: an empty, still incomplete list (a later letter may match).
+    let CompletionResponse::List(list) = complete_in_big_flow("zzz") else {
+        panic!("a big answer is a list marked incomplete");
+    };
+    assert!(list.is_incomplete && list.items.is_empty());
+}

@@ -56,7 +56,14 @@ async fn typing_an_error_and_fixing_it_updates_diagnostics_for_the_whole_project
         )
         .await;
     let unknown = client.diagnostics(&bank, |p| p.version == Some(3)).await;
-    assert_eq!(codes(&unknown), vec!["unknown-state"]);
+    // The unknown name does not switch the graph checks off: the state it probably means,
+    // reached from nowhere else now, is reported too, saying so.
+    assert_eq!(codes(&unknown), vec!["unknown-state", "unreachable-state"]);
+    assert!(
+        unknown.diagnostics[1].message.contains("`main_menu`"),
+        "{}",
+        unknown.diagnostics[1].message
+    );
     let d = &unknown.diagnostics[0];
     assert_eq!(d.range.start, Position::new(line, column + 5));
     assert_eq!(d.range.end, Position::new(line, column + 15));
@@ -278,5 +285,101 @@ async fn bad_requests_answer_errors_and_the_server_carries_on() {
         .await
         .unwrap();
     assert!(symbols.as_array().is_some_and(|a| !a.is_empty()));
+    client.shutdown().await;
+}
+
+/// The text after the server's formatting edits, and the edits as a snapshot shows them.
+fn formatted(text: &str, answer: &serde_json::Value) -> (String, String) {
+    let edits: Vec<TextEdit> = serde_json::from_value(answer.clone()).unwrap();
+    let shown = edits
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}..{}:{} ← {:?}",
+                e.range.start.line,
+                e.range.start.character,
+                e.range.end.line,
+                e.range.end.character,
+                e.new_text
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (
+        support::apply_edits(text, &edits, csflow_lsp::position::Encoding::Utf16),
+        shown,
+    )
+}
+
+#[tokio::test]
+async fn formatting_answers_the_formatters_layout_as_one_edit_over_the_changed_lines() {
+    let (_dir, root) = copy_fixture("bank");
+    let mut client = Client::start();
+    let init = client.initialize(&root, json!({})).await;
+    assert_eq!(
+        init["capabilities"]["documentFormattingProvider"],
+        json!(true)
+    );
+    let bank = uri(&root.join("bank.csflow"));
+    let clean = std::fs::read_to_string(root.join("bank.csflow")).unwrap();
+    // Odd spacing in two places, a blank-line run, a trailing comment, Chinese text.
+    let messy = clean
+        .replace(
+            "      option \"营业时间\" key 2 goto hours_info",
+            "      option   \"营业时间\"  key 2   goto hours_info   # 营业时间 😀",
+        )
+        .replace("  state goodbye {\n", "\n\n\n  state   goodbye{\n");
+    assert_ne!(messy, clean);
+    client.open(&bank, &messy).await;
+    let params = json!({
+        "textDocument": { "uri": bank.as_str() },
+        "options": { "tabSize": 8, "insertSpaces": false }
+    });
+    let answer = client
+        .request("textDocument/formatting", params.clone())
+        .await
+        .unwrap();
+    let (text, shown) = formatted(&messy, &answer);
+    // Exactly what `csflow fmt` writes (the client's tab settings are not read).
+    let expected =
+        csflow_compiler::format::format_file(csflow_compiler::source::FileId(0), &messy).unwrap();
+    assert_eq!(text, expected);
+    assert!(text.contains("# 营业时间 😀"), "{text}");
+    insta::assert_snapshot!(format!("{shown}\n---\n{text}"));
+    // Once applied, formatting again changes nothing.
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": bank.as_str(), "version": 2 },
+                "contentChanges": [{ "text": text }]
+            }),
+        )
+        .await;
+    let again = client
+        .request("textDocument/formatting", params.clone())
+        .await
+        .unwrap();
+    assert_eq!(again, json!([]));
+    // A document with a syntax error is left alone (its diagnostics say why).
+    let half_typed = text.replace(
+        "goto goodbye\n  }\n\n  state goodbye",
+        "goto\n  }\n\n  state goodbye",
+    );
+    assert_ne!(half_typed, text);
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": bank.as_str(), "version": 3 },
+                "contentChanges": [{ "text": half_typed }]
+            }),
+        )
+        .await;
+    let broken = client
+        .request("textDocument/formatting", params)
+        .await
+        .unwrap();
+    assert_eq!(broken, serde_json::Value::Null);
     client.shutdown().await;
 }

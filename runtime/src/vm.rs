@@ -771,7 +771,9 @@ impl Conversation {
         // The external classifier, when the host has one, is asked first; its failure
         // leaves the offline matcher to answer.
         let intents = match (&input, env.services.intent_classifier()) {
-            (Input::Text(text), Some(classifier)) if !bundle.intents.is_empty() => {
+            (Input::Text(text), Some(classifier))
+                if !bundle.intents.is_empty() && !self.awaits_sensitive(bundle) =>
+            {
                 let names: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
                 classifier.classify(text, &names).ok()
             }
@@ -814,6 +816,12 @@ impl Conversation {
             });
         }
         Ok(())
+    }
+
+    /// Whether the conversation waits at an `ask` of a sensitive slot: the answer is masked
+    /// in the transcript, and a host sends it to no external classifier.
+    pub fn awaits_sensitive(&self, bundle: &Bundle) -> bool {
+        exec::awaits_sensitive(bundle, self)
     }
 
     /// The id of the bundle this conversation started on (and runs on).

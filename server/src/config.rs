@@ -24,6 +24,26 @@ pub struct Config {
     pub handoff: Option<HandoffConfig>,
     #[serde(default)]
     pub voice: VoiceConfig,
+    /// An external intent classifier asked before each text turn; without one, the offline
+    /// matcher alone scores intents.
+    pub intent_classifier: Option<ClassifierConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierConfig {
+    /// Where the text and the bundle's intent names are POSTed.
+    pub url: String,
+    /// Extra headers: header name → environment variable holding its value.
+    #[serde(default)]
+    pub headers_from_env: BTreeMap<String, String>,
+    /// How long a turn waits for the scores before the offline matcher answers instead.
+    #[serde(default = "default_classifier_timeout")]
+    pub timeout_ms: u64,
+}
+
+fn default_classifier_timeout() -> u64 {
+    300
 }
 
 #[derive(Debug, Clone, Deserialize)]

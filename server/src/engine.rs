@@ -9,6 +9,7 @@
 //! (a slow service holds nothing but this request's task) and resumes the turn.
 
 use crate::bundles::Bundles;
+use crate::classifier::{Asked, Classifier};
 use crate::config::{Limits, Sessions};
 use crate::error::ApiError;
 use crate::metrics::{FlowInput, FlowLabel, FlowState, HandoffLabel, Metrics};
@@ -31,6 +32,8 @@ pub struct Engine {
     pub limits: Limits,
     pub sessions: Sessions,
     pub services: Arc<ServiceClients>,
+    /// The external intent classifier, when the config names one.
+    pub classifier: Option<Classifier>,
     pub metrics: Arc<Metrics>,
     /// Hand-offs are queued for the webhook only when one is configured.
     pub handoff_webhook: bool,
@@ -156,6 +159,35 @@ impl Engine {
             }
         }
         turn
+    }
+
+    /// The external classifier's scores for a text input (`None`: the offline matcher
+    /// answers — no classifier, keyed input, no intents, a sensitive answer, or a failure).
+    async fn classify(
+        &self,
+        bundle: &Bundle,
+        conversation: &Conversation,
+        input: &Input,
+        state: &str,
+    ) -> Option<Vec<f32>> {
+        let classifier = self.classifier.as_ref()?;
+        let Input::Text(text) = input else {
+            return None;
+        };
+        if text.trim().is_empty()
+            || bundle.intents.is_empty()
+            || conversation.awaits_sensitive(bundle)
+        {
+            return None;
+        }
+        let intents: Vec<&str> = bundle.intents.iter().map(|i| bundle.str(i.name)).collect();
+        let asked = Asked {
+            text,
+            intents: &intents,
+            flow: conversation.flow_name(bundle),
+            state,
+        };
+        classifier.scores(&asked, &self.metrics).await
     }
 
     /// The answer, the summary and the hand-off delivery of a turn just run.
@@ -315,8 +347,9 @@ impl Engine {
             }
             let from = conversation.state_name(bundle).to_string();
             let before = Before::of(conversation);
+            let intents = self.classify(bundle, conversation, &input, &from).await;
             let turn = conversation
-                .send(bundle, input.clone(), now_clock())
+                .send_with_intents(bundle, input.clone(), intents, now_clock())
                 .map_err(|error| ApiError::conflict("not_waiting", error.to_string()))?;
             let turn = self.answer_calls(bundle, conversation, turn).await;
             let ran = self.ran(

@@ -7,6 +7,7 @@
 //! engine    start / input / show: variables, limits, the VM, commit, logs and metrics
 //! turn      the API's Turn JSON and a turn's summary
 //! services  service calls as JSON over HTTP
+//! classifier the external intent classifier over HTTP (the offline matcher is the fallback)
 //! handoff   the hand-off webhook's delivery loop
 //! http      routes, auth, rate limits, time-outs, body parsing, JSON errors
 //! voice     the TwiML webhook
@@ -26,6 +27,7 @@
 )]
 
 pub mod bundles;
+pub mod classifier;
 pub mod config;
 pub mod engine;
 pub mod error;

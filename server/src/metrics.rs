@@ -40,6 +40,11 @@ pub struct ServiceLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ClassifierLabel {
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OpLabel {
     pub operation: &'static str,
 }
@@ -65,6 +70,7 @@ pub struct Metrics {
     pub active: Gauge,
     pub turn_latency: Histogram,
     pub service_latency: Family<ServiceLabel, Histogram, fn() -> Histogram>,
+    pub classifier_latency: Family<ClassifierLabel, Histogram, fn() -> Histogram>,
     pub store_errors: Family<OpLabel, Counter>,
     pub handoff_deliveries: Family<OpLabel, Counter>,
 }
@@ -127,6 +133,15 @@ impl Metrics {
             "Service calls by outcome (ok, failed, timeout, malformed)",
             service_latency.clone(),
         );
+        let classifier_latency =
+            Family::<ClassifierLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+                service_histogram,
+            );
+        registry.register(
+            "intent_classifier_duration_seconds",
+            "External intent classifier requests by outcome (ok, failed, timeout, malformed); all but ok fell back to the offline matcher",
+            classifier_latency.clone(),
+        );
         let store_errors = Family::<OpLabel, Counter>::default();
         registry.register("store_errors", "Session store errors", store_errors.clone());
         let handoff_deliveries = Family::<OpLabel, Counter>::default();
@@ -146,6 +161,7 @@ impl Metrics {
             active,
             turn_latency,
             service_latency,
+            classifier_latency,
             store_errors,
             handoff_deliveries,
         }

@@ -3,6 +3,7 @@
 //! in-flight requests finished, the store flushed.
 
 use crate::bundles::{Bundles, Loaded};
+use crate::classifier::Classifier;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::handoff::Webhook;
@@ -48,6 +49,10 @@ impl Server {
             None => None,
         };
         let voice = crate::voice::Voice::from_config(&config.voice).map_err(|e| e.to_string())?;
+        let classifier = match &config.intent_classifier {
+            Some(c) => Some(Classifier::from_config(c).map_err(|e| e.to_string())?),
+            None => None,
+        };
         let metrics = Arc::new(Metrics::new());
         let engine = Arc::new(Engine {
             bundles: Bundles::new(bundle),
@@ -55,6 +60,7 @@ impl Server {
             limits: config.limits.clone(),
             sessions,
             services: Arc::new(services),
+            classifier,
             metrics: metrics.clone(),
             handoff_webhook: webhook.is_some(),
         });

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
+    // A broken `start` line is a start whose state is unknown (its error is reported).
     if f.start.is_none()
+        && f.start_broken.is_none()
         && let Some(flow_name) = &f.name
     {
         let mut d = Diagnostic::new(
@@ -76,6 +78,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     crate::visit::each_flow_stmt(f, &mut |stmt| {
         if let StmtKind::Menu(menu) = &stmt.kind {
             duplicate_keys(menu, diagnostics);
+            interpolated_labels(menu, diagnostics);
         }
     });
 }
@@ -84,6 +87,26 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
 /// can reach the end of `block`; the answer is [`visit::block_ending`], shared with codegen.
 fn falls_through(block: &Block) -> Option<Option<crate::source::Span>> {
     (!visit::block_ending(block).ends()).then(|| block.statements.last().map(|s| s.span))
+}
+
+/// `interpolated-label`: labels are fixed text (buttons, matching, shadowing compare them
+/// as written), so a `{…}` in one is refused rather than shown to customers as `{…}`.
+fn interpolated_labels(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    for option in &menu.options {
+        let Some(expr) = crate::visit::interpolations(&option.label).next() else {
+            continue;
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                ids::INTERPOLATED_LABEL,
+                expr.span,
+                "an option label cannot hold a `{…}` value",
+            )
+            .with_primary_message("customers would see this as `{…}`, and typing the label would never pick it")
+            .with_label(option.label.span, "this label")
+            .with_note("write the label as plain text (`{{` for a literal brace); put changing values in the menu's prompt"),
+        );
+    }
 }
 
 fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {

@@ -71,7 +71,7 @@ pub fn of_type(kind: &TypeKind) -> Ty<'_> {
         TypeKind::Enum(values) => Ty::Enum(values),
         TypeKind::List(element) => Ty::List(Box::new(of_type(&element.kind))),
         TypeKind::Record(fields) => Ty::Record(fields),
-        TypeKind::Unknown(_) => Ty::Unknown,
+        TypeKind::Unknown(_) | TypeKind::Missing => Ty::Unknown,
     }
 }
 
@@ -188,12 +188,37 @@ pub fn check_tests(
                     let Some(op) = model.operation(&service.name, &operation.name) else {
                         continue;
                     };
+                    let owner = format!("{}.{}", service.name, operation.name);
                     match &value.kind {
                         ExprKind::Record(fields) => {
-                            for (name, _) in fields {
-                                if !op.returns.iter().any(|f| f.name.name == name.name) {
-                                    diagnostics.push(unknown_field(name, &op.returns, &format!("{}.{}", service.name, operation.name)));
+                            for (name, field_value) in fields {
+                                match op.returns.iter().find(|f| f.name.name == name.name) {
+                                    None => diagnostics.push(unknown_field(name, &op.returns, &owner)),
+                                    // The value against the declared type, as a `set` is checked.
+                                    Some(field) => {
+                                        if let Some(flow) = flow {
+                                            let mut checker = Checker { model, flow, diagnostics, types };
+                                            let ty = checker.expr(field_value);
+                                            checker.expect_value(&of_type(&field.ty.kind), &ty, field_value, &name.name);
+                                        }
+                                    }
                                 }
+                            }
+                            let missing: Vec<String> = op
+                                .returns
+                                .iter()
+                                .filter(|f| !fields.iter().any(|(n, _)| n.name == f.name.name))
+                                .map(|f| format!("`{}`", f.name.name))
+                                .collect();
+                            if !missing.is_empty() {
+                                diagnostics.push(
+                                    Diagnostic::new(
+                                        ids::TYPE_MISMATCH,
+                                        value.span,
+                                        format!("this mock of `{owner}` leaves out {}", missing.join(", ")),
+                                    )
+                                    .with_note("a mock returns the whole record the service declares: give every field a value (`none` for nothing)"),
+                                );
                             }
                         }
                         _ if op.returns.is_empty() => {}

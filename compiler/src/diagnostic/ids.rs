@@ -49,6 +49,8 @@ pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
 pub const DIVISION_BY_ZERO: CheckId = CheckId::named("division-by-zero");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
+pub const INTERPOLATED_LABEL: CheckId = CheckId::named("interpolated-label");
+pub const KEY_PREFIX: CheckId = CheckId::named("key-prefix");
 pub const VOICE_ONLY_IN_CHAT: CheckId = CheckId::named("voice-only-in-chat");
 pub const MAX_DIGITS_TOO_SHORT: CheckId = CheckId::named("max-digits-too-short");
 pub const MISSING_FINISH_KEY: CheckId = CheckId::named("missing-finish-key");
@@ -79,6 +81,7 @@ pub const ALL: &[CheckId] = &[
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
     DIVISION_BY_ZERO,
+    INTERPOLATED_LABEL,
     VOICE_ONLY_IN_CHAT,
     MAX_DIGITS_TOO_SHORT,
     UNREACHABLE_STATE,
@@ -103,6 +106,7 @@ pub const ALL: &[CheckId] = &[
     UNUSED_KNOWLEDGE,
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
+    KEY_PREFIX,
     MISSING_FINISH_KEY,
     MISSING_AUDIO,
 ];

@@ -435,7 +435,9 @@ fn stmt(p: &mut Printer, s: &Stmt) {
                 ident(p, into);
             }
             if let Some(first) = call.handlers.first() {
-                p.tok(first.span.start as usize, "{");
+                let before = first.span.start as usize;
+                let open = p.src[..before].rfind('{').unwrap_or(before);
+                p.tok(open, "{");
                 p.indent();
                 for h in &call.handlers {
                     p.item(h.span.start as usize);

@@ -386,6 +386,8 @@ pub fn test(p: &mut Printer, t: &Test) {
                 p.tok(at, "send");
                 p.tok(at, "no_input");
             }
+            // Files with syntax errors are never printed.
+            TestStepKind::Error => p.slice(at, step.span.end as usize),
             TestStepKind::Expect(expectation) => {
                 p.tok(at, "expect");
                 match expectation {

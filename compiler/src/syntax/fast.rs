@@ -13,6 +13,7 @@
 //! reference grammar and the only source of syntax errors; `tests::fast_path_matches_pest`
 //! and the property test in `tests/robustness.rs` hold the two to the same trees.
 
+use super::keywords::{RESERVED, STATEMENTS};
 use super::lower::MAX_CHAIN;
 use crate::ast::*;
 use crate::source::{FileId, Span};
@@ -39,15 +40,6 @@ struct Reader<'a> {
     file: FileId,
 }
 
-const RESERVED: [&str; 9] = [
-    "true", "false", "none", "and", "or", "not", "is", "in", "matches",
-];
-
-/// The words a statement starts with.
-const STATEMENT_KEYWORDS: [&str; 10] = [
-    "goto", "say", "end", "handoff", "menu", "ask", "if", "set", "call", "answer",
-];
-
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -67,7 +59,7 @@ impl Reader<'_> {
             let rest = self.rest();
             let Some(c) = rest.chars().next() else { return };
             match c {
-                ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}' => self.pos += c.len_utf8(),
+                c if super::lex::is_space(c) => self.pos += c.len_utf8(),
                 '#' => self.pos += rest.find('\n').unwrap_or(rest.len()),
                 _ => return,
             }
@@ -384,6 +376,7 @@ impl Reader<'_> {
             retry,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 
@@ -855,6 +848,7 @@ impl Reader<'_> {
             phrases,
             action,
             span: self.span(start),
+            broken: false,
         })
     }
 
@@ -896,7 +890,7 @@ impl Reader<'_> {
             });
         }
         // A statement keyword must follow; anything else (`on`, a typo) is pest's to report.
-        if !STATEMENT_KEYWORDS.iter().any(|k| self.peek_keyword(k)) {
+        if !STATEMENTS.iter().any(|(k, _)| self.peek_keyword(k)) {
             return None;
         }
         let statement = self.statement()?;

@@ -129,6 +129,13 @@ fn run_step(
         TestStepKind::Time { date, time, zone } => {
             *clock = clock_at(*date, *time, zone.as_ref())?;
         }
+        // Tests run only without syntax errors; should one reach here, it fails the test.
+        TestStepKind::Error => {
+            return Err((
+                "a step that did not parse".into(),
+                "fix the syntax error on this line".into(),
+            ));
+        }
         TestStepKind::Mock {
             service,
             operation,
@@ -323,9 +330,18 @@ fn expect(
             }
         }
         Expectation::Slot { slot, value } => {
-            let expected = literal(value);
+            let mut expected = literal(value);
+            let got = conversation.slot(bundle, &slot.name);
+            // A yes/no slot compares with the words `yes` and `no`, as a flow's conditions do.
+            if let (Some(Value::Bool(_)), ExprKind::Name(word)) = (got, &value.kind) {
+                match word.name.as_str() {
+                    "yes" => expected = Value::Bool(true),
+                    "no" => expected = Value::Bool(false),
+                    _ => {}
+                }
+            }
             let wanted = format!("slot {} == {}", slot.name, value_text(&expected));
-            match conversation.slot(bundle, &slot.name) {
+            match got {
                 None => Err((wanted, format!("no slot named {}", slot.name))),
                 Some(got) if got.equals(&expected) => Ok(()),
                 Some(got) => Err((wanted, format!("slot {} == {}", slot.name, value_text(got)))),

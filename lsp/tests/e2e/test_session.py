@@ -1,7 +1,7 @@
 """A full editing session against the real `csflow lsp` binary over stdio, through
 pytest-lsp (a real LSP client): open, edit, see diagnostics, code actions, complete, hover,
-outline, go to definition across files, rename (and a refused rename), then shut down and
-exit cleanly. Formatting is not offered yet (no formatter has landed). Run by scripts/ci.d/lsp.check.sh.
+outline, go to definition across files, rename (and a refused rename), format, then shut down and
+format, exit cleanly. Run by scripts/ci.d/lsp.check.sh.
 
 CSFLOW_BIN names the binary (default: target/debug/csflow of this repository)."""
 
@@ -202,6 +202,50 @@ async def test_edit_session(client: LanguageClient):
         )
     )
     assert await diagnostics_for(client, BANK, 3) == []
+
+    # Format a messy version: the edits give exactly what `csflow fmt --stdin` prints.
+    messy = text.replace("  state goodbye {\n", "\n\n\n  state   goodbye{  # 再见 👋\n")
+    assert messy != text
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=BANK, version=4),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=messy)],
+        )
+    )
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=BANK),
+            options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+        )
+    )
+    assert edits, "a messy document gets edits"
+    expected = subprocess.run(
+        [CSFLOW, "fmt", "--stdin"], input=messy.encode(), capture_output=True, check=True
+    ).stdout.decode()
+    assert apply_edits(messy, edits) == expected
+    assert "state goodbye {" in expected and "# 再见 👋" in expected, expected
+
+
+def offset_of(text: str, position: types.Position) -> int:
+    """The string index of an LSP position (UTF-16 columns)."""
+    lines = text.split("\n")
+    start = sum(len(line) + 1 for line in lines[: position.line])
+    if position.line >= len(lines):
+        return len(text)
+    line = lines[position.line]
+    units = 0
+    for i, ch in enumerate(line):
+        if units >= position.character:
+            return start + i
+        units += len(ch.encode("utf-16-le")) // 2
+    return start + len(line)
+
+
+def apply_edits(text: str, edits) -> str:
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = offset_of(text, edit.range.start), offset_of(text, edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
 
 
 def test_shutdown_and_exit_cleanly():

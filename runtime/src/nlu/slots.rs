@@ -336,6 +336,26 @@ mod tests {
     use crate::bundle::Time;
 
     #[test]
+    fn patterns_match_after_full_width_and_case_folding() {
+        let upper = regex::Regex::new("^[A-Z0-9]{6}$").unwrap();
+        assert_eq!(parse_matching("ab12cd", &upper).as_deref(), Some("AB12CD"));
+        assert_eq!(
+            parse_matching("ＡＢ１２ｃｄ", &upper).as_deref(),
+            Some("AB12CD")
+        );
+        assert_eq!(
+            parse_matching(" ab 12-cd ", &upper).as_deref(),
+            Some("AB12CD")
+        );
+        assert_eq!(parse_matching("ab12c", &upper), None);
+        let lower = regex::Regex::new("^[a-z]+-[0-9]+$").unwrap();
+        assert_eq!(parse_matching("ABC-12", &lower).as_deref(), Some("abc-12"));
+        let any = regex::Regex::new("(?i)^x[0-9]$").unwrap();
+        assert_eq!(parse_matching("X1", &any).as_deref(), Some("X1"));
+        assert_eq!(parse_matching("   ", &any), None);
+    }
+
+    #[test]
     fn digits_accept_separators_and_check_length() {
         assert_eq!(
             parse_digits("1234", Some(4), Some(4)).as_deref(),

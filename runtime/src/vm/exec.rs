@@ -143,14 +143,9 @@ pub(super) fn run_start<'b>(bundle: &'b Bundle, conv: &mut Conversation, clock: 
     }
 }
 
-pub(super) fn run_input<'b>(
-    bundle: &'b Bundle,
-    conv: &mut Conversation,
-    input: Input,
-    intents: Option<Vec<f32>>,
-    clock: Clock,
-) -> Turn<'b> {
-    let sensitive_ask = bundle
+/// Whether `conv` waits at an `ask` of a sensitive slot.
+pub(super) fn awaits_sensitive(bundle: &Bundle, conv: &Conversation) -> bool {
+    bundle
         .flows
         .get(conv.flow as usize)
         .and_then(|flow| match flow.code.get(conv.pc as usize) {
@@ -160,7 +155,17 @@ pub(super) fn run_input<'b>(
         .is_some_and(|(flow, point)| match point.kind {
             PointKind::Ask { var } => flow.vars.get(var as usize).is_some_and(|v| v.sensitive),
             PointKind::Menu { .. } => false,
-        });
+        })
+}
+
+pub(super) fn run_input<'b>(
+    bundle: &'b Bundle,
+    conv: &mut Conversation,
+    input: Input,
+    intents: Option<Vec<f32>>,
+    clock: Clock,
+) -> Turn<'b> {
+    let sensitive_ask = awaits_sensitive(bundle, conv);
     conv.turns = conv.turns.saturating_add(1);
     conv.note(Speaker::User, || match &input {
         Input::NoInput => Line::fixed("(no input)"),
@@ -999,6 +1004,41 @@ mod tests {
             value: Value::Text(text.into()),
             sensitive,
         }
+    }
+
+    #[test]
+    fn arithmetic_on_numbers_dates_and_none() {
+        let n = Value::Number;
+        assert_eq!(arithmetic(ArithOp::Add, &n(2.0), &n(3.0)), Ok(n(5.0)));
+        assert_eq!(arithmetic(ArithOp::Div, &n(7.0), &n(2.0)), Ok(n(3.5)));
+        assert_eq!(
+            arithmetic(ArithOp::Mul, &Value::Text("12".into()), &n(2.0)),
+            Ok(n(24.0))
+        );
+        assert!(arithmetic(ArithOp::Div, &n(1.0), &n(0.0)).is_err());
+        assert!(arithmetic(ArithOp::Mul, &n(1e308), &n(10.0)).is_err());
+        assert_eq!(
+            arithmetic(ArithOp::Sub, &Value::None, &n(1.0)),
+            Ok(Value::None)
+        );
+        let day = |d: u8| {
+            Value::Date(crate::bundle::Date {
+                year: 2026,
+                month: 12,
+                day: d,
+            })
+        };
+        assert_eq!(
+            arithmetic(ArithOp::Add, &day(30), &n(3.0)),
+            Ok(Value::Date(crate::bundle::Date {
+                year: 2027,
+                month: 1,
+                day: 2,
+            }))
+        );
+        assert_eq!(arithmetic(ArithOp::Sub, &day(30), &day(23)), Ok(n(7.0)));
+        assert!(arithmetic(ArithOp::Add, &day(1), &n(0.5)).is_err());
+        assert!(arithmetic(ArithOp::Add, &Value::Text("a".into()), &n(1.0)).is_err());
     }
 
     #[test]

@@ -1148,6 +1148,72 @@ flow party {
 }
 "#;
 
+pub const INTERPOLATED_LABEL_BAD: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow support {
+  channel chat
+  start main_menu
+
+  slot name: text
+
+  on no_match retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    ask name "What is your name?"
+    menu "What can I do for you?" {
+      option "Orders of {name}" goto orders
+      option "Something else"   handoff general
+    }
+  }
+
+  state orders {
+    say "Your orders are on their way."
+    end
+  }
+}
+"#;
+
+pub const INTERPOLATED_LABEL_FIXED: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow support {
+  channel chat
+  start main_menu
+
+  slot name: text
+
+  on no_match retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    ask name "What is your name?"
+    menu "What can I do for you, {name}?" {
+      option "My orders"      goto orders
+      option "Something else" handoff general
+    }
+  }
+
+  state orders {
+    say "Your orders are on their way."
+    end
+  }
+}
+"#;
+
 pub const VOICE_ONLY_IN_CHAT_BAD: &str = r#"queue billing { }
 
 flow web_help {
