@@ -42,13 +42,7 @@ fn a_lost_card_call_by_keypad_ends_with_goodbye() {
         "bot: Thank you for calling Northwind Bank. Goodbye.",
         "-- the conversation has ended",
     ];
-    let mut rest = stdout.as_str();
-    for line in expected {
-        let at = rest
-            .find(line)
-            .unwrap_or_else(|| panic!("missing {line:?} in order in:\n{stdout}"));
-        rest = &rest[at + line.len()..];
-    }
+    assert_in_order(&stdout, &expected);
     assert!(!stdout.contains("4321"), "the card digits are sensitive");
 }
 
@@ -210,6 +204,36 @@ fn time_takes_a_zone_like_a_tests_time_line() {
 }
 
 #[test]
+fn the_hotline_plays_repeats_the_menu_after_sorry_and_transfers() {
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args(["run", "examples/hotline", "--flow", "hotline"])
+        .write_stdin("#7\n#1\n#12345678\n#13800138000\n")
+        .output()
+        .expect("csflow runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let expected = [
+        "bot: [play audio/welcome.wav] 欢迎致电远航电信。",
+        "bot: For English service, please stay on the line.",
+        "bot: 查询账户请按1，转接宽带维修请按2，人工服务请按0。",
+        "     (timeout 5s, finish with #)",
+        "you: [keys 7]",
+        "bot: 抱歉，我没有听清。",
+        "bot: 查询账户请按1，转接宽带维修请按2，人工服务请按0。",
+        "you: [keys 1]",
+        "bot: 请输入八位账号，以#号键结束。",
+        "     (timeout 8s, at most 8 digits, finish with #)",
+        "bot: 请输入回拨号码，以#号键结束。",
+        "     (timeout 6s, at most 11 digits, finish with #)",
+        "bot: 我们会尽快回电到13800138000。",
+        "-- transferred to sip:billing@desk.example.com",
+    ];
+    assert_in_order(&stdout, &expected);
+}
+
+#[test]
 fn the_airline_hotline_normalises_the_reference_and_lists_flights_from_the_service() {
     let output = Command::cargo_bin("csflow")
         .expect("the csflow binary is built")
@@ -239,7 +263,12 @@ fn the_airline_hotline_normalises_the_reference_and_lists_flights_from_the_servi
         "bot: 已为您改签 CA1502，基础套餐。Changed to CA1502, fee 50.",
         "-- the conversation has ended",
     ];
-    let mut rest = stdout.as_str();
+    assert_in_order(&stdout, &expected);
+}
+
+/// Every line of `expected` appears in `stdout`, in this order.
+fn assert_in_order(stdout: &str, expected: &[&str]) {
+    let mut rest = stdout;
     for line in expected {
         let at = rest
             .find(line)

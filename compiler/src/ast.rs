@@ -120,6 +120,9 @@ pub struct BrokenDecl {
     pub name: Ident,
 }
 
+// A flow (with its voice settings) is much larger than the other items; a file holds few
+// items, so boxing it would only add an indirection to every reader.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Import(Import),
@@ -326,6 +329,10 @@ pub struct Flow {
     /// `None` when the name was not written (kept by recovery); never an empty name.
     pub name: Option<Ident>,
     pub channel: Option<(Channel, Span)>,
+    /// `language "zh-CN"`: the language of every prompt that names none.
+    pub language: Option<Str>,
+    /// `timeout` / `max_digits` / `finish_key` defaults for every input point.
+    pub timing: InputTiming,
     /// `timezone "Asia/Shanghai"`: the zone of `today` and `now` (an IANA name).
     pub timezone: Option<Str>,
     pub start: Option<Ident>,
@@ -484,7 +491,24 @@ pub struct Handler {
 pub struct Retry {
     pub count: u32,
     pub message: Option<Str>,
+    /// `and prompt`: the message is said before the prompt again, not instead of it.
+    pub reprompt: Option<Span>,
     pub span: Span,
+}
+
+/// How a voice channel collects a reply: `timeout 5s`, `max_digits 11`, `finish_key "#"`
+/// (of one input point, or the flow's defaults).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InputTiming {
+    pub timeout: Option<DurationLit>,
+    pub max_digits: Option<(u32, Span)>,
+    pub finish_key: Option<Str>,
+}
+
+impl InputTiming {
+    pub fn is_empty(&self) -> bool {
+        self.timeout.is_none() && self.max_digits.is_none() && self.finish_key.is_none()
+    }
 }
 
 /// `when EXPR ACTION` inside `escalate { }`.
@@ -532,20 +556,45 @@ pub enum StmtKind {
     },
     Call(Call),
     Answer(Answer),
+    /// `play "audio/x.wav" or say "…"`, or `say "…" language "…"`.
+    Speak(Speak),
+    /// `transfer "+8610…" [reason "…"]`: the call goes to another number; a terminator.
+    Transfer(Transfer),
     /// A statement that did not parse (already reported).
     Error,
+}
+
+/// An output with more than text: a recorded prompt (`audio`) and/or its own language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speak {
+    /// The recording (`play "…"`), a project-relative path or a URL.
+    pub audio: Option<Str>,
+    /// What is said instead of the recording on chat channels, and kept in the transcript.
+    pub text: Str,
+    pub language: Option<Str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    /// A phone number (`+861012345678`) or a SIP address (`sip:desk@example.com`).
+    pub to: Str,
+    pub reason: Option<Str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
     pub slot: Ident,
     pub prompt: Str,
+    pub language: Option<Str>,
+    pub timing: InputTiming,
     pub handlers: Vec<Handler>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Menu {
     pub prompt: Str,
+    pub language: Option<Str>,
+    pub timing: InputTiming,
     pub options: Vec<MenuOption>,
     /// `options from LIST … into NAME ACTION`: options made from a list at run time.
     pub dynamic: Option<Box<DynamicOptions>>,
@@ -759,6 +808,8 @@ pub enum Expectation {
     /// only when written.
     Handoff(Handoff),
     End,
+    /// `expect transfer "+86…" [reason "…"]`: the reason is checked only when written.
+    Transfer(Transfer),
     State(Ident),
     Slot {
         slot: Ident,

@@ -15,6 +15,7 @@ pub mod structure;
 pub mod types;
 pub mod unused;
 pub mod values;
+pub mod voice;
 
 use crate::ast::File;
 use crate::config::{Levels, Thresholds};
@@ -177,6 +178,7 @@ impl FlowFindings {
         menus::check(context, flow, &mut local);
         handlers::check(context, flow, &mut local);
         prompts::check(context, flow, &mut local);
+        voice::check(context, flow, &mut local);
         FlowFindings {
             graph,
             local,

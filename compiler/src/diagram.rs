@@ -92,6 +92,10 @@ pub enum NodeKind {
     Handoff {
         queue: String,
     },
+    /// `transfer "…"`: the call leaves for this number or SIP address.
+    Transfer {
+        to: String,
+    },
     End,
     /// A state outside the drawn part.
     More,
@@ -106,6 +110,7 @@ impl NodeKind {
             NodeKind::Handler { .. } => "handler",
             NodeKind::Escalate { .. } => "escalate",
             NodeKind::Handoff { .. } => "handoff",
+            NodeKind::Transfer { .. } => "transfer",
             NodeKind::End => "end",
             NodeKind::More => "more",
         }

@@ -135,6 +135,12 @@ pub fn each_stmt_expr<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
                 interpolations(topic).for_each(f);
             }
         }
+        StmtKind::Speak(speak) => interpolations(&speak.text).for_each(f),
+        StmtKind::Transfer(transfer) => {
+            if let Some(reason) = &transfer.reason {
+                interpolations(reason).for_each(f);
+            }
+        }
         StmtKind::Goto(_) | StmtKind::End | StmtKind::Error => {}
     }
 }
@@ -242,7 +248,11 @@ pub fn block_ending(block: &Block) -> Ending {
 /// How control leaves `stmt` (see [`Ending`]).
 pub fn stmt_ending(stmt: &Stmt) -> Ending {
     match &stmt.kind {
-        StmtKind::Goto(_) | StmtKind::End | StmtKind::Handoff(_) | StmtKind::Error => Ending::Ends,
+        StmtKind::Goto(_)
+        | StmtKind::End
+        | StmtKind::Handoff(_)
+        | StmtKind::Transfer(_)
+        | StmtKind::Error => Ending::Ends,
         StmtKind::If(if_) => {
             let Some(otherwise) = &if_.otherwise else {
                 return Ending::FallsThrough;

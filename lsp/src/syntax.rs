@@ -219,6 +219,21 @@ impl<'a> Walk<'_, 'a> {
                     self.block(otherwise);
                 }
             }
+            StmtKind::Speak(speak) => {
+                if let Some(audio) = &speak.audio {
+                    self.string(audio);
+                }
+                self.string(&speak.text);
+                if let Some(language) = &speak.language {
+                    self.string(language);
+                }
+            }
+            StmtKind::Transfer(transfer) => {
+                self.string(&transfer.to);
+                if let Some(reason) = &transfer.reason {
+                    self.string(reason);
+                }
+            }
             StmtKind::End | StmtKind::Error => {}
         }
     }
@@ -287,6 +302,12 @@ impl<'a> Walk<'_, 'a> {
                 TestStepKind::Expect(expectation) => match expectation {
                     Expectation::Say(text) => self.string(text),
                     Expectation::SayMatches(_) | Expectation::End => {}
+                    Expectation::Transfer(transfer) => {
+                        self.string(&transfer.to);
+                        if let Some(reason) = &transfer.reason {
+                            self.string(reason);
+                        }
+                    }
                     Expectation::Handoff(handoff) => {
                         self.name(&handoff.queue, Kind::Queue, false);
                         if let Some(reason) = &handoff.reason {

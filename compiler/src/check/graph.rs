@@ -474,7 +474,13 @@ impl<'a> Builder<'a, '_> {
                 break; // dead code after a `goto`, `end` or `handoff`
             }
             match &stmt.kind {
-                StmtKind::Say(_) | StmtKind::Set { .. } => {}
+                StmtKind::Say(_) | StmtKind::Speak(_) | StmtKind::Set { .. } => {}
+                // A transfer ends the conversation here and puts the caller through to a
+                // person at another number: like a hand-off, it reaches a human.
+                StmtKind::Transfer(_) => {
+                    self.connect(&from, self.handoff, stmt.span);
+                    from.clear();
+                }
                 // A line that did not parse may have been any statement; its syntax error
                 // is reported, so assume it can finish and reach a human rather than
                 // warning about traps that fixing the typo would remove.
@@ -578,6 +584,9 @@ impl<'a> Builder<'a, '_> {
         from
     }
 
+    // The walk's position and scope travel with the statement's parts: a struct for them
+    // would only be unpacked again here.
+    #[allow(clippy::too_many_arguments)]
     fn input_point(
         &mut self,
         stmt: &'a Stmt,

@@ -189,11 +189,12 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             Some((ast::Channel::Chat, _)) => rt::FlowChannel::Chat,
             Some((ast::Channel::Any, _)) | None => rt::FlowChannel::Any,
         };
+        let language = flow.language.as_ref().map(|l| self.g.s(&l.plain_text()));
         Ok(rt::Flow {
             name,
             channel,
             timezone,
-            language: None,
+            language,
             start,
             vars: self.vars,
             states,
@@ -299,6 +300,38 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         Ok((self.g.s(&template), args))
     }
 
+    /// An `ask`/`menu` prompt: said in its own language when it names one.
+    fn prompt(&mut self, prompt: &'a ast::Str, language: Option<&'a ast::Str>) -> Result<()> {
+        let (text, args) = self.template(prompt)?;
+        let instr = match language {
+            Some(language) => Instr::SayIn {
+                text,
+                args,
+                language: self.g.s(&language.plain_text()),
+            },
+            None => Instr::Say { text, args },
+        };
+        self.emit(instr, prompt.span);
+        Ok(())
+    }
+
+    /// An input point's timing: its own settings, else the flow's; `max_digits` its own,
+    /// else the longest reply of its `digits(N)` slot, else the flow's.
+    fn timing(&mut self, own: &'a ast::InputTiming, digits: Option<u32>) -> rt::InputTiming {
+        let flow = &self.flow.timing;
+        let millis = |d: &ast::DurationLit| d.millis.min(u32::MAX as u64) as u32;
+        let finish_key = own.finish_key.as_ref().or(flow.finish_key.as_ref());
+        rt::InputTiming {
+            timeout_ms: own.timeout.as_ref().or(flow.timeout.as_ref()).map(millis),
+            max_digits: own
+                .max_digits
+                .map(|(n, _)| n)
+                .or(digits)
+                .or(flow.max_digits.map(|(n, _)| n)),
+            finish_key: finish_key.map(|k| self.g.s(&k.plain_text())),
+        }
+    }
+
     /// The variable of `expr` when it is an enum slot whose values have labels.
     fn labelled_enum(&self, expr: &ast::Expr) -> Option<u32> {
         let ExprKind::Name(ident) = &expr.kind else {
@@ -370,7 +403,12 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                         let start = self.here();
                         let (text, args) = self.template(message)?;
                         self.emit(Instr::Say { text, args }, message.span);
-                        self.emit(Instr::Resume, retry.span);
+                        // `and prompt`: the prompt follows the message.
+                        let next = match retry.reprompt {
+                            Some(_) => Instr::Reprompt,
+                            None => Instr::Resume,
+                        };
+                        self.emit(next, retry.span);
                         Some(start)
                     }
                     None => None,
@@ -449,9 +487,13 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 self.emit(Instr::IsSet, span);
                 let skip = self.emit(Instr::JumpIfTrue(0), span);
                 let prompt = self.here();
-                let (text, args) = self.template(&ask.prompt)?;
-                self.emit(Instr::Say { text, args }, ask.prompt.span);
+                self.prompt(&ask.prompt, ask.language.as_ref())?;
                 let point = self.points.len() as u32;
+                let digits = match self.vars.get(var as usize).map(|v| &v.ty) {
+                    Some(SlotType::Digits { max, .. }) => *max,
+                    _ => None,
+                };
+                let timing = self.timing(&ask.timing, digits);
                 self.points.push(rt::InputPoint {
                     kind: PointKind::Ask { var },
                     prompt,
@@ -459,7 +501,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     no_match: None,
                     no_input: None,
                     items: None,
-                    timing: Default::default(),
+                    timing,
                 });
                 self.emit(Instr::Wait(point), span);
                 let success = (!ask.handlers.is_empty()).then(|| self.emit(Instr::Jump(0), span));
@@ -484,12 +526,12 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     Some(dynamic) => Some(self.menu_items(dynamic)?),
                     None => None,
                 };
-                let (text, args) = self.template(&menu.prompt)?;
-                self.emit(Instr::Say { text, args }, menu.prompt.span);
+                self.prompt(&menu.prompt, menu.language.as_ref())?;
                 if item_var.is_some() {
                     self.emit(Instr::ItemsSay, span);
                 }
                 let point = self.points.len() as u32;
+                let timing = self.timing(&menu.timing, None);
                 self.points.push(rt::InputPoint {
                     kind: PointKind::Menu {
                         options: Vec::new(),
@@ -499,7 +541,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     no_match: None,
                     no_input: None,
                     items: None,
-                    timing: Default::default(),
+                    timing,
                 });
                 self.emit(Instr::Wait(point), span);
                 let saved = self.scope;
@@ -557,6 +599,36 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     p.no_match = no_match;
                     p.no_input = no_input;
                 }
+            }
+            StmtKind::Speak(speak) => {
+                let (text, args) = self.template(&speak.text)?;
+                let language = speak.language.as_ref().map(|l| self.g.s(&l.plain_text()));
+                let instr = match (&speak.audio, language) {
+                    (Some(audio), language) => Instr::Play {
+                        url: self.g.s(&audio.plain_text()),
+                        text,
+                        args,
+                        language,
+                    },
+                    (None, Some(language)) => Instr::SayIn {
+                        text,
+                        args,
+                        language,
+                    },
+                    (None, None) => Instr::Say { text, args },
+                };
+                self.emit(instr, span);
+            }
+            StmtKind::Transfer(transfer) => {
+                let (reason, args) = match &transfer.reason {
+                    Some(reason) => {
+                        let (text, args) = self.template(reason)?;
+                        (Some(text), args)
+                    }
+                    None => (None, 0),
+                };
+                let to = self.g.s(&transfer.to.plain_text());
+                self.emit(Instr::Transfer { to, reason, args }, span);
             }
             StmtKind::Goto(target) => {
                 let state = self.state(target)?;

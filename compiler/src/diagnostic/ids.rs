@@ -51,6 +51,10 @@ pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
 pub const INTERPOLATED_LABEL: CheckId = CheckId::named("interpolated-label");
 pub const KEY_PREFIX: CheckId = CheckId::named("key-prefix");
+pub const VOICE_ONLY_IN_CHAT: CheckId = CheckId::named("voice-only-in-chat");
+pub const MAX_DIGITS_TOO_SHORT: CheckId = CheckId::named("max-digits-too-short");
+pub const MISSING_FINISH_KEY: CheckId = CheckId::named("missing-finish-key");
+pub const MISSING_AUDIO: CheckId = CheckId::named("missing-audio");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -78,6 +82,8 @@ pub const ALL: &[CheckId] = &[
     VALUE_OUT_OF_RANGE,
     DIVISION_BY_ZERO,
     INTERPOLATED_LABEL,
+    VOICE_ONLY_IN_CHAT,
+    MAX_DIGITS_TOO_SHORT,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -101,4 +107,6 @@ pub const ALL: &[CheckId] = &[
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
     KEY_PREFIX,
+    MISSING_FINISH_KEY,
+    MISSING_AUDIO,
 ];

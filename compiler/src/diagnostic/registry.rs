@@ -334,6 +334,29 @@ pub const CHECKS: &[Check] = &[
         INTERPOLATED_LABEL_FIXED,
     ),
     check(
+        "voice-only-in-chat",
+        "E0050",
+        Error,
+        "A voice-only statement or setting in a `channel chat` flow.",
+        "A `transfer` moves a phone call to another number, and `timeout`, `max_digits` and \
+         `finish_key` say how a keypad reply is collected; a chat conversation has neither a \
+         call nor a keypad, so the flow cannot mean them. Hand a chat to agents with \
+         `handoff`, drop the setting, or make the flow `channel voice` (or `any`).",
+        VOICE_ONLY_IN_CHAT_BAD,
+        VOICE_ONLY_IN_CHAT_FIXED,
+    ),
+    check(
+        "max-digits-too-short",
+        "E0051",
+        Error,
+        "`max_digits` stops the caller before a `digits(N)` slot is complete.",
+        "The keypad stops collecting after `max_digits` keys, so a `digits(N)` slot that needs \
+         more can never be filled and every caller ends in `no_match`. Raise `max_digits` to \
+         the slot's length, or leave it out: a `digits(N)` slot sets it.",
+        MAX_DIGITS_TOO_SHORT_BAD,
+        MAX_DIGITS_TOO_SHORT_FIXED,
+    ),
+    check(
         "unreachable-state",
         "W0101",
         Warning,
@@ -589,6 +612,29 @@ pub const CHECKS: &[Check] = &[
          (`key 01` … `key 10`), or move the options with longer keys to a menu of their own.",
         KEY_PREFIX_BAD,
         KEY_PREFIX_FIXED,
+    ),
+    check(
+        "missing-finish-key",
+        "W0150",
+        Warning,
+        "A prompt tells the caller to end with a key, and no `finish_key` is set.",
+        "The prompt says to end the entry with a key (\"then press hash\", \"以#号键结束\"), but \
+         neither the input point nor the flow sets `finish_key`, so the key is not an end: \
+         the caller waits for the time-out, or the key becomes part of the reply. Add \
+         `finish_key \"#\"` after the prompt, or once in the flow.",
+        MISSING_FINISH_KEY_BAD,
+        MISSING_FINISH_KEY_FIXED,
+    ),
+    check(
+        "missing-audio",
+        "W0151",
+        Warning,
+        "A voice flow plays a recording that is not in the project.",
+        "`play \"…\"` names a file that is neither beside the flow's file nor under the project \
+         root, so callers would hear nothing where the recording should be. Add the file or \
+         correct the path; a URL (`https://…`) is not checked.",
+        MISSING_AUDIO_BAD,
+        MISSING_AUDIO_FIXED,
     ),
 ];
 

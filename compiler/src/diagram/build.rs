@@ -145,6 +145,8 @@ struct Builder<'g, 'a> {
     queues: FxHashMap<String, usize>,
     /// The `handoff` statements, by span: which queue a hand-off edge goes to.
     handoffs: FxHashMap<(u32, u32), &'a ast::Handoff>,
+    /// The `transfer` statements, by span (the graph counts them as reaching a human).
+    transfers: FxHashMap<(u32, u32), &'a ast::Transfer>,
     /// The branches written in each state (`None`: outside states), in source order.
     branches: FxHashMap<Option<usize>, Vec<Branch>>,
     /// The input points of each state: which one a statement-level handler belongs to.
@@ -169,6 +171,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             end: None,
             queues: FxHashMap::default(),
             handoffs: FxHashMap::default(),
+            transfers: FxHashMap::default(),
             branches: FxHashMap::default(),
             inputs_of: FxHashMap::default(),
         }
@@ -250,10 +253,14 @@ impl<'g, 'a> Builder<'g, 'a> {
         let flow = self.flow;
         let sources = self.sources;
         let mut handoffs = FxHashMap::default();
+        let mut transfers = FxHashMap::default();
         let mut branches: FxHashMap<Option<usize>, Vec<Branch>> = FxHashMap::default();
         let mut visit = |state: Option<usize>, stmt: &'a Stmt| match &stmt.kind {
             StmtKind::Handoff(handoff) => {
                 handoffs.insert((stmt.span.start, stmt.span.end), handoff);
+            }
+            StmtKind::Transfer(transfer) => {
+                transfers.insert((stmt.span.start, stmt.span.end), transfer);
             }
             StmtKind::If(if_) => {
                 for (condition, block) in &if_.branches {
@@ -288,6 +295,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             crate::visit::each_stmt(&rule.action, &mut |s| visit(None, s));
         }
         self.handoffs = handoffs;
+        self.transfers = transfers;
         self.branches = branches;
     }
 
@@ -467,6 +475,22 @@ impl<'g, 'a> Builder<'g, 'a> {
         node
     }
 
+    fn transfer_node(&mut self, to: &str) -> usize {
+        let id = format!("transfer:{to}");
+        // Kept beside the queues' nodes; no queue name holds a `:`.
+        if let Some(&node) = self.queues.get(&id) {
+            return node;
+        }
+        let node = self.push(
+            id.clone(),
+            NodeKind::Transfer { to: to.to_string() },
+            to.to_string(),
+            None,
+        );
+        self.queues.insert(id, node);
+        node
+    }
+
     fn add_edges(&mut self) -> Vec<Edge> {
         let graph = self.graph;
         let mut edges = Vec::with_capacity(graph.graph.edge_count());
@@ -496,6 +520,12 @@ impl<'g, 'a> Builder<'g, 'a> {
                 graph::Node::End => self.end_node(),
                 graph::Node::Handoff => match &queue {
                     Some(queue) => self.queue_node(queue),
+                    None if let Some(transfer) =
+                        self.transfers.get(&(weight.span.start, weight.span.end)) =>
+                    {
+                        let to = transfer.to.plain_text();
+                        self.transfer_node(&to)
+                    }
                     // A line that did not parse "may hand off": nothing to draw.
                     None => continue,
                 },

@@ -90,7 +90,10 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
         let stands_in = loops_back[index]
             || matches!(
                 target.kind,
-                NodeKind::End | NodeKind::Handoff { .. } | NodeKind::More
+                NodeKind::End
+                    | NodeKind::Handoff { .. }
+                    | NodeKind::Transfer { .. }
+                    | NodeKind::More
             );
         let to = if stands_in {
             if terminals.insert((from, edge.to)) {
@@ -358,6 +361,11 @@ fn terminal(out: &mut String, diagram: &Diagram, from: usize, terminal: usize, b
             out,
             "  {id} [shape=box, style=\"rounded,filled\", fillcolor=\"#dcfce7\", color=\"#15803d\", label=<handoff <B>{}</B>>];",
             html(queue)
+        ),
+        NodeKind::Transfer { to } => writeln!(
+            out,
+            "  {id} [shape=box, style=\"rounded,filled\", fillcolor=\"#dcfce7\", color=\"#15803d\", label=<transfer <B>{}</B>>];",
+            html(to)
         ),
         NodeKind::More => writeln!(
             out,

@@ -92,6 +92,9 @@ pub fn json(diagram: &Diagram, sources: &SourceMap) -> String {
                 NodeKind::Handoff { queue } => {
                     object.insert("queue".into(), json!(queue));
                 }
+                NodeKind::Transfer { to } => {
+                    object.insert("to".into(), json!(to));
+                }
                 NodeKind::End | NodeKind::More => {}
             }
             object.insert("reachable".into(), json!(node.reachable));

@@ -89,7 +89,7 @@ pub fn mermaid(diagram: &Diagram) -> String {
             NodeKind::Handler { .. } => format!("([\"{}\"])", text(&node.label)),
             NodeKind::More => format!("[\"→ {}\"]", text(&node.label)),
             // Drawn once per state that reaches them, below.
-            NodeKind::End | NodeKind::Handoff { .. } => continue,
+            NodeKind::End | NodeKind::Handoff { .. } | NodeKind::Transfer { .. } => continue,
         };
         let _ = writeln!(out, "  {id}{shape}");
         let class = if node.marks.contains(&Mark::Trap) {
@@ -146,12 +146,13 @@ pub fn mermaid(diagram: &Diagram) -> String {
                 }
                 id
             }
-            NodeKind::End | NodeKind::Handoff { .. } => {
+            NodeKind::End | NodeKind::Handoff { .. } | NodeKind::Transfer { .. } => {
                 let from = owners[edge.from];
                 let id = format!("{}__{}", ids[edge.to], ids[from]);
                 if terminals.insert((from, edge.to)) {
                     let shape = match &target.kind {
                         NodeKind::Handoff { queue } => format!(">\"handoff {}\"]", text(queue)),
+                        NodeKind::Transfer { to } => format!(">\"transfer {}\"]", text(to)),
                         _ => "((\"end\"))".to_string(),
                     };
                     let _ = writeln!(out, "  {id}{shape}");

@@ -7,7 +7,8 @@ use super::expr::{decl_name, expr, expr_text, ident, string, type_expr, word_ide
 use super::printer::{Printer, width};
 use crate::ast::DynamicOptions;
 use crate::ast::{
-    Block, EscalateRule, Flow, Handler, Menu, MenuOption, Slot, State, Stmt, StmtKind,
+    Block, EscalateRule, Flow, Handler, InputTiming, Menu, MenuOption, Slot, State, Stmt, StmtKind,
+    Str,
 };
 
 /// A flow item in source order.
@@ -19,6 +20,74 @@ enum FlowItem<'a> {
     Handler(&'a Handler),
     Escalate(&'a [EscalateRule]),
     State(&'a State),
+    /// `language "…"`, `timeout …`, `max_digits …` or `finish_key "…"`.
+    Setting(Setting<'a>),
+}
+
+/// One voice setting, at the offset of its value.
+#[derive(Clone, Copy)]
+enum Setting<'a> {
+    Language(&'a Str),
+    Timeout(usize, usize),
+    MaxDigits(usize, usize),
+    FinishKey(&'a Str),
+}
+
+impl Setting<'_> {
+    fn at(&self) -> usize {
+        match self {
+            Setting::Language(s) | Setting::FinishKey(s) => s.span.start as usize,
+            Setting::Timeout(at, _) | Setting::MaxDigits(at, _) => *at,
+        }
+    }
+
+    fn end(&self) -> usize {
+        match self {
+            Setting::Language(s) | Setting::FinishKey(s) => s.span.end as usize,
+            Setting::Timeout(_, end) | Setting::MaxDigits(_, end) => *end,
+        }
+    }
+}
+
+/// The settings of a flow or an input point, in source order.
+fn settings<'a>(language: Option<&'a Str>, timing: &'a InputTiming) -> Vec<Setting<'a>> {
+    let mut out: Vec<Setting> = Vec::new();
+    out.extend(language.map(Setting::Language));
+    out.extend(
+        timing
+            .timeout
+            .as_ref()
+            .map(|d| Setting::Timeout(d.span.start as usize, d.span.end as usize)),
+    );
+    out.extend(
+        timing
+            .max_digits
+            .map(|(_, span)| Setting::MaxDigits(span.start as usize, span.end as usize)),
+    );
+    out.extend(timing.finish_key.as_ref().map(Setting::FinishKey));
+    out.sort_by_key(Setting::at);
+    out
+}
+
+fn setting(p: &mut Printer, s: Setting) {
+    match s {
+        Setting::Language(text) => {
+            p.tok(text.span.start as usize, "language");
+            string(p, text);
+        }
+        Setting::Timeout(start, end) => {
+            p.tok(start, "timeout");
+            p.slice(start, end);
+        }
+        Setting::MaxDigits(start, end) => {
+            p.tok(start, "max_digits");
+            p.slice(start, end);
+        }
+        Setting::FinishKey(text) => {
+            p.tok(text.span.start as usize, "finish_key");
+            string(p, text);
+        }
+    }
 }
 
 pub fn flow(p: &mut Printer, f: &Flow) {
@@ -67,6 +136,11 @@ pub fn flow(p: &mut Printer, f: &Flow) {
         rules = rest;
     }
     items.extend(
+        settings(f.language.as_ref(), &f.timing)
+            .into_iter()
+            .map(|s| (s.at(), FlowItem::Setting(s))),
+    );
+    items.extend(
         f.states
             .iter()
             .map(|s| (s.span.start as usize, FlowItem::State(s))),
@@ -104,6 +178,7 @@ pub fn flow(p: &mut Printer, f: &Flow) {
             FlowItem::Handler(h) => handler(p, h, pad),
             FlowItem::Escalate(rules) => escalate(p, rules),
             FlowItem::State(s) => state(p, s),
+            FlowItem::Setting(s) => setting(p, *s),
         }
     }
     p.close_block(f.span.end as usize - 1);
@@ -137,7 +212,11 @@ fn handler(p: &mut Printer, h: &Handler, pad: Option<usize>) {
         if let Some(message) = &retry.message {
             string(p, message);
         }
-        let from = retry.message.as_ref().map_or(r, |m| m.span.end as usize);
+        let mut from = retry.message.as_ref().map_or(r, |m| m.span.end as usize);
+        if let Some(reprompt) = retry.reprompt {
+            p.tok(reprompt.start as usize, "and");
+            from = p.word_after(reprompt.start as usize + 3, "prompt");
+        }
         p.word_after(from, "then");
     }
     if let Some(pad) = pad {
@@ -257,6 +336,8 @@ fn one_line_action(p: &Printer, block: &Block) -> bool {
     }
     block.statements.iter().all(|s| match &s.kind {
         StmtKind::Say(_)
+        | StmtKind::Speak(_)
+        | StmtKind::Transfer(_)
         | StmtKind::Goto(_)
         | StmtKind::End
         | StmtKind::Handoff(_)
@@ -274,12 +355,42 @@ fn stmt(p: &mut Printer, s: &Stmt) {
             p.tok(at, "say");
             string(p, text);
         }
+        StmtKind::Speak(speak) => {
+            match &speak.audio {
+                Some(audio) => {
+                    p.tok(at, "play");
+                    string(p, audio);
+                    let or = p.word_after(audio.span.end as usize, "or");
+                    p.word_after(or, "say");
+                }
+                None => p.tok(at, "say"),
+            }
+            string(p, &speak.text);
+            if let Some(language) = &speak.language {
+                setting(p, Setting::Language(language));
+            }
+        }
+        StmtKind::Transfer(transfer) => {
+            p.tok(at, "transfer");
+            string(p, &transfer.to);
+            if let Some(reason) = &transfer.reason {
+                p.tok(reason.span.start as usize, "reason");
+                string(p, reason);
+            }
+        }
         StmtKind::Ask(ask) => {
             p.tok(at, "ask");
             ident(p, &ask.slot);
             string(p, &ask.prompt);
+            let own = settings(ask.language.as_ref(), &ask.timing);
+            let after = own
+                .last()
+                .map_or(ask.prompt.span.end as usize, Setting::end);
+            for s in own {
+                setting(p, s);
+            }
             if p.src.as_bytes().get(s.span.end as usize - 1) == Some(&b'}') {
-                p.tok(ask.prompt.span.end as usize, "{");
+                p.tok(p.next_word(after, "{"), "{");
                 p.indent();
                 for h in &ask.handlers {
                     p.item(h.span.start as usize);
@@ -409,7 +520,12 @@ fn keys_width(keys: &[(usize, &str, &str)]) -> usize {
 fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
     p.tok(at, "menu");
     string(p, &m.prompt);
-    p.tok(m.prompt.span.end as usize, "{");
+    let own = settings(m.language.as_ref(), &m.timing);
+    let after = own.last().map_or(m.prompt.span.end as usize, Setting::end);
+    for s in own {
+        setting(p, s);
+    }
+    p.tok(p.next_word(after, "{"), "{");
     p.indent();
     enum MenuItem<'a> {
         Option(&'a MenuOption),

@@ -410,6 +410,14 @@ pub fn test(p: &mut Printer, t: &Test) {
                     }
                     Expectation::Handoff(h) => super::flow::handoff(p, at, h),
                     Expectation::End => p.tok(at, "end"),
+                    Expectation::Transfer(t) => {
+                        p.tok(at, "transfer");
+                        string(p, &t.to);
+                        if let Some(reason) = &t.reason {
+                            p.tok(reason.span.start as usize, "reason");
+                            string(p, reason);
+                        }
+                    }
                     Expectation::State(s) => word_ident(p, at, "state", s),
                     Expectation::Slot { slot, value } => {
                         p.tok(at, "slot");

@@ -163,6 +163,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::expect_handoff => "`handoff`",
         Rule::expect_state => "`state`",
         Rule::expect_slot => "`slot`",
+        Rule::expect_transfer | Rule::k_transfer => "`transfer`",
         Rule::test_flow => "`flow`",
         Rule::k_say => "`say`",
         Rule::k_handoff => "`handoff`",

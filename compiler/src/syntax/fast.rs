@@ -8,7 +8,8 @@
 //! thousand. It builds exactly the tree the pest grammar would (same nodes, same spans) and
 //! gives up — returning `None`, so the segment goes through pest — on anything else:
 //! `intent`/`open`/`in`/`matches`/lists/parentheses/dates in an expression, a comment or a
-//! line break inside an interpolation, any error. pest stays the
+//! line break inside an interpolation, the voice statements and settings (`play`,
+//! `transfer`, `language`, `timeout`, `max_digits`, `finish_key`, `and prompt`), any error. pest stays the
 //! reference grammar and the only source of syntax errors; `tests::fast_path_matches_pest`
 //! and the property test in `tests/robustness.rs` hold the two to the same trees.
 
@@ -305,6 +306,8 @@ impl Reader<'_> {
             self.pos = before;
         }
         Some(Ask {
+            language: None,
+            timing: InputTiming::default(),
             slot,
             prompt,
             handlers,
@@ -358,6 +361,7 @@ impl Reader<'_> {
             let span = self.span(retry_start);
             self.skip();
             Some(Retry {
+                reprompt: None,
                 count,
                 message,
                 span,
@@ -787,6 +791,8 @@ impl Reader<'_> {
             return None;
         }
         let mut menu = Menu {
+            language: None,
+            timing: InputTiming::default(),
             prompt,
             options: vec![],
             dynamic: None,

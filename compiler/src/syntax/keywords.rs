@@ -65,6 +65,10 @@ pub const FLOW: &[(&str, Rule)] = &[
     ("on", Rule::handler),
     ("escalate", Rule::escalate_block),
     ("state", Rule::state_decl),
+    ("language", Rule::language_line),
+    ("timeout", Rule::input_timeout),
+    ("max_digits", Rule::input_max_digits),
+    ("finish_key", Rule::input_finish_key),
 ];
 
 pub const ESCALATE: &[(&str, Rule)] = &[("when", Rule::escalate_rule)];
@@ -81,6 +85,8 @@ pub const STATEMENTS: &[(&str, Rule)] = &[
     ("set", Rule::set_stmt),
     ("call", Rule::call_stmt),
     ("answer", Rule::answer_stmt),
+    ("play", Rule::play_stmt),
+    ("transfer", Rule::transfer_stmt),
 ];
 
 pub const MENU: &[(&str, Rule)] = &[

@@ -179,6 +179,11 @@ fn merge_segments(
             flow.name = part.name;
         }
         flow.channel = flow.channel.or(part.channel);
+        flow.language = flow.language.or(part.language);
+        let timing = part.timing;
+        flow.timing.timeout = flow.timing.timeout.or(timing.timeout);
+        flow.timing.max_digits = flow.timing.max_digits.or(timing.max_digits);
+        flow.timing.finish_key = flow.timing.finish_key.or(timing.finish_key);
         flow.timezone = flow.timezone.or(part.timezone);
         flow.start = flow.start.or(part.start);
         flow.start_broken = flow.start_broken.or(part.start_broken);

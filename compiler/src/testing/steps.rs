@@ -294,6 +294,26 @@ fn expect(
                 Err((wanted, status_text(conversation, bundle)))
             }
         }
+        Expectation::Transfer(expected) => {
+            let to = expected.to.plain_text();
+            let reason = expected.reason.as_ref().map(|r| r.plain_text());
+            let mut wanted = format!("transfer {}", quote(&to));
+            if let Some(reason) = &reason {
+                wanted.push_str(&format!(" reason {}", quote(reason)));
+            }
+            let holds = conversation.status() == Status::Transferred
+                && conversation.transfer().is_some_and(|t| {
+                    t.to == to
+                        && reason
+                            .as_ref()
+                            .is_none_or(|r| t.reason.as_deref() == Some(r.as_str()))
+                });
+            if holds {
+                Ok(())
+            } else {
+                Err((wanted, status_text(conversation, bundle)))
+            }
+        }
         Expectation::End => {
             if conversation.status() == Status::Ended {
                 Ok(())

@@ -530,7 +530,9 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         (_, "channel") => return keywords(&["voice", "chat", "any"]),
         (_, "priority") => return keywords(&["low", "normal", "high"]),
         (_, "on") => return keywords(&["no_match", "no_input", "closed", "error"]),
-        (_, "expect") => return keywords(&["say", "state", "handoff", "end", "slot"]),
+        (_, "expect") => {
+            return keywords(&["say", "state", "handoff", "transfer", "end", "slot"]);
+        }
         (_, "send") => return keywords(&["key", "no_input"]),
         _ => {}
     }
@@ -591,7 +593,17 @@ fn block_items(block: Block) -> Vec<CompletionItem> {
     let mut items = match block {
         Block::Top => keywords(crate::handlers::tokens::TOP_LEVEL),
         Block::Flow => keywords(&[
-            "channel", "start", "slot", "on", "escalate", "state", "language", "timezone",
+            "channel",
+            "start",
+            "slot",
+            "on",
+            "escalate",
+            "state",
+            "language",
+            "timezone",
+            "timeout",
+            "max_digits",
+            "finish_key",
         ]),
         Block::Statements => keywords(&[
             "say", "ask", "menu", "goto", "end", "handoff", "if", "set", "call", "answer",

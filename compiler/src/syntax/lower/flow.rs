@@ -1,5 +1,5 @@
-//! Flows: their items (channel, start, slots, handlers, escalate rules, states, broken
-//! lines), blocks and statements, menu options and `handoff`.
+//! Flows: their items (channel, start, slots, handlers, escalate rules, states, voice
+//! settings, broken lines), blocks and statements, menu options, `handoff` and `transfer`.
 
 use super::*;
 
@@ -34,10 +34,53 @@ impl Lower<'_> {
         Some(handoff)
     }
 
+    /// `transfer "…" [reason "…"]`, the statement and the test expectation: `inner` starts
+    /// at the `transfer` keyword.
+    pub(super) fn transfer(&mut self, mut inner: Pairs<'_, Rule>) -> Option<Transfer> {
+        let to = self.string(inner.nth(1)?);
+        let reason = inner
+            .next()
+            .and_then(|r| r.into_inner().nth(1))
+            .map(|p| self.string(p));
+        Some(Transfer { to, reason })
+    }
+
+    /// The string of a `language "…"` pair.
+    fn language(&mut self, pair: P) -> Option<Str> {
+        let string = pair.into_inner().find(|p| p.as_rule() == Rule::string)?;
+        Some(self.string(string))
+    }
+
+    /// `language "…"`, `timeout D`, `max_digits N` or `finish_key "K"` (a later one of the
+    /// same kind wins; the formatter keeps them in this order).
+    fn voice_setting(&mut self, pair: P, language: &mut Option<Str>, timing: &mut InputTiming) {
+        let rule = pair.as_rule();
+        let Some(value) = pair.into_inner().nth(1) else {
+            return;
+        };
+        match rule {
+            Rule::language_line => *language = Some(self.string(value)),
+            Rule::input_timeout => {
+                timing.timeout = Some(DurationLit {
+                    millis: duration_millis(value.as_str()),
+                    span: self.span(&value),
+                })
+            }
+            Rule::input_max_digits => {
+                let n = value.as_str().parse().unwrap_or(u32::MAX);
+                timing.max_digits = Some((n, self.span(&value)));
+            }
+            Rule::input_finish_key => timing.finish_key = Some(self.string(value)),
+            _ => {}
+        }
+    }
+
     pub(super) fn empty_flow(span: Span) -> Flow {
         Flow {
             name: None,
             channel: None,
+            language: None,
+            timing: InputTiming::default(),
             timezone: None,
             start: None,
             start_broken: None,
@@ -128,6 +171,12 @@ impl Lower<'_> {
                 let state = self.state(part);
                 flow.states.push(state);
             }
+            Rule::language_line
+            | Rule::input_timeout
+            | Rule::input_max_digits
+            | Rule::input_finish_key => {
+                self.voice_setting(part, &mut flow.language, &mut flow.timing)
+            }
             Rule::bad => {
                 let bad = self.bad(&part, Context::Flow, run);
                 flow.errors.push(bad);
@@ -215,16 +264,19 @@ impl Lower<'_> {
                     let retry_span = self.span(&part);
                     let mut count = 0;
                     let mut message = None;
+                    let mut reprompt = None;
                     for p in part.into_inner() {
                         match p.as_rule() {
                             Rule::int_lit => count = p.as_str().parse().unwrap_or(u32::MAX),
                             Rule::string => message = Some(self.string(p)),
+                            Rule::reprompt => reprompt = Some(self.span(&p)),
                             _ => {}
                         }
                     }
                     retry = Some(Retry {
                         count,
                         message,
+                        reprompt,
                         span: retry_span,
                     });
                 }
@@ -344,25 +396,54 @@ impl Lower<'_> {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let kind = match rule {
-            Rule::say_stmt => StmtKind::Say(self.string(inner.nth(1)?)),
+            Rule::say_stmt => {
+                let text = self.string(inner.nth(1)?);
+                match inner.next() {
+                    None => StmtKind::Say(text),
+                    Some(language) => StmtKind::Speak(Speak {
+                        audio: None,
+                        text,
+                        language: self.language(language),
+                    }),
+                }
+            }
+            Rule::play_stmt => {
+                let audio = self.string(inner.nth(1)?);
+                let text = self.string(inner.nth(2)?);
+                let language = inner.next().and_then(|l| self.language(l));
+                StmtKind::Speak(Speak {
+                    audio: Some(audio),
+                    text,
+                    language,
+                })
+            }
+            Rule::transfer_stmt => StmtKind::Transfer(self.transfer(inner)?),
             Rule::ask_stmt => {
                 let slot = self.ident(inner.nth(1)?);
                 let prompt = self.string(inner.next()?);
-                let mut handlers = vec![];
-                if let Some(block) = inner.next() {
-                    let mut run = BadRun::default();
-                    self.handlers_in(block, &mut run, &mut handlers, Context::Handlers);
-                }
-                StmtKind::Ask(Ask {
+                let mut ask = Ask {
                     slot,
                     prompt,
-                    handlers,
-                })
+                    language: None,
+                    timing: InputTiming::default(),
+                    handlers: vec![],
+                };
+                for part in inner {
+                    if part.as_rule() == Rule::handler_block {
+                        let mut run = BadRun::default();
+                        self.handlers_in(part, &mut run, &mut ask.handlers, Context::Handlers);
+                    } else {
+                        self.voice_setting(part, &mut ask.language, &mut ask.timing);
+                    }
+                }
+                StmtKind::Ask(ask)
             }
             Rule::menu_stmt => {
                 let prompt = self.string(inner.nth(1)?);
                 let mut menu = Menu {
                     prompt,
+                    language: None,
+                    timing: InputTiming::default(),
                     options: vec![],
                     dynamic: None,
                     handlers: vec![],
@@ -371,6 +452,12 @@ impl Lower<'_> {
                 let mut run = BadRun::default();
                 for part in inner {
                     match part.as_rule() {
+                        Rule::language_line
+                        | Rule::input_timeout
+                        | Rule::input_max_digits
+                        | Rule::input_finish_key => {
+                            self.voice_setting(part, &mut menu.language, &mut menu.timing)
+                        }
                         Rule::option => menu.options.push(self.option(part)),
                         Rule::options_from => {
                             let span = self.span(&part);

@@ -95,6 +95,9 @@ impl Lower<'_> {
                             }
                         }
                         Rule::expect_handoff => Expectation::Handoff(self.handoff(p.into_inner())?),
+                        Rule::expect_transfer => {
+                            Expectation::Transfer(self.transfer(p.into_inner())?)
+                        }
                         Rule::expect_state => {
                             Expectation::State(self.ident(p.into_inner().nth(1)?))
                         }

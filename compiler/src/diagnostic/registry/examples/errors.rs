@@ -1213,3 +1213,63 @@ flow support {
   }
 }
 "#;
+
+pub const VOICE_ONLY_IN_CHAT_BAD: &str = r#"queue billing { }
+
+flow web_help {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Let me put you through to billing."
+    transfer "+861012345678"
+  }
+}
+"#;
+
+pub const VOICE_ONLY_IN_CHAT_FIXED: &str = r#"queue billing { }
+
+flow web_help {
+  channel chat
+  start welcome
+
+  state welcome {
+    say "Let me put you through to billing."
+    handoff billing
+  }
+}
+"#;
+
+pub const MAX_DIGITS_TOO_SHORT_BAD: &str = r#"queue cards { }
+
+flow card_line {
+  channel voice
+  start pin
+  on no_match retry 2 then handoff cards
+  on no_input retry 2 then handoff cards
+
+  slot last4: digits(4)
+
+  state pin {
+    ask last4 "Please key in the last four digits of your card." max_digits 3
+    handoff cards
+  }
+}
+"#;
+
+pub const MAX_DIGITS_TOO_SHORT_FIXED: &str = r#"queue cards { }
+
+flow card_line {
+  channel voice
+  start pin
+  on no_match retry 2 then handoff cards
+  on no_input retry 2 then handoff cards
+
+  slot last4: digits(4)
+
+  state pin {
+    ask last4 "Please key in the last four digits of your card." max_digits 4
+    handoff cards
+  }
+}
+"#;

@@ -1495,3 +1495,63 @@ flow hotline {
   }
 }
 "#;
+
+pub const MISSING_FINISH_KEY_BAD: &str = r#"queue general { }
+
+flow account_line {
+  channel voice
+  start number
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  slot account: digits(6..10)
+
+  state number {
+    ask account "Please key in your account number, then press hash."
+    handoff general
+  }
+}
+"#;
+
+pub const MISSING_FINISH_KEY_FIXED: &str = r##"queue general { }
+
+flow account_line {
+  channel voice
+  start number
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  slot account: digits(6..10)
+
+  state number {
+    ask account "Please key in your account number, then press hash." finish_key "#"
+    handoff general
+  }
+}
+"##;
+
+pub const MISSING_AUDIO_BAD: &str = r#"queue general { }
+
+flow welcome_line {
+  channel voice
+  start welcome
+
+  state welcome {
+    play "audio/welcome-2026.wav" or say "Welcome to Acme Bank."
+    handoff general
+  }
+}
+"#;
+
+pub const MISSING_AUDIO_FIXED: &str = r#"queue general { }
+
+flow welcome_line {
+  channel voice
+  start welcome
+
+  state welcome {
+    play "https://cdn.example.com/ivr/welcome-2026.wav" or say "Welcome to Acme Bank."
+    handoff general
+  }
+}
+"#;
