@@ -345,7 +345,7 @@ flow f {
   escalate { when intent agent handoff general }
   state a {
     menu "Choose" {
-      option "Agent" handoff general
+      option "Desk" handoff general
       option "Bye" goto bye
     }
   }

@@ -208,3 +208,42 @@ fn time_takes_a_zone_like_a_tests_time_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_airline_hotline_normalises_the_reference_and_lists_flights_from_the_service() {
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args(["run", "examples/airline", "--flow", "airline_hotline"])
+        .args(["--time", "2026-12-01 10:00"])
+        .args([
+            "--mock",
+            r#"bookings.find={"ok": true, "departure": "2026-12-20", "flights": [{"number": "MU5101", "time": "09:30", "seats": 2}, {"number": "CA1502", "time": "14:00", "seats": 3}]}"#,
+            "--mock",
+            r#"bookings.change={"ok": true, "fee": 50}"#,
+        ])
+        .write_stdin("ａｂ１２ｃｄ\n#2\n基础套餐\n")
+        .output()
+        .expect("csflow runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let expected = [
+        "you: ａｂ１２ｃｄ",
+        "bot: 请选择新的航班，按0转人工。Please choose your new flight, or press 0 for an agent.",
+        "bot: 1. MU5101 09:30",
+        "bot: 2. CA1502 14:00",
+        "options: [1] MU5101 09:30  [2] CA1502 14:00  [0] 人工服务 Agent",
+        "you: [keys 2]",
+        "bot: 请选择 Plus 套餐或基础套餐。Plus or basic?",
+        "you: 基础套餐",
+        "bot: 已为您改签 CA1502，基础套餐。Changed to CA1502, fee 50.",
+        "-- the conversation has ended",
+    ];
+    let mut rest = stdout.as_str();
+    for line in expected {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("missing {line:?} in order in:\n{stdout}"));
+        rest = &rest[at + line.len()..];
+    }
+}

@@ -326,6 +326,8 @@ pub struct Flow {
     /// `None` when the name was not written (kept by recovery); never an empty name.
     pub name: Option<Ident>,
     pub channel: Option<(Channel, Span)>,
+    /// `timezone "Asia/Shanghai"`: the zone of `today` and `now` (an IANA name).
+    pub timezone: Option<Str>,
     pub start: Option<Ident>,
     /// A `start` line that did not parse (already reported; `start` with no state name
     /// yet): the flow has a start line, its state is unknown.
@@ -382,11 +384,26 @@ pub enum TypeKind {
     Email,
     Phone,
     Bool,
-    Enum(Vec<Ident>),
+    /// `enum { plus "Plus 套餐" basic }`: values, each with an optional display label.
+    Enum(Vec<EnumValue>),
+    /// `text matching /re/`: text that must match the pattern (after normalisation, see
+    /// docs/language.md).
+    TextMatching(RegexLit),
+    /// `list of T` (service results): `T` is a record type or a plain type, never a list.
+    List(Box<TypeExpr>),
+    /// `{ name: type, … }` as a field type (an element of `list of { … }`).
+    Record(Vec<Field>),
     /// A type name we do not know (reported by the resolver).
     Unknown(String),
     /// No type written yet: a broken `slot NAME:` line kept by recovery (already reported).
     Missing,
+}
+
+/// One value of an `enum`: its name and the label said and shown for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub name: Ident,
+    pub label: Option<Str>,
 }
 
 impl TypeKind {
@@ -411,8 +428,17 @@ impl TypeKind {
             TypeKind::Phone => "phone".into(),
             TypeKind::Bool => "bool".into(),
             TypeKind::Enum(values) => {
-                let names: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+                let names: Vec<&str> = values.iter().map(|v| v.name.name.as_str()).collect();
                 format!("enum {{ {} }}", names.join(" "))
+            }
+            TypeKind::TextMatching(regex) => format!("text matching /{}/", regex.pattern),
+            TypeKind::List(element) => format!("list of {}", element.kind.describe()),
+            TypeKind::Record(fields) => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name.name, f.ty.kind.describe()))
+                    .collect();
+                format!("{{ {} }}", fields.join(", "))
             }
             TypeKind::Unknown(name) => name.clone(),
             TypeKind::Missing => "?".into(),
@@ -521,9 +547,35 @@ pub struct Ask {
 pub struct Menu {
     pub prompt: Str,
     pub options: Vec<MenuOption>,
+    /// `options from LIST … into NAME ACTION`: options made from a list at run time.
+    pub dynamic: Option<Box<DynamicOptions>>,
     pub handlers: Vec<Handler>,
     /// Menu items that did not parse (already reported).
     pub errors: Vec<Span>,
+}
+
+/// `options from result.flights max 5 label "{item.number} {item.time}" into chosen ACTION`:
+/// one option per item of the list (at most `max`), keyed 1..N, labelled by the template
+/// (where `item` is the item); the picked item is stored in `into` and ACTION runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynamicOptions {
+    pub list: Expr,
+    pub max: Option<(u32, Span)>,
+    pub label: Str,
+    pub into: Ident,
+    pub action: Block,
+    /// How many static options of the menu come before it (where its items are listed).
+    pub position: usize,
+    pub span: Span,
+}
+
+impl DynamicOptions {
+    /// Without `max`, a menu lists at most this many items (keys 1 to 9).
+    pub const DEFAULT_MAX: u32 = 9;
+
+    pub fn max_items(&self) -> u32 {
+        self.max.map_or(Self::DEFAULT_MAX, |(n, _)| n)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -585,6 +637,8 @@ pub struct Call {
     pub operation: Ident,
     pub args: Vec<(Ident, Expr)>,
     pub into: Option<Ident>,
+    /// `{ on error ACTION }` for this call alone.
+    pub handlers: Vec<Handler>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -610,9 +664,21 @@ pub enum BinaryOp {
     Le,
     Gt,
     Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
 }
 
 impl BinaryOp {
+    /// `+ - * /`: arithmetic, not a comparison or a condition.
+    pub fn is_arithmetic(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BinaryOp::Or => "or",
@@ -623,6 +689,10 @@ impl BinaryOp {
             BinaryOp::Le => "<=",
             BinaryOp::Gt => ">",
             BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
         }
     }
 }

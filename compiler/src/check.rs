@@ -1,6 +1,7 @@
 //! The checks, run in order on the resolved model. Each check family lives in its own file;
 //! all of them run on whatever resolved, and none repeats an earlier error.
 
+pub mod broken;
 pub mod edits;
 pub mod graph;
 pub mod handlers;
@@ -17,7 +18,7 @@ pub mod values;
 
 use crate::ast::File;
 use crate::config::{Levels, Thresholds};
-use crate::diagnostic::{CheckId, Diagnostic, Severity, ids};
+use crate::diagnostic::{Diagnostic, ids};
 use crate::resolve::{self, FlowModel, Model, Resolution};
 use crate::source::{FileId, SourceMap};
 use crate::suppress;
@@ -46,17 +47,6 @@ pub struct Context<'m, 'a> {
     pub sources: &'m SourceMap,
     pub options: &'m Options,
 }
-
-/// Errors that make a flow's graph misleading: with a broken statement, an unknown or
-/// duplicated state, no start, or a path that falls off a state, the graph checks would
-/// only repeat them in other words.
-const GRAPH_BLOCKERS: [CheckId; 5] = [
-    ids::SYNTAX_ERROR,
-    ids::UNKNOWN_STATE,
-    ids::MISSING_START,
-    ids::MISSING_TERMINATOR,
-    ids::DUPLICATE_DEFINITION,
-];
 
 /// What [`run`] found: the diagnostics, and what the resolver and the type checks worked out
 /// (kept for codegen and the language server).
@@ -91,17 +81,24 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
     let (project, flows) =
         crate::parallel::join(|| ProjectFindings::check(&context, files), check_flows);
     diagnostics.extend(project.shape);
-    // The graph checks' findings are kept only for flows whose graph is trustworthy, which
-    // the errors above decide.
-    let blockers: Vec<crate::source::Span> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error && GRAPH_BLOCKERS.contains(&d.id))
-        .map(|d| d.primary.span)
-        .collect();
-    for (flow, findings) in model.flows.iter().zip(flows) {
-        if graph_ready(flow, &blockers) {
-            diagnostics.extend(findings.graph);
+    // Broken lines and unknown names do not switch the graph checks off (check/graph.rs
+    // turns them into guessed moves); an unknown `goto` name whose probable state is
+    // unreachable says so on its error too.
+    for findings in flows {
+        for (name, state, state_name) in &findings.typos {
+            if let Some(d) = diagnostics
+                .iter_mut()
+                .find(|d| d.id == ids::UNKNOWN_STATE && d.primary.span == *name)
+            {
+                d.secondary.push(crate::diagnostic::Label::new(
+                    *state,
+                    format!(
+                        "`{state_name}` is reached from nowhere else: probably the state meant"
+                    ),
+                ));
+            }
         }
+        diagnostics.extend(findings.graph);
         diagnostics.extend(findings.local);
     }
     diagnostics.extend(project.warnings);
@@ -149,31 +146,41 @@ impl ProjectFindings {
     }
 }
 
-/// What one flow's own checks found. `graph` holds the findings of the graph checks, which
-/// are dropped when an error makes the flow's graph misleading.
+/// What one flow's own checks found: the graph checks' findings, the others', and the
+/// unknown `goto` names whose probable state is unreachable (name, state name's span, state).
 struct FlowFindings {
     graph: Vec<Diagnostic>,
     local: Vec<Diagnostic>,
+    typos: Vec<(crate::source::Span, crate::source::Span, String)>,
 }
 
 impl FlowFindings {
     fn check(context: &Context, flow: &FlowModel) -> FlowFindings {
         let mut graph = Vec::new();
-        if let Some(flow_graph) = graph::FlowGraph::build(context.model, flow) {
+        let mut typos = Vec::new();
+        if let Some(flow_graph) = graph::FlowGraph::build(context.model, flow, context.sources) {
             reachability::check(context, flow, &flow_graph, &mut graph);
             menus::check_depth(context, flow, &flow_graph, &mut graph);
+            for typo in &flow_graph.typos {
+                let Some(state) = &flow.flow.states[typo.state].name else {
+                    continue;
+                };
+                let reported = graph
+                    .iter()
+                    .any(|d| d.id == ids::UNREACHABLE_STATE && d.primary.span == state.span);
+                if reported {
+                    typos.push((typo.name.span, state.span, state.name.clone()));
+                }
+            }
         }
         let mut local = Vec::new();
         menus::check(context, flow, &mut local);
         handlers::check(context, flow, &mut local);
         prompts::check(context, flow, &mut local);
-        FlowFindings { graph, local }
+        FlowFindings {
+            graph,
+            local,
+            typos,
+        }
     }
-}
-
-fn graph_ready(flow: &FlowModel, blockers: &[crate::source::Span]) -> bool {
-    let span = flow.flow.span;
-    !blockers
-        .iter()
-        .any(|b| b.file == span.file && b.start >= span.start && b.end <= span.end)
 }

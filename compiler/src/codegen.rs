@@ -503,9 +503,31 @@ impl<'a> Generator<'a> {
             TypeKind::Email => SlotType::Email,
             TypeKind::Phone => SlotType::Phone,
             TypeKind::Bool => SlotType::Bool,
-            TypeKind::Enum(values) => {
-                SlotType::Enum(values.iter().map(|v| self.s(&v.name)).collect())
+            TypeKind::Enum(values) if values.iter().all(|v| v.label.is_none()) => {
+                SlotType::Enum(values.iter().map(|v| self.s(&v.name.name)).collect())
             }
+            TypeKind::Enum(values) => SlotType::LabelledEnum(
+                values
+                    .iter()
+                    .map(|v| rt::EnumValue {
+                        name: self.s(&v.name.name),
+                        label: v.label.as_ref().map(|l| self.s(&l.plain_text())),
+                    })
+                    .collect(),
+            ),
+            TypeKind::TextMatching(regex) => SlotType::Matching(self.regex(&regex.pattern)),
+            TypeKind::List(element) => SlotType::List(Box::new(self.slot_type(element)?)),
+            TypeKind::Record(fields) => SlotType::Fields(
+                fields
+                    .iter()
+                    .map(|f| {
+                        Ok(rt::Field {
+                            name: self.s(&f.name.name),
+                            ty: self.slot_type(&f.ty)?,
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            ),
             TypeKind::Unknown(name) => return error(format!("unknown type `{name}`"), ty.span),
             TypeKind::Missing => return error("a slot without a type".to_string(), ty.span),
         })

@@ -98,15 +98,30 @@ impl<'a, T> Table<'a, T> {
     }
 }
 
-/// A name introduced by `call … into NAME`.
+/// A name introduced by `call … into NAME` or by a menu's `options from … into NAME`.
 #[derive(Debug, Clone, Copy)]
 pub struct ResultName<'a> {
     pub name: &'a Ident,
-    pub call: &'a Call,
+    /// The call that sets it; `None` for the item picked from `options from`.
+    pub call: Option<&'a Call>,
     /// The declared operation, when the call resolved.
     pub operation: Option<&'a Operation>,
+    /// The record's fields: the operation's result, or the fields of the list's items.
+    pub fields: Option<&'a [Field]>,
     pub id: DefId,
 }
+
+/// The `item` of one `options from` (the name its label reads each item through).
+#[derive(Debug, Clone, Copy)]
+pub struct ItemScope<'a> {
+    pub options: &'a DynamicOptions,
+    /// The fields of the list's items, when the list's type is known.
+    pub fields: Option<&'a [Field]>,
+    pub id: DefId,
+}
+
+/// The name the label of `options from` reads each item through.
+pub const ITEM: &str = "item";
 
 #[derive(Debug)]
 pub struct FlowModel<'a> {
@@ -115,6 +130,8 @@ pub struct FlowModel<'a> {
     pub states: FxHashMap<&'a str, &'a State>,
     pub slots: FxHashMap<&'a str, &'a Slot>,
     pub results: FxHashMap<&'a str, ResultName<'a>>,
+    /// The `item` of every `options from`, in source order.
+    pub items: Vec<ItemScope<'a>>,
     /// `DefId` of `flow.states[0]`; the states' definitions are consecutive.
     state_base: u32,
     /// `DefId` of `flow.slots[0]`; the slots' definitions are consecutive.
@@ -135,7 +152,7 @@ impl<'a> FlowModel<'a> {
         for slot in &self.flow.slots {
             if let TypeKind::Enum(values) = &slot.ty.kind {
                 for value in values {
-                    if value.name == name {
+                    if value.name.name == name {
                         return Some(DefId(id));
                     }
                     id += 1;
@@ -143,6 +160,14 @@ impl<'a> FlowModel<'a> {
             }
         }
         None
+    }
+
+    /// The `options from` whose label holds `span`: there `item` is its item.
+    pub fn item_at(&self, span: Span) -> Option<&ItemScope<'a>> {
+        self.items.iter().find(|item| {
+            let label = item.options.label.span;
+            label.file == span.file && label.start <= span.start && span.end <= label.end
+        })
     }
 
     pub fn state_index(&self, name: &str) -> Option<usize> {
@@ -265,6 +290,45 @@ pub fn name_def(flow: &FlowModel, name: &str) -> Option<DefId> {
         return Some(value);
     }
     CHANNELS.iter().position(|c| *c == name).map(channel_id)
+}
+
+/// The fields of the records a list expression holds (`result.flights` declared
+/// `flights: list of { number: text, … }`), read from the declarations along its path.
+fn list_item_fields<'a>(flow: &FlowModel<'a>, list: &Expr) -> Option<&'a [Field]> {
+    match &record_type_of(flow, list)? {
+        TypeOf::List(TypeKind::Record(fields)) => Some(fields),
+        _ => None,
+    }
+}
+
+enum TypeOf<'a> {
+    Record(&'a [Field]),
+    List(&'a TypeKind),
+}
+
+/// What a name or field path holds, as far as records and lists go.
+fn record_type_of<'a>(flow: &FlowModel<'a>, expr: &Expr) -> Option<TypeOf<'a>> {
+    let of_kind = |kind: &'a TypeKind| match kind {
+        TypeKind::Record(fields) => Some(TypeOf::Record(fields)),
+        TypeKind::List(element) => Some(TypeOf::List(&element.kind)),
+        _ => None,
+    };
+    match &expr.kind {
+        ExprKind::Name(name) => {
+            if let Some(result) = flow.results.get(name.name.as_str()) {
+                return result.fields.map(TypeOf::Record);
+            }
+            of_kind(&flow.slots.get(name.name.as_str())?.ty.kind)
+        }
+        ExprKind::Field(base, field) => match record_type_of(flow, base)? {
+            TypeOf::Record(fields) => {
+                of_kind(&fields.iter().find(|f| f.name.name == field.name)?.ty.kind)
+            }
+            TypeOf::List(_) => None,
+        },
+        ExprKind::Paren(inner) => record_type_of(flow, inner),
+        _ => None,
+    }
 }
 
 struct Resolver<'a> {
@@ -620,8 +684,8 @@ impl<'a> Resolver<'a> {
                     child_def(
                         &mut self.defs,
                         DefKind::EnumValue,
-                        Some(value),
-                        value.span,
+                        Some(&value.name),
+                        value.name.span,
                         parent,
                         j,
                     );
@@ -634,6 +698,7 @@ impl<'a> Resolver<'a> {
             states: FxHashMap::default(),
             slots: FxHashMap::default(),
             results: FxHashMap::default(),
+            items: Vec::new(),
             state_base,
             slot_base,
             enum_base,
@@ -665,10 +730,11 @@ impl<'a> Resolver<'a> {
         // `into` names: one name may be set by several calls of the same operation (a retry
         // in another state); a clash with a slot or a different operation is a duplicate.
         let mut calls: Vec<(&'a Call, Span)> = Vec::new();
-        visit::each_flow_stmt(flow, &mut |stmt| {
-            if let StmtKind::Call(call) = &stmt.kind {
-                calls.push((call, stmt.span));
-            }
+        let mut dynamic: Vec<&'a DynamicOptions> = Vec::new();
+        visit::each_flow_stmt(flow, &mut |stmt| match &stmt.kind {
+            StmtKind::Call(call) => calls.push((call, stmt.span)),
+            StmtKind::Menu(menu) => dynamic.extend(menu.dynamic.as_deref()),
+            _ => {}
         });
         for (call, span) in calls {
             let Some(into) = &call.into else { continue };
@@ -687,8 +753,10 @@ impl<'a> Resolver<'a> {
                 .operation(&call.service.name, &call.operation.name);
             match model.results.get(into.name.as_str()) {
                 Some(first)
-                    if first.call.service.name != call.service.name
-                        || first.call.operation.name != call.operation.name =>
+                    if first.call.is_none_or(|c| {
+                        c.service.name != call.service.name
+                            || c.operation.name != call.operation.name
+                    }) =>
                 {
                     self.diagnostics.push(
                         duplicate("result", into, first.name.span)
@@ -704,13 +772,74 @@ impl<'a> Resolver<'a> {
                         &into.name,
                         ResultName {
                             name: into,
-                            call,
+                            call: Some(call),
                             operation,
+                            fields: operation.map(|op| op.returns.as_slice()),
                             id: result,
                         },
                     );
                 }
             }
+        }
+        // `options from LIST … into NAME`: NAME holds the picked item, `item` each item in
+        // the label; both are records of the list's item fields.
+        for options in dynamic {
+            let fields = list_item_fields(&model, &options.list);
+            let index = model.items.len();
+            let item_name = Ident {
+                name: ITEM.to_string(),
+                span: options.label.span,
+            };
+            let item = child_def(
+                &mut self.defs,
+                DefKind::Result,
+                Some(&item_name),
+                options.span,
+                id,
+                index,
+            );
+            model.items.push(ItemScope {
+                options,
+                fields,
+                id: item,
+            });
+            let into = &options.into;
+            if is_builtin(&into.name) {
+                self.diagnostics.push(reserved(into, "result"));
+                continue;
+            }
+            if let Some(slot) = model.slots.get(into.name.as_str()) {
+                let first_at = first_span(&slot.name, slot.span);
+                self.diagnostics
+                    .push(duplicate("slot or result", into, first_at));
+                continue;
+            }
+            if let Some(first) = model.results.get(into.name.as_str()) {
+                self.diagnostics.push(
+                    duplicate("result", into, first.name.span)
+                        .with_note("one `into` name holds the picked item of one menu"),
+                );
+                continue;
+            }
+            let index = model.results.len();
+            let result = child_def(
+                &mut self.defs,
+                DefKind::Result,
+                Some(into),
+                options.span,
+                id,
+                index,
+            );
+            model.results.insert(
+                &into.name,
+                ResultName {
+                    name: into,
+                    call: None,
+                    operation: None,
+                    fields,
+                    id: result,
+                },
+            );
         }
         model
     }
@@ -811,6 +940,9 @@ impl<'a> Resolver<'a> {
             _ => {}
         });
         visit::each_flow_expr(flow.flow, &mut |e| match &e.kind {
+            ExprKind::Name(name) if name.name == ITEM && flow.item_at(name.span).is_some() => {
+                refs.extend(flow.item_at(name.span).map(|i| reference(name.span, i.id)));
+            }
             ExprKind::Name(name) => match name_def(flow, &name.name) {
                 Some(id) => refs.push(reference(name.span, id)),
                 None => {
@@ -834,8 +966,9 @@ impl<'a> Resolver<'a> {
                 if let ExprKind::Name(name) = &base.kind
                     && let Some(result) = flow.results.get(name.name.as_str())
                     && let Some(op) = result.operation
+                    && let Some(call) = result.call
                     && let Some((_, op_id)) =
-                        model.operation_def(&result.call.service.name, &result.call.operation.name)
+                        model.operation_def(&call.service.name, &call.operation.name)
                     && let Some(id) = model.field_def(op, op_id, &field.name, true)
                 {
                     refs.push(reference(field.span, id));
@@ -942,13 +1075,46 @@ impl<'a> Resolver<'a> {
                                 flow.slots.keys().copied(),
                             )),
                         }
-                        // Enum values and other names in the expected value.
+                        // Enum values and other names in the expected value, checked as a
+                        // flow's are: a yes/no slot also takes the words `yes` and `no`.
+                        let slot_type = flow.slots.get(slot.name.as_str()).map(|s| &s.ty.kind);
                         visit::each_expr(value, &mut |e| {
-                            if let ExprKind::Name(name) = &e.kind
-                                && let Some(id) = name_def(flow, &name.name)
-                            {
+                            let ExprKind::Name(name) = &e.kind else {
+                                return;
+                            };
+                            if let Some(id) = name_def(flow, &name.name) {
                                 refs.push(reference(name.span, id));
+                                return;
                             }
+                            if matches!(slot_type, Some(TypeKind::YesNo | TypeKind::Bool))
+                                && matches!(name.name.as_str(), "yes" | "no")
+                            {
+                                return;
+                            }
+                            let candidates: Vec<&str> = match slot_type {
+                                Some(TypeKind::Enum(values)) => {
+                                    values.iter().map(|v| v.name.name.as_str()).collect()
+                                }
+                                _ => flow.slots.keys().copied().collect(),
+                            };
+                            diagnostics.extend(
+                                unknown(
+                                    model,
+                                    ids::UNKNOWN_SLOT,
+                                    "slot or value",
+                                    name,
+                                    candidates,
+                                )
+                                .map(|d| match slot_type {
+                                    Some(TypeKind::Enum(_)) => d.with_primary_message(format!(
+                                        "not one of the values of `{}`",
+                                        slot.name
+                                    )),
+                                    _ => d.with_primary_message(
+                                        "not a slot, a call result or a built-in",
+                                    ),
+                                }),
+                            );
                         });
                     }
                     _ => {}

@@ -14,7 +14,8 @@ pub fn each_stmt<'a>(block: &'a Block, f: &mut dyn FnMut(&'a Stmt)) {
 }
 
 /// Calls `f` on the blocks directly inside a statement, in source order: `if` branches and
-/// `else`, menu options then menu handlers, ask handlers, `answer … else`.
+/// `else`, menu options (the `options from` ACTION after them) then menu handlers, ask and
+/// call handlers, `answer … else`.
 pub fn each_child_block<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Block)) {
     match &stmt.kind {
         StmtKind::If(if_) => {
@@ -29,12 +30,20 @@ pub fn each_child_block<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Block)) {
             for option in &menu.options {
                 f(&option.action);
             }
+            if let Some(dynamic) = &menu.dynamic {
+                f(&dynamic.action);
+            }
             for handler in &menu.handlers {
                 f(&handler.action);
             }
         }
         StmtKind::Ask(ask) => {
             for handler in &ask.handlers {
+                f(&handler.action);
+            }
+        }
+        StmtKind::Call(call) => {
+            for handler in &call.handlers {
                 f(&handler.action);
             }
         }
@@ -98,6 +107,10 @@ pub fn each_stmt_expr<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
             interpolations(&menu.prompt).for_each(&mut *f);
             for option in &menu.options {
                 interpolations(&option.label).for_each(&mut *f);
+            }
+            if let Some(dynamic) = &menu.dynamic {
+                f(&dynamic.list);
+                interpolations(&dynamic.label).for_each(&mut *f);
             }
             retry_messages(&menu.handlers, f);
         }
@@ -246,8 +259,9 @@ pub fn stmt_ending(stmt: &Stmt) -> Ending {
         // A menu moves on only through its options: when every option ends, so does the menu.
         // Handlers that fall through continue after the menu, like options do.
         StmtKind::Menu(menu) => {
-            let ends = !menu.options.is_empty()
+            let ends = (!menu.options.is_empty() || menu.dynamic.is_some())
                 && menu.options.iter().all(|o| block_ending(&o.action).ends())
+                && menu.dynamic.iter().all(|d| block_ending(&d.action).ends())
                 && menu.handlers.iter().all(|h| block_ending(&h.action).ends());
             if ends {
                 Ending::EndsThroughMenu

@@ -154,11 +154,41 @@ fn mutation_retarget_a_goto_to_a_missing_state() {
     let analysis = mutated("bank/bank.csflow", |t| {
         t.replacen("goto main_menu", "goto mainmenu", 1)
     });
-    // The error, and no graph warnings built on a broken graph.
+    // The error, and the graph checks go on: the state the typo probably means is reported
+    // unreachable, saying so (and offering the correction), on both diagnostics; the states
+    // behind it are not (correcting the typo reaches them), and the unknown name causes no
+    // trap and no missing way to a person.
     assert_fires(
         &analysis,
-        &["unknown-state"],
-        &["unreachable-state", "trap-state", "no-path-to-human"],
+        &["unknown-state", "unreachable-state"],
+        &["trap-state", "no-path-to-human"],
+    );
+    let unreachable: Vec<&Diagnostic> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unreachable-state")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "{}", rendered(&analysis));
+    assert_eq!(
+        unreachable[0].message,
+        "the state `main_menu` can never be reached"
+    );
+    assert!(unreachable[0].notes[0].contains("`goto mainmenu` names no state"));
+    assert_eq!(
+        unreachable[0].fix.as_ref().map(|f| f.title.as_str()),
+        Some("write `goto main_menu`")
+    );
+    let unknown = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.name == "unknown-state")
+        .expect("unknown-state");
+    assert!(
+        unknown.secondary[0]
+            .message
+            .contains("probably the state meant"),
+        "{}",
+        rendered(&analysis)
     );
 }
 
@@ -447,6 +477,8 @@ fn menus_family() {
     );
 
     // Shadowed: same label (normalised) and a subset of phrases; a different label is not.
+    // (The frame's `when intent agent` rule also takes "Agent" first: every way to pick it,
+    // its label, its intent and "a person", is the agent intent. One warning per option.)
     let shadow = r#"  state start {
     menu "Pick." {
       option "Agent" intent agent phrase "a person" handoff general
@@ -455,9 +487,38 @@ fn menus_family() {
     }
   }"#;
     let analysis = analyze(&project("chat", shadow));
+    let shadowed: Vec<(&str, &str)> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "shadowed-option")
+        .map(|d| (d.message.as_str(), d.secondary[0].message.as_str()))
+        .collect();
+    assert_eq!(
+        shadowed,
+        [
+            (
+                "the option \"Agent\" can never be chosen",
+                "this rule runs on every input, before the menu: `when intent agent`"
+            ),
+            (
+                "the option \"agent!\" can never be chosen",
+                "this earlier option always wins"
+            )
+        ],
+        "{}",
+        rendered(&analysis)
+    );
+    // An option the rule's intent does not take, or one with a key, is not shadowed by it.
+    let own = shadow
+        .replace(
+            "option \"Agent\" intent agent phrase \"a person\"",
+            "option \"Agent\" key 1 intent agent",
+        )
+        .replace("      option \"agent!\" phrase \"A person\" end\n", "");
+    let analysis = analyze(&project("chat", &own));
     assert_eq!(
         count(&analysis, "shadowed-option"),
-        1,
+        0,
         "{}",
         rendered(&analysis)
     );
@@ -704,16 +765,30 @@ fn unused_family() {
     assert_eq!(count(&analysis, "unused-slot"), 1);
     let fixed = apply_fix(&analysis, "unused-queue");
     assert!(!fixed.contains("queue spare"), "{fixed}");
-    // A flow with a syntax error reports no unused declarations (uses may be in the broken text).
-    let broken = project("chat", "  state start { sya \"x\" end }") + "queue spare { }\n";
+    // A line with a syntax error may use only what is written on it: the queue it names the
+    // start of is spared, every other unused declaration is still reported.
+    let broken =
+        project("chat", "  state start { sya \"x\" end }") + "queue spare { }\nqueue other { }\n";
     let analysis = analyze(&broken);
     assert!(analysis.has_errors());
     assert_eq!(
-        names(&analysis)
-            .iter()
-            .filter(|n| n.starts_with("unused-"))
-            .count(),
-        0,
+        count(&analysis, "unused-queue"),
+        2,
+        "{}",
+        rendered(&analysis)
+    );
+    let typing = project("chat", "  state start { handof spa\n end }")
+        + "queue spare { }\nqueue other { }\n";
+    let analysis = analyze(&typing);
+    let unused: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unused-queue")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        unused,
+        ["nothing hands off to the queue `other`"],
         "{}",
         rendered(&analysis)
     );
@@ -941,4 +1016,256 @@ test "t" {
     )
     .expect("generates");
     csflow_runtime::Bundle::from_bytes(&bundle.to_bytes()).expect("verifies");
+}
+
+/// The value additions' checks: arithmetic typing, constant division by zero, patterns,
+/// `options from` against keys and the voice limit, `on` handlers a call cannot have.
+#[test]
+fn value_additions_are_checked() {
+    let text = r#"queue general { }
+service trips {
+  operation find() returns { flights: list of { number: text, time: time } }
+}
+flow f {
+  channel voice
+  timezone "Mars/Olympus"
+  start s
+  slot n: integer = 0
+  slot name: text
+  slot code: text matching /^[A-Z/
+  slot card: digits(4)
+  slot day: date
+  on no_match retry 1 then handoff general
+  on no_input retry 1 then handoff general
+  state s {
+    set n = n / 2
+    set n = n + 1
+    set name = name + "x"
+    set n = card * 2
+    set day = today + 7
+    set n = today - day
+    set n = 1 / (2 - 2)
+    if day < today and now > 09:00 { end }
+    if day < now { end }
+    call trips.find() into r
+    menu "Pick one, or press 0." {
+      options from r.flights label "{item.number} {item.seat}" into chosen goto s
+      option "Agent" key 2 handoff general
+      option "Other" key 0 handoff general
+    }
+  }
+}
+"#;
+    let analysis = analyze(text);
+    let found: Vec<(&str, String)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.name, d.message.clone()))
+        .collect();
+    let has = |name: &str, part: &str| {
+        found
+            .iter()
+            .any(|(n, message)| *n == name && message.contains(part))
+    };
+    assert!(has("invalid-hours", "Mars/Olympus"), "{found:#?}");
+    assert!(has("invalid-regex", "does not compile"), "{found:#?}");
+    assert!(has("type-mismatch", "may have a fraction"), "{found:#?}");
+    assert!(
+        has("type-mismatch", "cannot calculate with text"),
+        "{found:#?}"
+    );
+    assert!(
+        has("type-mismatch", "cannot calculate with digits"),
+        "{found:#?}"
+    );
+    assert!(
+        has("type-mismatch", "cannot compare a date with a time"),
+        "{found:#?}"
+    );
+    assert!(has("division-by-zero", "divides by zero"), "{found:#?}");
+    assert!(has("unknown-field", "seat"), "{found:#?}");
+    assert!(
+        has("duplicate-key", "item 2 of `options from`"),
+        "{found:#?}"
+    );
+    assert!(
+        has("voice-menu-too-long", "may read out 11 options"),
+        "{found:#?}"
+    );
+    // `n + 1`, `today + 7` and `today - day` fit their slots; `1 / (2 - 2)` is a number.
+    let mismatches = found.iter().filter(|(n, _)| *n == "type-mismatch").count();
+    assert_eq!(mismatches, 5, "{found:#?}");
+}
+
+// ---- Defects a new user's flows slipped past (each rendered as a snapshot) -------------
+
+fn snapshot(name: &str, analysis: &Analysis) {
+    insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("caught", rendered(analysis));
+    });
+}
+
+#[test]
+fn a_loop_back_to_an_ask_of_a_set_slot_is_an_input_free_cycle() {
+    let looped = project(
+        "chat",
+        r#"  state start {
+    ask more "Shall I go on?"
+    if more {
+      say "Going on."
+    }
+    goto start
+  }"#,
+    );
+    let analysis = analyze(&looped);
+    assert_eq!(
+        count(&analysis, "input-free-cycle"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+    let cycle = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.name == "input-free-cycle")
+        .expect("cycle");
+    assert!(
+        cycle.notes[0].contains("`set more = none`"),
+        "{}",
+        rendered(&analysis)
+    );
+    snapshot("skipped-ask", &analysis);
+    // Clearing the slot on the way back makes the `ask` wait again.
+    let cleared = looped.replace("    goto start", "    set more = none\n    goto start");
+    assert_eq!(count(&analyze(&cleared), "input-free-cycle"), 0);
+}
+
+#[test]
+fn chinese_questions_and_digit_words_are_read() {
+    let states = r#"  state start {
+    say "请问您需要预约吗"
+    say "您还有其他问题吗。"
+    say "那么您是哪位呢"
+    say "我们明天见"
+    goto menu
+  }
+  state menu {
+    menu "查询余额请按二，人工服务请按零，退出请按九号键" {
+      option "余额" key 2 end
+      option "人工" key 0 handoff general
+      option "退出" key 9 end
+    }
+  }"#;
+    let analysis = analyze(&project("voice", states));
+    let questions: Vec<u32> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "question-without-input")
+        .map(|d| d.primary.span.start)
+        .collect();
+    assert_eq!(questions.len(), 3, "{}", rendered(&analysis));
+    assert_eq!(
+        count(&analysis, "prompt-key-mismatch"),
+        0,
+        "{}",
+        rendered(&analysis)
+    );
+    snapshot("chinese", &analysis);
+    // A digit word no option has is announced like a digit.
+    let wrong = states.replace("key 9", "key 8");
+    let analysis = analyze(&project("voice", &wrong));
+    assert_eq!(
+        count(&analysis, "prompt-key-mismatch"),
+        1,
+        "{}",
+        rendered(&analysis)
+    );
+}
+
+#[test]
+fn overlapping_hours_ranges_are_invalid() {
+    let text = r#"hours office {
+  timezone "Asia/Shanghai"
+  mon-fri 09:00-17:00 12:00-13:00
+  sat     10:00-14:00
+}
+hours split {
+  timezone "Asia/Shanghai"
+  mon-fri 09:00-12:00 13:00-17:00
+  wed     08:00-10:00
+}
+"#;
+    let analysis = analyze(text);
+    let messages: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "invalid-hours")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "this time range overlaps another one on mon",
+            "this time range overlaps another one on wed"
+        ],
+        "{}",
+        rendered(&analysis)
+    );
+    assert!(analysis.diagnostics[0].notes[0].contains("`09:00-12:00 13:00-17:00`"));
+    snapshot("hours", &analysis);
+    let lunch = "hours office {\n  timezone \"Asia/Shanghai\"\n  mon-fri 09:00-12:00 13:00-17:00\n  sat 22:00-02:00 10:00-14:00\n}\n";
+    assert!(
+        analyze(lunch)
+            .diagnostics
+            .iter()
+            .all(|d| d.name != "invalid-hours")
+    );
+}
+
+#[test]
+fn test_blocks_check_names_like_flows() {
+    let text = project(
+        "chat",
+        r#"  state start {
+    ask dept "Which department?"
+    call crm.find(id: dept) into found
+    if more { handoff general }
+    end
+  }"#,
+    )
+    .replace(
+        "slot more: yes_no",
+        "slot more: yes_no\n  slot dept: enum { sales ent }",
+    )
+    .replace("queue general { }", "queue general { }\nservice crm {\n  operation find(id: text) returns { ok: bool, name: text }\n}")
+        + r#"test "names" {
+  flow f
+  mock crm.find returns { ok: "yes" }
+  send "ent"
+  expect slot dept == entt
+  expect slot more == yes
+  expect state strat
+  expect handoff genral
+}
+"#;
+    let analysis = analyze(&text);
+    let found: Vec<(&str, &str)> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.name, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("type-mismatch", "this mock of `crm.find` leaves out `name`"),
+            ("type-mismatch", "`ok` holds yes/no, but this is text"),
+            ("unknown-slot", "unknown slot or value `entt`"),
+            ("unknown-state", "unknown state `strat`"),
+            ("unknown-queue", "unknown queue `genral`"),
+        ],
+        "{}",
+        rendered(&analysis)
+    );
+    snapshot("test-names", &analysis);
 }

@@ -112,7 +112,7 @@ fn each_declared<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
                     f(Def::Slot(flow, slot));
                     if let TypeKind::Enum(values) = &slot.ty.kind {
                         for value in values {
-                            f(Def::EnumValue(flow, slot, value));
+                            f(Def::EnumValue(flow, slot, &value.name));
                         }
                     }
                 }

@@ -234,7 +234,7 @@ impl<'a> Walk<'_, 'a> {
             self.decl(&slot.name, Kind::Slot);
             if let TypeKind::Enum(values) = &slot.ty.kind {
                 for value in values {
-                    self.name(value, Kind::EnumValue, true);
+                    self.name(&value.name, Kind::EnumValue, true);
                 }
             }
             if let Some(default) = &slot.default {

@@ -13,8 +13,14 @@ use crate::bundle::Builtin;
 pub enum BuiltinType {
     Text,
     Number,
+    /// A whole number (the counts).
+    Integer,
     /// `intent NAME` and `open(HOURS)`: yes/no.
     Bool,
+    /// `today`.
+    Date,
+    /// `now`.
+    Time,
 }
 
 /// One expression built-in.
@@ -43,7 +49,7 @@ const fn value(
 }
 
 /// Every built-in, in the order error messages list them.
-pub static BUILTINS: [BuiltinName; 8] = [
+pub static BUILTINS: [BuiltinName; 10] = [
     value(
         "text",
         Builtin::Text,
@@ -65,19 +71,19 @@ pub static BUILTINS: [BuiltinName; 8] = [
     value(
         "no_match_count",
         Builtin::NoMatchCount,
-        BuiltinType::Number,
+        BuiltinType::Integer,
         "how many inputs in a row did not match",
     ),
     value(
         "no_input_count",
         Builtin::NoInputCount,
-        BuiltinType::Number,
+        BuiltinType::Integer,
         "how many prompts in a row timed out",
     ),
     value(
         "turns",
         Builtin::Turns,
-        BuiltinType::Number,
+        BuiltinType::Integer,
         "how many inputs the conversation has had",
     ),
     BuiltinName {
@@ -91,6 +97,18 @@ pub static BUILTINS: [BuiltinName; 8] = [
         Builtin::Channel,
         BuiltinType::Text,
         "the conversation's channel: voice or chat",
+    ),
+    value(
+        "today",
+        Builtin::Today,
+        BuiltinType::Date,
+        "today's date in the flow's time zone, from the conversation's clock",
+    ),
+    value(
+        "now",
+        Builtin::Now,
+        BuiltinType::Time,
+        "the time of day (hours and minutes) in the flow's time zone, from the conversation's clock",
     ),
 ];
 

@@ -254,7 +254,29 @@ pub enum SlotType {
     Enum(Vec<StrId>),
     /// The result record of a service operation (an `into` variable).
     Record,
+    /// `text matching /re/`: text that matches regex N of [`Bundle::regexes`] once
+    /// normalised (see `nlu::slots::parse_matching`).
+    Matching(u32),
+    /// An `enum` whose values have display labels: what interpolation says, and what the
+    /// caller may answer besides the value's name.
+    LabelledEnum(Vec<EnumValue>),
+    /// `list of T` (a service result field).
+    List(Box<SlotType>),
+    /// `{ name: type, … }` (the items of a `list of { … }`).
+    Fields(Vec<Field>),
 }
+
+/// One value of a labelled `enum`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub name: StrId,
+    /// The display label, when the value has one.
+    pub label: Option<StrId>,
+}
+
+/// How deep `list of { … }` field types nest at most in a bundle (a hostile bundle must
+/// not exhaust the stack).
+pub const MAX_TYPE_DEPTH: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlowChannel {
@@ -277,6 +299,8 @@ impl FlowChannel {
 pub struct Flow {
     pub name: StrId,
     pub channel: FlowChannel,
+    /// `timezone "…"`: the zone of `today` and `now` (else the first hours block's, else UTC).
+    pub timezone: Option<StrId>,
     /// The flow's `language "zh-CN"`: the language of every output that names none itself.
     pub language: Option<StrId>,
     /// Index into `states`.
@@ -323,6 +347,8 @@ pub struct InputPoint {
     pub after: Pc,
     pub no_match: Option<InputHandler>,
     pub no_input: Option<InputHandler>,
+    /// A menu's `options from`: options made from a list at run time.
+    pub items: Option<Box<MenuItems>>,
     /// How a voice channel collects the reply, the flow's defaults already applied.
     pub timing: InputTiming,
 }
@@ -338,6 +364,21 @@ pub struct InputTiming {
     /// The key that ends keypad entry (`#`, `*` or a digit), an id into the string table.
     pub finish_key: Option<StrId>,
 }
+
+/// `options from LIST max N label "…" into NAME ACTION`, compiled: the code at the menu's
+/// prompt fills the conversation's items ([`Instr::ItemsBegin`], [`Instr::ItemsNext`],
+/// [`Instr::ItemsLabel`]); a pick stores the item in `into` and jumps to `action`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuItems {
+    /// How many static options are listed before the items.
+    pub position: u32,
+    /// The variable that receives the picked item.
+    pub into: u32,
+    pub action: Pc,
+}
+
+/// At most this many items in one `options from` (keys 1 to 20).
+pub const MAX_MENU_ITEMS: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PointKind {
@@ -440,6 +481,26 @@ impl CmpOp {
     }
 }
 
+/// `+ - * /` on numbers (and dates: `date ± days`, `date - date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
 /// Expression built-ins that take no operand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Builtin {
@@ -450,6 +511,10 @@ pub enum Builtin {
     NoInputCount,
     Turns,
     Channel,
+    /// Today's date in the flow's time zone.
+    Today,
+    /// The time of day in the flow's time zone.
+    Now,
 }
 
 impl Builtin {
@@ -461,6 +526,8 @@ impl Builtin {
             Builtin::NoInputCount => "no_input_count",
             Builtin::Turns => "turns",
             Builtin::Channel => "channel",
+            Builtin::Today => "today",
+            Builtin::Now => "now",
         }
     }
 
@@ -559,6 +626,39 @@ pub enum Instr {
     Resume,
     /// End of the escalate block: hand the input to the waiting input point.
     Deliver,
+    // --- values and dynamic menus ---
+    /// Pops b then a, pushes `a op b`. A division by zero (or a result that is no finite
+    /// number) pushes `none` and runs the `on error` ACTION in scope (`on_error`, else the
+    /// flow's); an ACTION that does not move on continues at `resume`, after the statement.
+    Arith {
+        op: ArithOp,
+        on_error: Option<Pc>,
+        resume: Pc,
+    },
+    /// Pops a value; pushes the display label of enum slot `var`'s value of that name (the
+    /// value itself when it has no label).
+    Label(u32),
+    /// Pops a list: the items of the menu being prompted (at most `max`; anything but a
+    /// list is no items).
+    ItemsBegin {
+        max: u32,
+    },
+    /// Stores the next item into variable `var`, or jumps to `done` when every item has its
+    /// label.
+    ItemsNext {
+        var: u32,
+        done: Pc,
+    },
+    /// Pops `args` values into the label template, keeps the label for the current item and
+    /// jumps back to `back` (the `ItemsNext`): bounded by the item count, so not counted as
+    /// a loop.
+    ItemsLabel {
+        text: StrId,
+        args: u32,
+        back: Pc,
+    },
+    /// On voice, says each item as "KEY. LABEL" (keys 1..N); chat shows them as buttons.
+    ItemsSay,
     // --- format 3: voice ---
     /// Pop `args` values into the fallback text's placeholders and output a recorded
     /// prompt: the audio at `url` (a project-relative path or a URL), with the text for chat

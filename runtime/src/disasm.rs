@@ -203,6 +203,15 @@ fn flow_text(out: &mut String, b: &Bundle, flow: &Flow) {
                         format!("#{i} option {}", quote(b.str(option.label))),
                     );
                 }
+                if let Some(items) = &point.items {
+                    let into = named(b, &flow.vars, items.into, |x| x.name);
+                    let _ = writeln!(
+                        out,
+                        "    options from (after {} options) into {into} -> @{:04}",
+                        items.position, items.action
+                    );
+                    label(items.action, format!("#{i} options from into {into}"));
+                }
             }
         }
         for (name, handler) in [("no_match", &point.no_match), ("no_input", &point.no_input)] {
@@ -378,6 +387,30 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
         Instr::Format { text, args } => {
             format!("format {}{}", quote(b.str(*text)), args_text(*args))
         }
+        Instr::Arith {
+            op,
+            on_error,
+            resume,
+        } => {
+            let mut text = format!("arith {}", op.as_str());
+            if on_error.is_some() {
+                let _ = write!(text, " on_error{}", opt_pc(on_error));
+            }
+            let _ = write!(text, " resume @{resume:04}");
+            text
+        }
+        Instr::Label(var) => format!("label {}", named(b, &flow.vars, *var, |x| x.name)),
+        Instr::ItemsBegin { max } => format!("items_begin max {max}"),
+        Instr::ItemsNext { var, done } => format!(
+            "items_next {} done @{done:04}",
+            named(b, &flow.vars, *var, |x| x.name)
+        ),
+        Instr::ItemsLabel { text, args, back } => format!(
+            "items_label {}{} back @{back:04}",
+            quote(b.str(*text)),
+            args_text(*args)
+        ),
+        Instr::ItemsSay => "items_say".into(),
         Instr::Play {
             url,
             text,
@@ -479,6 +512,30 @@ pub fn type_text(b: &Bundle, ty: &SlotType) -> String {
                 .join(" ")
         ),
         SlotType::Record => "record".into(),
+        SlotType::Matching(regex) => format!(
+            "text matching /{}/",
+            b.regexes.get(*regex as usize).map_or("", |id| b.str(*id))
+        ),
+        SlotType::LabelledEnum(values) => format!(
+            "enum {{ {} }}",
+            values
+                .iter()
+                .map(|v| match v.label {
+                    Some(label) => format!("{} {}", b.str(v.name), quote(b.str(label))),
+                    None => b.str(v.name).to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        SlotType::List(element) => format!("list of {}", type_text(b, element)),
+        SlotType::Fields(fields) => format!(
+            "{{ {} }}",
+            fields
+                .iter()
+                .map(|f| field(b, f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

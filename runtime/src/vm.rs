@@ -214,49 +214,92 @@ pub enum ExpectKind {
     Ask,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpectedOption<'b> {
-    pub label: &'b str,
-    /// The option's first key, if it has one.
+    pub label: Cow<'b, str>,
+    /// The option's first key, if it has one (`options from` items: 1..N).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<&'b str>,
+    pub key: Option<Cow<'b, str>>,
 }
 
 /// A menu's options as the caller sees them: a view into the bundle, so a turn copies no
-/// labels (building them was a third of a menu turn). Serializes as a list.
-#[derive(Clone, Copy)]
+/// labels of static options (building them was a third of a menu turn); the items of an
+/// `options from`, made at run time, are listed after `position` static options with keys
+/// 1..N. Serializes as a list.
+#[derive(Clone)]
 pub struct ExpectedOptions<'b> {
     bundle: &'b Bundle,
     options: &'b [MenuOption],
+    /// `(position, labels)` of `options from` items; boxed so a turn stays small.
+    items: Option<Box<(usize, Vec<String>)>>,
 }
 
 impl<'b> ExpectedOptions<'b> {
     pub(crate) fn new(bundle: &'b Bundle, options: &'b [MenuOption]) -> ExpectedOptions<'b> {
-        ExpectedOptions { bundle, options }
+        ExpectedOptions {
+            bundle,
+            options,
+            items: None,
+        }
+    }
+
+    pub(crate) fn with_items(
+        bundle: &'b Bundle,
+        options: &'b [MenuOption],
+        position: usize,
+        labels: Vec<String>,
+    ) -> ExpectedOptions<'b> {
+        ExpectedOptions {
+            bundle,
+            options,
+            items: Some(Box::new((position.min(options.len()), labels))),
+        }
+    }
+
+    fn item_count(&self) -> usize {
+        self.items.as_ref().map_or(0, |items| items.1.len())
     }
 
     pub fn len(&self) -> usize {
-        self.options.len()
+        self.options.len() + self.item_count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.options.is_empty()
+        self.len() == 0
     }
 
     pub fn get(&self, index: usize) -> Option<ExpectedOption<'b>> {
-        self.options.get(index).map(|o| shown(self.bundle, o))
+        let Some(items) = &self.items else {
+            return self.options.get(index).map(|o| shown(self.bundle, o));
+        };
+        let (position, labels) = (items.0, &items.1);
+        if index < position {
+            self.options.get(index).map(|o| shown(self.bundle, o))
+        } else if index < position + labels.len() {
+            let i = index - position;
+            Some(ExpectedOption {
+                label: Cow::Owned(labels[i].clone()),
+                key: Some(Cow::Owned((i + 1).to_string())),
+            })
+        } else {
+            self.options
+                .get(index - labels.len())
+                .map(|o| shown(self.bundle, o))
+        }
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = ExpectedOption<'b>> + 'b {
-        let bundle = self.bundle;
-        self.options.iter().map(move |o| shown(bundle, o))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ExpectedOption<'b>> + '_ {
+        (0..self.len())
+            .filter_map(|i| self.get(i))
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 }
 
 fn shown<'b>(bundle: &'b Bundle, option: &MenuOption) -> ExpectedOption<'b> {
     ExpectedOption {
-        label: bundle.str(option.label),
-        key: option.keys.first().map(|k| bundle.str(*k)),
+        label: Cow::Borrowed(bundle.str(option.label)),
+        key: option.keys.first().map(|k| Cow::Borrowed(bundle.str(*k))),
     }
 }
 
@@ -281,7 +324,7 @@ impl Serialize for ExpectedOptions<'_> {
 }
 
 /// What the conversation waits for. Chat clients show menu options as buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Expecting<'b> {
     pub kind: ExpectKind,
     pub options: ExpectedOptions<'b>,
@@ -492,6 +535,14 @@ struct Return {
     kind: HandlerKind,
 }
 
+/// The items of the `options from` menu being prompted or waited at: the list's items (at
+/// most its `max`) and the label made for each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+struct Items {
+    values: Vec<Value>,
+    labels: Vec<String>,
+}
+
 /// The last user input: `text` builtin, intent and sentiment read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 struct LastInput {
@@ -572,6 +623,9 @@ pub struct Conversation {
     /// hand-off below), since most conversations are waiting and small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     calling: Option<Box<call::Paused>>,
+    /// The items of the `options from` menu the conversation is at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    items: Option<Box<Items>>,
     handoff: Option<Box<HandoffInfo>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     transfer: Option<Box<TransferInfo>>,
@@ -616,6 +670,7 @@ impl Conversation {
             transcript: Vec::new(),
             keeps_transcript: start.transcript,
             calling: None,
+            items: None,
             handoff: None,
             transfer: None,
         };

@@ -118,7 +118,7 @@ fn start_runs_to_the_first_menu() {
     assert_eq!(expecting.kind, ExpectKind::Menu);
     let first = expecting.options.get(0).unwrap();
     assert_eq!(first.label, "Card services");
-    assert_eq!(first.key, Some("1"));
+    assert_eq!(first.key.as_deref(), Some("1"));
     assert_eq!(s.conv.state_name(s.bundle), "main_menu");
 }
 

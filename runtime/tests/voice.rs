@@ -84,6 +84,7 @@ fn voice_bundle() -> Bundle {
         name: ids[0],
         channel: FlowChannel::Voice,
         language: Some(ids[10]),
+        timezone: None,
         start: 0,
         vars: vec![],
         states: vec![State {
@@ -100,6 +101,7 @@ fn voice_bundle() -> Bundle {
                     action: at("option"),
                 }],
             },
+            items: None,
             prompt: at("prompt"),
             after: at("after"),
             no_match: Some(InputHandler {
@@ -268,7 +270,7 @@ fn recorded_prompts_languages_and_timing_reach_the_turn() {
             },
         ]
     );
-    let expecting = turn.expecting.unwrap();
+    let expecting = turn.expecting.clone().unwrap();
     assert_eq!(expecting.timeout_ms, Some(5000));
     assert_eq!(expecting.max_digits, Some(1));
     assert_eq!(expecting.finish_key, Some("#"));

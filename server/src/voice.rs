@@ -144,6 +144,7 @@ impl Twiml {
                 // Seconds, rounded up: a provider's gather counts whole seconds.
                 let timeout = turn
                     .expecting
+                    .as_ref()
                     .and_then(|e| e.timeout_ms)
                     .map(|ms| ms.div_ceil(1000).clamp(1, 60))
                     .unwrap_or(self.gather_timeout);
@@ -153,6 +154,7 @@ impl Twiml {
                 );
                 let set = turn
                     .expecting
+                    .as_ref()
                     .filter(|e| e.max_digits.is_some() || e.finish_key.is_some());
                 if let Some(expecting) = set {
                     // The flow says how to collect keys: exactly that.
@@ -167,7 +169,7 @@ impl Twiml {
                             let longest = expecting
                                 .options
                                 .iter()
-                                .map(|o| o.key.map(str::len).unwrap_or(0))
+                                .map(|o| o.key.as_deref().map(str::len).unwrap_or(0))
                                 .max()
                                 .unwrap_or(0);
                             let all_keyed = expecting.options.iter().all(|o| o.key.is_some());

@@ -15,15 +15,26 @@
 //! | `NoMatch` / `NoInput` | an input point → what its handler reaches after the retries (the statement's own handler, else the flow-level one) |
 //! | `Escalate` | every input point → the escalate node → what each rule's action reaches |
 //! | `Closed` | a `handoff` to a queue with `hours` → the `on closed` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
-//! | `Error` | a `call` → the `on error` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
+//! | `Option` | also a menu → what its `options from` ACTION reaches |
+//! | `Error` | a `call` → its own `{ on error … }`, else the `on error` handler in scope (the enclosing `ask`/`menu`'s, else the flow's) |
 //!
 //! A handler action that does not end continues after its statement (as the runtime does).
+//!
+//! Broken input keeps the graph useful instead of switching it off (see [`super::broken`]):
+//! an edge marked [`Guess::Broken`] is one a line that did not parse may take (to the states
+//! whose name, or the start of it, is written on the line; to `end` or `handoff` when its
+//! keywords say it may); an edge marked [`Guess::Typo`] leads from a `goto` to an unknown
+//! name to the state it probably means (a "did you mean"), or, with none, to both exits: it
+//! leads "somewhere that may end or reach a human". A path that falls off a state (already a
+//! `missing-terminator` error, or after a broken line) leads to both exits too.
 
+use super::broken::Line;
 use crate::ast::*;
 use crate::resolve::{FlowModel, Model};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, VecDeque};
 
 /// A place in a flow.
@@ -44,6 +55,12 @@ pub enum Node<'a> {
     },
     /// The `escalate` rules, reached from every input point.
     Escalate,
+    /// A line that did not parse and may be an input point: the caller may be waiting here,
+    /// so no input-free cycle runs through it.
+    Broken { span: Span, state: Option<usize> },
+    /// A flow-level line that did not parse (a handler, an `escalate` rule): like them,
+    /// reached from every input point.
+    BrokenFlowItem,
     /// `end`.
     End,
     /// `handoff` (to any queue).
@@ -55,8 +72,10 @@ impl<'a> Node<'a> {
     pub fn state(&self) -> Option<usize> {
         match *self {
             Node::State(i) => Some(i),
-            Node::Input { state, .. } | Node::Handler { state, .. } => state,
-            Node::Escalate | Node::End | Node::Handoff => None,
+            Node::Input { state, .. }
+            | Node::Handler { state, .. }
+            | Node::Broken { state, .. } => state,
+            Node::Escalate | Node::BrokenFlowItem | Node::End | Node::Handoff => None,
         }
     }
 
@@ -86,12 +105,33 @@ pub enum EdgeKind {
     Error,
 }
 
+/// Whether an edge is written in the flow or guessed from broken input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guess {
+    /// Written: a `goto`, an option, a handler…
+    Sure,
+    /// A line that did not parse may take it.
+    Broken,
+    /// A `goto` to an unknown name: to the state it probably means, or to both exits.
+    Typo,
+}
+
 /// An edge: how it starts, and the statement that makes the move (`goto`, `end`, `handoff`,
 /// the `ask`/`menu` entered, or the `call`/`handoff` whose handler runs).
 #[derive(Debug, Clone, Copy)]
 pub struct Edge {
     pub kind: EdgeKind,
     pub span: Span,
+    pub guess: Guess,
+}
+
+/// A `goto` (or `start`) to an unknown name and the state it probably means.
+#[derive(Debug, Clone, Copy)]
+pub struct Typo<'a> {
+    /// The name as written.
+    pub name: &'a Ident,
+    /// The state it probably means (index into `Flow::states`).
+    pub state: usize,
 }
 
 #[derive(Debug)]
@@ -105,8 +145,10 @@ pub struct FlowGraph<'a> {
     pub inputs: Vec<NodeIndex>,
     pub end: NodeIndex,
     pub handoff: NodeIndex,
-    /// Reachable from the start state, by node index.
+    /// Reachable from the start state, by node index (guessed edges included).
     pub reachable: Vec<bool>,
+    /// Reachable from the start state without the edges of unknown `goto` names.
+    pub reachable_without_typos: Vec<bool>,
     /// Breadth-first discovery order from the start (`u32::MAX` when unreachable): "the
     /// first a caller meets".
     pub order: Vec<u32>,
@@ -114,15 +156,23 @@ pub struct FlowGraph<'a> {
     pub can_finish: Vec<bool>,
     /// Can reach `handoff`, by node index.
     pub can_handoff: Vec<bool>,
-    /// Part of the flow did not parse: where that part would have led is unknown, so "no
-    /// path leads here" cannot be claimed (its syntax error is already reported).
-    pub broken: bool,
+    /// A broken line may lead to a state whose name is not typed yet (`goto` with nothing
+    /// after it): any state may be its target, so "no path leads here" cannot be claimed.
+    pub any_state: bool,
+    /// The start state is a guess (the `start` line names an unknown state, or is broken).
+    pub start_guessed: bool,
+    /// Unknown `goto` names and the states they probably mean.
+    pub typos: Vec<Typo<'a>>,
 }
 
 impl<'a> FlowGraph<'a> {
-    /// Builds the graph of a flow whose states, `start` and gotos all resolved (the caller
-    /// makes sure: with broken names a graph would mislead). `None` without a start state.
-    pub fn build(model: &Model<'a>, flow: &FlowModel<'a>) -> Option<FlowGraph<'a>> {
+    /// Builds the graph of a flow; unknown names and broken lines become guessed edges (see
+    /// the module documentation). `None` when no start state can be told, not even guessed.
+    pub fn build(
+        model: &Model<'a>,
+        flow: &FlowModel<'a>,
+        sources: &'a SourceMap,
+    ) -> Option<FlowGraph<'a>> {
         let f = flow.flow;
         let mut state_ids: HashMap<&'a str, usize, FastHash> =
             HashMap::with_capacity_and_hasher(f.states.len(), FastHash::default());
@@ -131,7 +181,8 @@ impl<'a> FlowGraph<'a> {
                 state_ids.entry(name).or_insert(i);
             }
         }
-        let start = *state_ids.get(f.start.as_ref()?.name.as_str())?;
+        let flow_lines: Vec<Line<'a>> = f.errors.iter().map(|s| Line::read(sources, *s)).collect();
+        let (start, start_guessed) = start_state(f, &state_ids, &flow_lines)?;
         // Typical flows: a state, an input point and four or five moves per state.
         let mut graph = DiGraph::with_capacity(f.states.len() * 2 + 8, f.states.len() * 6 + 8);
         let end = graph.add_node(Node::End);
@@ -151,18 +202,26 @@ impl<'a> FlowGraph<'a> {
             escalate: None,
             local_fallthrough: HashMap::new(),
             pool: Vec::new(),
-            broken: !f.errors.is_empty(),
+            sources,
+            sorted_names: None,
+            flow,
+            any_state: false,
+            typos: Vec::new(),
+            broken_hub: None,
         };
-        builder.build_flow(f);
+        builder.build_flow(f, &flow_lines);
         let Builder {
             graph,
             states,
             inputs,
-            broken,
+            any_state,
+            typos,
             ..
         } = builder;
         let start = states[start];
-        let (reachable, order) = bfs_order(&graph, start);
+        let (reachable, order) = bfs_order(&graph, start, |_| true);
+        let (reachable_without_typos, _) =
+            bfs_order(&graph, start, |e: &Edge| e.guess != Guess::Typo);
         let can_finish = reach(&graph, &[end, handoff], Direction::Incoming);
         let can_handoff = reach(&graph, &[handoff], Direction::Incoming);
         Some(FlowGraph {
@@ -173,10 +232,13 @@ impl<'a> FlowGraph<'a> {
             end,
             handoff,
             reachable,
+            reachable_without_typos,
             order,
             can_finish,
             can_handoff,
-            broken,
+            any_state,
+            start_guessed,
+            typos,
         })
     }
 
@@ -209,12 +271,19 @@ struct Builder<'a, 'm> {
     local_fallthrough: HashMap<NodeIndex, Vec<Pos>>,
     /// Spare position lists: walking 100,000 states should not allocate for each option.
     pool: Vec<Vec<Pos>>,
-    /// A statement, menu line or flow item did not parse.
-    broken: bool,
+    sources: &'a SourceMap,
+    /// State names, sorted, for finding the states a broken line names the start of (made
+    /// on the first broken line).
+    sorted_names: Option<Vec<(&'a str, usize)>>,
+    flow: &'m FlowModel<'a>,
+    any_state: bool,
+    typos: Vec<Typo<'a>>,
+    /// The node of the flow-level lines that did not parse, if any.
+    broken_hub: Option<NodeIndex>,
 }
 
 impl<'a> Builder<'a, '_> {
-    fn build_flow(&mut self, f: &'a Flow) {
+    fn build_flow(&mut self, f: &'a Flow, flow_lines: &[Line<'a>]) {
         // The first flow-level handler of a kind counts (a second one is a copy).
         for handler in &f.handlers {
             if !self.flow_handlers.contains_key(&handler.kind) {
@@ -227,6 +296,18 @@ impl<'a> Builder<'a, '_> {
         }
         if !f.escalate.is_empty() {
             self.escalate = Some(self.graph.add_node(Node::Escalate));
+        }
+        // Broken flow-level lines other than `start` and declarations may be handlers or
+        // `escalate` rules: reached from every input point, like those.
+        let items: Vec<&Line<'a>> = flow_lines.iter().filter(|l| is_flow_item(l)).collect();
+        if !items.is_empty() {
+            let hub = self.graph.add_node(Node::BrokenFlowItem);
+            self.broken_hub = Some(hub);
+            for line in items {
+                let from = self.one(hub, EdgeKind::Escalate);
+                let after = self.broken_line(line, from, None);
+                self.recycle(after);
+            }
         }
         let flow_scope = Scope {
             closed: self.flow_handlers.get(&HandlerKind::Closed).copied(),
@@ -260,21 +341,106 @@ impl<'a> Builder<'a, '_> {
             let node = self.states[i];
             let from = self.one(node, EdgeKind::Direct);
             let after = self.walk(&state.body, from, flow_scope, Some(i));
+            // Falling off a state is an error already reported (or follows a broken line):
+            // assume the missing end may finish or reach a human rather than report a trap.
+            let at = state.name.as_ref().map_or(state.span, |n| n.span);
+            self.connect_guess(&after, self.end, at, Guess::Broken);
+            self.connect_guess(&after, self.handoff, at, Guess::Broken);
             self.recycle(after);
         }
     }
 
     fn connect(&mut self, from: &[Pos], to: NodeIndex, span: Span) {
+        self.connect_guess(from, to, span, Guess::Sure);
+    }
+
+    fn connect_guess(&mut self, from: &[Pos], to: NodeIndex, span: Span, guess: Guess) {
         for &(node, kind) in from {
-            self.graph.add_edge(node, to, Edge { kind, span });
+            self.graph.add_edge(node, to, Edge { kind, span, guess });
         }
     }
 
     /// Like [`Self::connect`], every edge of the given kind.
     fn connect_as(&mut self, from: &[Pos], kind: EdgeKind, to: NodeIndex, span: Span) {
         for &(node, _) in from {
-            self.graph.add_edge(node, to, Edge { kind, span });
+            self.graph.add_edge(
+                node,
+                to,
+                Edge {
+                    kind,
+                    span,
+                    guess: Guess::Sure,
+                },
+            );
         }
+    }
+
+    /// The states whose name, or the start of it, is written on `line`.
+    fn named_states(&mut self, line: &Line<'a>) -> Vec<usize> {
+        let states = &self.flow.flow.states;
+        let sorted = self.sorted_names.get_or_insert_with(|| {
+            let mut names: Vec<(&'a str, usize)> = states
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| Some((s.name.as_ref()?.name.as_str(), i)))
+                .collect();
+            names.sort_unstable();
+            names
+        });
+        let mut found = Vec::new();
+        for word in &line.words {
+            let from = sorted.partition_point(|(name, _)| *name < *word);
+            for &(name, i) in &sorted[from..] {
+                if !name.starts_with(word) {
+                    break;
+                }
+                if super::broken::mentions(word, name) && self.state_ids.get(name) == Some(&i) {
+                    found.push(i);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// A line that did not parse, reached from `from`: it may lead to the states it names
+    /// (or the start of whose names it holds), may end or hand off when its keywords say
+    /// so, and may wait for the caller. Returns where control goes on after it.
+    fn broken_line(
+        &mut self,
+        line: &Line<'a>,
+        mut from: Vec<Pos>,
+        state: Option<usize>,
+    ) -> Vec<Pos> {
+        let moves = line.moves();
+        let span = line.span;
+        for target in self.named_states(line) {
+            let to = self.states[target];
+            self.connect_guess(&from, to, span, Guess::Broken);
+        }
+        if moves.goto && !line.names_after_goto() {
+            // `goto` with the name still to be typed: it may be any state, and wherever
+            // that is may finish or reach a person.
+            self.any_state = true;
+            self.connect_guess(&from, self.end, span, Guess::Broken);
+            self.connect_guess(&from, self.handoff, span, Guess::Broken);
+        }
+        if moves.end {
+            self.connect_guess(&from, self.end, span, Guess::Broken);
+        }
+        if moves.handoff {
+            self.connect_guess(&from, self.handoff, span, Guess::Broken);
+        }
+        if moves.ends_path {
+            from.clear();
+        } else if moves.waits {
+            let node = self.graph.add_node(Node::Broken { span, state });
+            self.connect_guess(&from, node, span, Guess::Broken);
+            from.clear();
+            from.push((node, EdgeKind::Direct));
+        }
+        from
     }
 
     fn one(&mut self, node: NodeIndex, kind: EdgeKind) -> Vec<Pos> {
@@ -313,14 +479,16 @@ impl<'a> Builder<'a, '_> {
                 // is reported, so assume it can finish and reach a human rather than
                 // warning about traps that fixing the typo would remove.
                 StmtKind::Error => {
-                    self.broken = true;
-                    self.connect(&from, self.end, stmt.span);
-                    self.connect(&from, self.handoff, stmt.span);
+                    let line = Line::read(self.sources, stmt.span);
+                    from = self.broken_line(&line, from, state);
                 }
                 StmtKind::Goto(target) => {
-                    if let Some(&i) = self.state_ids.get(target.name.as_str()) {
-                        let to = self.states[i];
-                        self.connect(&from, to, stmt.span);
+                    match self.state_ids.get(target.name.as_str()) {
+                        Some(&i) => {
+                            let to = self.states[i];
+                            self.connect(&from, to, stmt.span);
+                        }
+                        None => self.unknown_target(target, &from, stmt.span),
                     }
                     from.clear();
                 }
@@ -344,8 +512,20 @@ impl<'a> Builder<'a, '_> {
                         from.extend_from_slice(after);
                     }
                 }
-                StmtKind::Call(_) => {
-                    if let Some(error) = scope.error {
+                StmtKind::Call(call) => {
+                    // `call … { on error ACTION }` for this call alone.
+                    let own = call.handlers.iter().find(|h| h.kind == HandlerKind::Error);
+                    let error = match own {
+                        Some(handler) => {
+                            let node = self.graph.add_node(Node::Handler { handler, state });
+                            let start = self.one(node, EdgeKind::Direct);
+                            let after = self.walk(&handler.action, start, scope, state);
+                            self.local_fallthrough.insert(node, after);
+                            Some(node)
+                        }
+                        None => scope.error,
+                    };
+                    if let Some(error) = error {
                         self.connect_as(&from, EdgeKind::Error, error, stmt.span);
                         if let Some(after) = self.local_fallthrough.get(&error) {
                             from.extend(after.iter().copied());
@@ -385,13 +565,12 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 StmtKind::Ask(ask) => {
-                    let after = self.input_point(stmt, &ask.handlers, &[], &from, scope, state);
+                    let after = self.input_point(stmt, &ask.handlers, None, &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
                 StmtKind::Menu(menu) => {
-                    self.broken |= !menu.errors.is_empty();
                     let after =
-                        self.input_point(stmt, &menu.handlers, &menu.options, &from, scope, state);
+                        self.input_point(stmt, &menu.handlers, Some(menu), &from, scope, state);
                     self.recycle(std::mem::replace(&mut from, after));
                 }
             }
@@ -403,11 +582,13 @@ impl<'a> Builder<'a, '_> {
         &mut self,
         stmt: &'a Stmt,
         handlers: &'a [Handler],
-        options: &'a [MenuOption],
+        menu: Option<&'a Menu>,
         from: &[Pos],
         outer: Scope,
         state: Option<usize>,
     ) -> Vec<Pos> {
+        let options: &'a [MenuOption] = menu.map_or(&[], |m| &m.options);
+        let dynamic = menu.and_then(|m| m.dynamic.as_deref());
         let input = self.graph.add_node(Node::Input { stmt, state });
         self.inputs.push(input);
         self.connect(from, input, stmt.span);
@@ -427,14 +608,26 @@ impl<'a> Builder<'a, '_> {
         }
         // A menu moves on only through its options; an answered `ask` goes on from here.
         let mut after = self.copy(&[]);
-        if options.is_empty() {
+        if options.is_empty() && dynamic.is_none() {
             after.push((input, EdgeKind::Direct));
         }
-        for option in options {
+        let actions = options.iter().map(|o| &o.action);
+        for action in actions.chain(dynamic.map(|d| &d.action)) {
             let start = self.one(input, EdgeKind::Option);
-            let reached = self.walk(&option.action, start, scope, state);
+            let reached = self.walk(action, start, scope, state);
             after.extend_from_slice(&reached);
             self.recycle(reached);
+        }
+        // Menu lines that did not parse: options or handlers whose action is what is
+        // written on them.
+        if let StmtKind::Menu(menu) = &stmt.kind {
+            for span in &menu.errors {
+                let line = Line::read(self.sources, *span);
+                let start = self.one(input, EdgeKind::Option);
+                let reached = self.broken_line(&line, start, state);
+                after.extend_from_slice(&reached);
+                self.recycle(reached);
+            }
         }
         for (kind, edge) in [
             (HandlerKind::NoMatch, EdgeKind::NoMatch),
@@ -455,6 +648,7 @@ impl<'a> Builder<'a, '_> {
                             Edge {
                                 kind: edge,
                                 span: stmt.span,
+                                guess: Guess::Sure,
                             },
                         );
                     }
@@ -468,12 +662,86 @@ impl<'a> Builder<'a, '_> {
                 Edge {
                     kind: EdgeKind::Escalate,
                     span: stmt.span,
+                    guess: Guess::Sure,
+                },
+            );
+        }
+        if let Some(hub) = self.broken_hub {
+            self.graph.add_edge(
+                input,
+                hub,
+                Edge {
+                    kind: EdgeKind::Escalate,
+                    span: stmt.span,
+                    guess: Guess::Broken,
                 },
             );
         }
         dedup(&mut after);
         after
     }
+
+    /// A `goto` to a name the flow does not have (its `unknown-state` error is reported):
+    /// it leads to the state it probably means, or, with none, somewhere that may end or
+    /// reach a human.
+    fn unknown_target(&mut self, target: &'a Ident, from: &[Pos], span: Span) {
+        let names = self.flow.flow.states.iter().filter_map(|s| s.name.text());
+        let meant = crate::suggest::closest(&target.name, names)
+            .and_then(|name| self.state_ids.get(name).copied());
+        match meant {
+            Some(i) => {
+                self.typos.push(Typo {
+                    name: target,
+                    state: i,
+                });
+                let to = self.states[i];
+                self.connect_guess(from, to, span, Guess::Typo);
+            }
+            None => {
+                self.connect_guess(from, self.end, span, Guess::Typo);
+                self.connect_guess(from, self.handoff, span, Guess::Typo);
+            }
+        }
+    }
+}
+
+/// A broken flow-level line that may be a handler or an `escalate` rule (not a `start`,
+/// `slot` or `channel` line, which lead nowhere).
+fn is_flow_item(line: &Line) -> bool {
+    !line.starts_with_keyword(&["start", "slot", "channel", "language", "state"])
+}
+
+/// The start state: the one `start` names; else, when `start` names an unknown state or its
+/// line is broken, the state it probably means (or the first state): `(index, guessed)`.
+fn start_state(
+    f: &Flow,
+    state_ids: &HashMap<&str, usize, FastHash>,
+    flow_lines: &[Line],
+) -> Option<(usize, bool)> {
+    if let Some(start) = &f.start {
+        if let Some(&i) = state_ids.get(start.name.as_str()) {
+            return Some((i, false));
+        }
+        let names = f.states.iter().filter_map(|s| s.name.text());
+        let meant = crate::suggest::closest(&start.name, names)
+            .and_then(|n| state_ids.get(n).copied())
+            .unwrap_or(0);
+        return (!f.states.is_empty()).then_some((meant, true));
+    }
+    let line = flow_lines
+        .iter()
+        .find(|l| l.starts_with_keyword(&["start"]))?;
+    let named = f
+        .states
+        .iter()
+        .position(|s| {
+            line.words
+                .iter()
+                .skip(1)
+                .any(|w| s.name.text().is_some_and(|n| super::broken::mentions(w, n)))
+        })
+        .unwrap_or(0);
+    (!f.states.is_empty()).then_some((named, true))
 }
 
 /// State names are short and trusted (our own source): a fast non-keyed hash keeps
@@ -487,8 +755,13 @@ fn dedup(positions: &mut Vec<Pos>) {
     }
 }
 
-/// Breadth-first from `start`: which nodes are reachable, and in what order.
-fn bfs_order(graph: &DiGraph<Node, Edge>, start: NodeIndex) -> (Vec<bool>, Vec<u32>) {
+/// Breadth-first from `start` along the edges `follow` accepts: which nodes are reachable,
+/// and in what order.
+fn bfs_order(
+    graph: &DiGraph<Node, Edge>,
+    start: NodeIndex,
+    follow: impl Fn(&Edge) -> bool,
+) -> (Vec<bool>, Vec<u32>) {
     let mut seen = vec![false; graph.node_count()];
     let mut order = vec![u32::MAX; graph.node_count()];
     let mut queue = VecDeque::with_capacity(graph.node_count());
@@ -498,7 +771,11 @@ fn bfs_order(graph: &DiGraph<Node, Edge>, start: NodeIndex) -> (Vec<bool>, Vec<u
     while let Some(node) = queue.pop_front() {
         order[node.index()] = next;
         next += 1;
-        for to in graph.neighbors(node) {
+        for edge in graph.edges(node) {
+            if !follow(edge.weight()) {
+                continue;
+            }
+            let to = edge.target();
             if !seen[to.index()] {
                 seen[to.index()] = true;
                 queue.push_back(to);

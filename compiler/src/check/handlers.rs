@@ -4,6 +4,7 @@
 //! Each reports once per flow, on the first place that lacks the handler, with labels on
 //! the others: one flow-level handler fixes them all, and the fix adds it.
 
+use super::broken::Line;
 use super::reachability::input_span;
 use super::{Context, edits};
 use crate::ast::*;
@@ -16,7 +17,16 @@ const MAX_LABELS: usize = 12;
 
 pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let f = flow.flow;
-    let has = |kind: HandlerKind| f.handlers.iter().any(|h| h.kind == kind);
+    // A flow-level line that did not parse may be the handler it names (or the start of).
+    let broken: Vec<Line> = f
+        .errors
+        .iter()
+        .map(|s| Line::read(context.sources, *s))
+        .collect();
+    let has = |kind: HandlerKind| {
+        f.handlers.iter().any(|h| h.kind == kind)
+            || broken.iter().any(|l| l.may_handle(kind.as_str()))
+    };
     let mut no_match: Vec<&Stmt> = Vec::new();
     let mut no_input: Vec<&Stmt> = Vec::new();
     let mut uncovered_handoffs: Vec<(&Stmt, &Queue)> = Vec::new();
@@ -145,13 +155,26 @@ impl<'a> Visit<'_, 'a> {
         options: &'a [MenuOption],
         closed: bool,
     ) {
-        if !handlers.iter().any(|h| h.kind == HandlerKind::NoMatch) {
+        // A menu line that did not parse may be the handler it names.
+        let broken: Vec<Line> = match &stmt.kind {
+            StmtKind::Menu(menu) => menu
+                .errors
+                .iter()
+                .map(|s| Line::read(self.context.sources, *s))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let has = |kind: HandlerKind| {
+            handlers.iter().any(|h| h.kind == kind)
+                || broken.iter().any(|l| l.may_handle(kind.as_str()))
+        };
+        if !has(HandlerKind::NoMatch) {
             self.no_match.push(stmt);
         }
-        if !handlers.iter().any(|h| h.kind == HandlerKind::NoInput) {
+        if !has(HandlerKind::NoInput) {
             self.no_input.push(stmt);
         }
-        let inner = closed || handlers.iter().any(|h| h.kind == HandlerKind::Closed);
+        let inner = closed || has(HandlerKind::Closed);
         for option in options {
             self.block(&option.action, inner);
         }

@@ -8,6 +8,7 @@ use crate::ast::*;
 use crate::diagnostic::{Diagnostic, ids};
 use crate::source::Span;
 use crate::visit;
+use csflow_runtime::bundle::MAX_MENU_ITEMS;
 use csflow_runtime::bundle::verify::MAX_ARGS;
 
 /// The most retries a handler may ask for.
@@ -139,8 +140,26 @@ fn check_flow(flow: &Flow, diagnostics: &mut Vec<Diagnostic>) {
         let handlers: &[Handler] = match &stmt.kind {
             StmtKind::Ask(ask) => &ask.handlers,
             StmtKind::Menu(menu) => &menu.handlers,
+            StmtKind::Call(call) => &call.handlers,
             _ => &[],
         };
+        if let StmtKind::Menu(Menu {
+            dynamic: Some(dynamic),
+            ..
+        }) = &stmt.kind
+            && let Some((count, span)) = dynamic.max
+            && !(1..=MAX_MENU_ITEMS).contains(&count)
+        {
+            diagnostics.push(out_of_range(
+                span,
+                format!(
+                    "`options from` lists 1 to {MAX_MENU_ITEMS} items, not {}",
+                    shown(count)
+                ),
+                "out of range",
+                "callers choose from a few items: `max 5` on voice, at most 20 in a chat",
+            ));
+        }
         for handler in handlers {
             retry(handler, diagnostics);
         }
@@ -153,6 +172,7 @@ fn check_flow(flow: &Flow, diagnostics: &mut Vec<Diagnostic>) {
             StmtKind::Menu(menu) => {
                 strings.push(&menu.prompt);
                 strings.extend(menu.options.iter().map(|o| &o.label));
+                strings.extend(menu.dynamic.iter().map(|d| &d.label));
             }
             StmtKind::Handoff(handoff) => strings.extend(handoff.reason.as_ref()),
             StmtKind::Answer(answer) => strings.extend(answer.topic.as_ref()),

@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     let voice = flow.flow.is_voice();
     let limit = context.options.thresholds.voice_menu_options;
+    let mut rules = EscalateIntents::new(context, flow);
     each_flow_stmt(flow.flow, &mut |stmt| {
         let StmtKind::Menu(menu) = &stmt.kind else {
             return;
@@ -24,12 +25,224 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         if voice {
             too_long(stmt, menu, limit, diagnostics);
             without_key(context, menu, diagnostics);
+            key_prefixes(menu, diagnostics);
         }
+        let before = diagnostics.len();
         shadowed(context, menu, diagnostics);
+        // One warning per option: one shadowed by an earlier option is not reported again.
+        let taken: Vec<crate::source::Span> = diagnostics[before..]
+            .iter()
+            .map(|d| d.primary.span)
+            .collect();
+        rules.shadowed(context, menu, &taken, diagnostics);
     });
 }
 
+/// The `escalate` rules that are just `when intent NAME …`: checked on every input before
+/// the menu, so an option that only that intent picks can never be chosen.
+struct EscalateIntents<'a> {
+    /// (intent name, the rule's condition span, the intent's group in `model`).
+    rules: Vec<(&'a str, crate::source::Span, usize)>,
+    /// The intent matcher over every intent of the project, made on first use.
+    model: Option<csflow_runtime::nlu::similarity::TextModel>,
+}
+
+impl<'a> EscalateIntents<'a> {
+    fn new(context: &Context<'_, 'a>, flow: &FlowModel<'a>) -> EscalateIntents<'a> {
+        let mut rules = Vec::new();
+        for rule in &flow.flow.escalate {
+            let mut condition = &rule.condition;
+            while let ExprKind::Paren(inner) = &condition.kind {
+                condition = inner;
+            }
+            if let ExprKind::Intent(name) = &condition.kind
+                && let Some(group) = context
+                    .model
+                    .intents
+                    .iter()
+                    .position(|i| i.name.text() == Some(name.name.as_str()))
+            {
+                rules.push((name.name.as_str(), rule.condition.span, group));
+            }
+        }
+        EscalateIntents { rules, model: None }
+    }
+
+    /// Does the rule's intent win for `text`, as at run time (at the threshold, and no other
+    /// intent higher)?
+    fn wins(&mut self, context: &Context, group: usize, text: &str) -> bool {
+        let model = self.model.get_or_insert_with(|| {
+            let texts: Vec<(u32, String)> = context
+                .model
+                .intents
+                .iter()
+                .enumerate()
+                .flat_map(|(i, intent)| {
+                    intent
+                        .examples
+                        .iter()
+                        .map(move |e| (i as u32, e.plain_text()))
+                })
+                .collect();
+            csflow_runtime::nlu::similarity::TextModel::new(
+                texts.iter().map(|(g, t)| (*g, t.as_str())),
+                false,
+            )
+        });
+        let scores = model.scores(text);
+        scores.get(group).is_some_and(|&score| {
+            score >= csflow_runtime::nlu::similarity::INTENT_THRESHOLD
+                && scores.iter().all(|s| *s <= score)
+        })
+    }
+
+    /// `shadowed-option` for options without keys that every way of picking (their label,
+    /// intents and phrases) is taken first by one `when intent NAME` rule.
+    fn shadowed(
+        &mut self,
+        context: &Context,
+        menu: &Menu,
+        taken: &[crate::source::Span],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        if self.rules.is_empty() {
+            return;
+        }
+        for option in &menu.options {
+            if !option.keys.is_empty()
+                || option.label.has_interpolation()
+                || taken.contains(&option.label.span)
+            {
+                continue;
+            }
+            let label = option.label.plain_text();
+            let rules = self.rules.clone();
+            let Some((name, span, _)) = rules.into_iter().find(|&(name, _, group)| {
+                option.intents.iter().all(|i| i.name == name)
+                    && self.wins(context, group, &label)
+                    && option
+                        .phrases
+                        .iter()
+                        .all(|p| self.wins(context, group, &p.plain_text()))
+            }) else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    ids::SHADOWED_OPTION,
+                    option.label.span,
+                    format!("the option \"{label}\" can never be chosen"),
+                )
+                .with_primary_message(format!(
+                    "what picks this option is the intent `{name}`, which an `escalate` rule takes first"
+                ))
+                .with_label(span, format!("this rule runs on every input, before the menu: `when intent {name}`"))
+                .with_note("remove the option (the rule already does its job), or give it a key, label or phrase the rule does not take"),
+            );
+        }
+    }
+}
+
+/// `key-prefix`: in a voice menu, a key that is the start of another (`1` and `10`): a
+/// caller who presses 1 and pauses either gets the option of 1 or waits for a second digit.
+fn key_prefixes(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    let keys: Vec<(&Key, &MenuOption)> = menu
+        .options
+        .iter()
+        .flat_map(|o| o.keys.iter().map(move |k| (k, o)))
+        .filter(|(k, _)| k.keys.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    if keys.len() < 2 {
+        return;
+    }
+    // Sorted, a key's extensions follow it directly: one pass, no comparison of every pair.
+    let mut sorted: Vec<usize> = (0..keys.len()).collect();
+    sorted.sort_by(|&a, &b| keys[a].0.keys.cmp(&keys[b].0.keys).then(a.cmp(&b)));
+    for (n, &i) in sorted.iter().enumerate() {
+        let (short, short_option) = keys[i];
+        let longer: Vec<usize> = sorted[n + 1..]
+            .iter()
+            .copied()
+            .take_while(|&j| keys[j].0.keys.starts_with(&short.keys))
+            .filter(|&j| keys[j].0.keys != short.keys)
+            .collect();
+        let Some(&first) = longer.first() else {
+            continue;
+        };
+        let (long, long_option) = keys[first];
+        let mut diagnostic = Diagnostic::new(
+            ids::KEY_PREFIX,
+            short.span,
+            format!(
+                "key {} is the start of key {} in this voice menu",
+                short.keys, long.keys
+            ),
+        )
+        .with_primary_message(format!(
+            "a caller who presses {} for \"{}\" and pauses may get nothing, or wait",
+            short.keys,
+            short_option.label.plain_text()
+        ))
+        .with_label(
+            long.span,
+            format!(
+                "\"{}\" starts with the same digit",
+                long_option.label.plain_text()
+            ),
+        );
+        for &j in longer.iter().skip(1).take(8) {
+            diagnostic =
+                diagnostic.with_label(keys[j].0.span, format!("key {} too", keys[j].0.keys));
+        }
+        let width = longer
+            .iter()
+            .map(|&j| keys[j].0.keys.len())
+            .max()
+            .unwrap_or(2);
+        diagnostics.push(
+            diagnostic
+                .with_note(format!(
+                    "give every option of the menu keys of one length (key {} instead of {}), or move the options with longer keys to a menu of their own",
+                    format_args!("{:0>width$}", short.keys),
+                    short.keys
+                ))
+                .with_fix(edits::unsafe_fix(
+                    format!("use key {:0>width$}", short.keys),
+                    vec![Edit {
+                        span: short.span,
+                        replacement: format!("{:0>width$}", short.keys),
+                    }],
+                )),
+        );
+    }
+}
+
 fn too_long(stmt: &Stmt, menu: &Menu, limit: usize, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(dynamic) = &menu.dynamic {
+        let most = menu.options.len() + dynamic.max_items() as usize;
+        if most > limit {
+            let span = dynamic.max.map_or(dynamic.span, |(_, span)| span);
+            let written = match dynamic.max {
+                Some((n, _)) => format!("`max {n}`"),
+                None => format!("no `max` (so up to {})", DynamicOptions::DEFAULT_MAX),
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    ids::VOICE_MENU_TOO_LONG,
+                    input_span(stmt),
+                    format!(
+                        "this voice menu may read out {most} options; callers remember about {limit}"
+                    ),
+                )
+                .with_primary_message(format!("{most} options at most"))
+                .with_label(span, format!("`options from` with {written}"))
+                .with_note(format!(
+                    "give `options from` a `max` so that the items and the other options are at most {limit}"
+                )),
+            );
+        }
+        return;
+    }
     if menu.options.len() <= limit {
         return;
     }
@@ -107,6 +320,9 @@ const MAX_SHADOW_CANDIDATES: usize = 16;
 fn shadowed(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
     let mut by_label: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (j, later) in menu.options.iter().enumerate() {
+        if later.label.has_interpolation() {
+            continue; // an `interpolated-label` error already
+        }
         let label = similar::normalize(&later.label.plain_text());
         let same_label = by_label.entry(label).or_default();
         let candidates: &[usize] = same_label;

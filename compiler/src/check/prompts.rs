@@ -5,8 +5,9 @@
 //! (so labels point at the exact words): after `press`, `dial` or `push` (any case) come
 //! one or more keys separated by `,` `or` `and` `/` — "press 1", "dial 0", "press 1 or 2",
 //! "press 1, 2 or 0", "press star"; after `按` (so also `请按`) come keys, each optionally
-//! followed by `键`, separated by `、` `，` `或` `或者` `和` — "按3", "请按3键", "按 3", "按1或2",
-//! "按星号键". A key is a run of digits (full-width digits too), `*`/`#` (`star`, `hash`,
+//! followed by `键`, `号` or `号键`, separated by `、` `，` `或` `或者` `和` — "按3", "请按3键",
+//! "按 3", "按1或2", "按星号键", "请按二", "按九号键". A key is a run of digits (full-width
+//! digits too, and after `按` the digit words 零 一 二 … 九), `*`/`#` (`star`, `hash`,
 //! `pound`, `星号`, `井号`).
 
 use super::Context;
@@ -126,6 +127,11 @@ fn scan_keys(
             match c {
                 '0'..='9' => key.push(c),
                 '０'..='９' => key.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+                // Digit words after 按: 请按二, 按零, 按九号键.
+                _ if chinese => match CHINESE_DIGITS.iter().position(|d| *d == c) {
+                    Some(digit) => key.push(char::from(b'0' + digit as u8)),
+                    None => break,
+                },
                 _ => break,
             }
             len += c.len_utf8();
@@ -162,8 +168,14 @@ fn scan_keys(
         });
         at += len;
         let after_key = skip_spaces(text, at);
-        if chinese && text[after_key..].starts_with('键') {
-            at = after_key + '键'.len_utf8();
+        if chinese {
+            // 按3键, 按九号键, 按1号
+            for word in ["号键", "键", "号"] {
+                if text[after_key..].starts_with(word) {
+                    at = after_key + word.len();
+                    break;
+                }
+            }
         }
         let next = skip_spaces(text, at);
         let rest = &text[next..];
@@ -198,6 +210,9 @@ fn scan_keys(
     }
 }
 
+/// The digit words 零 一 二 … 九, by their value.
+const CHINESE_DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
 fn skip_spaces(text: &str, mut at: usize) -> usize {
     while let Some(c) = text[at..].chars().next() {
         if !c.is_whitespace() {
@@ -226,10 +241,30 @@ fn mentions(text: &str, announced: &[Announced], key: &str) -> bool {
 }
 
 fn key_mismatch(context: &Context, menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
-    // A broken option's keys are unknown, not absent: any announced key may be its.
-    let keys_unknown = menu.options.iter().any(|o| o.broken);
+    // `options from` keys its items 1..max (said after the prompt, so never announced).
+    let dynamic_key = |key: &str| {
+        menu.dynamic.as_ref().is_some_and(|d| {
+            !key.starts_with('0')
+                && key
+                    .parse::<u32>()
+                    .is_ok_and(|k| (1..=d.max_items()).contains(&k))
+        })
+    };
+    // A menu line that did not parse is still an option: a broken option's keys after the
+    // mistake are unknown, not absent, so any announced key may be its; a menu line kept
+    // only as an error counts with the keys written on it (any, when it writes none).
+    let mut broken_keys: Vec<String> = Vec::new();
+    let mut any_key = menu.options.iter().any(|o| o.broken);
+    for span in &menu.errors {
+        match super::broken::written_keys(context.sources.slice(*span)) {
+            Some(keys) => broken_keys.extend(keys),
+            None => any_key = true,
+        }
+    }
     let has_key = |key: &str| {
-        keys_unknown
+        any_key
+            || dynamic_key(key)
+            || broken_keys.iter().any(|k| k == key)
             || menu
                 .options
                 .iter()
@@ -435,13 +470,23 @@ fn merge<'a>(into: &mut Vec<&'a Str>, from: &[&'a Str]) {
     }
 }
 
-/// Ends in `?` or `？` (closing quotes, brackets and spaces aside).
-fn is_question(text: &Str) -> bool {
+/// Asks something: ends in `?` or `？` (closing quotes, brackets, spaces and a final `。`
+/// aside), or, in Chinese, which often goes without a question mark, ends in the question
+/// particles 吗 / 呢 / 么 or starts with 请问 ("may I ask").
+pub fn is_question(text: &Str) -> bool {
+    let first = match text.parts.first() {
+        Some(StrPart::Text(first, _)) => first.trim_start(),
+        _ => "",
+    };
+    if first.starts_with("请问") {
+        return true;
+    }
     let Some(StrPart::Text(last, _)) = text.parts.last() else {
         return false;
     };
-    let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’」』)）".contains(c));
-    trimmed.ends_with('?') || trimmed.ends_with('？')
+    let trimmed =
+        last.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’」』)）。.".contains(c));
+    trimmed.ends_with(['?', '？', '吗', '呢', '么'])
 }
 
 fn sensitive_in_stmt(flow: &FlowModel, stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {

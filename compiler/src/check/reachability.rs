@@ -1,7 +1,7 @@
 //! Where callers can get to: `unreachable-state`, `trap-state`, `no-path-to-human` and the
 //! `input-free-cycle` error, all on the shared [`FlowGraph`].
 
-use super::graph::{EdgeKind, FlowGraph, Node};
+use super::graph::{EdgeKind, FlowGraph, Guess, Node};
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
@@ -29,8 +29,10 @@ pub fn check(
 }
 
 /// `input-free-cycle`: strongly connected states joined by `Direct` edges only (gotos,
-/// `if` branches, `answer … else`), so no input point lies between them. Returns, by
-/// state index, which states are in such a cycle.
+/// `if` branches, `answer … else`), so no input point lies between them — counting as no
+/// input point an `ask` of a slot nothing in the flow clears (`set SLOT = none`): from the
+/// second time round it is skipped, the slot being set. Returns, by state index, which
+/// states are in such a cycle.
 fn input_free_cycles(
     flow: &FlowModel,
     graph: &FlowGraph,
@@ -38,17 +40,41 @@ fn input_free_cycles(
 ) -> Vec<bool> {
     let states = &flow.flow.states;
     let mut in_cycle = vec![false; states.len()];
+    let mut cleared: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    crate::visit::each_flow_stmt(flow.flow, &mut |stmt| {
+        if let StmtKind::Set { slot, value } = &stmt.kind
+            && matches!(value.kind, ExprKind::None)
+        {
+            cleared.insert(slot.name.as_str());
+        }
+    });
+    let skipped = |n: NodeIndex| match graph.graph[n] {
+        Node::Input {
+            stmt: Stmt {
+                kind: StmtKind::Ask(ask),
+                ..
+            },
+            ..
+        } => {
+            flow.slots.contains_key(ask.slot.name.as_str())
+                && !cleared.contains(ask.slot.name.as_str())
+        }
+        _ => false,
+    };
+    let passes = |n: NodeIndex| matches!(graph.graph[n], Node::State(_)) || skipped(n);
+    // Guessed moves (broken lines, unknown names) never make an error.
     let is_direct = |edge: petgraph::graph::EdgeReference<'_, super::graph::Edge>| {
         edge.weight().kind == EdgeKind::Direct
-            && matches!(graph.graph[edge.source()], Node::State(_))
-            && matches!(graph.graph[edge.target()], Node::State(_))
+            && edge.weight().guess == Guess::Sure
+            && passes(edge.source())
+            && passes(edge.target())
     };
     // Most flows move between states only through input points: nothing to search.
     if !graph.graph.edge_references().any(is_direct) {
         return in_cycle;
     }
     let direct = EdgeFiltered::from_fn(&graph.graph, is_direct);
-    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    let mut cycles: Vec<(Vec<usize>, Vec<NodeIndex>)> = Vec::new();
     for component in petgraph::algo::kosaraju_scc(&direct) {
         let looped = component.len() > 1
             || component.first().is_some_and(|&n| {
@@ -62,15 +88,27 @@ fn input_free_cycles(
         }
         let mut members: Vec<usize> = component
             .iter()
-            .filter_map(|&n| graph.node(n).state())
+            .filter_map(|&n| match graph.node(n) {
+                Node::State(i) => Some(i),
+                _ => None,
+            })
             .collect();
+        if members.is_empty() {
+            continue;
+        }
         members.sort_unstable();
-        cycles.push(members);
+        let mut asks: Vec<NodeIndex> = component.iter().copied().filter(|&n| skipped(n)).collect();
+        asks.sort_by_key(|n| node_span(graph.node(*n)).start);
+        cycles.push((members, asks));
     }
     cycles.sort();
-    for members in cycles {
+    for (members, asks) in cycles {
         for &i in &members {
             in_cycle[i] = true;
+        }
+        if !asks.is_empty() {
+            diagnostics.push(skipped_ask_cycle(flow, graph, &members, &asks));
+            continue;
         }
         let first = &states[members[0]];
         let names: Vec<String> = members
@@ -100,7 +138,10 @@ fn input_free_cycles(
                 let Node::State(target) = graph.node(edge.target()) else {
                     continue;
                 };
-                if edge.weight().kind != EdgeKind::Direct || !in_cycle_member(&members, target) {
+                if edge.weight().kind != EdgeKind::Direct
+                    || edge.weight().guess != Guess::Sure
+                    || !in_cycle_member(&members, target)
+                {
                     continue;
                 }
                 labels += 1;
@@ -128,6 +169,59 @@ fn input_free_cycles(
     in_cycle
 }
 
+/// An input-free cycle whose only input points are `ask`s of slots the loop never clears.
+fn skipped_ask_cycle(
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    members: &[usize],
+    asks: &[NodeIndex],
+) -> Diagnostic {
+    let states = &flow.flow.states;
+    let (first, first_span) = name_of(&states[members[0]]);
+    let names: Vec<String> = members
+        .iter()
+        .take(MAX_LABELS)
+        .map(|&i| format!("`{}`", name_of(&states[i]).0))
+        .collect();
+    let message = if members.len() == 1 {
+        format!(
+            "the state `{first}` goes back to itself, and from the second time round its question is skipped: an endless loop"
+        )
+    } else {
+        format!(
+            "the states {} go to each other, and from the second time round their questions are skipped: an endless loop",
+            join_names(&names, members.len())
+        )
+    };
+    let mut diagnostic = Diagnostic::new(ids::INPUT_FREE_CYCLE, first_span, message)
+        .with_primary_message("once a caller is here a second time, the flow never listens again");
+    let mut slots: Vec<&str> = Vec::new();
+    for &n in asks.iter().take(MAX_LABELS) {
+        let Node::Input { stmt, .. } = graph.node(n) else {
+            continue;
+        };
+        let StmtKind::Ask(ask) = &stmt.kind else {
+            continue;
+        };
+        diagnostic = diagnostic.with_label(
+            input_span(stmt),
+            format!(
+                "skipped when `{}` is already set, as it is after the first answer",
+                ask.slot.name
+            ),
+        );
+        if !slots.contains(&ask.slot.name.as_str()) {
+            slots.push(&ask.slot.name);
+        }
+    }
+    for slot in slots {
+        diagnostic = diagnostic.with_note(format!(
+            "an `ask` of a slot that is already set does not wait: clear it with `set {slot} = none` before going round again, or leave the loop with `end`, `handoff` or a `goto` out of it"
+        ));
+    }
+    diagnostic
+}
+
 fn in_cycle_member(members: &[usize], state: usize) -> bool {
     members.binary_search(&state).is_ok()
 }
@@ -144,34 +238,106 @@ fn join_names(names: &[String], total: usize) -> String {
     text
 }
 
+/// `unreachable-state`. Broken lines and unknown names count as what they may lead to (see
+/// [`super::graph`]): a state a broken line names is reached; a state an unknown `goto`
+/// name probably means is reported, saying so, and the states behind it are not (fixing the
+/// typo reaches them); a state reached only through another unreachable state says which.
 fn unreachable_states(
     context: &Context,
     flow: &FlowModel,
     graph: &FlowGraph,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if graph.broken {
+    if graph.any_state {
         return;
     }
+    let states = &flow.flow.states;
     let start = flow.flow.start.as_ref().map_or("", |s| s.name.as_str());
-    for (i, state) in flow.flow.states.iter().enumerate() {
-        // A state whose name was not written is a broken line (already reported).
-        if graph.reachable[graph.states[i].index()] || state.name.is_none() {
+    let g = &graph.graph;
+    let unreached = |n: NodeIndex| !graph.reachable[n.index()];
+    // Which unreachable state each unreachable node hangs on: a breadth-first walk from
+    // the unreachable states that no other unreachable state leads to.
+    let mut through: Vec<Option<usize>> = vec![None; g.node_count()];
+    let mut queue = VecDeque::new();
+    for (i, &node) in graph.states.iter().enumerate() {
+        if !unreached(node) {
             continue;
         }
-        let (name, name_span) = name_of(state);
+        let fed = g
+            .neighbors_directed(node, Direction::Incoming)
+            .any(|m| unreached(m) && g[m].state().is_some_and(|s| s != i));
+        if !fed {
+            through[node.index()] = Some(i);
+            queue.push_back(node);
+        }
+    }
+    while let Some(n) = queue.pop_front() {
+        for m in g.neighbors(n) {
+            if unreached(m) && through[m.index()].is_none() {
+                through[m.index()] = through[n.index()];
+                queue.push_back(m);
+            }
+        }
+    }
+    for (i, state) in states.iter().enumerate() {
+        let node = graph.states[i];
+        // A state whose name was not written is a broken line (already reported).
+        let Some(ident) = &state.name else {
+            continue;
+        };
+        let first = flow
+            .states
+            .get(ident.name.as_str())
+            .is_some_and(|s| std::ptr::eq(*s, state));
+        if !first {
+            continue; // a second definition: `duplicate-definition` says it
+        }
+        let typo = graph.typos.iter().find(|t| t.state == i);
+        let sure = graph.reachable_without_typos[node.index()];
+        if graph.reachable[node.index()] && (sure || typo.is_none()) {
+            continue;
+        }
+        let mut diagnostic = Diagnostic::new(
+            ids::UNREACHABLE_STATE,
+            ident.span,
+            format!("the state `{}` can never be reached", ident.name),
+        )
+        .with_primary_message(format!("no path from the start state `{start}` leads here"));
+        if let Some(typo) = typo {
+            // The typo is the thing to fix: offer the correction, not the removal.
+            diagnostics.push(
+                diagnostic
+                    .with_label(
+                        typo.name.span,
+                        format!("probably meant to be `{}`", ident.name),
+                    )
+                    .with_note(format!(
+                        "`goto {}` names no state; if it means `{}`, correcting it makes this state reachable",
+                        typo.name.name, ident.name
+                    ))
+                    .with_fix(edits::unsafe_fix(
+                        format!("write `goto {}`", ident.name),
+                        vec![crate::diagnostic::Edit {
+                            span: typo.name.span,
+                            replacement: ident.name.clone(),
+                        }],
+                    )),
+            );
+            continue;
+        }
+        if let Some(root) = through[node.index()].filter(|&r| r != i) {
+            diagnostic = diagnostic.with_note(format!(
+                "it is reached only through the unreachable state `{}`",
+                name_of(&states[root]).0
+            ));
+        }
         diagnostics.push(
-            Diagnostic::new(
-                ids::UNREACHABLE_STATE,
-                name_span,
-                format!("the state `{name}` can never be reached"),
-            )
-            .with_primary_message(format!("no path from the start state `{start}` leads here"))
-            .with_note("delete the state, or add the `goto` or option that should lead to it")
-            .with_fix(edits::unsafe_fix(
-                format!("remove the state `{name}`"),
-                vec![edits::remove(context.sources, state.span)],
-            )),
+            diagnostic
+                .with_note("delete the state, or add the `goto` or option that should lead to it")
+                .with_fix(edits::unsafe_fix(
+                    format!("remove the state `{}`", ident.name),
+                    vec![edits::remove(context.sources, state.span)],
+                )),
         );
     }
 }
@@ -186,8 +352,14 @@ fn traps(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<bool> {
     let g = &graph.graph;
-    let trapped: Vec<bool> = (0..g.node_count())
-        .map(|i| graph.reachable[i] && !graph.can_finish[i])
+    // A broken line's own node is a guess: never the trap itself.
+    let trapped: Vec<bool> = g
+        .node_indices()
+        .map(|n| {
+            graph.reachable[n.index()]
+                && !graph.can_finish[n.index()]
+                && !matches!(g[n], Node::Broken { .. } | Node::BrokenFlowItem)
+        })
         .collect();
     if !trapped.iter().any(|t| *t) {
         return trapped;
@@ -385,6 +557,7 @@ pub fn input_span(stmt: &Stmt) -> Span {
 fn node_span(node: Node) -> Span {
     match node {
         Node::Input { stmt, .. } => input_span(stmt),
+        Node::Broken { span, .. } => span,
         Node::Handler { handler, .. } => handler.kind_span,
         _ => Span::new(crate::source::FileId(0), 0, 0),
     }

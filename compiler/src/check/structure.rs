@@ -78,6 +78,7 @@ pub fn check(flow: &FlowModel, diagnostics: &mut Vec<Diagnostic>) {
     crate::visit::each_flow_stmt(f, &mut |stmt| {
         if let StmtKind::Menu(menu) = &stmt.kind {
             duplicate_keys(menu, diagnostics);
+            interpolated_labels(menu, diagnostics);
         }
     });
 }
@@ -88,7 +89,53 @@ fn falls_through(block: &Block) -> Option<Option<crate::source::Span>> {
     (!visit::block_ending(block).ends()).then(|| block.statements.last().map(|s| s.span))
 }
 
+/// `interpolated-label`: labels are fixed text (buttons, matching, shadowing compare them
+/// as written), so a `{…}` in one is refused rather than shown to customers as `{…}`.
+fn interpolated_labels(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    for option in &menu.options {
+        let Some(expr) = crate::visit::interpolations(&option.label).next() else {
+            continue;
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                ids::INTERPOLATED_LABEL,
+                expr.span,
+                "an option label cannot hold a `{…}` value",
+            )
+            .with_primary_message("customers would see this as `{…}`, and typing the label would never pick it")
+            .with_label(option.label.span, "this label")
+            .with_note("write the label as plain text (`{{` for a literal brace); put changing values in the menu's prompt"),
+        );
+    }
+}
+
 fn duplicate_keys(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    // `options from` keys its items 1..max: a static option may not take one of those.
+    if let Some(dynamic) = &menu.dynamic {
+        let max = dynamic.max_items();
+        for key in menu.options.iter().flat_map(|o| &o.keys) {
+            if key
+                .keys
+                .parse::<u32>()
+                .is_ok_and(|k| (1..=max).contains(&k))
+                && !key.keys.starts_with('0')
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        ids::DUPLICATE_KEY,
+                        key.span,
+                        format!(
+                            "the key {} is also the key of item {} of `options from`",
+                            key.keys, key.keys
+                        ),
+                    )
+                    .with_primary_message("this key is already taken")
+                    .with_label(dynamic.span, format!("keys its items 1 to {max}"))
+                    .with_note("give this option a key above the items' (or 0, * or #), or lower the items' `max`"),
+                );
+            }
+        }
+    }
     // Most menus have a handful of keys: compare with the keys before, without allocating
     // (a hash map per menu was measurable on 100,000-menu projects); big menus use a map.
     let keys = || menu.options.iter().flat_map(|o| &o.keys);

@@ -17,12 +17,14 @@ use csflow_runtime::builtins::BuiltinType;
 pub enum Ty<'a> {
     Bool,
     Number,
+    /// A whole number: an `integer` slot, a whole literal, a count, and `+ - *` of them.
+    Integer,
     Text,
     Digits,
     Date,
     Time,
     Duration,
-    Enum(&'a [Ident]),
+    Enum(&'a [EnumValue]),
     Record(&'a [Field]),
     List(Box<Ty<'a>>),
     None,
@@ -42,7 +44,7 @@ impl Ty<'_> {
     fn kept(&self) -> Type {
         match self {
             Ty::Bool => Type::Bool,
-            Ty::Number => Type::Number,
+            Ty::Number | Ty::Integer => Type::Number,
             Ty::Text => Type::Text,
             Ty::Digits => Type::Digits,
             Ty::Date => Type::Date,
@@ -59,13 +61,16 @@ impl Ty<'_> {
 
 pub fn of_type(kind: &TypeKind) -> Ty<'_> {
     match kind {
-        TypeKind::Text | TypeKind::Email | TypeKind::Phone => Ty::Text,
-        TypeKind::Number | TypeKind::Integer => Ty::Number,
+        TypeKind::Text | TypeKind::Email | TypeKind::Phone | TypeKind::TextMatching(_) => Ty::Text,
+        TypeKind::Number => Ty::Number,
+        TypeKind::Integer => Ty::Integer,
         TypeKind::Digits { .. } => Ty::Digits,
         TypeKind::YesNo | TypeKind::Bool => Ty::Bool,
         TypeKind::Date => Ty::Date,
         TypeKind::Time => Ty::Time,
         TypeKind::Enum(values) => Ty::Enum(values),
+        TypeKind::List(element) => Ty::List(Box::new(of_type(&element.kind))),
+        TypeKind::Record(fields) => Ty::Record(fields),
         TypeKind::Unknown(_) | TypeKind::Missing => Ty::Unknown,
     }
 }
@@ -78,7 +83,7 @@ fn compatible(a: &Ty, b: &Ty) -> bool {
     }
     match (a, b) {
         (Text | Enum(_) | Digits, Text | Enum(_)) | (Text | Enum(_), Digits) => true,
-        (Digits, Digits | Number) | (Number, Digits | Number) => true,
+        (Digits | Number | Integer, Digits | Number | Integer) => true,
         (List(x), List(y)) => compatible(x, y),
         (Record(_), Record(_)) => true,
         _ => std::mem::discriminant(a) == std::mem::discriminant(b),
@@ -183,12 +188,37 @@ pub fn check_tests(
                     let Some(op) = model.operation(&service.name, &operation.name) else {
                         continue;
                     };
+                    let owner = format!("{}.{}", service.name, operation.name);
                     match &value.kind {
                         ExprKind::Record(fields) => {
-                            for (name, _) in fields {
-                                if !op.returns.iter().any(|f| f.name.name == name.name) {
-                                    diagnostics.push(unknown_field(name, &op.returns, &format!("{}.{}", service.name, operation.name)));
+                            for (name, field_value) in fields {
+                                match op.returns.iter().find(|f| f.name.name == name.name) {
+                                    None => diagnostics.push(unknown_field(name, &op.returns, &owner)),
+                                    // The value against the declared type, as a `set` is checked.
+                                    Some(field) => {
+                                        if let Some(flow) = flow {
+                                            let mut checker = Checker { model, flow, diagnostics, types };
+                                            let ty = checker.expr(field_value);
+                                            checker.expect_value(&of_type(&field.ty.kind), &ty, field_value, &name.name);
+                                        }
+                                    }
                                 }
+                            }
+                            let missing: Vec<String> = op
+                                .returns
+                                .iter()
+                                .filter(|f| !fields.iter().any(|(n, _)| n.name == f.name.name))
+                                .map(|f| format!("`{}`", f.name.name))
+                                .collect();
+                            if !missing.is_empty() {
+                                diagnostics.push(
+                                    Diagnostic::new(
+                                        ids::TYPE_MISMATCH,
+                                        value.span,
+                                        format!("this mock of `{owner}` leaves out {}", missing.join(", ")),
+                                    )
+                                    .with_note("a mock returns the whole record the service declares: give every field a value (`none` for nothing)"),
+                                );
                             }
                         }
                         _ if op.returns.is_empty() => {}
@@ -260,14 +290,22 @@ impl<'m, 'a> Checker<'m, 'a> {
             && !s.has_interpolation()
         {
             let text = s.plain_text();
-            if !values.iter().any(|v| v.name == text) {
-                let names: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+            if !values.iter().any(|v| v.name.name == text) {
+                let names: Vec<&str> = values.iter().map(|v| v.name.name.as_str()).collect();
                 self.mismatch(
                     expr.span,
                     format!("\"{text}\" is not one of the choices of `{target}`"),
                     &format!("the choices are {}", names.join(", ")),
                 );
             }
+            return;
+        }
+        if *expected == Ty::Integer && *got == Ty::Number {
+            self.mismatch(
+                expr.span,
+                format!("`{target}` holds whole numbers, but this number may have a fraction"),
+                "`/` always gives a number (7 / 2 is 3.5), as does a literal with a decimal point; declare the slot `number`, or compute with `+ - *` only",
+            );
             return;
         }
         if !compatible(expected, got) {
@@ -349,6 +387,64 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
     }
 
+    /// `a + b`, `a - b`, `a * b`, `a / b`: integers stay integers under `+ - *`, `/` gives a
+    /// number; `date ± integer` moves by days and `date - date` counts them; text is joined
+    /// in a string (`"{a}{b}"`), never with `+`. A division by a constant zero is
+    /// `division-by-zero`.
+    fn arithmetic(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Ty<'a> {
+        let a = self.expr(left);
+        let b = self.expr(right);
+        if op == BinaryOp::Div && constant_number(right) == Some(0.0) {
+            self.diagnostics.push(
+                Diagnostic::new(ids::DIVISION_BY_ZERO, right.span, "this divides by zero")
+                    .with_primary_message("always 0")
+                    .with_note(
+                        "a division by zero has no value; divide by something that cannot be 0",
+                    ),
+            );
+        }
+        let numeric = |t: &Ty| matches!(t, Ty::Number | Ty::Integer);
+        match (&a, &b) {
+            (Ty::Unknown | Ty::None, _) | (_, Ty::Unknown | Ty::None) => {
+                if op == BinaryOp::Div {
+                    Ty::Number
+                } else if matches!((&a, &b), (Ty::Date, _) | (_, Ty::Date)) {
+                    Ty::Date
+                } else {
+                    Ty::Unknown
+                }
+            }
+            (Ty::Integer, Ty::Integer) if op != BinaryOp::Div => Ty::Integer,
+            (x, y) if numeric(x) && numeric(y) => Ty::Number,
+            (Ty::Date, Ty::Integer) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Ty::Date,
+            (Ty::Integer, Ty::Date) if op == BinaryOp::Add => Ty::Date,
+            (Ty::Date, Ty::Date) if op == BinaryOp::Sub => Ty::Integer,
+            _ => {
+                let (bad, note) = if !numeric(&a) && !matches!(a, Ty::Date) {
+                    (&a, left)
+                } else {
+                    (&b, right)
+                };
+                let hint = match bad {
+                    Ty::Text | Ty::Enum(_) => {
+                        "join texts inside a string instead: \"{first} {last}\""
+                    }
+                    Ty::Digits => {
+                        "digits are a string of digits (a card or account number); declare the slot `integer` or `number` to calculate with it"
+                    }
+                    Ty::Date => "a date moves by a whole number of days: `today + 7`",
+                    _ => "`+ - * /` work on numbers; a date moves by whole days (`today + 7`)",
+                };
+                self.mismatch(
+                    note.span,
+                    format!("`{}` cannot calculate with {}", op.as_str(), bad.describe()),
+                    hint,
+                );
+                Ty::Unknown
+            }
+        }
+    }
+
     /// The type of `expr` (kept in `types`), reporting what does not fit on the way.
     fn expr(&mut self, expr: &Expr) -> Ty<'a> {
         let ty = self.infer(expr);
@@ -364,6 +460,7 @@ impl<'m, 'a> Checker<'m, 'a> {
                 });
                 Ty::Text
             }
+            ExprKind::Number(n) if n.fract() == 0.0 => Ty::Integer,
             ExprKind::Number(_) => Ty::Number,
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::None => Ty::None,
@@ -386,16 +483,27 @@ impl<'m, 'a> Checker<'m, 'a> {
                 }
                 Ty::Unknown
             }
+            ExprKind::Name(name)
+                if name.name == crate::resolve::ITEM && self.flow.item_at(name.span).is_some() =>
+            {
+                match self.flow.item_at(name.span).and_then(|i| i.fields) {
+                    Some(fields) => Ty::Record(fields),
+                    None => Ty::Unknown,
+                }
+            }
             ExprKind::Name(name) => match lookup_name(self.flow, &name.name) {
                 NameRef::Slot(slot) => of_type(&slot.ty.kind),
-                NameRef::Result(result) => match result.operation {
-                    Some(op) => Ty::Record(&op.returns),
+                NameRef::Result(result) => match result.fields {
+                    Some(fields) => Ty::Record(fields),
                     None => Ty::Unknown,
                 },
                 NameRef::Builtin(builtin) => match builtin.ty {
                     BuiltinType::Text => Ty::Text,
                     BuiltinType::Number => Ty::Number,
+                    BuiltinType::Integer => Ty::Integer,
                     BuiltinType::Bool => Ty::Bool,
+                    BuiltinType::Date => Ty::Date,
+                    BuiltinType::Time => Ty::Time,
                 },
                 NameRef::EnumValue | NameRef::ChannelName => Ty::Text,
                 NameRef::Unknown => Ty::Unknown,
@@ -428,6 +536,9 @@ impl<'m, 'a> Checker<'m, 'a> {
                 self.condition(inner);
                 Ty::Bool
             }
+            ExprKind::Binary(op, left, right) if op.is_arithmetic() => {
+                self.arithmetic(*op, left, right)
+            }
             ExprKind::Binary(op, left, right) => {
                 match op {
                     BinaryOp::And | BinaryOp::Or => {
@@ -451,6 +562,7 @@ impl<'m, 'a> Checker<'m, 'a> {
                                 matches!(
                                     t,
                                     Ty::Number
+                                        | Ty::Integer
                                         | Ty::Digits
                                         | Ty::Date
                                         | Ty::Time
@@ -515,5 +627,24 @@ impl<'m, 'a> Checker<'m, 'a> {
                 Ty::Bool
             }
         }
+    }
+}
+
+/// The value of a constant number expression (`0`, `(1 - 1)`, `2 * 0`), if it is one.
+pub fn constant_number(expr: &Expr) -> Option<f64> {
+    match &expr.kind {
+        ExprKind::Number(n) => Some(*n),
+        ExprKind::Paren(inner) => constant_number(inner),
+        ExprKind::Binary(op, a, b) if op.is_arithmetic() => {
+            let (a, b) = (constant_number(a)?, constant_number(b)?);
+            Some(match op {
+                BinaryOp::Add => a + b,
+                BinaryOp::Sub => a - b,
+                BinaryOp::Mul => a * b,
+                _ if b == 0.0 => return None,
+                _ => a / b,
+            })
+        }
+        _ => None,
     }
 }

@@ -5,9 +5,12 @@
 //! expression or interpolation, `escalate` conditions and slot defaults included); matches
 //! an intent (an option's `intent`, an `intent NAME` expression); hands off to a queue;
 //! answers from a knowledge base. Tests do not count: `expect handoff q` or `expect slot s`
-//! in a test checks a use, it is not one. When a flow (or, for the project-wide kinds, any
-//! flow) has syntax errors, uses may be hidden in the broken text, so nothing is reported.
+//! in a test checks a use, it is not one. A line that did not parse may use only what is
+//! written on it (a name, or the start of one being typed, see [`super::broken`]): those
+//! declarations are spared (slots by the broken lines of their flow, the project-wide kinds
+//! by any broken line), every other one is still reported.
 
+use super::broken::{Line, Mentioned};
 use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
@@ -27,20 +30,33 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
         }
     }
     let is_used = |id: Option<DefId>| id.is_some_and(|id| used[id.0 as usize]);
-    let mut project_broken = files
-        .iter()
-        .any(|(_, f)| f.items.iter().any(|i| matches!(i, Item::Error(_))));
+    let mut project = Mentioned::default();
+    for (_, file) in files {
+        for item in &file.items {
+            match item {
+                Item::Error(span) => project.add(&Line::read(context.sources, *span)),
+                Item::Test(test) => {
+                    for span in &test.errors {
+                        project.add(&Line::read(context.sources, *span));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     for flow in &context.model.flows {
         let f = flow.flow;
-        let mut broken = !f.errors.is_empty();
+        let mut spans: Vec<Span> = f.errors.clone();
         visit::each_flow_stmt(f, &mut |stmt| match &stmt.kind {
-            StmtKind::Menu(menu) => broken |= !menu.errors.is_empty(),
-            StmtKind::Error => broken = true,
+            StmtKind::Menu(menu) => spans.extend(menu.errors.iter().copied()),
+            StmtKind::Error => spans.push(stmt.span),
             _ => {}
         });
-        project_broken |= broken;
-        if broken {
-            continue;
+        let mut mentioned = Mentioned::default();
+        for span in spans {
+            let line = Line::read(context.sources, span);
+            mentioned.add(&line);
+            project.add(&line);
         }
         for slot in &f.slots {
             let Some(name) = &slot.name else { continue };
@@ -49,7 +65,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
                 .slots
                 .get(name.name.as_str())
                 .is_some_and(|s| std::ptr::eq(*s, slot));
-            if !first || is_used(flow.slot_id(slot)) {
+            if !first || is_used(flow.slot_id(slot)) || mentioned.spares(&name.name) {
                 continue;
             }
             diagnostics.push(unused(
@@ -63,13 +79,11 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             ));
         }
     }
-    if project_broken {
-        return;
-    }
     let model = context.model;
+    let is_used = |id: Option<DefId>, name: &str| is_used(id) || project.spares(name);
     for (intent, id) in model.intents.iter_defs() {
         if let Some(name) = &intent.name
-            && !is_used(Some(id))
+            && !is_used(Some(id), &name.name)
         {
             diagnostics.push(unused(
                 context,
@@ -84,7 +98,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
     }
     for (queue, id) in model.queues.iter_defs() {
         if let Some(name) = &queue.name
-            && !is_used(Some(id))
+            && !is_used(Some(id), &name.name)
         {
             diagnostics.push(unused(
                 context,
@@ -99,7 +113,7 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
     }
     for (kb, id) in model.knowledge.iter_defs() {
         if let Some(name) = &kb.name
-            && !is_used(Some(id))
+            && !is_used(Some(id), &name.name)
         {
             diagnostics.push(unused(
                 context,

@@ -9,6 +9,30 @@ use crate::visit;
 use chrono::NaiveDate;
 
 pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    // A flow's `timezone` (for `today` and `now`) must be a zone too.
+    for flow in &model.flows {
+        if let Some(zone) = &flow.flow.timezone {
+            let name = zone.plain_text();
+            if name.parse::<chrono_tz::Tz>().is_err() {
+                let candidates = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                let note = match crate::suggest::closest(&name, candidates) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => {
+                        "use an IANA name such as \"Asia/Shanghai\" or \"Europe/London\"".into()
+                    }
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        ids::INVALID_HOURS,
+                        zone.span,
+                        format!("unknown time zone \"{name}\""),
+                    )
+                    .with_primary_message("not an IANA time zone name")
+                    .with_note(note),
+                );
+            }
+        }
+    }
     for hours in model.hours.iter() {
         if let Some(zone) = &hours.timezone {
             {
@@ -67,6 +91,7 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        overlapping_ranges(hours, diagnostics);
         for closed in &hours.closed {
             let first = real_date(closed.first);
             let last = real_date(closed.last);
@@ -96,6 +121,59 @@ pub fn check_hours(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Ranges of one day that overlap (`mon-fri 09:00-17:00 12:00-13:00`, meant as a lunch
+/// break, opens at 09:00 and stays open through lunch): reported once per pair, on the later
+/// range, with the way to write a break. Overnight ranges (`22:00-06:00`) and impossible
+/// times are left to the other checks.
+fn overlapping_ranges(hours: &Hours, diagnostics: &mut Vec<Diagnostic>) {
+    let minutes = |t: Time| t.hour * 60 + t.minute;
+    let mut reported: std::collections::HashSet<(crate::source::Span, crate::source::Span)> =
+        std::collections::HashSet::new();
+    for day in Weekday::ALL {
+        let ranges: Vec<&TimeRange> = hours
+            .weekly
+            .iter()
+            .filter(|w| w.first_day <= day && day <= w.last_day)
+            .flat_map(|w| &w.ranges)
+            .filter(|r| minutes(r.start) < minutes(r.end) && minutes(r.end) <= 24 * 60)
+            .collect();
+        for (i, later) in ranges.iter().enumerate() {
+            let Some(earlier) = ranges[..i].iter().find(|e| {
+                minutes(e.start) < minutes(later.end) && minutes(later.start) < minutes(e.end)
+            }) else {
+                continue;
+            };
+            if !reported.insert((earlier.span, later.span)) {
+                continue;
+            }
+            let within = minutes(earlier.start) <= minutes(later.start)
+                && minutes(later.end) <= minutes(earlier.end);
+            let mut d = Diagnostic::new(
+                ids::INVALID_HOURS,
+                later.span,
+                format!("this time range overlaps another one on {}", day.as_str()),
+            )
+            .with_primary_message("overlaps an earlier range of the same day")
+            .with_label(earlier.span, "this range already covers part of it");
+            if within {
+                let t = |t: Time| format!("{:02}:{:02}", t.hour, t.minute);
+                d = d.with_note(format!(
+                    "for a break, write the open times on either side of it: `{}-{} {}-{}`",
+                    t(earlier.start),
+                    t(later.start),
+                    t(later.end),
+                    t(earlier.end)
+                ));
+            } else {
+                d = d.with_note(
+                    "merge the two ranges into one, or make them meet without overlapping",
+                );
+            }
+            diagnostics.push(d);
         }
     }
 }
@@ -145,6 +223,21 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 regexes.push(regex);
             }
         });
+        // `slot x: text matching /re/`.
+        for slot in &flow.flow.slots {
+            if let TypeKind::TextMatching(regex) = &slot.ty.kind {
+                regexes.push(regex);
+            }
+        }
+    }
+    for service in model.services.iter() {
+        for op in &service.operations {
+            for field in op.params.iter().chain(&op.returns) {
+                if let TypeKind::TextMatching(regex) = &field.ty.kind {
+                    regexes.push(regex);
+                }
+            }
+        }
     }
     for test in &model.tests {
         for step in &test.steps {
@@ -160,7 +253,10 @@ pub fn check_regexes(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     for regex in regexes {
         let result = compiled
             .entry(regex.pattern.as_str())
-            .or_insert_with(|| regex::Regex::new(&regex.pattern).map(drop));
+            // With the runtime's size limits: what `check` accepts, a runtime loads.
+            .or_insert_with(|| {
+                csflow_runtime::bundle::verify::compile_regex(&regex.pattern).map(drop)
+            });
         if let Err(error) = result {
             let detail = match &*error {
                 regex::Error::Syntax(text) => text

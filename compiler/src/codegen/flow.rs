@@ -7,7 +7,7 @@ use crate::resolve::{DefId, DefKind};
 use crate::source::Span;
 use crate::visit::{self, Ending};
 use csflow_runtime::bundle::{
-    self as rt, CmpOp, Const, Instr, Loc, Pc, PointKind, Priority, SlotType, StrId,
+    self as rt, ArithOp, CmpOp, Const, Instr, Loc, Pc, PointKind, Priority, SlotType, StrId,
 };
 use rustc_hash::FxHashMap;
 
@@ -37,6 +37,8 @@ pub(super) struct FlowGen<'g, 'a> {
     locs: Vec<Loc>,
     points: Vec<rt::InputPoint>,
     scope: Scope,
+    /// `Arith` instructions whose `resume` (the end of their statement) is not known yet.
+    resumes: Vec<usize>,
 }
 
 impl<'g, 'a> FlowGen<'g, 'a> {
@@ -55,6 +57,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             locs: Vec::new(),
             points: Vec::new(),
             scope: Scope::default(),
+            resumes: Vec::new(),
         };
         // Variables: the slots in source order, then the `into` results in the order the
         // resolver defined them; a second definition of a name is not a variable.
@@ -80,17 +83,28 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 is_result: false,
             });
         }
-        let mut intos = Vec::new();
-        visit::each_flow_stmt(flow, &mut |stmt| {
-            if let StmtKind::Call(call) = &stmt.kind {
-                intos.extend(call.into.as_ref());
+        // Then the `into` results in the order the resolver defined them (calls, then the
+        // `options from` menus), then each `options from`'s `item` (named by its label).
+        let mut intos: Vec<(&str, Span)> = Vec::new();
+        let mut dynamic = Vec::new();
+        visit::each_flow_stmt(flow, &mut |stmt| match &stmt.kind {
+            StmtKind::Call(call) => {
+                intos.extend(call.into.as_ref().map(|i| (i.name.as_str(), i.span)))
             }
+            StmtKind::Menu(menu) => dynamic.extend(menu.dynamic.as_deref()),
+            _ => {}
         });
-        for into in intos {
-            let Some(id) = this.first_def(into) else {
+        intos.extend(dynamic.iter().map(|d| (d.into.name.as_str(), d.into.span)));
+        intos.extend(dynamic.iter().map(|d| (crate::resolve::ITEM, d.label.span)));
+        for (into, span) in intos {
+            let Some(id) = this.g.resolution.def_named(span) else {
                 continue;
             };
-            let name = this.g.s(&into.name);
+            if this.g.resolution.def(id).duplicate_of.is_some() || this.var_index.contains_key(&id)
+            {
+                continue;
+            }
+            let name = this.g.s(into);
             this.var_index.insert(id, this.vars.len() as u32);
             this.vars.push(rt::Var {
                 name,
@@ -146,6 +160,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             let start = self.here();
             let mut to_deliver = Vec::new();
             for rule in &flow.escalate {
+                let mark = self.resumes.len();
                 self.expr(&rule.condition)?;
                 let skip = self.emit(Instr::JumpIfFalse(0), rule.span);
                 self.block(&rule.action)?;
@@ -153,6 +168,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     to_deliver.push(self.emit(Instr::Jump(0), rule.span));
                 }
                 self.patch(skip)?;
+                self.resume_here(mark);
             }
             for at in to_deliver {
                 self.patch(at)?;
@@ -160,7 +176,14 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             self.emit(Instr::Deliver, flow.span);
             Some(start)
         };
+        // Anything left (retry messages of flow handlers) resumes where it stands.
+        for at in std::mem::take(&mut self.resumes) {
+            if let Some(Instr::Arith { resume, .. }) = self.code.get_mut(at) {
+                *resume = at as Pc + 1;
+            }
+        }
         let name = self.g.s(self.name);
+        let timezone = flow.timezone.as_ref().map(|z| self.g.s(&z.plain_text()));
         let channel = match flow.channel {
             Some((ast::Channel::Voice, _)) => rt::FlowChannel::Voice,
             Some((ast::Channel::Chat, _)) => rt::FlowChannel::Chat,
@@ -169,6 +192,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         Ok(rt::Flow {
             name,
             channel,
+            timezone,
             language: None,
             start,
             vars: self.vars,
@@ -183,6 +207,17 @@ impl<'g, 'a> FlowGen<'g, 'a> {
 
     fn here(&self) -> Pc {
         self.code.len() as Pc
+    }
+
+    /// Points the `resume` of every `Arith` emitted since `mark` here: after the statement
+    /// (or escalate rule) that holds it.
+    fn resume_here(&mut self, mark: usize) {
+        let target = self.here();
+        for at in self.resumes.split_off(mark) {
+            if let Some(Instr::Arith { resume, .. }) = self.code.get_mut(at) {
+                *resume = target;
+            }
+        }
     }
 
     fn emit(&mut self, instr: Instr, span: Span) -> usize {
@@ -252,12 +287,61 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 StrPart::Text(t, _) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
+                    // An enum slot with display labels says its label.
+                    if let Some(var) = self.labelled_enum(expr) {
+                        self.emit(Instr::Label(var), expr.span);
+                    }
                     template.placeholder();
                 }
             }
         }
         let (template, args) = template.finish();
         Ok((self.g.s(&template), args))
+    }
+
+    /// The variable of `expr` when it is an enum slot whose values have labels.
+    fn labelled_enum(&self, expr: &ast::Expr) -> Option<u32> {
+        let ExprKind::Name(ident) = &expr.kind else {
+            return None;
+        };
+        let var = self.var(ident).ok()?;
+        matches!(self.vars.get(var as usize)?.ty, SlotType::LabelledEnum(_)).then_some(var)
+    }
+
+    /// The code that makes the items of `options from` before its menu's prompt: the list,
+    /// then per item its label (`item` holds the item meanwhile). Returns `item`'s variable.
+    fn menu_items(&mut self, dynamic: &'a ast::DynamicOptions) -> Result<u32> {
+        let span = dynamic.span;
+        let item = ast::Ident {
+            name: crate::resolve::ITEM.to_string(),
+            span: dynamic.label.span,
+        };
+        let Some(var) = self
+            .g
+            .resolution
+            .def_named(item.span)
+            .and_then(|id| self.var_index.get(&id).copied())
+        else {
+            return error("internal: `options from` without its item", span);
+        };
+        self.expr(&dynamic.list)?;
+        let max = dynamic.max_items().min(rt::MAX_MENU_ITEMS);
+        self.emit(Instr::ItemsBegin { max }, span);
+        let next = self.emit(Instr::ItemsNext { var, done: 0 }, span);
+        let (text, args) = self.template(&dynamic.label)?;
+        self.emit(
+            Instr::ItemsLabel {
+                text,
+                args,
+                back: next as Pc,
+            },
+            dynamic.label.span,
+        );
+        let done = self.here();
+        if let Some(Instr::ItemsNext { done: at, .. }) = self.code.get_mut(next) {
+            *at = done;
+        }
+        Ok(var)
     }
 
     fn block(&mut self, block: &'a Block) -> Result<()> {
@@ -346,6 +430,13 @@ impl<'g, 'a> FlowGen<'g, 'a> {
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) -> Result<()> {
+        let mark = self.resumes.len();
+        self.stmt_code(stmt)?;
+        self.resume_here(mark);
+        Ok(())
+    }
+
+    fn stmt_code(&mut self, stmt: &'a Stmt) -> Result<()> {
         let span = stmt.span;
         match &stmt.kind {
             StmtKind::Say(text) => {
@@ -367,6 +458,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    items: None,
                     timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
@@ -387,8 +479,16 @@ impl<'g, 'a> FlowGen<'g, 'a> {
             }
             StmtKind::Menu(menu) => {
                 let prompt = self.here();
+                // `options from`: the items and their labels are made afresh at every prompt.
+                let item_var = match &menu.dynamic {
+                    Some(dynamic) => Some(self.menu_items(dynamic)?),
+                    None => None,
+                };
                 let (text, args) = self.template(&menu.prompt)?;
                 self.emit(Instr::Say { text, args }, menu.prompt.span);
+                if item_var.is_some() {
+                    self.emit(Instr::ItemsSay, span);
+                }
                 let point = self.points.len() as u32;
                 self.points.push(rt::InputPoint {
                     kind: PointKind::Menu {
@@ -398,6 +498,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     after: 0,
                     no_match: None,
                     no_input: None,
+                    items: None,
                     timing: Default::default(),
                 });
                 self.emit(Instr::Wait(point), span);
@@ -428,6 +529,21 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                         action,
                     });
                 }
+                let items = match &menu.dynamic {
+                    Some(dynamic) => {
+                        let action = self.here();
+                        self.block(&dynamic.action)?;
+                        if !terminates(&dynamic.action) {
+                            to_after.push(self.emit(Instr::Jump(0), dynamic.span));
+                        }
+                        Some(Box::new(rt::MenuItems {
+                            position: dynamic.position as u32,
+                            into: self.var(&dynamic.into)?,
+                            action,
+                        }))
+                    }
+                    None => None,
+                };
                 let (no_match, no_input) = self.input_handlers(&menu.handlers)?;
                 self.scope = saved;
                 for at in to_after {
@@ -435,6 +551,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 }
                 let after = self.here();
                 if let Some(p) = self.points.get_mut(point as usize) {
+                    p.items = items;
                     p.kind = PointKind::Menu { options };
                     p.after = after;
                     p.no_match = no_match;
@@ -548,7 +665,10 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     }
                 }
                 let into = call.into.as_ref().map(|i| self.var(i)).transpose()?;
-                self.emit(
+                // `{ on error ACTION }` for this call alone: placed after the call, jumped
+                // over on success; a handler that does not move on returns to that jump.
+                let handler = call.handlers.iter().find(|h| h.kind == HandlerKind::Error);
+                let call_at = self.emit(
                     Instr::Call {
                         service: service_index,
                         operation,
@@ -557,6 +677,14 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     },
                     span,
                 );
+                if let Some(handler) = handler {
+                    let over = self.emit(Instr::Jump(0), span);
+                    let start = self.returning_block(&handler.action)?;
+                    if let Some(Instr::Call { on_error, .. }) = self.code.get_mut(call_at) {
+                        *on_error = Some(start);
+                    }
+                    self.patch(over)?;
+                }
             }
             StmtKind::Answer(answer) => {
                 let is_knowledge = |k| k == DefKind::Knowledge;
@@ -681,6 +809,25 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     self.emit(Instr::Not, span);
                 }
             }
+            ExprKind::Binary(op, left, right) if op.is_arithmetic() => {
+                self.expr(left)?;
+                self.expr(right)?;
+                let op = match op {
+                    BinaryOp::Add => ArithOp::Add,
+                    BinaryOp::Sub => ArithOp::Sub,
+                    BinaryOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                let at = self.emit(
+                    Instr::Arith {
+                        op,
+                        on_error: self.scope.error,
+                        resume: 0,
+                    },
+                    span,
+                );
+                self.resumes.push(at);
+            }
             ExprKind::Binary(op, left, right) => {
                 self.expr(left)?;
                 self.expr(right)?;
@@ -693,6 +840,9 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     BinaryOp::Le => Instr::Compare(CmpOp::Le),
                     BinaryOp::Gt => Instr::Compare(CmpOp::Gt),
                     BinaryOp::Ge => Instr::Compare(CmpOp::Ge),
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                        return error("internal: arithmetic as a comparison", span);
+                    }
                 };
                 self.emit(instr, span);
             }

@@ -334,3 +334,224 @@ fn a_tests_only_file_is_not_in_the_bundles_file_table() {
     let files: Vec<&str> = bundle.files.iter().map(|id| bundle.str(*id)).collect();
     assert_eq!(files, ["bank.csflow"]);
 }
+
+/// The value additions end to end: a flow with arithmetic, a division by zero at run time,
+/// `today`/`now`, a pattern slot, enum labels, `on error` for one call and `options from`.
+const VALUES: &str = r#"
+queue general { }
+
+service trips {
+  operation find() returns { flights: list of { number: text, time: time } }
+}
+
+flow values {
+  channel any
+  timezone "Asia/Shanghai"
+  start s
+
+  slot code: text matching /^[A-Z0-9]{6}$/
+  slot plan: enum { plus "Plus 套餐" basic "基础套餐" }
+  slot n: integer = 7
+  slot zero: integer = 0
+  slot half: number
+
+  on no_match retry 1 then handoff general
+  on error goto broken
+
+  state s {
+    set half = n / 2
+    say "{n + 1} {n - 10} {n * 3} {half} {(n + 1) * 2}"
+    say "{today} {now} {today + 1} {today - 2026-11-23}"
+    ask code "Code?"
+    ask plan "Plan?"
+    say "{plan}"
+    call trips.find() into r {
+      on error goto s
+    }
+    menu "Which flight?" {
+      options from r.flights max 2 label "{item.number} at {item.time}" into chosen goto picked
+      option "Agent" key 0 handoff general
+    }
+  }
+
+  state picked {
+    say "You chose {chosen.number}."
+    set half = n / zero
+    say "not said"
+    end
+  }
+
+  state broken {
+    say "division failed"
+    end
+  }
+}
+"#;
+
+struct Flights;
+
+impl Services for Flights {
+    fn call(
+        &mut self,
+        _: &csflow_runtime::CallRequest<'_>,
+    ) -> std::result::Result<Value, ServiceError> {
+        let flight = |number: &str, hour: u8| {
+            Value::Record(vec![
+                ("number".into(), Value::Text(number.into())),
+                (
+                    "time".into(),
+                    Value::Time(csflow_runtime::bundle::Time { hour, minute: 30 }),
+                ),
+            ])
+        };
+        Ok(Value::Record(vec![(
+            "flights".into(),
+            Value::List(vec![flight("MU1", 9), flight("CA2", 14), flight("HU3", 20)]),
+        )]))
+    }
+}
+
+#[test]
+fn values_and_dynamic_menus_run_end_to_end() {
+    let bundle = build(&[("values.csflow", VALUES)]);
+    // An instant: 2026-11-23 02:00 UTC is 10:00 in Shanghai.
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .unwrap()
+        .and_utc();
+    let mut services = Flights;
+    let mut env = Env {
+        clock: Clock::Instant(at),
+        services: &mut services,
+    };
+    let (mut conv, turn) =
+        Conversation::start(&bundle, "values", Channel::Voice, &mut env).unwrap();
+    let says: Vec<&str> = turn.says().collect();
+    assert_eq!(
+        says,
+        ["8 -3 21 3.5 16", "2026-11-23 10:00 2026-11-24 0", "Code?"]
+    );
+    // Full-width lower case is folded to the pattern's upper case.
+    conv.input(&bundle, Input::Text("ａｂ１２ｃｄ".into()), &mut env)
+        .unwrap();
+    assert_eq!(
+        conv.slot(&bundle, "code"),
+        Some(&Value::Text("AB12CD".into()))
+    );
+    // A label picks its value; interpolation says the label.
+    let turn = conv
+        .input(&bundle, Input::Text("基础套餐".into()), &mut env)
+        .unwrap();
+    assert_eq!(
+        conv.slot(&bundle, "plan"),
+        Some(&Value::Text("basic".into()))
+    );
+    let says: Vec<&str> = turn.says().collect();
+    assert_eq!(
+        says,
+        [
+            "基础套餐",
+            "Which flight?",
+            "1. MU1 at 09:30",
+            "2. CA2 at 14:30"
+        ]
+    );
+    let expecting = turn.expecting.clone().unwrap();
+    let options: Vec<(String, Option<String>)> = expecting
+        .options
+        .iter()
+        .map(|o| (o.label.to_string(), o.key.map(|k| k.to_string())))
+        .collect();
+    assert_eq!(
+        options,
+        [
+            ("MU1 at 09:30".to_string(), Some("1".to_string())),
+            ("CA2 at 14:30".to_string(), Some("2".to_string())),
+            ("Agent".to_string(), Some("0".to_string())),
+        ]
+    );
+    // Only `max 2` items: key 3 is no item.
+    let turn = conv
+        .input(&bundle, Input::Keys("3".into()), &mut env)
+        .unwrap();
+    assert_eq!(turn.state, "s");
+    // A pick by label stores the item; the division by zero runs the flow's `on error`.
+    let turn = conv
+        .input(&bundle, Input::Text("CA2 at 14:30".into()), &mut env)
+        .unwrap();
+    let says: Vec<&str> = turn.says().collect();
+    assert_eq!(says, ["You chose CA2.", "division failed"]);
+    assert_eq!(turn.status, Status::Ended);
+}
+
+#[test]
+fn values_bundles_round_trip_and_the_verifier_checks_them() {
+    use csflow_runtime::bundle::{Instr, MAX_TYPE_DEPTH, SlotType};
+    let bundle = build(&[("values.csflow", VALUES)]);
+    let bytes = bundle.to_bytes();
+    let back = Bundle::from_bytes(&bytes).unwrap();
+    assert_eq!(back, bundle);
+    assert_eq!(back.to_bytes(), bytes);
+    let flow = &bundle.flows[0];
+    assert!(flow.timezone.is_some());
+    assert!(flow.points.iter().any(|p| p.items.is_some()));
+    for (what, change) in [
+        (
+            "resume target",
+            Box::new(|f: &mut csflow_runtime::bundle::Flow| {
+                let at = f
+                    .code
+                    .iter()
+                    .position(|i| matches!(i, Instr::Arith { .. }))
+                    .unwrap();
+                if let Instr::Arith { resume, .. } = &mut f.code[at] {
+                    *resume = 1_000_000;
+                }
+            }) as Box<dyn Fn(&mut csflow_runtime::bundle::Flow)>,
+        ),
+        (
+            "items",
+            Box::new(|f| {
+                let at = f
+                    .code
+                    .iter()
+                    .position(|i| matches!(i, Instr::ItemsBegin { .. }))
+                    .unwrap();
+                f.code[at] = Instr::ItemsBegin { max: 1_000 };
+            }),
+        ),
+        (
+            "options into variable",
+            Box::new(|f| {
+                if let Some(items) = f.points.iter_mut().find_map(|p| p.items.as_mut()) {
+                    items.into = 999;
+                }
+            }),
+        ),
+        (
+            "enum label",
+            Box::new(|f| {
+                for var in &mut f.vars {
+                    if let SlotType::LabelledEnum(values) = &mut var.ty {
+                        values[0].label = Some(u32::MAX);
+                    }
+                }
+            }),
+        ),
+        ("time zone", Box::new(|f| f.timezone = Some(f.name))),
+    ] {
+        let mut broken = bundle.clone();
+        change(&mut broken.flows[0]);
+        let error = Bundle::from_bytes(&broken.to_bytes()).unwrap_err();
+        assert!(error.to_string().contains(what), "{what}: {error}");
+    }
+    // Field types nested past the limit are refused by the decoder, not the stack.
+    let mut deep = bundle.clone();
+    let mut ty = SlotType::Text;
+    for _ in 0..=MAX_TYPE_DEPTH {
+        ty = SlotType::List(Box::new(ty));
+    }
+    deep.services[0].operations[0].returns[0].ty = ty;
+    let error = Bundle::from_bytes(&deep.to_bytes()).unwrap_err();
+    assert!(error.to_string().contains("nest"), "{error}");
+}

@@ -46,8 +46,11 @@ pub const UNUSED_QUEUE: CheckId = CheckId::named("unused-queue");
 pub const UNUSED_KNOWLEDGE: CheckId = CheckId::named("unused-knowledge");
 pub const IMPORT_OUTSIDE_PROJECT: CheckId = CheckId::named("import-outside-project");
 pub const VALUE_OUT_OF_RANGE: CheckId = CheckId::named("value-out-of-range");
+pub const DIVISION_BY_ZERO: CheckId = CheckId::named("division-by-zero");
 pub const DUPLICATE_EXAMPLE: CheckId = CheckId::named("duplicate-example");
 pub const UNKNOWN_ALLOW: CheckId = CheckId::named("unknown-allow");
+pub const INTERPOLATED_LABEL: CheckId = CheckId::named("interpolated-label");
+pub const KEY_PREFIX: CheckId = CheckId::named("key-prefix");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -73,6 +76,8 @@ pub const ALL: &[CheckId] = &[
     RESERVED_NAME,
     IMPORT_OUTSIDE_PROJECT,
     VALUE_OUT_OF_RANGE,
+    DIVISION_BY_ZERO,
+    INTERPOLATED_LABEL,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,
@@ -95,4 +100,5 @@ pub const ALL: &[CheckId] = &[
     UNUSED_KNOWLEDGE,
     DUPLICATE_EXAMPLE,
     UNKNOWN_ALLOW,
+    KEY_PREFIX,
 ];

@@ -236,10 +236,12 @@ pub const CHECKS: &[Check] = &[
         "E0017",
         Error,
         "States `goto` each other with no input point between: an endless loop.",
-        "These states `goto` each other with no `ask` or `menu` between, so once a caller enters \
-         the loop the flow spins forever without ever listening again. Put an input point into \
-         the loop (ask the caller something), or leave the loop with `end`, `handoff` or a \
-         `goto` out of it.",
+        "These states `goto` each other with no `ask` or `menu` between (or only with an `ask` \
+         of a slot nothing clears, which is skipped from the second time round because the \
+         slot is set), so once a caller enters the loop the flow spins forever without ever \
+         listening again. Put an input point into the loop, clear the slot before going round \
+         again (`set SLOT = none`), or leave the loop with `end`, `handoff` or a `goto` out of \
+         it.",
         INPUT_FREE_CYCLE_BAD,
         INPUT_FREE_CYCLE_FIXED,
     ),
@@ -259,13 +261,15 @@ pub const CHECKS: &[Check] = &[
         "invalid-hours",
         "E0019",
         Error,
-        "An unknown time zone, an impossible time or date, or a reversed range in `hours`.",
+        "An unknown time zone, an impossible time or date, a reversed range, or overlapping ranges in `hours`.",
         "An `hours` block has an unknown time zone, an impossible time or calendar date, a time \
-         range that starts and ends at the same time, or a reversed date or day range, so the \
-         opening times would be wrong. Time zones are IANA names such as `Asia/Shanghai` or \
+         range that starts and ends at the same time, a reversed date or day range, or two \
+         ranges of one day that overlap, so the opening times would be wrong. Time zones are IANA names such as `Asia/Shanghai` or \
          `Europe/London`; times run from `00:00` to `24:00`. A time range that ends before it \
          starts runs past midnight: `fri 22:00-06:00` is open from Friday 22:00 to Saturday \
-         06:00, and belongs to Friday (a `closed` Friday closes it, a `closed` Saturday does not).",
+         06:00, and belongs to Friday (a `closed` Friday closes it, a `closed` Saturday does not); \
+         for a lunch break write the open times on either side of it, `mon-fri 09:00-12:00 \
+         13:00-17:00`.",
         INVALID_HOURS_BAD,
         INVALID_HOURS_FIXED,
     ),
@@ -304,6 +308,30 @@ pub const CHECKS: &[Check] = &[
          `csflow build`, or when a test runs). Write the value that was meant.",
         VALUE_OUT_OF_RANGE_BAD,
         VALUE_OUT_OF_RANGE_FIXED,
+    ),
+    check(
+        "division-by-zero",
+        "E0040",
+        Error,
+        "A division by a constant zero.",
+        "A `/` divides by zero (`0`, or a calculation that is always 0), so the value has no \
+         meaning and every conversation that reaches it would run its `on error` handling. \
+         Divide by the value that was meant; when the divisor comes from the caller or a \
+         service, check it first (`if count > 0 { … }`).",
+        DIVISION_BY_ZERO_BAD,
+        DIVISION_BY_ZERO_FIXED,
+    ),
+    check(
+        "interpolated-label",
+        "E0023",
+        Error,
+        "An option label with `{…}` interpolation.",
+        "An option's label is fixed text: it is shown as a button in chat, matched against what \
+         customers type, and compared with the other options' labels, so a `{…}` in it would \
+         reach customers as a literal `{…}` and never match. Write the label as plain text; put \
+         changing values in the menu's prompt, which is interpolated like any message.",
+        INTERPOLATED_LABEL_BAD,
+        INTERPOLATED_LABEL_FIXED,
     ),
     check(
         "unreachable-state",
@@ -399,10 +427,12 @@ pub const CHECKS: &[Check] = &[
         "shadowed-option",
         "W0109",
         Warning,
-        "An earlier option of the same menu always wins over this one.",
+        "An earlier option of the same menu, or an `escalate` rule, always wins over this one.",
         "An earlier option of the same menu matches everything this option matches (the same \
-         keys, intents, phrases and label), so this option can never be chosen. Remove it, or \
-         give it something of its own to be chosen by.",
+         keys, intents, phrases and label), or an `escalate` rule `when intent NAME` takes \
+         everything that would pick it (it has no key, and its label, intents and phrases are \
+         that intent, which the rule checks on every input before the menu), so this option can \
+         never be chosen. Remove it, or give it something of its own to be chosen by.",
         SHADOWED_OPTION_BAD,
         SHADOWED_OPTION_FIXED,
     ),
@@ -434,7 +464,7 @@ pub const CHECKS: &[Check] = &[
         "W0112",
         Warning,
         "A menu prompt announces keys its options do not have, or the reverse.",
-        "A voice menu's prompt announces a key that no option has (\"press 3\", \"按3\"), or an \
+        "A voice menu's prompt announces a key that no option has (\"press 3\", \"按3\", \"请按三\"), or an \
          option's key is never announced, so callers press keys that do nothing or never learn a \
          choice exists. Make the prompt and the options' keys agree.",
         PROMPT_KEY_MISMATCH_BAD,
@@ -445,7 +475,8 @@ pub const CHECKS: &[Check] = &[
         "W0113",
         Warning,
         "A question is said, but the flow moves on without waiting for the answer.",
-        "A `say` asks the caller something (it ends in `?` or `？`), but the state moves on \
+        "A `say` asks the caller something (it ends in `?` or `？`, or, in Chinese, ends in 吗, \
+         呢 or 么 or starts with 请问), but the state moves on \
          without an `ask` or `menu`, so the answer is never heard. Turn the question into the \
          prompt of an `ask` or `menu`, or rephrase it as a statement.",
         QUESTION_WITHOUT_INPUT_BAD,
@@ -546,6 +577,18 @@ pub const CHECKS: &[Check] = &[
          once it comes back). Correct the name; `csflow explain --list` lists them all.",
         UNKNOWN_ALLOW_BAD,
         UNKNOWN_ALLOW_FIXED,
+    ),
+    check(
+        "key-prefix",
+        "W0123",
+        Warning,
+        "A key of a voice menu is the start of another key of that menu.",
+        "One key is the start of another (`key 1` and `key 10`), so a caller who presses 1 and \
+         pauses either gets the first option at once, never reaching the second, or waits while \
+         the menu listens for another digit. Give every option of the menu keys of one length \
+         (`key 01` … `key 10`), or move the options with longer keys to a menu of their own.",
+        KEY_PREFIX_BAD,
+        KEY_PREFIX_FIXED,
     ),
 ];
 

@@ -87,8 +87,10 @@ impl Diagram {
     ) -> Result<Diagram, BuildError> {
         let (model, _, _) = resolve::resolve(&analysis.files);
         let flow_model = pick_flow(&model, flow)?;
-        let graph = FlowGraph::build(&model, flow_model).ok_or_else(|| BuildError::NoStart {
-            flow: flow_name(flow_model.flow),
+        let graph = FlowGraph::build(&model, flow_model, &analysis.sources).ok_or_else(|| {
+            BuildError::NoStart {
+                flow: flow_name(flow_model.flow),
+            }
         })?;
         let mut diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
         attach_diagnostics(&mut diagram, flow_model.flow, &analysis.diagnostics);
@@ -471,6 +473,10 @@ impl<'g, 'a> Builder<'g, 'a> {
         let mut seen: FxHashSet<(usize, usize, String, &'static str)> = FxHashSet::default();
         for edge in graph.graph.edge_references() {
             let (source, target, weight) = (edge.source(), edge.target(), *edge.weight());
+            // Moves guessed from broken input are not drawn: the picture shows what is written.
+            if weight.guess != graph::Guess::Sure {
+                continue;
+            }
             let target_node = graph.node(target);
             // Every input point leads to the escalate rules: drawn once, as the rules.
             if matches!(target_node, graph::Node::Escalate) {
@@ -543,6 +549,26 @@ impl<'g, 'a> Builder<'g, 'a> {
                             option: self.menu_option(option),
                         },
                         option.span,
+                    );
+                }
+                // `options from`: one edge for all its items, keyed 1..N.
+                if let graph::Node::Input { stmt, .. } = source_node
+                    && let StmtKind::Menu(menu) = &stmt.kind
+                    && let Some(dynamic) = menu.dynamic.as_deref()
+                    && contains(dynamic.span, edge.span)
+                {
+                    let option = MenuOption {
+                        label: format!("each item: {}", self.string(&dynamic.label)),
+                        keys: vec![format!("1..{}", dynamic.max_items())],
+                        intents: Vec::new(),
+                        phrases: Vec::new(),
+                    };
+                    return (
+                        EdgeKind::Option {
+                            index: menu.options.len(),
+                            option,
+                        },
+                        dynamic.span,
                     );
                 }
                 (self.plain_kind(source, target, edge, queue), edge.span)

@@ -2,7 +2,7 @@
 //! literals from their source slices, one space around operators, none inside `( )`/`[ ]`.
 
 use super::printer::Printer;
-use crate::ast::{Expr, ExprKind, Ident, RegexLit, Str, TypeExpr};
+use crate::ast::{Expr, ExprKind, Ident, RegexLit, Str, TypeExpr, TypeKind};
 
 pub fn ident(p: &mut Printer, name: &Ident) {
     p.slice(name.span.start as usize, name.span.end as usize);
@@ -35,7 +35,43 @@ pub fn regex(p: &mut Printer, r: &RegexLit) {
 }
 
 pub fn type_expr(p: &mut Printer, ty: &TypeExpr) {
-    p.tok(ty.span.start as usize, &ty.kind.describe());
+    let at = ty.span.start as usize;
+    match &ty.kind {
+        TypeKind::Enum(values) if values.iter().any(|v| v.label.is_some()) => {
+            p.tok(at, "enum");
+            p.word_after(at + "enum".len(), "{");
+            for value in values {
+                ident(p, &value.name);
+                if let Some(label) = &value.label {
+                    string(p, label);
+                }
+            }
+            p.tok(ty.span.end as usize - 1, "}");
+        }
+        TypeKind::TextMatching(re) => {
+            p.tok(at, "text");
+            p.word_after(at + "text".len(), "matching");
+            regex(p, re);
+        }
+        TypeKind::List(element) => {
+            p.tok(at, "list");
+            p.word_after(at + "list".len(), "of");
+            type_expr(p, element);
+        }
+        TypeKind::Record(fields) => {
+            p.tok(at, "{");
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    p.glued(f.span.start as usize, ",");
+                }
+                ident(p, &f.name);
+                p.glued(f.name.span.end as usize, ":");
+                type_expr(p, &f.ty);
+            }
+            p.tok(ty.span.end as usize - 1, "}");
+        }
+        _ => p.tok(at, &ty.kind.describe()),
+    }
 }
 
 pub fn expr(p: &mut Printer, e: &Expr) {

@@ -5,6 +5,7 @@
 use super::align::{Row, runs};
 use super::expr::{decl_name, expr, expr_text, ident, string, type_expr, word_ident};
 use super::printer::{Printer, width};
+use crate::ast::DynamicOptions;
 use crate::ast::{
     Block, EscalateRule, Flow, Handler, Menu, MenuOption, Slot, State, Stmt, StmtKind,
 };
@@ -12,6 +13,7 @@ use crate::ast::{
 /// A flow item in source order.
 enum FlowItem<'a> {
     Channel(usize, &'a str),
+    Timezone(usize, &'a crate::ast::Str),
     Start(usize, &'a crate::ast::Ident),
     Slot(&'a Slot),
     Handler(&'a Handler),
@@ -30,6 +32,12 @@ pub fn flow(p: &mut Printer, f: &Flow) {
             span.start as usize,
             FlowItem::Channel(span.start as usize, channel.as_str()),
         ));
+    }
+    if let Some(zone) = &f.timezone {
+        let at = p.src[..zone.span.start as usize]
+            .rfind("timezone")
+            .unwrap_or(zone.span.start as usize);
+        items.push((at, FlowItem::Timezone(at, zone)));
     }
     if let Some(start) = &f.start {
         items.push((
@@ -86,6 +94,10 @@ pub fn flow(p: &mut Printer, f: &Flow) {
             FlowItem::Channel(at, name) => {
                 p.tok(*at, "channel");
                 p.tok(*at, name);
+            }
+            FlowItem::Timezone(at, zone) => {
+                p.tok(*at, "timezone");
+                string(p, zone);
             }
             FlowItem::Start(at, name) => word_ident(p, *at, "start", name),
             FlowItem::Slot(s) => slot(p, s),
@@ -248,8 +260,8 @@ fn one_line_action(p: &Printer, block: &Block) -> bool {
         | StmtKind::Goto(_)
         | StmtKind::End
         | StmtKind::Handoff(_)
-        | StmtKind::Set { .. }
-        | StmtKind::Call(_) => true,
+        | StmtKind::Set { .. } => true,
+        StmtKind::Call(call) => call.handlers.is_empty(),
         StmtKind::Answer(a) => a.otherwise.as_ref().is_none_or(|b| one_line_action(p, b)),
         _ => false,
     })
@@ -332,6 +344,17 @@ fn stmt(p: &mut Printer, s: &Stmt) {
                 p.word_after(close + 1, "into");
                 ident(p, into);
             }
+            if let Some(first) = call.handlers.first() {
+                let before = first.span.start as usize;
+                let open = p.src[..before].rfind('{').unwrap_or(before);
+                p.tok(open, "{");
+                p.indent();
+                for h in &call.handlers {
+                    p.item(h.span.start as usize);
+                    handler(p, h, None);
+                }
+                p.close_block(s.span.end as usize - 1);
+            }
         }
         StmtKind::Answer(answer) => {
             p.tok(at, "answer");
@@ -390,6 +413,7 @@ fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
     p.indent();
     enum MenuItem<'a> {
         Option(&'a MenuOption),
+        Dynamic(&'a DynamicOptions),
         Handler(&'a Handler),
     }
     let mut items: Vec<(usize, usize, MenuItem)> = Vec::new();
@@ -398,6 +422,13 @@ fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
             o.span.start as usize,
             o.span.end as usize,
             MenuItem::Option(o),
+        )
+    }));
+    items.extend(m.dynamic.iter().map(|d| {
+        (
+            d.span.start as usize,
+            d.span.end as usize,
+            MenuItem::Dynamic(d),
         )
     }));
     items.extend(m.handlers.iter().map(|h| {
@@ -437,6 +468,7 @@ fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
         p.item(*start);
         match item {
             MenuItem::Handler(h) => handler(p, h, None),
+            MenuItem::Dynamic(d) => dynamic(p, d, *start),
             MenuItem::Option(o) => {
                 p.tok(*start, "option");
                 let col = p.indent_col() + 7;
@@ -462,6 +494,22 @@ fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
         }
     }
     p.close_block(close);
+}
+
+/// `options from LIST [max N] label "…" into NAME ACTION`.
+fn dynamic(p: &mut Printer, d: &DynamicOptions, at: usize) {
+    p.tok(at, "options");
+    p.word_after(at + "options".len(), "from");
+    expr(p, &d.list);
+    if let Some((count, span)) = d.max {
+        p.word_after(d.list.span.end as usize, "max");
+        p.tok(span.start as usize, &count.to_string());
+    }
+    p.tok(d.label.span.start as usize, "label");
+    string(p, &d.label);
+    p.word_after(d.label.span.end as usize, "into");
+    ident(p, &d.into);
+    action(p, &d.action);
 }
 
 /// `handoff QUEUE [priority P] [reason "…"]` (a statement or a test's expectation).

@@ -23,6 +23,7 @@ fn example_texts() -> Vec<(String, String)> {
         "examples/shop",
         "examples/utility",
         "examples/leads",
+        "examples/airline",
         "examples/common",
         "compiler/tests/fixtures/format",
     ] {

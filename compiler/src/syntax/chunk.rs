@@ -6,17 +6,7 @@
 //! one even inside an unclosed block: that is how a forgotten `}` stays a local error.
 
 use super::MAX_NESTING;
-
-const TOP_LEVEL: [&str; 8] = [
-    "import",
-    "hours",
-    "queue",
-    "intent",
-    "service",
-    "knowledge",
-    "flow",
-    "test",
-];
+use super::keywords::{self, TOP_LEVEL};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -105,6 +95,12 @@ impl Splitter<'_> {
                     }
                 }
                 b'#' => pos = self.skip_line(pos),
+                // `/` starts a regex only after `matches`, `matching` or `say`; elsewhere it
+                // divides (`total / 2`) and the line goes on.
+                b'/' if !self.regex_starts(pos) => {
+                    self.touch(pos);
+                    pos += 1;
+                }
                 b'"' | b'/' => {
                     self.touch(pos);
                     pos = self.skip_quoted(pos, byte);
@@ -160,7 +156,7 @@ impl Splitter<'_> {
                     // Inside an unfinished header (`queue hours {`) a keyword is just a name.
                     let in_header =
                         matches!(&self.current, Some(c) if c.problem.is_none()) && !self.complete;
-                    if !in_header && TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+                    if !in_header && keywords::starts(TOP_LEVEL, word) {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
                         self.is_flow = word == b"flow";
@@ -175,6 +171,9 @@ impl Splitter<'_> {
                     }
                     pos = end;
                 }
+                // Between declarations the grammar's other spaces (U+3000, U+FEFF) are
+                // whitespace too, as they are everywhere else (super::lex::is_space).
+                0xE3 | 0xEF if self.depth == 0 && self.wide_space(pos) => pos += 3,
                 // Inside a block a word is just text: skip it whole (the hot path of big flows).
                 _ if self.depth > 0 && is_ident_byte(byte) => pos = self.word_end(pos),
                 _ => {
@@ -259,6 +258,29 @@ impl Splitter<'_> {
         self.complete = false;
     }
 
+    /// A full-width space or a byte-order mark (three bytes each) at `pos`.
+    fn wide_space(&self, pos: usize) -> bool {
+        self.text
+            .get(pos..pos + 3)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.chars().next())
+            .is_some_and(super::lex::is_space)
+    }
+
+    /// Whether the `/` at `pos` opens a regex: the word before it is `matches`,
+    /// `matching` or `say` (`expect say /…/`).
+    fn regex_starts(&self, pos: usize) -> bool {
+        let mut end = pos;
+        while end > 0 && matches!(self.text[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_ident_byte(self.text[start - 1]) {
+            start -= 1;
+        }
+        matches!(&self.text[start..end], b"matches" | b"matching" | b"say")
+    }
+
     fn word_end(&self, mut pos: usize) -> usize {
         while pos < self.text.len() && is_ident_byte(self.text[pos]) {
             pos += 1;
@@ -321,7 +343,7 @@ impl Splitter<'_> {
     fn is_header_line(&self, pos: usize) -> bool {
         let end = self.word_end(pos);
         let word = &self.text[pos..end];
-        if !TOP_LEVEL.iter().any(|k| k.as_bytes() == word) {
+        if !keywords::starts(TOP_LEVEL, word) {
             return false;
         }
         let line_end = self.skip_line(end);
@@ -428,8 +450,28 @@ mod tests {
     }
 
     #[test]
+    fn a_full_width_space_between_declarations_is_whitespace() {
+        // The grammar reads U+3000 as a space everywhere; so does the splitter.
+        let text = "queue a { }\n\u{3000}intent b { \"x\" }\n\u{3000}\n";
+        assert_eq!(
+            spans(text),
+            vec![("queue a { }", None), ("intent b { \"x\" }", None)]
+        );
+    }
+
+    #[test]
     fn regex_braces_do_not_count() {
         let text = "flow a { escalate { when text matches /\\d{4}/ handoff q } }\nqueue q { }";
+        assert_eq!(spans(text).len(), 2);
+        let text = "flow a { slot r: text matching /^[A-Z]{6}$/ }\nqueue q { }";
+        assert_eq!(spans(text).len(), 2);
+    }
+
+    #[test]
+    fn a_division_is_no_regex() {
+        // Were `/ 2 > 1 {` a regex, the `{` after it would not count and the flow would
+        // swallow the queue.
+        let text = "flow a { state s { if n / 2 > 1 { end } end } }\nqueue q { }";
         assert_eq!(spans(text).len(), 2);
     }
 }

@@ -48,74 +48,24 @@ impl Context {
         }
     }
 
-    /// The keywords that may start an item here, with the rule that parses that item.
+    /// The keywords that may start an item here, with the rule that parses that item
+    /// (the one table, [`super::keywords`]).
     fn keywords(self) -> &'static [(&'static str, Rule)] {
+        use super::keywords as k;
         match self {
-            Context::TopLevel => &[
-                ("import", Rule::import_decl),
-                ("hours", Rule::hours_decl),
-                ("queue", Rule::queue_decl),
-                ("intent", Rule::intent_decl),
-                ("service", Rule::service_decl),
-                ("knowledge", Rule::knowledge_decl),
-                ("flow", Rule::flow_decl),
-                ("test", Rule::test_decl),
-            ],
-            Context::Hours => &[
-                ("timezone", Rule::timezone_line),
-                ("closed", Rule::closed_line),
-                ("mon", Rule::weekly_line),
-                ("tue", Rule::weekly_line),
-                ("wed", Rule::weekly_line),
-                ("thu", Rule::weekly_line),
-                ("fri", Rule::weekly_line),
-                ("sat", Rule::weekly_line),
-                ("sun", Rule::weekly_line),
-            ],
-            Context::Queue => &[("hours", Rule::queue_hours), ("skills", Rule::queue_skills)],
+            Context::TopLevel => k::TOP_LEVEL,
+            Context::Hours => k::HOURS,
+            Context::Queue => k::QUEUE,
             Context::Intent => &[],
-            Context::Service => &[
-                ("operation", Rule::operation),
-                ("timeout", Rule::service_timeout),
-            ],
-            Context::Knowledge => &[("entry", Rule::entry)],
-            Context::Entry => &[
-                ("question", Rule::entry_question),
-                ("answer", Rule::entry_answer),
-                ("tags", Rule::entry_tags),
-                ("owner", Rule::entry_owner),
-                ("review_by", Rule::entry_review),
-            ],
-            Context::Flow => &[
-                ("channel", Rule::channel_line),
-                ("start", Rule::start_line),
-                ("slot", Rule::slot_decl),
-                ("on", Rule::handler),
-                ("escalate", Rule::escalate_block),
-                ("state", Rule::state_decl),
-            ],
-            Context::Escalate => &[("when", Rule::escalate_rule)],
-            Context::Block => &[
-                ("say", Rule::say_stmt),
-                ("ask", Rule::ask_stmt),
-                ("menu", Rule::menu_stmt),
-                ("goto", Rule::goto_stmt),
-                ("end", Rule::end_stmt),
-                ("handoff", Rule::handoff_stmt),
-                ("if", Rule::if_stmt),
-                ("set", Rule::set_stmt),
-                ("call", Rule::call_stmt),
-                ("answer", Rule::answer_stmt),
-            ],
-            Context::Menu => &[("option", Rule::option), ("on", Rule::handler)],
-            Context::Handlers => &[("on", Rule::handler)],
-            Context::Test => &[
-                ("flow", Rule::test_flow),
-                ("time", Rule::test_time),
-                ("mock", Rule::test_mock),
-                ("send", Rule::test_send),
-                ("expect", Rule::test_expect),
-            ],
+            Context::Service => k::SERVICE,
+            Context::Knowledge => k::KNOWLEDGE,
+            Context::Entry => k::ENTRY,
+            Context::Flow => k::FLOW,
+            Context::Escalate => k::ESCALATE,
+            Context::Block => k::STATEMENTS,
+            Context::Menu => k::MENU,
+            Context::Handlers => k::HANDLERS,
+            Context::Test => k::TEST,
         }
     }
 
@@ -225,6 +175,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::k_reason => "`reason`",
         Rule::k_else => "`else`",
         Rule::k_into => "`into`",
+        Rule::k_label => "`label`",
+        Rule::k_max | Rule::options_max => "`max`",
+        Rule::k_of => "`of`",
+        Rule::k_matching => "`matching`",
         Rule::k_sensitive => "`sensitive`",
         Rule::k_option => "`option`",
         Rule::k_on => "`on`",

@@ -12,6 +12,7 @@
 //! reference grammar and the only source of syntax errors; `tests::fast_path_matches_pest`
 //! and the property test in `tests/robustness.rs` hold the two to the same trees.
 
+use super::keywords::{RESERVED, STATEMENTS};
 use super::lower::MAX_CHAIN;
 use crate::ast::*;
 use crate::source::{FileId, Span};
@@ -38,15 +39,6 @@ struct Reader<'a> {
     file: FileId,
 }
 
-const RESERVED: [&str; 9] = [
-    "true", "false", "none", "and", "or", "not", "is", "in", "matches",
-];
-
-/// The words a statement starts with.
-const STATEMENT_KEYWORDS: [&str; 10] = [
-    "goto", "say", "end", "handoff", "menu", "ask", "if", "set", "call", "answer",
-];
-
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -66,7 +58,7 @@ impl Reader<'_> {
             let rest = self.rest();
             let Some(c) = rest.chars().next() else { return };
             match c {
-                ' ' | '\n' | '\t'..='\r' | '\u{FEFF}' | '\u{3000}' => self.pos += c.len_utf8(),
+                c if super::lex::is_space(c) => self.pos += c.len_utf8(),
                 '#' => self.pos += rest.find('\n').unwrap_or(rest.len()),
                 _ => return,
             }
@@ -470,11 +462,31 @@ impl Reader<'_> {
             self.pos = before;
             None
         };
+        // `{ on error ACTION }`; any other handler is an error pest reports.
+        let mut handlers = Vec::new();
+        let before = self.pos;
+        self.skip();
+        if self.eat("{") {
+            loop {
+                self.skip();
+                if self.eat("}") {
+                    break;
+                }
+                let handler = self.handler()?;
+                if handler.kind != HandlerKind::Error {
+                    return None;
+                }
+                handlers.push(handler);
+            }
+        } else {
+            self.pos = before;
+        }
         Some(Call {
             service,
             operation,
             args,
             into,
+            handlers,
         })
     }
 
@@ -558,10 +570,10 @@ impl Reader<'_> {
         Some(super::lower::negated(operand, &nots, self.span(start)))
     }
 
-    /// `postfix (cmp_op postfix | is not? set)?`; `in`/`not in`/`matches` are pest's.
+    /// `sum (cmp_op sum | is not? set)?`; `in`/`not in`/`matches` are pest's.
     fn comparison(&mut self) -> Option<Expr> {
         let start = self.pos;
-        let left = self.postfix()?;
+        let left = self.sum()?;
         let before = self.pos;
         self.skip();
         let op = [
@@ -576,7 +588,7 @@ impl Reader<'_> {
         .find_map(|(text, op)| self.eat(text).then_some(op));
         if let Some(op) = op {
             self.skip();
-            let right = self.postfix()?;
+            let right = self.sum()?;
             return Some(Expr {
                 kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
                 span: self.span(start),
@@ -607,6 +619,53 @@ impl Reader<'_> {
         }
         self.pos = before;
         Some(left)
+    }
+
+    /// `product ((+|-) product)*`, left-associative like `lower`'s `sum`.
+    fn sum(&mut self) -> Option<Expr> {
+        self.arithmetic(
+            &[("+", BinaryOp::Add), ("-", BinaryOp::Sub)],
+            Reader::product,
+        )
+    }
+
+    /// `postfix ((*|/) postfix)*`.
+    fn product(&mut self) -> Option<Expr> {
+        self.arithmetic(
+            &[("*", BinaryOp::Mul), ("/", BinaryOp::Div)],
+            Reader::postfix,
+        )
+    }
+
+    fn arithmetic(
+        &mut self,
+        ops: &[(&str, BinaryOp)],
+        operand: fn(&mut Self) -> Option<Expr>,
+    ) -> Option<Expr> {
+        let mut left = operand(self)?;
+        let mut parts = 1;
+        loop {
+            let before = self.pos;
+            self.skip();
+            let Some(op) = ops
+                .iter()
+                .find_map(|(text, op)| self.eat(text).then_some(*op))
+            else {
+                self.pos = before;
+                return Some(left);
+            };
+            parts += 1;
+            if parts > MAX_CHAIN {
+                return None; // pest's path reports the chain as too long
+            }
+            self.skip();
+            let right = operand(self)?;
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
     }
 
     /// A name, plain literal or string, then `.field`s.
@@ -730,6 +789,7 @@ impl Reader<'_> {
         let mut menu = Menu {
             prompt,
             options: vec![],
+            dynamic: None,
             handlers: vec![],
             errors: vec![],
         };
@@ -741,6 +801,8 @@ impl Reader<'_> {
             }
             if self.peek_keyword("on") {
                 menu.handlers.push(self.handler()?);
+            } else if self.peek_keyword("options") {
+                return None; // `options from` is pest's
             } else {
                 menu.options.push(self.option()?);
             }
@@ -822,7 +884,7 @@ impl Reader<'_> {
             });
         }
         // A statement keyword must follow; anything else (`on`, a typo) is pest's to report.
-        if !STATEMENT_KEYWORDS.iter().any(|k| self.peek_keyword(k)) {
+        if !STATEMENTS.iter().any(|(k, _)| self.peek_keyword(k)) {
             return None;
         }
         let statement = self.statement()?;

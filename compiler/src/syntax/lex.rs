@@ -29,7 +29,7 @@ pub fn comment_start(line: &str) -> Option<usize> {
                 }
                 last_word = "";
             }
-            b'/' if matches!(last_word, "matches" | "say") => {
+            b'/' if matches!(last_word, "matches" | "matching" | "say") => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'/' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };

@@ -179,6 +179,7 @@ fn merge_segments(
             flow.name = part.name;
         }
         flow.channel = flow.channel.or(part.channel);
+        flow.timezone = flow.timezone.or(part.timezone);
         flow.start = flow.start.or(part.start);
         flow.start_broken = flow.start_broken.or(part.start_broken);
         flow.slots.extend(part.slots);

@@ -32,6 +32,7 @@ fn fast_path_matches_pest() {
         "../examples/shop",
         "../examples/utility",
         "../examples/leads",
+        "../examples/airline",
         "tests/fixtures/syntax",
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
@@ -551,4 +552,205 @@ fn a_bare_zone_keeps_its_own_node_and_span() {
     assert!(matches!(zones[1], ast::Zone::Quoted(_)));
     assert_eq!(zones[1].text(), "UTC");
     assert_eq!(&text[zones[1].span().range()], "\"UTC\"");
+}
+
+/// The grammar, read as text: `name -> definition` for every rule.
+fn grammar_rules() -> std::collections::BTreeMap<String, String> {
+    let grammar = include_str!("csflow.pest");
+    let mut rules = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in grammar.lines() {
+        if line.trim_start().starts_with("//") || line.trim().is_empty() {
+            continue;
+        }
+        let head: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !head.is_empty() && line[head.len()..].trim_start().starts_with('=') {
+            let body = line[head.len()..].trim_start()[1..].to_string();
+            rules.insert(head.clone(), body);
+            current = Some(head);
+        } else if let Some(name) = &current {
+            // A rule continued on the next lines.
+            if let Some(body) = rules.get_mut(name) {
+                body.push(' ');
+                body.push_str(line.trim());
+            }
+        }
+    }
+    rules
+}
+
+/// The words between double quotes in a rule's definition.
+fn quoted_words(body: &str) -> Vec<String> {
+    body.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The rules a list rule offers as alternatives (`a | b | c`), `bad` left out.
+fn alternatives(body: &str) -> std::collections::BTreeSet<String> {
+    body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The keyword (`k_WORD`) a rule's definition starts with.
+fn leading_keyword(rules: &std::collections::BTreeMap<String, String>, rule: &str) -> String {
+    let body = rules[rule].trim_start_matches(['{', '@', '$', '_', '!', ' ']);
+    let first: String = body
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match first.strip_prefix("k_") {
+        Some(_) => quoted_words(&rules[&first])[0].clone(),
+        None if first == "weekday" => "mon".to_string(),
+        None => panic!("`{rule}` starts with `{first}`, not a keyword"),
+    }
+}
+
+/// The keyword table and the grammar cannot drift apart: every table lists exactly the
+/// items its block offers in `csflow.pest`, each under the keyword its rule starts with,
+/// and the reserved words are the grammar's `reserved`.
+#[test]
+fn keyword_table_matches_the_grammar() {
+    use super::keywords as k;
+    let rules = grammar_rules();
+    let reserved = quoted_words(&rules["reserved"]);
+    assert_eq!(reserved, k::RESERVED, "the grammar's `reserved` words");
+    // (table, the rule holding its list, rules of that list that start no item)
+    let tables: [(&[(&str, parser::Rule)], &str); 11] = [
+        (k::TOP_LEVEL, "item"),
+        (k::HOURS, "hours_decl"),
+        (k::QUEUE, "queue_decl"),
+        (k::SERVICE, "service_decl"),
+        (k::KNOWLEDGE, "knowledge_decl"),
+        (k::ENTRY, "entry"),
+        (k::FLOW, "flow_item"),
+        (k::ESCALATE, "escalate_block"),
+        (k::STATEMENTS, "statement"),
+        (k::MENU, "menu_stmt"),
+        (k::TEST, "test_decl"),
+    ];
+    let not_items = [
+        "bad",
+        "close_brace",
+        "lbrace",
+        "decl_name",
+        "string",
+        "k_hours",
+        "k_queue",
+        "k_service",
+        "k_knowledge",
+        "k_entry",
+        "k_flow",
+        "k_escalate",
+        "k_menu",
+        "k_test",
+    ];
+    for (table, list) in tables {
+        let offered: std::collections::BTreeSet<String> = alternatives(&rules[list])
+            .into_iter()
+            .filter(|r| rules.contains_key(r) && !not_items.contains(&r.as_str()))
+            .collect();
+        let listed: std::collections::BTreeSet<String> =
+            table.iter().map(|(_, r)| format!("{r:?}")).collect();
+        assert_eq!(listed, offered, "the items of `{list}`");
+        for (word, rule) in table {
+            let rule = format!("{rule:?}");
+            let keyword = leading_keyword(&rules, &rule);
+            let day = list == "hours_decl" && rule == "weekly_line";
+            assert!(
+                day || keyword == *word,
+                "`{rule}` starts with `{keyword}`, listed as `{word}`"
+            );
+        }
+    }
+    assert_eq!(
+        alternatives(&rules["handler_block"])
+            .into_iter()
+            .filter(|r| r == "handler")
+            .count(),
+        k::HANDLERS.len()
+    );
+}
+
+/// Every word the grammar knows — each `k_*` keyword and each reserved word — written
+/// where the fast path reads a name: the fast path and pest agree on it (the same tree, or
+/// the fast path declines where pest refuses), so a word reserved in one and not in the
+/// other fails here.
+#[test]
+fn fast_path_and_pest_agree_on_every_grammar_word_as_a_name() {
+    let rules = grammar_rules();
+    let mut words: Vec<String> = rules
+        .iter()
+        .filter(|(name, _)| name.starts_with("k_"))
+        .flat_map(|(_, body)| quoted_words(body))
+        .chain(quoted_words(&rules["reserved"]))
+        .collect();
+    words.sort();
+    words.dedup();
+    assert!(
+        words.len() > 60,
+        "read {} words from the grammar",
+        words.len()
+    );
+    let places = [
+        "state s {\n  goto W\n}\n",
+        "state s {\n  set W = 1\n  end\n}\n",
+        "state s {\n  ask W \"q?\"\n  end\n}\n",
+        "state s {\n  handoff W\n}\n",
+        "state s {\n  if W == 1 { end } else { end }\n}\n",
+        "state s {\n  if x.W is set { end } else { end }\n}\n",
+        "state s {\n  say \"a {W} b\"\n  end\n}\n",
+        "state s {\n  call W.W(W: W) into W\n  end\n}\n",
+        "state s {\n  answer from W\n  end\n}\n",
+        "state W {\n  end\n}\n",
+        "state s {\n  menu \"m\" {\n    option \"o\" intent W goto W\n  }\n}\n",
+    ];
+    let mut agreed = 0;
+    for word in &words {
+        for place in places {
+            let text = format!("flow f {{\n{}}}\n", place.replace('W', word));
+            let start = text.find("state").expect("a state");
+            let end = text.len();
+            let fast = fast::state_segment(FileId(0), &text, start, end);
+            let reference = lower::parse_segment_with_pest(FileId(0), &text, start, end, false);
+            match fast {
+                Some((state, closed)) => {
+                    assert!(
+                        reference.diagnostics.is_empty(),
+                        "the fast path read what pest refuses:\n{text}"
+                    );
+                    assert_eq!(reference.flow.states, vec![state], "{text}");
+                    assert_eq!(reference.closed, closed, "{text}");
+                    agreed += 1;
+                }
+                None => {
+                    // Declining is always allowed, but a plain name pest accepts in a shape
+                    // the fast path reads must be read: a word the fast path alone reserves.
+                    let plain = !["intent", "open"].contains(&word.as_str())
+                        && !place.contains("into")
+                        && !place.contains("answer");
+                    let accepted = reference.diagnostics.is_empty()
+                        && reference.flow.states.len() == 1
+                        && !reference.flow.states[0]
+                            .body
+                            .statements
+                            .iter()
+                            .any(|s| s.kind == ast::StmtKind::Error);
+                    assert!(
+                        !(plain && accepted && place.starts_with("state s {\n  goto")),
+                        "pest reads `goto {word}`, the fast path does not"
+                    );
+                }
+            }
+        }
+    }
+    assert!(agreed > 300, "only {agreed} agreed readings");
 }

@@ -310,9 +310,18 @@ fn expect(
             }
         }
         Expectation::Slot { slot, value } => {
-            let expected = literal(value);
+            let mut expected = literal(value);
+            let got = conversation.slot(bundle, &slot.name);
+            // A yes/no slot compares with the words `yes` and `no`, as a flow's conditions do.
+            if let (Some(Value::Bool(_)), ExprKind::Name(word)) = (got, &value.kind) {
+                match word.name.as_str() {
+                    "yes" => expected = Value::Bool(true),
+                    "no" => expected = Value::Bool(false),
+                    _ => {}
+                }
+            }
             let wanted = format!("slot {} == {}", slot.name, value_text(&expected));
-            match conversation.slot(bundle, &slot.name) {
+            match got {
                 None => Err((wanted, format!("no slot named {}", slot.name))),
                 Some(got) if got.equals(&expected) => Ok(()),
                 Some(got) => Err((wanted, format!("slot {} == {}", slot.name, value_text(got)))),
@@ -466,7 +475,9 @@ pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
             | SlotType::Time
             | SlotType::Email
             | SlotType::Phone
-            | SlotType::Enum(_),
+            | SlotType::Enum(_)
+            | SlotType::LabelledEnum(_)
+            | SlotType::Matching(_),
             Value::Text(text),
         ) => {
             let reply = Reply {
@@ -478,6 +489,15 @@ pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
             parse_slot(ty, bundle, reply).is_some()
         }
         (SlotType::Date, Value::Date(_)) | (SlotType::Time, Value::Time(_)) => true,
+        (SlotType::List(element), Value::List(items)) => {
+            items.iter().all(|item| fits(element, bundle, item))
+        }
+        (SlotType::Fields(fields), Value::Record(values)) => values.iter().all(|(name, value)| {
+            fields
+                .iter()
+                .find(|f| bundle.str(f.name) == name)
+                .is_some_and(|f| fits(&f.ty, bundle, value))
+        }),
         _ => false,
     }
 }
@@ -500,6 +520,10 @@ pub fn type_name(ty: &SlotType, bundle: &Bundle) -> String {
             let names: Vec<&str> = values.iter().map(|v| bundle.str(*v)).collect();
             format!("enum {{ {} }}", names.join(" "))
         }
+        SlotType::Matching(_)
+        | SlotType::LabelledEnum(_)
+        | SlotType::List(_)
+        | SlotType::Fields(_) => csflow_runtime::disasm::type_text(bundle, ty),
     }
 }
 

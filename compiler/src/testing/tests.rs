@@ -532,3 +532,54 @@ fn overnight_hours_run_past_midnight_in_conversation_tests() {
         assert!(test.passed(), "{}: {:#?}", test.name, test.failure);
     }
 }
+
+/// `expect slot more == yes` on a `yes_no` slot compares as yes/no (it once failed with
+/// "expected yes, got yes"); `no` and a wrong answer still fail.
+#[test]
+fn a_yes_no_slot_compares_with_yes_and_no() {
+    let flow = r#"queue desk { }
+flow survey {
+  channel chat
+  start q
+  slot more: yes_no
+  on no_match retry 1 then handoff desk
+  state q {
+    ask more "More?"
+    end
+  }
+}
+"#;
+    let run_one = |expected: &str| {
+        let tests = format!(
+            "test \"t\" {{\n  flow survey\n  send \"yes\"\n  expect slot more == {expected}\n}}\n"
+        );
+        let inputs = vec![
+            ("s.csflow".to_string(), flow.as_bytes().to_vec()),
+            ("s.test.csflow".to_string(), tests.into_bytes()),
+        ];
+        let analysis = crate::analyze(
+            inputs,
+            &|_| Err(std::io::ErrorKind::NotFound.into()),
+            &check::Options::default(),
+        );
+        assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
+        let bundle =
+            crate::codegen::generate(analysis.files.iter().map(|(_, f)| f), &analysis.sources)
+                .unwrap();
+        let bundle = Bundle::from_bytes(&bundle.to_bytes()).unwrap();
+        let report = run(
+            &analysis.files,
+            &analysis.sources,
+            &bundle,
+            &Options::default(),
+        );
+        only(&report).failure.clone()
+    };
+    assert!(run_one("yes").is_none());
+    assert!(run_one("true").is_none());
+    let failure = run_one("no").expect("`no` fails");
+    assert_eq!(
+        (failure.expected.as_str(), failure.got.as_str()),
+        ("slot more == no", "slot more == yes")
+    );
+}

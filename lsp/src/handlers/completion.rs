@@ -437,7 +437,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                 {
                     for value in values {
                         items.push(item(
-                            &value.name,
+                            &value.name.name,
                             CompletionItemKind::ENUM_MEMBER,
                             Some(format!("value of {slot_name}")),
                         ));
@@ -546,6 +546,16 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
             "one of a few values",
             "enum { ${1:a} ${2:b} }",
         ));
+        items.push(snippet(
+            "enum { a \"Label\" … }",
+            "values with display labels, said and understood as replies",
+            "enum { ${1:a} \"${2:Label A}\" ${3:b} \"${4:Label B}\" }",
+        ));
+        items.push(snippet(
+            "text matching /…/",
+            "text that must match a pattern (after normalising case and full-width forms)",
+            "text matching /${1:^[A-Z0-9]{6}$}/",
+        ));
         items.push(item(
             "sensitive",
             CompletionItemKind::KEYWORD,
@@ -581,13 +591,21 @@ fn block_items(block: Block) -> Vec<CompletionItem> {
     let mut items = match block {
         Block::Top => keywords(crate::handlers::tokens::TOP_LEVEL),
         Block::Flow => keywords(&[
-            "channel", "start", "slot", "on", "escalate", "state", "language",
+            "channel", "start", "slot", "on", "escalate", "state", "language", "timezone",
         ]),
         Block::Statements => keywords(&[
             "say", "ask", "menu", "goto", "end", "handoff", "if", "set", "call", "answer",
             "transfer", "play",
         ]),
-        Block::Menu => keywords(&["option", "on"]),
+        Block::Menu => {
+            let mut items = keywords(&["option", "on"]);
+            items.push(snippet(
+                "options from … label … into …",
+                "one option per item of a list from a service result, keyed 1..N",
+                "options from ${1:result.items} max ${2:5} label \"{item.${3:name}}\" into ${4:chosen} goto ${5:state}",
+            ));
+            items
+        }
         Block::Handlers => keywords(&["on"]),
         Block::Escalate => keywords(&["when"]),
         Block::Test => keywords(&["flow", "time", "mock", "send", "expect"]),

@@ -157,6 +157,11 @@ pub const KEYWORDS: &[&str] = &[
     "sat",
     "sun",
     "matching",
+    "options",
+    "label",
+    "max",
+    "list",
+    "of",
     "max_digits",
     "finish_key",
 ];

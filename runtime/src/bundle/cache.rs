@@ -160,6 +160,7 @@ mod tests {
         let flow = Flow {
             name: strings.intern("f"),
             channel: FlowChannel::Any,
+            timezone: None,
             language: None,
             start: 0,
             vars: vec![],
@@ -170,6 +171,7 @@ mod tests {
                 after: 0,
                 no_match: None,
                 no_input: None,
+                items: None,
                 timing: Default::default(),
             }],
             handlers: Default::default(),

@@ -64,7 +64,11 @@ fn invalid<T>(message: impl Into<String>) -> Result<T> {
 
 /// Decodes without verifying indices (see [`super::verify`]).
 pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader {
+        bytes,
+        pos: 0,
+        depth: 0,
+    };
     if bytes.len() < 4 || bytes[..4] != MAGIC {
         return Err(LoadError::BadMagic);
     }
@@ -92,6 +96,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
     let mut r = Reader {
         bytes: body,
         pos: 0,
+        depth: 0,
     };
     let mut bundle = Bundle {
         compiler_version,
@@ -119,6 +124,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Bundle> {
 pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// How deep nested field types are at the current position.
+    depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -415,10 +422,21 @@ impl Decode for Field {
     }
 }
 
+impl Decode for EnumValue {
+    const MIN_SIZE: usize = 5;
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(EnumValue {
+            name: r.u32()?,
+            label: r.opt_u32()?,
+        })
+    }
+}
+
 impl Decode for SlotType {
     const MIN_SIZE: usize = 1;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(match r.u8()? {
+        let tag = r.u8()?;
+        Ok(match tag {
             0 => SlotType::Text,
             1 => SlotType::Number,
             2 => SlotType::Integer,
@@ -434,13 +452,30 @@ impl Decode for SlotType {
             9 => SlotType::Bool,
             10 => SlotType::Enum(r.vec()?),
             11 => SlotType::Record,
+            20 => SlotType::Matching(r.u32()?),
+            21 => SlotType::LabelledEnum(r.vec()?),
+            22 | 23 => {
+                if r.depth >= MAX_TYPE_DEPTH {
+                    return invalid(format!(
+                        "field types nest deeper than {MAX_TYPE_DEPTH} levels"
+                    ));
+                }
+                r.depth += 1;
+                let ty = if tag == 22 {
+                    SlotType::List(Box::new(SlotType::decode(r)?))
+                } else {
+                    SlotType::Fields(r.vec()?)
+                };
+                r.depth -= 1;
+                ty
+            }
             other => return invalid(format!("unknown slot type tag {other}")),
         })
     }
 }
 
 impl Decode for Flow {
-    const MIN_SIZE: usize = 35;
+    const MIN_SIZE: usize = 36;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let name = r.u32()?;
         let channel = match r.u8()? {
@@ -466,6 +501,7 @@ impl Decode for Flow {
             escalate: r.opt_u32()?,
             code: r.vec()?,
             locs: r.vec()?,
+            timezone: r.opt_u32()?,
         })
     }
 }
@@ -496,13 +532,24 @@ impl Decode for State {
 impl Decode for InputPoint {
     const MIN_SIZE: usize = 18;
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let mut items = None;
         let kind = match r.u8()? {
             0 => PointKind::Ask { var: r.u32()? },
             1 => PointKind::Menu { options: r.vec()? },
+            2 => {
+                let options = r.vec()?;
+                items = Some(Box::new(MenuItems {
+                    position: r.u32()?,
+                    into: r.u32()?,
+                    action: r.u32()?,
+                }));
+                PointKind::Menu { options }
+            }
             other => return invalid(format!("unknown input point tag {other}")),
         };
         Ok(InputPoint {
             kind,
+            items,
             prompt: r.u32()?,
             after: r.u32()?,
             no_match: Option::<InputHandler>::decode(r)?,
@@ -612,6 +659,8 @@ fn builtin(tag: u8) -> Result<Builtin> {
         3 => Builtin::NoInputCount,
         4 => Builtin::Turns,
         5 => Builtin::Channel,
+        6 => Builtin::Today,
+        7 => Builtin::Now,
         other => return invalid(format!("unknown built-in tag {other}")),
     })
 }
@@ -677,6 +726,29 @@ impl Decode for Instr {
                 text: r.u32()?,
                 args: r.u32()?,
             },
+            38 => Instr::Arith {
+                op: match r.u8()? {
+                    0 => ArithOp::Add,
+                    1 => ArithOp::Sub,
+                    2 => ArithOp::Mul,
+                    3 => ArithOp::Div,
+                    other => return invalid(format!("unknown arithmetic tag {other}")),
+                },
+                on_error: r.opt_u32()?,
+                resume: r.u32()?,
+            },
+            39 => Instr::Label(r.u32()?),
+            40 => Instr::ItemsBegin { max: r.u32()? },
+            41 => Instr::ItemsNext {
+                var: r.u32()?,
+                done: r.u32()?,
+            },
+            42 => Instr::ItemsLabel {
+                text: r.u32()?,
+                args: r.u32()?,
+                back: r.u32()?,
+            },
+            43 => Instr::ItemsSay,
             34 => Instr::Play {
                 url: r.u32()?,
                 text: r.u32()?,

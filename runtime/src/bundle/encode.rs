@@ -276,6 +276,22 @@ impl Encode for SlotType {
                 w.vec(values);
             }
             SlotType::Record => w.u8(11),
+            SlotType::Matching(regex) => {
+                w.u8(20);
+                w.u32(*regex);
+            }
+            SlotType::LabelledEnum(values) => {
+                w.u8(21);
+                w.vec(values);
+            }
+            SlotType::List(element) => {
+                w.u8(22);
+                element.encode(w);
+            }
+            SlotType::Fields(fields) => {
+                w.u8(23);
+                w.vec(fields);
+            }
         }
     }
 }
@@ -300,6 +316,14 @@ impl Encode for Flow {
         w.opt_u32(self.escalate);
         w.vec(&self.code);
         w.vec(&self.locs);
+        w.opt_u32(self.timezone);
+    }
+}
+
+impl Encode for EnumValue {
+    fn encode(&self, w: &mut Writer) {
+        w.u32(self.name);
+        w.opt_u32(self.label);
     }
 }
 
@@ -327,10 +351,20 @@ impl Encode for InputPoint {
                 w.u8(0);
                 w.u32(*var);
             }
-            PointKind::Menu { options } => {
-                w.u8(1);
-                w.vec(options);
-            }
+            PointKind::Menu { options } => match &self.items {
+                None => {
+                    w.u8(1);
+                    w.vec(options);
+                }
+                // A menu with `options from`: its own tag, so a menu without stays as it was.
+                Some(items) => {
+                    w.u8(2);
+                    w.vec(options);
+                    w.u32(items.position);
+                    w.u32(items.into);
+                    w.u32(items.action);
+                }
+            },
         }
         w.u32(self.prompt);
         w.u32(self.after);
@@ -429,6 +463,8 @@ pub fn builtin_tag(b: Builtin) -> u8 {
         Builtin::NoInputCount => 3,
         Builtin::Turns => 4,
         Builtin::Channel => 5,
+        Builtin::Today => 6,
+        Builtin::Now => 7,
     }
 }
 
@@ -569,6 +605,41 @@ impl Encode for Instr {
                 w.u32(*text);
                 w.u32(*args);
             }
+            Instr::Arith {
+                op,
+                on_error,
+                resume,
+            } => {
+                w.u8(38);
+                w.u8(match op {
+                    ArithOp::Add => 0,
+                    ArithOp::Sub => 1,
+                    ArithOp::Mul => 2,
+                    ArithOp::Div => 3,
+                });
+                w.opt_u32(*on_error);
+                w.u32(*resume);
+            }
+            Instr::Label(var) => {
+                w.u8(39);
+                w.u32(*var);
+            }
+            Instr::ItemsBegin { max } => {
+                w.u8(40);
+                w.u32(*max);
+            }
+            Instr::ItemsNext { var, done } => {
+                w.u8(41);
+                w.u32(*var);
+                w.u32(*done);
+            }
+            Instr::ItemsLabel { text, args, back } => {
+                w.u8(42);
+                w.u32(*text);
+                w.u32(*args);
+                w.u32(*back);
+            }
+            Instr::ItemsSay => w.u8(43),
             Instr::Play {
                 url,
                 text,

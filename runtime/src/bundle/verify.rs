@@ -153,8 +153,28 @@ impl Verifier<'_> {
     }
 
     fn slot_type(&self, ty: &SlotType) -> Result<(), LoadError> {
-        if let SlotType::Enum(values) = ty {
-            self.strs(values, "enum value")?;
+        match ty {
+            SlotType::Enum(values) => self.strs(values, "enum value")?,
+            SlotType::LabelledEnum(values) => {
+                for value in values {
+                    self.str(value.name, "enum value")?;
+                    if let Some(label) = value.label {
+                        self.str(label, "enum label")?;
+                    }
+                }
+            }
+            SlotType::Matching(regex) => {
+                check_index("slot pattern", *regex, self.bundle.regexes.len())?
+            }
+            // Nesting is bounded by the decoder (`MAX_TYPE_DEPTH`).
+            SlotType::List(element) => self.slot_type(element)?,
+            SlotType::Fields(fields) => {
+                for field in fields {
+                    self.str(field.name, "field name")?;
+                    self.slot_type(&field.ty)?;
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -171,6 +191,12 @@ impl Verifier<'_> {
             }
         };
         check_index("start state", flow.start, flow.states.len())?;
+        if let Some(zone) = flow.timezone {
+            self.str(zone, "flow time zone")?;
+            if b.str(zone).parse::<chrono_tz::Tz>().is_err() {
+                return fail(format!("unknown time zone `{}`", b.str(zone)));
+            }
+        }
         if flow.locs.len() != code_len {
             return fail(format!(
                 "{} source locations for {code_len} instructions",
@@ -218,6 +244,13 @@ impl Verifier<'_> {
             pc("after input", point.after)?;
             point.no_match.as_ref().map(handler).transpose()?;
             point.no_input.as_ref().map(handler).transpose()?;
+            if let Some(items) = &point.items {
+                if !matches!(point.kind, PointKind::Menu { .. }) {
+                    return fail("`options from` on an ask".into());
+                }
+                check_index("options into variable", items.into, flow.vars.len())?;
+                pc("options from", items.action)?;
+            }
             match &point.kind {
                 PointKind::Ask { var } => check_index("ask slot", *var, flow.vars.len())?,
                 PointKind::Menu { options } => {
@@ -328,6 +361,31 @@ impl Verifier<'_> {
                     self.str(*topic, "topic")?;
                 }
                 check_index("jump target", *found, code_len)?;
+                args(*n)
+            }
+            Instr::Arith {
+                on_error, resume, ..
+            } => {
+                if let Some(target) = on_error {
+                    check_index("on error target", *target, code_len)?;
+                }
+                check_index("resume target", *resume, code_len)
+            }
+            Instr::Label(v) => check_index("variable", *v, flow.vars.len()),
+            Instr::ItemsBegin { max } if *max > MAX_MENU_ITEMS => fail(format!(
+                "`options from` with {max} items (at most {MAX_MENU_ITEMS})"
+            )),
+            Instr::ItemsNext { var, done } => {
+                check_index("item variable", *var, flow.vars.len())?;
+                check_index("jump target", *done, code_len)
+            }
+            Instr::ItemsLabel {
+                text,
+                args: n,
+                back,
+            } => {
+                self.str(*text, "item label")?;
+                check_index("jump target", *back, code_len)?;
                 args(*n)
             }
             Instr::Play {

@@ -50,8 +50,53 @@ pub fn parse_slot(ty: &SlotType, bundle: &Bundle, reply: Reply<'_>) -> Option<Va
             let names: Vec<&str> = values.iter().map(|id| bundle.str(*id)).collect();
             parse_enum(text, &names).map(|name| Value::Text(name.to_string()))
         }
-        SlotType::Record => None,
+        SlotType::LabelledEnum(values) => {
+            let names: Vec<&str> = values.iter().map(|v| bundle.str(v.name)).collect();
+            if let Some(name) = parse_enum(text, &names) {
+                return Some(Value::Text(name.to_string()));
+            }
+            // The caller may answer with a value's label ("基础套餐" picks `basic`).
+            let labels: Vec<&str> = values
+                .iter()
+                .map(|v| v.label.map_or("", |l| bundle.str(l)))
+                .collect();
+            let label = parse_enum(text, &labels).filter(|l| !l.is_empty())?;
+            let index = labels.iter().position(|l| *l == label)?;
+            Some(Value::Text(names.get(index)?.to_string()))
+        }
+        SlotType::Matching(regex) => {
+            let regex = bundle.models.regex(bundle, *regex as usize).ok()?;
+            parse_matching(text, regex).map(Value::Text)
+        }
+        SlotType::Record | SlotType::List(_) | SlotType::Fields(_) => None,
     }
+}
+
+/// `text matching /re/`: the reply with full-width forms made ASCII (`ＡＢ１２` → `AB12`,
+/// the ideographic space a space) and the surrounding spaces trimmed; then, in this order,
+/// that text as it is, in upper case and in lower case; then the same three with every
+/// space and `-` removed ("ab 12-cd" → "AB12CD"). The first that the pattern matches is
+/// the value, so a pattern that wants upper case gets upper case, one that wants lower
+/// case gets lower case, and one that cares about neither keeps what was said.
+pub fn parse_matching(text: &str, regex: &regex::Regex) -> Option<String> {
+    let folded: String = text.trim().chars().map(half_width).collect();
+    let folded = folded.trim().to_string();
+    if folded.is_empty() {
+        return None;
+    }
+    let compact: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let mut candidates = Vec::with_capacity(6);
+    for base in [folded, compact] {
+        let upper = base.to_uppercase();
+        let lower = base.to_lowercase();
+        candidates.push(base);
+        candidates.push(upper);
+        candidates.push(lower);
+    }
+    candidates.into_iter().find(|c| regex.is_match(c))
 }
 
 fn half(text: &str) -> String {
@@ -289,6 +334,26 @@ pub fn parse_enum<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
 mod tests {
     use super::*;
     use crate::bundle::Time;
+
+    #[test]
+    fn patterns_match_after_full_width_and_case_folding() {
+        let upper = regex::Regex::new("^[A-Z0-9]{6}$").unwrap();
+        assert_eq!(parse_matching("ab12cd", &upper).as_deref(), Some("AB12CD"));
+        assert_eq!(
+            parse_matching("ＡＢ１２ｃｄ", &upper).as_deref(),
+            Some("AB12CD")
+        );
+        assert_eq!(
+            parse_matching(" ab 12-cd ", &upper).as_deref(),
+            Some("AB12CD")
+        );
+        assert_eq!(parse_matching("ab12c", &upper), None);
+        let lower = regex::Regex::new("^[a-z]+-[0-9]+$").unwrap();
+        assert_eq!(parse_matching("ABC-12", &lower).as_deref(), Some("abc-12"));
+        let any = regex::Regex::new("(?i)^x[0-9]$").unwrap();
+        assert_eq!(parse_matching("X1", &any).as_deref(), Some("X1"));
+        assert_eq!(parse_matching("   ", &any), None);
+    }
 
     #[test]
     fn digits_accept_separators_and_check_length() {

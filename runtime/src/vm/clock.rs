@@ -1,6 +1,6 @@
 //! The conversation's clock and `hours` evaluation: is a queue or `open(HOURS)` open now?
 
-use crate::bundle::{Bundle, Date, Hours};
+use crate::bundle::{Bundle, Date, Flow, Hours, Time};
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Timelike, Utc};
 
 /// What "now" is for a conversation. The runtime never reads the machine's clock itself:
@@ -34,19 +34,36 @@ impl Clock {
     }
 }
 
-/// The conversation's date, for relative dates in replies ("tomorrow", 下周一): the clock's
-/// date in the zone of the bundle's first `hours` block (a project's hours normally share
-/// one zone), else in UTC. A wall clock (a test's `time` without a zone) is its own date.
-pub fn today(bundle: &Bundle, clock: &Clock) -> Date {
-    let zone = bundle
-        .hours
-        .first()
-        .map_or("UTC", |h| bundle.str(h.timezone));
-    let date = clock.local_in(zone).date();
+/// The flow's time zone: its own `timezone`, else the zone of the bundle's first `hours`
+/// block (a project's hours normally share one zone), else UTC.
+pub fn flow_zone<'b>(bundle: &'b Bundle, flow: &Flow) -> &'b str {
+    match flow.timezone {
+        Some(zone) => bundle.str(zone),
+        None => bundle
+            .hours
+            .first()
+            .map_or("UTC", |h| bundle.str(h.timezone)),
+    }
+}
+
+/// The conversation's date in the flow's time zone ([`flow_zone`]): `today`, and the day
+/// relative dates in replies ("tomorrow", 下周一) count from. A wall clock (a test's `time`
+/// without a zone) is its own date.
+pub fn today(bundle: &Bundle, flow: &Flow, clock: &Clock) -> Date {
+    let date = clock.local_in(flow_zone(bundle, flow)).date();
     Date {
         year: date.year(),
         month: date.month() as u8,
         day: date.day() as u8,
+    }
+}
+
+/// The conversation's time of day in the flow's time zone (`now`), to the minute.
+pub fn now(bundle: &Bundle, flow: &Flow, clock: &Clock) -> Time {
+    let local = clock.local_in(flow_zone(bundle, flow));
+    Time {
+        hour: local.hour() as u8,
+        minute: local.minute() as u8,
     }
 }
 
@@ -98,7 +115,7 @@ pub fn is_open(bundle: &Bundle, hours: &Hours, clock: &Clock) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{DateRange, Time, WeeklyRange};
+    use crate::bundle::{DateRange, WeeklyRange};
     use std::sync::Arc;
 
     /// A night desk: Friday 22:00 – Saturday 06:00, and weekdays 18:00 – 09:00.

@@ -6,7 +6,7 @@
 use super::call::{Paused, declarations, request};
 use super::*;
 use crate::bundle::template::{self, Piece};
-use crate::bundle::{Builtin, CmpOp, Const, Flow, Instr, PointKind, StrId};
+use crate::bundle::{ArithOp, Builtin, CmpOp, Const, Flow, Instr, PointKind, SlotType, StrId};
 use crate::nlu::{self, INTENT_THRESHOLD, KNOWLEDGE_THRESHOLD};
 
 /// A stack entry: a value and whether it came from sensitive data.
@@ -639,6 +639,121 @@ impl<'b> Machine<'b, '_> {
                     self.deliver(kind)?;
                     continue;
                 }
+                Instr::Arith {
+                    op,
+                    on_error,
+                    resume,
+                } => {
+                    let b = self.pop()?;
+                    let a = self.pop()?;
+                    let sensitive = a.sensitive || b.sensitive;
+                    match arithmetic(*op, &a.value, &b.value) {
+                        Ok(value) => self.push(value, sensitive),
+                        Err(problem) => {
+                            let loc = self.flow.locs.get(self.pc as usize).copied();
+                            let at = loc.map_or(String::new(), |l| {
+                                format!(" at line {} column {}", l.line, l.col)
+                            });
+                            self.event(format!("error: {problem}{at}"));
+                            let in_error_handler = self
+                                .conv
+                                .returns
+                                .iter()
+                                .any(|r| r.kind == HandlerKind::Error);
+                            if let (Some(handler), false) =
+                                (on_error.or(self.flow.handlers.error), in_error_handler)
+                            {
+                                self.stack.clear();
+                                self.enter_handler(ReturnTo::Pc(*resume), HandlerKind::Error)?;
+                                self.jump(handler)?;
+                                continue;
+                            }
+                            self.push(Value::None, sensitive);
+                        }
+                    }
+                }
+                Instr::Label(var) => {
+                    let value = self.pop()?;
+                    let shown = match self.flow.vars.get(*var as usize).map(|v| &v.ty) {
+                        Some(SlotType::LabelledEnum(values)) => {
+                            let name = value.value.display();
+                            values
+                                .iter()
+                                .find(|v| self.bundle.str(v.name) == name)
+                                .and_then(|v| v.label)
+                                .map(|label| Value::Text(self.bundle.str(label).to_string()))
+                        }
+                        _ => None,
+                    };
+                    self.push(shown.unwrap_or(value.value), value.sensitive);
+                }
+                Instr::ItemsBegin { max } => {
+                    let list = self.pop()?;
+                    let values = match list.value {
+                        Value::List(items) => items.into_iter().take(*max as usize).collect(),
+                        _ => Vec::new(),
+                    };
+                    self.conv.items = Some(Box::new(super::Items {
+                        values,
+                        labels: Vec::new(),
+                    }));
+                }
+                Instr::ItemsNext { var, done } => {
+                    let items = self.conv.items.as_deref().ok_or("items without a list")?;
+                    match items.values.get(items.labels.len()).cloned() {
+                        Some(item) => {
+                            let slot = self
+                                .conv
+                                .slots
+                                .get_mut(*var as usize)
+                                .ok_or("item of an unknown variable")?;
+                            *slot = item;
+                        }
+                        None => {
+                            self.jump(*done)?;
+                            continue;
+                        }
+                    }
+                }
+                Instr::ItemsLabel { text, args, back } => {
+                    let at = self.top(*args)?;
+                    let (label, _) = render(self.bundle.str(*text), &self.stack[at..]);
+                    let label = label.into_owned();
+                    self.stack.truncate(at);
+                    let items = self
+                        .conv
+                        .items
+                        .as_deref_mut()
+                        .ok_or("label without items")?;
+                    items.labels.push(label);
+                    // Bounded by the number of items: not a loop of the flow's.
+                    if (*back as usize) >= self.flow.code.len() {
+                        return Err(format!("jump to {back} is outside the flow's code"));
+                    }
+                    self.pc = *back;
+                    continue;
+                }
+                Instr::ItemsSay => {
+                    if self.conv.channel == Channel::Voice {
+                        let labels: Vec<String> = self
+                            .conv
+                            .items
+                            .as_deref()
+                            .map(|items| {
+                                items
+                                    .labels
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, label)| format!("{}. {label}", i + 1))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        for text in labels {
+                            let line = Line::from(text.as_str());
+                            self.say(Cow::Owned(text), line);
+                        }
+                    }
+                }
             }
             self.pc = next;
         }
@@ -712,6 +827,14 @@ impl<'b> Machine<'b, '_> {
             Builtin::NoInputCount => (Value::Number(conv.no_input_count as f64), false),
             Builtin::Turns => (Value::Number(conv.turns as f64), false),
             Builtin::Channel => (Value::Text(conv.channel.as_str().into()), false),
+            Builtin::Today => (
+                Value::Date(super::clock::today(self.bundle, self.flow, &self.clock)),
+                false,
+            ),
+            Builtin::Now => (
+                Value::Time(super::clock::now(self.bundle, self.flow, &self.clock)),
+                false,
+            ),
         }
     }
 
@@ -728,6 +851,84 @@ impl<'b> Machine<'b, '_> {
     fn regex_matches(&self, index: usize, text: &str) -> Result<bool, String> {
         let regex = self.bundle.models.regex(self.bundle, index)?;
         Ok(regex.is_match(text))
+    }
+}
+
+/// `a op b` for `Instr::Arith`: numbers (digits text reads as a number), `date ± days`,
+/// `date - date` in days; `none` in gives `none` out. A division by zero, or a result that
+/// is no finite number, is an error.
+fn arithmetic(op: ArithOp, a: &Value, b: &Value) -> Result<Value, String> {
+    use chrono::NaiveDate;
+    let to_naive = |d: &crate::bundle::Date| {
+        NaiveDate::from_ymd_opt(d.year, u32::from(d.month), u32::from(d.day))
+    };
+    let from_naive = |d: NaiveDate| {
+        use chrono::Datelike;
+        Value::Date(crate::bundle::Date {
+            year: d.year(),
+            month: d.month() as u8,
+            day: d.day() as u8,
+        })
+    };
+    let shifted = |date: &crate::bundle::Date, days: f64| -> Result<Value, String> {
+        if days.fract() != 0.0 || days.abs() > 1e6 {
+            return Err(format!("a date moves by whole days, not {days}"));
+        }
+        to_naive(date)
+            .and_then(|d| d.checked_add_signed(chrono::Duration::days(days as i64)))
+            .map(from_naive)
+            .ok_or_else(|| "the date is out of range".to_string())
+    };
+    match (a, b) {
+        (Value::None, _) | (_, Value::None) => Ok(Value::None),
+        (Value::Date(d), other) | (other, Value::Date(d))
+            if !matches!(other, Value::Date(_)) && op == ArithOp::Add =>
+        {
+            shifted(
+                d,
+                other
+                    .as_number()
+                    .ok_or("a date plus something that is no number")?,
+            )
+        }
+        (Value::Date(d), other) if op == ArithOp::Sub && !matches!(other, Value::Date(_)) => {
+            shifted(
+                d,
+                -other
+                    .as_number()
+                    .ok_or("a date minus something that is no number")?,
+            )
+        }
+        (Value::Date(x), Value::Date(y)) if op == ArithOp::Sub => {
+            match (to_naive(x), to_naive(y)) {
+                (Some(x), Some(y)) => Ok(Value::Number((x - y).num_days() as f64)),
+                _ => Err("a date is out of range".into()),
+            }
+        }
+        _ => {
+            let (Some(x), Some(y)) = (a.as_number(), b.as_number()) else {
+                return Err(format!(
+                    "`{}` of `{}` and `{}`, which are not both numbers",
+                    op.as_str(),
+                    a.display(),
+                    b.display()
+                ));
+            };
+            if op == ArithOp::Div && y == 0.0 {
+                return Err(format!("division by zero ({} / 0)", a.display()));
+            }
+            let result = match op {
+                ArithOp::Add => x + y,
+                ArithOp::Sub => x - y,
+                ArithOp::Mul => x * y,
+                ArithOp::Div => x / y,
+            };
+            if result.is_finite() {
+                Ok(Value::Number(result))
+            } else {
+                Err(format!("`{x} {} {y}` is too large", op.as_str()))
+            }
+        }
     }
 }
 
@@ -771,7 +972,15 @@ fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Opt
         ),
         PointKind::Menu { options } => (
             ExpectKind::Menu,
-            ExpectedOptions::new(bundle, options),
+            match (&point.items, conv.items.as_deref()) {
+                (Some(at), Some(items)) => ExpectedOptions::with_items(
+                    bundle,
+                    options,
+                    at.position as usize,
+                    items.labels.clone(),
+                ),
+                _ => ExpectedOptions::new(bundle, options),
+            },
             None,
         ),
     };
@@ -795,6 +1004,41 @@ mod tests {
             value: Value::Text(text.into()),
             sensitive,
         }
+    }
+
+    #[test]
+    fn arithmetic_on_numbers_dates_and_none() {
+        let n = Value::Number;
+        assert_eq!(arithmetic(ArithOp::Add, &n(2.0), &n(3.0)), Ok(n(5.0)));
+        assert_eq!(arithmetic(ArithOp::Div, &n(7.0), &n(2.0)), Ok(n(3.5)));
+        assert_eq!(
+            arithmetic(ArithOp::Mul, &Value::Text("12".into()), &n(2.0)),
+            Ok(n(24.0))
+        );
+        assert!(arithmetic(ArithOp::Div, &n(1.0), &n(0.0)).is_err());
+        assert!(arithmetic(ArithOp::Mul, &n(1e308), &n(10.0)).is_err());
+        assert_eq!(
+            arithmetic(ArithOp::Sub, &Value::None, &n(1.0)),
+            Ok(Value::None)
+        );
+        let day = |d: u8| {
+            Value::Date(crate::bundle::Date {
+                year: 2026,
+                month: 12,
+                day: d,
+            })
+        };
+        assert_eq!(
+            arithmetic(ArithOp::Add, &day(30), &n(3.0)),
+            Ok(Value::Date(crate::bundle::Date {
+                year: 2027,
+                month: 1,
+                day: 2,
+            }))
+        );
+        assert_eq!(arithmetic(ArithOp::Sub, &day(30), &day(23)), Ok(n(7.0)));
+        assert!(arithmetic(ArithOp::Add, &day(1), &n(0.5)).is_err());
+        assert!(arithmetic(ArithOp::Add, &Value::Text("a".into()), &n(1.0)).is_err());
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl Machine<'_, '_> {
                     text: &last.text,
                     keys: last.keys,
                     voice: self.conv.channel == Channel::Voice,
-                    today: Some(super::clock::today(self.bundle, &self.clock)),
+                    today: Some(super::clock::today(self.bundle, self.flow, &self.clock)),
                 };
                 if let Some(value) = nlu::parse_slot(ty, self.bundle, reply) {
                     let slot = self
@@ -53,6 +53,26 @@ impl Machine<'_, '_> {
                 }
             }
             PointKind::Menu { options } => {
+                if let (Some(at), Some(index)) = (&point.items, self.pick_item(last)) {
+                    let item = self
+                        .conv
+                        .items
+                        .take()
+                        .and_then(|items| items.values.into_iter().nth(index))
+                        .unwrap_or_default();
+                    let slot = self
+                        .conv
+                        .slots
+                        .get_mut(at.into as usize)
+                        .ok_or("options from into an unknown name")?;
+                    *slot = item;
+                    self.trace.push(TraceEvent::Option {
+                        point: *point_index,
+                        option: options.len() as u32,
+                    });
+                    self.conv.attempts = 0;
+                    return self.jump(at.action);
+                }
                 let bundle = self.bundle;
                 let (flow, point) = (self.conv.flow as usize, *point_index as usize);
                 // Keys never need the normalised texts: worked out only for text replies.
@@ -72,6 +92,31 @@ impl Machine<'_, '_> {
         }
         self.conv.no_match_count = self.conv.no_match_count.saturating_add(1);
         self.failure(*point_index, true)
+    }
+
+    /// The `options from` item a reply picks: its key (1..N, before any static option's),
+    /// or its label (the whole reply, normalised, or the one label the reply contains).
+    fn pick_item(&self, last: &LastInput) -> Option<usize> {
+        let labels = &self.conv.items.as_deref()?.labels;
+        let key = (1..=labels.len()).find(|k| same_keys(&last.text, &k.to_string()));
+        if key.is_some() || last.keys {
+            return key.map(|k| k - 1);
+        }
+        let norm = nlu::normalize(&last.text);
+        if norm.is_empty() {
+            return None;
+        }
+        let normalised: Vec<String> = labels.iter().map(|l| nlu::normalize(l)).collect();
+        if let Some(i) = normalised.iter().position(|l| *l == norm) {
+            return Some(i);
+        }
+        let mentioned: Vec<usize> = (0..labels.len())
+            .filter(|i| !normalised[*i].is_empty() && contains_word(&norm, &normalised[*i]))
+            .collect();
+        match mentioned[..] {
+            [one] => Some(one),
+            _ => None,
+        }
     }
 
     /// A `no_match` (or `no_input`) at an input point: retry, run the handler, or re-prompt.

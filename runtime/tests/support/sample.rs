@@ -423,6 +423,7 @@ pub fn sample() -> Bundle {
                 action: l("mm_nomatch"),
             }),
             no_input: None,
+            items: None,
             timing: Default::default(),
         },
         InputPoint {
@@ -431,6 +432,7 @@ pub fn sample() -> Bundle {
             after: l("cs_after_ask"),
             no_match: None,
             no_input: None,
+            items: None,
             timing: Default::default(),
         },
     ];
@@ -452,6 +454,7 @@ pub fn sample() -> Bundle {
     let flow = Flow {
         name: s.s("bank"),
         channel: FlowChannel::Voice,
+        timezone: None,
         language: None,
         start: 0,
         vars,

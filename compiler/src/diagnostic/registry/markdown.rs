@@ -81,18 +81,17 @@ A handler that does not end continues after its statement, as at run time.
 | `unreachable-state` | all, from the start state |
 | `trap-state` | all; a node is trapped when neither exit is reachable. One warning per loop callers end up in (a bottom strongly connected component of the trapped nodes), with the states leading only into it as labels |
 | `no-path-to-human` | all; the `handoff` exit must be reachable from the input point (so an `escalate` rule that hands off counts for every input point). Input points inside a reported trap are left to `trap-state` |
-| `input-free-cycle` | direct edges between states only: options, handlers and `escalate` follow an input point, and `closed` / `error` edges depend on a queue or service, not on the flow |
+| `input-free-cycle` | direct edges between states only (passing through an `ask` of a slot nothing clears, which is skipped once the slot is set): options, handlers and `escalate` follow an input point, and `closed` / `error` edges depend on a queue or service, not on the flow |
 | `menu-too-deep` | all, from the start state, counting the menus passed on the way (fewest first); reported on the menus at exactly the threshold, since deeper ones are reached through them |
 
-The graph checks skip a flow that has an unknown or duplicated state, no `start`, or a path
-that falls off a state: its graph would mislead, and the error already says what to fix. A
-line of a flow that did not parse counts as one that may end the conversation or reach a
-human (no `trap-state` or `no-path-to-human` because of a typo), and `unreachable-state` is
-not reported for that flow at all: the broken line may be what leads there. The other checks read statements directly: `missing-no-match`,
-`missing-no-input` and `handoff-without-after-hours` look at each input point and hand-off
-with the handlers in scope (reported once per flow, since one flow-level handler fixes every
-place); `question-without-input` follows each state's statements until an input point or
-the state moves on.
+Lines that did not parse and unknown names change the graph only as described in
+[Broken input](#broken-input) below. The other checks read statements directly:
+`missing-no-match`, `missing-no-input` and `handoff-without-after-hours` look at each input
+point and hand-off with the handlers in scope (reported once per flow, since one flow-level
+handler fixes every place); `question-without-input` follows each state's statements until
+an input point or the state moves on. `input-free-cycle` counts as no input point an `ask`
+of a slot that nothing in the flow clears with `set SLOT = none`: from the second time
+round the slot is set, and the `ask` is skipped.
 
 **Same and nearly the same text** (`duplicate-question`, within one knowledge base, and
 `ambiguous-example`, across all intents): texts are compared after Unicode NFKC
@@ -103,6 +102,45 @@ Chinese (`你们几点上班` / `你们几点上班呢` are near, `你们几点�
 Exact repeats are found with a hash map; near ones with a prefix-filtered similarity join
 (only texts sharing one of their rarest bigrams, and of similar length, are compared; at
 most 200 candidates per text), so large knowledge bases stay fast.
+
+## Broken input
+
+While you type, the file is broken most of the time. The checks keep working on the rest of
+it, and say nothing about the broken line that its syntax error does not already say. The
+rules, once:
+
+- **A broken line may use, lead to or hand off to only what is written on it**: a name, or
+  the start of one you are typing. `goto mai` may lead to `main_menu` (and to `maintenance`),
+  so neither is reported as unreachable; `handoff gen` may use the queue `general`, so it is
+  not reported unused. Every other state, slot, queue, intent and knowledge base is checked
+  as usual. Words inside a string's text do not count; names inside its `{…}` do.
+- **How the line moves the caller on is read from its keywords**, allowing one typo:
+  a line with `end` (or `edn`) may end the conversation, one with `handoff` or `transfer`
+  may reach a person, one with `goto` goes where its names say. So a broken line causes no
+  `trap-state` and no `no-path-to-human` it could be the answer to, and causes none it could
+  not. A line whose first word is no keyword at all may be anything: it may end, reach a
+  person or wait for the caller. `goto` with its name not typed yet may lead to any state:
+  until the name is there, `unreachable-state` is not reported for that flow.
+- **A broken line is still what it was meant to be** for the checks around it: a broken
+  `option` line is an option of its menu (its keys are those written on it; with none
+  written, any key the prompt announces may be its, so `prompt-key-mismatch` does not
+  report them), and a broken handler line that names `no_match`, `no_input` or `closed`
+  (or the start of one) counts as that handler, so `missing-no-match` and its kin do not
+  appear because of it.
+- **An unknown name does not switch anything off.** `goto page_s`, when the flow has the
+  state `page`, is an `unknown-state` error with a \"did you mean\"; the graph checks go on as
+  if it led to `page`, so every other unreachable state, trap, input-free cycle and too-deep
+  menu of the flow is still reported. If nothing else leads to `page`, `page` is reported
+  unreachable too, and both diagnostics say that the typo is probably why (with a fix that
+  corrects the typo); the states reached only through `page` are not reported, since
+  correcting the typo reaches them. An unknown name with no close state leads \"somewhere
+  that may end or reach a person\": no trap and no missing way to a person because of it.
+  A `start` that names an unknown state starts the graph at the state it probably means.
+- A path that falls off the end of a state (a `missing-terminator` error) counts as one that
+  may end or reach a person; a second definition of a state (`duplicate-definition`) is not
+  reported unreachable.
+- A state that is reachable only through another unreachable state says so in a note, so
+  you can tell the one to fix from the ones that follow from it.
 ";
 
 /// The whole of `docs/checks.md`: the intro, a table of every check, then one section each.

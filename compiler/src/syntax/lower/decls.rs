@@ -224,12 +224,42 @@ impl Lower<'_> {
                 span,
             };
         };
+        self.type_alternative(inner, span)
+    }
+
+    /// One alternative of `type_expr` (`enum_type`, `digits_type`, `list_type`…).
+    fn type_alternative(&mut self, inner: P, span: Span) -> TypeExpr {
         let kind = match inner.as_rule() {
             Rule::enum_type => TypeKind::Enum(
                 inner
                     .into_inner()
-                    .filter(|p| p.as_rule() == Rule::decl_name)
-                    .map(|p| self.ident(p))
+                    .filter(|p| p.as_rule() == Rule::enum_value)
+                    .filter_map(|p| {
+                        let mut parts = p.into_inner();
+                        let name = self.ident(parts.next()?);
+                        let label = parts.next().map(|l| self.string(l));
+                        Some(EnumValue { name, label })
+                    })
+                    .collect(),
+            ),
+            Rule::text_matching => match inner.into_inner().nth(2) {
+                Some(regex) => TypeKind::TextMatching(self.regex(regex)),
+                None => TypeKind::Text,
+            },
+            Rule::list_type => match inner.into_inner().nth(2) {
+                Some(element) => {
+                    // The element rule is one of type_expr's alternatives: lower it as one.
+                    let element_span = self.span(&element);
+                    let element = self.type_alternative(element, element_span);
+                    TypeKind::List(Box::new(element))
+                }
+                None => TypeKind::Unknown(String::new()),
+            },
+            Rule::record_type => TypeKind::Record(
+                inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::field)
+                    .map(|p| self.field(p))
                     .collect(),
             ),
             Rule::digits_type => {

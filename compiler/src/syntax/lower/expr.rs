@@ -128,6 +128,34 @@ impl Lower<'_> {
                     _ => left,
                 }
             }
+            Rule::sum | Rule::product => {
+                let mut inner = pair.into_inner();
+                let Some(first) = inner.next() else {
+                    return error_expr(span);
+                };
+                let mut left = self.expr(first);
+                let mut parts = 1;
+                while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
+                    parts += 1;
+                    if parts > MAX_CHAIN {
+                        self.too_long(span, "`+ - * /` parts");
+                        return error_expr(span);
+                    }
+                    let op = match op.as_str() {
+                        "+" => BinaryOp::Add,
+                        "-" => BinaryOp::Sub,
+                        "*" => BinaryOp::Mul,
+                        _ => BinaryOp::Div,
+                    };
+                    let right = self.expr(operand);
+                    let span = left.span.to(right.span);
+                    left = Expr {
+                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                        span,
+                    };
+                }
+                left
+            }
             Rule::postfix => {
                 if pair.clone().into_inner().nth(MAX_CHAIN).is_some() {
                     self.too_long(span, "`.field` accesses");
@@ -155,7 +183,7 @@ impl Lower<'_> {
                 },
                 None => error_expr(span),
             },
-            Rule::list => {
+            Rule::list | Rule::mock_list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
                 Expr {
                     kind: ExprKind::List(items),

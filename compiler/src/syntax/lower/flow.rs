@@ -38,6 +38,7 @@ impl Lower<'_> {
         Flow {
             name: None,
             channel: None,
+            timezone: None,
             start: None,
             start_broken: None,
             slots: vec![],
@@ -76,6 +77,12 @@ impl Lower<'_> {
                     };
                     flow.channel = Some((channel, self.span(&kind)));
                 }
+            }
+            Rule::flow_timezone => {
+                flow.timezone = part
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(p));
             }
             Rule::start_line => {
                 flow.start = part
@@ -357,6 +364,7 @@ impl Lower<'_> {
                 let mut menu = Menu {
                     prompt,
                     options: vec![],
+                    dynamic: None,
                     handlers: vec![],
                     errors: vec![],
                 };
@@ -364,6 +372,25 @@ impl Lower<'_> {
                 for part in inner {
                     match part.as_rule() {
                         Rule::option => menu.options.push(self.option(part)),
+                        Rule::options_from => {
+                            let span = self.span(&part);
+                            let dynamic = self.options_from(part, menu.options.len());
+                            if menu.dynamic.is_some() {
+                                self.diagnostics.push(
+                                    Diagnostic::new(
+                                        ids::SYNTAX_ERROR,
+                                        span,
+                                        "a menu takes one `options from`",
+                                    )
+                                    .with_note(
+                                        "put the items of both lists into one list in the service result",
+                                    ),
+                                );
+                                menu.errors.push(span);
+                            } else if let Some(dynamic) = dynamic {
+                                menu.dynamic = Some(Box::new(dynamic));
+                            }
+                        }
                         Rule::handler => menu.handlers.push(self.handler(part)),
                         Rule::bad => {
                             let bad = self.bad(&part, Context::Menu, &mut run);
@@ -405,9 +432,32 @@ impl Lower<'_> {
                     operation,
                     args: vec![],
                     into: None,
+                    handlers: vec![],
                 };
                 for part in inner {
                     match part.as_rule() {
+                        Rule::handler_block => {
+                            let mut run = BadRun::default();
+                            let mut handlers = vec![];
+                            self.handlers_in(part, &mut run, &mut handlers, Context::Handlers);
+                            for handler in handlers {
+                                if handler.kind == HandlerKind::Error {
+                                    call.handlers.push(handler);
+                                } else {
+                                    self.diagnostics.push(
+                                        Diagnostic::new(
+                                            ids::SYNTAX_ERROR,
+                                            handler.kind_span,
+                                            format!(
+                                                "`on {}` does not apply to a call: only `on error` does",
+                                                handler.kind.as_str()
+                                            ),
+                                        )
+                                        .with_note("a call fails or succeeds; `on no_match` and `on no_input` belong to an `ask` or a `menu`, `on closed` to a handoff"),
+                                    );
+                                }
+                            }
+                        }
                         Rule::call_arg => {
                             let mut arg = part.into_inner();
                             if let (Some(name), Some(value)) = (arg.next(), arg.next()) {
@@ -467,6 +517,37 @@ impl Lower<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// `options from LIST [max N] label "…" into NAME ACTION`; `position` is the number of
+    /// static options before it.
+    fn options_from(&mut self, pair: P, position: usize) -> Option<DynamicOptions> {
+        let span = self.span(&pair);
+        let (mut list, mut max, mut label, mut into, mut action) = (None, None, None, None, None);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::postfix => list = Some(self.expr(part)),
+                Rule::options_max => {
+                    if let Some(n) = part.into_inner().nth(1) {
+                        let count = n.as_str().parse().unwrap_or(u32::MAX);
+                        max = Some((count, self.span(&n)));
+                    }
+                }
+                Rule::string => label = Some(self.string(part)),
+                Rule::decl_name => into = Some(self.ident(part)),
+                Rule::action => action = Some(self.action(part)),
+                _ => {}
+            }
+        }
+        Some(DynamicOptions {
+            list: list?,
+            max,
+            label: label?,
+            into: into?,
+            action: action?,
+            position,
+            span,
+        })
     }
 
     pub(super) fn option(&mut self, pair: P) -> MenuOption {

@@ -1109,3 +1109,107 @@ flow support {
   }
 }
 "#;
+
+pub const DIVISION_BY_ZERO_BAD: &str = r#"queue general { }
+
+flow party {
+  channel chat
+  start welcome
+
+  slot guests: integer = 4
+  slot per_table: number
+
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    set per_table = guests / 0
+    say "That is {per_table} guests per table."
+    end
+  }
+}
+"#;
+
+pub const DIVISION_BY_ZERO_FIXED: &str = r#"queue general { }
+
+flow party {
+  channel chat
+  start welcome
+
+  slot guests: integer = 4
+  slot per_table: number
+
+  on no_match retry 2 then handoff general
+
+  state welcome {
+    set per_table = guests / 2
+    say "That is {per_table} guests per table."
+    end
+  }
+}
+"#;
+
+pub const INTERPOLATED_LABEL_BAD: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow support {
+  channel chat
+  start main_menu
+
+  slot name: text
+
+  on no_match retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    ask name "What is your name?"
+    menu "What can I do for you?" {
+      option "Orders of {name}" goto orders
+      option "Something else"   handoff general
+    }
+  }
+
+  state orders {
+    say "Your orders are on their way."
+    end
+  }
+}
+"#;
+
+pub const INTERPOLATED_LABEL_FIXED: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow support {
+  channel chat
+  start main_menu
+
+  slot name: text
+
+  on no_match retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    ask name "What is your name?"
+    menu "What can I do for you, {name}?" {
+      option "My orders"      goto orders
+      option "Something else" handoff general
+    }
+  }
+
+  state orders {
+    say "Your orders are on their way."
+    end
+  }
+}
+"#;

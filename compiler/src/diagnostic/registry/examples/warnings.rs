@@ -204,7 +204,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Opening hours" goto hours_info
-      option "Agent" intent agent handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -248,7 +248,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Opening hours" goto hours_info
-      option "Agent" intent agent handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -279,7 +279,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Opening hours" goto hours_info
-      option "Agent" intent agent handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -559,7 +559,7 @@ flow phone {
   state main_menu {
     menu "For opening hours press 1. To talk to one of our team, say agent." {
       option "Opening hours" key 1 goto hours_info
-      option "Agent" intent agent  handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -626,7 +626,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Lost card" intent lost_card handoff general reason "lost card"
-      option "Agent"     intent agent     handoff general
+      option "Something else"             handoff general
       option "Lost card" intent lost_card handoff cards reason "lost card"
     }
   }
@@ -658,7 +658,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Lost card" intent lost_card handoff cards reason "lost card"
-      option "Agent"     intent agent     handoff general
+      option "Something else"             handoff general
     }
   }
 }
@@ -867,7 +867,7 @@ flow support {
   state main_menu {
     menu "Please choose a topic." {
       option "Opening hours" goto hours_info
-      option "Agent" intent agent handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -903,7 +903,7 @@ flow support {
   state main_menu {
     menu "How can I help you today?" {
       option "Opening hours" goto hours_info
-      option "Agent" intent agent handoff general
+      option "Something else" handoff general
     }
   }
 
@@ -1259,7 +1259,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Lost or stolen card" intent lost_card handoff general reason "lost card"
-      option "Agent"               intent agent     handoff general
+      option "Something else"                       handoff general
     }
   }
 }
@@ -1290,7 +1290,7 @@ flow support {
   state main_menu {
     menu "What can I help you with?" {
       option "Lost or stolen card" intent lost_card handoff cards reason "lost card"
-      option "Agent"               intent agent     handoff general
+      option "Something else"                       handoff general
     }
   }
 }
@@ -1440,6 +1440,58 @@ flow support {
   state old_welcome {  # csflow: allow(unreachable-state)
     say "Welcome!"
     handoff general
+  }
+}
+"#;
+
+pub const KEY_PREFIX_BAD: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow hotline {
+  channel voice
+  start main_menu
+
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    menu "For sales press 1. For the press office press 10." {
+      option "Sales"        key 1  handoff general
+      option "Press office" key 10 handoff general
+    }
+  }
+}
+"#;
+
+pub const KEY_PREFIX_FIXED: &str = r#"queue general { }
+
+intent agent {
+  "agent"  "转人工"
+}
+
+flow hotline {
+  channel voice
+  start main_menu
+
+  on no_match retry 2 then handoff general
+  on no_input retry 2 then handoff general
+
+  escalate {
+    when intent agent handoff general
+  }
+
+  state main_menu {
+    menu "For sales press 1. For the press office press 2." {
+      option "Sales"        key 1 handoff general
+      option "Press office" key 2 handoff general
+    }
   }
 }
 "#;
