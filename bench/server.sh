@@ -2,12 +2,12 @@
 # The runtime server under load: csflow-runtime serve with each store, and the XState peer
 # in a plain node:http server, driven by the same generator (bench/src/bin/http_load.rs) on
 # the same tree (flowgen, N states). Appends one JSON line per run to $WORK/server.jsonl.
-# Env: N (tree size, 1000), CONVS (50000), CLIENTS (1000), SECONDS (20), WORK, PEERS (the
-# peers' node_modules parent, /tmp/csflow-peers), PEERS_SRC (flowgen.js), REDIS_PORT.
+# Env: N (tree size, 1000), CONVS (50000), CLIENTS (1000), DURATION (20 s), WORK, PEERS (the
+# peers' node_modules parent, /tmp/csflow-peers), PEERS_SRC (flowgen.js), REDIS_PORT, RATE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-N="${N:-1000}"; CONVS="${CONVS:-50000}"; CLIENTS="${CLIENTS:-1000}"; SECONDS_="${SECONDS:-20}"
+N="${N:-1000}"; CONVS="${CONVS:-50000}"; CLIENTS="${CLIENTS:-1000}"; SECONDS_="${DURATION:-20}"
 WORK="${WORK:-/tmp/csflow-bench-server}"; PEERS="${PEERS:-/tmp/csflow-peers}"
 PEERS_SRC="${PEERS_SRC:-$(cd "$ROOT/../shared/bench/peers" 2>/dev/null && pwd || echo /work/shared/bench/peers)}"
 mkdir -p "$WORK"
