@@ -7,7 +7,7 @@
 mod chunk;
 mod error;
 mod fast;
-mod keywords;
+pub(crate) mod keywords;
 pub mod lex;
 mod limits;
 pub mod literal;

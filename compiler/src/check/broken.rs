@@ -89,6 +89,17 @@ const KEYWORDS: &[&str] = &[
     "import",
     "play",
     "language",
+    "max_digits",
+    "finish_key",
+    "prompt",
+    "options",
+    "max",
+    "label",
+    "matching",
+    "list",
+    "of",
+    "today",
+    "now",
 ];
 
 /// Statement keywords that move the caller on (the line ends its path).
@@ -366,6 +377,36 @@ impl Mentioned {
 
 #[cfg(test)]
 mod tests {
+    /// Every word the grammar starts an item with, and every reserved word, is a keyword
+    /// here too: a word missing from [`KEYWORDS`] would be read as a name being typed on a
+    /// broken line (and spare every state or slot it is the start of).
+    #[test]
+    fn every_grammar_keyword_is_a_keyword_of_broken_lines() {
+        use crate::syntax::keywords as k;
+        let tables = [
+            k::TOP_LEVEL,
+            k::HOURS,
+            k::QUEUE,
+            k::SERVICE,
+            k::KNOWLEDGE,
+            k::ENTRY,
+            k::FLOW,
+            k::ESCALATE,
+            k::STATEMENTS,
+            k::MENU,
+            k::HANDLERS,
+            k::TEST,
+        ];
+        let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let missing: Vec<&str> = tables
+            .iter()
+            .flat_map(|t| t.iter().map(|(word, _)| *word))
+            .chain(k::RESERVED.iter().copied())
+            .filter(|w| !days.contains(w) && !KEYWORDS.contains(w))
+            .collect();
+        assert!(missing.is_empty(), "not in broken::KEYWORDS: {missing:?}");
+    }
+
     use super::*;
 
     #[test]
