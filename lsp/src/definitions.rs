@@ -87,61 +87,143 @@ pub fn each_definition<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
 
 fn each_declared<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
     for item in &file.items {
-        match item {
-            Item::Hours(h) => f(Def::Hours(h)),
-            Item::Queue(q) => f(Def::Queue(q)),
-            Item::Intent(i) => f(Def::Intent(i)),
-            Item::Service(s) => {
-                f(Def::Service(s));
-                for op in &s.operations {
-                    f(Def::Operation(s, op));
-                    for field in op.params.iter().chain(&op.returns) {
-                        f(Def::Field(s, op, field));
-                    }
-                }
-            }
-            Item::Knowledge(k) => {
-                f(Def::Knowledge(k));
-                for entry in &k.entries {
-                    f(Def::Entry(k, entry));
-                }
-            }
-            Item::Flow(flow) => {
-                f(Def::Flow(flow));
-                for slot in &flow.slots {
-                    f(Def::Slot(flow, slot));
-                    if let TypeKind::Enum(values) = &slot.ty.kind {
-                        for value in values {
-                            f(Def::EnumValue(flow, slot, &value.name));
-                        }
-                    }
-                }
-                for state in &flow.states {
-                    f(Def::State(flow, state));
-                }
-                csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| {
-                    if let StmtKind::Call(call) = &stmt.kind
-                        && let Some(into) = &call.into
-                    {
-                        f(Def::Result(flow, call, into));
-                    }
-                });
-            }
-            Item::Import(_) | Item::Test(_) | Item::Error(_) => {}
+        each_in_item(item, f);
+    }
+}
+
+/// The top-level declarations of `file` only (flows, queues, intents, hours, knowledge
+/// bases, services), without what is declared inside them: what completion offers after
+/// `handoff`, `intent`, `call`… without walking a 100,000-state flow.
+pub fn each_top_definition<'a>(file: &'a File, f: &mut dyn FnMut(Def<'a>)) {
+    for item in &file.items {
+        let def = match item {
+            Item::Hours(h) => Def::Hours(h),
+            Item::Queue(q) => Def::Queue(q),
+            Item::Intent(i) => Def::Intent(i),
+            Item::Service(s) => Def::Service(s),
+            Item::Knowledge(k) => Def::Knowledge(k),
+            Item::Flow(flow) => Def::Flow(flow),
+            Item::Import(_) | Item::Test(_) | Item::Error(_) => continue,
+        };
+        if def.ident().is_some() {
+            f(def);
         }
     }
 }
 
-/// The definition whose name is written at `span`.
-pub fn definition_at(analysis: &Analysis, span: Span) -> Option<Def<'_>> {
-    let (_, file) = analysis.files.iter().find(|(id, _)| *id == span.file)?;
-    let mut found = None;
-    each_definition(file, &mut |def| {
-        if found.is_none() && def.ident().is_some_and(|name| name.span == span) {
-            found = Some(def);
+fn each_in_item<'a>(item: &'a Item, f: &mut dyn FnMut(Def<'a>)) {
+    match item {
+        Item::Hours(h) => f(Def::Hours(h)),
+        Item::Queue(q) => f(Def::Queue(q)),
+        Item::Intent(i) => f(Def::Intent(i)),
+        Item::Service(s) => {
+            f(Def::Service(s));
+            for op in &s.operations {
+                f(Def::Operation(s, op));
+                for field in op.params.iter().chain(&op.returns) {
+                    f(Def::Field(s, op, field));
+                }
+            }
         }
-    });
-    found
+        Item::Knowledge(k) => {
+            f(Def::Knowledge(k));
+            for entry in &k.entries {
+                f(Def::Entry(k, entry));
+            }
+        }
+        Item::Flow(flow) => {
+            f(Def::Flow(flow));
+            each_flow_slot(flow, f);
+            for state in &flow.states {
+                f(Def::State(flow, state));
+            }
+            csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| each_result(flow, stmt, f));
+        }
+        Item::Import(_) | Item::Test(_) | Item::Error(_) => {}
+    }
+}
+
+/// A flow's slots and the values of their enums.
+fn each_flow_slot<'a>(flow: &'a Flow, f: &mut dyn FnMut(Def<'a>)) {
+    for slot in &flow.slots {
+        f(Def::Slot(flow, slot));
+        if let TypeKind::Enum(values) = &slot.ty.kind {
+            for value in values {
+                f(Def::EnumValue(flow, slot, &value.name));
+            }
+        }
+    }
+}
+
+/// `call … into NAME` of one statement.
+fn each_result<'a>(flow: &'a Flow, stmt: &'a Stmt, f: &mut dyn FnMut(Def<'a>)) {
+    if let StmtKind::Call(call) = &stmt.kind
+        && let Some(into) = &call.into
+    {
+        f(Def::Result(flow, call, into));
+    }
+}
+
+/// The slots and call results of one flow (what `ask`, `set`, conditions and `{…}` name).
+pub fn each_flow_variable<'a>(flow: &'a Flow, f: &mut dyn FnMut(Def<'a>)) {
+    let mut named = |def: Def<'a>| {
+        if def.ident().is_some() {
+            f(def)
+        }
+    };
+    each_flow_slot(flow, &mut named);
+    csflow_compiler::visit::each_flow_stmt(flow, &mut |stmt| each_result(flow, stmt, &mut named));
+}
+
+/// The definition whose name is written at `span`. Looks only inside the declaration that
+/// holds the span, and in a flow only inside the state that holds it (found by binary
+/// search: states are in source order), so a hover on a 100,000-state flow stays cheap.
+pub fn definition_at<'a>(analysis: &'a Analysis, span: Span) -> Option<Def<'a>> {
+    let (_, file) = analysis.files.iter().find(|(id, _)| *id == span.file)?;
+    let within = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+    let found = std::cell::Cell::new(None);
+    let mut pick = |def: Def<'a>| {
+        if found.get().is_none() && def.ident().is_some_and(|name| name.span == span) {
+            found.set(Some(def));
+        }
+    };
+    for item in file.items.iter().filter(|item| within(item.span())) {
+        match item {
+            Item::Flow(flow) => {
+                pick(Def::Flow(flow));
+                each_flow_slot(flow, &mut pick);
+                let after = flow.states.partition_point(|s| s.span.start <= span.start);
+                let state = flow.states[..after].last().filter(|s| within(s.span));
+                match state {
+                    Some(state) => {
+                        pick(Def::State(flow, state));
+                        csflow_compiler::visit::each_stmt(&state.body, &mut |stmt| {
+                            each_result(flow, stmt, &mut pick)
+                        });
+                    }
+                    None => {
+                        for handler in &flow.handlers {
+                            csflow_compiler::visit::each_stmt(&handler.action, &mut |stmt| {
+                                each_result(flow, stmt, &mut pick)
+                            });
+                        }
+                        for rule in &flow.escalate {
+                            csflow_compiler::visit::each_stmt(&rule.action, &mut |stmt| {
+                                each_result(flow, stmt, &mut pick)
+                            });
+                        }
+                    }
+                }
+            }
+            other => each_in_item(other, &mut pick),
+        }
+    }
+    // A tree whose states are not in source order (never made by the parser): look
+    // everywhere rather than miss.
+    if found.get().is_none() {
+        each_definition(file, &mut pick);
+    }
+    found.get()
 }
 
 /// The first thing a state says: its first `say`, `ask` or `menu` prompt.

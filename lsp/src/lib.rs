@@ -17,6 +17,7 @@ pub mod navigation;
 pub mod position;
 pub mod project;
 pub mod server;
+pub mod stale;
 pub mod syntax;
 
 pub use server::Server;

@@ -12,6 +12,7 @@ use csflow_compiler::config::{self, Config};
 use csflow_compiler::source::FileId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProjectKey {
@@ -60,6 +61,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Builds the resolver's lookup index (references sorted by place and by definition)
+    /// now, on the analysis worker, so the first hover or definition request after an
+    /// analysis does not pay for sorting a million references.
+    pub fn warm(&self) {
+        if let Some((id, _)) = self.analysis.files.first() {
+            let _ = self.analysis.definition_at(*id, 0);
+        }
+    }
+
     pub fn file(&self, key: &str) -> Option<FileId> {
         self.analysis.sources.find(key)
     }
@@ -78,7 +88,7 @@ impl Snapshot {
 #[derive(Debug, Clone)]
 pub struct Inputs {
     pub key: ProjectKey,
-    pub overlays: HashMap<String, (String, i32)>,
+    pub overlays: HashMap<String, (Arc<String>, i32)>,
 }
 
 impl Inputs {
@@ -122,7 +132,7 @@ impl Inputs {
         }
         for (key, (text, _)) in &self.overlays {
             if Path::new(key).is_absolute() {
-                workspace.set_overlay(key, text.clone());
+                workspace.set_overlay(key, text.as_str());
             }
         }
         cache.overlaid = self
@@ -135,7 +145,7 @@ impl Inputs {
         let read = |path: &Path| -> std::io::Result<Vec<u8>> {
             let key = analysis::normalize(path).to_string_lossy().into_owned();
             match overlays.get(&key) {
-                Some((text, _)) => Ok(text.clone().into_bytes()),
+                Some((text, _)) => Ok(text.as_bytes().to_vec()),
                 None => std::fs::read(path),
             }
         };
@@ -145,7 +155,7 @@ impl Inputs {
                 .unwrap_or_else(|_| workspace.analyze(Vec::new(), &read, &options)),
             ProjectKey::File(key) => {
                 let bytes = match overlays.get(key) {
-                    Some((text, _)) => Some(text.clone().into_bytes()),
+                    Some((text, _)) => Some(text.as_bytes().to_vec()),
                     None => std::fs::read(key).ok(),
                 };
                 let inputs = bytes.map(|b| vec![(key.clone(), b)]).unwrap_or_default();
@@ -215,7 +225,7 @@ mod tests {
         let a = root.join("a.csflow").to_string_lossy().into_owned();
         let inputs = |text: &str, version| Inputs {
             key: key.clone(),
-            overlays: [(a.clone(), (text.to_string(), version))]
+            overlays: [(a.clone(), (Arc::new(text.to_string()), version))]
                 .into_iter()
                 .collect(),
         };
@@ -224,6 +234,13 @@ mod tests {
         assert_eq!(first.versions.get(&a), Some(&1));
         let second = inputs("queue a { }\nqueue c { } 😀\n", 2).analyze_in(&mut cache, &[]);
         assert_eq!(cache.workspace.parse_count(), 3, "only a.csflow again");
+        // a.csflow was being edited, so its tree was not kept: the first analysis where its
+        // text stays the same parses it once more and keeps it; the next ones do not.
+        let typed = "queue a { }\nqueue c { } 😀\n";
+        inputs(typed, 3).analyze_in(&mut cache, &[]);
+        assert_eq!(cache.workspace.parse_count(), 4);
+        inputs(typed, 4).analyze_in(&mut cache, &[]);
+        assert_eq!(cache.workspace.parse_count(), 4);
         assert_eq!(second.versions.get(&a), Some(&2));
         assert!(
             second

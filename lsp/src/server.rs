@@ -6,7 +6,10 @@
 //!   dirty and wake it; edits arriving while it works coalesce into one next run (the
 //!   debounce), and a result computed for a version that is no longer current is dropped;
 //! - requests wait for an analysis of the version they are about, and answer
-//!   `ContentModified` if the document changed while they computed;
+//!   `ContentModified` if the document changed while they computed — except completion,
+//!   signature help and hover, which answer at once from the last analysis and the editor's
+//!   current text (hover only where the cursor is outside what was typed since, see
+//!   `stale.rs`), so a keystroke in a 19 MB file never makes them wait for its re-analysis;
 //! - every handler runs under `catch_unwind`: a bug answers an error, the server carries on.
 
 use crate::context::Ctx;
@@ -15,6 +18,7 @@ use crate::documents::{Document, Documents, document_key, file_path, uri_for};
 use crate::handlers;
 use crate::position::Encoding;
 use crate::project::{Cache, Inputs, ProjectKey, Snapshot, project_of};
+use crate::stale::Shift;
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -241,19 +245,7 @@ impl Server {
             explain_base: &explain_base,
             now: chrono::Utc::now(),
         };
-        let result = catch_unwind(AssertUnwindSafe(|| handler(&ctx))).map_err(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Error {
-                code: ErrorCode::InternalError,
-                message: format!("csflow lsp: this request failed ({what}); please report it")
-                    .into(),
-                data: None,
-            }
-        })?;
+        let result = guarded(|| handler(&ctx))?;
         let current = self.inner().documents.get(uri).map(|d| d.version);
         if current != version {
             return Err(Error::content_modified());
@@ -318,16 +310,82 @@ impl Server {
                 now: chrono::Utc::now(),
             })
         });
-        catch_unwind(AssertUnwindSafe(|| handler(&document, ctx.as_ref()))).map_err(|_| Error {
-            code: ErrorCode::InternalError,
-            message: "csflow lsp: this request failed; please report it".into(),
-            data: None,
-        })
+        guarded(|| handler(&document, ctx.as_ref()))
     }
 
     pub fn encoding(&self) -> Encoding {
         self.inner().encoding
     }
+
+    /// Hover without waiting for an analysis still running: the last analysis answers when
+    /// the cursor is outside what was typed since (see [`crate::stale`]), its range moved
+    /// to the editor's text; otherwise [`Server::at_position`] waits for a fresh one.
+    async fn hover_now(&self, at: TextDocumentPositionParams) -> Result<Option<Hover>> {
+        let uri = &at.text_document.uri;
+        let key = document_key(uri);
+        let (document, project, encoding, explain_base) = {
+            let inner = self.inner();
+            (
+                inner.documents.get(uri).cloned(),
+                project_of(&key, &inner.folders),
+                inner.encoding,
+                inner.settings.explain_base.clone(),
+            )
+        };
+        let snapshot = self
+            .shared
+            .snapshots
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&project)
+            .cloned();
+        if let (Some(document), Some(snapshot)) = (document, snapshot)
+            && let Some(file) = snapshot.file(&key)
+        {
+            let shift = Shift::between(&snapshot.analysis.sources.get(file).text, &document.text);
+            let offset = document.lines().offset(at.position, encoding);
+            if let Some(old) = shift.to_old(offset) {
+                let ctx = Ctx {
+                    snapshot: &snapshot,
+                    file,
+                    encoding,
+                    explain_base: &explain_base,
+                    now: chrono::Utc::now(),
+                };
+                let position = ctx.position(old);
+                let answer = guarded(|| handlers::hover::hover(&ctx, position))?;
+                return Ok(answer.map(|mut hover| {
+                    hover.range = hover.range.and_then(|range| {
+                        let start = shift.to_new(ctx.offset(range.start))?;
+                        let end = shift.to_new(ctx.offset(range.end))?;
+                        let lines = document.lines();
+                        Some(Range::new(
+                            lines.position(start, encoding),
+                            lines.position(end, encoding),
+                        ))
+                    });
+                    hover
+                }));
+            }
+        }
+        self.at_position(at, handlers::hover::hover).await
+    }
+}
+
+/// Runs a request handler; a panic in it answers an internal error (the server carries on).
+fn guarded<T>(handler: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(handler)).map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Error {
+            code: ErrorCode::InternalError,
+            message: format!("csflow lsp: this request failed ({what}); please report it").into(),
+            data: None,
+        }
+    })
 }
 
 /// The analysis worker: one project at a time, the latest texts each time.
@@ -350,8 +408,11 @@ async fn worker(shared: Arc<Shared>, client: Client) {
             };
             let mut cache = caches.remove(&key).unwrap_or_default();
             let analysed = tokio::task::spawn_blocking(move || {
-                let snapshot =
-                    catch_unwind(AssertUnwindSafe(|| inputs.analyze_in(&mut cache, &folders)));
+                let snapshot = catch_unwind(AssertUnwindSafe(|| {
+                    let snapshot = inputs.analyze_in(&mut cache, &folders);
+                    snapshot.warm();
+                    snapshot
+                }));
                 (snapshot, cache)
             })
             .await;
@@ -760,8 +821,7 @@ impl LanguageServer for Server {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        self.at_position(params.text_document_position_params, handlers::hover::hover)
-            .await
+        self.hover_now(params.text_document_position_params).await
     }
 
     async fn goto_definition(

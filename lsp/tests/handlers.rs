@@ -833,3 +833,76 @@ fn completion_in_a_big_flow_sends_at_most_200_items_filtered_by_the_typed_word()
     };
     assert!(list.is_incomplete && list.items.is_empty());
 }
+
+/// The shape of the benchmark's 100,000-state tree (the peers' `flowgen.js … csflow`): a
+/// queue and an intent, then one flow whose flow-level `on no_match … then goto s0` and
+/// escalate rule come before its states; state `i` is a menu whose options go to states
+/// further down. `$0` marks where the benchmark asks for completion: right after the first
+/// `goto `, before the name already written there.
+fn flowgen_tree(n: usize) -> String {
+    let mut text = String::from(
+        "queue agents { }\nintent agent { \"agent\" \"operator\" }\n\nflow ivr {\n  channel chat\n  start s0\n  on no_match retry 2 then goto $0s0\n  escalate {\n    when intent agent handoff agents\n  }\n\n",
+    );
+    let mut next = 1;
+    for i in 0..n {
+        let options = 3 + i % 3;
+        text.push_str(&format!(
+            "  state s{i} {{\n    menu \"State {i}: menu {i}, please choose one of {options} options.\" {{\n"
+        ));
+        for key in 1..=options {
+            if next < n {
+                text.push_str(&format!(
+                    "      option \"Option {key}\" key {key} goto s{next}\n"
+                ));
+                next += 1;
+            } else {
+                text.push_str(&format!("      option \"Option {key}\" key {key} end\n"));
+            }
+        }
+        text.push_str("    }\n  }\n");
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn completion_after_the_first_goto_of_the_benchmark_tree_lists_its_states() {
+    // The benchmark's 100,000-state tree answered this as a list of 200 states marked
+    // incomplete, which its client counted as 0 items (it read only plain arrays); the
+    // answer must carry the states whichever form it takes.
+    let text = flowgen_tree(1_000);
+    let at = text.find("$0").unwrap();
+    let text = text.replacen("$0", "", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("tree.csflow");
+    std::fs::write(&path, &text).unwrap();
+    let snapshot = csflow_lsp::project::Inputs {
+        key: csflow_lsp::project::ProjectKey::Dir(root.clone()),
+        overlays: Default::default(),
+    }
+    .analyze(std::slice::from_ref(&root));
+    let key = path.to_string_lossy().into_owned();
+    let ctx = csflow_lsp::context::Ctx {
+        snapshot: &snapshot,
+        file: snapshot.file(&key).unwrap(),
+        encoding: Encoding::Utf16,
+        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
+        now: support::now(),
+    };
+    let uri = csflow_lsp::documents::uri_for(&key).unwrap();
+    let document = csflow_lsp::documents::Document::new(uri, 1, text.clone());
+    let position = ctx.position(at);
+    let answer = handlers::completion::complete(&document, Some(&ctx), position, Encoding::Utf16);
+    let Some(CompletionResponse::List(list)) = answer else {
+        panic!("1,000 states after `goto `: a list marked incomplete, got {answer:?}");
+    };
+    assert_eq!(list.items.len(), 200);
+    let shown: Vec<CompletionItem> = list.items.iter().take(5).cloned().collect();
+    insta::assert_snapshot!(format!(
+        "{} of 1000 states, incomplete: {}\n{}",
+        list.items.len(),
+        list.is_incomplete,
+        labels(Some(CompletionResponse::Array(shown)))
+    ));
+}

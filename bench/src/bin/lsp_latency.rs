@@ -238,7 +238,14 @@ fn main() {
             "textDocument/completion",
             json!({ "textDocument": { "uri": uri }, "position": goto_position }),
         );
-        completion_items = answer["result"].as_array().map_or(0, Vec::len);
+        // An array of items, or a list `{ isIncomplete, items }` (a flow of more than 200
+        // states answers at most 200, marked incomplete).
+        let result = &answer["result"];
+        completion_items = result
+            .as_array()
+            .or_else(|| result["items"].as_array())
+            .map_or(0, Vec::len);
+        assert!(completion_items > 0, "completion answered: {answer}");
         completion.push(millis(took));
         let (took, answer) = session.request(
             "textDocument/hover",

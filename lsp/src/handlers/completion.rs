@@ -4,7 +4,7 @@
 //! knowledge bases, services and operations (with their parameters), slot types, snippets.
 
 use crate::context::Ctx;
-use crate::definitions::{Def, each_definition};
+use crate::definitions::{Def, each_flow_variable, each_top_definition};
 use crate::documents::Document;
 use crate::handlers::symbols::signature;
 use crate::position::Encoding;
@@ -240,28 +240,65 @@ fn tokens(line: &str) -> Vec<&str> {
     out
 }
 
-/// The declarations of the project, by kind, first definition first.
+/// The declarations of the project that completion offers. Only the top-level ones are
+/// listed up front; a flow's states and variables are read from that flow when asked for,
+/// so a completion in a 100,000-state flow never walks the whole tree.
 struct Names<'a> {
-    defs: Vec<Def<'a>>,
+    /// Flows, queues, intents, hours, knowledge bases and services, first definition first.
+    top: Vec<Def<'a>>,
 }
 
 impl<'a> Names<'a> {
     fn of(ctx: Option<&Ctx<'a>>) -> Names<'a> {
-        let mut defs = Vec::new();
+        let mut top = Vec::new();
         if let Some(ctx) = ctx {
             for (_, file) in &ctx.snapshot.analysis.files {
-                each_definition(file, &mut |def| defs.push(def));
+                each_top_definition(file, &mut |def| top.push(def));
             }
         }
-        Names { defs }
+        Names { top }
     }
 
     fn flow(&self, name: Option<&str>) -> Option<&'a Flow> {
         let name = name?;
-        self.defs.iter().find_map(|d| match d {
+        self.top.iter().find_map(|d| match d {
             Def::Flow(f) if f.name.text() == Some(name) => Some(*f),
             _ => None,
         })
+    }
+
+    fn service(&self, name: &str) -> Option<&'a Service> {
+        self.top.iter().find_map(|d| match d {
+            Def::Service(s) if s.name.text() == Some(name) => Some(*s),
+            _ => None,
+        })
+    }
+
+    /// The slots (and, with `results`, the call results) of `flow`.
+    fn variables(&self, flow: &'a Flow, results: bool) -> Vec<Def<'a>> {
+        let mut out = Vec::new();
+        each_flow_variable(flow, &mut |def| {
+            if results || matches!(def, Def::Slot(..)) {
+                out.push(def)
+            }
+        });
+        out
+    }
+}
+
+/// The answer of [`items_for`]: the items, and whether they were already cut to the word
+/// being typed (a list too long to send whole).
+struct Items {
+    items: Vec<CompletionItem>,
+    incomplete: bool,
+}
+
+impl From<Vec<CompletionItem>> for Items {
+    fn from(items: Vec<CompletionItem>) -> Items {
+        Items {
+            items,
+            incomplete: false,
+        }
     }
 }
 
@@ -301,26 +338,32 @@ pub fn complete(
     let offset = document.lines().offset(position, encoding);
     let before = &document.text[..offset];
     let place = place(before);
-    let mut items = items_for(&place, &Names::of(ctx));
-    if items.is_empty() {
-        return None;
-    }
+    let typed_len = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let typed = &before[before.len() - typed_len..];
+    let Items {
+        mut items,
+        mut incomplete,
+    } = items_for(&place, &Names::of(ctx), typed);
     if items.len() > MAX_ITEMS {
         // A 10,000-state flow after `goto`: send what matches the word being typed, at most
         // MAX_ITEMS of it, and mark the list incomplete so the editor asks again as it grows.
-        let typed_len = before
-            .chars()
-            .rev()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .map(char::len_utf8)
-            .sum::<usize>();
-        let typed = &before[before.len() - typed_len..];
         items.retain(|item| item.label.starts_with(typed));
         items.truncate(MAX_ITEMS);
+        incomplete = true;
+    }
+    if incomplete {
         return Some(CompletionResponse::List(CompletionList {
             is_incomplete: true,
             items,
         }));
+    }
+    if items.is_empty() {
+        return None;
     }
     Some(CompletionResponse::Array(items))
 }
@@ -330,9 +373,9 @@ pub fn complete(
 const MAX_ITEMS: usize = 200;
 
 /// The completion items for a place; separate from the server so tests read like the text.
-fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
+fn items_for(place: &Place, names: &Names, typed: &str) -> Items {
     if place.in_comment || (place.in_string && !place.in_interpolation) {
-        return Vec::new();
+        return Vec::new().into();
     }
     let flow = names.flow(place.flow.as_deref());
     let words = &place.words;
@@ -343,44 +386,58 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         .and_then(|i| words.get(i))
         .copied()
         .unwrap_or("");
-    let kind_items = |want: &dyn Fn(&Def) -> Option<CompletionItem>| -> Vec<CompletionItem> {
+    let unique = |items: &mut dyn Iterator<Item = CompletionItem>| -> Vec<CompletionItem> {
         let mut seen = std::collections::HashSet::new();
-        names
-            .defs
-            .iter()
-            .filter_map(want)
-            .filter(|i| seen.insert(i.label.clone()))
-            .collect()
+        items.filter(|i| seen.insert(i.label.clone())).collect()
     };
-    let in_flow = |def: &Def, wanted: &Flow| def.flow().is_some_and(|f| std::ptr::eq(f, wanted));
-    let states = || match flow {
-        Some(flow) => kind_items(&|d| match d {
-            Def::State(_, s) if in_flow(d, flow) => Some(item(
-                s.name.text()?,
-                CompletionItemKind::FUNCTION,
-                first_prompt(s),
-            )),
-            _ => None,
-        }),
-        None => Vec::new(),
+    let kind_items = |want: &dyn Fn(&Def) -> Option<CompletionItem>| -> Vec<CompletionItem> {
+        unique(&mut names.top.iter().filter_map(want))
+    };
+    // A flow's states; past MAX_ITEMS only those starting with the word being typed (the
+    // prompt of each item is built only for the ones sent).
+    let states = || -> Items {
+        let Some(flow) = flow else {
+            return Vec::new().into();
+        };
+        let big = flow.states.len() > MAX_ITEMS;
+        let items = unique(
+            &mut flow
+                .states
+                .iter()
+                .filter(|s| s.name.text().is_some_and(|n| !big || n.starts_with(typed)))
+                .filter_map(|s| {
+                    Some(item(
+                        s.name.text()?,
+                        CompletionItemKind::FUNCTION,
+                        first_prompt(s),
+                    ))
+                })
+                .take(if big { MAX_ITEMS } else { usize::MAX }),
+        );
+        Items {
+            items,
+            incomplete: big,
+        }
     };
     let slots = |results: bool| match flow {
-        Some(flow) => kind_items(&|d| match d {
-            Def::Slot(_, s) if in_flow(d, flow) => Some(item(
-                s.name.text()?,
-                CompletionItemKind::VARIABLE,
-                Some(s.ty.kind.describe()),
-            )),
-            Def::Result(_, call, name) if results && in_flow(d, flow) => Some(item(
-                &name.name,
-                CompletionItemKind::VARIABLE,
-                Some(format!(
-                    "result of {}.{}",
-                    call.service.name, call.operation.name
+        Some(flow) => unique(&mut names.variables(flow, results).into_iter().filter_map(
+            |d| match d {
+                Def::Slot(_, s) => Some(item(
+                    s.name.text()?,
+                    CompletionItemKind::VARIABLE,
+                    Some(s.ty.kind.describe()),
                 )),
-            )),
-            _ => None,
-        }),
+                Def::Result(_, call, name) => Some(item(
+                    &name.name,
+                    CompletionItemKind::VARIABLE,
+                    Some(format!(
+                        "result of {}.{}",
+                        call.service.name, call.operation.name
+                    )),
+                )),
+                _ => None,
+            },
+        )),
         None => Vec::new(),
     };
     let global = |kind: &str| {
@@ -454,13 +511,8 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         let is_call = words.iter().any(|w| *w == "call" || *w == "mock");
         if is_call {
             return names
-                .defs
-                .iter()
-                .filter_map(|d| match d {
-                    Def::Service(s) if s.name.text() == Some(base) => Some(*s),
-                    _ => None,
-                })
-                .take(1)
+                .service(base)
+                .into_iter()
                 .flat_map(|s| s.operations.iter())
                 .filter_map(|op| {
                     let op_name = op.name.text()?;
@@ -478,32 +530,29 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                     }
                     Some(completion)
                 })
-                .collect();
+                .collect::<Vec<_>>()
+                .into();
         }
         let fields = flow.and_then(|flow| {
-            names.defs.iter().find_map(|d| match d {
-                Def::Result(f, call, name) if std::ptr::eq(*f, flow) && name.name == base => {
-                    Some(*call)
-                }
-                _ => None,
-            })
+            names
+                .variables(flow, true)
+                .into_iter()
+                .find_map(|d| match d {
+                    Def::Result(_, call, name) if name.name == base => Some(call),
+                    _ => None,
+                })
         });
         let Some(call) = fields else {
-            return Vec::new();
+            return Vec::new().into();
         };
         return names
-            .defs
-            .iter()
-            .filter_map(|d| match d {
-                Def::Operation(s, op)
-                    if s.name.text() == Some(call.service.name.as_str())
-                        && op.name.text() == Some(call.operation.name.as_str()) =>
-                {
-                    Some(*op)
-                }
-                _ => None,
+            .service(&call.service.name)
+            .and_then(|s| {
+                s.operations
+                    .iter()
+                    .find(|op| op.name.text() == Some(call.operation.name.as_str()))
             })
-            .take(1)
+            .into_iter()
             .flat_map(|op| op.returns.iter())
             .map(|f| {
                 item(
@@ -512,28 +561,29 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
                     Some(f.ty.kind.describe()),
                 )
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
     }
     if place.in_interpolation {
-        return slots(true);
+        return slots(true).into();
     }
     match (second, last) {
         (_, "goto" | "start") | ("expect", "state") => return states(),
-        (_, "handoff") => return global("queue"),
-        ("answer", "from") => return global("knowledge"),
-        (_, "intent") => return global("intent"),
-        (_, "call" | "mock") => return global("service"),
-        ("open", "(") => return global("hours"),
-        ("expect", "slot") | (_, "ask" | "set") => return slots(false),
-        (_, "hours") if place.block == Block::Queue => return global("hours"),
-        (_, "flow") if place.block == Block::Test => return global("flow"),
-        (_, "channel") => return keywords(&["voice", "chat", "any"]),
-        (_, "priority") => return keywords(&["low", "normal", "high"]),
-        (_, "on") => return keywords(&["no_match", "no_input", "closed", "error"]),
+        (_, "handoff") => return global("queue").into(),
+        ("answer", "from") => return global("knowledge").into(),
+        (_, "intent") => return global("intent").into(),
+        (_, "call" | "mock") => return global("service").into(),
+        ("open", "(") => return global("hours").into(),
+        ("expect", "slot") | (_, "ask" | "set") => return slots(false).into(),
+        (_, "hours") if place.block == Block::Queue => return global("hours").into(),
+        (_, "flow") if place.block == Block::Test => return global("flow").into(),
+        (_, "channel") => return keywords(&["voice", "chat", "any"]).into(),
+        (_, "priority") => return keywords(&["low", "normal", "high"]).into(),
+        (_, "on") => return keywords(&["no_match", "no_input", "closed", "error"]).into(),
         (_, "expect") => {
-            return keywords(&["say", "state", "handoff", "transfer", "end", "slot"]);
+            return keywords(&["say", "state", "handoff", "transfer", "end", "slot"]).into();
         }
-        (_, "send") => return keywords(&["key", "no_input"]),
+        (_, "send") => return keywords(&["key", "no_input"]).into(),
         _ => {}
     }
     if words.first() == Some(&"slot") && words.contains(&":") {
@@ -563,7 +613,7 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
             CompletionItemKind::KEYWORD,
             Some("masked in transcripts and logs".into()),
         ));
-        return items;
+        return items.into();
     }
     let in_expression = words.iter().any(|w| {
         matches!(
@@ -572,12 +622,12 @@ fn items_for(place: &Place, names: &Names) -> Vec<CompletionItem> {
         )
     });
     if in_expression || (place.block == Block::Escalate && last == "when") {
-        return expression();
+        return expression().into();
     }
     if !words.is_empty() {
-        return Vec::new();
+        return Vec::new().into();
     }
-    block_items(place.block)
+    block_items(place.block).into()
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {

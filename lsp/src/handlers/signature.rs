@@ -3,7 +3,7 @@
 //! record and the service's time-out.
 
 use crate::context::Ctx;
-use crate::definitions::{Def, each_definition};
+use crate::definitions::{Def, each_top_definition};
 use crate::documents::Document;
 use crate::handlers::symbols::signature;
 use crate::position::Encoding;
@@ -62,13 +62,17 @@ pub fn signature_help(
 ) -> Option<SignatureHelp> {
     let offset = document.lines().offset(position, encoding);
     let (service_name, operation_name, args) = open_call(&document.text[..offset])?;
+    // Services are top-level: no walk through the flows' states.
     let mut found = None;
     for (_, file) in &ctx.snapshot.analysis.files {
-        each_definition(file, &mut |def| {
-            if let Def::Operation(service, op) = def
+        each_top_definition(file, &mut |def| {
+            if let Def::Service(service) = def
                 && found.is_none()
                 && service.name.text() == Some(service_name)
-                && op.name.text() == Some(operation_name)
+                && let Some(op) = service
+                    .operations
+                    .iter()
+                    .find(|op| op.name.text() == Some(operation_name))
             {
                 found = Some((service, op));
             }
