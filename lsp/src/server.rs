@@ -459,12 +459,17 @@ async fn worker(shared: Arc<Shared>, client: Client) {
                 }
             }
             publish(&shared, &client, &snapshot).await;
-            shared
+            let previous = shared
                 .snapshots
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(key, Arc::new(snapshot));
             shared.generation.send_modify(|g| *g += 1);
+            // Freeing the previous analysis (millions of tree nodes on a big file) is done
+            // off the async threads, so that requests are answered meanwhile.
+            if let Some(previous) = previous {
+                tokio::task::spawn_blocking(move || drop(previous));
+            }
         }
     }
 }
