@@ -82,54 +82,85 @@ pub fn highlights(ctx: &Ctx, position: Position) -> Option<Vec<DocumentHighlight
 }
 
 /// Where callers come into `state` from: each state (or flow-level place, or test) holding
-/// a reference to it, once each, in source order; `None` when the state is not resolved.
-pub fn entered_from(ctx: &Ctx, flow: &Flow, state: &State) -> Option<Vec<String>> {
+/// a reference to it, once each, in source order — the first `shown` of them by name, and
+/// how many there are; `None` when the state is not resolved. A main menu may be entered
+/// from 30,000 places: they are told apart by index, and only the shown ones are named.
+pub fn entered_from(
+    ctx: &Ctx,
+    flow: &Flow,
+    state: &State,
+    shown: usize,
+) -> Option<(Vec<String>, usize)> {
+    /// A place a reference is written in, by position (cheap to compare).
+    #[derive(Hash, PartialEq, Eq)]
+    enum Place {
+        Test(csflow_compiler::source::FileId, u32),
+        Start,
+        State(usize),
+        Escalate,
+        Handler(usize),
+    }
     let analysis = &ctx.snapshot.analysis;
     let id = analysis.resolution.def_named(state.name.as_ref()?.span)?;
-    // States are in source order: find the one holding a reference by binary search (a
-    // main menu may be entered from thousands of places).
-    let holding = |span: Span| -> Option<&State> {
+    // States are in source order: find the one holding a reference by binary search.
+    let holding = |span: Span| -> Option<usize> {
         let after = flow.states.partition_point(|s| s.span.start <= span.start);
-        flow.states[..after]
-            .last()
-            .filter(|s| s.span.file == span.file && span.end <= s.span.end)
+        let index = after.checked_sub(1)?;
+        let s = &flow.states[index];
+        (s.span.file == span.file && span.end <= s.span.end).then_some(index)
     };
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for reference in analysis.references_to(id) {
         let span = reference.span;
         let place = if reference.in_test {
-            test_holding(ctx, span).map(|t| format!("test “{t}”"))
+            test_holding(ctx, span).map(|(start, _)| Place::Test(span.file, start))
         } else if flow.start.as_ref().is_some_and(|s| s.span == span) {
-            Some("the start".to_string())
-        } else if let Some(from) = holding(span) {
-            from.name.text().map(|name| format!("`{name}`"))
+            Some(Place::Start)
+        } else if let Some(index) = holding(span) {
+            flow.states[index].name.text().map(|_| Place::State(index))
         } else if flow
             .escalate
             .iter()
             .any(|r| r.span.start <= span.start && span.end <= r.span.end)
         {
-            Some("an escalate rule".to_string())
+            Some(Place::Escalate)
         } else {
             flow.handlers
                 .iter()
-                .find(|h| h.span.start <= span.start && span.end <= h.span.end)
-                .map(|h| format!("the flow's `on {}`", h.kind.as_str()))
+                .position(|h| h.span.start <= span.start && span.end <= h.span.end)
+                .map(Place::Handler)
         };
-        if let Some(place) = place
-            && seen.insert(place.clone())
-        {
-            out.push(place);
+        let Some(place) = place else { continue };
+        if seen.contains(&place) {
+            continue;
         }
+        if out.len() < shown {
+            out.push(match &place {
+                Place::Test(..) => test_holding(ctx, span)
+                    .map(|(_, name)| format!("test “{name}”"))
+                    .unwrap_or_default(),
+                Place::Start => "the start".to_string(),
+                Place::State(index) => {
+                    format!("`{}`", flow.states[*index].name.text().unwrap_or_default())
+                }
+                Place::Escalate => "an escalate rule".to_string(),
+                Place::Handler(index) => {
+                    format!("the flow's `on {}`", flow.handlers[*index].kind.as_str())
+                }
+            });
+        }
+        seen.insert(place);
     }
-    Some(out)
+    Some((out, seen.len()))
 }
 
-fn test_holding(ctx: &Ctx, span: Span) -> Option<String> {
+/// The test holding `span`: where it starts, and its name.
+fn test_holding(ctx: &Ctx, span: Span) -> Option<(u32, String)> {
     let file = ctx.snapshot.ast(span.file)?;
     file.items.iter().find_map(|item| match item {
         Item::Test(test) if test.span.start <= span.start && span.end <= test.span.end => {
-            Some(test.name.plain_text())
+            Some((test.span.start, test.name.plain_text()))
         }
         _ => None,
     })

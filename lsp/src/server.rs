@@ -342,7 +342,11 @@ impl Server {
         if let (Some(document), Some(snapshot)) = (document, snapshot)
             && let Some(file) = snapshot.file(&key)
         {
-            let shift = Shift::between(&snapshot.analysis.sources.get(file).text, &document.text);
+            let shift = if snapshot.versions.get(&key) == Some(&document.version) {
+                Shift::identity(document.text.len())
+            } else {
+                Shift::between(&snapshot.analysis.sources.get(file).text, &document.text)
+            };
             let offset = document.lines().offset(at.position, encoding);
             if let Some(old) = shift.to_old(offset) {
                 let ctx = Ctx {
@@ -408,11 +412,8 @@ async fn worker(shared: Arc<Shared>, client: Client) {
             };
             let mut cache = caches.remove(&key).unwrap_or_default();
             let analysed = tokio::task::spawn_blocking(move || {
-                let snapshot = catch_unwind(AssertUnwindSafe(|| {
-                    let snapshot = inputs.analyze_in(&mut cache, &folders);
-                    snapshot.warm();
-                    snapshot
-                }));
+                let snapshot =
+                    catch_unwind(AssertUnwindSafe(|| inputs.analyze_in(&mut cache, &folders)));
                 (snapshot, cache)
             })
             .await;
@@ -459,11 +460,29 @@ async fn worker(shared: Arc<Shared>, client: Client) {
                 }
             }
             publish(&shared, &client, &snapshot).await;
+            // The resolver's lookup index (a million references sorted, on the big tree) is
+            // built after the diagnostics are out, so a keystroke's diagnostics do not wait
+            // for it, and before the analysis is stored, so no request pays for it. Requests
+            // meanwhile read the previous analysis or wait, as during the analysis itself.
+            let snapshot = Arc::new(snapshot);
+            let warming = snapshot.clone();
+            let warmed = tokio::task::spawn_blocking(move || {
+                catch_unwind(AssertUnwindSafe(|| warming.warm())).is_ok()
+            })
+            .await;
+            if !matches!(warmed, Ok(true)) {
+                client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("csflow lsp: indexing {key:?} failed; please report it"),
+                    )
+                    .await;
+            }
             let previous = shared
                 .snapshots
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(key, Arc::new(snapshot));
+                .insert(key, snapshot);
             shared.generation.send_modify(|g| *g += 1);
             // Freeing the previous analysis (millions of tree nodes on a big file) is done
             // off the async threads, so that requests are answered meanwhile.

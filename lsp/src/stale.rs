@@ -64,6 +64,16 @@ impl Shift {
         }
     }
 
+    /// Two texts known to be the same (the analysis read this very version).
+    pub fn identity(len: usize) -> Shift {
+        Shift {
+            prefix: len,
+            suffix: 0,
+            old_len: len,
+            new_len: len,
+        }
+    }
+
     /// Whether both texts are the same.
     pub fn is_identity(&self) -> bool {
         self.prefix == self.old_len && self.old_len == self.new_len
@@ -124,5 +134,19 @@ mod tests {
         assert_eq!(shift.to_old(10_001), None);
         assert_eq!(shift.to_old(10_003), Some(10_002));
         assert_eq!(shift.to_new(10_002), Some(10_003));
+    }
+
+    #[test]
+    fn the_identity_maps_every_offset_to_itself() {
+        // What hover uses when the analysis read the editor's very version: no compare.
+        let text = "state 你好 {}
+";
+        let identity = Shift::identity(text.len());
+        assert_eq!(identity, Shift::between(text, text));
+        assert!(identity.is_identity());
+        for offset in [0, 6, text.len()] {
+            assert_eq!(identity.to_old(offset), Some(offset));
+            assert_eq!(identity.to_new(offset), Some(offset));
+        }
     }
 }

@@ -906,3 +906,52 @@ fn completion_after_the_first_goto_of_the_benchmark_tree_lists_its_states() {
         labels(Some(CompletionResponse::Array(shown)))
     ));
 }
+
+/// An analysis of `text` as the only file of a project, and the file's key.
+fn analysed_alone(text: &str) -> (tempfile::TempDir, csflow_lsp::project::Snapshot, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("alone.csflow");
+    std::fs::write(&path, text).unwrap();
+    let snapshot = csflow_lsp::project::Inputs {
+        key: csflow_lsp::project::ProjectKey::Dir(root.clone()),
+        overlays: Default::default(),
+    }
+    .analyze(std::slice::from_ref(&root));
+    (dir, snapshot, path.to_string_lossy().into_owned())
+}
+
+#[test]
+fn hover_on_a_busy_state_names_the_first_twelve_places_and_counts_the_rest() {
+    // `hub` is entered from the start, from 20 states (one of them twice, which counts
+    // once) and from a test; only the first twelve places are named, in source order.
+    let mut text =
+        String::from("flow f {\n  start hub\n  state hub {\n    say \"你好 😀\"\n    end\n  }\n");
+    for i in 0..20 {
+        text.push_str(&format!("  state from_{i} {{\n    goto hub\n  }}\n"));
+    }
+    text.push_str("  state twice {\n    menu \"?\" {\n      option \"a\" key 1 goto hub\n      option \"b\" key 2 goto hub\n    }\n  }\n}\n");
+    text.push_str("test \"reaches the hub\" {\n  flow f\n  expect state hub\n}\n");
+    let (_dir, snapshot, key) = analysed_alone(&text);
+    let ctx = csflow_lsp::context::Ctx {
+        snapshot: &snapshot,
+        file: snapshot.file(&key).unwrap(),
+        encoding: Encoding::Utf16,
+        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
+        now: support::now(),
+    };
+    let position = ctx.position(text.find("state hub").unwrap() + "state h".len());
+    let hover = markdown(handlers::hover::hover(&ctx, position));
+    let entered = hover
+        .lines()
+        .find(|l| l.starts_with("Entered from:"))
+        .unwrap_or_else(|| panic!("no `Entered from` line in {hover}"));
+    // 1 start + 20 states + `twice` + the test = 23 places: 12 named, 11 more.
+    let named: Vec<String> = std::iter::once("the start".to_string())
+        .chain((0..11).map(|i| format!("`from_{i}`")))
+        .collect();
+    assert_eq!(
+        entered,
+        format!("Entered from: {} and 11 more", named.join(", "))
+    );
+}

@@ -133,20 +133,15 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
             if !prompts.is_empty() {
                 line(format!("Says:\n{}", bullets(&prompts)));
             }
-            let entered = navigation::entered_from(ctx, flow, state);
-            if let Some(entered) = entered {
+            const SHOWN: usize = 12;
+            let entered = navigation::entered_from(ctx, flow, state, SHOWN);
+            if let Some((entered, total)) = entered {
                 if entered.is_empty() {
                     line("Entered from: nowhere (no `goto` or option leads here)".to_string());
                 } else {
-                    const SHOWN: usize = 12;
-                    let mut text = entered
-                        .iter()
-                        .take(SHOWN)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    if entered.len() > SHOWN {
-                        text.push_str(&format!(" and {} more", entered.len() - SHOWN));
+                    let mut text = entered.join(", ");
+                    if total > SHOWN {
+                        text.push_str(&format!(" and {} more", total - SHOWN));
                     }
                     line(format!("Entered from: {text}"));
                 }
