@@ -84,75 +84,84 @@ pub fn highlights(ctx: &Ctx, position: Position) -> Option<Vec<DocumentHighlight
 /// Where callers come into `state` from: each state (or flow-level place, or test) holding
 /// a reference to it, once each, in source order — the first `shown` of them by name, and
 /// how many there are; `None` when the state is not resolved. A main menu may be entered
-/// from 30,000 places: they are told apart by index, and only the shown ones are named.
+/// from 30,000 places: only the shown ones are named, and since references come in source
+/// order, those inside one state come one after the other, so a state is counted once by
+/// comparing it with the previous one (no set of 30,000 places, a binary search only when
+/// the reference leaves the previous state).
 pub fn entered_from(
     ctx: &Ctx,
     flow: &Flow,
     state: &State,
     shown: usize,
 ) -> Option<(Vec<String>, usize)> {
-    /// A place a reference is written in, by position (cheap to compare).
+    /// A place other than a state a reference is written in (few of them).
     #[derive(Hash, PartialEq, Eq)]
     enum Place {
         Test(csflow_compiler::source::FileId, u32),
         Start,
-        State(usize),
         Escalate,
         Handler(usize),
     }
     let analysis = &ctx.snapshot.analysis;
     let id = analysis.resolution.def_named(state.name.as_ref()?.span)?;
+    let inside = |outer: Span, span: Span| {
+        outer.file == span.file && outer.start <= span.start && span.end <= outer.end
+    };
     // States are in source order: find the one holding a reference by binary search.
     let holding = |span: Span| -> Option<usize> {
         let after = flow.states.partition_point(|s| s.span.start <= span.start);
         let index = after.checked_sub(1)?;
-        let s = &flow.states[index];
-        (s.span.file == span.file && span.end <= s.span.end).then_some(index)
+        inside(flow.states[index].span, span).then_some(index)
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut previous_state: Option<usize> = None;
+    let mut states = 0;
+    let mut others = std::collections::HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for reference in analysis.references_to(id) {
         let span = reference.span;
+        if !reference.in_test {
+            if previous_state.is_some_and(|index| inside(flow.states[index].span, span)) {
+                continue;
+            }
+            if let Some(index) = holding(span) {
+                previous_state = Some(index);
+                if let Some(name) = flow.states[index].name.text() {
+                    states += 1;
+                    if out.len() < shown {
+                        out.push(format!("`{name}`"));
+                    }
+                }
+                continue;
+            }
+        }
         let place = if reference.in_test {
-            test_holding(ctx, span).map(|(start, _)| Place::Test(span.file, start))
+            test_holding(ctx, span).map(|(start, name)| (Place::Test(span.file, start), name))
         } else if flow.start.as_ref().is_some_and(|s| s.span == span) {
-            Some(Place::Start)
-        } else if let Some(index) = holding(span) {
-            flow.states[index].name.text().map(|_| Place::State(index))
-        } else if flow
-            .escalate
-            .iter()
-            .any(|r| r.span.start <= span.start && span.end <= r.span.end)
-        {
-            Some(Place::Escalate)
+            Some((Place::Start, String::new()))
+        } else if flow.escalate.iter().any(|r| inside(r.span, span)) {
+            Some((Place::Escalate, String::new()))
         } else {
             flow.handlers
                 .iter()
-                .position(|h| h.span.start <= span.start && span.end <= h.span.end)
-                .map(Place::Handler)
+                .position(|h| inside(h.span, span))
+                .map(|index| (Place::Handler(index), String::new()))
         };
-        let Some(place) = place else { continue };
-        if seen.contains(&place) {
+        let Some((place, test_name)) = place else {
             continue;
-        }
-        if out.len() < shown {
+        };
+        if out.len() < shown && !others.contains(&place) {
             out.push(match &place {
-                Place::Test(..) => test_holding(ctx, span)
-                    .map(|(_, name)| format!("test “{name}”"))
-                    .unwrap_or_default(),
+                Place::Test(..) => format!("test “{test_name}”"),
                 Place::Start => "the start".to_string(),
-                Place::State(index) => {
-                    format!("`{}`", flow.states[*index].name.text().unwrap_or_default())
-                }
                 Place::Escalate => "an escalate rule".to_string(),
                 Place::Handler(index) => {
                     format!("the flow's `on {}`", flow.handlers[*index].kind.as_str())
                 }
             });
         }
-        seen.insert(place);
+        others.insert(place);
     }
-    Some((out, seen.len()))
+    Some((out, states + others.len()))
 }
 
 /// The test holding `span`: where it starts, and its name.
