@@ -14,6 +14,7 @@ pub mod literal;
 mod lower;
 mod parser;
 
+pub use keywords::{PARTS, TYPE_NAMES, is_keyword, starts_an_item};
 pub use literal::quote;
 
 use crate::ast;

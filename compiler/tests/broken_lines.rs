@@ -159,95 +159,14 @@ fn identifiers(line: &str) -> Vec<String> {
     out
 }
 
-/// Words of the language: misspelling one of them is misspelling a keyword, not a name.
-const KEYWORDS: &[&str] = &[
-    "say",
-    "ask",
-    "menu",
-    "option",
-    "goto",
-    "end",
-    "handoff",
-    "if",
-    "else",
-    "set",
-    "call",
-    "into",
-    "answer",
-    "from",
-    "on",
-    "retry",
-    "then",
-    "when",
-    "slot",
-    "start",
-    "channel",
-    "key",
-    "intent",
-    "phrase",
-    "priority",
-    "reason",
-    "hours",
-    "timezone",
-    "skills",
-    "timeout",
-    "question",
-    "tags",
-    "owner",
-    "review_by",
-    "flow",
-    "expect",
-    "send",
-    "mock",
-    "time",
-    "fails",
-    "returns",
-    "no_match",
-    "no_input",
-    "closed",
-    "error",
-    "true",
-    "false",
-    "none",
-    "and",
-    "or",
-    "not",
-    "is",
-    "in",
-    "matches",
-    "low",
-    "normal",
-    "high",
-    "voice",
-    "chat",
-    "any",
-    "text",
-    "number",
-    "integer",
-    "digits",
-    "yes_no",
-    "date",
-    "email",
-    "phone",
-    "sensitive",
-    "import",
-    "state",
-    "sentiment",
-    "turns",
-    "no_match_count",
-    "no_input_count",
-    "open",
-    "mon",
-    "tue",
-    "wed",
-    "thu",
-    "fri",
-    "sat",
-    "sun",
-    "entry",
-    "operation",
-    "service",
-];
+/// Words of the language (the compiler's one keyword table, the type names, the built-in
+/// names): misspelling one of them is misspelling a keyword, not a name.
+fn is_keyword(word: &str) -> bool {
+    use csflow_compiler::syntax;
+    syntax::is_keyword(word)
+        || syntax::TYPE_NAMES.contains(&word)
+        || csflow_runtime::builtins::lookup(word).is_some()
+}
 
 /// Does the line open or close a block (a brace outside strings), or hold nothing to break?
 fn breakable(line: &str) -> bool {
@@ -314,11 +233,11 @@ fn mutations_of(file: &Path, number: usize, line: &str) -> Vec<Mutation> {
     let words = identifiers(content);
     // Misspell its keyword (the first word, when it is one).
     if let Some(first) = words.first()
-        && KEYWORDS.contains(&first.as_str())
+        && is_keyword(first)
         && content.starts_with(first.as_str())
     {
         let typo = misspell(first);
-        if !KEYWORDS.contains(&typo.as_str()) {
+        if !is_keyword(&typo) {
             out.push(make(
                 Kind::Keyword,
                 format!("{}{}{}", &body[..indent], typo, &content[first.len()..]),
@@ -326,12 +245,7 @@ fn mutations_of(file: &Path, number: usize, line: &str) -> Vec<Mutation> {
         }
     }
     // Misspell one name it refers to: the last identifier that is no keyword.
-    if let Some(name) = words
-        .iter()
-        .skip(1)
-        .rev()
-        .find(|w| !KEYWORDS.contains(&w.as_str()))
-    {
+    if let Some(name) = words.iter().skip(1).rev().find(|w| !is_keyword(w)) {
         let typo = misspell(name);
         if let Some(at) = find_word(body, name) {
             out.push(make(

@@ -673,6 +673,25 @@ fn keyword_table_matches_the_grammar() {
             );
         }
     }
+    // The keywords a name is never taken from the next line before (`name_on_line`) are
+    // the words that start an item, and every keyword of the grammar is in the table.
+    let next_line: std::collections::BTreeSet<String> =
+        quoted_words(&rules["item_keyword"]).into_iter().collect();
+    let starting: std::collections::BTreeSet<String> = k::words()
+        .filter(|w| k::starts_an_item(w))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(next_line, starting, "the grammar's `item_keyword` words");
+    for (name, body) in &rules {
+        if name.starts_with("k_") {
+            for word in quoted_words(body) {
+                assert!(
+                    k::is_keyword(&word) || k::TYPE_NAMES.contains(&word.as_str()),
+                    "`{word}` ({name}) is in no keyword table"
+                );
+            }
+        }
+    }
     assert_eq!(
         alternatives(&rules["handler_block"])
             .into_iter()
