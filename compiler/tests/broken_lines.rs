@@ -384,7 +384,7 @@ fn examples() -> Vec<(String, Project)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let common = root.join("common/intents.csflow");
     let mut projects = Vec::new();
-    for name in ["bank", "leads", "shop", "utility"] {
+    for name in ["airline", "bank", "hotline", "leads", "shop", "utility"] {
         let mut project = Project::new();
         for entry in std::fs::read_dir(root.join(name)).expect("example folder") {
             let path = entry.expect("entry").path();

@@ -328,6 +328,18 @@ impl<'a> Lower<'a> {
         })
     }
 
+    /// Reports the error of an operation's result record that did not parse, found by
+    /// reading it again as a record (pest gave up on the whole optional `returns { … }`).
+    fn broken_record(&mut self, pair: &P) {
+        let span = self.span(pair);
+        let (start, end) = (span.start as usize, span.end as usize);
+        let diagnostic = match CsflowParser::parse(Rule::record_type, &self.text[start..end]) {
+            Err(err) => error::from_pest(self.file, self.text, start, &err, Context::Service),
+            Ok(_) => error::bad_node(self.file, self.text, span, Context::Service),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
     fn too_long(&mut self, span: Span, what: &str) {
         let message = format!("this expression has more than {MAX_CHAIN} {what}");
         self.diagnostics.push(
