@@ -167,8 +167,9 @@ fn is_keyword(word: &str) -> bool {
         || csflow_runtime::builtins::lookup(word).is_some()
 }
 
-/// How many `{` (outside strings and comments) the line leaves open.
-fn open_braces(line: &str) -> usize {
+/// The braces of a line outside strings and comments: how many it leaves open and whether
+/// it ends inside a string, or `None` when it closes a block it did not open.
+fn braces(line: &str) -> Option<(usize, bool)> {
     let mut in_string = false;
     let mut escaped = false;
     let mut depth = 0usize;
@@ -178,12 +179,20 @@ fn open_braces(line: &str) -> usize {
             '\\' if in_string => escaped = true,
             '"' => in_string = !in_string,
             '{' if !in_string => depth += 1,
-            '}' if !in_string => depth = depth.saturating_sub(1),
+            '}' if !in_string => depth = depth.checked_sub(1)?,
             '#' if !in_string => break,
             _ => {}
         }
     }
-    if in_string { 0 } else { depth }
+    Some((depth, in_string))
+}
+
+/// How many `{` the line leaves open (none when it ends inside a string).
+fn open_braces(line: &str) -> usize {
+    match braces(line) {
+        Some((depth, false)) => depth,
+        _ => 0,
+    }
 }
 
 /// Does the line hold something to break, and open or close no block (its braces outside
@@ -191,27 +200,7 @@ fn open_braces(line: &str) -> usize {
 /// { ok: bool }`)?
 fn breakable(line: &str) -> bool {
     let trimmed = line.trim();
-    if trimmed.is_empty() || trimmed.starts_with('#') {
-        return false;
-    }
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut depth = 0usize;
-    for c in line.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '{' if !in_string => depth += 1,
-            '}' if !in_string => match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return false,
-            },
-            '#' if !in_string => break,
-            _ => {}
-        }
-    }
-    depth == 0
+    !trimmed.is_empty() && !trimmed.starts_with('#') && matches!(braces(line), Some((0, _)))
 }
 
 /// A typo in `word`: its last two letters swapped (or, for one letter or a doubled end, one

@@ -283,17 +283,34 @@ fn token_before(text: &str, pos: usize) -> Option<(String, usize, usize)> {
     Some((token, start, end))
 }
 
-/// A string opened and not closed on its line, in `text[start..end]`: its span (to the end
-/// of that line). Comments are left out, as [`lex`] finds them.
-fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+/// The lines of `text[start..end]`, each as its start, its code (the line without its
+/// comment, as [`lex`] finds it) and whether a comment followed.
+fn code_lines(text: &str, start: usize, end: usize) -> impl Iterator<Item = (usize, &str, bool)> {
     let end = end.min(text.len());
     let mut line_start = start;
-    while line_start < end {
+    std::iter::from_fn(move || {
+        if line_start >= end {
+            return None;
+        }
         let line_end = text[line_start..end]
             .find('\n')
             .map_or(end, |i| line_start + i);
         let line = &text[line_start..line_end];
-        let code = &line[..lex::comment_start(line).unwrap_or(line.len())];
+        let comment = lex::comment_start(line);
+        let at = line_start;
+        line_start = line_end + 1;
+        Some((
+            at,
+            &line[..comment.unwrap_or(line.len())],
+            comment.is_some(),
+        ))
+    })
+}
+
+/// A string opened and not closed on its line, in `text[start..end]`: its span (to the end
+/// of that line). Comments are left out.
+fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    for (line_start, code, _) in code_lines(text, start, end) {
         let bytes = code.as_bytes();
         let (mut pos, mut open) = (0, None);
         while pos < bytes.len() {
@@ -310,25 +327,17 @@ fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, u
             let full_end = text[quote..].find('\n').map_or(text.len(), |i| quote + i);
             return Some((quote, full_end));
         }
-        line_start = line_end + 1;
     }
     None
 }
 
 /// `end` moved back to the first comment of `text[start..end]`, if any: the code part.
 fn code_end(text: &str, start: usize, end: usize) -> usize {
-    let end = end.min(text.len());
-    let mut line_start = start;
-    while line_start < end {
-        let line_end = text[line_start..end]
-            .find('\n')
-            .map_or(end, |i| line_start + i);
-        if let Some(at) = lex::comment_start(&text[line_start..line_end]) {
-            return line_start + at;
-        }
-        line_start = line_end + 1;
-    }
-    end
+    code_lines(text, start, end)
+        .find(|(_, _, comment)| *comment)
+        .map_or(end.min(text.len()), |(line_start, code, _)| {
+            line_start + code.len()
+        })
 }
 
 /// The first space-like character outside strings on the line `start..end` that is not a
