@@ -270,6 +270,9 @@ pub struct Operation {
     pub name: Option<Ident>,
     pub params: Vec<Field>,
     pub returns: Vec<Field>,
+    /// Its result record did not parse (already reported): the operation is kept, its
+    /// result fields are unknown (never "no fields").
+    pub broken: bool,
     pub span: Span,
 }
 
