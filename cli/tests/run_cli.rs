@@ -160,7 +160,14 @@ fn mocks_are_checked_against_the_project() {
             r#"card_api.block={"okay": true}"#,
             "returns no field `okay`",
         ),
-        (r#"card_api.block={"ok": "yes"}"#, "`ok` is declared `bool`"),
+        (
+            r#"card_api.block={"ok": "yes", "reference": "R-1"}"#,
+            "the answer's `ok` is \"yes\", not true or false",
+        ),
+        (
+            r#"card_api.block={"ok": true}"#,
+            "the answer's `reference` is missing",
+        ),
         (r#"card_api.block=[1, 2]"#, "must be a JSON object"),
     ] {
         let mut args = time.to_vec();

@@ -50,6 +50,19 @@ impl Ty<'_> {
             Ty::Date => Type::Date,
             Ty::Time => Type::Time,
             Ty::Duration => Type::Duration,
+            Ty::Enum(values) if values.iter().any(|v| v.label.is_some()) => {
+                Type::LabelledEnum(Box::new(
+                    values
+                        .iter()
+                        .map(|v| {
+                            (
+                                v.name.name.clone(),
+                                v.label.as_ref().map(|l| l.plain_text()),
+                            )
+                        })
+                        .collect(),
+                ))
+            }
             Ty::Enum(_) => Type::Enum,
             Ty::Record(_) => Type::Record,
             Ty::List(element) => Type::List(Box::new(element.kept())),

@@ -3,7 +3,7 @@
 
 use super::{CodegenError, Generator, Result, date, error, time};
 use crate::ast::{self, BinaryOp, Block, ExprKind, HandlerKind, Stmt, StmtKind, StrPart};
-use crate::resolve::{DefId, DefKind};
+use crate::resolve::{self, DefId, DefKind};
 use crate::source::Span;
 use crate::visit::{self, Ending};
 use csflow_runtime::bundle::{
@@ -288,9 +288,21 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 StrPart::Text(t, _) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
-                    // An enum slot with display labels says its label.
+                    // An enum with display labels says its label: a slot's from its variable,
+                    // a field's (of a call result or an item) from the type the checks found.
                     if let Some(var) = self.labelled_enum(expr) {
                         self.emit(Instr::Label(var), expr.span);
+                    } else if let Some(resolve::Type::LabelledEnum(values)) =
+                        self.g.resolution.type_of(expr.span)
+                    {
+                        let values = values
+                            .iter()
+                            .map(|(name, label)| rt::EnumValue {
+                                name: self.g.s(name),
+                                label: label.as_deref().map(|l| self.g.s(l)),
+                            })
+                            .collect();
+                        self.emit(Instr::Labels(values), expr.span);
                     }
                     template.placeholder();
                 }
