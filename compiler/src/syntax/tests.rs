@@ -756,3 +756,85 @@ fn fast_path_and_pest_agree_on_every_grammar_word_as_a_name() {
     }
     assert!(agreed > 300, "only {agreed} agreed readings");
 }
+
+/// Every span in the tree of `text` (read from its debug form: the tree has no generic walk
+/// over spans), as the text it covers.
+fn all_spans(text: &str) -> Vec<(usize, usize)> {
+    let tree = format!("{:?}", parse(text).file.items);
+    let mut spans = Vec::new();
+    for piece in tree.split("Span { file: FileId(0), start: ").skip(1) {
+        let numbers: Vec<usize> = piece
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .take(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if let [start, end] = numbers[..] {
+            spans.push((start, end));
+        }
+    }
+    spans
+}
+
+/// pest lets a rule that ends in `x*` or `x?` keep the whitespace and comments it skipped;
+/// the lowering ends every span at its last token instead (no span of a node ends in
+/// whitespace or in a comment), and keeps that token (a `)`, a `{` whose `}` is missing).
+#[test]
+fn spans_end_at_their_last_token() {
+    let text = concat!(
+        "service crm {  # the CRM\n",
+        "  operation find(phone: text)   # no result\n",
+        "  operation get(id: text) returns { name: text }\n",
+        "}\n",
+        "flow f {\n",
+        "  start a   # first\n",
+        "  slot s: text   # a slot\n",
+        "  escalate {   # rules\n",
+        "    when s == \"agent\" handoff q   # rule\n",
+        "  }\n",
+        "  state a {\n",
+        "    call crm.find(phone: \"1\")   # fire and forget\n",
+        "  state b {\n",
+        "    say \"hi\"   # hello\n",
+        "    ask s \"which?\"  # plain\n",
+        "    if s == \"x\" { goto a }   # branch\n",
+        "    say # later\n",
+        "    handoff q   # queue\n",
+        "  }\n",
+        "}\n",
+        "test \"t\" {\n",
+        "  flow f\n",
+        "  expect state a   # there\n",
+        "}  # the end, no newline"
+    );
+    for (start, end) in all_spans(text) {
+        let covered = &text[start..end];
+        let last_line = &text[text[..end].rfind('\n').map_or(0, |i| i + 1)..end];
+        assert!(
+            !covered.ends_with(lex::is_space) && lex::comment_start(last_line).is_none(),
+            "span {start}..{end} ends in trivia: {covered:?}"
+        );
+    }
+    let covers = |wanted: &str| {
+        all_spans(text)
+            .iter()
+            .any(|&(start, end)| &text[start..end] == wanted)
+    };
+    for wanted in [
+        "operation find(phone: text)",
+        "when s == \"agent\" handoff q",
+        "call crm.find(phone: \"1\")",
+        "say \"hi\"",
+        "say",
+        "handoff q",
+    ] {
+        assert!(
+            covers(wanted),
+            "no node spans {wanted:?}: {:?}",
+            all_spans(text)
+                .iter()
+                .map(|&(s, e)| &text[s..e])
+                .collect::<Vec<_>>()
+        );
+    }
+}
