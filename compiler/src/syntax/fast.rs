@@ -306,6 +306,7 @@ impl Reader<'_> {
             self.pos = before;
         }
         Some(Ask {
+            audio: None,
             language: None,
             timing: InputTiming::default(),
             slot,
@@ -773,9 +774,15 @@ impl Reader<'_> {
                 } else {
                     return None;
                 };
+                if handoff.priority.is_some() {
+                    return None; // `duplicate-setting` is pest's (the lowering reports it)
+                }
                 handoff.priority = Some((priority, self.span(level_start)));
             } else if self.keyword("reason") {
                 self.skip();
+                if handoff.reason.is_some() {
+                    return None;
+                }
                 handoff.reason = Some(self.string()?);
             } else {
                 self.pos = before;
@@ -791,6 +798,7 @@ impl Reader<'_> {
             return None;
         }
         let mut menu = Menu {
+            audio: None,
             language: None,
             timing: InputTiming::default(),
             prompt,

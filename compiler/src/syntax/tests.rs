@@ -654,6 +654,8 @@ fn keyword_table_matches_the_grammar() {
         "k_test",
         // an `ask`'s or `menu`'s voice settings, written after its prompt, not in its block
         "input_setting",
+        // a `menu`'s recorded prompt, written before its prompt text, not in its block
+        "prompt_play",
     ];
     for (table, list) in tables {
         let offered: std::collections::BTreeSet<String> = alternatives(&rules[list])
