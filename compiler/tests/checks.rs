@@ -1097,6 +1097,67 @@ flow f {
     assert_eq!(mismatches, 5, "{found:#?}");
 }
 
+/// A static key against the keys `options from` actually gives its items, given its `max`:
+/// an equal key is `duplicate-key`, one that starts with an item's key is `key-prefix` on
+/// voice; keys above the items (or 0, *, #) are fine.
+#[test]
+fn static_keys_are_checked_against_the_numbered_item_keys() {
+    let menu = |max: &str, keys: &str| {
+        format!(
+            r#"queue general {{ }}
+service trips {{
+  operation find() returns {{ flights: list of {{ number: text }} }}
+}}
+flow f {{
+  channel voice
+  start s
+  on no_match retry 1 then handoff general
+  on no_input retry 1 then handoff general
+  state s {{
+    call trips.find() into r
+    menu "Pick a flight, or press 0 for an agent." {{
+      options from r.flights {max} label "{{item.number}}" into chosen goto s
+      option "Agent" {keys} handoff general
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let found = |max: &str, keys: &str| -> Vec<(&'static str, String)> {
+        analyze(&menu(max, keys))
+            .diagnostics
+            .iter()
+            .filter(|d| !["prompt-key-mismatch", "voice-menu-too-long"].contains(&d.name))
+            .map(|d| (d.name, d.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        found("max 3", "key 0 key 3"),
+        [(
+            "duplicate-key",
+            "the key 3 is also the key of item 3 of `options from`".to_string()
+        )]
+    );
+    assert_eq!(
+        found("max 3", "key 0 key 12"),
+        [(
+            "key-prefix",
+            "key 12 starts with key 1, the key of item 1 of `options from`".to_string()
+        )]
+    );
+    // Item keys 1..3: 0, 45, * and # take none of them (45 starts with no item's key).
+    assert_eq!(found("max 3", "key 0 key 45 key \"*\" key \"#\""), []);
+    // Without `max` the items are keyed 1 to 9.
+    assert_eq!(
+        found("", "key 0 key 9"),
+        [(
+            "duplicate-key",
+            "the key 9 is also the key of item 9 of `options from`".to_string()
+        )]
+    );
+}
+
 // ---- Defects a new user's flows slipped past (each rendered as a snapshot) -------------
 
 fn snapshot(name: &str, analysis: &Analysis) {
