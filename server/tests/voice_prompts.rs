@@ -186,7 +186,11 @@ async fn twiml_plays_recordings_gathers_as_the_flow_says_and_dials_a_transfer() 
         .filter(|n| n.has_tag_name("Play"))
         .filter_map(|n| n.text())
         .collect();
-    assert_eq!(played, ["https://cdn.example.com/ivr/audio/account.wav"], "{xml}");
+    assert_eq!(
+        played,
+        ["https://cdn.example.com/ivr/audio/account.wav"],
+        "{xml}"
+    );
     let xml = post(vec![("CallSid", "CAvoice"), ("Digits", "12345678")]).await;
     let doc = twiml(&xml);
     let sip = doc
