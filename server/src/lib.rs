@@ -43,4 +43,4 @@ pub mod web;
 
 pub use bundles::Loaded;
 pub use config::Config;
-pub use serve::{Options, Server, init_logging, shutdown_signal};
+pub use serve::{LogGuard, Options, Server, init_logging, shutdown_signal};
