@@ -1330,3 +1330,52 @@ fn test_blocks_check_names_like_flows() {
     );
     snapshot("test-names", &analysis);
 }
+
+/// A mock's list items are records of the declared fields too: the runtime fails a call
+/// whose answer leaves out a field at any depth, so the check says so before the test runs.
+#[test]
+fn mock_list_items_are_checked_field_by_field() {
+    let text = r#"queue general { }
+service trips {
+  operation find() returns { flights: list of { number: text, seats: integer } }
+}
+flow f {
+  channel chat
+  start s
+  on no_match handoff general
+  state s {
+    call trips.find() into r
+    say "{r.flights}"
+    end
+  }
+}
+test "t" {
+  flow f
+  mock trips.find returns { flights: [{ number: "MU1" }, { number: "MU2", seats: "two" }, { number: "MU3", seats: 2, gate: "A" }, "MU4"] }
+  expect end
+}
+"#;
+    let analysis = analyze(text);
+    let found: Vec<(&str, &str)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.name, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "type-mismatch",
+                "this mock of `trips.find.flights` leaves out `seats`"
+            ),
+            ("type-mismatch", "`seats` holds a number, but this is text"),
+            ("unknown-field", "`trips.find.flights` has no field `gate`"),
+            (
+                "type-mismatch",
+                "the items of `trips.find.flights` are records"
+            ),
+        ],
+        "{}",
+        rendered(&analysis)
+    );
+}
