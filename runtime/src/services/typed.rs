@@ -160,7 +160,7 @@ fn convert(
             // Keys and numbers as text: a service may send digits as a JSON number.
             let text = match value {
                 Value::Text(text) => text,
-                Value::Number(n) if n.fract() == 0.0 && n >= 0.0 && n < 1e15 => value.display(),
+                Value::Number(n) if n.fract() == 0.0 && (0.0..1e15).contains(&n) => value.display(),
                 other => return not(&other, &crate::disasm::type_text(bundle, ty)),
             };
             let reply = Reply {

@@ -995,6 +995,18 @@ fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Opt
     })
 }
 
+/// The display label of the enum value `value` names among `values`, when it has one.
+fn label(bundle: &Bundle, values: &[crate::bundle::EnumValue], value: &Value) -> Option<Value> {
+    let Value::Text(name) = value else {
+        return None;
+    };
+    values
+        .iter()
+        .find(|v| bundle.str(v.name) == name)
+        .and_then(|v| v.label)
+        .map(|label| Value::Text(bundle.str(label).to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1057,16 +1069,4 @@ mod tests {
         );
         assert_eq!(render("{7} missing", &args).0, " missing");
     }
-}
-
-/// The display label of the enum value `value` names among `values`, when it has one.
-fn label(bundle: &Bundle, values: &[crate::bundle::EnumValue], value: &Value) -> Option<Value> {
-    let Value::Text(name) = value else {
-        return None;
-    };
-    values
-        .iter()
-        .find(|v| bundle.str(v.name) == name)
-        .and_then(|v| v.label)
-        .map(|label| Value::Text(bundle.str(label).to_string()))
 }
