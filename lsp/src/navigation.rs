@@ -84,9 +84,9 @@ pub fn highlights(ctx: &Ctx, position: Position) -> Option<Vec<DocumentHighlight
 /// Where callers come into `state` from: each state (or flow-level place, or test) holding
 /// a reference to it, once each, in source order — the first `shown` of them by name, and
 /// how many there are; `None` when the state is not resolved. A main menu may be entered
-/// from 30,000 places: only the shown ones are named, and since references come in source
+/// from 80,000 places: only the shown ones are named, and since references come in source
 /// order, those inside one state come one after the other, so a state is counted once by
-/// comparing it with the previous one (no set of 30,000 places, a binary search only when
+/// comparing it with the previous one (no set of 80,000 places, a binary search only when
 /// the reference leaves the previous state).
 pub fn entered_from(
     ctx: &Ctx,
