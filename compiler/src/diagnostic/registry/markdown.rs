@@ -126,7 +126,10 @@ rules, once:
   written, any key the prompt announces may be its, so `prompt-key-mismatch` does not
   report them), and a broken handler line that names `no_match`, `no_input` or `closed`
   (or the start of one) counts as that handler, so `missing-no-match` and its kin do not
-  appear because of it. A broken `call` line may fail (the `on error` handler may follow
+  appear because of it. A broken `when` line is still a rule of its `escalate` block: the
+  names of its condition, as far as it was read, are used (`when intent agent` keeps
+  `agent` from `unused-intent`), but the condition may be cut short, so it is not type
+  checked and shadows no option. A broken `call` line may fail (the `on error` handler may follow
   it), a broken `handoff` line may find its queue closed (`on closed` may follow), an
   operation whose result record does not parse is still the service's operation (its
   result fields are unknown, so `found.ok` is not reported), and a declaration whose
