@@ -599,6 +599,8 @@ pub struct Transfer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
     pub slot: Ident,
+    /// `ask SLOT play "…" or say "prompt"`: a recorded prompt, the text its fallback.
+    pub audio: Option<Str>,
     pub prompt: Str,
     pub language: Option<Str>,
     pub timing: InputTiming,
@@ -607,6 +609,8 @@ pub struct Ask {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Menu {
+    /// `menu play "…" or say "prompt" { … }`: a recorded prompt, the text its fallback.
+    pub audio: Option<Str>,
     pub prompt: Str,
     pub language: Option<Str>,
     pub timing: InputTiming,

@@ -97,7 +97,7 @@ impl Server {
         let app = http::router(self.state.clone());
         axum::serve(
             self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            app.into_make_service_with_connect_info::<http::Peer>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
@@ -162,37 +162,6 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!(target: "csflow::server", "shutting down: finishing in-flight requests");
-}
-
-/// Keeps the log writer alive: dropping it writes out every line still buffered. Hold it
-/// until the process exits (a `kill -9` loses at most the last few milliseconds of lines).
-pub struct LogGuard {
-    _worker: tracing_appender::non_blocking::WorkerGuard,
-}
-
-/// Logs to stderr: human lines, or one JSON object per line with `json`. Lines are handed
-/// to one writer thread that writes whatever has piled up in one go, so a busy server does
-/// one `write` per batch instead of one per turn; it never drops a line (a full queue makes
-/// the logging thread wait instead).
-pub fn init_logging(json: bool) -> LogGuard {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CSFLOW_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let (writer, worker) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("csflow-log")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.with_ansi(false).try_init()
-    };
-    LogGuard { _worker: worker }
 }
 
 /// Loads the bundle at `path` again on SIGHUP, and with `watch` whenever its file changes.

@@ -69,6 +69,19 @@ fn args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`: what a
+/// turn costs whatever the machine's load, where turns per second depend on it. Ticks are
+/// Linux's USER_HZ, 100 on every configuration this runs on.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let after = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -295,9 +308,16 @@ async fn main() {
             (latencies, errors)
         }));
     }
+    let server_pid = args.server_pid.map(|p| p.to_string());
+    let cpu_now = || {
+        let server = server_pid.as_deref().and_then(cpu_seconds);
+        (server, cpu_seconds("self"))
+    };
+    let cpu_before = cpu_now();
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     let rss_peak = args.server_pid.and_then(rss_mb);
+    let cpu_after = cpu_now();
     stop.store(true, Ordering::Relaxed);
     let mut all = Vec::new();
     let mut errors = 0;
@@ -315,6 +335,13 @@ async fn main() {
         let i = ((all.len() as f64 - 1.0) * p).round() as usize;
         all[i] as f64 / 1000.0
     };
+    // CPU µs per turn over the window (the turns finished after the stop are a rounding).
+    let per_turn = |before: Option<f64>, after: Option<f64>| -> Option<f64> {
+        let used = after? - before?;
+        (!all.is_empty()).then(|| (used * 1e6 / all.len() as f64 * 10.0).round() / 10.0)
+    };
+    let server_cpu = per_turn(cpu_before.0, cpu_after.0);
+    let generator_cpu = per_turn(cpu_before.1, cpu_after.1);
     let json = serde_json::json!({
         "label": args.label,
         "conversations": live,
@@ -329,6 +356,8 @@ async fn main() {
         "p999_ms": pct(0.999),
         "server_rss_mb_after_start": rss_after_start.map(|m| m.round()),
         "server_rss_mb": rss_peak.map(|m| m.round()),
+        "server_cpu_us_per_turn": server_cpu,
+        "generator_cpu_us_per_turn": generator_cpu,
     });
     println!("{json}");
 }
