@@ -212,7 +212,9 @@ impl Lower<'_> {
 
     pub(super) fn field(&mut self, pair: P) -> Field {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = pair
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::field_colon);
         let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident {
             name: String::new(),
             span,
