@@ -52,15 +52,7 @@ async fn stub(router: Router) -> String {
 }
 
 async fn start_at_order(http: &reqwest::Client, server: &Server) -> String {
-    let (s, turn) = post(
-        http,
-        &server.url("/v1/conversations"),
-        json!({"flow": "support"}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
+    let (id, _) = start(http, server, json!({"flow": "support"})).await;
     let (_, turn) = post(
         http,
         &server.url(&format!("/v1/conversations/{id}/input")),
@@ -131,14 +123,7 @@ async fn service_answers_failures_timeouts_and_malformed_answers() {
         requests[0],
         json!({"service": "orders_api", "operation": "status", "args": {"order": "1"}})
     );
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&http, &server).await;
     assert!(metrics.contains(r#"csflow_service_call_duration_seconds_count{service="orders_api",operation="status",outcome="ok"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"outcome="timeout"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"outcome="malformed"} 2"#), "{metrics}");
@@ -425,15 +410,7 @@ async fn answers_are_converted_to_the_declared_types_or_fail_the_call() {
         &["--config", config.to_str().expect("path")],
     );
     let http = client();
-    let (s, turn) = post(
-        &http,
-        &server.url("/v1/conversations"),
-        json!({"flow": "flights"}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
+    let (id, _) = start(&http, &server, json!({"flow": "flights"})).await;
     let cases = [
         ("1", "Morning flight on Christmas Eve, Plus 套餐."),
         ("2", "Later flight, basic."),
@@ -452,14 +429,7 @@ async fn answers_are_converted_to_the_declared_types_or_fail_the_call() {
         assert_eq!(s, 200, "{turn}");
         assert_eq!(says(&turn)[0], expected, "code {code}: {turn}");
     }
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&http, &server).await;
     assert!(
         metrics.contains(r#"operation="find",outcome="ok"} 2"#),
         "{metrics}"

@@ -86,6 +86,19 @@ impl Reader<'_> {
         found
     }
 
+    /// A count (`max_digits 11`, `retry 2`): digits not followed by an identifier character;
+    /// too big a number saturates, for the checks to report.
+    fn count(&mut self) -> Option<u32> {
+        let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
+        let rest = self.rest().as_bytes();
+        if digits == 0 || rest.get(digits).is_some_and(|b| is_ident_byte(*b)) {
+            return None;
+        }
+        let n = self.rest()[..digits].parse().unwrap_or(u32::MAX);
+        self.pos += digits;
+        Some(n)
+    }
+
     fn peek_keyword(&self, word: &str) -> bool {
         let rest = self.rest().as_bytes();
         rest.starts_with(word.as_bytes())
@@ -418,18 +431,7 @@ impl Reader<'_> {
                     return None;
                 }
                 let start = self.pos;
-                let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
-                if digits == 0
-                    || self
-                        .rest()
-                        .as_bytes()
-                        .get(digits)
-                        .is_some_and(|b| is_ident_byte(*b))
-                {
-                    return None;
-                }
-                let n = self.rest()[..digits].parse().unwrap_or(u32::MAX);
-                self.pos += digits;
+                let n = self.count()?;
                 timing.max_digits = Some((n, self.span(start)));
             } else if self.keyword("finish_key") {
                 self.skip();
@@ -497,18 +499,7 @@ impl Reader<'_> {
         let retry_start = self.pos;
         let retry = if self.keyword("retry") {
             self.skip();
-            let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0
-                || self
-                    .rest()
-                    .as_bytes()
-                    .get(digits)
-                    .is_some_and(|b| is_ident_byte(*b))
-            {
-                return None;
-            }
-            let count = self.rest()[..digits].parse().unwrap_or(u32::MAX);
-            self.pos += digits;
+            let count = self.count()?;
             self.skip();
             let message = if self.rest().starts_with('"') {
                 let message = self.string()?;

@@ -63,7 +63,7 @@ fn record(
     let Value::Record(mut given) = value else {
         return Err(unfit(
             path,
-            format!("is {}, not a record of fields", described(&value)),
+            format!("is {}, not a record of fields", value.described()),
         ));
     };
     let mut typed = Vec::with_capacity(fields.len());
@@ -94,7 +94,7 @@ fn convert(
         return Ok(Value::None);
     }
     let not = |value: &Value, what: &str| {
-        Err(unfit(path, format!("is {}, not {what}", described(value))))
+        Err(unfit(path, format!("is {}, not {what}", value.described())))
     };
     match ty {
         SlotType::Fields(fields) => record(bundle, fields, value, path),
@@ -187,7 +187,7 @@ fn one_of(names: &[&str], value: Value, path: &str) -> Result<Value, Unfit> {
     }
     Err(unfit(
         path,
-        format!("is {}, not one of {}", described(&value), names.join(", ")),
+        format!("is {}, not one of {}", value.described(), names.join(", ")),
     ))
 }
 
@@ -208,19 +208,6 @@ fn iso_time(text: &str) -> &str {
         &text[..5]
     } else {
         text
-    }
-}
-
-/// A value as a message shows it: `"9h30"`, `the number 3`, `a list`.
-fn described(value: &Value) -> String {
-    match value {
-        Value::Text(text) => format!("\"{text}\""),
-        Value::Number(_) => format!("the number {}", value.display()),
-        Value::Bool(b) => format!("`{b}`"),
-        Value::List(_) => "a list".into(),
-        Value::Record(_) => "a record".into(),
-        Value::None => "none".into(),
-        Value::Date(_) | Value::Time(_) => value.display(),
     }
 }
 

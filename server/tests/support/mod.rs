@@ -210,6 +210,31 @@ pub async fn get(
     (status, json)
 }
 
+/// Starts a conversation (`body` names the flow and perhaps variables or a channel),
+/// asserting the 201: its id and first Turn.
+pub async fn start(
+    client: &reqwest::Client,
+    server: &Server,
+    body: serde_json::Value,
+) -> (String, serde_json::Value) {
+    let (status, turn) = post(client, &server.url("/v1/conversations"), body, None).await;
+    assert_eq!(status, 201, "{turn}");
+    let id = turn["id"].as_str().expect("id").to_string();
+    (id, turn)
+}
+
+/// The `/metrics` page's text.
+pub async fn metrics(client: &reqwest::Client, server: &Server) -> String {
+    client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text")
+}
+
 /// Asserts the documented error shape and code.
 pub fn assert_error(status: u16, body: &serde_json::Value, expected_status: u16, code: &str) {
     assert_eq!(status, expected_status, "{body}");
