@@ -86,9 +86,11 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
             settings(&menu.timing, chat, diagnostics);
             finish_key(&menu.prompt, &menu.timing, &ast.timing, diagnostics);
         }
-        StmtKind::Speak(Speak {
-            audio: Some(audio), ..
-        }) if ast.is_voice() => missing_audio(context, audio, diagnostics),
+        StmtKind::Speak(speak) if ast.is_voice() => {
+            if let Some(audio) = &speak.audio {
+                missing_audio(context, audio, diagnostics);
+            }
+        }
         _ => {}
     });
 }

@@ -160,7 +160,7 @@ impl Reader<'_> {
                     let span = Span::new(self.file, run, self.pos);
                     parts.push(StrPart::Text(std::mem::take(&mut text), span));
                 }
-                parts.push(StrPart::Interpolation(self.interpolation()?));
+                parts.push(StrPart::Interpolation(Box::new(self.interpolation()?)));
                 run = self.pos;
             } else {
                 // A raw newline: leave it to pest.
@@ -252,15 +252,15 @@ impl Reader<'_> {
             StmtKind::End
         } else if self.keyword("handoff") {
             self.skip();
-            StmtKind::Handoff(self.handoff()?)
+            StmtKind::Handoff(Box::new(self.handoff()?))
         } else if self.keyword("menu") {
             self.skip();
-            StmtKind::Menu(self.menu()?)
+            StmtKind::Menu(Box::new(self.menu()?))
         } else if self.keyword("ask") {
             self.skip();
-            StmtKind::Ask(self.ask()?)
+            StmtKind::Ask(Box::new(self.ask()?))
         } else if self.keyword("if") {
-            StmtKind::If(self.if_chain()?)
+            StmtKind::If(Box::new(self.if_chain()?))
         } else if self.keyword("set") {
             self.skip();
             let slot = self.reference()?;
@@ -269,14 +269,14 @@ impl Reader<'_> {
                 return None;
             }
             self.skip();
-            let value = self.expr()?;
+            let value = Box::new(self.expr()?);
             StmtKind::Set { slot, value }
         } else if self.keyword("call") {
             self.skip();
-            StmtKind::Call(self.call()?)
+            StmtKind::Call(Box::new(self.call()?))
         } else if self.keyword("answer") {
             self.skip();
-            StmtKind::Answer(self.answer()?)
+            StmtKind::Answer(Box::new(self.answer()?))
         } else {
             return None;
         };
