@@ -282,3 +282,96 @@ fn whitespace_only_changes_skip_the_second_parse_and_nothing_else_does() {
         assert!(!same_tokens(a, b), "{a:?} !~ {b:?}");
     }
 }
+
+/// Applies a unified diff to `before` (hunks in order, context checked).
+fn apply(before: &str, diff: &str) -> String {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut next = 0;
+    let mut lines = diff.lines().skip(2).peekable();
+    while let Some(header) = lines.next() {
+        let start: usize = header
+            .trim_start_matches("@@ -")
+            .split([',', ' '])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a hunk header");
+        let start = start.saturating_sub(1).max(next);
+        let hunk_start = if header.contains(",0 +") {
+            start + 1
+        } else {
+            start
+        };
+        for line in &old[next..hunk_start.min(old.len())] {
+            out.push_str(line);
+        }
+        next = hunk_start.min(old.len());
+        while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
+            let (sign, rest) = line.split_at(1);
+            match sign {
+                " " | "-" => {
+                    assert_eq!(
+                        old[next].trim_end_matches('\n'),
+                        rest,
+                        "context of {header}"
+                    );
+                    if sign == " " {
+                        out.push_str(old[next]);
+                    }
+                    next += 1;
+                }
+                "+" => {
+                    out.push_str(rest);
+                    out.push('\n');
+                }
+                _ => {}
+            }
+        }
+    }
+    for line in &old[next..] {
+        out.push_str(line);
+    }
+    out
+}
+
+/// The diff of `--check` is cut where items begin; applied to the input it gives the
+/// output, and it agrees with a diff of the whole texts on what changed.
+#[test]
+fn the_check_diff_turns_the_input_into_the_output() {
+    let mut texts = vec![
+        (
+            "tree".to_string(),
+            crate::syntax::tests::generated_tree(300).replace("  option", "  option "),
+        ),
+        (
+            "messy".to_string(),
+            include_str!("../../tests/fixtures/format/messy.csflow").to_string(),
+        ),
+    ];
+    texts.extend(example_texts());
+    for (name, text) in texts {
+        let formatted = format(FileId(0), &text).expect("formats");
+        let diff = formatted.diff("x.csflow", &text);
+        if formatted.text == text {
+            assert!(diff.is_empty(), "{name}");
+            continue;
+        }
+        assert!(
+            diff.starts_with("--- a/x.csflow\n+++ b/x.csflow\n@@ -"),
+            "{name}: {diff}"
+        );
+        assert_eq!(apply(&text, &diff), formatted.text, "{name}:\n{diff}");
+        let whole = similar::TextDiff::from_lines(text.as_str(), formatted.text.as_str());
+        let removed = whole
+            .iter_all_changes()
+            .filter(|c| c.tag() == similar::ChangeTag::Delete)
+            .count();
+        assert_eq!(
+            diff.lines()
+                .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+                .count(),
+            removed,
+            "{name}:\n{diff}"
+        );
+    }
+}
