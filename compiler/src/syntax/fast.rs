@@ -829,6 +829,11 @@ impl Reader<'_> {
             self.skip();
             if self.keyword("key") {
                 self.skip();
+                // Nearly every option has one key: room for exactly one, not the four a
+                // first push makes (31 MB of the 100,000-state tree's 256,249 options).
+                if keys.is_empty() {
+                    keys.reserve_exact(1);
+                }
                 keys.push(self.key()?);
             } else if self.keyword("intent") {
                 self.skip();
