@@ -42,8 +42,9 @@ pub enum StrPart {
     /// Literal text, decoded (`\n` is a newline, `{{` a brace); the span covers its source,
     /// escapes as written.
     Text(String, Span),
-    /// `{expr}`; the expression's span is inside the braces.
-    Interpolation(Expr),
+    /// `{expr}`; the expression's span is inside the braces. Boxed: most parts are text,
+    /// and an inline expression would make every text part twice its size.
+    Interpolation(Box<Expr>),
 }
 
 impl Str {
@@ -221,6 +222,10 @@ pub struct WeeklyHours {
     pub last_day: Weekday,
     pub ranges: Vec<TimeRange>,
     pub span: Span,
+    /// The line did not parse (already reported) but starts with its days, so it stays a
+    /// line of its block: its ranges are those read before the mistake, and whether the
+    /// hours are open on its days is unknown, never "closed".
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +313,10 @@ pub struct Entry {
     pub owner: Option<Str>,
     pub review_by: Option<(Date, Span)>,
     pub span: Span,
+    /// The entry did not parse (already reported) but its keyword (perhaps with one typo)
+    /// and name were read: it stays an entry of its knowledge base, its questions, answer
+    /// and review date unknown.
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -519,6 +528,10 @@ impl InputTiming {
 pub struct EscalateRule {
     pub condition: Expr,
     pub action: Block,
+    /// A `when` line that did not parse (already reported), kept as a rule of its block:
+    /// its condition is what was read before the mistake (perhaps cut short, so not type
+    /// checked), its action one error statement.
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -544,25 +557,29 @@ pub struct Stmt {
     pub span: Span,
 }
 
+/// A statement. The common ones (`say`, `goto`, `end`) are inline and everything larger is
+/// boxed, so a statement stays small: a 100,000-state flow holds half a million of them
+/// (every option's action is a block), and an inline menu with its voice settings made
+/// each one 272 bytes (the size is asserted below).
 #[derive(Debug, Clone, PartialEq)]
 pub enum StmtKind {
     Say(Str),
-    Ask(Ask),
-    Menu(Menu),
+    Ask(Box<Ask>),
+    Menu(Box<Menu>),
     Goto(Ident),
     End,
-    Handoff(Handoff),
-    If(If),
+    Handoff(Box<Handoff>),
+    If(Box<If>),
     Set {
         slot: Ident,
-        value: Expr,
+        value: Box<Expr>,
     },
-    Call(Call),
-    Answer(Answer),
+    Call(Box<Call>),
+    Answer(Box<Answer>),
     /// `play "audio/x.wav" or say "…"`, or `say "…" language "…"`.
-    Speak(Speak),
+    Speak(Box<Speak>),
     /// `transfer "+8610…" [reason "…"]`: the call goes to another number; a terminator.
-    Transfer(Transfer),
+    Transfer(Box<Transfer>),
     /// A statement that did not parse (already reported).
     Error,
 }
@@ -872,3 +889,14 @@ impl Zone {
         }
     }
 }
+
+// The nodes a big flow holds by the hundred thousand stay this small (see [`StmtKind`]): a
+// field that grows one fails the build here instead of showing up as a memory regression
+// of `csflow check` on the 100,000-state tree (bench/README.md).
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(std::mem::size_of::<Stmt>() <= 64);
+    assert!(std::mem::size_of::<StrPart>() <= 40);
+    assert!(std::mem::size_of::<MenuOption>() <= 168);
+    assert!(std::mem::size_of::<State>() <= 96);
+};

@@ -9,6 +9,7 @@
 //! lose a comment.
 
 mod align;
+mod diff;
 mod expr;
 mod flow;
 mod items;
@@ -32,17 +33,37 @@ pub enum FormatError {
 
 /// Formats one file's text. `file` is the id the diagnostics name.
 pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
+    format(file, text).map(|formatted| formatted.text)
+}
+
+/// A formatted text, and the lines it begins with the same token as the input.
+pub struct Formatted {
+    pub text: String,
+    /// (input, output) byte offsets where one token begins a line of both.
+    cuts: Vec<(u32, u32)>,
+}
+
+impl Formatted {
+    /// The unified diff from `before` (the text that was formatted) to this text, with
+    /// `a/NAME` and `b/NAME` headers; empty when nothing changed.
+    pub fn diff(&self, name: &str, before: &str) -> String {
+        diff::unified(name, before, &self.text, &self.cuts)
+    }
+}
+
+/// [`format_file`], keeping what [`Formatted::diff`] needs.
+pub fn format(file: FileId, text: &str) -> Result<Formatted, FormatError> {
     let parsed = syntax::parse_file(file, text);
     if !parsed.diagnostics.is_empty() {
         return Err(FormatError::Syntax(parsed.diagnostics));
     }
-    let out = print(text, &parsed.file);
+    let (out, cuts) = print_with_cuts(text, &parsed.file);
     // Most formatting only moves whitespace: the same tokens with space between the same
     // pairs mean the same tree, with no second parse. Anything else is parsed again.
     if out != text && !same_tokens(text, &out) {
         verify(file, text, &parsed.file, &out)?;
     }
-    Ok(out)
+    Ok(Formatted { text: out, cuts })
 }
 
 /// Whether `a` and `b` are the same tokens in the same order — strings, regexes and
@@ -137,6 +158,10 @@ impl<'a> Iterator for Tokens<'a> {
 
 /// Prints a parsed file (without syntax errors) in the canonical layout.
 pub fn print(text: &str, file: &ast::File) -> String {
+    print_with_cuts(text, file).0
+}
+
+fn print_with_cuts(text: &str, file: &ast::File) -> (String, Vec<(u32, u32)>) {
     let mut p = Printer::new(text, &file.trivia);
     let mut previous: Option<&Item> = None;
     // One-line queues in a run align their names.

@@ -79,7 +79,7 @@ pub fn each_flow_stmt<'a>(flow: &'a Flow, f: &mut dyn FnMut(&'a Stmt)) {
 /// The `{expr}` parts of a string.
 pub fn interpolations(string: &Str) -> impl Iterator<Item = &Expr> {
     string.parts.iter().filter_map(|p| match p {
-        StrPart::Interpolation(e) => Some(e),
+        StrPart::Interpolation(e) => Some(&**e),
         StrPart::Text(..) => None,
     })
 }

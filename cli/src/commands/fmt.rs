@@ -4,7 +4,7 @@
 
 use super::common;
 use csflow_compiler::diagnostic::render;
-use csflow_compiler::format::{FormatError, format_file};
+use csflow_compiler::format::{FormatError, Formatted, format};
 use csflow_compiler::source::SourceMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -48,15 +48,15 @@ pub fn run(args: Args) -> u8 {
         }
         return match format_one("<stdin>", &text) {
             Ok(out) if args.check => {
-                if out == text {
+                if out.text == text {
                     0
                 } else {
-                    common::print(&diff("<stdin>", &text, &out));
+                    common::print(&out.diff("<stdin>", &text));
                     1
                 }
             }
             Ok(out) => {
-                common::print(&out);
+                common::print(&out.text);
                 0
             }
             Err(()) => {
@@ -98,16 +98,16 @@ fn one_file(path: &Path, check: bool) -> Result<Outcome, String> {
     let Ok(out) = format_one(&name, &text) else {
         return Ok(Outcome::Failed);
     };
-    if out == text {
+    if out.text == text {
         return Ok(Outcome::Same);
     }
     if check {
-        common::print(&diff(&name, &text, &out));
+        common::print(&out.diff(&name, &text));
         return Ok(Outcome::Changed);
     }
     // A temporary file renamed over the original: an interrupted run never leaves half a file.
     let tmp = path.with_extension("csflow.fmt-tmp");
-    std::fs::write(&tmp, &out).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::write(&tmp, &out.text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         format!("cannot replace {}: {e}", path.display())
@@ -116,10 +116,10 @@ fn one_file(path: &Path, check: bool) -> Result<Outcome, String> {
 }
 
 /// Formats one text; syntax errors and internal errors are printed to stderr.
-fn format_one(name: &str, text: &str) -> Result<String, ()> {
+fn format_one(name: &str, text: &str) -> Result<Formatted, ()> {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
-    match format_file(id, text) {
+    match format(id, text) {
         Ok(out) => Ok(out),
         Err(FormatError::Syntax(diagnostics)) => {
             eprint!("{}", render::human(&diagnostics, &sources, false));
@@ -134,22 +134,6 @@ untouched (please report this with the file)"
             Err(())
         }
     }
-}
-
-fn diff(name: &str, before: &str, after: &str) -> String {
-    // A line diff of a big file changed everywhere is slow to make minimal; past the
-    // deadline `similar` gives a correct, coarser diff.
-    // Patience: the formatter keeps most lines' order and many are unique (`state s1 {`),
-    // which anchors the diff at once; Myers spent its whole deadline on the 100,000-state
-    // tree and gave up with one hunk of every line.
-    similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Patience)
-        .timeout(std::time::Duration::from_millis(300))
-        .diff_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string()
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {

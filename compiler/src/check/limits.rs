@@ -143,10 +143,8 @@ fn check_flow(flow: &Flow, diagnostics: &mut Vec<Diagnostic>) {
             StmtKind::Call(call) => &call.handlers,
             _ => &[],
         };
-        if let StmtKind::Menu(Menu {
-            dynamic: Some(dynamic),
-            ..
-        }) = &stmt.kind
+        if let StmtKind::Menu(menu) = &stmt.kind
+            && let Some(dynamic) = &menu.dynamic
             && let Some((count, span)) = dynamic.max
             && !(1..=MAX_MENU_ITEMS).contains(&count)
         {

@@ -257,10 +257,10 @@ impl<'g, 'a> Builder<'g, 'a> {
         let mut branches: FxHashMap<Option<usize>, Vec<Branch>> = FxHashMap::default();
         let mut visit = |state: Option<usize>, stmt: &'a Stmt| match &stmt.kind {
             StmtKind::Handoff(handoff) => {
-                handoffs.insert((stmt.span.start, stmt.span.end), handoff);
+                handoffs.insert((stmt.span.start, stmt.span.end), &**handoff);
             }
             StmtKind::Transfer(transfer) => {
-                transfers.insert((stmt.span.start, stmt.span.end), transfer);
+                transfers.insert((stmt.span.start, stmt.span.end), &**transfer);
             }
             StmtKind::If(if_) => {
                 for (condition, block) in &if_.branches {
@@ -276,13 +276,14 @@ impl<'g, 'a> Builder<'g, 'a> {
                     });
                 }
             }
-            StmtKind::Answer(ast::Answer {
-                otherwise: Some(otherwise),
-                ..
-            }) => branches.entry(state).or_default().push(Branch {
-                span: otherwise.span,
-                label: "not answered".into(),
-            }),
+            StmtKind::Answer(answer) => {
+                if let Some(otherwise) = &answer.otherwise {
+                    branches.entry(state).or_default().push(Branch {
+                        span: otherwise.span,
+                        label: "not answered".into(),
+                    });
+                }
+            }
             _ => {}
         };
         for (i, state) in flow.states.iter().enumerate() {

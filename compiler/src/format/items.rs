@@ -5,8 +5,8 @@ use super::expr::{decl_name, expr, ident, regex, string, type_expr, word_ident};
 use super::flow::close_after;
 use super::printer::{Printer, width};
 use crate::ast::{
-    Date, Entry, Expectation, Field, Hours, Intent, Knowledge, Queue, Service, Test, TestStepKind,
-    Time,
+    Date, Entry, Expectation, Field, Hours, Intent, Knowledge, Operation, Queue, Service, Test,
+    TestStepKind, Time,
 };
 
 fn date(d: Date) -> String {
@@ -188,10 +188,45 @@ fn fields(p: &mut Printer, fields: &[Field]) {
         if i > 0 {
             p.glued(f.span.start as usize, ",");
         }
-        ident(p, &f.name);
-        p.glued(f.name.span.end as usize, ":");
-        type_expr(p, &f.ty);
+        field(p, f);
     }
+}
+
+/// `name: type`
+fn field(p: &mut Printer, f: &Field) {
+    ident(p, &f.name);
+    p.glued(f.name.span.end as usize, ":");
+    type_expr(p, &f.ty);
+}
+
+/// An operation's `{ result record }` (its `{` is the first after `from`). A record written
+/// over several lines — a long result, a nested `list of { … }` — keeps one field per line:
+/// joined, it makes a line of well over a hundred columns nobody reads.
+fn returns(p: &mut Printer, o: &Operation, from: usize) {
+    let src = p.src;
+    let end = o.span.end as usize - 1;
+    let open = src[from..end].find('{').map_or(from, |i| from + i);
+    p.tok(open, "{");
+    if o.returns.is_empty() || !src[open..end].contains('\n') {
+        fields(p, &o.returns);
+        p.tok(end, "}");
+        return;
+    }
+    p.indent();
+    let mut previous_end = None;
+    for f in &o.returns {
+        if let Some(previous_end) = previous_end {
+            let start = f.span.start as usize;
+            let comma = src[previous_end..start]
+                .find(',')
+                .map_or(previous_end, |i| previous_end + i);
+            p.glued(comma, ",");
+        }
+        p.item(f.span.start as usize);
+        field(p, f);
+        previous_end = Some(f.span.end as usize);
+    }
+    p.close_block(end);
 }
 
 pub fn service(p: &mut Printer, s: &Service) {
@@ -228,9 +263,7 @@ pub fn service(p: &mut Printer, s: &Service) {
                 let src = p.src;
                 if src[close..o.span.end as usize].contains("returns") {
                     p.tok(close + 1, "returns");
-                    p.tok(close + 1, "{");
-                    fields(p, &o.returns);
-                    p.tok(o.span.end as usize - 1, "}");
+                    returns(p, o, close + 1);
                 }
             }
             None => {

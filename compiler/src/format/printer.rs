@@ -29,6 +29,9 @@ pub struct Printer<'a> {
     continuation: bool,
     /// Comments met now come before a token of the same line of code (see `tok`).
     mid_line: bool,
+    /// (input, output) byte offsets where a token begins a line of both: where the diff of
+    /// `--check` may cut the texts (see [`super::diff`]).
+    pub cuts: Vec<(u32, u32)>,
 }
 
 impl<'a> Printer<'a> {
@@ -46,6 +49,7 @@ impl<'a> Printer<'a> {
             continuation: false,
             force_blank: false,
             mid_line: false,
+            cuts: Vec::new(),
         }
     }
 
@@ -146,6 +150,28 @@ impl<'a> Printer<'a> {
         self.blank_if_pending();
     }
 
+    /// Records a cut where token `text` from source offset `at` begins an output line, when
+    /// it also begins its source line (only indentation before it; and it is written there:
+    /// a keyword the tree keeps no span for is printed with a nearby offset) and both come
+    /// after the last cut.
+    fn cut(&mut self, at: usize, text: &str) {
+        let (Some(before), Some(after)) = (self.src.get(..at), self.src.get(at..)) else {
+            return;
+        };
+        if !after.starts_with(text) {
+            return;
+        }
+        let line = before.rfind('\n').map_or(0, |i| i + 1);
+        let cut = (line as u32, self.out.len() as u32);
+        let later = self
+            .cuts
+            .last()
+            .is_none_or(|last| cut.0 > last.0 && cut.1 > last.1);
+        if later && before[line..].bytes().all(|b| b == b' ' || b == b'\t') {
+            self.cuts.push(cut);
+        }
+    }
+
     /// Asks for one blank line before the next item (between declarations).
     pub fn blank_line(&mut self) {
         self.force_blank = !self.out.is_empty();
@@ -158,6 +184,7 @@ impl<'a> Printer<'a> {
         self.mid_line = false;
         self.pending_blank = false;
         if self.at_line_start() {
+            self.cut(at, text);
             self.write_indent();
         } else if !self.glue && !self.out.ends_with(' ') {
             self.out.push(' ');
@@ -267,7 +294,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Writes whatever trivia is left (comments at the end of the file) and the final newline.
-    pub fn finish(mut self) -> String {
+    pub fn finish(mut self) -> (String, Vec<(u32, u32)>) {
         self.trivia_before(usize::MAX, false);
         self.newline();
         while self.out.ends_with("\n\n") {
@@ -276,7 +303,7 @@ impl<'a> Printer<'a> {
         if self.out == "\n" {
             self.out.clear();
         }
-        self.out
+        (self.out, self.cuts)
     }
 
     /// Whether a comment or blank line lies in source `start..end`.

@@ -24,6 +24,7 @@ fn example_texts() -> Vec<(String, String)> {
         "examples/utility",
         "examples/leads",
         "examples/airline",
+        "examples/hotline",
         "examples/common",
         "compiler/tests/fixtures/format",
     ] {
@@ -281,4 +282,145 @@ fn whitespace_only_changes_skip_the_second_parse_and_nothing_else_does() {
     for (a, b) in different {
         assert!(!same_tokens(a, b), "{a:?} !~ {b:?}");
     }
+}
+
+/// Every `.csflow` file under examples/ is formatted (CI runs this as part of `cargo test`:
+/// an example edited by hand and not formatted fails here, with the diff to apply).
+#[test]
+fn every_example_is_formatted() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "csflow") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut paths = Vec::new();
+    walk(&root, &mut paths);
+    paths.sort();
+    assert!(
+        paths.len() >= 10,
+        "examples not found under {}",
+        root.display()
+    );
+    let mut unformatted = String::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("an example reads");
+        let formatted = format(FileId(0), &text).expect("an example formats");
+        unformatted.push_str(&formatted.diff(&path.display().to_string(), &text));
+    }
+    assert!(
+        unformatted.is_empty(),
+        "examples not formatted (run `csflow fmt examples/`):\n{unformatted}"
+    );
+}
+
+/// Applies a unified diff to `before` (hunks in order, context checked).
+fn apply(before: &str, diff: &str) -> String {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut next = 0;
+    let mut lines = diff.lines().skip(2).peekable();
+    while let Some(header) = lines.next() {
+        let start: usize = header
+            .trim_start_matches("@@ -")
+            .split([',', ' '])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a hunk header");
+        let start = start.saturating_sub(1).max(next);
+        let hunk_start = if header.contains(",0 +") {
+            start + 1
+        } else {
+            start
+        };
+        for line in &old[next..hunk_start.min(old.len())] {
+            out.push_str(line);
+        }
+        next = hunk_start.min(old.len());
+        while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
+            let (sign, rest) = line.split_at(1);
+            match sign {
+                " " | "-" => {
+                    assert_eq!(
+                        old[next].trim_end_matches('\n'),
+                        rest,
+                        "context of {header}"
+                    );
+                    if sign == " " {
+                        out.push_str(old[next]);
+                    }
+                    next += 1;
+                }
+                "+" => {
+                    out.push_str(rest);
+                    out.push('\n');
+                }
+                _ => {}
+            }
+        }
+    }
+    for line in &old[next..] {
+        out.push_str(line);
+    }
+    out
+}
+
+/// The diff of `--check` is cut where items begin; applied to the input it gives the
+/// output, and it agrees with a diff of the whole texts on what changed.
+#[test]
+fn the_check_diff_turns_the_input_into_the_output() {
+    let mut texts = vec![
+        (
+            "tree".to_string(),
+            crate::syntax::tests::generated_tree(300).replace("  option", "  option "),
+        ),
+        (
+            "messy".to_string(),
+            include_str!("../../tests/fixtures/format/messy.csflow").to_string(),
+        ),
+    ];
+    texts.extend(example_texts());
+    for (name, text) in texts {
+        let formatted = format(FileId(0), &text).expect("formats");
+        let diff = formatted.diff("x.csflow", &text);
+        if formatted.text == text {
+            assert!(diff.is_empty(), "{name}");
+            continue;
+        }
+        assert!(
+            diff.starts_with("--- a/x.csflow\n+++ b/x.csflow\n@@ -"),
+            "{name}: {diff}"
+        );
+        assert_eq!(apply(&text, &diff), formatted.text, "{name}:\n{diff}");
+        let whole = similar::TextDiff::from_lines(text.as_str(), formatted.text.as_str());
+        let removed = whole
+            .iter_all_changes()
+            .filter(|c| c.tag() == similar::ChangeTag::Delete)
+            .count();
+        assert_eq!(
+            diff.lines()
+                .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+                .count(),
+            removed,
+            "{name}:\n{diff}"
+        );
+    }
+}
+
+#[test]
+fn a_result_record_written_over_several_lines_keeps_one_field_per_line() {
+    let text = "service s {\n  operation find(ref: text) returns {\n      ok: bool,   # found\n    flights: list of { number: text, seats: integer }\n  }\n  operation other() returns {   ok: bool }\n}\n";
+    let out = assert_keeps_meaning("returns", text);
+    assert_eq!(
+        out,
+        "service s {\n  operation find(ref: text) returns {\n    ok: bool,     # found\n    flights: list of { number: text, seats: integer }\n  }\n  operation other() returns { ok: bool }\n}\n"
+    );
 }

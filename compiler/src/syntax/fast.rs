@@ -175,7 +175,7 @@ impl Reader<'_> {
                     let span = Span::new(self.file, run, self.pos);
                     parts.push(StrPart::Text(std::mem::take(&mut text), span));
                 }
-                parts.push(StrPart::Interpolation(self.interpolation()?));
+                parts.push(StrPart::Interpolation(Box::new(self.interpolation()?)));
                 run = self.pos;
             } else {
                 // A raw newline: leave it to pest.
@@ -265,22 +265,22 @@ impl Reader<'_> {
             let text = self.string()?;
             match self.language()? {
                 None => StmtKind::Say(text),
-                language => StmtKind::Speak(Speak {
+                language => StmtKind::Speak(Box::new(Speak {
                     audio: None,
                     text,
                     language,
-                }),
+                })),
             }
         } else if self.keyword("play") {
             self.skip();
             let audio = self.recording_after_play()?;
             let text = self.string()?;
             let language = self.language()?;
-            StmtKind::Speak(Speak {
+            StmtKind::Speak(Box::new(Speak {
                 audio: Some(audio),
                 text,
                 language,
-            })
+            }))
         } else if self.keyword("transfer") {
             self.skip();
             let to = self.string()?;
@@ -300,20 +300,20 @@ impl Reader<'_> {
                 self.pos = before;
                 None
             };
-            StmtKind::Transfer(Transfer { to, reason })
+            StmtKind::Transfer(Box::new(Transfer { to, reason }))
         } else if self.keyword("end") {
             StmtKind::End
         } else if self.keyword("handoff") {
             self.skip();
-            StmtKind::Handoff(self.handoff()?)
+            StmtKind::Handoff(Box::new(self.handoff()?))
         } else if self.keyword("menu") {
             self.skip();
-            StmtKind::Menu(self.menu()?)
+            StmtKind::Menu(Box::new(self.menu()?))
         } else if self.keyword("ask") {
             self.skip();
-            StmtKind::Ask(self.ask()?)
+            StmtKind::Ask(Box::new(self.ask()?))
         } else if self.keyword("if") {
-            StmtKind::If(self.if_chain()?)
+            StmtKind::If(Box::new(self.if_chain()?))
         } else if self.keyword("set") {
             self.skip();
             let slot = self.reference()?;
@@ -322,14 +322,14 @@ impl Reader<'_> {
                 return None;
             }
             self.skip();
-            let value = self.expr()?;
+            let value = Box::new(self.expr()?);
             StmtKind::Set { slot, value }
         } else if self.keyword("call") {
             self.skip();
-            StmtKind::Call(self.call()?)
+            StmtKind::Call(Box::new(self.call()?))
         } else if self.keyword("answer") {
             self.skip();
-            StmtKind::Answer(self.answer()?)
+            StmtKind::Answer(Box::new(self.answer()?))
         } else {
             return None;
         };
@@ -1006,6 +1006,11 @@ impl Reader<'_> {
             self.skip();
             if self.keyword("key") {
                 self.skip();
+                // Nearly every option has one key: room for exactly one, not the four a
+                // first push makes (31 MB of the 100,000-state tree's 256,249 options).
+                if keys.is_empty() {
+                    keys.reserve_exact(1);
+                }
                 keys.push(self.key()?);
             } else if self.keyword("intent") {
                 self.skip();

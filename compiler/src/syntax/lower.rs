@@ -82,8 +82,17 @@ pub fn parse_flow_segments(
     merge_segments(file, start, end, text, pieces, diagnostics)
 }
 
-/// One parsed segment of a flow.
-pub(super) struct Segment {
+/// One parsed segment of a flow: nearly always one well-formed state the fast path read,
+/// else what pest read of it (boxed). Kept small: a 100,000-state flow has as many segments,
+/// all held until they are merged, and a whole `Flow` each (424 bytes with the voice
+/// settings) made that ~90 MB of the peak memory of `csflow check`.
+enum Segment {
+    State { state: State, closed: bool },
+    Part(Box<Part>),
+}
+
+/// What pest read of a segment.
+pub(super) struct Part {
     pub(super) flow: Flow,
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) closed: bool,
@@ -91,15 +100,11 @@ pub(super) struct Segment {
 
 fn parse_segment(file: FileId, text: &str, start: usize, end: usize, head: bool) -> Segment {
     if !head && let Some((state, closed)) = super::fast::state_segment(file, text, start, end) {
-        let mut flow = Lower::empty_flow(Span::new(file, start, end));
-        flow.states.push(state);
-        return Segment {
-            flow,
-            diagnostics: Vec::new(),
-            closed,
-        };
+        return Segment::State { state, closed };
     }
-    parse_segment_with_pest(file, text, start, end, head)
+    Segment::Part(Box::new(parse_segment_with_pest(
+        file, text, start, end, head,
+    )))
 }
 
 /// The reference parse of a segment (and the only one that reports errors).
@@ -109,7 +114,7 @@ pub(super) fn parse_segment_with_pest(
     start: usize,
     end: usize,
     head: bool,
-) -> Segment {
+) -> Part {
     let cut = with_long_chains_cut(text, start, end);
     let text = cut.as_deref().unwrap_or(text);
     let mut diagnostics = Vec::new();
@@ -142,7 +147,7 @@ pub(super) fn parse_segment_with_pest(
             closed = true;
         }
     }
-    Segment {
+    Part {
         flow,
         diagnostics,
         closed,
@@ -170,8 +175,17 @@ fn merge_segments(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
     let mut flow = Lower::empty_flow(Span::new(file, start, end));
+    flow.states.reserve_exact(pieces.len());
     let mut closed = false;
     for (index, piece) in pieces.into_iter().enumerate() {
+        let piece = match piece {
+            Segment::State { state, closed: c } => {
+                flow.states.push(state);
+                closed = c;
+                continue;
+            }
+            Segment::Part(part) => *part,
+        };
         diagnostics.extend(piece.diagnostics);
         closed = piece.closed;
         let part = piece.flow;
@@ -302,6 +316,56 @@ impl<'a> Lower<'a> {
             handler.action = error_block(bad);
             handler.broken = true;
             Some(handler)
+        })
+    }
+
+    /// What a broken line that starts with `when` still says: kept as an `escalate` rule
+    /// when its condition was read (it may be cut short: `when intent agent handof care`
+    /// keeps `intent agent`).
+    fn broken_rule(&mut self, bad: Span) -> Option<EscalateRule> {
+        self.broken_head(bad, Rule::rule_head, |reader, head| {
+            let condition = head.into_inner().nth(1).map(|p| reader.expr(p))?;
+            Some(EscalateRule {
+                condition,
+                action: error_block(bad),
+                broken: true,
+                span: bad,
+            })
+        })
+    }
+
+    /// What a broken line of an `hours` block that starts with its days still says
+    /// (`mon-fri 09:00-18:0`): a line of the block, marked broken (see
+    /// [`WeeklyHours::broken`]).
+    fn broken_weekly(&mut self, bad: Span) -> Option<WeeklyHours> {
+        self.broken_head(bad, Rule::weekly_head, |reader, head| {
+            let mut weekly = reader.weekly(head)?;
+            weekly.span = bad;
+            weekly.broken = true;
+            Some(weekly)
+        })
+    }
+
+    /// A broken line of a knowledge base that starts with `entry NAME` (the keyword perhaps
+    /// with one typo: `entyr billing { … }`): an entry of its base, marked broken (see
+    /// [`Entry::broken`]).
+    fn broken_entry(&mut self, bad: Span) -> Option<Entry> {
+        let (keyword, name, offset) = crate::syntax::leading_words(self.text, bad.start as usize)?;
+        if crate::suggest::edit_distance(keyword, "entry") > 1 {
+            return None;
+        }
+        Some(Entry {
+            name: Some(Ident {
+                name: name.to_string(),
+                span: Span::new(bad.file, offset, offset + name.len()),
+            }),
+            questions: vec![],
+            answer: None,
+            tags: vec![],
+            owner: None,
+            review_by: None,
+            span: bad,
+            broken: true,
         })
     }
 

@@ -275,7 +275,7 @@ impl Lower<'_> {
                 Rule::interp => {
                     if let Some(e) = part.into_inner().next() {
                         let e = self.expr(e);
-                        parts.push(StrPart::Interpolation(e));
+                        parts.push(StrPart::Interpolation(Box::new(e)));
                     }
                 }
                 _ => {}

@@ -213,13 +213,19 @@ impl Lower<'_> {
                                 flow.escalate.push(EscalateRule {
                                     condition,
                                     action,
+                                    broken: false,
                                     span: rule_span,
                                 });
                             }
                         }
                         Rule::bad => {
                             let bad = self.bad(&rule, Context::Escalate, &mut escalate_run);
-                            flow.errors.push(bad);
+                            let when = crate::syntax::leading_word(self.text, bad.start as usize)
+                                == Some("when");
+                            match self.broken_rule(bad).filter(|_| when) {
+                                Some(rule) => flow.escalate.push(rule),
+                                None => flow.errors.push(bad),
+                            }
                         }
                         Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
                         _ => {}
@@ -459,24 +465,24 @@ impl Lower<'_> {
                 let text = self.string(inner.nth(1)?);
                 match self.languages(inner) {
                     None => StmtKind::Say(text),
-                    language => StmtKind::Speak(Speak {
+                    language => StmtKind::Speak(Box::new(Speak {
                         audio: None,
                         text,
                         language,
-                    }),
+                    })),
                 }
             }
             Rule::play_stmt => {
                 let audio = self.string(inner.nth(1)?);
                 let text = self.string(inner.nth(2)?);
                 let language = self.languages(inner);
-                StmtKind::Speak(Speak {
+                StmtKind::Speak(Box::new(Speak {
                     audio: Some(audio),
                     text,
                     language,
-                })
+                }))
             }
-            Rule::transfer_stmt => StmtKind::Transfer(self.transfer(inner)?),
+            Rule::transfer_stmt => StmtKind::Transfer(Box::new(self.transfer(inner)?)),
             Rule::ask_stmt => {
                 let slot = self.ident(inner.nth(1)?);
                 let (audio, prompt) = self.prompt(&mut inner)?;
@@ -496,7 +502,7 @@ impl Lower<'_> {
                         self.voice_setting(part, &mut ask.language, &mut ask.timing);
                     }
                 }
-                StmtKind::Ask(ask)
+                StmtKind::Ask(Box::new(ask))
             }
             Rule::menu_stmt => {
                 inner.next()?;
@@ -554,23 +560,23 @@ impl Lower<'_> {
                         _ => {}
                     }
                 }
-                StmtKind::Menu(menu)
+                StmtKind::Menu(Box::new(menu))
             }
             Rule::goto_stmt => StmtKind::Goto(self.ident(inner.nth(1)?)),
             Rule::end_stmt => StmtKind::End,
-            Rule::handoff_stmt => StmtKind::Handoff(self.handoff(inner)?),
+            Rule::handoff_stmt => StmtKind::Handoff(Box::new(self.handoff(inner)?)),
             Rule::if_stmt => {
                 let mut branches = vec![];
                 let mut otherwise = None;
                 self.if_chain(inner, &mut branches, &mut otherwise);
-                StmtKind::If(If {
+                StmtKind::If(Box::new(If {
                     branches,
                     otherwise,
-                })
+                }))
             }
             Rule::set_stmt => {
                 let slot = self.ident(inner.nth(1)?);
-                let value = self.expr(inner.next()?);
+                let value = Box::new(self.expr(inner.next()?));
                 StmtKind::Set { slot, value }
             }
             Rule::call_stmt => {
@@ -617,7 +623,7 @@ impl Lower<'_> {
                         _ => {}
                     }
                 }
-                StmtKind::Call(call)
+                StmtKind::Call(Box::new(call))
             }
             Rule::answer_stmt => {
                 let knowledge = self.ident(inner.nth(2)?);
@@ -633,7 +639,7 @@ impl Lower<'_> {
                         _ => {}
                     }
                 }
-                StmtKind::Answer(answer)
+                StmtKind::Answer(Box::new(answer))
             }
             _ => return None,
         };
