@@ -222,6 +222,10 @@ pub struct WeeklyHours {
     pub last_day: Weekday,
     pub ranges: Vec<TimeRange>,
     pub span: Span,
+    /// The line did not parse (already reported) but starts with its days, so it stays a
+    /// line of its block: its ranges are those read before the mistake, and whether the
+    /// hours are open on its days is unknown, never "closed".
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -309,6 +313,10 @@ pub struct Entry {
     pub owner: Option<Str>,
     pub review_by: Option<(Date, Span)>,
     pub span: Span,
+    /// The entry did not parse (already reported) but its keyword (perhaps with one typo)
+    /// and name were read: it stays an entry of its knowledge base, its questions, answer
+    /// and review date unknown.
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -520,6 +528,10 @@ impl InputTiming {
 pub struct EscalateRule {
     pub condition: Expr,
     pub action: Block,
+    /// A `when` line that did not parse (already reported), kept as a rule of its block:
+    /// its condition is what was read before the mistake (perhaps cut short, so not type
+    /// checked), its action one error statement.
+    pub broken: bool,
     pub span: Span,
 }
 

@@ -17,8 +17,8 @@
 //!
 //! The share of mutations that pass is printed (`cargo test -- --nocapture` shows it); the
 //! test fails when it drops below [`FLOOR`], and lists the failing mutations by category.
-//! Deterministic: the same lines, the same mutations, in the same order, every run; the
-//! sample (every [`STRIDE`]-th candidate mutation of the examples) keeps it quick on 2 cores.
+//! Deterministic: the same lines, the same mutations, in the same order, every run. Every
+//! candidate mutation is run ([`STRIDE`] 1): a sample once hid the two that failed.
 
 use csflow_compiler::analysis::Analysis;
 use csflow_compiler::check::Options;
@@ -30,8 +30,9 @@ use std::path::{Path, PathBuf};
 /// mutation passes, and a change that makes one fail fails the test.
 const FLOOR: f64 = 100.0;
 
-/// One candidate mutation in this many is run (all four kinds are sampled evenly).
-const STRIDE: usize = 3;
+/// One candidate mutation in this many is run (all four kinds are sampled evenly): every
+/// one (about 4,200 over the examples, 90 s in a debug build on 2 busy cores).
+const STRIDE: usize = 1;
 
 fn options() -> Options {
     Options {
@@ -466,9 +467,12 @@ fn breaking_one_line_reports_only_that_line() {
         measure(&format!("gen{seed}"), &generated(seed), 1, &mut outcome);
     }
     let share = 100.0 * outcome.passed as f64 / outcome.total.max(1) as f64;
+    // Rounded down: 4,156 of 4,157 is 99.9 %, never "100.0 %".
     println!(
-        "break-one-line: {} of {} mutations pass ({share:.1} %)",
-        outcome.passed, outcome.total
+        "break-one-line: {} of {} mutations pass ({:.1} %)",
+        outcome.passed,
+        outcome.total,
+        (share * 10.0).floor() / 10.0
     );
     for (kind, (passed, total)) in &outcome.by_kind {
         println!("  {kind:?}: {passed} of {total}");

@@ -238,6 +238,38 @@ fn mutation_remove_handlers() {
 }
 
 #[test]
+fn mutation_a_queue_loses_its_hours() {
+    // The after-hours state is reached only from `on closed`, which never runs once no queue
+    // the flow hands off to has hours: the note names the queue, the place to fix.
+    let analysis = mutated("airline/airline.csflow", |t| {
+        t.replace(
+            "queue airline_agents { hours airline_office }",
+            "queue airline_agents { }",
+        )
+    });
+    let unreachable: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unreachable-state")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "{}", rendered(&analysis));
+    assert!(
+        unreachable[0].message.contains("`after_hours`"),
+        "{}",
+        rendered(&analysis)
+    );
+    assert!(
+        unreachable[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("only an `on closed` handler leads here")
+                && n.contains("(`airline_agents`) have no `hours`")),
+        "{}",
+        rendered(&analysis)
+    );
+}
+
+#[test]
 fn mutation_remove_the_escalate_block() {
     let analysis = mutated("bank/bank.csflow", |t| {
         let start = t.find("  escalate {").expect("escalate");

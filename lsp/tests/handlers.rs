@@ -374,6 +374,18 @@ fn hover_on_definitions_says_what_a_designer_needs() {
             "entry opening$0_hours",
         ),
         ("hours", "common.csflow", "hours office", "hours off$0ice"),
+        (
+            "hours_with_a_broken_line",
+            "common.csflow",
+            "hours office {\n  timezone \"Asia/Shanghai\"\n  mon-fri 09:00-18:00",
+            "hours off$0ice {\n  timezone \"Asia/Shanghai\"\n  mon-fri 09:00-18:0",
+        ),
+        (
+            "knowledge_with_a_broken_entry",
+            "common.csflow",
+            "knowledge faq {",
+            "knowledge f$0aq {\n  entyr lost { question \"Lost my card?\" answer \"Call us.\" }",
+        ),
         ("result", "bank.csflow", "into result", "into res$0ult"),
     ];
     let mut out = String::new();
@@ -559,6 +571,12 @@ fn definition_references_and_highlights_come_from_the_kept_resolution() {
             "bank.csflow",
             "import \"common.csflow\"",
             "import \"com$0mon.csflow\"",
+        ),
+        (
+            "intent_from_broken_escalate_rule",
+            "bank.csflow",
+            "when intent agent handoff care",
+            "when intent ag$0ent handof care",
         ),
         (
             "intent_definition",

@@ -51,7 +51,9 @@ struct EscalateIntents<'a> {
 impl<'a> EscalateIntents<'a> {
     fn new(context: &Context<'_, 'a>, flow: &FlowModel<'a>) -> EscalateIntents<'a> {
         let mut rules = Vec::new();
-        for rule in &flow.flow.escalate {
+        // A broken rule's condition may be cut short (`when intent agent an…` meant `and`
+        // more): that it always wins is not known, so it shadows nothing.
+        for rule in flow.flow.escalate.iter().filter(|r| !r.broken) {
             let mut condition = &rule.condition;
             while let ExprKind::Paren(inner) = &condition.kind {
                 condition = inner;

@@ -330,6 +330,8 @@ fn unreachable_states(
                 "it is reached only through the unreachable state `{}`",
                 name_of(&states[root]).0
             ));
+        } else if let Some(note) = closed_handler_note(context, flow, graph, node) {
+            diagnostic = diagnostic.with_note(note);
         }
         diagnostics.push(
             diagnostic
@@ -340,6 +342,64 @@ fn unreachable_states(
                 )),
         );
     }
+}
+
+/// Why a state that only an `on closed` handler leads to is not reached: that handler runs
+/// when a hand-off finds its queue closed, and none of the queues the flow hands off to has
+/// `hours` (so none is ever closed). Names them, since adding `hours` to one is the fix as
+/// much as removing the state (`queue desk { }` written where `queue desk { hours office }`
+/// was meant).
+fn closed_handler_note(
+    context: &Context,
+    flow: &FlowModel,
+    graph: &FlowGraph,
+    state: NodeIndex,
+) -> Option<String> {
+    let g = &graph.graph;
+    let unreached = |n: NodeIndex| !graph.reachable[n.index()];
+    // Back from the state over the unreached steps of handler actions (not other states).
+    let mut seen = vec![false; g.node_count()];
+    let mut queue = VecDeque::from([state]);
+    let mut closed = false;
+    while let Some(n) = queue.pop_front() {
+        for m in g.neighbors_directed(n, Direction::Incoming) {
+            if seen[m.index()] || !unreached(m) || graph.states.contains(&m) {
+                continue;
+            }
+            seen[m.index()] = true;
+            match g[m] {
+                Node::Handler { handler, .. } if handler.kind == HandlerKind::Closed => {
+                    closed = true;
+                }
+                Node::Handler { .. } => {}
+                _ => queue.push_back(m),
+            }
+        }
+    }
+    if !closed {
+        return None;
+    }
+    let mut queues: Vec<&str> = Vec::new();
+    crate::visit::each_flow_stmt(flow.flow, &mut |stmt| {
+        if let StmtKind::Handoff(handoff) = &stmt.kind
+            && context
+                .model
+                .queues
+                .get(&handoff.queue.name)
+                .is_some_and(|q| q.hours.is_none())
+            && !queues.contains(&handoff.queue.name.as_str())
+        {
+            queues.push(&handoff.queue.name);
+        }
+    });
+    let named: Vec<String> = queues.iter().take(3).map(|q| format!("`{q}`")).collect();
+    Some(match named.len() {
+        0 => "only an `on closed` handler leads here, and this flow hands off to no queue that has `hours`: no queue is ever closed".to_string(),
+        _ => format!(
+            "only an `on closed` handler leads here, and the queues this flow hands off to ({}) have no `hours`, so they are never closed",
+            named.join(", ")
+        ),
+    })
 }
 
 /// `trap-state`: reachable nodes that can reach neither `end` nor `handoff`. They are

@@ -186,6 +186,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::k_on => "`on`",
         Rule::k_when => "`when`",
         Rule::missing_brace => "`}`",
+        Rule::field_colon | Rule::slot_colon => "`:`",
         Rule::EOI => "the end of the declaration",
         _ => return None,
     })
@@ -458,12 +459,30 @@ fn from_failure(
     context: Context,
     leading_keyword: Option<&str>,
 ) -> Diagnostic {
+    // `ok:` + newline + `departure: date`: the colon is there, refused only because the
+    // next line is a field of its own, so what is missing is the type after it.
+    let colon = [Rule::field_colon, Rule::slot_colon];
+    let (pos, positives) = if text[pos.min(text.len())..].starts_with(':')
+        && !positives.is_empty()
+        && positives.iter().all(|r| colon.contains(r))
+    {
+        (pos + 1, &[Rule::type_expr][..])
+    } else {
+        (pos, positives)
+    };
     let Token {
         text: found,
         span: found_span,
         newline_before,
     } = token_at(file, text, pos);
     let before = token_before(text, pos);
+    // The position may be past the whitespace already (pest skipped it): a line break
+    // between the token before and the one found counts too.
+    let newline_before = newline_before
+        || before.as_ref().is_some_and(|(_, _, end)| {
+            text.get(*end..found_span.start as usize)
+                .is_some_and(|gap| gap.contains('\n'))
+        });
     let expected = expected_phrase(positives);
     let found_text = if found.is_empty() {
         "the end of the file".to_string()

@@ -319,6 +319,56 @@ impl<'a> Lower<'a> {
         })
     }
 
+    /// What a broken line that starts with `when` still says: kept as an `escalate` rule
+    /// when its condition was read (it may be cut short: `when intent agent handof care`
+    /// keeps `intent agent`).
+    fn broken_rule(&mut self, bad: Span) -> Option<EscalateRule> {
+        self.broken_head(bad, Rule::rule_head, |reader, head| {
+            let condition = head.into_inner().nth(1).map(|p| reader.expr(p))?;
+            Some(EscalateRule {
+                condition,
+                action: error_block(bad),
+                broken: true,
+                span: bad,
+            })
+        })
+    }
+
+    /// What a broken line of an `hours` block that starts with its days still says
+    /// (`mon-fri 09:00-18:0`): a line of the block, marked broken (see
+    /// [`WeeklyHours::broken`]).
+    fn broken_weekly(&mut self, bad: Span) -> Option<WeeklyHours> {
+        self.broken_head(bad, Rule::weekly_head, |reader, head| {
+            let mut weekly = reader.weekly(head)?;
+            weekly.span = bad;
+            weekly.broken = true;
+            Some(weekly)
+        })
+    }
+
+    /// A broken line of a knowledge base that starts with `entry NAME` (the keyword perhaps
+    /// with one typo: `entyr billing { … }`): an entry of its base, marked broken (see
+    /// [`Entry::broken`]).
+    fn broken_entry(&mut self, bad: Span) -> Option<Entry> {
+        let (keyword, name, offset) = crate::syntax::leading_words(self.text, bad.start as usize)?;
+        if crate::suggest::edit_distance(keyword, "entry") > 1 {
+            return None;
+        }
+        Some(Entry {
+            name: Some(Ident {
+                name: name.to_string(),
+                span: Span::new(bad.file, offset, offset + name.len()),
+            }),
+            questions: vec![],
+            answer: None,
+            tags: vec![],
+            owner: None,
+            review_by: None,
+            span: bad,
+            broken: true,
+        })
+    }
+
     /// What a broken line that starts with `slot` still says: kept when its name was read.
     /// A type not read, or read only in part (`slot phone: pho`), is [`TypeKind::Missing`].
     fn broken_slot(&mut self, bad: Span) -> Option<Slot> {

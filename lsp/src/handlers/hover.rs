@@ -210,11 +210,11 @@ pub fn describe(ctx: &Ctx, def: Def) -> String {
                 .entries
                 .iter()
                 .map(|e| {
-                    let question = e
-                        .questions
-                        .first()
-                        .map(|q| quote(&q.plain_text()))
-                        .unwrap_or_default();
+                    let question = match e.questions.first() {
+                        _ if e.broken => "(this entry does not parse)".to_string(),
+                        Some(q) => quote(&q.plain_text()),
+                        None => String::new(),
+                    };
                     format!("`{}` {question}", shown(&e.name))
                 })
                 .collect();
@@ -382,12 +382,14 @@ fn schedule(hours: &Hours) -> String {
         } else {
             format!("{}-{}", weekly.first_day.as_str(), weekly.last_day.as_str())
         };
-        let ranges: Vec<String> = weekly
-            .ranges
-            .iter()
-            .map(|r| format!("{}-{}", time(r.start), time(r.end)))
-            .collect();
-        lines.push(format!("- {days} {}", ranges.join(" ")));
+        let mut line = format!("- {days}");
+        for r in &weekly.ranges {
+            line.push_str(&format!(" {}-{}", time(r.start), time(r.end)));
+        }
+        if weekly.broken {
+            line.push_str(" … (this line does not parse)");
+        }
+        lines.push(line);
     }
     for closed in &hours.closed {
         if closed.first == closed.last {
@@ -424,20 +426,26 @@ pub fn open_at(hours: &Hours, now: chrono::DateTime<chrono::Utc>) -> Option<bool
     }
     let weekday = local.weekday().num_days_from_monday() as usize;
     let minute = local.hour() * 60 + local.minute();
-    let open = hours.weekly.iter().any(|weekly| {
+    let in_days = |weekly: &WeeklyHours| {
         let (first, last) = (weekly.first_day.index(), weekly.last_day.index());
-        let in_days = if first <= last {
+        if first <= last {
             first <= weekday && weekday <= last
         } else {
             weekday >= first || weekday <= last
-        };
-        in_days
+        }
+    };
+    let open = hours.weekly.iter().any(|weekly| {
+        in_days(weekly)
             && weekly.ranges.iter().any(|r| {
                 let start = r.start.hour * 60 + r.start.minute;
                 let end = r.end.hour * 60 + r.end.minute;
                 start <= minute && minute < end
             })
     });
+    // A line of today's days that does not parse may hold the range that opens them.
+    if !open && hours.weekly.iter().any(|w| w.broken && in_days(w)) {
+        return None;
+    }
     Some(open)
 }
 
@@ -456,7 +464,10 @@ fn open_now_text(hours: &Hours, now: chrono::DateTime<chrono::Utc>) -> String {
     match open_at(hours, now) {
         Some(true) => format!("**Open now**{local}"),
         Some(false) => format!("**Closed now**{local}"),
-        None => "Open now: unknown (the time zone is not an IANA name)".to_string(),
+        None if zone.is_none() => {
+            "Open now: unknown (the time zone is not an IANA name)".to_string()
+        }
+        None => format!("Open now: unknown (a line of today's hours does not parse){local}"),
     }
 }
 

@@ -50,40 +50,10 @@ impl Lower<'_> {
                         });
                     }
                 }
-                Rule::weekly_line => {
-                    let line_span = self.span(&part);
-                    let mut days = vec![];
-                    let mut ranges = vec![];
-                    for p in part.into_inner() {
-                        match p.as_rule() {
-                            Rule::weekday => days.extend(Weekday::from_name(p.as_str())),
-                            Rule::time_range => {
-                                let range_span = self.span(&p);
-                                let times: Vec<Time> =
-                                    p.into_inner().map(|t| time(t.as_str())).collect();
-                                if let [start, end] = times[..] {
-                                    ranges.push(TimeRange {
-                                        start,
-                                        end,
-                                        span: range_span,
-                                    });
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    if let Some(first_day) = days.first().copied() {
-                        let last_day = days.get(1).copied().unwrap_or(first_day);
-                        hours.weekly.push(WeeklyHours {
-                            first_day,
-                            last_day,
-                            ranges,
-                            span: line_span,
-                        });
-                    }
-                }
+                Rule::weekly_line => hours.weekly.extend(self.weekly(part)),
                 Rule::bad => {
-                    self.bad(&part, Context::Hours, &mut run);
+                    let bad = self.bad(&part, Context::Hours, &mut run);
+                    hours.weekly.extend(self.broken_weekly(bad));
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the hours block"),
                 _ => {}
@@ -91,6 +61,39 @@ impl Lower<'_> {
         }
         hours.name = name;
         hours
+    }
+
+    /// A `mon-fri 09:00-18:00` line (or what a broken one read: its days, the ranges before
+    /// the mistake); `None` without a day.
+    pub(super) fn weekly(&mut self, pair: P) -> Option<WeeklyHours> {
+        let line_span = self.span(&pair);
+        let mut days = vec![];
+        let mut ranges = vec![];
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::weekday => days.extend(Weekday::from_name(p.as_str())),
+                Rule::time_range => {
+                    let range_span = self.span(&p);
+                    let times: Vec<Time> = p.into_inner().map(|t| time(t.as_str())).collect();
+                    if let [start, end] = times[..] {
+                        ranges.push(TimeRange {
+                            start,
+                            end,
+                            span: range_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let first_day = days.first().copied()?;
+        Some(WeeklyHours {
+            first_day,
+            last_day: days.get(1).copied().unwrap_or(first_day),
+            ranges,
+            span: line_span,
+            broken: false,
+        })
     }
 
     pub(super) fn queue(&mut self, pair: P) -> Queue {
@@ -209,7 +212,9 @@ impl Lower<'_> {
 
     pub(super) fn field(&mut self, pair: P) -> Field {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = pair
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::field_colon);
         let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident {
             name: String::new(),
             span,
@@ -320,7 +325,8 @@ impl Lower<'_> {
                     kb.entries.push(entry);
                 }
                 Rule::bad => {
-                    self.bad(&part, Context::Knowledge, &mut run);
+                    let bad = self.bad(&part, Context::Knowledge, &mut run);
+                    kb.entries.extend(self.broken_entry(bad));
                 }
                 Rule::missing_brace => self.missing_brace(&part, "the knowledge base"),
                 _ => {}
@@ -339,6 +345,7 @@ impl Lower<'_> {
             owner: None,
             review_by: None,
             span,
+            broken: false,
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {

@@ -213,13 +213,19 @@ impl Lower<'_> {
                                 flow.escalate.push(EscalateRule {
                                     condition,
                                     action,
+                                    broken: false,
                                     span: rule_span,
                                 });
                             }
                         }
                         Rule::bad => {
                             let bad = self.bad(&rule, Context::Escalate, &mut escalate_run);
-                            flow.errors.push(bad);
+                            let when = crate::syntax::leading_word(self.text, bad.start as usize)
+                                == Some("when");
+                            match self.broken_rule(bad).filter(|_| when) {
+                                Some(rule) => flow.escalate.push(rule),
+                                None => flow.errors.push(bad),
+                            }
                         }
                         Rule::missing_brace => self.missing_brace(&rule, "the escalate block"),
                         _ => {}
