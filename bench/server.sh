@@ -11,8 +11,11 @@ N="${N:-1000}"; CONVS="${CONVS:-50000}"; CLIENTS="${CLIENTS:-1000}"; SECONDS_="$
 WORK="${WORK:-/tmp/csflow-bench-server}"; PEERS="${PEERS:-/tmp/csflow-peers}"
 PEERS_SRC="${PEERS_SRC:-$(cd "$ROOT/../shared/bench/peers" 2>/dev/null && pwd || echo /work/shared/bench/peers)}"
 mkdir -p "$WORK"
-cargo build --release -p csflow-server -p csflow-bench --bin http_load >/dev/null
+# (`--bin` would apply to every -p: each package is built on its own.)
+cargo build --release -p csflow-server >/dev/null
+cargo build --release -p csflow-bench --bin http_load >/dev/null
 cargo build --release -p csflow >/dev/null
+[ -x ./target/release/csflow-runtime ] || { echo 'csflow-runtime was not built' >&2; exit 1; }
 node "$PEERS_SRC/flowgen.js" "$N" csflow > "$WORK/ivr.csflow"
 ./target/release/csflow build "$WORK/ivr.csflow" -o "$WORK/ivr.csfb"
 cat > "$WORK/bench.toml" <<TOML

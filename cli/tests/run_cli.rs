@@ -160,7 +160,14 @@ fn mocks_are_checked_against_the_project() {
             r#"card_api.block={"okay": true}"#,
             "returns no field `okay`",
         ),
-        (r#"card_api.block={"ok": "yes"}"#, "`ok` is declared `bool`"),
+        (
+            r#"card_api.block={"ok": "yes", "reference": "R-1"}"#,
+            "the answer's `ok` is \"yes\", not true or false",
+        ),
+        (
+            r#"card_api.block={"ok": true}"#,
+            "the answer's `reference` is missing",
+        ),
         (r#"card_api.block=[1, 2]"#, "must be a JSON object"),
     ] {
         let mut args = time.to_vec();
@@ -242,28 +249,64 @@ fn the_airline_hotline_normalises_the_reference_and_lists_flights_from_the_servi
         .args(["--time", "2026-12-01 10:00"])
         .args([
             "--mock",
-            r#"bookings.find={"ok": true, "departure": "2026-12-20", "flights": [{"number": "MU5101", "time": "09:30", "seats": 2}, {"number": "CA1502", "time": "14:00", "seats": 3}]}"#,
+            r#"bookings.find={"ok": true, "departure": "2026-12-20", "flights": [{"number": "MU5101", "time": "09:30", "seats": 2, "cabin": "business"}, {"number": "CA1502", "time": "14:00:00", "seats": 3, "cabin": "ECONOMY"}]}"#,
             "--mock",
             r#"bookings.change={"ok": true, "fee": 50}"#,
         ])
-        .write_stdin("ａｂ１２ｃｄ\n#2\n基础套餐\n")
+        .write_stdin("ａｂ１２ｃｄ\n#1\ngold\n基础套餐\n")
         .output()
         .expect("csflow runs");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     assert_eq!(output.status.code(), Some(0), "{stdout}");
+    // The service's JSON text "09:30" is a time (a morning flight), "ECONOMY" the cabin
+    // `economy`, said by its label; the recorded prompts show their fallback text.
     let expected = [
+        "bot: [play audio/welcome.wav] 欢迎致电云程航空。Welcome to SkyCloud Airlines.",
+        "bot: For service in English, please stay on the line.",
+        "bot: [play audio/reference.wav] 请说出或输入您的六位订座编号。",
+        "     (timeout 8s, at most 6 digits, finish with #)",
         "you: ａｂ１２ｃｄ",
-        "bot: 请选择新的航班，按0转人工。Please choose your new flight, or press 0 for an agent.",
+        "bot: [play audio/flights.wav] 请选择新的航班，按0转人工，按9转值机柜台。",
         "bot: 1. MU5101 09:30",
         "bot: 2. CA1502 14:00",
-        "options: [1] MU5101 09:30  [2] CA1502 14:00  [0] 人工服务 Agent",
-        "you: [keys 2]",
+        "     (timeout 5s, finish with #)",
+        "options: [1] MU5101 09:30  [2] CA1502 14:00  [0] 人工服务 Agent  [9] 值机柜台 Check-in desk",
+        "you: [keys 1]",
+        "bot: MU5101，公务舱。",
+        "bot: 这是上午的航班。This is a morning flight.",
+        "bot: 请选择 Plus 套餐或基础套餐。Plus or basic?",
+        "you: gold",
+        "bot: 抱歉，我没有听清。Sorry, I didn't get that.",
         "bot: 请选择 Plus 套餐或基础套餐。Plus or basic?",
         "you: 基础套餐",
-        "bot: 已为您改签 CA1502，基础套餐。Changed to CA1502, fee 50.",
+        "bot: 已为您改签 MU5101，基础套餐。Changed to MU5101, fee 50.",
         "-- the conversation has ended",
     ];
     assert_in_order(&stdout, &expected);
+}
+
+#[test]
+fn a_service_answer_that_does_not_fit_its_types_fails_the_call() {
+    // "9h30" is no time: the call fails, the call's own `on error` runs.
+    let output = Command::cargo_bin("csflow")
+        .expect("the csflow binary is built")
+        .current_dir(workspace())
+        .args(["run", "examples/airline", "--flow", "airline_hotline"])
+        .args(["--time", "2026-12-01 10:00"])
+        .args([
+            "--mock",
+            r#"bookings.find={"ok": true, "departure": "2026-12-20", "flights": [{"number": "MU5101", "time": "9h30", "seats": 2, "cabin": "business"}]}"#,
+        ])
+        .write_stdin("AB12CD\n")
+        .output()
+        .expect("csflow runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(
+        stderr.contains("--mock bookings.find: failed: the answer's `flights[1].time` is \"9h30\", not a time (HH:MM)"),
+        "{stderr}"
+    );
 }
 
 /// Every line of `expected` appears in `stdout`, in this order.

@@ -270,6 +270,9 @@ pub struct Operation {
     pub name: Option<Ident>,
     pub params: Vec<Field>,
     pub returns: Vec<Field>,
+    /// Its result record did not parse (already reported): the operation is kept, its
+    /// result fields are unknown (never "no fields").
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -584,6 +587,8 @@ pub struct Transfer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
     pub slot: Ident,
+    /// `ask SLOT play "…" or say "prompt"`: a recorded prompt, the text its fallback.
+    pub audio: Option<Str>,
     pub prompt: Str,
     pub language: Option<Str>,
     pub timing: InputTiming,
@@ -592,6 +597,8 @@ pub struct Ask {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Menu {
+    /// `menu play "…" or say "prompt" { … }`: a recorded prompt, the text its fallback.
+    pub audio: Option<Str>,
     pub prompt: Str,
     pub language: Option<Str>,
     pub timing: InputTiming,

@@ -121,7 +121,15 @@ pub fn generate<'a>(
             )
         })
         .collect();
-    let (_, resolution, _) = resolve::resolve_files(&ided);
+    let (model, mut resolution, _) = resolve::resolve_files(&ided);
+    // Codegen reads expression types too (the labels of enum fields): the type checks keep
+    // them, their diagnostics are not wanted here.
+    let (mut types, mut ignored) = (Vec::new(), Vec::new());
+    for flow in &model.flows {
+        crate::check::types::check(&model, flow, &mut ignored, &mut types);
+    }
+    drop(model);
+    resolution.set_types(types);
     generate_resolved(files, sources, &resolution)
 }
 

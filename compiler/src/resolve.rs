@@ -774,7 +774,10 @@ impl<'a> Resolver<'a> {
                             name: into,
                             call: Some(call),
                             operation,
-                            fields: operation.map(|op| op.returns.as_slice()),
+                            // A broken result record: its fields are unknown.
+                            fields: operation
+                                .filter(|op| !op.broken)
+                                .map(|op| op.returns.as_slice()),
                             id: result,
                         },
                     );

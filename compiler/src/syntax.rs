@@ -14,6 +14,7 @@ pub mod literal;
 mod lower;
 mod parser;
 
+pub use keywords::{PARTS, TYPE_NAMES, is_keyword, starts_an_item};
 pub use literal::quote;
 
 use crate::ast;
@@ -84,6 +85,12 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
 fn broken_declaration(text: &str, span: crate::source::Span) -> Option<ast::BrokenDecl> {
     let (keyword, name, offset) = leading_words(text, span.start as usize)?;
     let span = crate::source::Span::new(span.file, offset, offset + name.len());
+    // `queeu desk { … }` is a broken queue: its keyword read with one typo.
+    let words = keywords::TOP_LEVEL.iter().map(|(k, _)| *k);
+    let keyword = match crate::suggest::closest(keyword, words) {
+        Some(close) if crate::suggest::edit_distance(keyword, close) <= 1 => close,
+        _ => keyword,
+    };
     Some(ast::BrokenDecl {
         keyword: keyword.to_string(),
         name: ast::Ident {

@@ -41,7 +41,7 @@ pub use report::{
     Failure, FlowCoverage, Location, OptionCoverage, Report, StateCoverage, TestResult,
     speaker_name,
 };
-pub use steps::{channel_of, clock_in, fits, parse_clock, quote, type_name};
+pub use steps::{channel_of, clock_in, parse_clock, quote};
 
 use crate::ast::{self, Item};
 use crate::source::{FileId, SourceMap};

@@ -1097,6 +1097,67 @@ flow f {
     assert_eq!(mismatches, 5, "{found:#?}");
 }
 
+/// A static key against the keys `options from` actually gives its items, given its `max`:
+/// an equal key is `duplicate-key`, one that starts with an item's key is `key-prefix` on
+/// voice; keys above the items (or 0, *, #) are fine.
+#[test]
+fn static_keys_are_checked_against_the_numbered_item_keys() {
+    let menu = |max: &str, keys: &str| {
+        format!(
+            r#"queue general {{ }}
+service trips {{
+  operation find() returns {{ flights: list of {{ number: text }} }}
+}}
+flow f {{
+  channel voice
+  start s
+  on no_match retry 1 then handoff general
+  on no_input retry 1 then handoff general
+  state s {{
+    call trips.find() into r
+    menu "Pick a flight, or press 0 for an agent." {{
+      options from r.flights {max} label "{{item.number}}" into chosen goto s
+      option "Agent" {keys} handoff general
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let found = |max: &str, keys: &str| -> Vec<(&'static str, String)> {
+        analyze(&menu(max, keys))
+            .diagnostics
+            .iter()
+            .filter(|d| !["prompt-key-mismatch", "voice-menu-too-long"].contains(&d.name))
+            .map(|d| (d.name, d.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        found("max 3", "key 0 key 3"),
+        [(
+            "duplicate-key",
+            "the key 3 is also the key of item 3 of `options from`".to_string()
+        )]
+    );
+    assert_eq!(
+        found("max 3", "key 0 key 12"),
+        [(
+            "key-prefix",
+            "key 12 starts with key 1, the key of item 1 of `options from`".to_string()
+        )]
+    );
+    // Item keys 1..3: 0, 45, * and # take none of them (45 starts with no item's key).
+    assert_eq!(found("max 3", "key 0 key 45 key \"*\" key \"#\""), []);
+    // Without `max` the items are keyed 1 to 9.
+    assert_eq!(
+        found("", "key 0 key 9"),
+        [(
+            "duplicate-key",
+            "the key 9 is also the key of item 9 of `options from`".to_string()
+        )]
+    );
+}
+
 // ---- Defects a new user's flows slipped past (each rendered as a snapshot) -------------
 
 fn snapshot(name: &str, analysis: &Analysis) {
@@ -1268,4 +1329,53 @@ fn test_blocks_check_names_like_flows() {
         rendered(&analysis)
     );
     snapshot("test-names", &analysis);
+}
+
+/// A mock's list items are records of the declared fields too: the runtime fails a call
+/// whose answer leaves out a field at any depth, so the check says so before the test runs.
+#[test]
+fn mock_list_items_are_checked_field_by_field() {
+    let text = r#"queue general { }
+service trips {
+  operation find() returns { flights: list of { number: text, seats: integer } }
+}
+flow f {
+  channel chat
+  start s
+  on no_match handoff general
+  state s {
+    call trips.find() into r
+    say "{r.flights}"
+    end
+  }
+}
+test "t" {
+  flow f
+  mock trips.find returns { flights: [{ number: "MU1" }, { number: "MU2", seats: "two" }, { number: "MU3", seats: 2, gate: "A" }, "MU4"] }
+  expect end
+}
+"#;
+    let analysis = analyze(text);
+    let found: Vec<(&str, &str)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.name, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "type-mismatch",
+                "this mock of `trips.find.flights` leaves out `seats`"
+            ),
+            ("type-mismatch", "`seats` holds a number, but this is text"),
+            ("unknown-field", "`trips.find.flights` has no field `gate`"),
+            (
+                "type-mismatch",
+                "the items of `trips.find.flights` are records"
+            ),
+        ],
+        "{}",
+        rendered(&analysis)
+    );
 }

@@ -455,7 +455,7 @@ fn options_from_is_one_edge_for_its_items() {
     let analysis = load("examples/airline");
     let text = mermaid::mermaid(&diagram(&analysis, "airline_hotline"));
     assert!(
-        text.contains(r#"-->|"1..4 · each item: {item.number}…"| n_state_choose_plan"#),
+        text.contains(r#"-->|"1..3 · each item: {item.number}…"| n_state_choose_plan"#),
         "{text}"
     );
 }

@@ -275,3 +275,168 @@ fn a_transfer_is_drawn_as_a_terminator() {
         "{mermaid}"
     );
 }
+
+#[test]
+fn a_menu_or_ask_prompt_may_be_a_recording() {
+    let text = flow("voice", "")
+        .replace(
+            "menu \"查询账户请按1，人工服务请按0。\"",
+            "menu play \"https://cdn.example.com/menu.wav\" or say \"查询账户请按1，人工服务请按0。\"",
+        )
+        .replace(
+            "ask account \"请输入",
+            "ask account play \"https://cdn.example.com/account.wav\" or say \"请输入",
+        );
+    let analysis = analyze(&text);
+    assert_eq!(names(&analysis), Vec::<&str>::new());
+    let Some(Item::Flow(ast)) = analysis.files[0]
+        .1
+        .items
+        .iter()
+        .find(|i| matches!(i, Item::Flow(_)))
+    else {
+        panic!("a flow");
+    };
+    let StmtKind::Menu(menu) = &ast.states[0].body.statements[2].kind else {
+        panic!("a menu");
+    };
+    assert_eq!(
+        menu.audio.as_ref().map(|a| a.plain_text()).as_deref(),
+        Some("https://cdn.example.com/menu.wav")
+    );
+    assert_eq!(menu.prompt.plain_text(), "查询账户请按1，人工服务请按0。");
+    // Codegen plays both prompts, each with its fallback text.
+    let bundle = csflow_compiler::codegen::generate_analysis(&analysis).expect("builds");
+    let flow = &bundle.flows[0];
+    let played: Vec<(&str, &str)> = flow
+        .code
+        .iter()
+        .filter_map(|i| match i {
+            Instr::Play { url, text, .. } => Some((bundle.str(*url), bundle.str(*text))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        played,
+        [
+            ("https://cdn.example.com/welcome.wav", "欢迎致电。"),
+            (
+                "https://cdn.example.com/menu.wav",
+                "查询账户请按1，人工服务请按0。"
+            ),
+            (
+                "https://cdn.example.com/account.wav",
+                "请输入八位账号，以#号键结束。"
+            ),
+        ]
+    );
+    // The formatter keeps them, and the fallback still drives the prompt checks: the
+    // finish key announced in the ask's fallback text needs one.
+    let formatted = csflow_compiler::format::format_file(csflow_compiler::source::FileId(0), &text)
+        .expect("formats");
+    assert!(formatted.contains("    menu play \"https://cdn.example.com/menu.wav\" or say \"查询账户请按1，人工服务请按0。\" timeout 5s language \"zh-CN\" {"), "{formatted}");
+    assert!(formatted.contains("    ask account play \"https://cdn.example.com/account.wav\" or say \"请输入八位账号，以#号键结束。\" timeout 8s"), "{formatted}");
+    let no_key = text.replace("  finish_key \"#\"\n", "");
+    assert_eq!(names(&analyze(&no_key)), ["missing-finish-key"]);
+    // A recorded prompt missing from the project is `missing-audio`, like a `play`.
+    let missing = text.replace("https://cdn.example.com/menu.wav", "audio/menu.wav");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hotline.csflow"), &missing).unwrap();
+    let analysis =
+        csflow_compiler::analysis::analyze_paths(&[dir.path().to_path_buf()], &Options::default())
+            .expect("loads");
+    assert_eq!(names(&analysis), ["missing-audio"]);
+}
+
+#[test]
+fn a_setting_written_twice_is_an_error() {
+    for (old, new, setting) in [
+        ("timeout 8s", "timeout 8s timeout 9s", "timeout"),
+        (
+            "timeout 8s",
+            "timeout 8s max_digits 8 max_digits 9",
+            "max_digits",
+        ),
+        (
+            "timeout 5s",
+            "timeout 5s finish_key \"#\" finish_key \"*\"",
+            "finish_key",
+        ),
+        (
+            "language \"en-US\"",
+            "language \"en-US\" language \"en-GB\"",
+            "language",
+        ),
+        (
+            "  language \"zh-CN\"\n",
+            "  language \"zh-CN\"\n  language \"en-US\"\n",
+            "language",
+        ),
+        ("  timeout 6s\n", "  timeout 6s\n  timeout 7s\n", "timeout"),
+        (
+            "  start welcome\n",
+            "  start welcome\n  start welcome\n",
+            "start",
+        ),
+        (
+            "  channel voice\n",
+            "  channel voice\n  channel any\n",
+            "channel",
+        ),
+        (
+            "reason \"asked for a person\"",
+            "reason \"asked for a person\" reason \"again\"",
+            "reason",
+        ),
+    ] {
+        let text = flow_text_with(new, old);
+        let analysis = analyze(&text);
+        assert_eq!(names(&analysis), ["duplicate-setting"], "{new}");
+        let d = &analysis.diagnostics[0];
+        assert_eq!(d.message, format!("`{setting}` is written twice"));
+        assert_eq!(d.secondary[0].message, "first written here");
+    }
+    // In a state the fast path reads, too (a handoff given two priorities).
+    let text = flow("voice", "").replace(
+        "    transfer \"sip:billing@desk.example.com\"",
+        "    handoff agents priority high priority low",
+    );
+    assert_eq!(names(&analyze(&text)), ["duplicate-setting"]);
+}
+
+#[test]
+fn a_recording_destination_or_language_is_never_interpolated() {
+    for (old, new, what) in [
+        (
+            "https://cdn.example.com/welcome.wav",
+            "https://cdn.example.com/{account}.wav",
+            "recording",
+        ),
+        (
+            "\"sip:billing@desk.example.com\"",
+            "\"sip:{account}@desk.example.com\"",
+            "transfer",
+        ),
+        ("language \"en-US\"", "language \"{account}\"", "language"),
+    ] {
+        let analysis = analyze(&flow_text_with(new, old));
+        assert_eq!(names(&analysis), ["interpolation-not-allowed"], "{new}");
+        assert!(analysis.diagnostics[0].message.contains(what), "{new}");
+    }
+}
+
+#[test]
+fn a_played_question_needs_an_input_and_a_played_secret_is_reported() {
+    let text = flow("voice", "")
+        .replace(
+            "  slot account: digits(8)\n",
+            "  slot account: digits(8)\n  slot pin: digits(4) sensitive\n",
+        )
+        .replace(
+            "    transfer \"sip:billing@desk.example.com\"",
+            "    play \"https://cdn.example.com/q.wav\" or say \"Anything else?\"\n    play \"https://cdn.example.com/p.wav\" or say \"PIN {pin}.\"\n    transfer \"sip:billing@desk.example.com\"",
+        );
+    let found = names(&analyze(&text));
+    assert!(found.contains(&"question-without-input"), "{found:?}");
+    assert!(found.contains(&"sensitive-in-output"), "{found:?}");
+}

@@ -638,6 +638,10 @@ pub enum Instr {
     /// Pops a value; pushes the display label of enum slot `var`'s value of that name (the
     /// value itself when it has no label).
     Label(u32),
+    /// Pops a value; pushes the display label of the enum value of that name among
+    /// `values` (the value itself when it has no label): an enum field of a service result
+    /// or of an `options from` item, whose type no variable holds.
+    Labels(Vec<EnumValue>),
     /// Pops a list: the items of the menu being prompted (at most `max`; anything but a
     /// list is no items).
     ItemsBegin {

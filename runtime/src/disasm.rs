@@ -400,6 +400,7 @@ pub fn instr_text(b: &Bundle, flow: &Flow, instr: &Instr) -> String {
             text
         }
         Instr::Label(var) => format!("label {}", named(b, &flow.vars, *var, |x| x.name)),
+        Instr::Labels(values) => format!("labels {{ {} }}", enum_values(b, values)),
         Instr::ItemsBegin { max } => format!("items_begin max {max}"),
         Instr::ItemsNext { var, done } => format!(
             "items_next {} done @{done:04}",
@@ -480,6 +481,18 @@ fn field(b: &Bundle, f: &Field) -> String {
     format!("{}: {}", b.str(f.name), type_text(b, &f.ty))
 }
 
+/// `plus "Plus 套餐" basic`: enum values with their labels, as written.
+fn enum_values(b: &Bundle, values: &[crate::bundle::EnumValue]) -> String {
+    values
+        .iter()
+        .map(|v| match v.label {
+            Some(label) => format!("{} {}", b.str(v.name), quote(b.str(label))),
+            None => b.str(v.name).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn type_text(b: &Bundle, ty: &SlotType) -> String {
     match ty {
         SlotType::Text => "text".into(),
@@ -516,17 +529,7 @@ pub fn type_text(b: &Bundle, ty: &SlotType) -> String {
             "text matching /{}/",
             b.regexes.get(*regex as usize).map_or("", |id| b.str(*id))
         ),
-        SlotType::LabelledEnum(values) => format!(
-            "enum {{ {} }}",
-            values
-                .iter()
-                .map(|v| match v.label {
-                    Some(label) => format!("{} {}", b.str(v.name), quote(b.str(label))),
-                    None => b.str(v.name).to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        SlotType::LabelledEnum(values) => format!("enum {{ {} }}", enum_values(b, values)),
         SlotType::List(element) => format!("list of {}", type_text(b, element)),
         SlotType::Fields(fields) => format!(
             "{{ {} }}",

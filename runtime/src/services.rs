@@ -11,8 +11,11 @@
 
 use crate::value::Value;
 use serde::Serialize;
+
+mod typed;
 use std::collections::BTreeMap;
 use std::fmt;
+pub use typed::{typed_result, typed_value};
 
 /// One argument of a call: the parameter's declared name (borrowed from the bundle, so a call
 /// allocates no names) and the value.

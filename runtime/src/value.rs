@@ -49,6 +49,20 @@ impl Value {
         }
     }
 
+    /// The value as an error message names it: `"9h30"`, `the number 3`, `a list` — a
+    /// misfit of a service's answer or of a variable sent by a channel.
+    pub fn described(&self) -> String {
+        match self {
+            Value::Text(text) => format!("\"{text}\""),
+            Value::Number(_) => format!("the number {}", self.display()),
+            Value::Bool(b) => format!("`{b}`"),
+            Value::List(_) => "a list".into(),
+            Value::Record(_) => "a record".into(),
+            Value::None => "none".into(),
+            Value::Date(_) | Value::Time(_) => self.display(),
+        }
+    }
+
     /// The text a `{…}` interpolation shows.
     pub fn display(&self) -> String {
         match self {

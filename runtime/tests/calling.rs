@@ -111,6 +111,22 @@ fn a_failed_call_resumes_into_on_error() {
         .resume(bundle, Ok(Value::Text("nope".into())), monday())
         .unwrap();
     assert_eq!(turn.state, "tech");
+    // So is a record that leaves out a declared field or holds a value not of its type
+    // (`ok` is declared bool): the answer is converted to the declared types on arrival.
+    for answer in [
+        Value::Record(vec![("ok".into(), Value::Bool(true))]),
+        Value::Record(vec![
+            ("ok".into(), Value::Text("yes".into())),
+            ("reference".into(), Value::Text("R-1".into())),
+        ]),
+    ] {
+        let mut conv = at_the_card_question(bundle);
+        conv.send(bundle, Input::Keys("1234".into()), monday())
+            .unwrap();
+        let turn = conv.resume(bundle, Ok(answer.clone()), monday()).unwrap();
+        assert_eq!(turn.state, "tech", "{answer:?}");
+        assert_eq!(conv.slot(bundle, "result"), Some(&Value::None));
+    }
 }
 
 #[test]

@@ -342,3 +342,38 @@ fn a_retry_that_is_answered_resets_at_a_fresh_entry() {
         .unwrap();
     assert_eq!(turn.status, Status::Ended);
 }
+
+/// `Labels` (opcode 44: the labels of an enum field of a service result, inline) round-trips,
+/// is disassembled as written and checked by the verifier.
+#[test]
+fn the_labels_of_an_enum_field_round_trip_and_are_verified() {
+    use csflow_runtime::bundle::EnumValue;
+    let mut bundle = voice_bundle();
+    let (name, label) = (2, 3);
+    bundle.flows[0].code[0] = Instr::Labels(vec![
+        EnumValue {
+            name,
+            label: Some(label),
+        },
+        EnumValue { name, label: None },
+    ]);
+    let bytes = bundle.to_bytes();
+    let back = Bundle::from_bytes(&bytes).unwrap();
+    assert_eq!(back, bundle);
+    let text = disassemble(&bundle);
+    let expected = format!(
+        "labels {{ {} {:?} {} }}",
+        bundle.str(name),
+        bundle.str(label),
+        bundle.str(name)
+    );
+    assert!(text.contains(&expected), "{expected} in\n{text}");
+    bundle.flows[0].code[0] = Instr::Labels(vec![EnumValue {
+        name,
+        label: Some(9999),
+    }]);
+    let error = Bundle::from_bytes(&bundle.to_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("enum label"), "{error}");
+}

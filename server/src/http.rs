@@ -20,7 +20,6 @@ use csflow_runtime::{Channel, Input};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,6 +77,20 @@ pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<S
 #[derive(Clone)]
 pub struct Client(pub String);
 
+/// The peer's IP address as the rate limiter and the per-client conversation count key it,
+/// formatted once when the connection is accepted rather than on every request of it.
+#[derive(Clone)]
+pub struct Peer(pub Arc<str>);
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Peer {
+        Peer(stream.remote_addr().ip().to_string().into())
+    }
+}
+
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/v1/conversations", post(start))
@@ -128,8 +141,8 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
     let client = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
         request
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .get::<ConnectInfo<Peer>>()
+            .map(|ConnectInfo(Peer(ip))| ip.to_string())
             .unwrap_or_else(|| "local".into())
     } else {
         match bearer(request.headers()).and_then(|t| state.tokens.check(t)) {

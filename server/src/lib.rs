@@ -33,6 +33,7 @@ pub mod engine;
 pub mod error;
 pub mod handoff;
 pub mod http;
+pub mod logging;
 pub mod metrics;
 pub mod serve;
 pub mod services;
@@ -43,4 +44,5 @@ pub mod web;
 
 pub use bundles::Loaded;
 pub use config::Config;
-pub use serve::{Options, Server, init_logging, shutdown_signal};
+pub use logging::{LogGuard, init_logging};
+pub use serve::{Options, Server, shutdown_signal};

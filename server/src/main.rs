@@ -161,7 +161,7 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    csflow_server::init_logging(args.log_format == LogFormat::Json);
+    let _log = csflow_server::init_logging(args.log_format == LogFormat::Json);
     let config = match &args.config {
         Some(path) => match Config::load(path) {
             Ok(config) => config,

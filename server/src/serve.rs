@@ -97,7 +97,7 @@ impl Server {
         let app = http::router(self.state.clone());
         axum::serve(
             self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            app.into_make_service_with_connect_info::<http::Peer>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
@@ -162,20 +162,6 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!(target: "csflow::server", "shutting down: finishing in-flight requests");
-}
-
-/// Logs to stderr: human lines, or one JSON object per line with `json`.
-pub fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CSFLOW_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.with_ansi(false).try_init()
-    };
 }
 
 /// Loads the bundle at `path` again on SIGHUP, and with `watch` whenever its file changes.

@@ -1,13 +1,16 @@
 //! Services over HTTP. An operation `OP` of service `S` is `POST {url}/{OP}` (the URL from
 //! the config's `[services.S]`) with the JSON body
 //! `{"service":"S","operation":"OP","args":{"param":value,…}}` and the configured headers;
-//! the answer must be `2xx` with a JSON object holding the declared result fields. Anything
-//! else — a connection error, a non-2xx status, the declared `timeout` passing, a body that
-//! is not such an object — is a failed call, and the flow runs its `on error`.
+//! the answer must be `2xx` with a JSON object holding every declared result field with a
+//! value of its declared type (converted by the runtime's
+//! [`csflow_runtime::services::typed_result`], the one conversion every host shares: `"09:30"`
+//! for a `time` field becomes a time). Anything else — a connection error, a non-2xx status,
+//! the declared `timeout` passing, a body that is not such an object — is a failed call, and
+//! the flow runs its `on error`.
 
 use crate::config::{Config, ConfigError, env_headers};
 use crate::metrics::{Metrics, ServiceLabel};
-use csflow_runtime::bundle::SlotType;
+use csflow_runtime::bundle::Operation;
 use csflow_runtime::{Bundle, CallRequest, ServiceError, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -52,15 +55,16 @@ impl ServiceClients {
         self.endpoints.is_empty()
     }
 
-    /// One call, asynchronously, bounded by `timeout`; the answer must hold every field of
-    /// `returns` with a value of its kind.
+    /// One call, asynchronously, bounded by `timeout`; the answer is made into the declared
+    /// result record of `declared` (`None`: the bundle does not declare the operation, any
+    /// JSON object is kept as it is).
     pub async fn call(
         &self,
         service: &str,
         operation: &str,
         args: serde_json::Value,
         timeout: Duration,
-        returns: &[(String, Kind)],
+        declared: Option<(&Bundle, &Operation)>,
         metrics: &Metrics,
     ) -> Result<Value, ServiceError> {
         let Some(endpoint) = self.endpoints.get(service) else {
@@ -103,18 +107,12 @@ impl ServiceClients {
                     ServiceError::Failed("the answer is not a JSON object".into()),
                 ));
             }
-            for (field, kind) in returns {
-                if !kind.accepts(&json[field.as_str()]) {
-                    return Err((
-                        "malformed",
-                        ServiceError::Failed(format!(
-                            "the answer's `{field}` is missing or not {}",
-                            kind.describe()
-                        )),
-                    ));
-                }
+            let answer = Value::from_json(&json);
+            match declared {
+                Some((bundle, op)) => csflow_runtime::services::typed_result(bundle, op, answer)
+                    .map_err(|error| ("malformed", error)),
+                None => Ok(answer),
             }
-            Ok(Value::from_json(&json))
         })
         .await;
         let (label, result) = match outcome {
@@ -134,67 +132,20 @@ impl ServiceClients {
     }
 }
 
-/// The JSON kind a declared result field must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    String,
-    Number,
-    Bool,
-    Any,
-}
-
-impl Kind {
-    pub fn of(ty: &SlotType) -> Kind {
-        match ty {
-            SlotType::Number | SlotType::Integer => Kind::Number,
-            SlotType::Bool | SlotType::YesNo => Kind::Bool,
-            SlotType::Record => Kind::Any,
-            _ => Kind::String,
-        }
-    }
-
-    fn accepts(self, json: &serde_json::Value) -> bool {
-        match self {
-            Kind::String => json.is_string(),
-            Kind::Number => json.is_number(),
-            Kind::Bool => json.is_boolean(),
-            Kind::Any => !json.is_null(),
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Kind::String => "a string",
-            Kind::Number => "a number",
-            Kind::Bool => "true or false",
-            Kind::Any => "set",
-        }
-    }
-}
-
-/// The declared result fields of `service.operation`.
-pub fn declared_returns(bundle: &Bundle, service: &str, operation: &str) -> Vec<(String, Kind)> {
+/// The declaration of `service.operation` in `bundle`.
+fn declared<'b>(bundle: &'b Bundle, service: &str, operation: &str) -> Option<&'b Operation> {
     bundle
         .services
         .iter()
-        .find(|s| bundle.str(s.name) == service)
-        .and_then(|s| {
-            s.operations
-                .iter()
-                .find(|o| bundle.str(o.name) == operation)
-        })
-        .map(|o| {
-            o.returns
-                .iter()
-                .map(|f| (bundle.str(f.name).to_string(), Kind::of(&f.ty)))
-                .collect()
-        })
-        .unwrap_or_default()
+        .find(|s| bundle.str(s.name) == service)?
+        .operations
+        .iter()
+        .find(|o| bundle.str(o.name) == operation)
 }
 
 impl ServiceClients {
     /// Answers the VM's call request: the call bounded by the service's declared timeout
-    /// (10 s when it declares none), the answer checked against the declared result fields.
+    /// (10 s when it declares none), the answer converted to the declared result record.
     pub async fn answer(
         &self,
         bundle: &Bundle,
@@ -207,13 +158,13 @@ impl ServiceClients {
                 .filter(|ms| *ms > 0)
                 .unwrap_or(DEFAULT_TIMEOUT_MS) as u64,
         );
-        let returns = declared_returns(bundle, request.service, request.operation);
+        let op = declared(bundle, request.service, request.operation);
         self.call(
             request.service,
             request.operation,
             request.args_json(false),
             timeout,
-            &returns,
+            op.map(|op| (bundle, op)),
             metrics,
         )
         .await

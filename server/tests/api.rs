@@ -21,15 +21,12 @@ async fn a_chat_conversation_start_to_end() {
     let (dir, bundle) = setup();
     let server = Server::start(dir.path(), "chat", &bundle, &["--log-format", "json"]);
     let http = client();
-    let (status, turn) = post(
+    let (id, turn) = start(
         &http,
-        &server.url("/v1/conversations"),
+        &server,
         json!({"flow": "support", "variables": {"name": "Ada", "age": 41, "vip": true}}),
-        None,
     )
     .await;
-    assert_eq!(status, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
     assert_eq!(id.len(), 32);
     assert_eq!(turn["status"], "waiting");
     assert_eq!(turn["state"], "main");
@@ -128,14 +125,7 @@ async fn a_chat_conversation_start_to_end() {
     assert!(!log.contains(PIN), "the PIN never reaches the log:\n{log}");
 
     // Metrics count what happened.
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&http, &server).await;
     assert!(
         metrics.contains(r#"csflow_turns_total{flow="support",input="keys"} 5"#),
         "{metrics}"

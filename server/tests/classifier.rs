@@ -139,15 +139,7 @@ async fn the_classifier_decides_text_turns_and_the_offline_matcher_is_the_fallba
         &[("CLASSIFIER_AUTH", "Bearer classifier-secret-xyz")],
     );
     let http = client();
-    let (s, turn) = post(
-        &http,
-        &server.url("/v1/conversations"),
-        json!({"flow": "bank"}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
+    let (id, _) = start(&http, &server, json!({"flow": "bank"})).await;
 
     // The classifier's scores pick the option: the offline matcher knows no such phrase.
     let turn = say(
@@ -239,14 +231,7 @@ async fn the_classifier_decides_text_turns_and_the_offline_matcher_is_the_fallba
         ],
         "neither the PIN nor keys reach the classifier"
     );
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&http, &server).await;
     for (outcome, count) in [("ok", 1), ("failed", 1), ("timeout", 1), ("malformed", 2)] {
         let line = format!(
             "csflow_intent_classifier_duration_seconds_count{{outcome=\"{outcome}\"}} {count}"

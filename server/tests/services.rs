@@ -52,15 +52,7 @@ async fn stub(router: Router) -> String {
 }
 
 async fn start_at_order(http: &reqwest::Client, server: &Server) -> String {
-    let (s, turn) = post(
-        http,
-        &server.url("/v1/conversations"),
-        json!({"flow": "support"}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
+    let (id, _) = start(http, server, json!({"flow": "support"})).await;
     let (_, turn) = post(
         http,
         &server.url(&format!("/v1/conversations/{id}/input")),
@@ -131,14 +123,7 @@ async fn service_answers_failures_timeouts_and_malformed_answers() {
         requests[0],
         json!({"service": "orders_api", "operation": "status", "args": {"order": "1"}})
     );
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&http, &server).await;
     assert!(metrics.contains(r#"csflow_service_call_duration_seconds_count{service="orders_api",operation="status",outcome="ok"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"outcome="timeout"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"outcome="malformed"} 2"#), "{metrics}");
@@ -360,4 +345,97 @@ async fn a_hand_off_reaches_a_webhook_that_was_down_once_and_masked_even_across_
     assert!(!body.contains(PIN), "the PIN is masked everywhere: {body}");
     let (s, outbox) = get(&http, &second.url("/readyz"), None).await;
     assert_eq!(s, 200, "{outbox}");
+}
+
+/// The flights service answers JSON text for a `time`, a `date` and an enum: the flow
+/// compares them as a time and a date and says the enum's label, because the answer is
+/// converted to the declared types when it arrives; a value that is not of its type fails the
+/// call (`on error`), counted as malformed.
+async fn flights(body: String) -> (StatusCode, String) {
+    let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let answer = match request["args"]["code"].as_str().unwrap_or("") {
+        "1" => json!({"departs": "09:30", "day": "2026-12-24", "plan": "PLUS"}),
+        "2" => json!({"departs": "17:45:00", "day": "2026-12-24", "plan": "basic"}),
+        "3" => json!({"departs": "9h30", "day": "2026-12-24", "plan": "plus"}),
+        "4" => json!({"departs": "09:30", "day": "2026-12-24", "plan": "gold"}),
+        _ => json!({"departs": "09:30", "plan": "plus"}),
+    };
+    (StatusCode::OK, answer.to_string())
+}
+
+const FLIGHTS: &str = r#"
+service flights_api {
+  operation find(code: text) returns { departs: time, day: date, plan: enum { plus "Plus 套餐" basic } }
+}
+queue agents { }
+flow flights {
+  channel chat
+  start ask_code
+  slot code: text
+  on no_match handoff agents
+  on error goto failed
+  state ask_code {
+    ask code "Your code?"
+    call flights_api.find(code: code) into r
+    if r.departs < 12:00 and r.day == 2026-12-24 {
+      say "Morning flight on Christmas Eve, {r.plan}."
+    } else {
+      say "Later flight, {r.plan}."
+    }
+    set code = none
+    goto ask_code
+  }
+  state failed {
+    say "The flight service gave a bad answer."
+    set code = none
+    goto ask_code
+  }
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn answers_are_converted_to_the_declared_types_or_fail_the_call() {
+    let base = stub(Router::new().route("/flights/find", route_post(flights))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = bundle(dir.path(), FLIGHTS);
+    let config = write(
+        dir.path(),
+        "services.toml",
+        &format!("[services.flights_api]\nurl = \"{base}/flights\"\n"),
+    );
+    let server = Server::start(
+        dir.path(),
+        "typed",
+        &bundle,
+        &["--config", config.to_str().expect("path")],
+    );
+    let http = client();
+    let (id, _) = start(&http, &server, json!({"flow": "flights"})).await;
+    let cases = [
+        ("1", "Morning flight on Christmas Eve, Plus 套餐."),
+        ("2", "Later flight, basic."),
+        ("3", "The flight service gave a bad answer."),
+        ("4", "The flight service gave a bad answer."),
+        ("5", "The flight service gave a bad answer."),
+    ];
+    for (code, expected) in cases {
+        let (s, turn) = post(
+            &http,
+            &server.url(&format!("/v1/conversations/{id}/input")),
+            json!({"text": code}),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{turn}");
+        assert_eq!(says(&turn)[0], expected, "code {code}: {turn}");
+    }
+    let metrics = metrics(&http, &server).await;
+    assert!(
+        metrics.contains(r#"operation="find",outcome="ok"} 2"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"operation="find",outcome="malformed"} 3"#),
+        "{metrics}"
+    );
 }

@@ -226,15 +226,7 @@ async fn a_turn_waits_for_a_slow_redis_instead_of_failing() {
     let bundle = bundle(dir.path(), &demo_source());
     let server = Server::start(dir.path(), "redis-slow", &bundle, &["--store", &url]);
     let http = client();
-    let (s, turn) = post(
-        &http,
-        &server.url("/v1/conversations"),
-        json!({"flow": "echo"}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{turn}");
-    let id = turn["id"].as_str().expect("id").to_string();
+    let (id, _) = start(&http, &server, json!({"flow": "echo"})).await;
     // Redis holds every client's commands for 1.2 s (as a busy Redis queues them): the
     // turn waits and succeeds. The redis crate's default 500 ms response time-out answered
     // 503 here, although the compare-and-set might still have been applied.

@@ -30,7 +30,7 @@ flow hotline {
   }
 
   state account_info {
-    ask account "请输入八位账号，以#号键结束。" timeout 8s
+    ask account play "audio/account.wav" or say "请输入八位账号，以#号键结束。" timeout 8s
     transfer "sip:billing@desk.example.com"
   }
 }
@@ -69,6 +69,12 @@ async fn the_turn_carries_recordings_languages_timing_and_transfers() {
         ["抱歉，我没有听清。", "查询账户请按1，维修请按2。"]
     );
     let (_, turn) = post(&http, &input, json!({"keys": "1"}), None).await;
+    // The ask's prompt is a recording: a `play` output, then what it expects.
+    assert_eq!(
+        turn["outputs"],
+        json!([{"type": "play", "url": "audio/account.wav", "text": "请输入八位账号，以#号键结束。", "language": "zh-CN"}])
+    );
+    assert_eq!(turn["expecting"]["kind"], "ask");
     assert_eq!(turn["expecting"]["timeout_ms"], 8000);
     assert_eq!(turn["expecting"]["max_digits"], 8);
     let (status, turn) = post(&http, &input, json!({"keys": "12345678"}), None).await;
@@ -174,6 +180,17 @@ async fn twiml_plays_recordings_gathers_as_the_flow_says_and_dials_a_transfer() 
         .expect("a gather");
     assert_eq!(gather.attribute("timeout"), Some("8"), "{xml}");
     assert_eq!(gather.attribute("numDigits"), Some("8"), "{xml}");
+    // The recorded prompt of the ask is played inside its gather.
+    let played: Vec<&str> = gather
+        .children()
+        .filter(|n| n.has_tag_name("Play"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(
+        played,
+        ["https://cdn.example.com/ivr/audio/account.wav"],
+        "{xml}"
+    );
     let xml = post(vec![("CallSid", "CAvoice"), ("Digits", "12345678")]).await;
     let doc = twiml(&xml);
     let sip = doc

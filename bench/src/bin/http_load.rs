@@ -12,6 +12,12 @@
 //! measures throughput, and its latency is simply clients ÷ throughput; open-loop at a rate
 //! the server sustains measures the latency a caller sees at that load.
 //!
+//! The client is a minimal HTTP/1.1 keep-alive client over one TCP connection per client
+//! (`Connection` below), on a single-threaded tokio runtime: the generator shares the two
+//! cores with the server it measures, so every microsecond it spends per request is taken
+//! from the server. A general-purpose client (reqwest: pools, header maps, body streams)
+//! cost more CPU per request than the server itself (bench/README.md).
+//!
 //! Example: http_load --base http://127.0.0.1:8080 --flow ivr --conversations 50000 \
 //!   --clients 1000 --seconds 20 --server-pid 1234 --label memory [--rate 30000]
 
@@ -19,6 +25,8 @@ use csflow_bench::pick;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 struct Args {
     base: String,
@@ -61,6 +69,19 @@ fn args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`: what a
+/// turn costs whatever the machine's load, where turns per second depend on it. Ticks are
+/// Linux's USER_HZ, 100 on every configuration this runs on.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let after = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -86,7 +107,105 @@ struct Conv {
     index: u32,
 }
 
-#[tokio::main]
+/// One keep-alive HTTP/1.1 connection: a request is written in one `write_all`, the answer
+/// read until its `content-length` is complete. Enough for the two routes measured (both
+/// servers answer with a length, never chunked).
+struct Connection {
+    addr: String,
+    stream: TcpStream,
+    buf: Vec<u8>,
+    request: Vec<u8>,
+}
+
+impl Connection {
+    async fn open(addr: &str) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            addr: addr.to_string(),
+            stream,
+            buf: Vec::with_capacity(4096),
+            request: Vec::with_capacity(256),
+        })
+    }
+
+    /// POSTs `body` (JSON) to `path`; the status and the body of the answer. A connection the
+    /// server closed is opened again once.
+    async fn post(&mut self, path: &str, body: &str) -> std::io::Result<(u16, Vec<u8>)> {
+        match self.try_post(path, body).await {
+            Ok(answer) => Ok(answer),
+            Err(_) => {
+                self.stream = TcpStream::connect(&self.addr).await?;
+                self.stream.set_nodelay(true)?;
+                self.buf.clear();
+                self.try_post(path, body).await
+            }
+        }
+    }
+
+    async fn try_post(&mut self, path: &str, body: &str) -> std::io::Result<(u16, Vec<u8>)> {
+        use std::io::Write;
+        self.request.clear();
+        write!(
+            self.request,
+            "POST {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        self.stream.write_all(&self.request).await?;
+        let bad = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
+        loop {
+            if let Some(head_end) = memchr::memmem::find(&self.buf, b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..head_end])
+                    .map_err(|_| bad("non-UTF-8 head"))?;
+                let status: u16 = head
+                    .get(9..12)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| bad("no status"))?;
+                let length: usize = head
+                    .split("\r\n")
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse().ok())?
+                    })
+                    .ok_or_else(|| bad("answer without content-length"))?;
+                let total = head_end + 4 + length;
+                while self.buf.len() < total {
+                    self.fill().await?;
+                }
+                let body = self.buf[head_end + 4..total].to_vec();
+                self.buf.drain(..total);
+                return Ok((status, body));
+            }
+            self.fill().await?;
+        }
+    }
+
+    async fn fill(&mut self) -> std::io::Result<()> {
+        let mut chunk = [0u8; 8192];
+        let n = self.stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "server closed the connection",
+            ));
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+}
+
+/// `http://HOST:PORT[/]` → `HOST:PORT`.
+fn authority(base: &str) -> Result<String, String> {
+    let rest = base
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("--base must start with http:// (got {base})"))?;
+    Ok(rest.trim_end_matches('/').to_string())
+}
+
+// One thread: see the module comment.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args = match args() {
         Ok(a) => a,
@@ -95,32 +214,35 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(args.clients * 2)
-        .tcp_nodelay(true)
-        .build()
-        .expect("client");
+    let addr = match authority(&args.base) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
     let per_client = args.conversations.div_ceil(args.clients);
-    // Phase 1: start the conversations, `clients` at a time.
+    // Phase 1: each client opens its connection and starts its conversations.
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
-        let (http, base, flow) = (http.clone(), args.base.clone(), args.flow.clone());
+        let (addr, flow) = (addr.clone(), args.flow.clone());
         let count = per_client.min(args.conversations.saturating_sub(c * per_client));
         tasks.push(tokio::spawn(async move {
+            let mut connection = Connection::open(&addr).await.expect("connect");
             let mut mine = Vec::with_capacity(count);
+            let body = format!("{{\"flow\":\"{flow}\"}}");
             for k in 0..count {
-                let body = format!("{{\"flow\":\"{flow}\"}}");
-                let response = http
-                    .post(format!("{base}/v1/conversations"))
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
+                let (status, bytes) = connection
+                    .post("/v1/conversations", &body)
                     .await
                     .expect("start");
-                assert_eq!(response.status().as_u16(), 201, "start failed");
-                let bytes = response.bytes().await.expect("body");
+                assert_eq!(
+                    status,
+                    201,
+                    "start failed: {}",
+                    String::from_utf8_lossy(&bytes)
+                );
                 let (id, options) = read_turn(&bytes);
                 mine.push(Conv {
                     id: id.expect("id"),
@@ -129,7 +251,7 @@ async fn main() {
                     index: (c * per_client + k) as u32,
                 });
             }
-            mine
+            (connection, mine)
         }));
     }
     let mut owned = Vec::new();
@@ -137,7 +259,7 @@ async fn main() {
         owned.push(t.await.expect("start task"));
     }
     let start_secs = started.elapsed().as_secs_f64();
-    let live: usize = owned.iter().map(Vec::len).sum();
+    let live: usize = owned.iter().map(|(_, mine)| mine.len()).sum();
     let rss_after_start = args.server_pid.and_then(rss_mb);
 
     // Phase 2: turns as fast as the server answers.
@@ -145,20 +267,26 @@ async fn main() {
     let mut tasks = Vec::new();
     let clients = owned.len().max(1);
     let every = (args.rate > 0.0).then(|| Duration::from_secs_f64(clients as f64 / args.rate));
-    for (c, mut mine) in owned.into_iter().enumerate() {
-        let (http, base, stop) = (http.clone(), args.base.clone(), stop.clone());
+    for (c, (mut connection, mut mine)) in owned.into_iter().enumerate() {
+        let stop = stop.clone();
         // Open loop: the clients' schedules are spread over one interval.
         let mut due = every.map(|every| Instant::now() + every.mul_f64(c as f64 / clients as f64));
         tasks.push(tokio::spawn(async move {
             let mut latencies: Vec<u32> = Vec::with_capacity(1 << 14);
             let mut errors = 0u64;
             let mut at = 0usize;
+            let mut path = String::with_capacity(64);
+            let mut body = String::with_capacity(16);
             while !stop.load(Ordering::Relaxed) && !mine.is_empty() {
+                use std::fmt::Write;
                 let len = mine.len();
                 let conv = &mut mine[at % len];
                 at += 1;
                 let choice = pick(conv.index, conv.turn, conv.options.max(1));
-                let body = format!("{{\"keys\":\"{}\"}}", choice + 1);
+                body.clear();
+                let _ = write!(body, "{{\"keys\":\"{}\"}}", choice + 1);
+                path.clear();
+                let _ = write!(path, "/v1/conversations/{}/input", conv.id);
                 let sent = match (&mut due, every) {
                     (Some(at), Some(every)) => {
                         tokio::time::sleep_until((*at).into()).await;
@@ -168,15 +296,8 @@ async fn main() {
                     }
                     _ => Instant::now(),
                 };
-                let response = http
-                    .post(format!("{base}/v1/conversations/{}/input", conv.id))
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await;
-                match response {
-                    Ok(r) if r.status().as_u16() == 200 => {
-                        let bytes = r.bytes().await.unwrap_or_default();
+                match connection.post(&path, &body).await {
+                    Ok((200, bytes)) => {
                         latencies.push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
                         conv.options = read_turn(&bytes).1;
                         conv.turn += 1;
@@ -187,9 +308,16 @@ async fn main() {
             (latencies, errors)
         }));
     }
+    let server_pid = args.server_pid.map(|p| p.to_string());
+    let cpu_now = || {
+        let server = server_pid.as_deref().and_then(cpu_seconds);
+        (server, cpu_seconds("self"))
+    };
+    let cpu_before = cpu_now();
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     let rss_peak = args.server_pid.and_then(rss_mb);
+    let cpu_after = cpu_now();
     stop.store(true, Ordering::Relaxed);
     let mut all = Vec::new();
     let mut errors = 0;
@@ -207,6 +335,13 @@ async fn main() {
         let i = ((all.len() as f64 - 1.0) * p).round() as usize;
         all[i] as f64 / 1000.0
     };
+    // CPU µs per turn over the window (the turns finished after the stop are a rounding).
+    let per_turn = |before: Option<f64>, after: Option<f64>| -> Option<f64> {
+        let used = after? - before?;
+        (!all.is_empty()).then(|| (used * 1e6 / all.len() as f64 * 10.0).round() / 10.0)
+    };
+    let server_cpu = per_turn(cpu_before.0, cpu_after.0);
+    let generator_cpu = per_turn(cpu_before.1, cpu_after.1);
     let json = serde_json::json!({
         "label": args.label,
         "conversations": live,
@@ -221,6 +356,8 @@ async fn main() {
         "p999_ms": pct(0.999),
         "server_rss_mb_after_start": rss_after_start.map(|m| m.round()),
         "server_rss_mb": rss_peak.map(|m| m.round()),
+        "server_cpu_us_per_turn": server_cpu,
+        "generator_cpu_us_per_turn": generator_cpu,
     });
     println!("{json}");
 }

@@ -93,7 +93,7 @@ pub fn run(args: Args) -> u8 {
         },
         None => Config::default(),
     };
-    csflow_server::init_logging(false);
+    let _log = csflow_server::init_logging(false);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

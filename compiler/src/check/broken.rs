@@ -13,94 +13,21 @@ use crate::source::{SourceMap, Span};
 use crate::suggest;
 use rustc_hash::FxHashSet;
 
-/// Words with a meaning in the language: they name something only when they are the whole
-/// name, never as the start of one.
-const KEYWORDS: &[&str] = &[
-    "say",
-    "ask",
-    "menu",
-    "option",
-    "goto",
-    "end",
-    "handoff",
-    "transfer",
-    "if",
-    "else",
-    "set",
-    "call",
-    "into",
-    "answer",
-    "from",
-    "on",
-    "retry",
-    "then",
-    "when",
-    "escalate",
-    "slot",
-    "start",
-    "channel",
-    "key",
-    "intent",
-    "phrase",
-    "priority",
-    "reason",
-    "state",
-    "flow",
-    "queue",
-    "hours",
-    "timezone",
-    "skills",
-    "service",
-    "operation",
-    "returns",
-    "timeout",
-    "knowledge",
-    "entry",
-    "question",
-    "tags",
-    "owner",
-    "review_by",
-    "test",
-    "expect",
-    "send",
-    "mock",
-    "time",
-    "fails",
-    "no_match",
-    "no_input",
-    "closed",
-    "error",
-    "true",
-    "false",
-    "none",
-    "and",
-    "or",
-    "not",
-    "is",
-    "in",
-    "matches",
-    "low",
-    "normal",
-    "high",
-    "voice",
-    "chat",
-    "any",
-    "sensitive",
-    "import",
-    "play",
-    "language",
-    "max_digits",
-    "finish_key",
-    "prompt",
-    "options",
-    "max",
-    "label",
-    "matching",
-    "list",
-    "of",
-    "today",
-    "now",
-];
+/// Words with a meaning in the language — its keywords (the one table,
+/// `syntax/keywords.rs`) and the built-in names (`text`, `today`…): they name something
+/// only when they are the whole name, never as the start of one.
+fn is_keyword(word: &str) -> bool {
+    crate::syntax::is_keyword(word) || csflow_runtime::builtins::lookup(word).is_some()
+}
+
+/// Every word [`is_keyword`] knows, for "which keyword is this typo".
+fn keywords() -> &'static [&'static str] {
+    static ALL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let builtins = csflow_runtime::builtins::BUILTINS.iter().map(|b| b.name);
+        crate::syntax::keywords::words().chain(builtins).collect()
+    })
+}
 
 /// Statement keywords that move the caller on (the line ends its path).
 const MOVES: &[&str] = &["goto", "end", "handoff", "transfer"];
@@ -151,7 +78,7 @@ impl<'s> Line<'s> {
         if let Some(k) = among.iter().find(|k| **k == word) {
             return Some(k);
         }
-        if word.len() < 3 || KEYWORDS.contains(&word) {
+        if word.len() < 3 || is_keyword(word) {
             return None;
         }
         let close = suggest::closest(word, among.iter().copied())?;
@@ -188,7 +115,7 @@ impl<'s> Line<'s> {
                 let other = self
                     .words
                     .first()
-                    .is_some_and(|w| KEYWORDS.contains(w) || Self::keyword(w, KEYWORDS).is_some());
+                    .is_some_and(|w| is_keyword(w) || Self::keyword(w, keywords()).is_some());
                 if !other {
                     moves.waits = true;
                     if !moves.goto {
@@ -261,7 +188,7 @@ pub fn mentions(word: &str, name: &str) -> bool {
     if word == name {
         return true;
     }
-    !word.is_empty() && !KEYWORDS.contains(&word) && name.starts_with(word)
+    !word.is_empty() && !is_keyword(word) && name.starts_with(word)
 }
 
 /// The identifiers of `text`: outside strings and regexes, and inside the `{…}` of strings;
@@ -350,7 +277,7 @@ impl Mentioned {
     pub fn add(&mut self, line: &Line) {
         for word in &line.words {
             self.exact.insert((*word).to_string());
-            if !KEYWORDS.contains(word) {
+            if !is_keyword(word) {
                 self.prefixes.insert((*word).to_string());
                 self.longest = self.longest.max(word.len());
             }
@@ -377,37 +304,27 @@ impl Mentioned {
 
 #[cfg(test)]
 mod tests {
-    /// Every word the grammar starts an item with, and every reserved word, is a keyword
-    /// here too: a word missing from [`KEYWORDS`] would be read as a name being typed on a
-    /// broken line (and spare every state or slot it is the start of).
-    #[test]
-    fn every_grammar_keyword_is_a_keyword_of_broken_lines() {
-        use crate::syntax::keywords as k;
-        let tables = [
-            k::TOP_LEVEL,
-            k::HOURS,
-            k::QUEUE,
-            k::SERVICE,
-            k::KNOWLEDGE,
-            k::ENTRY,
-            k::FLOW,
-            k::ESCALATE,
-            k::STATEMENTS,
-            k::MENU,
-            k::HANDLERS,
-            k::TEST,
-        ];
-        let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-        let missing: Vec<&str> = tables
-            .iter()
-            .flat_map(|t| t.iter().map(|(word, _)| *word))
-            .chain(k::RESERVED.iter().copied())
-            .filter(|w| !days.contains(w) && !KEYWORDS.contains(w))
-            .collect();
-        assert!(missing.is_empty(), "not in broken::KEYWORDS: {missing:?}");
-    }
-
     use super::*;
+
+    /// The grammar's words and the built-in names are keywords of broken lines, read from
+    /// the one table: a word missing there would be read as a name being typed (and spare
+    /// every state or slot it is the start of).
+    #[test]
+    fn keywords_come_from_the_one_table() {
+        for word in [
+            "goto",
+            "into",
+            "then",
+            "reason",
+            "max_digits",
+            "true",
+            "today",
+            "text",
+        ] {
+            assert!(is_keyword(word) && keywords().contains(&word), "{word}");
+        }
+        assert!(!is_keyword("main_menu") && !is_keyword("go"));
+    }
 
     #[test]
     fn words_skip_string_text_and_comments() {

@@ -486,6 +486,19 @@ impl<'a> Builder<'a, '_> {
                 // warning about traps that fixing the typo would remove.
                 StmtKind::Error => {
                     let line = Line::read(self.sources, stmt.span);
+                    // A broken `call` may fail and a broken `handoff` may find its queue
+                    // closed: the `on error` / `on closed` handler in scope may follow.
+                    for (keyword, kind, handler) in [
+                        ("call", EdgeKind::Error, scope.error),
+                        ("handoff", EdgeKind::Closed, scope.closed),
+                    ] {
+                        if let Some(handler) = handler
+                            && line.starts_with_keyword(&[keyword])
+                        {
+                            let guessed: Vec<Pos> = from.iter().map(|&(n, _)| (n, kind)).collect();
+                            self.connect_guess(&guessed, handler, stmt.span, Guess::Broken);
+                        }
+                    }
                     from = self.broken_line(&line, from, state);
                 }
                 StmtKind::Goto(target) => {
@@ -504,11 +517,14 @@ impl<'a> Builder<'a, '_> {
                 }
                 StmtKind::Handoff(handoff) => {
                     self.connect(&from, self.handoff, stmt.span);
-                    let has_hours = self
-                        .model
-                        .queues
-                        .get(&handoff.queue.name)
-                        .is_some_and(|q| q.hours.is_some());
+                    // A queue whose declaration did not parse may have hours.
+                    let has_hours = match self.model.queues.get(&handoff.queue.name) {
+                        Some(queue) => queue.hours.is_some(),
+                        None => self
+                            .model
+                            .broken
+                            .contains(&("queue".to_string(), handoff.queue.name.clone())),
+                    };
                     let closed = scope.closed.filter(|_| has_hours);
                     if let Some(closed) = closed {
                         self.connect_as(&from, EdgeKind::Closed, closed, stmt.span);

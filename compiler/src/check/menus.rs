@@ -26,6 +26,7 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
             too_long(stmt, menu, limit, diagnostics);
             without_key(context, menu, diagnostics);
             key_prefixes(menu, diagnostics);
+            item_key_prefixes(menu, diagnostics);
         }
         let before = diagnostics.len();
         shadowed(context, menu, diagnostics);
@@ -138,6 +139,51 @@ impl<'a> EscalateIntents<'a> {
                 ))
                 .with_label(span, format!("this rule runs on every input, before the menu: `when intent {name}`"))
                 .with_note("remove the option (the rule already does its job), or give it a key, label or phrase the rule does not take"),
+            );
+        }
+    }
+}
+
+/// `key-prefix` against the keys `options from` gives its items (`1` to `N`, N its `max`):
+/// a static `key 10` next to items keyed 1 to 4 starts with the key of item 1, so a caller
+/// who presses 1 for the item may wait for a second digit (an equal key is `duplicate-key`).
+fn item_key_prefixes(menu: &Menu, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(dynamic) = &menu.dynamic else {
+        return;
+    };
+    let max = dynamic
+        .max_items()
+        .min(csflow_runtime::bundle::MAX_MENU_ITEMS);
+    for option in &menu.options {
+        for key in &option.keys {
+            if !key.keys.bytes().all(|b| b.is_ascii_digit()) || key.keys.starts_with('0') {
+                continue;
+            }
+            // The longest item key this key starts with (items 1..=max, never equal).
+            let item = (1..=max)
+                .rev()
+                .map(|k| k.to_string())
+                .find(|k| key.keys.len() > k.len() && key.keys.starts_with(k.as_str()));
+            let Some(item) = item else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    ids::KEY_PREFIX,
+                    key.span,
+                    format!(
+                        "key {} starts with key {item}, the key of item {item} of `options from`",
+                        key.keys
+                    ),
+                )
+                .with_primary_message(format!(
+                    "a caller who presses {item} for the item and pauses may get nothing, or wait"
+                ))
+                .with_label(dynamic.span, format!("keys its items 1 to {max}"))
+                .with_note(format!(
+                    "give \"{}\" a one-digit key above {max} (or 0, * or #), or lower the items' `max`",
+                    option.label.plain_text()
+                )),
             );
         }
     }

@@ -380,6 +380,11 @@ impl<'a> Questions<'a, '_> {
             }
             match &stmt.kind {
                 StmtKind::Say(text) if is_question(text) => self.pending.push(text),
+                // A `play`'s fallback is what chat and the transcript get, and what the
+                // recording says.
+                StmtKind::Speak(speak) if is_question(&speak.text) => {
+                    self.pending.push(&speak.text)
+                }
                 StmtKind::Ask(ask) => {
                     self.pending.clear();
                     for handler in &ask.handlers {
@@ -499,6 +504,7 @@ fn sensitive_in_stmt(flow: &FlowModel, stmt: &Stmt, diagnostics: &mut Vec<Diagno
     };
     match &stmt.kind {
         StmtKind::Say(text) => sensitive_in(flow, text, "message", diagnostics),
+        StmtKind::Speak(speak) => sensitive_in(flow, &speak.text, "message", diagnostics),
         StmtKind::Ask(ask) => {
             sensitive_in(flow, &ask.prompt, "prompt", diagnostics);
             retry(&ask.handlers, diagnostics);
@@ -507,6 +513,9 @@ fn sensitive_in_stmt(flow: &FlowModel, stmt: &Stmt, diagnostics: &mut Vec<Diagno
             sensitive_in(flow, &menu.prompt, "prompt", diagnostics);
             for option in &menu.options {
                 sensitive_in(flow, &option.label, "option label", diagnostics);
+            }
+            if let Some(dynamic) = &menu.dynamic {
+                sensitive_in(flow, &dynamic.label, "option label", diagnostics);
             }
             retry(&menu.handlers, diagnostics);
         }

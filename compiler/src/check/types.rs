@@ -50,6 +50,19 @@ impl Ty<'_> {
             Ty::Date => Type::Date,
             Ty::Time => Type::Time,
             Ty::Duration => Type::Duration,
+            Ty::Enum(values) if values.iter().any(|v| v.label.is_some()) => {
+                Type::LabelledEnum(Box::new(
+                    values
+                        .iter()
+                        .map(|v| {
+                            (
+                                v.name.name.clone(),
+                                v.label.as_ref().map(|l| l.plain_text()),
+                            )
+                        })
+                        .collect(),
+                ))
+            }
             Ty::Enum(_) => Type::Enum,
             Ty::Record(_) => Type::Record,
             Ty::List(element) => Type::List(Box::new(element.kept())),
@@ -188,38 +201,14 @@ pub fn check_tests(
                     let Some(op) = model.operation(&service.name, &operation.name) else {
                         continue;
                     };
+                    // Its result record did not parse: nothing to hold the mock to.
+                    if op.broken {
+                        continue;
+                    }
                     let owner = format!("{}.{}", service.name, operation.name);
                     match &value.kind {
-                        ExprKind::Record(fields) => {
-                            for (name, field_value) in fields {
-                                match op.returns.iter().find(|f| f.name.name == name.name) {
-                                    None => diagnostics.push(unknown_field(name, &op.returns, &owner)),
-                                    // The value against the declared type, as a `set` is checked.
-                                    Some(field) => {
-                                        if let Some(flow) = flow {
-                                            let mut checker = Checker { model, flow, diagnostics, types };
-                                            let ty = checker.expr(field_value);
-                                            checker.expect_value(&of_type(&field.ty.kind), &ty, field_value, &name.name);
-                                        }
-                                    }
-                                }
-                            }
-                            let missing: Vec<String> = op
-                                .returns
-                                .iter()
-                                .filter(|f| !fields.iter().any(|(n, _)| n.name == f.name.name))
-                                .map(|f| format!("`{}`", f.name.name))
-                                .collect();
-                            if !missing.is_empty() {
-                                diagnostics.push(
-                                    Diagnostic::new(
-                                        ids::TYPE_MISMATCH,
-                                        value.span,
-                                        format!("this mock of `{owner}` leaves out {}", missing.join(", ")),
-                                    )
-                                    .with_note("a mock returns the whole record the service declares: give every field a value (`none` for nothing)"),
-                                );
-                            }
+                        ExprKind::Record(_) => {
+                            mock_record(model, flow, (&op.returns, &owner), value, diagnostics, types)
                         }
                         _ if op.returns.is_empty() => {}
                         _ => diagnostics.push(
@@ -247,6 +236,95 @@ pub fn check_tests(
                 _ => {}
             }
         }
+    }
+}
+
+/// A mock's record (or a record item of one of its lists) against the declared `fields`:
+/// unknown and missing fields, lists of records item by item, other values against their
+/// type as a `set` is checked. A mock gives the whole record a service must send: the
+/// runtime fails a call whose answer leaves a field out, at any depth.
+fn mock_record(
+    model: &Model,
+    flow: Option<&FlowModel>,
+    (fields, owner): (&[Field], &str),
+    value: &Expr,
+    diagnostics: &mut Vec<Diagnostic>,
+    types: &mut Vec<(Span, Type)>,
+) {
+    let ExprKind::Record(given) = &value.kind else {
+        return;
+    };
+    for (name, field_value) in given {
+        let Some(field) = fields.iter().find(|f| f.name.name == name.name) else {
+            diagnostics.push(unknown_field(name, fields, owner));
+            continue;
+        };
+        match (&field.ty.kind, &field_value.kind) {
+            (TypeKind::List(element), ExprKind::List(items))
+                if matches!(element.kind, TypeKind::Record(_)) =>
+            {
+                let TypeKind::Record(item_fields) = &element.kind else {
+                    continue;
+                };
+                let item_owner = format!("{owner}.{}", name.name);
+                for item in items {
+                    if matches!(item.kind, ExprKind::Record(_)) {
+                        mock_record(
+                            model,
+                            flow,
+                            (item_fields, &item_owner),
+                            item,
+                            diagnostics,
+                            types,
+                        );
+                    } else {
+                        diagnostics.push(
+                            Diagnostic::new(ids::TYPE_MISMATCH, item.span, format!("the items of `{item_owner}` are records"))
+                                .with_note("write each item as `{ field: value, … }` with the fields the service declares"),
+                        );
+                    }
+                }
+            }
+            (TypeKind::Record(sub), ExprKind::Record(_)) => {
+                let sub_owner = format!("{owner}.{}", name.name);
+                mock_record(
+                    model,
+                    flow,
+                    (sub, &sub_owner),
+                    field_value,
+                    diagnostics,
+                    types,
+                );
+            }
+            // The value against the declared type, as a `set` is checked.
+            _ => {
+                if let Some(flow) = flow {
+                    let mut checker = Checker {
+                        model,
+                        flow,
+                        diagnostics,
+                        types,
+                    };
+                    let ty = checker.expr(field_value);
+                    checker.expect_value(&of_type(&field.ty.kind), &ty, field_value, &name.name);
+                }
+            }
+        }
+    }
+    let missing: Vec<String> = fields
+        .iter()
+        .filter(|f| !given.iter().any(|(n, _)| n.name == f.name.name))
+        .map(|f| format!("`{}`", f.name.name))
+        .collect();
+    if !missing.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(
+                ids::TYPE_MISMATCH,
+                value.span,
+                format!("this mock of `{owner}` leaves out {}", missing.join(", ")),
+            )
+            .with_note("a mock returns the whole record the service declares: give every field a value (`none` for nothing)"),
+        );
     }
 }
 

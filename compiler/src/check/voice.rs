@@ -21,8 +21,11 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
     let ast = flow.flow;
     let chat = matches!(ast.channel, Some((Channel::Chat, _)));
     settings(&ast.timing, chat, diagnostics);
+    let voice = ast.is_voice();
+    fixed(ast.language.as_ref(), Fixed::Language, diagnostics);
     visit::each_flow_stmt(ast, &mut |stmt| match &stmt.kind {
         StmtKind::Transfer(transfer) => {
+            fixed(Some(&transfer.to), Fixed::Destination, diagnostics);
             if chat {
                 diagnostics.push(
                     Diagnostic::new(
@@ -35,7 +38,7 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
                 );
             }
             let to = transfer.to.plain_text();
-            if !is_destination(&to) {
+            if !transfer.to.has_interpolation() && !is_destination(&to) {
                 diagnostics.push(
                     Diagnostic::new(
                         ids::VALUE_OUT_OF_RANGE,
@@ -48,6 +51,8 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         }
         StmtKind::Ask(ask) => {
             settings(&ask.timing, chat, diagnostics);
+            recording(context, voice, ask.audio.as_ref(), diagnostics);
+            fixed(ask.language.as_ref(), Fixed::Language, diagnostics);
             let slot = flow.slots.get(ask.slot.name.as_str());
             let digits = slot.and_then(|s| match s.ty.kind {
                 TypeKind::Digits { min, max } => Some((min, max)),
@@ -84,13 +89,67 @@ pub fn check(context: &Context, flow: &FlowModel, diagnostics: &mut Vec<Diagnost
         }
         StmtKind::Menu(menu) => {
             settings(&menu.timing, chat, diagnostics);
+            recording(context, voice, menu.audio.as_ref(), diagnostics);
+            fixed(menu.language.as_ref(), Fixed::Language, diagnostics);
             finish_key(&menu.prompt, &menu.timing, &ast.timing, diagnostics);
         }
-        StmtKind::Speak(Speak {
-            audio: Some(audio), ..
-        }) if ast.is_voice() => missing_audio(context, audio, diagnostics),
+        StmtKind::Speak(speak) => {
+            recording(context, voice, speak.audio.as_ref(), diagnostics);
+            fixed(speak.language.as_ref(), Fixed::Language, diagnostics);
+        }
         _ => {}
     });
+}
+
+/// A recording (of a `play`, or of an `ask`/`menu` prompt): a fixed path, and on voice one
+/// that exists.
+fn recording(
+    context: &Context,
+    voice: bool,
+    audio: Option<&Str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    fixed(audio, Fixed::Recording, diagnostics);
+    if let (Some(audio), true) = (audio, voice) {
+        missing_audio(context, audio, diagnostics);
+    }
+}
+
+/// Texts the channel gets as written, never interpolated.
+#[derive(Clone, Copy)]
+enum Fixed {
+    Recording,
+    Destination,
+    Language,
+}
+
+/// `interpolation-not-allowed`: a `{…}` in a text that is used as written.
+fn fixed(text: Option<&Str>, what: Fixed, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(text) = text else {
+        return;
+    };
+    let Some(first) = visit::interpolations(text).next() else {
+        return;
+    };
+    let (message, note) = match what {
+        Fixed::Recording => (
+            "a recording's path is used as written: this `{…}` would never be filled in",
+            "choose between recordings with `if`, one `play` per file",
+        ),
+        Fixed::Destination => (
+            "a transfer's destination is used as written: this `{…}` would never be filled in",
+            "choose between destinations with `if`, one `transfer` per number or address",
+        ),
+        Fixed::Language => (
+            "a language is used as written: this `{…}` would never be filled in",
+            "write one language tag (\"zh-CN\", \"en-US\"); choose between languages with `if`",
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::new(ids::INTERPOLATION_NOT_ALLOWED, first.span, message)
+            .with_label(text.span, "passed to the channel as written")
+            .with_note(note),
+    );
 }
 
 /// A phone number (digits with an optional `+` and separators) or a `sip:`/`sips:`/`tel:`

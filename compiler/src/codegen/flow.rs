@@ -3,7 +3,7 @@
 
 use super::{CodegenError, Generator, Result, date, error, time};
 use crate::ast::{self, BinaryOp, Block, ExprKind, HandlerKind, Stmt, StmtKind, StrPart};
-use crate::resolve::{DefId, DefKind};
+use crate::resolve::{self, DefId, DefKind};
 use crate::source::Span;
 use crate::visit::{self, Ending};
 use csflow_runtime::bundle::{
@@ -288,9 +288,21 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 StrPart::Text(t, _) => template.text(t),
                 StrPart::Interpolation(expr) => {
                     self.expr(expr)?;
-                    // An enum slot with display labels says its label.
+                    // An enum with display labels says its label: a slot's from its variable,
+                    // a field's (of a call result or an item) from the type the checks found.
                     if let Some(var) = self.labelled_enum(expr) {
                         self.emit(Instr::Label(var), expr.span);
+                    } else if let Some(resolve::Type::LabelledEnum(values)) =
+                        self.g.resolution.type_of(expr.span)
+                    {
+                        let values = values
+                            .iter()
+                            .map(|(name, label)| rt::EnumValue {
+                                name: self.g.s(name),
+                                label: label.as_deref().map(|l| self.g.s(l)),
+                            })
+                            .collect();
+                        self.emit(Instr::Labels(values), expr.span);
                     }
                     template.placeholder();
                 }
@@ -300,18 +312,42 @@ impl<'g, 'a> FlowGen<'g, 'a> {
         Ok((self.g.s(&template), args))
     }
 
-    /// An `ask`/`menu` prompt: said in its own language when it names one.
-    fn prompt(&mut self, prompt: &'a ast::Str, language: Option<&'a ast::Str>) -> Result<()> {
+    /// An `ask`/`menu` prompt.
+    fn prompt(
+        &mut self,
+        audio: Option<&'a ast::Str>,
+        prompt: &'a ast::Str,
+        language: Option<&'a ast::Str>,
+    ) -> Result<()> {
+        self.output(audio, prompt, language, prompt.span)
+    }
+
+    /// An output (a `say`, `play`, or an `ask`/`menu` prompt): said in its own language
+    /// when it names one, played when it has a recording (`play "…" or say "…"`, the text
+    /// its fallback).
+    fn output(
+        &mut self,
+        audio: Option<&'a ast::Str>,
+        prompt: &'a ast::Str,
+        language: Option<&'a ast::Str>,
+        at: Span,
+    ) -> Result<()> {
         let (text, args) = self.template(prompt)?;
-        let instr = match language {
-            Some(language) => Instr::SayIn {
+        let instr = match (audio, language) {
+            (Some(audio), language) => Instr::Play {
+                url: self.g.s(&audio.plain_text()),
+                text,
+                args,
+                language: language.map(|l| self.g.s(&l.plain_text())),
+            },
+            (None, Some(language)) => Instr::SayIn {
                 text,
                 args,
                 language: self.g.s(&language.plain_text()),
             },
-            None => Instr::Say { text, args },
+            (None, None) => Instr::Say { text, args },
         };
-        self.emit(instr, prompt.span);
+        self.emit(instr, at);
         Ok(())
     }
 
@@ -487,7 +523,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                 self.emit(Instr::IsSet, span);
                 let skip = self.emit(Instr::JumpIfTrue(0), span);
                 let prompt = self.here();
-                self.prompt(&ask.prompt, ask.language.as_ref())?;
+                self.prompt(ask.audio.as_ref(), &ask.prompt, ask.language.as_ref())?;
                 let point = self.points.len() as u32;
                 let digits = match self.vars.get(var as usize).map(|v| &v.ty) {
                     Some(SlotType::Digits { max, .. }) => *max,
@@ -526,7 +562,7 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     Some(dynamic) => Some(self.menu_items(dynamic)?),
                     None => None,
                 };
-                self.prompt(&menu.prompt, menu.language.as_ref())?;
+                self.prompt(menu.audio.as_ref(), &menu.prompt, menu.language.as_ref())?;
                 if item_var.is_some() {
                     self.emit(Instr::ItemsSay, span);
                 }
@@ -600,25 +636,12 @@ impl<'g, 'a> FlowGen<'g, 'a> {
                     p.no_input = no_input;
                 }
             }
-            StmtKind::Speak(speak) => {
-                let (text, args) = self.template(&speak.text)?;
-                let language = speak.language.as_ref().map(|l| self.g.s(&l.plain_text()));
-                let instr = match (&speak.audio, language) {
-                    (Some(audio), language) => Instr::Play {
-                        url: self.g.s(&audio.plain_text()),
-                        text,
-                        args,
-                        language,
-                    },
-                    (None, Some(language)) => Instr::SayIn {
-                        text,
-                        args,
-                        language,
-                    },
-                    (None, None) => Instr::Say { text, args },
-                };
-                self.emit(instr, span);
-            }
+            StmtKind::Speak(speak) => self.output(
+                speak.audio.as_ref(),
+                &speak.text,
+                speak.language.as_ref(),
+                span,
+            )?,
             StmtKind::Transfer(transfer) => {
                 let (reason, args) = match &transfer.reason {
                     Some(reason) => {

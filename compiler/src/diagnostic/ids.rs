@@ -55,6 +55,8 @@ pub const VOICE_ONLY_IN_CHAT: CheckId = CheckId::named("voice-only-in-chat");
 pub const MAX_DIGITS_TOO_SHORT: CheckId = CheckId::named("max-digits-too-short");
 pub const MISSING_FINISH_KEY: CheckId = CheckId::named("missing-finish-key");
 pub const MISSING_AUDIO: CheckId = CheckId::named("missing-audio");
+pub const DUPLICATE_SETTING: CheckId = CheckId::named("duplicate-setting");
+pub const INTERPOLATION_NOT_ALLOWED: CheckId = CheckId::named("interpolation-not-allowed");
 
 /// Every id, in registry order.
 pub const ALL: &[CheckId] = &[
@@ -84,6 +86,8 @@ pub const ALL: &[CheckId] = &[
     INTERPOLATED_LABEL,
     VOICE_ONLY_IN_CHAT,
     MAX_DIGITS_TOO_SHORT,
+    DUPLICATE_SETTING,
+    INTERPOLATION_NOT_ALLOWED,
     UNREACHABLE_STATE,
     TRAP_STATE,
     NO_PATH_TO_HUMAN,

@@ -357,6 +357,32 @@ pub const CHECKS: &[Check] = &[
         MAX_DIGITS_TOO_SHORT_FIXED,
     ),
     check(
+        "duplicate-setting",
+        "E0052",
+        Error,
+        "A setting is written twice on the same flow, statement or option.",
+        "A flow, `ask`, `menu`, `say`, `play` or `handoff` takes each of its settings once: \
+         `channel`, `start`, `timezone`, `language`, `timeout`, `max_digits`, `finish_key`, \
+         `priority`, `reason`. When one is written twice only the last would count, and \
+         whoever reads the flow cannot tell which value was meant. Keep one of them.",
+        DUPLICATE_SETTING_BAD,
+        DUPLICATE_SETTING_FIXED,
+    ),
+    check(
+        "interpolation-not-allowed",
+        "E0053",
+        Error,
+        "A `{…}` in a text that is used as written: a recording's path, a transfer \
+         destination, a language.",
+        "A recording's path (`play \"…\"`), a `transfer` destination and a `language` are \
+         passed to the channel exactly as written, so a `{…}` in them would never be filled \
+         in: the caller would hear the wrong file, or be sent to a number with braces in it. \
+         Choose between fixed values with `if`, one `play`, `transfer` or `language` per \
+         choice; interpolate only in what is said (`say`, prompts, reasons).",
+        INTERPOLATION_NOT_ALLOWED_BAD,
+        INTERPOLATION_NOT_ALLOWED_FIXED,
+    ),
+    check(
         "unreachable-state",
         "W0101",
         Warning,

@@ -381,6 +381,7 @@ fn stmt(p: &mut Printer, s: &Stmt) {
         StmtKind::Ask(ask) => {
             p.tok(at, "ask");
             ident(p, &ask.slot);
+            recording(p, ask.slot.span.end as usize, ask.audio.as_ref());
             string(p, &ask.prompt);
             let own = settings(ask.language.as_ref(), &ask.timing);
             let after = own
@@ -517,8 +518,19 @@ fn keys_width(keys: &[(usize, &str, &str)]) -> usize {
         + keys.len().saturating_sub(1)
 }
 
+/// `play "URL" or say` before an `ask`/`menu` prompt that has a recording.
+fn recording(p: &mut Printer, from: usize, audio: Option<&Str>) {
+    if let Some(audio) = audio {
+        p.word_after(from, "play");
+        string(p, audio);
+        let or = p.word_after(audio.span.end as usize, "or");
+        p.word_after(or, "say");
+    }
+}
+
 fn menu(p: &mut Printer, m: &Menu, at: usize, close: usize) {
     p.tok(at, "menu");
+    recording(p, at + "menu".len(), m.audio.as_ref());
     string(p, &m.prompt);
     let own = settings(m.language.as_ref(), &m.timing);
     let after = own.last().map_or(m.prompt.span.end as usize, Setting::end);

@@ -114,6 +114,9 @@ pub enum Type {
     Duration,
     /// A value of an `enum` slot.
     Enum,
+    /// A value of an `enum` whose values have display labels: each value's name and label
+    /// (what interpolation says; codegen reads it for fields of service results).
+    LabelledEnum(Box<Vec<(String, Option<String>)>>),
     /// The result of a `call … into NAME`.
     Record,
     List(Box<Type>),
@@ -133,7 +136,7 @@ impl Type {
             Type::Date => "a date",
             Type::Time => "a time",
             Type::Duration => "a duration",
-            Type::Enum => "a choice (enum)",
+            Type::Enum | Type::LabelledEnum(_) => "a choice (enum)",
             Type::Record => "a service result",
             Type::List(_) => "a list",
             Type::None => "none",

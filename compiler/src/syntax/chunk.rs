@@ -153,9 +153,13 @@ impl Splitter<'_> {
                 _ if self.depth == 0 && (byte.is_ascii_alphabetic() || byte == b'_') => {
                     let end = self.word_end(pos);
                     let word = &self.text[pos..end];
-                    // Inside an unfinished header (`queue hours {`) a keyword is just a name.
-                    let in_header =
-                        matches!(&self.current, Some(c) if c.problem.is_none()) && !self.complete;
+                    // Inside an unfinished header (`queue hours {`) a keyword is just a name,
+                    // unless it is first on its line: a header cut short (`queue c`) ends at
+                    // its line break, as a half-written line does in the grammar
+                    // (`name_on_line`).
+                    let in_header = matches!(&self.current,
+                        Some(c) if c.problem.is_none() && !(first_on_line && c.start < pos))
+                        && !self.complete;
                     if !in_header && keywords::starts(TOP_LEVEL, word) {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
@@ -428,6 +432,13 @@ mod tests {
     #[test]
     fn keywords_are_names_inside_a_header() {
         assert_eq!(spans("queue hours { }\nflow test { }").len(), 2);
+    }
+
+    #[test]
+    fn a_header_cut_short_ends_at_its_line_break() {
+        let chunks = spans("queue c\nintent agent {\n  \"agent\"\n}\n");
+        assert_eq!(chunks.len(), 2, "{chunks:?}");
+        assert!(chunks[1].0.starts_with("intent agent"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! those rules into phrases a designer understands ("expected a state name after `goto`").
 
 use super::chunk::{Chunk, Problem};
+use super::lex;
 use super::parser::{CsflowParser, Rule};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::ids;
@@ -282,40 +283,68 @@ fn token_before(text: &str, pos: usize) -> Option<(String, usize, usize)> {
     Some((token, start, end))
 }
 
-/// A string opened and not closed on its line, in `text[start..end]`: its span.
-fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut pos = start;
-    let mut open: Option<usize> = None;
-    while pos < end.min(bytes.len()) {
-        match (bytes[pos], open) {
-            (b'\\', Some(_)) => pos += 1,
-            (b'"', Some(_)) => open = None,
-            (b'"', None) => open = Some(pos),
-            (b'#', None) => {
-                while pos < bytes.len() && bytes[pos] != b'\n' {
-                    pos += 1;
-                }
-                continue;
-            }
-            (b'\n', Some(quote)) => return Some((quote, pos)),
-            _ => {}
+/// The lines of `text[start..end]`, each as its start, its code (the line without its
+/// comment, as [`lex`] finds it) and whether a comment followed.
+fn code_lines(text: &str, start: usize, end: usize) -> impl Iterator<Item = (usize, &str, bool)> {
+    let end = end.min(text.len());
+    let mut line_start = start;
+    std::iter::from_fn(move || {
+        if line_start >= end {
+            return None;
         }
-        pos += 1;
-    }
-    open.map(|quote| {
-        let line_end = text[quote..]
+        let line_end = text[line_start..end]
             .find('\n')
-            .map(|i| quote + i)
-            .unwrap_or(text.len());
-        (quote, line_end)
+            .map_or(end, |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let comment = lex::comment_start(line);
+        let at = line_start;
+        line_start = line_end + 1;
+        Some((
+            at,
+            &line[..comment.unwrap_or(line.len())],
+            comment.is_some(),
+        ))
     })
+}
+
+/// A string opened and not closed on its line, in `text[start..end]`: its span (to the end
+/// of that line). Comments are left out.
+fn unterminated_string(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    for (line_start, code, _) in code_lines(text, start, end) {
+        let bytes = code.as_bytes();
+        let (mut pos, mut open) = (0, None);
+        while pos < bytes.len() {
+            match (bytes[pos], open) {
+                (b'\\', Some(_)) => pos += 1,
+                (b'"', Some(_)) => open = None,
+                (b'"', None) => open = Some(pos),
+                _ => {}
+            }
+            pos += 1;
+        }
+        if let Some(quote) = open {
+            let quote = line_start + quote;
+            let full_end = text[quote..].find('\n').map_or(text.len(), |i| quote + i);
+            return Some((quote, full_end));
+        }
+    }
+    None
+}
+
+/// `end` moved back to the first comment of `text[start..end]`, if any: the code part.
+fn code_end(text: &str, start: usize, end: usize) -> usize {
+    code_lines(text, start, end)
+        .find(|(_, _, comment)| *comment)
+        .map_or(end.min(text.len()), |(line_start, code, _)| {
+            line_start + code.len()
+        })
 }
 
 /// The first space-like character outside strings on the line `start..end` that is not a
 /// plain space or tab (a non-breaking space pasted from a document, a full-width space):
 /// pest only says it expected a name, and the reader sees a space.
 fn odd_space(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let end = code_end(text, start, end);
     let mut in_string = false;
     let mut escaped = false;
     for (offset, c) in text[start..end.min(text.len())].char_indices() {
@@ -330,7 +359,6 @@ fn odd_space(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagn
         }
         match c {
             '"' => in_string = true,
-            '#' => return None,
             '\u{A0}'
             | '\u{200B}'
             | '\u{202F}'
@@ -368,12 +396,12 @@ const ESCAPES: &str = "`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{` and `\\}`";
 /// The first unknown escape (`\q`, `\0`, `\u{D800}`) inside a string on the line
 /// `start..end`, as one clear diagnostic instead of pest's "unexpected `\`".
 fn bad_escape(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let end = code_end(text, start, end);
     let bytes = text.as_bytes();
     let mut in_string = false;
     let mut pos = start;
     while pos < end.min(bytes.len()) {
         match bytes[pos] {
-            b'#' if !in_string => return None,
             b'"' => in_string = !in_string,
             b'\\' if in_string => {
                 let next = text[pos + 1..].chars().next();

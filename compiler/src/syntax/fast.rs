@@ -1,17 +1,19 @@
 //! A fast path for the common shapes of a flow's states: `state NAME { … }` made of any
-//! statement (`say`, `ask` with its handlers, `menu` with options and handlers, `goto`,
-//! `end`, `handoff`, `if`/`else`, `set`, `call`, `answer`), with strings that interpolate
-//! and conditions built from names, fields, plain literals, comparisons, `is [not] set`,
-//! `not`, `and` and `or`.
+//! statement (`say` with its `language`, `play … or say …`, `ask` and `menu` with a text or
+//! recorded prompt, their voice settings and handlers — retries with `and prompt` too —
+//! options, `goto`, `end`, `handoff`, `transfer`, `if`/`else`, `set`, `call`, `answer`),
+//! with strings that interpolate and conditions built from names, fields, plain literals,
+//! comparisons, `is [not] set`, `not`, `and` and `or`.
 //!
 //! pest spends ~100,000 instructions on such a state; this hand-written reader a few
 //! thousand. It builds exactly the tree the pest grammar would (same nodes, same spans) and
 //! gives up — returning `None`, so the segment goes through pest — on anything else:
 //! `intent`/`open`/`in`/`matches`/lists/parentheses/dates in an expression, a comment or a
-//! line break inside an interpolation, the voice statements and settings (`play`,
-//! `transfer`, `language`, `timeout`, `max_digits`, `finish_key`, `and prompt`), any error. pest stays the
-//! reference grammar and the only source of syntax errors; `tests::fast_path_matches_pest`
-//! and the property test in `tests/robustness.rs` hold the two to the same trees.
+//! line break inside an interpolation, `options from`, a call's `{ on error }` block, a
+//! setting written twice (pest's lowering reports `duplicate-setting`), any error. pest
+//! stays the reference grammar and the only source of syntax errors;
+//! `tests::fast_path_matches_pest` and the property test in `tests/robustness.rs` hold the
+//! two to the same trees.
 
 use super::keywords::{RESERVED, STATEMENTS};
 use super::lower::MAX_CHAIN;
@@ -82,6 +84,19 @@ impl Reader<'_> {
             self.pos += word.len();
         }
         found
+    }
+
+    /// A count (`max_digits 11`, `retry 2`): digits not followed by an identifier character;
+    /// too big a number saturates, for the checks to report.
+    fn count(&mut self) -> Option<u32> {
+        let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
+        let rest = self.rest().as_bytes();
+        if digits == 0 || rest.get(digits).is_some_and(|b| is_ident_byte(*b)) {
+            return None;
+        }
+        let n = self.rest()[..digits].parse().unwrap_or(u32::MAX);
+        self.pos += digits;
+        Some(n)
     }
 
     fn peek_keyword(&self, word: &str) -> bool {
@@ -247,7 +262,45 @@ impl Reader<'_> {
             StmtKind::Goto(self.reference()?)
         } else if self.keyword("say") {
             self.skip();
-            StmtKind::Say(self.string()?)
+            let text = self.string()?;
+            match self.language()? {
+                None => StmtKind::Say(text),
+                language => StmtKind::Speak(Speak {
+                    audio: None,
+                    text,
+                    language,
+                }),
+            }
+        } else if self.keyword("play") {
+            self.skip();
+            let audio = self.recording_after_play()?;
+            let text = self.string()?;
+            let language = self.language()?;
+            StmtKind::Speak(Speak {
+                audio: Some(audio),
+                text,
+                language,
+            })
+        } else if self.keyword("transfer") {
+            self.skip();
+            let to = self.string()?;
+            let before = self.pos;
+            self.skip();
+            let reason = if self.keyword("reason") {
+                self.skip();
+                let reason = self.string()?;
+                let after = self.pos;
+                self.skip();
+                if self.peek_keyword("reason") {
+                    return None; // `duplicate-setting` is pest's (the lowering reports it)
+                }
+                self.pos = after;
+                Some(reason)
+            } else {
+                self.pos = before;
+                None
+            };
+            StmtKind::Transfer(Transfer { to, reason })
         } else if self.keyword("end") {
             StmtKind::End
         } else if self.keyword("handoff") {
@@ -286,11 +339,121 @@ impl Reader<'_> {
         })
     }
 
-    /// After `ask`: `SLOT "prompt" { handlers }?`.
+    /// After `play`: `"URL" or say`, then the text follows (the recording's URL returned).
+    fn recording_after_play(&mut self) -> Option<Str> {
+        let audio = self.string()?;
+        self.skip();
+        if !self.keyword("or") {
+            return None;
+        }
+        self.skip();
+        if !self.keyword("say") {
+            return None;
+        }
+        self.skip();
+        Some(audio)
+    }
+
+    /// An `ask`/`menu` prompt: `"text"` or `play "URL" or say "text"`.
+    fn prompt(&mut self) -> Option<(Option<Str>, Str)> {
+        let audio = if self.keyword("play") {
+            self.skip();
+            Some(self.recording_after_play()?)
+        } else {
+            None
+        };
+        Some((audio, self.string()?))
+    }
+
+    /// A `say`/`play`'s `language "…"`, if written (`Some(None)` when not); a second one is
+    /// pest's (`None`: `duplicate-setting`).
+    fn language(&mut self) -> Option<Option<Str>> {
+        let before = self.pos;
+        self.skip();
+        if !self.keyword("language") {
+            self.pos = before;
+            return Some(None);
+        }
+        self.skip();
+        let language = self.string()?;
+        let after = self.pos;
+        self.skip();
+        if self.peek_keyword("language") {
+            return None;
+        }
+        self.pos = after;
+        Some(Some(language))
+    }
+
+    /// The settings after an `ask`/`menu` prompt: `language`, `timeout`, `max_digits`,
+    /// `finish_key`, each at most once (a second one is pest's: `duplicate-setting`).
+    fn settings(&mut self, language: &mut Option<Str>, timing: &mut InputTiming) -> Option<()> {
+        loop {
+            let before = self.pos;
+            self.skip();
+            if self.keyword("language") {
+                self.skip();
+                if language.is_some() {
+                    return None;
+                }
+                *language = Some(self.string()?);
+            } else if self.keyword("timeout") {
+                self.skip();
+                if timing.timeout.is_some() {
+                    return None;
+                }
+                let start = self.pos;
+                let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
+                if digits == 0 {
+                    return None;
+                }
+                let unit = ["ms", "s", "m", "h"]
+                    .into_iter()
+                    .find(|u| self.rest()[digits..].starts_with(u))?;
+                let end = digits + unit.len();
+                if self
+                    .rest()
+                    .as_bytes()
+                    .get(end)
+                    .is_some_and(|b| is_ident_byte(*b))
+                {
+                    return None;
+                }
+                self.pos += end;
+                let text = &self.text[start..self.pos];
+                timing.timeout = Some(DurationLit {
+                    millis: super::literal::duration_millis(text),
+                    span: self.span(start),
+                });
+            } else if self.keyword("max_digits") {
+                self.skip();
+                if timing.max_digits.is_some() {
+                    return None;
+                }
+                let start = self.pos;
+                let n = self.count()?;
+                timing.max_digits = Some((n, self.span(start)));
+            } else if self.keyword("finish_key") {
+                self.skip();
+                if timing.finish_key.is_some() {
+                    return None;
+                }
+                timing.finish_key = Some(self.string()?);
+            } else {
+                self.pos = before;
+                return Some(());
+            }
+        }
+    }
+
+    /// After `ask`: `SLOT PROMPT SETTINGS { handlers }?`.
     fn ask(&mut self) -> Option<Ask> {
         let slot = self.reference()?;
         self.skip();
-        let prompt = self.string()?;
+        let (audio, prompt) = self.prompt()?;
+        let mut language = None;
+        let mut timing = InputTiming::default();
+        self.settings(&mut language, &mut timing)?;
         let mut handlers = Vec::new();
         let before = self.pos;
         self.skip();
@@ -306,8 +469,9 @@ impl Reader<'_> {
             self.pos = before;
         }
         Some(Ask {
-            language: None,
-            timing: InputTiming::default(),
+            audio,
+            language,
+            timing,
             slot,
             prompt,
             handlers,
@@ -335,23 +499,26 @@ impl Reader<'_> {
         let retry_start = self.pos;
         let retry = if self.keyword("retry") {
             self.skip();
-            let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0
-                || self
-                    .rest()
-                    .as_bytes()
-                    .get(digits)
-                    .is_some_and(|b| is_ident_byte(*b))
-            {
-                return None;
-            }
-            let count = self.rest()[..digits].parse().unwrap_or(u32::MAX);
-            self.pos += digits;
+            let count = self.count()?;
             self.skip();
             let message = if self.rest().starts_with('"') {
                 let message = self.string()?;
                 self.skip();
                 Some(message)
+            } else {
+                None
+            };
+            // `and prompt` (only after a message, as the grammar has it).
+            let reprompt = if message.is_some() && self.peek_keyword("and") {
+                let and = self.pos;
+                self.pos += 3;
+                self.skip();
+                if !self.keyword("prompt") {
+                    return None;
+                }
+                let span = self.span(and);
+                self.skip();
+                Some(span)
             } else {
                 None
             };
@@ -361,7 +528,7 @@ impl Reader<'_> {
             let span = self.span(retry_start);
             self.skip();
             Some(Retry {
-                reprompt: None,
+                reprompt,
                 count,
                 message,
                 span,
@@ -773,9 +940,15 @@ impl Reader<'_> {
                 } else {
                     return None;
                 };
+                if handoff.priority.is_some() {
+                    return None; // `duplicate-setting` is pest's (the lowering reports it)
+                }
                 handoff.priority = Some((priority, self.span(level_start)));
             } else if self.keyword("reason") {
                 self.skip();
+                if handoff.reason.is_some() {
+                    return None;
+                }
                 handoff.reason = Some(self.string()?);
             } else {
                 self.pos = before;
@@ -785,14 +958,18 @@ impl Reader<'_> {
     }
 
     fn menu(&mut self) -> Option<Menu> {
-        let prompt = self.string()?;
+        let (audio, prompt) = self.prompt()?;
+        let mut language = None;
+        let mut timing = InputTiming::default();
+        self.settings(&mut language, &mut timing)?;
         self.skip();
         if !self.eat("{") {
             return None;
         }
         let mut menu = Menu {
-            language: None,
-            timing: InputTiming::default(),
+            audio,
+            language,
+            timing,
             prompt,
             options: vec![],
             dynamic: None,

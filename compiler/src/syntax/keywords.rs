@@ -106,6 +106,83 @@ pub const TEST: &[(&str, Rule)] = &[
     ("expect", Rule::test_expect),
 ];
 
+/// Every table above, for the questions asked of all of them.
+pub const BLOCKS: &[&[(&str, Rule)]] = &[
+    TOP_LEVEL, HOURS, QUEUE, SERVICE, KNOWLEDGE, ENTRY, FLOW, ESCALATE, STATEMENTS, MENU, HANDLERS,
+    TEST,
+];
+
+/// The words of the language that start no item but have a meaning where they are
+/// written: parts of statements and declarations (`into`, `then`, `reason`, `key`…), the
+/// kinds of handlers, channels and priorities. With the item keywords of [`BLOCKS`] and
+/// [`RESERVED`] they are the language's keywords ([`is_keyword`]); the type names are
+/// [`TYPE_NAMES`]. A test keeps every keyword of the grammar in one of them.
+pub const PARTS: &[&str] = &[
+    "into",
+    "from",
+    "retry",
+    "then",
+    "key",
+    "phrase",
+    "priority",
+    "reason",
+    "returns",
+    "fails",
+    "sensitive",
+    "prompt",
+    "label",
+    "max",
+    "matching",
+    "list",
+    "of",
+    "open",
+    "else",
+    "enum",
+    "no_match",
+    "no_input",
+    "error",
+    "voice",
+    "chat",
+    "any",
+    "low",
+    "normal",
+    "high",
+];
+
+/// The built-in slot and field types.
+pub const TYPE_NAMES: &[&str] = &[
+    "text", "number", "integer", "digits", "yes_no", "date", "time", "email", "phone", "bool",
+];
+
+/// Is `word` a keyword that starts an item of some block (a day name of an `hours` line
+/// aside)? A keyword that needs a name after it never takes such a word from the next line
+/// (the grammar's `name_on_line`).
+pub fn starts_an_item(word: &str) -> bool {
+    BLOCKS.iter().any(|table| {
+        table
+            .iter()
+            .any(|(k, rule)| *k == word && *rule != Rule::weekly_line)
+    })
+}
+
+/// Is `word` a word of the language: a keyword of some block, a part ([`PARTS`]), a day
+/// name or a reserved word?
+pub fn is_keyword(word: &str) -> bool {
+    RESERVED.contains(&word)
+        || PARTS.contains(&word)
+        || BLOCKS
+            .iter()
+            .any(|table| table.iter().any(|(k, _)| *k == word))
+}
+
+/// Every keyword: the reserved words, the parts and the item keywords of every block.
+pub fn words() -> impl Iterator<Item = &'static str> {
+    let items = BLOCKS
+        .iter()
+        .flat_map(|table| table.iter().map(|(k, _)| *k));
+    RESERVED.iter().chain(PARTS).copied().chain(items)
+}
+
 /// Is `word` one of the keywords of `table`?
 pub fn starts(table: &[(&str, Rule)], word: &[u8]) -> bool {
     table.iter().any(|(k, _)| k.as_bytes() == word)

@@ -1,7 +1,8 @@
 //! The lexical facts every reader of `.csflow` text shares: what whitespace is, where a
 //! comment starts (a `#` outside a string or a regex), and the comments and blank lines of a
-//! file ([`trivia`]) that the grammar skips but a formatter keeps. The span fixer of pest's
-//! lowering and the `# csflow: allow(…)` comments ([`crate::suppress`]) read comments here.
+//! file ([`trivia`]) that the grammar skips but a formatter keeps. Where a broken line's text
+//! ends (pest's lowering) and the `# csflow: allow(…)` comments ([`crate::suppress`]) read
+//! comments here.
 
 use crate::ast::{Trivia, TriviaKind};
 use crate::source::{FileId, Span};
@@ -51,6 +52,21 @@ pub fn comment_start(line: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// `text` without its trailing whitespace and a comment on its last line (a broken line
+/// swallowed with its comment, `goto # later`).
+pub fn without_trailing_trivia(text: &str) -> &str {
+    let mut kept = text.trim_end_matches(is_space);
+    loop {
+        let line_start = kept.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&kept[line_start..]) {
+            Some(at) if line_start + at > 0 => {
+                kept = kept[..line_start + at].trim_end_matches(is_space);
+            }
+            _ => return kept,
+        }
+    }
 }
 
 /// The comments and blank lines of `text`, in source order.

@@ -222,20 +222,22 @@ struct BadRun {
 }
 
 impl<'a> Lower<'a> {
-    /// A pair's span without the whitespace and comments pest lets a rule end with (a rule
-    /// ending in `x*` or `x?` keeps the skipped text after it).
     /// A token's span as pest gives it (atomic rules end at their last character).
     fn raw_span(&self, pair: &P) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
+    /// A pair's span, ending at its last token. pest lets a rule that ends in `x*` or `x?`
+    /// keep the whitespace and comments it skipped before finding no `x`; such a span ends
+    /// where its last non-empty child does (the grammar names every token that can come
+    /// last before an optional tail: `lbrace`, `rparen`). A broken line is the one token
+    /// that holds trivia (it runs to its line break): it ends where [`lex`] says its last
+    /// token does.
     fn span(&self, pair: &P) -> Span {
-        let s = pair.as_span();
-        let (start, end) = (self.base + s.start(), self.base + s.end());
-        Span::new(self.file, start, trim_trailing(self.text, start, end))
+        let start = self.base + pair.as_span().start();
+        Span::new(self.file, start, self.base + token_end(pair))
     }
-
     /// Reports a `bad` node, and returns its span. A broken line that starts with no word
     /// right after another broken line is the rest of the same mistake (a statement spread
     /// over lines): it is not reported again.
@@ -326,6 +328,18 @@ impl<'a> Lower<'a> {
         })
     }
 
+    /// Reports the error of an operation's result record that did not parse, found by
+    /// reading it again as a record (pest gave up on the whole optional `returns { … }`).
+    fn broken_record(&mut self, pair: &P) {
+        let span = self.span(pair);
+        let (start, end) = (span.start as usize, span.end as usize);
+        let diagnostic = match CsflowParser::parse(Rule::record_type, &self.text[start..end]) {
+            Err(err) => error::from_pest(self.file, self.text, start, &err, Context::Service),
+            Ok(_) => error::bad_node(self.file, self.text, span, Context::Service),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
     fn too_long(&mut self, span: Span, what: &str) {
         let message = format!("this expression has more than {MAX_CHAIN} {what}");
         self.diagnostics.push(
@@ -371,24 +385,27 @@ impl<'a> Lower<'a> {
     }
 }
 
-/// `end` moved back over trailing whitespace and a trailing `# comment`.
-fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
-    use super::lex::{comment_start, is_space};
-    // pest's skipped text always ends in whitespace (a comment stops before its newline,
-    // which is skipped too): most spans end in a token and need no scan at all.
-    if !text[start..end].ends_with(is_space) {
-        return end;
-    }
+/// Where the last token of `pair` ends (relative to the parsed slice); see [`Lower::span`].
+fn token_end(pair: &P) -> usize {
+    let mut pair = pair.clone();
     loop {
-        let kept = text[start..end].trim_end_matches(is_space);
-        end = start + kept.len();
-        // A comment at the end of the span, on its last line.
-        let line_start = text[start..end]
-            .rfind('\n')
-            .map_or(start, |i| start + i + 1);
-        match comment_start(&text[line_start..end]) {
-            Some(at) if line_start + at > start => end = line_start + at,
-            _ => return end,
+        let span = pair.as_span();
+        // Most spans end in a token: pest's skipped text always ends in whitespace (a
+        // comment stops before its newline, which is skipped too).
+        if !span.as_str().ends_with(super::lex::is_space) && pair.as_rule() != Rule::bad {
+            return span.end();
+        }
+        if pair.as_rule() == Rule::bad {
+            return span.start() + super::lex::without_trailing_trivia(span.as_str()).len();
+        }
+        match pair
+            .clone()
+            .into_inner()
+            .rev()
+            .find(|p| p.as_span().end() > p.as_span().start())
+        {
+            Some(last) => pair = last,
+            None => return span.end(),
         }
     }
 }

@@ -33,6 +33,7 @@ fn fast_path_matches_pest() {
         "../examples/utility",
         "../examples/leads",
         "../examples/airline",
+        "../examples/hotline",
         "tests/fixtures/syntax",
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
@@ -169,11 +170,47 @@ pub(crate) fn random_state(choices: &[u8]) -> String {
             if next(2) == 0 {
                 out.push_str(STRINGS[next(STRINGS.len())]);
                 gap(out, next);
+                if next(2) == 0 {
+                    out.push_str("and");
+                    gap(out, next);
+                    out.push_str("prompt");
+                    gap(out, next);
+                }
             }
             out.push_str("then");
             gap(out, next);
         }
         simple(out, next, gap, depth);
+    }
+    /// An `ask`/`menu` prompt: a string, or `play STRING or say STRING`.
+    fn prompt(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap) {
+        if next(3) == 0 {
+            out.push_str("play");
+            gap(out, next);
+            out.push_str(STRINGS[next(STRINGS.len())]);
+            gap(out, next);
+            out.push_str("or");
+            gap(out, next);
+            out.push_str("say");
+            gap(out, next);
+        }
+        out.push_str(STRINGS[next(STRINGS.len())]);
+    }
+    /// An `ask`/`menu`'s voice settings: some of them, each once, in any order.
+    fn settings(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap) {
+        let mut all = [
+            "language \"zh-CN\"",
+            "timeout 5s",
+            "max_digits 11",
+            "finish_key \"#\"",
+        ];
+        for i in (1..all.len()).rev() {
+            all.swap(i, next(i + 1));
+        }
+        for setting in &all[..next(all.len() + 1)] {
+            gap(out, next);
+            out.push_str(setting);
+        }
     }
     fn block(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap, depth: usize) {
         out.push('{');
@@ -187,17 +224,49 @@ pub(crate) fn random_state(choices: &[u8]) -> String {
     fn simple(out: &mut String, next: &mut dyn FnMut(usize) -> usize, gap: &mut Gap, depth: usize) {
         // Statements that hold statements only above depth 0: the choices cycle, so an
         // unbounded generator could recurse for ever.
-        const FLAT: [usize; 6] = [0, 1, 2, 4, 5, 7];
+        const FLAT: [usize; 8] = [0, 1, 2, 4, 5, 7, 9, 10];
         let choice = if depth == 0 {
             FLAT[next(FLAT.len())]
         } else {
-            next(9)
+            next(11)
         };
         match choice {
             0 => {
                 out.push_str("say");
                 gap(out, next);
                 out.push_str(STRINGS[next(STRINGS.len())]);
+                if next(3) == 0 {
+                    gap(out, next);
+                    out.push_str("language \"en-US\"");
+                }
+            }
+            9 => {
+                out.push_str("play");
+                gap(out, next);
+                out.push_str("\"audio/a.wav\"");
+                gap(out, next);
+                out.push_str("or");
+                gap(out, next);
+                out.push_str("say");
+                gap(out, next);
+                out.push_str(STRINGS[next(STRINGS.len())]);
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("language");
+                    gap(out, next);
+                    out.push_str("\"yue-HK\"");
+                }
+            }
+            10 => {
+                out.push_str("transfer");
+                gap(out, next);
+                out.push_str(["\"+861012345678\"", "\"sip:desk@example.com\""][next(2)]);
+                if next(2) == 0 {
+                    gap(out, next);
+                    out.push_str("reason");
+                    gap(out, next);
+                    out.push_str(STRINGS[next(STRINGS.len())]);
+                }
             }
             1 => {
                 out.push_str("goto");
@@ -210,7 +279,8 @@ pub(crate) fn random_state(choices: &[u8]) -> String {
                 gap(out, next);
                 out.push_str(["account", "t0_day", "x"][next(3)]);
                 gap(out, next);
-                out.push_str(STRINGS[next(STRINGS.len())]);
+                prompt(out, next, gap);
+                settings(out, next, gap);
                 if next(2) == 0 {
                     gap(out, next);
                     out.push('{');
@@ -321,7 +391,8 @@ pub(crate) fn random_state(choices: &[u8]) -> String {
         if next(3) == 0 {
             out.push_str("menu");
             gap(&mut out, &mut next);
-            out.push_str(STRINGS[next(STRINGS.len())]);
+            prompt(&mut out, &mut next, &mut gap);
+            settings(&mut out, &mut next, &mut gap);
             gap(&mut out, &mut next);
             out.push('{');
             for _ in 0..1 + next(3) {
@@ -654,6 +725,8 @@ fn keyword_table_matches_the_grammar() {
         "k_test",
         // an `ask`'s or `menu`'s voice settings, written after its prompt, not in its block
         "input_setting",
+        // a `menu`'s recorded prompt, written before its prompt text, not in its block
+        "prompt_play",
     ];
     for (table, list) in tables {
         let offered: std::collections::BTreeSet<String> = alternatives(&rules[list])
@@ -671,6 +744,25 @@ fn keyword_table_matches_the_grammar() {
                 day || keyword == *word,
                 "`{rule}` starts with `{keyword}`, listed as `{word}`"
             );
+        }
+    }
+    // The keywords a name is never taken from the next line before (`name_on_line`) are
+    // the words that start an item, and every keyword of the grammar is in the table.
+    let next_line: std::collections::BTreeSet<String> =
+        quoted_words(&rules["item_keyword"]).into_iter().collect();
+    let starting: std::collections::BTreeSet<String> = k::words()
+        .filter(|w| k::starts_an_item(w))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(next_line, starting, "the grammar's `item_keyword` words");
+    for (name, body) in &rules {
+        if name.starts_with("k_") {
+            for word in quoted_words(body) {
+                assert!(
+                    k::is_keyword(&word) || k::TYPE_NAMES.contains(&word.as_str()),
+                    "`{word}` ({name}) is in no keyword table"
+                );
+            }
         }
     }
     assert_eq!(
@@ -755,4 +847,127 @@ fn fast_path_and_pest_agree_on_every_grammar_word_as_a_name() {
         }
     }
     assert!(agreed > 300, "only {agreed} agreed readings");
+}
+
+/// Every span in the tree of `text` (read from its debug form: the tree has no generic walk
+/// over spans), as the text it covers.
+fn all_spans(text: &str) -> Vec<(usize, usize)> {
+    let tree = format!("{:?}", parse(text).file.items);
+    let mut spans = Vec::new();
+    for piece in tree.split("Span { file: FileId(0), start: ").skip(1) {
+        let numbers: Vec<usize> = piece
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .take(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if let [start, end] = numbers[..] {
+            spans.push((start, end));
+        }
+    }
+    spans
+}
+
+/// pest lets a rule that ends in `x*` or `x?` keep the whitespace and comments it skipped;
+/// the lowering ends every span at its last token instead (no span of a node ends in
+/// whitespace or in a comment), and keeps that token (a `)`, a `{` whose `}` is missing).
+#[test]
+fn spans_end_at_their_last_token() {
+    let text = concat!(
+        "service crm {  # the CRM\n",
+        "  operation find(phone: text)   # no result\n",
+        "  operation get(id: text) returns { name: text }\n",
+        "}\n",
+        "flow f {\n",
+        "  start a   # first\n",
+        "  slot s: text   # a slot\n",
+        "  escalate {   # rules\n",
+        "    when s == \"agent\" handoff q   # rule\n",
+        "  }\n",
+        "  state a {\n",
+        "    call crm.find(phone: \"1\")   # fire and forget\n",
+        "  state b {\n",
+        "    say \"hi\"   # hello\n",
+        "    ask s \"which?\"  # plain\n",
+        "    if s == \"x\" { goto a }   # branch\n",
+        "    say # later\n",
+        "    handoff q   # queue\n",
+        "  }\n",
+        "}\n",
+        "test \"t\" {\n",
+        "  flow f\n",
+        "  expect state a   # there\n",
+        "}  # the end, no newline"
+    );
+    for (start, end) in all_spans(text) {
+        let covered = &text[start..end];
+        let last_line = &text[text[..end].rfind('\n').map_or(0, |i| i + 1)..end];
+        assert!(
+            !covered.ends_with(lex::is_space) && lex::comment_start(last_line).is_none(),
+            "span {start}..{end} ends in trivia: {covered:?}"
+        );
+    }
+    let covers = |wanted: &str| {
+        all_spans(text)
+            .iter()
+            .any(|&(start, end)| &text[start..end] == wanted)
+    };
+    for wanted in [
+        "operation find(phone: text)",
+        "when s == \"agent\" handoff q",
+        "call crm.find(phone: \"1\")",
+        "say \"hi\"",
+        "say",
+        "handoff q",
+    ] {
+        assert!(
+            covers(wanted),
+            "no node spans {wanted:?}: {:?}",
+            all_spans(text)
+                .iter()
+                .map(|&(s, e)| &text[s..e])
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// The voice and value statements go the fast way, into pest's tree; a setting written twice
+/// goes to pest, whose lowering reports it.
+#[test]
+fn the_fast_path_reads_the_phone_line_statements() {
+    let state = r##"state s {
+    play "audio/w.wav" or say "欢迎。" language "zh-CN"
+    say "Hello." language "en-US"
+    menu play "audio/m.wav" or say "Press 1." timeout 5s language "zh-CN" {
+      option "One" key 1 transfer "+861012345678" reason "one"
+      on no_match retry 2 "Sorry." and prompt then handoff q
+    }
+    ask x play "audio/a.wav" or say "Key it in, then #." finish_key "#" max_digits 11 timeout 8s
+    transfer "sip:desk@example.com"
+  }"##;
+    let fast = fast::state_segment(FileId(0), state, 0, state.len());
+    let reference = lower::parse_segment_with_pest(FileId(0), state, 0, state.len(), false);
+    assert!(
+        reference.diagnostics.is_empty(),
+        "{:?}",
+        reference.diagnostics
+    );
+    assert_eq!(fast.map(|(s, _)| vec![s]), Some(reference.flow.states));
+    for twice in [
+        "say \"a\" language \"x\" language \"y\"",
+        "ask x \"a\" timeout 5s timeout 6s",
+        "menu \"a\" max_digits 1 max_digits 2 { option \"o\" key 1 end }",
+        "ask x \"a\" finish_key \"#\" language \"x\" finish_key \"*\"",
+        "transfer \"+86\" reason \"a\" reason \"b\"",
+        "handoff q reason \"a\" reason \"b\"",
+    ] {
+        let state = format!("state s {{ {twice} }}");
+        assert!(
+            fast::state_segment(FileId(0), &state, 0, state.len()).is_none(),
+            "{twice}"
+        );
+        let reference = lower::parse_segment_with_pest(FileId(0), &state, 0, state.len(), false);
+        let names: Vec<&str> = reference.diagnostics.iter().map(|d| d.name).collect();
+        assert_eq!(names, ["duplicate-setting"], "{twice}");
+    }
 }

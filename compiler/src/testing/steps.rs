@@ -6,8 +6,7 @@ use super::coverage::Seen;
 use super::report::{Failure, Location, TestResult};
 use crate::ast::{self, Expectation, ExprKind, TestStepKind};
 use crate::source::SourceMap;
-use csflow_runtime::bundle::{FlowChannel, SlotType};
-use csflow_runtime::nlu::slots::{Reply, parse_slot};
+use csflow_runtime::bundle::FlowChannel;
 use csflow_runtime::vm::Speaker;
 use csflow_runtime::{
     Bundle, Channel, Clock, Conversation, Env, Input, Mocks, Start, Status, Value,
@@ -478,73 +477,6 @@ pub fn parse_clock(text: &str) -> Result<Clock, String> {
         }
     };
     clock_in(naive, zone)
-}
-
-/// Whether a mocked result field's `value` is a value of its declared type `ty` (`none`
-/// always is: the field is absent). Text fits the text-like types it parses as.
-pub fn fits(ty: &SlotType, bundle: &Bundle, value: &Value) -> bool {
-    match (ty, value) {
-        (_, Value::None) | (SlotType::Record, _) => true,
-        (SlotType::Text, Value::Text(_)) | (SlotType::Number, Value::Number(_)) => true,
-        (SlotType::Integer, Value::Number(n)) => n.fract() == 0.0,
-        (SlotType::Digits { .. }, Value::Number(n)) => n.fract() == 0.0 && *n >= 0.0,
-        (SlotType::YesNo | SlotType::Bool, Value::Bool(_)) => true,
-        (
-            SlotType::Digits { .. }
-            | SlotType::Date
-            | SlotType::Time
-            | SlotType::Email
-            | SlotType::Phone
-            | SlotType::Enum(_)
-            | SlotType::LabelledEnum(_)
-            | SlotType::Matching(_),
-            Value::Text(text),
-        ) => {
-            let reply = Reply {
-                text,
-                keys: false,
-                voice: false,
-                today: None,
-            };
-            parse_slot(ty, bundle, reply).is_some()
-        }
-        (SlotType::Date, Value::Date(_)) | (SlotType::Time, Value::Time(_)) => true,
-        (SlotType::List(element), Value::List(items)) => {
-            items.iter().all(|item| fits(element, bundle, item))
-        }
-        (SlotType::Fields(fields), Value::Record(values)) => values.iter().all(|(name, value)| {
-            fields
-                .iter()
-                .find(|f| bundle.str(f.name) == name)
-                .is_some_and(|f| fits(&f.ty, bundle, value))
-        }),
-        _ => false,
-    }
-}
-
-/// A slot type as written in `.csflow`.
-pub fn type_name(ty: &SlotType, bundle: &Bundle) -> String {
-    match ty {
-        SlotType::Text => "text".into(),
-        SlotType::Number => "number".into(),
-        SlotType::Integer => "integer".into(),
-        SlotType::Digits { .. } => "digits".into(),
-        SlotType::YesNo => "yes_no".into(),
-        SlotType::Bool => "bool".into(),
-        SlotType::Date => "date".into(),
-        SlotType::Time => "time".into(),
-        SlotType::Email => "email".into(),
-        SlotType::Phone => "phone".into(),
-        SlotType::Record => "record".into(),
-        SlotType::Enum(values) => {
-            let names: Vec<&str> = values.iter().map(|v| bundle.str(*v)).collect();
-            format!("enum {{ {} }}", names.join(" "))
-        }
-        SlotType::Matching(_)
-        | SlotType::LabelledEnum(_)
-        | SlotType::List(_)
-        | SlotType::Fields(_) => csflow_runtime::disasm::type_text(bundle, ty),
-    }
 }
 
 /// A literal of a `mock … returns` record or an `expect slot` value. Enum values and other

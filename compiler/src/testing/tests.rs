@@ -583,3 +583,92 @@ flow survey {
         ("slot more == no", "slot more == yes")
     );
 }
+
+/// Runs the `test` blocks of `tests` against the project `flows` (one file each).
+fn run_project(flows: &str, tests: &str) -> Report {
+    let inputs = vec![
+        ("p.csflow".to_string(), flows.as_bytes().to_vec()),
+        ("p.test.csflow".to_string(), tests.as_bytes().to_vec()),
+    ];
+    let analysis = crate::analyze(
+        inputs,
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &check::Options::default(),
+    );
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let bundle = crate::codegen::generate_analysis(&analysis).unwrap();
+    let bundle = Bundle::from_bytes(&bundle.to_bytes()).unwrap();
+    run(
+        &analysis.files,
+        &analysis.sources,
+        &bundle,
+        &Options::default(),
+    )
+}
+
+const FLIGHTS: &str = r#"
+queue desk { }
+service flights {
+  operation find(code: text) returns {
+    departs: time,
+    plan: enum { plus "Plus 套餐" basic },
+    legs: list of { number: text, cabin: enum { y "经济舱" j "公务舱" } }
+  }
+}
+flow f {
+  channel chat
+  start s
+  slot code: text
+  on no_match handoff desk
+  on error goto failed
+  state s {
+    ask code "Code?"
+    call flights.find(code: code) into r
+    if r.departs < 12:00 { say "Morning, {r.plan}." } else { say "Later, {r.plan}." }
+    menu "Which leg?" {
+      options from r.legs label "{item.number} {item.cabin}" into leg goto picked
+      on no_match handoff desk
+    }
+  }
+  state picked {
+    say "{leg.number} in {leg.cabin}."
+    end
+  }
+  state failed {
+    say "Failed."
+    end
+  }
+}
+"#;
+
+#[test]
+fn mocked_results_are_typed_and_enum_fields_say_their_labels() {
+    let report = run_project(
+        FLIGHTS,
+        r#"test "typed" {
+  flow f
+  mock flights.find returns { departs: 09:30, plan: plus, legs: [{ number: "MU1", cabin: j }, { number: "MU2", cabin: y }] }
+  send "x"
+  expect say "Morning, Plus 套餐."
+  expect say "Which leg?"
+  send "2"
+  expect say "MU2 in 经济舱."
+  expect end
+}
+test "later" {
+  flow f
+  mock flights.find returns { departs: 17:00, plan: basic, legs: [] }
+  send "x"
+  expect say "Later, basic."
+}"#,
+    );
+    for test in &report.tests {
+        assert!(test.passed(), "{}: {:#?}", test.name, test.failure);
+    }
+    assert_eq!(report.tests.len(), 2);
+}

@@ -72,110 +72,8 @@ pub const TOP_LEVEL: &[&str] = &[
     "test",
 ];
 
-/// Words that start statements, declarations and their parts.
-pub const KEYWORDS: &[&str] = &[
-    "import",
-    "hours",
-    "queue",
-    "intent",
-    "service",
-    "knowledge",
-    "flow",
-    "test",
-    "state",
-    "slot",
-    "on",
-    "retry",
-    "then",
-    "goto",
-    "end",
-    "handoff",
-    "if",
-    "else",
-    "set",
-    "call",
-    "into",
-    "answer",
-    "from",
-    "menu",
-    "option",
-    "key",
-    "phrase",
-    "ask",
-    "say",
-    "channel",
-    "start",
-    "escalate",
-    "when",
-    "timezone",
-    "closed",
-    "skills",
-    "operation",
-    "returns",
-    "timeout",
-    "max_digits",
-    "finish_key",
-    "language",
-    "play",
-    "transfer",
-    "prompt",
-    "entry",
-    "question",
-    "tags",
-    "owner",
-    "review_by",
-    "sensitive",
-    "priority",
-    "reason",
-    "low",
-    "normal",
-    "high",
-    "voice",
-    "chat",
-    "any",
-    "mock",
-    "fails",
-    "send",
-    "expect",
-    "time",
-    "no_input",
-    "no_match",
-    "error",
-    "true",
-    "false",
-    "none",
-    "and",
-    "or",
-    "not",
-    "is",
-    "in",
-    "matches",
-    "open",
-    "language",
-    "transfer",
-    "play",
-    "enum",
-    "mon",
-    "tue",
-    "wed",
-    "thu",
-    "fri",
-    "sat",
-    "sun",
-    "matching",
-    "options",
-    "label",
-    "max",
-    "list",
-    "of",
-    "max_digits",
-    "finish_key",
-];
-
-/// The slot and field types.
-pub const TYPE_NAMES: &[&str] = &[
-    "text", "number", "integer", "digits", "yes_no", "date", "time", "email", "phone", "bool",
-];
+/// The slot and field types (the compiler's table).
+pub const TYPE_NAMES: &[&str] = csflow_compiler::syntax::TYPE_NAMES;
 
 fn kind_type(kind: Kind) -> T {
     match kind {
@@ -284,7 +182,7 @@ fn word_token(
         }
         return Some((kind_type(name.kind), u32::from(name.definition)));
     }
-    if KEYWORDS.contains(&word) {
+    if csflow_compiler::syntax::is_keyword(word) {
         return Some((T::Keyword, 0));
     }
     if TYPE_NAMES.contains(&word) {

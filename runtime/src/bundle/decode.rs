@@ -738,6 +738,7 @@ impl Decode for Instr {
                 resume: r.u32()?,
             },
             39 => Instr::Label(r.u32()?),
+            44 => Instr::Labels(r.vec()?),
             40 => Instr::ItemsBegin { max: r.u32()? },
             41 => Instr::ItemsNext {
                 var: r.u32()?,

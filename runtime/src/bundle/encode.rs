@@ -624,6 +624,10 @@ impl Encode for Instr {
                 w.u8(39);
                 w.u32(*var);
             }
+            Instr::Labels(values) => {
+                w.u8(44);
+                w.vec(values);
+            }
             Instr::ItemsBegin { max } => {
                 w.u8(40);
                 w.u32(*max);

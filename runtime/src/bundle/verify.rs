@@ -152,17 +152,20 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    fn enum_values(&self, values: &[EnumValue]) -> Result<(), LoadError> {
+        for value in values {
+            self.str(value.name, "enum value")?;
+            if let Some(label) = value.label {
+                self.str(label, "enum label")?;
+            }
+        }
+        Ok(())
+    }
+
     fn slot_type(&self, ty: &SlotType) -> Result<(), LoadError> {
         match ty {
             SlotType::Enum(values) => self.strs(values, "enum value")?,
-            SlotType::LabelledEnum(values) => {
-                for value in values {
-                    self.str(value.name, "enum value")?;
-                    if let Some(label) = value.label {
-                        self.str(label, "enum label")?;
-                    }
-                }
-            }
+            SlotType::LabelledEnum(values) => self.enum_values(values)?,
             SlotType::Matching(regex) => {
                 check_index("slot pattern", *regex, self.bundle.regexes.len())?
             }
@@ -372,6 +375,7 @@ impl Verifier<'_> {
                 check_index("resume target", *resume, code_len)
             }
             Instr::Label(v) => check_index("variable", *v, flow.vars.len()),
+            Instr::Labels(values) => self.enum_values(values),
             Instr::ItemsBegin { max } if *max > MAX_MENU_ITEMS => fail(format!(
                 "`options from` with {max} items (at most {MAX_MENU_ITEMS})"
             )),

@@ -1,7 +1,8 @@
 //! Service calls: a turn that reaches a `call` pauses (the conversation keeps a [`Paused`]
 //! turn), hands the host a [`CallRequest`], and goes on when the host resumes it with the
-//! answer — the result record shaped to the operation's declared fields, or a failure that
-//! runs the nearest `on error`.
+//! answer — the result record converted to the operation's declared types
+//! ([`crate::services::typed_result`]: an answer that does not fit is a failure), or a failure
+//! that runs the nearest `on error`.
 
 use super::exec::{InputKind, Machine, Operand, Stop, failed_turn, machine};
 use super::*;
@@ -122,7 +123,7 @@ impl Machine<'_, '_> {
         };
         let (service_decl, op) = declarations(self.bundle, *service, *operation)?;
         let next = self.pc + 1;
-        match result.and_then(|value| shape_result(self.bundle, op, value)) {
+        match result.and_then(|value| crate::services::typed_result(self.bundle, op, value)) {
             Ok(value) => {
                 if let Some(var) = into {
                     let slot = self
@@ -154,35 +155,5 @@ impl Machine<'_, '_> {
             }
         }
         self.jump(next)
-    }
-}
-
-/// The result record of an operation: the declared fields in declaration order (absent ones
-/// `none`); anything but a record (or none, for an operation without results) is a failure.
-fn shape_result(
-    bundle: &Bundle,
-    op: &crate::bundle::Operation,
-    value: Value,
-) -> Result<Value, ServiceError> {
-    match value {
-        Value::Record(fields) => Ok(Value::Record(
-            op.returns
-                .iter()
-                .map(|f| {
-                    let name = bundle.str(f.name);
-                    let v = fields
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
-                    (name.to_string(), v)
-                })
-                .collect(),
-        )),
-        Value::None if op.returns.is_empty() => Ok(Value::Record(Vec::new())),
-        other => Err(ServiceError::Failed(format!(
-            "expected a record, got `{}`",
-            other.display()
-        ))),
     }
 }

@@ -676,15 +676,15 @@ impl<'b> Machine<'b, '_> {
                     let value = self.pop()?;
                     let shown = match self.flow.vars.get(*var as usize).map(|v| &v.ty) {
                         Some(SlotType::LabelledEnum(values)) => {
-                            let name = value.value.display();
-                            values
-                                .iter()
-                                .find(|v| self.bundle.str(v.name) == name)
-                                .and_then(|v| v.label)
-                                .map(|label| Value::Text(self.bundle.str(label).to_string()))
+                            label(self.bundle, values, &value.value)
                         }
                         _ => None,
                     };
+                    self.push(shown.unwrap_or(value.value), value.sensitive);
+                }
+                Instr::Labels(values) => {
+                    let value = self.pop()?;
+                    let shown = label(self.bundle, values, &value.value);
                     self.push(shown.unwrap_or(value.value), value.sensitive);
                 }
                 Instr::ItemsBegin { max } => {
@@ -993,6 +993,18 @@ fn expecting<'b>(bundle: &'b Bundle, flow: &'b Flow, conv: &Conversation) -> Opt
         max_digits: timing.max_digits,
         finish_key: timing.finish_key.map(|k| bundle.str(k)),
     })
+}
+
+/// The display label of the enum value `value` names among `values`, when it has one.
+fn label(bundle: &Bundle, values: &[crate::bundle::EnumValue], value: &Value) -> Option<Value> {
+    let Value::Text(name) = value else {
+        return None;
+    };
+    values
+        .iter()
+        .find(|v| bundle.str(v.name) == name)
+        .and_then(|v| v.label)
+        .map(|label| Value::Text(bundle.str(label).to_string()))
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub(super) fn set(
             bad(format!(
                 "expected {}, got {}",
                 type_text(bundle, &var.ty),
-                shown(value)
+                value.described()
             ))
         })?;
         if let Some(slot) = slots.get_mut(index) {
@@ -74,16 +74,5 @@ fn fit(ty: &SlotType, bundle: &Bundle, value: &Value) -> Option<Value> {
         | (SlotType::Date, Value::Date(_))
         | (SlotType::Time, Value::Time(_)) => Some(value.clone()),
         _ => None,
-    }
-}
-
-fn shown(value: &Value) -> String {
-    match value {
-        Value::Text(text) => format!("\"{text}\""),
-        Value::Number(_) => format!("the number {}", value.display()),
-        Value::Bool(b) => format!("`{b}`"),
-        Value::List(_) => "a list".into(),
-        Value::Record(_) => "a record".into(),
-        other => other.display(),
     }
 }

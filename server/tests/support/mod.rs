@@ -105,7 +105,22 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The server's log so far. The server hands log lines to a writer thread that writes
+    /// them in batches, so this waits until the file has stopped growing (a few tens of
+    /// milliseconds; at most 2 s) — an assertion that a secret is *not* logged must see
+    /// every line of the turns before it.
     pub fn log_text(&self) -> String {
+        let size = || std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let mut last = size();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(40));
+            let now = size();
+            if now == last || std::time::Instant::now() > deadline {
+                break;
+            }
+            last = now;
+        }
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
@@ -193,6 +208,31 @@ pub async fn get(
     let json = serde_json::from_str(&text)
         .unwrap_or_else(|_| panic!("answer {status} is not JSON: {text:?}"));
     (status, json)
+}
+
+/// Starts a conversation (`body` names the flow and perhaps variables or a channel),
+/// asserting the 201: its id and first Turn.
+pub async fn start(
+    client: &reqwest::Client,
+    server: &Server,
+    body: serde_json::Value,
+) -> (String, serde_json::Value) {
+    let (status, turn) = post(client, &server.url("/v1/conversations"), body, None).await;
+    assert_eq!(status, 201, "{turn}");
+    let id = turn["id"].as_str().expect("id").to_string();
+    (id, turn)
+}
+
+/// The `/metrics` page's text.
+pub async fn metrics(client: &reqwest::Client, server: &Server) -> String {
+    client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text")
 }
 
 /// Asserts the documented error shape and code.

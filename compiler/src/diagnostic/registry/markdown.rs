@@ -126,7 +126,18 @@ rules, once:
   written, any key the prompt announces may be its, so `prompt-key-mismatch` does not
   report them), and a broken handler line that names `no_match`, `no_input` or `closed`
   (or the start of one) counts as that handler, so `missing-no-match` and its kin do not
-  appear because of it.
+  appear because of it. A broken `call` line may fail (the `on error` handler may follow
+  it), a broken `handoff` line may find its queue closed (`on closed` may follow), an
+  operation whose result record does not parse is still the service's operation (its
+  result fields are unknown, so `found.ok` is not reported), and a declaration whose
+  keyword has one typo (`queeu desk { hours office }`) is still that declaration for the
+  names that use it.
+- **A half-written line ends at its line break.** A keyword that needs a name after it,
+  left at the end of its line (`goto`, `start`, `expect state`, `slot phone:` with no
+  type yet), does not take its name from the next line when that line reads as an item of
+  its own (`send key \"1\"`, `on no_match …`, `say \"…\"`): the unfinished line is one
+  syntax error and the next line is checked as written. The same holds for a declaration
+  cut short (`queue c` above `intent agent {`).
 - **An unknown name does not switch anything off.** `goto page_s`, when the flow has the
   state `page`, is an `unknown-state` error with a \"did you mean\"; the graph checks go on as
   if it led to `page`, so every other unreachable state, trap, input-free cycle and too-deep

@@ -170,6 +170,7 @@ impl Lower<'_> {
                         name: None,
                         params: vec![],
                         returns: vec![],
+                        broken: false,
                         span: op_span,
                     };
                     for p in part.into_inner() {
@@ -178,6 +179,10 @@ impl Lower<'_> {
                             Rule::field => op.params.push(self.field(p)),
                             Rule::record_type => {
                                 op.returns = p.into_inner().map(|f| self.field(f)).collect();
+                            }
+                            Rule::broken_record => {
+                                op.broken = true;
+                                self.broken_record(&p);
                             }
                             _ => {}
                         }

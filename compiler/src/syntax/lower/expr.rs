@@ -31,16 +31,7 @@ impl Lower<'_> {
                 let Some(first) = operands.next() else {
                     return error_expr(span);
                 };
-                let mut left = self.expr(first);
-                for operand in operands {
-                    let right = self.expr(operand);
-                    let span = left.span.to(right.span);
-                    left = Expr {
-                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
-                        span,
-                    };
-                }
-                left
+                self.chain(first, operands.map(|operand| (op, operand)))
             }
             Rule::not_expr => {
                 let mut nots = Vec::new();
@@ -133,11 +124,10 @@ impl Lower<'_> {
                 let Some(first) = inner.next() else {
                     return error_expr(span);
                 };
-                let mut left = self.expr(first);
-                let mut parts = 1;
+                let mut rest = Vec::new();
                 while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
-                    parts += 1;
-                    if parts > MAX_CHAIN {
+                    // The first operand and this one make the chain longer than the limit.
+                    if rest.len() + 2 > MAX_CHAIN {
                         self.too_long(span, "`+ - * /` parts");
                         return error_expr(span);
                     }
@@ -147,14 +137,9 @@ impl Lower<'_> {
                         "*" => BinaryOp::Mul,
                         _ => BinaryOp::Div,
                     };
-                    let right = self.expr(operand);
-                    let span = left.span.to(right.span);
-                    left = Expr {
-                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
-                        span,
-                    };
+                    rest.push((op, operand));
                 }
-                left
+                self.chain(first, rest)
             }
             Rule::postfix => {
                 if pair.clone().into_inner().nth(MAX_CHAIN).is_some() {
@@ -229,6 +214,25 @@ impl Lower<'_> {
             },
             _ => self.literal(pair),
         }
+    }
+
+    /// `first op operand op operand …`, left-associative (`a - b - c` is `(a - b) - c`):
+    /// each node spans its two operands.
+    fn chain<'i>(
+        &mut self,
+        first: P<'i>,
+        rest: impl IntoIterator<Item = (BinaryOp, P<'i>)>,
+    ) -> Expr {
+        let mut left = self.expr(first);
+        for (op, operand) in rest {
+            let right = self.expr(operand);
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        left
     }
 
     pub(super) fn literal(&mut self, pair: P) -> Expr {

@@ -16,6 +16,8 @@ impl Lower<'_> {
         for part in inner {
             match part.as_rule() {
                 Rule::handoff_priority => {
+                    let earlier = handoff.priority.map(|(_, span)| span);
+                    self.once("priority", earlier, &part);
                     if let Some(level) = part.into_inner().nth(1) {
                         let priority = match level.as_str() {
                             "low" => Priority::Low,
@@ -26,6 +28,7 @@ impl Lower<'_> {
                     }
                 }
                 Rule::handoff_reason => {
+                    self.once("reason", handoff.reason.as_ref().map(|r| r.span), &part);
                     handoff.reason = part.into_inner().nth(1).map(|p| self.string(p));
                 }
                 _ => {}
@@ -38,11 +41,54 @@ impl Lower<'_> {
     /// at the `transfer` keyword.
     pub(super) fn transfer(&mut self, mut inner: Pairs<'_, Rule>) -> Option<Transfer> {
         let to = self.string(inner.nth(1)?);
-        let reason = inner
-            .next()
-            .and_then(|r| r.into_inner().nth(1))
-            .map(|p| self.string(p));
+        let mut reason: Option<Str> = None;
+        for line in inner {
+            self.once("reason", reason.as_ref().map(|r| r.span), &line);
+            reason = line.into_inner().nth(1).map(|p| self.string(p)).or(reason);
+        }
         Some(Transfer { to, reason })
+    }
+
+    /// `duplicate-setting` when `setting` (the pair `now`) was written before, at `earlier`
+    /// (the later one counts).
+    fn once(&mut self, setting: &str, earlier: Option<Span>, now: &P) {
+        let Some(earlier) = earlier else {
+            return;
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                ids::DUPLICATE_SETTING,
+                self.span(now),
+                format!("`{setting}` is written twice"),
+            )
+            .with_primary_message("the second one")
+            .with_label(earlier, "first written here")
+            .with_note(format!(
+                "keep one `{setting}`: with two, only the last would count"
+            )),
+        );
+    }
+
+    /// An `ask`/`menu` prompt: `"text"`, or `play "URL" or say "text"` (the recording and
+    /// its fallback text).
+    fn prompt(&mut self, inner: &mut Pairs<'_, Rule>) -> Option<(Option<Str>, Str)> {
+        let first = inner.next()?;
+        if first.as_rule() != Rule::prompt_play {
+            return Some((None, self.string(first)));
+        }
+        let audio = first.into_inner().nth(1).map(|url| self.string(url));
+        Some((audio, self.string(inner.next()?)))
+    }
+
+    /// The `language "…"` of a `say`/`play` (a second one is `duplicate-setting`; the last
+    /// counts).
+    fn languages(&mut self, lines: Pairs<'_, Rule>) -> Option<Str> {
+        let mut language: Option<Str> = None;
+        for line in lines {
+            self.once("language", language.as_ref().map(|l| l.span), &line);
+            language = self.language(line).or(language);
+        }
+        language
     }
 
     /// The string of a `language "…"` pair.
@@ -55,6 +101,16 @@ impl Lower<'_> {
     /// same kind wins; the formatter keeps them in this order).
     fn voice_setting(&mut self, pair: P, language: &mut Option<Str>, timing: &mut InputTiming) {
         let rule = pair.as_rule();
+        let earlier = match rule {
+            Rule::language_line => language.as_ref().map(|l| ("language", l.span)),
+            Rule::input_timeout => timing.timeout.as_ref().map(|t| ("timeout", t.span)),
+            Rule::input_max_digits => timing.max_digits.map(|(_, span)| ("max_digits", span)),
+            Rule::input_finish_key => timing.finish_key.as_ref().map(|k| ("finish_key", k.span)),
+            _ => None,
+        };
+        if let Some((word, span)) = earlier {
+            self.once(word, Some(span), &pair);
+        }
         let Some(value) = pair.into_inner().nth(1) else {
             return;
         };
@@ -109,6 +165,7 @@ impl Lower<'_> {
         match part.as_rule() {
             Rule::decl_name => flow.name = Some(self.ident(part)),
             Rule::channel_line => {
+                self.once("channel", flow.channel.map(|(_, span)| span), &part);
                 if let Some(kind) = part
                     .into_inner()
                     .find(|p| p.as_rule() == Rule::channel_kind)
@@ -122,12 +179,14 @@ impl Lower<'_> {
                 }
             }
             Rule::flow_timezone => {
+                self.once("timezone", flow.timezone.as_ref().map(|t| t.span), &part);
                 flow.timezone = part
                     .into_inner()
                     .find(|p| p.as_rule() == Rule::string)
                     .map(|p| self.string(p));
             }
             Rule::start_line => {
+                self.once("start", flow.start.as_ref().map(|s| s.span), &part);
                 flow.start = part
                     .into_inner()
                     .find(|p| p.as_rule() == Rule::state_ref)
@@ -398,19 +457,19 @@ impl Lower<'_> {
         let kind = match rule {
             Rule::say_stmt => {
                 let text = self.string(inner.nth(1)?);
-                match inner.next() {
+                match self.languages(inner) {
                     None => StmtKind::Say(text),
-                    Some(language) => StmtKind::Speak(Speak {
+                    language => StmtKind::Speak(Speak {
                         audio: None,
                         text,
-                        language: self.language(language),
+                        language,
                     }),
                 }
             }
             Rule::play_stmt => {
                 let audio = self.string(inner.nth(1)?);
                 let text = self.string(inner.nth(2)?);
-                let language = inner.next().and_then(|l| self.language(l));
+                let language = self.languages(inner);
                 StmtKind::Speak(Speak {
                     audio: Some(audio),
                     text,
@@ -420,9 +479,10 @@ impl Lower<'_> {
             Rule::transfer_stmt => StmtKind::Transfer(self.transfer(inner)?),
             Rule::ask_stmt => {
                 let slot = self.ident(inner.nth(1)?);
-                let prompt = self.string(inner.next()?);
+                let (audio, prompt) = self.prompt(&mut inner)?;
                 let mut ask = Ask {
                     slot,
+                    audio,
                     prompt,
                     language: None,
                     timing: InputTiming::default(),
@@ -439,8 +499,10 @@ impl Lower<'_> {
                 StmtKind::Ask(ask)
             }
             Rule::menu_stmt => {
-                let prompt = self.string(inner.nth(1)?);
+                inner.next()?;
+                let (audio, prompt) = self.prompt(&mut inner)?;
                 let mut menu = Menu {
+                    audio,
                     prompt,
                     language: None,
                     timing: InputTiming::default(),

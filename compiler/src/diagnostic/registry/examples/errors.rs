@@ -1273,3 +1273,69 @@ flow card_line {
   }
 }
 "#;
+
+pub const DUPLICATE_SETTING_BAD: &str = r#"queue cards { }
+
+flow card_line {
+  channel voice
+  start pin
+  on no_match retry 2 then handoff cards
+  on no_input retry 2 then handoff cards
+
+  slot last4: digits(4)
+
+  state pin {
+    ask last4 "Please key in the last four digits of your card." timeout 5s timeout 10s
+    handoff cards
+  }
+}
+"#;
+
+pub const DUPLICATE_SETTING_FIXED: &str = r#"queue cards { }
+
+flow card_line {
+  channel voice
+  start pin
+  on no_match retry 2 then handoff cards
+  on no_input retry 2 then handoff cards
+
+  slot last4: digits(4)
+
+  state pin {
+    ask last4 "Please key in the last four digits of your card." timeout 10s
+    handoff cards
+  }
+}
+"#;
+
+pub const INTERPOLATION_NOT_ALLOWED_BAD: &str = r#"queue general { }
+
+flow welcome_line {
+  channel voice
+  start welcome
+  slot region: enum { north south }
+
+  state welcome {
+    play "https://cdn.example.com/ivr/welcome-{region}.wav" or say "Welcome to Acme Bank, {region} office."
+    handoff general
+  }
+}
+"#;
+
+pub const INTERPOLATION_NOT_ALLOWED_FIXED: &str = r#"queue general { }
+
+flow welcome_line {
+  channel voice
+  start welcome
+  slot region: enum { north south }
+
+  state welcome {
+    if region == north {
+      play "https://cdn.example.com/ivr/welcome-north.wav" or say "Welcome to Acme Bank, north office."
+    } else {
+      play "https://cdn.example.com/ivr/welcome-south.wav" or say "Welcome to Acme Bank, south office."
+    }
+    handoff general
+  }
+}
+"#;
