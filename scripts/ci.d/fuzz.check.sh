@@ -5,7 +5,8 @@
 # slower than 10 s fails CI and leaves the input under fuzz/artifacts/TARGET/, named in
 # the message with the command that replays it. The targets build without a sanitizer
 # (`-s none`: stable Rust; coverage guidance still works) and with 16 codegen units, the
-# cheapest build that still fuzzes well (bench/README.md has its time on a clean clone).
+# cheapest build that still fuzzes well (with cargo-fuzz's default of one codegen unit the
+# build took 30 min on a loaded 2-core machine, bench/README.md).
 # cargo-fuzz is installed when missing (~2 min).
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 if [ "${CSFLOW_FUZZ:-1}" = 0 ]; then
