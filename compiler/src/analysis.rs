@@ -381,10 +381,15 @@ impl<'w> Loader<'w> {
             self.parse_pending();
             next = level_end;
         }
-        let mut diagnostics = self.diagnostics;
         // Checks read the sources for `# csflow: allow(…)` comments and fix edits.
         let mut checked = check::run(&self.files, &self.sources, options);
-        diagnostics.append(&mut checked.diagnostics);
+        // The loading's few diagnostics go in front of the checks' (possibly millions),
+        // without a second copy of the checks' list.
+        let mut diagnostics = std::mem::take(&mut checked.diagnostics);
+        if !self.diagnostics.is_empty() {
+            diagnostics.reserve_exact(self.diagnostics.len());
+            diagnostics.splice(0..0, self.diagnostics);
+        }
         diagnostic::sort(&mut diagnostics);
         diagnostics.dedup();
         checked.resolution.add_imports(&self.imports);

@@ -21,7 +21,7 @@ use crate::ast::File;
 use crate::config::{Levels, Thresholds};
 use crate::diagnostic::{Diagnostic, ids};
 use crate::resolve::{self, FlowModel, Model, Resolution};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 use crate::suppress;
 
 /// Settings that change what the checks report (from `csflow.toml` and the command line).
@@ -81,28 +81,56 @@ pub fn run(files: &[(FileId, File)], sources: &SourceMap, options: &Options) -> 
     };
     let (project, flows) =
         crate::parallel::join(|| ProjectFindings::check(&context, files), check_flows);
+    // One allocation of the final size: growing a list of millions of diagnostics by
+    // doubling would hold two copies at once.
+    let total = project.shape.len()
+        + flows
+            .iter()
+            .map(|f| f.graph.len() + f.local.len())
+            .sum::<usize>();
+    let warnings_first = project.warnings.len() > diagnostics.len() + total;
+    if !warnings_first {
+        diagnostics.reserve_exact(total + project.warnings.len());
+    }
     diagnostics.extend(project.shape);
     // Broken lines and unknown names do not switch the graph checks off (check/graph.rs
     // turns them into guessed moves); an unknown `goto` name whose probable state is
-    // unreachable says so on its error too.
+    // unreachable says so on its error too. The errors are found by span through one index,
+    // not a search of the whole list per typo.
+    let unknown_states: rustc_hash::FxHashMap<Span, usize> = diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.id == ids::UNKNOWN_STATE)
+        .rev()
+        .map(|(index, d)| (d.primary.span, index))
+        .collect();
     for findings in flows {
         for (name, state, state_name) in &findings.typos {
-            if let Some(d) = diagnostics
-                .iter_mut()
-                .find(|d| d.id == ids::UNKNOWN_STATE && d.primary.span == *name)
-            {
-                d.secondary.push(crate::diagnostic::Label::new(
-                    *state,
-                    format!(
-                        "`{state_name}` is reached from nowhere else: probably the state meant"
-                    ),
-                ));
+            if let Some(&index) = unknown_states.get(name) {
+                diagnostics[index]
+                    .secondary
+                    .push(crate::diagnostic::Label::new(
+                        *state,
+                        format!(
+                            "`{state_name}` is reached from nowhere else: probably the state meant"
+                        ),
+                    ));
             }
         }
         diagnostics.extend(findings.graph);
         diagnostics.extend(findings.local);
     }
-    diagnostics.extend(project.warnings);
+    let mut diagnostics = if warnings_first {
+        // Millions of unused declarations: the others go in front of the warnings' own
+        // list rather than the warnings into a copy.
+        let mut warnings = project.warnings;
+        warnings.reserve_exact(diagnostics.len());
+        warnings.splice(0..0, diagnostics);
+        warnings
+    } else {
+        diagnostics.extend(project.warnings);
+        diagnostics
+    };
 
     drop(model);
     resolution.set_types(project.types);

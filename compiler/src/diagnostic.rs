@@ -5,7 +5,7 @@ pub mod ids;
 pub mod registry;
 pub mod render;
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use serde::Serialize;
 
 pub use registry::{CHECKS, Check, CheckId};
@@ -134,11 +134,19 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        // Room for exactly one at first (a first `push` reserves four, and a project can
+        // have millions of diagnostics, most with one label or note); then doubling.
+        if self.secondary.is_empty() {
+            self.secondary.reserve_exact(1);
+        }
         self.secondary.push(Label::new(span, message));
         self
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        if self.notes.is_empty() {
+            self.notes.reserve_exact(1);
+        }
         self.notes.push(note.into());
         self
     }
@@ -153,20 +161,36 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file, position, then name, so every output is deterministic.
+/// Sorts diagnostics by file, position, then name, so every output is deterministic; equal
+/// keys keep their order (a stable sort).
+///
+/// Sorted through a list of keys with each one's index (40 bytes a diagnostic), then moved
+/// into place by following the permutation's cycles: a stable sort of the diagnostics
+/// themselves (200 bytes each) would need a scratch copy of half of them, and a project can
+/// have millions.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (
-            a.primary.span.file,
-            a.primary.span.start,
-            a.primary.span.end,
-            a.name,
-        )
-            .cmp(&(
-                b.primary.span.file,
-                b.primary.span.start,
-                b.primary.span.end,
-                b.name,
-            ))
-    });
+    let mut order: Vec<(FileId, u32, u32, &'static str, usize)> = diagnostics
+        .iter()
+        .enumerate()
+        .map(|(index, d)| {
+            let span = d.primary.span;
+            (span.file, span.start, span.end, d.name, index)
+        })
+        .collect();
+    // The index makes every key unique, so the unstable (in-place) sort is stable here.
+    order.sort_unstable();
+    let mut target: Vec<usize> = order.into_iter().map(|key| key.4).collect();
+    // Position `i` takes the diagnostic at `target[i]`: walk each cycle once, swapping.
+    for start in 0..target.len() {
+        let mut current = start;
+        loop {
+            let next = target[current];
+            target[current] = current;
+            if next == start || next == current {
+                break;
+            }
+            diagnostics.swap(current, next);
+            current = next;
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! bundle   plain-data Bundle, to_bytes / from_bytes (+ verifier)
 //! disasm   Bundle → readable listing with source locations
 //! files    bounded reading of regular files only (sources, bundles)
+//! markup   the one XML/HTML text escaper (JUnit, TwiML, Graphviz labels)
 //! vm       Conversation::begin / send / resume → Turn (pauses at a `call`); the interpreter
 //! services what a call asks the host (CallRequest), ServiceError, the blocking Services
 //!          convenience and Mocks (csflow test / run, a server's dry runs)
@@ -30,6 +31,7 @@ pub mod builtins;
 pub mod bundle;
 pub mod disasm;
 pub mod files;
+pub mod markup;
 pub mod nlu;
 pub mod services;
 pub mod value;

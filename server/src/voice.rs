@@ -27,6 +27,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use csflow_runtime::bundle::{FlowChannel, SlotType};
+use csflow_runtime::markup;
 use csflow_runtime::vm::{ExpectKind, Output};
 use csflow_runtime::{Bundle, Channel, Conversation, Input, Status, Turn};
 use hmac::{Hmac, Mac};
@@ -83,20 +84,9 @@ impl Voice {
     }
 }
 
+/// Text inside TwiML: the entities escaped, control characters left out (nothing to say).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    markup::escape(text, markup::Controls::Drop)
 }
 
 impl Twiml {

@@ -89,17 +89,36 @@ pub fn eprint(text: &str) {
 }
 
 /// A buffered writer on stdout for large outputs (diagnostics, listings) that are streamed
-/// rather than built in memory; its failures are remembered like [`print`]'s.
+/// rather than built in memory; its failures are remembered like [`print`]'s. The check
+/// runs once per buffered chunk, not once per small write of a renderer (millions of them
+/// for a project with millions of diagnostics).
 pub fn stdout_writer() -> CheckedStdout {
     CheckedStdout(std::io::BufWriter::with_capacity(
         64 * 1024,
-        std::io::stdout().lock(),
+        Checked(std::io::stdout().lock()),
     ))
 }
 
-pub struct CheckedStdout(std::io::BufWriter<std::io::StdoutLock<'static>>);
+pub struct CheckedStdout(std::io::BufWriter<Checked>);
+
+/// Stdout under the buffer: every chunk written checks and records failures.
+pub struct Checked(std::io::StdoutLock<'static>);
 
 impl Write for CheckedStdout {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Write for Checked {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         if failed(Stream::Stdout) {
             // Stop the renderer early: the output is lost anyway.

@@ -144,7 +144,7 @@ fn start_state(analysis: &csflow_compiler::Analysis, flow: Option<&str>) -> Opti
         .iter()
         .flat_map(|(_, file)| &file.items)
         .filter_map(|item| match item {
-            csflow_compiler::ast::Item::Flow(flow) => Some(flow),
+            csflow_compiler::ast::Item::Flow(flow) => Some(&**flow),
             _ => None,
         })
         .collect();

@@ -5,6 +5,7 @@
 use super::build;
 use super::common::{self, ColorChoice};
 use csflow_compiler::testing::{self, FlowCoverage, Location, Report, TestResult};
+use csflow_runtime::markup;
 use serde_json::{Value as Json, json};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -443,20 +444,7 @@ pub fn junit(report: &Report) -> String {
 /// Text for an XML attribute or element: the five entities escaped, characters XML 1.0
 /// cannot hold (most control characters) replaced by U+FFFD.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    markup::escape(text, markup::Controls::Replace)
 }
 
 #[cfg(test)]

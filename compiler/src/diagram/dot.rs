@@ -9,6 +9,7 @@
 //! tool can map an SVG `<title>` back to `--format json`.
 
 use super::{Diagram, Edge, EdgeKind, Mark, NodeKind, option_label, shorten};
+use csflow_runtime::markup;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -135,20 +136,10 @@ fn quote(text: &str) -> String {
     out
 }
 
-/// Text inside an HTML-like label.
+/// Text inside an HTML-like label, on one line (line breaks and control characters become
+/// spaces).
 fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    markup::escape(text, markup::Controls::Space)
 }
 
 fn port(diagram: &Diagram, edge: &Edge) -> String {

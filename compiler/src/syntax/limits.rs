@@ -1,7 +1,7 @@
 //! Over-long expression chains, cut short before pest sees them.
 //!
-//! An expression may have at most [`MAX_CHAIN`] `and`/`or` parts, `not`s in a row and
-//! `.field` accesses (the lowering reports more as a syntax error). pest, though, builds
+//! An expression may have at most [`MAX_CHAIN`] `and`/`or` parts, `+ -` parts, `* /` parts,
+//! `not`s in a row and `.field` accesses (the lowering reports more as a syntax error). pest, though, builds
 //! its whole token queue before the lowering can count: a 3,000,000-part `and` chain cost
 //! 2.7 GB and 20 s to report that one error. So before a declaration or flow segment goes
 //! to pest, a byte scan (strings, regexes and comments skipped, like the chunker's) counts
@@ -11,9 +11,12 @@
 //! to the one past the limit.
 //!
 //! Counting is per parenthesis level and follows the grammar (`or` of `and`s of `not`s of
-//! postfix `.field`s). It errs towards counting less: a chain is taken to end at a brace,
-//! a comma, a bracket, a bare `=`, a statement keyword, or a line break not next to an
-//! operator. A chain counted short is still refused by the lowering, only at pest's cost.
+//! comparisons of sums of products of postfix `.field`s). It errs towards counting less: a
+//! chain is taken to end at a brace, a comma, a bracket, a bare `=`, a statement keyword, a
+//! line break not next to an operator, or (for `+ - * /`) a comparison or two operands side
+//! by side (`09:00-12:00 13:00-17:00`); a `+`/`-` after an operator is a sign, not a part,
+//! and a `/` is a regex only after `matches`, `matching` or `say`. A chain counted short is
+//! still refused by the lowering, only at pest's cost.
 
 use super::lower::MAX_CHAIN;
 
@@ -46,6 +49,9 @@ pub fn cut_long_chains(text: &str) -> Option<String> {
 struct Level {
     ors: usize,
     ands: usize,
+    /// `+`/`-` operators of the current sum, `*`/`/` of the current product.
+    sums: usize,
+    products: usize,
     nots: usize,
     fields: usize,
     /// A part past the limit started here: blank from it to the end of the chain.
@@ -105,9 +111,10 @@ fn scan(text: &[u8]) -> Vec<(usize, usize)> {
             pos = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
             continue;
         }
-        let token_end = token_end(text, pos);
+        let regex = matches!(previous_word, b"matches" | b"matching" | b"say");
+        let token_end = token_end(text, pos, regex);
         let token = &text[pos..token_end];
-        let continues = token == b"and" || token == b"or" || token == b".";
+        let continues = matches!(token, b"and" | b"or" | b"." | b"+" | b"-" | b"*" | b"/");
         if line_break && !continues {
             end_all(&mut levels, &mut cuts, pos);
         }
@@ -157,6 +164,13 @@ fn count(
     cuts: &mut Vec<(usize, usize)>,
     pos: usize,
 ) -> Last {
+    // A sum or product ends where the comparison or the `and`/`or`/`not` around it goes on,
+    // and where a second operand follows one without an operator between them.
+    let arithmetic = matches!(token, b"+" | b"-" | b"*" | b"/" | b".");
+    if !arithmetic && (last == Last::Other || is_comparison(token) || is_logic(token)) {
+        level.sums = 0;
+        level.products = 0;
+    }
     // `not`s in a row, and `.field`s, are counted only while they continue.
     if token != b"not" {
         end_nots(level, cuts, pos);
@@ -194,6 +208,18 @@ fn count(
             level.fields += 1;
             past(level.fields, MAX_CHAIN, level);
         }
+        // After an operator (or at the start), `+`/`-` is a sign and `*`/`/` no part.
+        b"+" | b"-" | b"*" | b"/" if last == Last::Operator => {}
+        b"+" | b"-" => {
+            level.sums += 1;
+            level.products = 0;
+            past(level.sums, MAX_CHAIN, level);
+        }
+        b"*" | b"/" => {
+            level.products += 1;
+            past(level.products, MAX_CHAIN, level);
+        }
+        token if is_comparison(token) => {}
         b"," | b"[" | b"]" => {
             end_nots(level, cuts, pos);
             if let Some(from) = level.cut.take() {
@@ -222,6 +248,15 @@ fn end_nots(level: &mut Level, cuts: &mut Vec<(usize, usize)>, at: usize) {
             cuts.push((from, at));
         }
     }
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=` (a run of those characters is one token).
+fn is_comparison(token: &[u8]) -> bool {
+    matches!(token.first(), Some(b'=' | b'!' | b'<' | b'>'))
+}
+
+fn is_logic(token: &[u8]) -> bool {
+    matches!(token, b"and" | b"or" | b"not")
 }
 
 /// Words that start a statement, handler or rule: no expression runs past them (`set`
@@ -265,9 +300,9 @@ fn ends_statement(word: &[u8], previous: &[u8]) -> bool {
 }
 
 /// The end of the token at `pos`: a word (letters, digits, `_`, and `.` inside a number),
-/// a string or regex literal (to its closing quote or the end of the line), a run of
-/// operator characters, or one byte.
-fn token_end(text: &[u8], pos: usize) -> usize {
+/// a string literal, a regex literal when `regex` (both to their closing quote or the end
+/// of the line), a run of comparison characters, or one byte.
+fn token_end(text: &[u8], pos: usize, regex: bool) -> usize {
     let byte = text[pos];
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     if byte.is_ascii_digit() {
@@ -284,7 +319,7 @@ fn token_end(text: &[u8], pos: usize) -> usize {
         }
         return end;
     }
-    if byte == b'"' || byte == b'/' {
+    if byte == b'"' || (byte == b'/' && regex) {
         let mut end = pos + 1;
         while end < text.len() {
             match text[end] {
@@ -357,6 +392,58 @@ mod tests {
         assert!(cut_long_chains(&format!("if {lines} {{ end }}")).is_some());
         let lines = vec!["x"; 2 * MAX_CHAIN].join("\n or ");
         assert!(cut_long_chains(&format!("if {lines} {{ end }}")).is_some());
+    }
+
+    #[test]
+    fn arithmetic_chains_past_the_limit_are_cut_per_sum_and_per_product() {
+        for op in ["+", "-", "*", "/"] {
+            let text = format!(
+                "state s {{\n  set x = {}\n  goto t\n}}",
+                chain(op, 3 * MAX_CHAIN)
+            );
+            let cut = cut_long_chains(&text).expect(op);
+            assert_eq!(cut.len(), text.len());
+            let line = cut.lines().nth(1).expect("the set line");
+            assert_eq!(
+                line.matches(&format!(" {op} ")).count(),
+                MAX_CHAIN,
+                "{line}"
+            );
+            assert!(cut.contains("goto t"));
+            // Up to one past the limit, nothing is cut.
+            let short = format!("set x = {}\ngoto t", chain(op, MAX_CHAIN + 1));
+            assert_eq!(cut_long_chains(&short), None, "{op}");
+        }
+        // Over several lines, the operator at the start of each.
+        let lines = vec!["1"; 2 * MAX_CHAIN].join("\n  + ");
+        assert!(cut_long_chains(&format!("set x = {lines}\ngoto t")).is_some());
+    }
+
+    #[test]
+    fn what_is_not_one_long_sum_is_left_alone() {
+        // Products inside a sum, sums on both sides of a comparison or of `and`, signs after
+        // an operator, and sums inside parentheses each count apart.
+        let products = vec![chain("*", 200); 200].join(" + ");
+        let compared = format!("{} < {}", chain("+", 200), chain("-", 200));
+        let logic = format!("{} and {}", chain("+", 200), chain("+", 200));
+        let signs = vec!["-1"; 200].join(" - ");
+        let groups = vec![format!("({})", chain("+", 200)); 200].join(" * ");
+        for expression in [products, compared, logic, signs, groups] {
+            let text = format!("state s {{ if {expression} {{ end }} }}");
+            assert_eq!(cut_long_chains(&text), None, "{expression}");
+        }
+        // Hours lines: times, ranges and weekdays side by side are not one chain.
+        let ranges = vec!["09:00-10:00"; 3 * MAX_CHAIN].join(" ");
+        assert_eq!(
+            cut_long_chains(&format!("hours h {{ mon-fri {ranges} }}")),
+            None
+        );
+        // A `/` after `matches` starts a regex (its `+`s and `*`s are no operators), and
+        // elsewhere is a division.
+        let regex = format!("if x matches /{}/ {{ end }}", "a+ b* ".repeat(1000));
+        assert_eq!(cut_long_chains(&regex), None);
+        let divisions = format!("if {} matches /x/ {{ end }}", chain("/", 3 * MAX_CHAIN));
+        assert!(cut_long_chains(&divisions).is_some());
     }
 
     #[test]

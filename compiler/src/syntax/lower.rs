@@ -218,7 +218,7 @@ fn merge_segments(
             diagnostics.push(diagnostic);
         }
     }
-    Item::Flow(flow)
+    Item::Flow(Box::new(flow))
 }
 
 struct Lower<'a> {
@@ -433,7 +433,7 @@ impl<'a> Lower<'a> {
             Rule::intent_decl => Item::Intent(self.intent(pair)),
             Rule::service_decl => Item::Service(self.service(pair)),
             Rule::knowledge_decl => Item::Knowledge(self.knowledge(pair)),
-            Rule::flow_decl => Item::Flow(self.flow(pair)),
+            Rule::flow_decl => Item::Flow(Box::new(self.flow(pair))),
             Rule::test_decl => Item::Test(self.test(pair)),
             _ => Item::Error(self.span(&pair)),
         }

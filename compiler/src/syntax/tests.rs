@@ -497,7 +497,7 @@ fn the_contract_sample_parses_cleanly() {
         .items
         .iter()
         .filter_map(|i| match i {
-            ast::Item::Flow(f) => Some(f),
+            ast::Item::Flow(f) => Some(&**f),
             _ => None,
         })
         .collect();
@@ -588,7 +588,7 @@ fn a_name_not_written_is_absent_not_empty() {
         .items
         .iter()
         .filter_map(|i| match i {
-            ast::Item::Flow(f) => Some(f),
+            ast::Item::Flow(f) => Some(&**f),
             _ => None,
         })
         .collect();

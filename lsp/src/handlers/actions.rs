@@ -86,7 +86,7 @@ fn flow_holding<'a>(ctx: &Ctx<'a>, span: Span) -> Option<&'a Flow> {
     let file = ctx.snapshot.ast(span.file)?;
     file.items.iter().find_map(|item| match item {
         Item::Flow(flow) if flow.span.start <= span.start && span.end <= flow.span.end => {
-            Some(flow)
+            Some(&**flow)
         }
         _ => None,
     })

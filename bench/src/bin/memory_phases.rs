@@ -1,0 +1,93 @@
+//! Live heap bytes after each stage of the pipeline on one file, and the peak of each stage:
+//! `cargo run --release -p csflow-bench --bin memory_phases -- FILE [FORMAT]`. Shows where
+//! the memory of a huge project goes (bench/README.md, issue 16); requested bytes from the
+//! counting allocator, not the allocator's slack.
+
+use csflow_bench::alloc::{Counting, live_bytes, peak_bytes, reset_peak};
+use csflow_compiler::diagnostic::render;
+use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const MB: f64 = 1024.0 * 1024.0;
+
+fn stage(name: &str, started: Instant) {
+    let live = live_bytes() as f64 / MB;
+    let peak = peak_bytes() as f64 / MB;
+    reset_peak();
+    println!(
+        "{name:<12} {:>8.2} s   live {live:>8.1} MB   peak {peak:>8.1} MB",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: memory FILE.csflow [human|short|json|sarif|github]");
+        std::process::exit(2);
+    };
+    let format = args.next().unwrap_or_else(|| "human".into());
+    let started = Instant::now();
+    let analysis = match csflow_compiler::analyze_paths(&[path.into()], &Default::default()) {
+        Ok(analysis) => analysis,
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+    };
+    stage("analyze", started);
+    println!(
+        "             {} diagnostics, {} bytes each in the Vec",
+        analysis.diagnostics.len(),
+        std::mem::size_of::<csflow_compiler::diagnostic::Diagnostic>()
+    );
+    {
+        use csflow_compiler::ast;
+        println!(
+            "             sizes: Item {} Flow {} Queue {} Service {} Knowledge {} Test {} Hours {} Intent {}",
+            std::mem::size_of::<ast::Item>(),
+            std::mem::size_of::<ast::Flow>(),
+            std::mem::size_of::<ast::Queue>(),
+            std::mem::size_of::<ast::Service>(),
+            std::mem::size_of::<ast::Knowledge>(),
+            std::mem::size_of::<ast::Test>(),
+            std::mem::size_of::<ast::Hours>(),
+            std::mem::size_of::<ast::Intent>(),
+        );
+    }
+    let started = Instant::now();
+    let mut sink = std::io::sink();
+    let (d, s) = (&analysis.diagnostics, &analysis.sources);
+    let written = match format.as_str() {
+        "short" => render::write_short(&mut sink, d, s),
+        "json" => render::write_json(&mut sink, d, s),
+        "sarif" => render::write_sarif(&mut sink, d, s),
+        "github" => render::write_github(&mut sink, d, s),
+        _ => render::write_human(&mut sink, d, s, false),
+    };
+    if let Err(error) = written {
+        eprintln!("{error}");
+    }
+    stage(&format, started);
+    // What each part of the analysis holds: the live bytes freed by dropping it.
+    let csflow_compiler::Analysis {
+        sources,
+        files,
+        diagnostics,
+        resolution,
+    } = analysis;
+    let freed = |name: &str, part: Box<dyn std::any::Any>| {
+        let before = live_bytes();
+        drop(part);
+        println!(
+            "  {name:<12} {:>8.1} MB",
+            (before - live_bytes()) as f64 / MB
+        );
+    };
+    freed("diagnostics", Box::new(diagnostics));
+    freed("resolution", Box::new(resolution));
+    freed("trees", Box::new(files));
+    freed("sources", Box::new(sources));
+}
