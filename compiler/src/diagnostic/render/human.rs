@@ -48,59 +48,27 @@ pub fn write_human(
         escaped: &escaped,
     };
     let config = Config::default();
-    let render = |_: usize, chunk: &&[Diagnostic]| {
-        let mut text = Vec::new();
-        for diagnostic in *chunk {
-            render_one(
-                &mut text, diagnostic, sources, &escaped, &files, &config, color,
-            );
-        }
-        text
-    };
-    // Drawing an excerpt costs microseconds and a project may have millions: batches of
-    // chunks are drawn on every core and written in order, so memory holds one batch's
-    // text, never the whole output.
-    let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(CHUNK).collect();
-    for batch in chunks.chunks(BATCH) {
-        for text in crate::parallel::map_in_order(batch, 2, render) {
-            out.write_all(&text)?;
+    for diagnostic in diagnostics {
+        let converted = convert(diagnostic, sources, &escaped);
+        let rendered = if color {
+            let mut writer = Ansi::new(Vec::new());
+            term::emit_to_write_style(&mut writer, &config, &files, &converted)
+                .map(|()| String::from_utf8_lossy(&writer.into_inner()).into_owned())
+        } else {
+            term::emit_into_string(&config, &files, &converted)
+        };
+        match rendered {
+            Ok(text) => out.write_all(text.as_bytes())?,
+            // Only reachable for a span outside its file (a compiler bug): still say something.
+            Err(_) => {
+                let severity = diagnostic.severity.as_str();
+                let code = code_and_name(diagnostic);
+                let message = escape_controls(&diagnostic.message);
+                out.write_all(format!("{severity}[{code}]: {message}\n\n").as_bytes())?;
+            }
         }
     }
     Ok(())
-}
-
-/// Diagnostics drawn by one worker at a time, and chunks drawn before their text is written.
-const CHUNK: usize = 2048;
-const BATCH: usize = 8;
-
-/// One diagnostic drawn by codespan, appended to `out`.
-fn render_one(
-    out: &mut Vec<u8>,
-    diagnostic: &Diagnostic,
-    sources: &SourceMap,
-    escaped: &HashMap<FileId, EscapedFile>,
-    files: &SourceFiles<'_>,
-    config: &Config,
-    color: bool,
-) {
-    let converted = convert(diagnostic, sources, escaped);
-    let rendered = if color {
-        let mut writer = Ansi::new(Vec::new());
-        term::emit_to_write_style(&mut writer, config, files, &converted)
-            .map(|()| String::from_utf8_lossy(&writer.into_inner()).into_owned())
-    } else {
-        term::emit_into_string(config, files, &converted)
-    };
-    match rendered {
-        Ok(text) => out.extend_from_slice(text.as_bytes()),
-        // Only reachable for a span outside its file (a compiler bug): still say something.
-        Err(_) => {
-            let severity = diagnostic.severity.as_str();
-            let code = code_and_name(diagnostic);
-            let message = escape_controls(&diagnostic.message);
-            out.extend_from_slice(format!("{severity}[{code}]: {message}\n\n").as_bytes());
-        }
-    }
 }
 
 /// A file's text with its unsafe characters escaped, and how offsets move.
