@@ -788,23 +788,8 @@ fn big_flow(n: usize) -> (String, usize) {
 /// Completion after `goto ` in a flow of 900 states, with `typed` written after it.
 fn complete_in_big_flow(typed: &str) -> CompletionResponse {
     let (text, at) = big_flow(900);
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    let path = root.join("big.csflow");
-    std::fs::write(&path, &text).unwrap();
-    let snapshot = csflow_lsp::project::Inputs {
-        key: csflow_lsp::project::ProjectKey::Dir(root.clone()),
-        overlays: Default::default(),
-    }
-    .analyze(std::slice::from_ref(&root));
-    let key = path.to_string_lossy().into_owned();
-    let ctx = csflow_lsp::context::Ctx {
-        snapshot: &snapshot,
-        file: snapshot.file(&key).unwrap(),
-        encoding: Encoding::Utf16,
-        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
-        now: support::now(),
-    };
+    let (_dir, snapshot, key) = analysed_alone(&text);
+    let ctx = ctx_of(&snapshot, &key);
     // The editor's text: the word being typed replaces the first goto's target.
     let end = at + text[at..].find('\n').unwrap();
     let mut typing = text.clone();
@@ -891,23 +876,8 @@ fn completion_after_the_first_goto_of_the_benchmark_tree_lists_its_states() {
     let text = flowgen_tree(1_000);
     let at = text.find("$0").unwrap();
     let text = text.replacen("$0", "", 1);
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    let path = root.join("tree.csflow");
-    std::fs::write(&path, &text).unwrap();
-    let snapshot = csflow_lsp::project::Inputs {
-        key: csflow_lsp::project::ProjectKey::Dir(root.clone()),
-        overlays: Default::default(),
-    }
-    .analyze(std::slice::from_ref(&root));
-    let key = path.to_string_lossy().into_owned();
-    let ctx = csflow_lsp::context::Ctx {
-        snapshot: &snapshot,
-        file: snapshot.file(&key).unwrap(),
-        encoding: Encoding::Utf16,
-        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
-        now: support::now(),
-    };
+    let (_dir, snapshot, key) = analysed_alone(&text);
+    let ctx = ctx_of(&snapshot, &key);
     let uri = csflow_lsp::documents::uri_for(&key).unwrap();
     let document = csflow_lsp::documents::Document::new(uri, 1, text.clone());
     let position = ctx.position(at);
@@ -923,6 +893,21 @@ fn completion_after_the_first_goto_of_the_benchmark_tree_lists_its_states() {
         list.is_incomplete,
         labels(Some(CompletionResponse::Array(shown)))
     ));
+}
+
+/// What a handler reads for the file `key` of `snapshot`, as the server gives it (UTF-16
+/// positions, the fixed test clock).
+fn ctx_of<'a>(
+    snapshot: &'a csflow_lsp::project::Snapshot,
+    key: &str,
+) -> csflow_lsp::context::Ctx<'a> {
+    csflow_lsp::context::Ctx {
+        snapshot,
+        file: snapshot.file(key).unwrap(),
+        encoding: Encoding::Utf16,
+        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
+        now: support::now(),
+    }
 }
 
 /// An analysis of `text` as the only file of a project, and the file's key.
@@ -951,13 +936,7 @@ fn hover_on_a_busy_state_names_the_first_twelve_places_and_counts_the_rest() {
     text.push_str("  state twice {\n    menu \"?\" {\n      option \"a\" key 1 goto hub\n      option \"b\" key 2 goto hub\n    }\n  }\n}\n");
     text.push_str("test \"reaches the hub\" {\n  flow f\n  expect state hub\n}\n");
     let (_dir, snapshot, key) = analysed_alone(&text);
-    let ctx = csflow_lsp::context::Ctx {
-        snapshot: &snapshot,
-        file: snapshot.file(&key).unwrap(),
-        encoding: Encoding::Utf16,
-        explain_base: csflow_lsp::diagnostics::DEFAULT_EXPLAIN_BASE,
-        now: support::now(),
-    };
+    let ctx = ctx_of(&snapshot, &key);
     let position = ctx.position(text.find("state hub").unwrap() + "state h".len());
     let hover = markdown(handlers::hover::hover(&ctx, position));
     let entered = hover
