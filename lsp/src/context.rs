@@ -20,6 +20,22 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// A request's context as the server answers it: on the real clock.
+    pub fn live(
+        snapshot: &'a Snapshot,
+        file: FileId,
+        encoding: Encoding,
+        explain_base: &'a str,
+    ) -> Ctx<'a> {
+        Ctx {
+            snapshot,
+            file,
+            encoding,
+            explain_base,
+            now: chrono::Utc::now(),
+        }
+    }
+
     pub fn sources(&self) -> &'a SourceMap {
         &self.snapshot.analysis.sources
     }

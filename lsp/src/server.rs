@@ -238,13 +238,7 @@ impl Server {
             let inner = self.inner();
             (inner.encoding, inner.settings.explain_base.clone())
         };
-        let ctx = Ctx {
-            snapshot: &snapshot,
-            file,
-            encoding,
-            explain_base: &explain_base,
-            now: chrono::Utc::now(),
-        };
+        let ctx = Ctx::live(&snapshot, file, encoding, &explain_base);
         let result = guarded(|| handler(&ctx))?;
         let current = self.inner().documents.get(uri).map(|d| d.version);
         if current != version {
@@ -302,13 +296,8 @@ impl Server {
                 .map(|(s, _, _)| s),
         };
         let ctx = snapshot.as_ref().and_then(|snapshot| {
-            Some(Ctx {
-                snapshot,
-                file: snapshot.file(&key)?,
-                encoding,
-                explain_base: &explain_base,
-                now: chrono::Utc::now(),
-            })
+            let file = snapshot.file(&key)?;
+            Some(Ctx::live(snapshot, file, encoding, &explain_base))
         });
         guarded(|| handler(&document, ctx.as_ref()))
     }
@@ -349,13 +338,7 @@ impl Server {
             };
             let offset = document.lines().offset(at.position, encoding);
             if let Some(old) = shift.to_old(offset) {
-                let ctx = Ctx {
-                    snapshot: &snapshot,
-                    file,
-                    encoding,
-                    explain_base: &explain_base,
-                    now: chrono::Utc::now(),
-                };
+                let ctx = Ctx::live(&snapshot, file, encoding, &explain_base);
                 let position = ctx.position(old);
                 let answer = guarded(|| handlers::hover::hover(&ctx, position))?;
                 return Ok(answer.map(|mut hover| {
