@@ -7,6 +7,7 @@ pub mod render;
 
 use crate::source::{FileId, Span};
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub use registry::{CHECKS, Check, CheckId};
 
@@ -21,7 +22,11 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// `text` with every [`is_unsafe_char`] written as `\u{1b}`; borrowed when there is none.
 /// Every human-readable renderer passes text from the sources through this.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    // Printable ASCII, newlines and tabs are safe: most text is settled without decoding.
+    let plain = text
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'));
+    if plain || !text.chars().any(is_unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -57,11 +62,12 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    /// Most are fixed phrases: a `&'static str` costs no allocation per diagnostic.
+    pub message: Cow<'static, str>,
 }
 
 impl Label {
-    pub fn new(span: Span, message: impl Into<String>) -> Label {
+    pub fn new(span: Span, message: impl Into<Cow<'static, str>>) -> Label {
         Label {
             span,
             message: message.into(),
@@ -106,7 +112,8 @@ pub struct Diagnostic {
     pub message: String,
     pub primary: Label,
     pub secondary: Vec<Label>,
-    pub notes: Vec<String>,
+    /// Fixed phrases are borrowed, not copied into each of (maybe millions of) diagnostics.
+    pub notes: Vec<Cow<'static, str>>,
     pub fix: Option<Fix>,
 }
 
@@ -128,12 +135,12 @@ impl Diagnostic {
     }
 
     /// Sets the message shown under the primary span.
-    pub fn with_primary_message(mut self, message: impl Into<String>) -> Diagnostic {
+    pub fn with_primary_message(mut self, message: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.primary.message = message.into();
         self
     }
 
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn with_label(mut self, span: Span, message: impl Into<Cow<'static, str>>) -> Diagnostic {
         // Room for exactly one at first (a first `push` reserves four, and a project can
         // have millions of diagnostics, most with one label or note); then doubling.
         if self.secondary.is_empty() {
@@ -143,7 +150,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+    pub fn with_note(mut self, note: impl Into<Cow<'static, str>>) -> Diagnostic {
         if self.notes.is_empty() {
             self.notes.reserve_exact(1);
         }

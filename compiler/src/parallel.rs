@@ -97,6 +97,87 @@ where
     })
 }
 
+/// Renders `items` in batches of `batch` into byte buffers, on several threads when there
+/// are at least two batches, and hands every buffer to `sink` in the items' order. Memory
+/// stays bounded whatever the number of items: each worker works one batch ahead at most
+/// (a bounded channel), so a renderer can stream millions of diagnostics. The first error
+/// of `sink` stops everything and is returned; the workers notice at their next send.
+pub fn stream_in_order<T, E, F, S>(
+    items: &[T],
+    batch: usize,
+    render: F,
+    mut sink: S,
+) -> Result<(), E>
+where
+    T: Sync,
+    F: Fn(&[T], &mut Vec<u8>) + Sync,
+    S: FnMut(&[u8]) -> Result<(), E>,
+{
+    let batch = batch.max(1);
+    let batches = items.len().div_ceil(batch);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_WORKERS)
+        .min(batches);
+    if workers < 2 {
+        let mut buffer = Vec::new();
+        for chunk in items.chunks(batch) {
+            buffer.clear();
+            render(chunk, &mut buffer);
+            sink(&buffer)?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let render = &render;
+        let mut receivers = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+            let work = move || {
+                for index in (worker..batches).step_by(workers) {
+                    let start = index * batch;
+                    let chunk = &items[start..(start + batch).min(items.len())];
+                    let mut buffer = Vec::new();
+                    render(chunk, &mut buffer);
+                    if send.send(buffer).is_err() {
+                        return;
+                    }
+                }
+            };
+            let spawned = std::thread::Builder::new()
+                .stack_size(STACK)
+                .spawn_scoped(scope, work);
+            if spawned.is_err() {
+                // No thread: render this worker's share here, in turn (see below).
+                receivers.push(None);
+            } else {
+                receivers.push(Some(receive));
+            }
+        }
+        for index in 0..batches {
+            let buffer = match &receivers[index % workers] {
+                Some(receive) => match receive.recv() {
+                    Ok(buffer) => buffer,
+                    // The worker panicked: the scope re-raises it when it ends.
+                    Err(_) => break,
+                },
+                None => {
+                    let start = index * batch;
+                    let mut buffer = Vec::new();
+                    render(&items[start..(start + batch).min(items.len())], &mut buffer);
+                    buffer
+                }
+            };
+            if let Err(error) = sink(&buffer) {
+                // Dropping the receivers makes every worker's next send fail.
+                drop(receivers);
+                return Err(error);
+            }
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +192,38 @@ mod tests {
             });
             assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn streamed_batches_arrive_in_order_and_a_sink_error_stops_them() {
+        for (len, batch) in [(0, 4), (1, 4), (7, 1), (1000, 3), (10_007, 256)] {
+            let items: Vec<u32> = (0..len).collect();
+            let mut seen = Vec::new();
+            let result: Result<(), ()> = stream_in_order(
+                &items,
+                batch,
+                |chunk, out| out.extend(chunk.iter().flat_map(|i| i.to_le_bytes())),
+                |bytes| {
+                    seen.extend_from_slice(bytes);
+                    Ok(())
+                },
+            );
+            assert!(result.is_ok());
+            let expected: Vec<u8> = items.iter().flat_map(|i| i.to_le_bytes()).collect();
+            assert_eq!(seen, expected, "{len} items in batches of {batch}");
+        }
+        let items: Vec<u32> = (0..100_000).collect();
+        let mut calls = 0;
+        let result = stream_in_order(
+            &items,
+            10,
+            |_, out| out.push(0),
+            |_| {
+                calls += 1;
+                if calls == 3 { Err("full") } else { Ok(()) }
+            },
+        );
+        assert_eq!((result, calls), (Err("full"), 3));
     }
 
     #[test]

@@ -25,6 +25,10 @@ use crate::source::FileId;
 /// cannot exhaust the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// From this many top-level declarations in one file on, they are parsed in parallel;
+/// below it a thread costs more than it saves.
+const MIN_PARALLEL_DECLARATIONS: usize = 512;
+
 /// The result of parsing one file: the tree (with error nodes) and its syntax errors.
 #[derive(Debug, Clone)]
 pub struct Parsed {
@@ -34,36 +38,56 @@ pub struct Parsed {
 
 /// Parses one file. Never panics, whatever the text.
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
-    let mut diagnostics = Vec::new();
-    let mut items = Vec::new();
-    for mut chunk in chunk::split(text) {
+    let mut chunks = chunk::split(text);
+    for chunk in &mut chunks {
         // Chunk bounds come from a byte scanner: keep them on character boundaries.
         while !text.is_char_boundary(chunk.end) {
             chunk.end += 1;
         }
-        match chunk.problem {
-            Some(problem) => {
-                let span = crate::source::Span::new(file, chunk.start, chunk.end);
-                diagnostics.push(error::chunk_problem(file, text, &chunk, problem));
-                items.push(ast::Item::Error(span));
+    }
+    // Declarations are independent of each other, so a file of many (a generated list of
+    // queues or knowledge entries) is parsed on every core. Flows are left for the second
+    // pass: a big flow spreads its own states over the cores.
+    let found = std::sync::Mutex::new(Vec::new());
+    let mut items =
+        crate::parallel::map_in_order(&chunks, MIN_PARALLEL_DECLARATIONS, |i, chunk| {
+            let span = crate::source::Span::new(file, chunk.start, chunk.end);
+            let mut diagnostics = Vec::new();
+            let item = match chunk.problem {
+                Some(problem) => {
+                    diagnostics.push(error::chunk_problem(file, text, chunk, problem));
+                    ast::Item::Error(span)
+                }
+                // A placeholder, replaced below.
+                None if !chunk.segments.is_empty() => ast::Item::Error(span),
+                None => lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics),
+            };
+            if !diagnostics.is_empty() {
+                found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, diagnostics));
             }
-            None if !chunk.segments.is_empty() => {
-                let item = lower::parse_flow_segments(
-                    file,
-                    text,
-                    chunk.start,
-                    chunk.end,
-                    &chunk.segments,
-                    &mut diagnostics,
-                );
-                items.push(item);
-            }
-            None => {
-                let item = lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics);
-                items.push(item);
-            }
+            item
+        });
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (i, chunk) in chunks.iter().enumerate() {
+        if chunk.problem.is_none() && !chunk.segments.is_empty() {
+            let mut diagnostics = Vec::new();
+            items[i] = lower::parse_flow_segments(
+                file,
+                text,
+                chunk.start,
+                chunk.end,
+                &chunk.segments,
+                &mut diagnostics,
+            );
+            found.push((i, diagnostics));
         }
     }
+    // Diagnostics in the declarations' order, as one thread would have found them.
+    found.sort_by_key(|(i, _)| *i);
+    let diagnostics: Vec<Diagnostic> = found.into_iter().flat_map(|(_, d)| d).collect();
     let broken = items
         .iter()
         .filter_map(|item| match item {

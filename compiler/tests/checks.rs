@@ -523,7 +523,7 @@ fn menus_family() {
         .diagnostics
         .iter()
         .filter(|d| d.name == "shadowed-option")
-        .map(|d| (d.message.as_str(), d.secondary[0].message.as_str()))
+        .map(|d| (d.message.as_str(), &*d.secondary[0].message))
         .collect();
     assert_eq!(
         shadowed,

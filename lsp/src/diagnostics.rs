@@ -62,7 +62,7 @@ pub fn to_lsp(
                 message: if label.message.is_empty() {
                     "here".to_string()
                 } else {
-                    label.message.clone()
+                    label.message.to_string()
                 },
             })
         })

@@ -42,8 +42,12 @@ pub fn check(files: &[(crate::source::FileId, File)], diagnostics: &mut Vec<Diag
     }
 }
 
-fn out_of_range(span: Span, message: String, label: &str, note: &str) -> Diagnostic {
-    // `label` is a `&str` so that both literals and formatted text fit.
+fn out_of_range(
+    span: Span,
+    message: String,
+    label: impl Into<std::borrow::Cow<'static, str>>,
+    note: impl Into<std::borrow::Cow<'static, str>>,
+) -> Diagnostic {
     Diagnostic::new(ids::VALUE_OUT_OF_RANGE, span, message)
         .with_primary_message(label)
         .with_note(note)
@@ -92,7 +96,7 @@ fn retry(handler: &Handler, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.push(out_of_range(
             retry.span,
             format!("this handler retries more than {MAX_RETRY} times"),
-            &format!("{} retries", shown(retry.count)),
+            format!("{} retries", shown(retry.count)),
             "callers give up long before this: retry 1 to 3 times, then hand off",
         ));
     }

@@ -60,7 +60,7 @@ struct JsonDiagnostic<'a> {
     primary_label: Option<&'a str>,
     /// The secondary labels ("first defined here", the other states of a cycle).
     labels: Vec<JsonLabel<'a>>,
-    notes: &'a [String],
+    notes: &'a [std::borrow::Cow<'static, str>],
     /// Extension: a suggested fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix<'a>>,
@@ -108,7 +108,7 @@ impl<'a> JsonDiagnostic<'a> {
             message: &diagnostic.message,
             file: path_of(sources, primary.span.file),
             range: range(sources, primary.span),
-            primary_label: (!primary.message.is_empty()).then_some(primary.message.as_str()),
+            primary_label: (!primary.message.is_empty()).then_some(&*primary.message),
             labels: diagnostic
                 .secondary
                 .iter()
