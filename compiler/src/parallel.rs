@@ -128,18 +128,21 @@ where
         }
         return Ok(());
     }
+    // Batch `index` drawn into a fresh buffer.
+    let draw = |index: usize| {
+        let start = index * batch;
+        let mut buffer = Vec::new();
+        render(&items[start..(start + batch).min(items.len())], &mut buffer);
+        buffer
+    };
     std::thread::scope(|scope| {
-        let render = &render;
+        let draw = &draw;
         let mut receivers = Vec::with_capacity(workers);
         for worker in 0..workers {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
             let work = move || {
                 for index in (worker..batches).step_by(workers) {
-                    let start = index * batch;
-                    let chunk = &items[start..(start + batch).min(items.len())];
-                    let mut buffer = Vec::new();
-                    render(chunk, &mut buffer);
-                    if send.send(buffer).is_err() {
+                    if send.send(draw(index)).is_err() {
                         return;
                     }
                 }
@@ -161,12 +164,7 @@ where
                     // The worker panicked: the scope re-raises it when it ends.
                     Err(_) => break,
                 },
-                None => {
-                    let start = index * batch;
-                    let mut buffer = Vec::new();
-                    render(&items[start..(start + batch).min(items.len())], &mut buffer);
-                    buffer
-                }
+                None => draw(index),
             };
             if let Err(error) = sink(&buffer) {
                 // Dropping the receivers makes every worker's next send fail.

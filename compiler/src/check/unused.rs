@@ -15,7 +15,7 @@ use super::{Context, edits};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::ids;
-use crate::resolve::DefId;
+use crate::resolve::{DefId, Named, Table};
 use crate::source::{FileId, Span};
 use crate::visit;
 
@@ -70,110 +70,117 @@ pub fn check(context: &Context, files: &[(FileId, File)], diagnostics: &mut Vec<
             }
             diagnostics.push(unused(
                 context,
-                ids::UNUSED_SLOT,
+                &SLOT,
                 name,
                 slot.span,
                 format!("the slot `{}` is never asked, set or read", name.name),
-                "delete it, or add the `ask` that should fill it",
-                "slot",
             ));
         }
     }
     let model = context.model;
     let is_used = |id: Option<DefId>, name: &str| is_used(id) || project.spares(name);
+    let (intents, queues, knowledge) = (&model.intents, &model.queues, &model.knowledge);
     // Counted first and reserved once: a generated project can have millions of unused
     // declarations, and growing the list by doubling copies it and touches twice the memory.
-    let unused_names = |names: &mut dyn Iterator<Item = (Option<&Ident>, DefId)>| {
-        names
-            .filter(|(name, id)| name.is_some_and(|name| !is_used(Some(*id), &name.name)))
-            .count()
-    };
     diagnostics.reserve(
-        unused_names(
-            &mut model
-                .intents
-                .iter_defs()
-                .map(|(d, id)| (d.name.as_ref(), id)),
-        ) + unused_names(
-            &mut model
-                .queues
-                .iter_defs()
-                .map(|(d, id)| (d.name.as_ref(), id)),
-        ) + unused_names(
-            &mut model
-                .knowledge
-                .iter_defs()
-                .map(|(d, id)| (d.name.as_ref(), id)),
-        ),
+        unused_in(intents, &is_used).count()
+            + unused_in(queues, &is_used).count()
+            + unused_in(knowledge, &is_used).count(),
     );
-    for (intent, id) in model.intents.iter_defs() {
-        if let Some(name) = &intent.name
-            && !is_used(Some(id), &name.name)
-        {
-            diagnostics.push(unused(
-                context,
-                ids::UNUSED_INTENT,
-                name,
-                intent.span,
-                format!("no option, `escalate` rule or expression matches the intent `{}`", name.name),
-                "use it where customers should be able to say it (an option's `intent`, an `escalate` rule), or delete it",
-                "intent",
-            ));
-        }
+    for (intent, name) in unused_in(intents, &is_used) {
+        diagnostics.push(unused(
+            context,
+            &INTENT,
+            name,
+            intent.span,
+            format!(
+                "no option, `escalate` rule or expression matches the intent `{}`",
+                name.name
+            ),
+        ));
     }
-    for (queue, id) in model.queues.iter_defs() {
-        if let Some(name) = &queue.name
-            && !is_used(Some(id), &name.name)
-        {
-            diagnostics.push(unused(
-                context,
-                ids::UNUSED_QUEUE,
-                name,
-                queue.span,
-                format!("nothing hands off to the queue `{}`", name.name),
-                "hand off to it where it belongs, or delete it (a test's `expect handoff` is not a use)",
-                "queue",
-            ));
-        }
+    for (queue, name) in unused_in(queues, &is_used) {
+        diagnostics.push(unused(
+            context,
+            &QUEUE,
+            name,
+            queue.span,
+            format!("nothing hands off to the queue `{}`", name.name),
+        ));
     }
-    for (kb, id) in model.knowledge.iter_defs() {
-        if let Some(name) = &kb.name
-            && !is_used(Some(id), &name.name)
-        {
-            diagnostics.push(unused(
-                context,
-                ids::UNUSED_KNOWLEDGE,
-                name,
-                kb.span,
-                format!("nothing answers from the knowledge base `{}`", name.name),
-                "add an `answer from` where customers ask such questions, or delete it",
-                "knowledge base",
-            ));
-        }
+    for (kb, name) in unused_in(knowledge, &is_used) {
+        diagnostics.push(unused(
+            context,
+            &KNOWLEDGE,
+            name,
+            kb.span,
+            format!("nothing answers from the knowledge base `{}`", name.name),
+        ));
     }
 }
 
+/// The named declarations of `table` that nothing uses, in source order.
+fn unused_in<'t, 'a, T: Named>(
+    table: &'t Table<'a, T>,
+    is_used: &'t dyn Fn(Option<DefId>, &str) -> bool,
+) -> impl Iterator<Item = (&'a T, &'a Ident)> + 't {
+    table.iter_defs().filter_map(move |(decl, id)| {
+        decl.name()
+            .filter(|name| !is_used(Some(id), &name.name))
+            .map(|name| (decl, name))
+    })
+}
+
+/// What the diagnostics of one kind of declaration say besides their message: fixed
+/// phrases, so millions of them cost no allocation each.
+struct Kind {
+    check: crate::diagnostic::CheckId,
+    /// `slot`, `knowledge base`: in the fix's title.
+    word: &'static str,
+    label: &'static str,
+    note: &'static str,
+}
+
+const SLOT: Kind = Kind {
+    check: ids::UNUSED_SLOT,
+    word: "slot",
+    label: "this slot is never used",
+    note: "delete it, or add the `ask` that should fill it",
+};
+
+const INTENT: Kind = Kind {
+    check: ids::UNUSED_INTENT,
+    word: "intent",
+    label: "this intent is never used",
+    note: "use it where customers should be able to say it (an option's `intent`, an `escalate` rule), or delete it",
+};
+
+const QUEUE: Kind = Kind {
+    check: ids::UNUSED_QUEUE,
+    word: "queue",
+    label: "this queue is never used",
+    note: "hand off to it where it belongs, or delete it (a test's `expect handoff` is not a use)",
+};
+
+const KNOWLEDGE: Kind = Kind {
+    check: ids::UNUSED_KNOWLEDGE,
+    word: "knowledge base",
+    label: "this knowledge base is never used",
+    note: "add an `answer from` where customers ask such questions, or delete it",
+};
+
 fn unused(
     context: &Context,
-    check: crate::diagnostic::CheckId,
+    kind: &Kind,
     name: &Ident,
     declaration: Span,
     message: String,
-    note: &'static str,
-    kind: &str,
 ) -> Diagnostic {
-    Diagnostic::new(check, name.span, message)
-        .with_primary_message(match kind {
-            // Fixed phrases: no allocation for each of millions of unused declarations.
-            "slot" => "this slot is never used".into(),
-            "intent" => "this intent is never used".into(),
-            "queue" => "this queue is never used".into(),
-            "knowledge base" => "this knowledge base is never used".into(),
-            other => std::borrow::Cow::Owned(format!("this {other} is never used")),
-        })
-        .with_note(note)
+    Diagnostic::new(kind.check, name.span, message)
+        .with_primary_message(kind.label)
+        .with_note(kind.note)
         .with_fix(edits::unsafe_fix(
-            format!("remove the {kind} `{}`", name.name),
+            format!("remove the {} `{}`", kind.word, name.name),
             vec![edits::remove(context.sources, declaration)],
         ))
 }
