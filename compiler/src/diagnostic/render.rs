@@ -9,6 +9,7 @@
 
 mod github;
 mod human;
+mod human_plain;
 mod json;
 mod sarif;
 mod short;

@@ -60,12 +60,48 @@ pub fn write_human(
     )
 }
 
+/// `diagnostic` as codespan draws it without colour, bypassing the direct drawing of the
+/// common shape: the reference [`super::human_plain`] is tested against.
+#[cfg(test)]
+pub(super) fn codespan_plain(diagnostic: &Diagnostic, sources: &SourceMap) -> Vec<u8> {
+    let escaped = escaped_files(std::slice::from_ref(diagnostic), sources);
+    let files = SourceFiles {
+        sources,
+        escaped: &escaped,
+    };
+    let mut text = Vec::new();
+    draw_with_codespan(
+        &mut text,
+        diagnostic,
+        sources,
+        &files,
+        &Config::default(),
+        false,
+    );
+    text
+}
+
 /// Diagnostics drawn per batch (on every core, written in order): ~100 KB of text, so the
 /// batches in flight stay far below what is written.
 const BATCH: usize = 256;
 
-/// Appends one diagnostic, drawn by codespan, to `text`.
+/// Appends one diagnostic to `text`: the common shape drawn directly, the rest by codespan.
 fn render_one(
+    text: &mut Vec<u8>,
+    diagnostic: &Diagnostic,
+    sources: &SourceMap,
+    files: &SourceFiles<'_>,
+    config: &Config,
+    color: bool,
+) {
+    if !color && super::human_plain::draw(text, diagnostic, sources) {
+        return;
+    }
+    draw_with_codespan(text, diagnostic, sources, files, config, color);
+}
+
+/// Appends one diagnostic, drawn by codespan, to `text`.
+fn draw_with_codespan(
     text: &mut Vec<u8>,
     diagnostic: &Diagnostic,
     sources: &SourceMap,
@@ -227,7 +263,7 @@ fn convert(
 }
 
 /// Lines longer than this are not excerpted (the place is given as a note instead).
-const MAX_EXCERPT_LINE: usize = 1024;
+pub(super) const MAX_EXCERPT_LINE: usize = 1024;
 
 /// The length of the first or last line of `span` when one is longer than
 /// [`MAX_EXCERPT_LINE`].
