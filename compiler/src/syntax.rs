@@ -60,7 +60,11 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                 }
                 // A placeholder, replaced below.
                 None if !chunk.segments.is_empty() => ast::Item::Error(span),
-                None => lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics),
+                None => fast::decls::queue(file, text, chunk.start, chunk.end)
+                    .map(ast::Item::Queue)
+                    .unwrap_or_else(|| {
+                        lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics)
+                    }),
             };
             if !diagnostics.is_empty() {
                 found

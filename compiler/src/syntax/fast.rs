@@ -15,6 +15,8 @@
 //! `tests::fast_path_matches_pest` and the property test in `tests/robustness.rs` hold the
 //! two to the same trees.
 
+pub mod decls;
+
 use super::keywords::{RESERVED, STATEMENTS};
 use super::lower::MAX_CHAIN;
 use crate::ast::*;

@@ -73,6 +73,79 @@ fn fast_path_matches_pest() {
     assert!(compared > 200, "the fast path took only {compared} states");
 }
 
+/// Pieces of (mostly almost) queue declarations: the fast reader must give pest's tree for
+/// every chunk it accepts, and accept the plain ones.
+const QUEUE_PIECES: &[&str] = &[
+    "queue",
+    " ",
+    "\t",
+    "\n",
+    "q1",
+    "true",
+    "{",
+    "}",
+    "hours",
+    "office",
+    "# 注释\n",
+    "\r\n",
+    "skills",
+    "[\"a\"]",
+    "\u{3000}",
+    "名",
+    "_x",
+    "queue q2 { }\n",
+    "queue q3 { hours h }\n",
+];
+
+/// Compares the fast declaration reader with pest on every chunk of `text`; returns how
+/// many chunks it accepted.
+fn compare_fast_declarations(text: &str) -> usize {
+    let mut accepted = 0;
+    for chunk in chunk::split(text) {
+        if chunk.problem.is_some() || !chunk.segments.is_empty() {
+            continue;
+        }
+        let Some(queue) = fast::decls::queue(FileId(0), text, chunk.start, chunk.end) else {
+            continue;
+        };
+        let mut diagnostics = Vec::new();
+        let reference =
+            lower::parse_item(FileId(0), text, chunk.start, chunk.end, &mut diagnostics);
+        assert!(
+            diagnostics.is_empty(),
+            "{:?}",
+            &text[chunk.start..chunk.end]
+        );
+        assert_eq!(
+            reference,
+            ast::Item::Queue(queue),
+            "{:?}",
+            &text[chunk.start..chunk.end]
+        );
+        accepted += 1;
+    }
+    accepted
+}
+
+#[test]
+fn fast_declarations_match_pest() {
+    let plain = "queue a { }\nqueue b{}\n# 注释\nqueue\tc {\n  hours office # 营业\n}\n\nqueue d { hours h }\r\n";
+    assert_eq!(compare_fast_declarations(plain), 4);
+    // Left to pest: a name on the next line, a reserved name, skills, two hours, junk.
+    let other = "queue\ne { }\nqueue true { }\nqueue f { skills [\"a\"] }\nqueue g { hours a hours b }\nqueue h { x }\n";
+    assert_eq!(compare_fast_declarations(other), 0);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+
+    #[test]
+    fn fast_declarations_match_pest_on_any_text(pieces in proptest::collection::vec(0..QUEUE_PIECES.len(), 0..24)) {
+        let text: String = pieces.iter().map(|&i| QUEUE_PIECES[i]).collect();
+        compare_fast_declarations(&text);
+    }
+}
+
 type Gap<'a> = dyn FnMut(&mut String, &mut dyn FnMut(usize) -> usize) + 'a;
 
 /// A generated IVR tree of `states` menus (Chinese, escapes, every option form, trailing
