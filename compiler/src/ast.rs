@@ -121,13 +121,14 @@ pub struct BrokenDecl {
     pub name: Ident,
 }
 
-// A flow (with its voice settings) is several times larger than the other items: boxed, so
-// that a file of millions of small declarations (queues, intents) holds ~150 bytes per
-// item instead of a flow's size (issue 16: 2,000,000 queues).
+// A flow (with its voice settings) is several times larger than the other items, and an
+// `hours` block (its weekly table) the largest of the rest: both boxed, so that a file of
+// millions of small declarations (queues, intents) holds ~120 bytes per item instead of a
+// flow's size (issue 16: 2,000,000 queues).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Import(Import),
-    Hours(Hours),
+    Hours(Box<Hours>),
     Queue(Queue),
     Intent(Intent),
     Service(Service),

@@ -86,7 +86,7 @@ impl Levels {
         if self.levels.is_empty() {
             return;
         }
-        diagnostics.retain_mut(|d| match self.get(d.name) {
+        diagnostics.retain_mut(|d| match self.get(d.name()) {
             Some(Level::Allow) => false,
             Some(Level::Deny) => {
                 d.severity = Severity::Error;
@@ -408,7 +408,7 @@ mod tests {
         ];
         levels.apply(&mut diagnostics);
         let shown: Vec<(&str, Severity)> =
-            diagnostics.iter().map(|d| (d.name, d.severity)).collect();
+            diagnostics.iter().map(|d| (d.name(), d.severity)).collect();
         assert_eq!(
             shown,
             [

@@ -7,6 +7,7 @@ pub mod render;
 
 use crate::source::{FileId, Span};
 use serde::Serialize;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 pub use registry::{CHECKS, Check, CheckId};
@@ -92,44 +93,55 @@ pub enum Applicability {
     Unsafe,
 }
 
+/// A fix's edits: one inline (a removal, a replacement, an insertion), more on the heap.
+pub type Edits = SmallVec<[Edit; 1]>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    pub title: String,
-    pub edits: Vec<Edit>,
+    pub title: Cow<'static, str>,
+    pub edits: Edits,
     pub applicability: Applicability,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A diagnostic's notes: most have one fixed phrase, held inline and borrowed.
+pub type Notes = SmallVec<[Cow<'static, str>; 1]>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Which check this is.
-    #[serde(skip)]
+    /// Which check this is: its name and code come from the registry ([`Diagnostic::name`],
+    /// [`Diagnostic::code`]) rather than being copied into each of (maybe millions of)
+    /// diagnostics.
     pub id: CheckId,
-    /// The contract name, e.g. `unreachable-state`.
-    pub name: &'static str,
-    /// Stable code, never reused, e.g. `W0101`.
-    pub code: &'static str,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
     pub secondary: Vec<Label>,
     /// Fixed phrases are borrowed, not copied into each of (maybe millions of) diagnostics.
-    pub notes: Vec<Cow<'static, str>>,
+    pub notes: Notes,
     pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
+    /// The check's contract name, e.g. `unreachable-state`.
+    pub fn name(&self) -> &'static str {
+        self.id.check().name
+    }
+
+    /// The check's stable code, never reused, e.g. `W0101`.
+    pub fn code(&self) -> &'static str {
+        self.id.check().code
+    }
+
     /// A diagnostic of the check `id` (one of [`ids`]), at its registry's default severity.
     pub fn new(id: CheckId, span: Span, message: impl Into<String>) -> Diagnostic {
         let check = id.check();
         Diagnostic {
             id,
-            name: check.name,
-            code: check.code,
             severity: check.severity,
             message: message.into(),
             primary: Label::new(span, ""),
             secondary: Vec::new(),
-            notes: Vec::new(),
+            notes: Notes::new(),
             fix: None,
         }
     }
@@ -176,12 +188,25 @@ impl Diagnostic {
 /// themselves (200 bytes each) would need a scratch copy of half of them, and a project can
 /// have millions.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
+    let key = |d: &Diagnostic| {
+        (
+            d.primary.span.file,
+            d.primary.span.start,
+            d.primary.span.end,
+            d.name(),
+        )
+    };
+    // Checks report in source order, so a long list is often sorted already: then the stable
+    // sort changes nothing and its keys (40 bytes a diagnostic) are not worth building.
+    if diagnostics.is_sorted_by(|a, b| key(a) <= key(b)) {
+        return;
+    }
     let mut order: Vec<(FileId, u32, u32, &'static str, usize)> = diagnostics
         .iter()
         .enumerate()
         .map(|(index, d)| {
             let span = d.primary.span;
-            (span.file, span.start, span.end, d.name, index)
+            (span.file, span.start, span.end, d.name(), index)
         })
         .collect();
     // The index makes every key unique, so the unstable (in-place) sort is stable here.

@@ -35,7 +35,7 @@ pub fn apply(files: &[(FileId, File)], sources: &SourceMap, diagnostics: &mut Ve
         }
         !places
             .into_iter()
-            .any(|offset| allowed_at(source, offset, d.name, d.code))
+            .any(|offset| allowed_at(source, offset, d.name(), d.code()))
     });
     diagnostics.extend(unknown);
 }

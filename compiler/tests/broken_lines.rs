@@ -115,7 +115,7 @@ fn seen(analysis: &Analysis) -> Vec<Seen> {
                 text.push_str(note);
             }
             Seen {
-                key: (d.name, file, line, column, d.message.clone()),
+                key: (d.name(), file, line, column, d.message.clone()),
                 label_lines,
                 text,
             }
@@ -492,7 +492,7 @@ fn breaking_one_line_reports_only_that_line() {
 fn generated_projects_have_findings_to_keep() {
     for seed in [7, 11, 23] {
         let analysis = analyze(&generated(seed));
-        let names: Vec<&str> = analysis.diagnostics.iter().map(|d| d.name).collect();
+        let names: Vec<&str> = analysis.diagnostics.iter().map(|d| d.name()).collect();
         eprintln!("gen{seed}: {names:?}");
         assert!(!analysis.has_errors(), "gen{seed}: {names:?}");
         for expected in ["unreachable-state", "unused-slot", "question-without-input"] {

@@ -28,7 +28,7 @@ fn analyze(text: &str) -> Analysis {
 }
 
 fn names(analysis: &Analysis) -> Vec<&'static str> {
-    analysis.diagnostics.iter().map(|d| d.name).collect()
+    analysis.diagnostics.iter().map(|d| d.name()).collect()
 }
 
 fn rendered(analysis: &Analysis) -> String {
@@ -137,7 +137,7 @@ fn mutation_drop_an_option() {
     let unreachable: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "unreachable-state")
+        .filter(|d| d.name() == "unreachable-state")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -166,7 +166,7 @@ fn mutation_retarget_a_goto_to_a_missing_state() {
     let unreachable: Vec<&Diagnostic> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "unreachable-state")
+        .filter(|d| d.name() == "unreachable-state")
         .collect();
     assert_eq!(unreachable.len(), 1, "{}", rendered(&analysis));
     assert_eq!(
@@ -175,13 +175,13 @@ fn mutation_retarget_a_goto_to_a_missing_state() {
     );
     assert!(unreachable[0].notes[0].contains("`goto mainmenu` names no state"));
     assert_eq!(
-        unreachable[0].fix.as_ref().map(|f| f.title.as_str()),
+        unreachable[0].fix.as_ref().map(|f| f.title.as_ref()),
         Some("write `goto main_menu`")
     );
     let unknown = analysis
         .diagnostics
         .iter()
-        .find(|d| d.name == "unknown-state")
+        .find(|d| d.name() == "unknown-state")
         .expect("unknown-state");
     assert!(
         unknown.secondary[0]
@@ -250,7 +250,7 @@ fn mutation_a_queue_loses_its_hours() {
     let unreachable: Vec<_> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "unreachable-state")
+        .filter(|d| d.name() == "unreachable-state")
         .collect();
     assert_eq!(unreachable.len(), 1, "{}", rendered(&analysis));
     assert!(
@@ -342,7 +342,7 @@ fn count(analysis: &Analysis, name: &str) -> usize {
     analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == name)
+        .filter(|d| d.name() == name)
         .count()
 }
 
@@ -350,7 +350,7 @@ fn apply_fix(analysis: &Analysis, name: &str) -> String {
     let diagnostic = analysis
         .diagnostics
         .iter()
-        .find(|d| d.name == name)
+        .find(|d| d.name() == name)
         .expect("diagnostic");
     let fix = diagnostic.fix.as_ref().expect("a fix");
     assert_eq!(
@@ -408,7 +408,7 @@ fn reachability_family() {
         analysis
             .diagnostics
             .iter()
-            .find(|d| d.name == "trap-state")
+            .find(|d| d.name() == "trap-state")
             .unwrap()
             .secondary
             .len(),
@@ -522,7 +522,7 @@ fn menus_family() {
     let shadowed: Vec<(&str, &str)> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "shadowed-option")
+        .filter(|d| d.name() == "shadowed-option")
         .map(|d| (d.message.as_str(), &*d.secondary[0].message))
         .collect();
     assert_eq!(
@@ -721,7 +721,7 @@ fn knowledge_family() {
     let messages: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "duplicate-question")
+        .filter(|d| d.name() == "duplicate-question")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -815,7 +815,7 @@ fn unused_family() {
     let unused: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "unused-queue")
+        .filter(|d| d.name() == "unused-queue")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -892,7 +892,7 @@ fn levels_and_suppressions() {
         analysis
             .diagnostics
             .iter()
-            .any(|d| d.name == "unreachable-state" && d.severity == Severity::Error)
+            .any(|d| d.name() == "unreachable-state" && d.severity == Severity::Error)
     );
     levels
         .levels
@@ -959,7 +959,7 @@ fn the_same_bad_regex_is_reported_at_every_place_it_is_written() {
     let lines: Vec<u32> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "invalid-regex")
+        .filter(|d| d.name() == "invalid-regex")
         .map(|d| {
             analysis
                 .sources
@@ -1001,7 +1001,7 @@ test "t" {
     let messages: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "value-out-of-range")
+        .filter(|d| d.name() == "value-out-of-range")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -1026,7 +1026,7 @@ test "t" {
     let found: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "value-out-of-range")
+        .filter(|d| d.name() == "value-out-of-range")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -1092,7 +1092,7 @@ flow f {
     let found: Vec<(&str, String)> = analysis
         .diagnostics
         .iter()
-        .map(|d| (d.name, d.message.clone()))
+        .map(|d| (d.name(), d.message.clone()))
         .collect();
     let has = |name: &str, part: &str| {
         found
@@ -1160,8 +1160,8 @@ flow f {{
         analyze(&menu(max, keys))
             .diagnostics
             .iter()
-            .filter(|d| !["prompt-key-mismatch", "voice-menu-too-long"].contains(&d.name))
-            .map(|d| (d.name, d.message.clone()))
+            .filter(|d| !["prompt-key-mismatch", "voice-menu-too-long"].contains(&d.name()))
+            .map(|d| (d.name(), d.message.clone()))
             .collect()
     };
     assert_eq!(
@@ -1220,7 +1220,7 @@ fn a_loop_back_to_an_ask_of_a_set_slot_is_an_input_free_cycle() {
     let cycle = analysis
         .diagnostics
         .iter()
-        .find(|d| d.name == "input-free-cycle")
+        .find(|d| d.name() == "input-free-cycle")
         .expect("cycle");
     assert!(
         cycle.notes[0].contains("`set more = none`"),
@@ -1253,7 +1253,7 @@ fn chinese_questions_and_digit_words_are_read() {
     let questions: Vec<u32> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "question-without-input")
+        .filter(|d| d.name() == "question-without-input")
         .map(|d| d.primary.span.start)
         .collect();
     assert_eq!(questions.len(), 3, "{}", rendered(&analysis));
@@ -1292,7 +1292,7 @@ hours split {
     let messages: Vec<&str> = analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "invalid-hours")
+        .filter(|d| d.name() == "invalid-hours")
         .map(|d| d.message.as_str())
         .collect();
     assert_eq!(
@@ -1311,7 +1311,7 @@ hours split {
         analyze(lunch)
             .diagnostics
             .iter()
-            .all(|d| d.name != "invalid-hours")
+            .all(|d| d.name() != "invalid-hours")
     );
 }
 
@@ -1346,7 +1346,7 @@ fn test_blocks_check_names_like_flows() {
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.name, d.message.as_str()))
+        .map(|d| (d.name(), d.message.as_str()))
         .collect();
     assert_eq!(
         found,
@@ -1391,7 +1391,7 @@ test "t" {
     let found: Vec<(&str, &str)> = analysis
         .diagnostics
         .iter()
-        .map(|d| (d.name, d.message.as_str()))
+        .map(|d| (d.name(), d.message.as_str()))
         .collect();
     assert_eq!(
         found,

@@ -93,7 +93,7 @@ fn marks_come_from_the_diagnostics() {
     let names: Vec<&str> = survey
         .diagnostics
         .iter()
-        .map(|d| d.diagnostic.name)
+        .map(|d| d.diagnostic.name())
         .collect();
     assert_eq!(
         names,
@@ -285,7 +285,7 @@ fn a_broken_flow_is_still_drawn() {
     assert!(
         d.diagnostics
             .iter()
-            .any(|d| d.diagnostic.name == "syntax-error")
+            .any(|d| d.diagnostic.name() == "syntax-error")
     );
     let no_start = "flow f {\n  state a { end }\n}\n";
     let analysis = csflow_compiler::analyze(

@@ -85,7 +85,7 @@ fn each_broken_file_reports_its_own_error_and_nothing_else() {
         .iter()
         .map(|d| {
             let path = analysis.sources.get(d.primary.span.file).path.clone();
-            (path, d.name)
+            (path, d.name())
         })
         .collect();
     let expected: Vec<(String, &str)> = (0..FILES)

@@ -96,7 +96,7 @@ fn a_hash_inside_a_string_does_not_silence_a_warning() {
         analyze(text)
             .diagnostics
             .iter()
-            .filter(|d| d.name == "unused-slot")
+            .filter(|d| d.name() == "unused-slot")
             .count()
     };
     assert_eq!(count(&flow("")), 1);

@@ -145,7 +145,7 @@ fn recovery_fixtures() {
             analysis
                 .diagnostics
                 .iter()
-                .any(|d| d.name == "syntax-error"),
+                .any(|d| d.name() == "syntax-error"),
             "every fixture has a broken line"
         );
         let (_, file) = &analysis.files[0];
@@ -177,7 +177,7 @@ fn a_broken_escalate_rule_is_kept_and_reports_only_its_syntax_error() {
     ] {
         let text = std::fs::read_to_string(dir.join(format!("{name}.csflow"))).expect("fixture");
         let analysis = analyze(&text);
-        let names: Vec<&str> = analysis.diagnostics.iter().map(|d| d.name).collect();
+        let names: Vec<&str> = analysis.diagnostics.iter().map(|d| d.name()).collect();
         assert_eq!(names, expected, "{name}");
         let Some(Item::Flow(flow)) = analysis.files[0]
             .1
@@ -200,7 +200,11 @@ fn a_broken_escalate_rule_is_kept_and_reports_only_its_syntax_error() {
                 "intent agent an\n",
                 "intent agent and turns > 3 handoff care\n",
             );
-        let names: Vec<&str> = analyze(&fixed).diagnostics.iter().map(|d| d.name).collect();
+        let names: Vec<&str> = analyze(&fixed)
+            .diagnostics
+            .iter()
+            .map(|d| d.name())
+            .collect();
         assert!(names.is_empty(), "{name} fixed: {names:?}");
     }
 }

@@ -216,7 +216,7 @@ fn a_workspace_reparses_only_the_edited_file_and_keeps_file_ids() {
     assert_eq!(workspace.parse_count(), 3);
     assert_eq!(id_of(&edited, &a), a_id);
     assert_eq!(id_of(&edited, &b), b_id);
-    let names: Vec<&str> = edited.diagnostics.iter().map(|d| d.name).collect();
+    let names: Vec<&str> = edited.diagnostics.iter().map(|d| d.name()).collect();
     assert!(names.contains(&"unknown-queue"), "{names:?}");
 
     // Loading the files in the other order keeps each path's id.
@@ -304,7 +304,7 @@ flow f {
         .diagnostics
         .iter()
         .filter(|d| d.severity == csflow_compiler::diagnostic::Severity::Error)
-        .map(|d| d.name)
+        .map(|d| d.name())
         .collect();
     assert_eq!(errors, ["invalid-regex"], "{:?}", analysis.diagnostics);
     let regex = &analysis.diagnostics[0];
@@ -329,7 +329,7 @@ flow f { start a state a { answer from faq else { end } end } }
         !no_date
             .diagnostics
             .iter()
-            .any(|d| d.name == "stale-knowledge")
+            .any(|d| d.name() == "stale-knowledge")
     );
     let dated = csflow_compiler::analyze(
         inputs,
@@ -340,6 +340,6 @@ flow f { start a state a { answer from faq else { end } end } }
         dated
             .diagnostics
             .iter()
-            .any(|d| d.name == "stale-knowledge")
+            .any(|d| d.name() == "stale-knowledge")
     );
 }

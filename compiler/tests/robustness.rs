@@ -19,7 +19,7 @@ fn syntax_errors(analysis: &Analysis) -> usize {
     analysis
         .diagnostics
         .iter()
-        .filter(|d| d.name == "syntax-error")
+        .filter(|d| d.name() == "syntax-error")
         .count()
 }
 

@@ -17,7 +17,12 @@ fn syntax_error_fixtures() {
         let id: FileId = sources.add(name, text.clone());
         let parsed = parse_file(id, &text);
         assert!(!parsed.diagnostics.is_empty(), "every fixture has mistakes");
-        assert!(parsed.diagnostics.iter().all(|d| d.name == "syntax-error"));
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .all(|d| d.name() == "syntax-error")
+        );
         let rendered = render::human(&parsed.diagnostics, &sources, false);
         insta::assert_snapshot!(format!(
             "{text}\n----- {} diagnostics -----\n{rendered}",

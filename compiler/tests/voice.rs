@@ -16,7 +16,7 @@ fn analyze(text: &str) -> Analysis {
 }
 
 fn names(analysis: &Analysis) -> Vec<&'static str> {
-    analysis.diagnostics.iter().map(|d| d.name).collect()
+    analysis.diagnostics.iter().map(|d| d.name()).collect()
 }
 
 /// A voice flow with every addition; `{CHANNEL}` and `{EXTRA}` are filled in by the tests.

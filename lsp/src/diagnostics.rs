@@ -70,14 +70,14 @@ pub fn to_lsp(
     Diagnostic {
         range: span_range(sources, diagnostic.primary.span, encoding),
         severity: Some(severity),
-        code: Some(NumberOrString::String(diagnostic.name.to_string())),
-        code_description: explain_url(explain_base, diagnostic.name)
+        code: Some(NumberOrString::String(diagnostic.name().to_string())),
+        code_description: explain_url(explain_base, diagnostic.name())
             .map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         // The stable code too, so a code action can find the compiler's diagnostic again.
-        data: Some(serde_json::json!({ "code": diagnostic.code })),
+        data: Some(serde_json::json!({ "code": diagnostic.code() })),
     }
 }

@@ -247,7 +247,7 @@ mod tests {
                 .analysis
                 .diagnostics
                 .iter()
-                .any(|d| d.name == "syntax-error")
+                .any(|d| d.name() == "syntax-error")
         );
     }
 }

@@ -675,7 +675,7 @@ fn rename_at(file: &str, find: &str, replace: &str, new_name: &str) -> String {
                 .diagnostics
                 .iter()
                 .filter(|d| d.severity == csflow_compiler::diagnostic::Severity::Error)
-                .map(|d| d.name)
+                .map(|d| d.name())
                 .collect();
             out.push_str(&format!("errors after renaming: {errors:?}\n"));
         }

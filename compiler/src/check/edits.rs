@@ -1,7 +1,8 @@
 //! Building the text edits of fixes: removing a declaration with its lines, inserting a line.
 
-use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Edits, Fix};
 use crate::source::{SourceMap, Span};
+use std::borrow::Cow;
 
 /// An edit that removes `span`; when it fills its lines (blank or a trailing comment
 /// aside), whole lines go, and a blank line left doubled is removed too.
@@ -54,10 +55,10 @@ pub fn insert_line_before(sources: &SourceMap, at: Span, line: &str, blank_after
 }
 
 /// A fix that changes behaviour: offered by editors, never applied without asking.
-pub fn unsafe_fix(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+pub fn unsafe_fix(title: impl Into<Cow<'static, str>>, edits: Vec<Edit>) -> Fix {
     Fix {
         title: title.into(),
-        edits,
+        edits: Edits::from_vec(edits),
         applicability: Applicability::Unsafe,
     }
 }

@@ -97,7 +97,7 @@ fn line_cols(sources: &SourceMap, span: Span) -> (LineCol, LineCol) {
 
 /// `E0004/unknown-state`: the bracketed part of human and short headers.
 fn code_and_name(diagnostic: &Diagnostic) -> String {
-    format!("{}/{}", diagnostic.code, diagnostic.name)
+    format!("{}/{}", diagnostic.code(), diagnostic.name())
 }
 
 #[cfg(test)]

@@ -799,13 +799,13 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnos
         }
         let mut on: Vec<usize> = holder(diagnostic.primary.span).into_iter().collect();
         if matches!(
-            diagnostic.name,
+            diagnostic.name(),
             "trap-state" | "no-path-to-human" | "input-free-cycle"
         ) {
             on.extend(diagnostic.secondary.iter().filter_map(|l| holder(l.span)));
         }
         on.dedup();
-        attached.push((on, Mark::of(diagnostic.name)));
+        attached.push((on, Mark::of(diagnostic.name())));
         kept.push(diagnostic);
     }
     for (index, ((on, mark), diagnostic)) in attached.into_iter().zip(kept).enumerate() {

@@ -262,7 +262,7 @@ fn state_box(out: &mut String, diagram: &Diagram, owners: &[usize], owner: usize
     let names: BTreeSet<&str> = members
         .iter()
         .flat_map(|&i| diagram.nodes[i].diagnostics.iter())
-        .map(|&d| diagram.diagnostics[d].diagnostic.name)
+        .map(|&d| diagram.diagnostics[d].diagnostic.name())
         .filter(|name| super::Mark::of(name).is_none())
         .collect();
     if !names.is_empty() {

@@ -151,8 +151,8 @@ pub fn json(diagram: &Diagram, sources: &SourceMap) -> String {
         .map(|d| {
             let diagnostic = &d.diagnostic;
             let mut object = Map::new();
-            object.insert("name".into(), json!(diagnostic.name));
-            object.insert("code".into(), json!(diagnostic.code));
+            object.insert("name".into(), json!(diagnostic.name()));
+            object.insert("code".into(), json!(diagnostic.code()));
             object.insert("severity".into(), json!(diagnostic.severity));
             object.insert("message".into(), json!(diagnostic.message));
             place(&mut object, sources, Some(diagnostic.primary.span));

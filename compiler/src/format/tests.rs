@@ -122,7 +122,7 @@ fn diagnostics_of(text: &str) -> Vec<(String, String)> {
         .map(|a| {
             a.diagnostics
                 .iter()
-                .map(|d| (d.name.to_string(), d.message.clone()))
+                .map(|d| (d.name().to_string(), d.message.clone()))
                 .collect()
         })
         .unwrap_or_default();

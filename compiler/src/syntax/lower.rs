@@ -428,7 +428,7 @@ impl<'a> Lower<'a> {
     fn item(&mut self, pair: P) -> Item {
         match pair.as_rule() {
             Rule::import_decl => Item::Import(self.import(pair)),
-            Rule::hours_decl => Item::Hours(self.hours(pair)),
+            Rule::hours_decl => Item::Hours(Box::new(self.hours(pair))),
             Rule::queue_decl => Item::Queue(self.queue(pair)),
             Rule::intent_decl => Item::Intent(self.intent(pair)),
             Rule::service_decl => Item::Service(self.service(pair)),

@@ -1040,7 +1040,7 @@ fn the_fast_path_reads_the_phone_line_statements() {
             "{twice}"
         );
         let reference = lower::parse_segment_with_pest(FileId(0), &state, 0, state.len(), false);
-        let names: Vec<&str> = reference.diagnostics.iter().map(|d| d.name).collect();
+        let names: Vec<&str> = reference.diagnostics.iter().map(|d| d.name()).collect();
         assert_eq!(names, ["duplicate-setting"], "{twice}");
     }
 }

@@ -434,7 +434,7 @@ fn a_failed_conversation_fails_its_test_at_that_step_with_the_reason() {
         analysis
             .diagnostics
             .iter()
-            .any(|d| d.name == "input-free-cycle")
+            .any(|d| d.name() == "input-free-cycle")
     );
     let failure = only(&report).failure.clone().expect("the test fails");
     assert_eq!(

@@ -31,7 +31,7 @@ pub fn code_actions(ctx: &Ctx, range: Range) -> Option<CodeActionResponse> {
                 fix.applicability == Applicability::Safe,
             ));
         }
-        let extra = match diagnostic.name {
+        let extra = match diagnostic.name() {
             "unknown-state" => create_state(ctx, diagnostic),
             "missing-no-match" => {
                 let mut spans = vec![diagnostic.primary.span];

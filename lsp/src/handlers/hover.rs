@@ -60,7 +60,7 @@ pub fn hover(ctx: &Ctx, position: Position) -> Option<Hover> {
         if span.file == ctx.file
             && span.start as usize <= offset
             && offset <= span.end as usize
-            && let Some(check) = registry::lookup(diagnostic.name)
+            && let Some(check) = registry::lookup(diagnostic.name())
         {
             let link = crate::diagnostics::explain_url(ctx.explain_base, check.name)
                 .map(|url| format!("\n\n[Read more]({})", url.as_str()))
@@ -352,7 +352,7 @@ fn operation_of<'a>(ctx: &Ctx<'a>, call: &Call) -> Option<&'a Operation> {
 fn hours_named<'a>(ctx: &Ctx<'a>, name: &str) -> Option<&'a Hours> {
     ctx.snapshot.analysis.files.iter().find_map(|(_, file)| {
         file.items.iter().find_map(|item| match item {
-            Item::Hours(hours) if hours.name.text() == Some(name) => Some(hours),
+            Item::Hours(hours) if hours.name.text() == Some(name) => Some(&**hours),
             _ => None,
         })
     })

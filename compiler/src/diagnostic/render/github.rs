@@ -30,7 +30,7 @@ pub fn write_github(
         };
         let span = diagnostic.primary.span;
         let (start, end) = line_cols(sources, span);
-        let title = format!("{} ({})", diagnostic.name, diagnostic.code);
+        let title = format!("{} ({})", diagnostic.name(), diagnostic.code());
         let mut message = diagnostic.message.clone();
         for note in &diagnostic.notes {
             message.push_str(&format!("\nnote: {note}"));

@@ -181,8 +181,8 @@ mod tests {
         }
         if let Some(fix) = fix {
             diagnostic = diagnostic.with_fix(Fix {
-                title: TEXTS[fix].to_string(),
-                edits: Vec::new(),
+                title: TEXTS[fix].into(),
+                edits: Default::default(),
                 applicability: Applicability::Safe,
             });
         }

@@ -102,8 +102,8 @@ impl<'a> JsonDiagnostic<'a> {
     fn new(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> JsonDiagnostic<'a> {
         let primary = &diagnostic.primary;
         JsonDiagnostic {
-            name: diagnostic.name,
-            code: diagnostic.code,
+            name: diagnostic.name(),
+            code: diagnostic.code(),
             severity: diagnostic.severity,
             message: &diagnostic.message,
             file: path_of(sources, primary.span.file),

@@ -130,14 +130,14 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
         location["message"] = json!({ "text": diagnostic.primary.message });
     }
     let mut result = json!({
-        "ruleId": diagnostic.name,
+        "ruleId": diagnostic.name(),
         "level": level(diagnostic.severity),
         "message": { "text": diagnostic.message },
         "locations": [location],
-        "properties": { "code": diagnostic.code },
+        "properties": { "code": diagnostic.code() },
     });
     // A diagnostic built by hand with a name outside the registry has no rule to point at.
-    if let Some(index) = CHECKS.iter().position(|c| c.name == diagnostic.name) {
+    if let Some(index) = CHECKS.iter().position(|c| c.name == diagnostic.name()) {
         result["ruleIndex"] = json!(index);
     }
     if !diagnostic.secondary.is_empty() {

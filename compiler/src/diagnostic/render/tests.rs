@@ -57,7 +57,7 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
         .with_note("the states of `bank` are: welcome, balance, 旧菜单_old")
         .with_fix(Fix {
             title: "Replace with `balance`".into(),
-            edits: vec![Edit {
+            edits: smallvec::smallvec![Edit {
                 span: typo,
                 replacement: "balance".into(),
             }],
@@ -78,7 +78,7 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
     )
     .with_fix(Fix {
         title: "Remove state `旧菜单_old`".into(),
-        edits: vec![Edit {
+        edits: smallvec::smallvec![Edit {
             span: Span::new(bank, state_start, state_end),
             replacement: String::new(),
         }],
@@ -371,7 +371,7 @@ fn sarif_is_structurally_valid_2_1_0() {
         object(result, "result");
         message(&result["message"], "result.message");
         let rule_id = string(&result["ruleId"], "result.ruleId");
-        assert_eq!(rule_id, diagnostic.name);
+        assert_eq!(rule_id, diagnostic.name());
         let rule_index = result["ruleIndex"]
             .as_u64()
             .expect("ruleIndex must be an integer") as usize;
