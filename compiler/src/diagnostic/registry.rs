@@ -687,6 +687,11 @@ impl CheckId {
     pub fn check(self) -> &'static Check {
         &CHECKS[self.0 as usize]
     }
+
+    /// The check's position in [`CHECKS`] (a SARIF `ruleIndex`).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 const fn const_eq(a: &str, b: &str) -> bool {

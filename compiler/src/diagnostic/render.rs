@@ -95,6 +95,74 @@ fn line_cols(sources: &SourceMap, span: Span) -> (LineCol, LineCol) {
     }
 }
 
+/// Writes `frame` pretty-printed, with its empty list member `"member": []` holding `items`:
+/// each drawn by `draw` (pretty-printed JSON at depth 0) a batch at a time on every core,
+/// indented to `depth` (two spaces a level), written in order. The text is what
+/// `serde_json` prints for the whole document, which is never built: a project can have
+/// millions of diagnostics, and drawing them one after another on one core took longer
+/// than checking them.
+fn write_pretty_list<D: Sync>(
+    out: &mut dyn std::io::Write,
+    frame: &impl Serialize,
+    member: &str,
+    depth: usize,
+    items: &[D],
+    draw: impl Fn(&D, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    let frame = serde_json::to_string_pretty(frame).map_err(std::io::Error::from)?;
+    // A `"` inside a JSON string is escaped, so this text occurs only as the member itself.
+    let empty = format!("\"{member}\": []");
+    let Some(at) = frame.find(&empty) else {
+        return Err(std::io::Error::other(format!(
+            "no empty `{member}` list to fill"
+        )));
+    };
+    let (head, tail) = (&frame[..at], &frame[at + empty.len()..]);
+    out.write_all(head.as_bytes())?;
+    out.write_all(empty[..empty.len() - 1].as_bytes())?;
+    let indent = " ".repeat(2 * depth);
+    if let Some(first) = items.first() {
+        crate::parallel::stream_in_order(
+            items,
+            LIST_BATCH,
+            |batch, text| {
+                let mut drawn = Vec::new();
+                for item in batch {
+                    text.extend_from_slice(if std::ptr::eq(item, first) {
+                        b"\n"
+                    } else {
+                        b",\n"
+                    });
+                    drawn.clear();
+                    draw(item, &mut drawn);
+                    indent_lines(text, &drawn, &indent);
+                }
+            },
+            |text| out.write_all(text),
+        )?;
+        out.write_all(b"\n")?;
+        out.write_all(&indent.as_bytes()[2..])?;
+    }
+    out.write_all(b"]")?;
+    out.write_all(tail.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Items drawn per batch by [`write_pretty_list`]: a few hundred KB of text.
+const LIST_BATCH: usize = 256;
+
+/// Appends `drawn` to `text` with every line indented by `indent`. Line breaks in pretty
+/// JSON are only between members: inside strings they are escaped.
+fn indent_lines(text: &mut Vec<u8>, drawn: &[u8], indent: &str) {
+    for (index, line) in drawn.split(|&b| b == b'\n').enumerate() {
+        if index > 0 {
+            text.push(b'\n');
+        }
+        text.extend_from_slice(indent.as_bytes());
+        text.extend_from_slice(line);
+    }
+}
+
 /// `E0004/unknown-state`: the bracketed part of human and short headers.
 fn code_and_name(diagnostic: &Diagnostic) -> String {
     format!("{}/{}", diagnostic.code(), diagnostic.name())

@@ -22,29 +22,30 @@ pub fn write_json(
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
 ) -> std::io::Result<()> {
-    let document = Document {
+    let frame = Document {
         version: 1,
-        diagnostics: Diagnostics(diagnostics, sources),
+        diagnostics: [],
         summary: summary(diagnostics, sources.len()),
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")
+    super::write_pretty_list(
+        out,
+        &frame,
+        "diagnostics",
+        2,
+        diagnostics,
+        |diagnostic, text| {
+            // Writing a serializable struct into a Vec cannot fail.
+            let _ = serde_json::to_writer_pretty(text, &JsonDiagnostic::new(diagnostic, sources));
+        },
+    )
 }
 
+/// The document without its diagnostics, which [`super::write_pretty_list`] fills in.
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document {
     version: u32,
-    diagnostics: Diagnostics<'a>,
+    diagnostics: [(); 0],
     summary: Summary,
-}
-
-/// The diagnostics, converted one at a time while serializing.
-struct Diagnostics<'a>(&'a [Diagnostic], &'a SourceMap);
-
-impl Serialize for Diagnostics<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|d| JsonDiagnostic::new(d, self.1)))
-    }
 }
 
 #[derive(Serialize)]

@@ -40,9 +40,10 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// [`sarif`], streamed into `out`: the results are converted and written one at a time, so
-/// 200,000 warnings never exist as one JSON tree. Members are written in the sorted order
-/// `serde_json` gives a `json!` object, so the text is the same as building it whole.
+/// [`sarif`], streamed into `out`: the results are converted and drawn a batch at a time on
+/// every core and written in order ([`super::write_pretty_list`]), so millions of warnings
+/// never exist as one JSON tree. Members come in sorted order, as a `json!` object writes
+/// them, so the text is the same as pretty-printing the whole log.
 pub fn write_sarif(
     out: &mut dyn std::io::Write,
     diagnostics: &[Diagnostic],
@@ -56,42 +57,15 @@ pub fn write_sarif(
             "rules": CHECKS.iter().map(rule).collect::<Vec<Value>>(),
         }
     });
-    let log = Log {
-        schema: SCHEMA,
-        runs: [Run {
-            column_kind: "unicodeCodePoints",
-            results: Results(diagnostics, sources),
-            tool,
-        }],
-        version: "2.1.0",
-    };
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")
-}
-
-#[derive(serde::Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    runs: [Run<'a>; 1],
-    version: &'static str,
-}
-
-#[derive(serde::Serialize)]
-struct Run<'a> {
-    #[serde(rename = "columnKind")]
-    column_kind: &'static str,
-    results: Results<'a>,
-    tool: Value,
-}
-
-/// The results, converted one at a time while serializing.
-struct Results<'a>(&'a [Diagnostic], &'a SourceMap);
-
-impl serde::Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|d| result(d, self.1)))
-    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "runs": [{ "columnKind": "unicodeCodePoints", "results": [], "tool": tool }],
+        "version": "2.1.0",
+    });
+    super::write_pretty_list(out, &log, "results", 4, diagnostics, |diagnostic, text| {
+        // Writing a serializable struct into a Vec cannot fail.
+        let _ = serde_json::to_writer_pretty(text, &result(diagnostic, sources));
+    })
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -123,82 +97,181 @@ fn rule(check: &Check) -> Value {
     })
 }
 
-fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
-    let mut location =
-        json!({ "physicalLocation": physical_location(sources, diagnostic.primary.span) });
-    if !diagnostic.primary.message.is_empty() {
-        location["message"] = json!({ "text": diagnostic.primary.message });
-    }
-    let mut result = json!({
-        "ruleId": diagnostic.name(),
-        "level": level(diagnostic.severity),
-        "message": { "text": diagnostic.message },
-        "locations": [location],
-        "properties": { "code": diagnostic.code() },
-    });
-    // A diagnostic built by hand with a name outside the registry has no rule to point at.
-    if let Some(index) = CHECKS.iter().position(|c| c.name == diagnostic.name()) {
-        result["ruleIndex"] = json!(index);
-    }
-    if !diagnostic.secondary.is_empty() {
-        let related: Vec<Value> = diagnostic
-            .secondary
-            .iter()
-            .enumerate()
-            .map(|(id, label)| {
-                json!({
-                    "id": id,
-                    "physicalLocation": physical_location(sources, label.span),
-                    "message": { "text": label.message },
-                })
-            })
-            .collect();
-        result["relatedLocations"] = json!(related);
-    }
-    if !diagnostic.notes.is_empty() {
-        result["properties"]["notes"] = json!(diagnostic.notes);
-    }
-    if let Some(fix) = &diagnostic.fix {
+// One result, typed: members are declared in the sorted order a `json!` object writes them
+// in, and serializing them allocates far less than building a `Value` (millions of results).
+
+#[derive(serde::Serialize)]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[SarifFix<'a>; 1]>,
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<'a>,
+    properties: Properties<'a>,
+    #[serde(rename = "relatedLocations", skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Related<'a>>,
+    #[serde(rename = "ruleId")]
+    rule_id: &'static str,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+}
+
+#[derive(serde::Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Properties<'a> {
+    code: &'static str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [std::borrow::Cow<'static, str>],
+}
+
+#[derive(serde::Serialize)]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+    #[serde(rename = "physicalLocation")]
+    physical_location: PhysicalLocation,
+}
+
+#[derive(serde::Serialize)]
+struct Related<'a> {
+    id: usize,
+    message: Text<'a>,
+    #[serde(rename = "physicalLocation")]
+    physical_location: PhysicalLocation,
+}
+
+#[derive(serde::Serialize)]
+struct PhysicalLocation {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(serde::Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(serde::Serialize)]
+struct Region {
+    #[serde(rename = "endColumn")]
+    end_column: u32,
+    #[serde(rename = "endLine")]
+    end_line: u32,
+    #[serde(rename = "startColumn")]
+    start_column: u32,
+    #[serde(rename = "startLine")]
+    start_line: u32,
+}
+
+#[derive(serde::Serialize)]
+struct SarifFix<'a> {
+    #[serde(rename = "artifactChanges")]
+    artifact_changes: Vec<ArtifactChange<'a>>,
+    description: Text<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct ArtifactChange<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Replacement<'a> {
+    #[serde(rename = "deletedRegion")]
+    deleted_region: Region,
+    #[serde(rename = "insertedContent")]
+    inserted_content: Text<'a>,
+}
+
+fn result<'a>(diagnostic: &'a Diagnostic, sources: &SourceMap) -> SarifResult<'a> {
+    let primary = &diagnostic.primary;
+    let location = Location {
+        message: (!primary.message.is_empty()).then(|| Text {
+            text: &primary.message,
+        }),
+        physical_location: physical_location(sources, primary.span),
+    };
+    let related_locations = diagnostic
+        .secondary
+        .iter()
+        .enumerate()
+        .map(|(id, label)| Related {
+            id,
+            message: Text {
+                text: &label.message,
+            },
+            physical_location: physical_location(sources, label.span),
+        })
+        .collect();
+    let fixes = diagnostic.fix.as_ref().map(|fix| {
         // One artifactChange per file touched, in first-touched order.
-        let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
+        let mut changes: Vec<(&str, Vec<Replacement<'a>>)> = Vec::new();
         for edit in &fix.edits {
-            let uri = path_of(sources, edit.span.file);
-            let replacement = json!({
-                "deletedRegion": region(sources, edit.span),
-                "insertedContent": { "text": edit.replacement },
-            });
-            match changes.iter_mut().find(|(u, _)| *u == uri) {
+            let path = path_of(sources, edit.span.file);
+            let replacement = Replacement {
+                deleted_region: region(sources, edit.span),
+                inserted_content: Text {
+                    text: &edit.replacement,
+                },
+            };
+            match changes.iter_mut().find(|(p, _)| *p == path) {
                 Some((_, replacements)) => replacements.push(replacement),
-                None => changes.push((uri, vec![replacement])),
+                None => changes.push((path, vec![replacement])),
             }
         }
-        let changes: Vec<Value> = changes
-            .into_iter()
-            .map(|(uri, replacements)| {
-                json!({ "artifactLocation": { "uri": uri_of(uri) }, "replacements": replacements })
-            })
-            .collect();
-        result["fixes"] =
-            json!([{ "description": { "text": fix.title }, "artifactChanges": changes }]);
+        [SarifFix {
+            artifact_changes: changes
+                .into_iter()
+                .map(|(path, replacements)| ArtifactChange {
+                    artifact_location: ArtifactLocation { uri: uri_of(path) },
+                    replacements,
+                })
+                .collect(),
+            description: Text { text: &fix.title },
+        }]
+    });
+    SarifResult {
+        fixes,
+        level: level(diagnostic.severity),
+        locations: [location],
+        message: Text {
+            text: &diagnostic.message,
+        },
+        properties: Properties {
+            code: diagnostic.code(),
+            notes: &diagnostic.notes,
+        },
+        related_locations,
+        rule_id: diagnostic.name(),
+        // The check's index in the registry, which lists the rules in the same order.
+        rule_index: Some(diagnostic.id.index()),
     }
-    result
 }
 
-fn physical_location(sources: &SourceMap, span: Span) -> Value {
-    json!({
-        "artifactLocation": { "uri": uri_of(path_of(sources, span.file)) },
-        "region": region(sources, span),
-    })
+fn physical_location(sources: &SourceMap, span: Span) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: uri_of(path_of(sources, span.file)),
+        },
+        region: region(sources, span),
+    }
 }
 
-fn region(sources: &SourceMap, span: Span) -> Value {
+fn region(sources: &SourceMap, span: Span) -> Region {
     let (start, end) = line_cols(sources, span);
-    json!({
-        "startLine": start.line,
-        "startColumn": start.column,
-        "endLine": end.line,
-        "endColumn": end.column,
-    })
+    Region {
+        end_column: end.column,
+        end_line: end.line,
+        start_column: start.column,
+        start_line: start.line,
+    }
 }
 
 /// A path as given, as a URI: a relative path stays a relative reference, an absolute one
