@@ -119,7 +119,7 @@ fn write_pretty_list<D: Sync>(
     };
     let (head, tail) = (&frame[..at], &frame[at + empty.len()..]);
     out.write_all(head.as_bytes())?;
-    out.write_all(empty[..empty.len() - 1].as_bytes())?;
+    out.write_all(&empty.as_bytes()[..empty.len() - 1])?;
     let indent = " ".repeat(2 * depth);
     if let Some(first) = items.first() {
         crate::parallel::stream_in_order(
