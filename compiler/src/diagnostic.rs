@@ -9,6 +9,7 @@ use crate::source::{FileId, Span};
 use serde::Serialize;
 use smallvec::SmallVec;
 use std::borrow::Cow;
+use thin_vec::ThinVec;
 
 pub use registry::{CHECKS, Check, CheckId};
 
@@ -115,7 +116,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
-    pub secondary: Vec<Label>,
+    /// Most diagnostics have none: one pointer when empty.
+    pub secondary: ThinVec<Label>,
     /// Fixed phrases are borrowed, not copied into each of (maybe millions of) diagnostics.
     pub notes: Notes,
     pub fix: Option<Fix>,
@@ -140,7 +142,7 @@ impl Diagnostic {
             severity: check.severity,
             message: message.into(),
             primary: Label::new(span, ""),
-            secondary: Vec::new(),
+            secondary: ThinVec::new(),
             notes: Notes::new(),
             fix: None,
         }
