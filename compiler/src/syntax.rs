@@ -60,8 +60,7 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                 }
                 // A placeholder, replaced below.
                 None if !chunk.segments.is_empty() => ast::Item::Error(span),
-                None => fast::decls::queue(file, text, chunk.start, chunk.end)
-                    .map(ast::Item::Queue)
+                None => fast::decls::declaration(file, text, chunk.start, chunk.end)
                     .unwrap_or_else(|| {
                         lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics)
                     }),

@@ -95,6 +95,13 @@ const QUEUE_PIECES: &[&str] = &[
     "_x",
     "queue q2 { }\n",
     "queue q3 { hours h }\n",
+    "intent",
+    "\"例子 one\"",
+    "\"a\\tb\\q\"",
+    "\"{x}\"",
+    "\"{{}}\"",
+    "\"",
+    "intent i { \"查余额\" \"balance\" }\n",
 ];
 
 /// Compares the fast declaration reader with pest on every chunk of `text`; returns how
@@ -105,7 +112,7 @@ fn compare_fast_declarations(text: &str) -> usize {
         if chunk.problem.is_some() || !chunk.segments.is_empty() {
             continue;
         }
-        let Some(queue) = fast::decls::queue(FileId(0), text, chunk.start, chunk.end) else {
+        let Some(item) = fast::decls::declaration(FileId(0), text, chunk.start, chunk.end) else {
             continue;
         };
         let mut diagnostics = Vec::new();
@@ -116,12 +123,7 @@ fn compare_fast_declarations(text: &str) -> usize {
             "{:?}",
             &text[chunk.start..chunk.end]
         );
-        assert_eq!(
-            reference,
-            ast::Item::Queue(queue),
-            "{:?}",
-            &text[chunk.start..chunk.end]
-        );
+        assert_eq!(reference, item, "{:?}", &text[chunk.start..chunk.end]);
         accepted += 1;
     }
     accepted
@@ -131,6 +133,8 @@ fn compare_fast_declarations(text: &str) -> usize {
 fn fast_declarations_match_pest() {
     let plain = "queue a { }\nqueue b{}\n# 注释\nqueue\tc {\n  hours office # 营业\n}\n\nqueue d { hours h }\r\n";
     assert_eq!(compare_fast_declarations(plain), 4);
+    let intents = "intent a { \"查余额\" \"my balance\" }\nintent b {\n  \"x {{y}} \\\"z\\\"\" # 注释\n  \"{name}\"\n}\nintent c { }\n";
+    assert_eq!(compare_fast_declarations(intents), 3);
     // Left to pest: a name on the next line, a reserved name, skills, two hours, junk.
     let other = "queue\ne { }\nqueue true { }\nqueue f { skills [\"a\"] }\nqueue g { hours a hours b }\nqueue h { x }\n";
     assert_eq!(compare_fast_declarations(other), 0);

@@ -1,17 +1,68 @@
-//! The fast path for the plainest top-level declaration, a queue: `queue NAME { }` or
-//! `queue NAME { hours NAME }`, with the name on the keyword's line. Generated projects hold
-//! millions of them, and pest spends ~2.7 µs on each; this reader a small fraction of that.
+//! The fast path for the plainest top-level declarations, of which generated projects hold
+//! millions: a queue (`queue NAME { }` or `queue NAME { hours NAME }`) and an intent with
+//! its examples (`intent NAME { "…" "…" }`), the name on the keyword's line. pest spends a
+//! few µs on each; this reader a small fraction of that.
 //!
 //! As for states ([`super::state_segment`]), pest stays the reference grammar and the only
 //! source of syntax errors: anything else — `skills`, a second `hours`, a name on the next
-//! line, any error — returns `None` and goes through pest. `tests::fast_declarations_match_pest`
-//! holds the two to the same trees.
+//! line, a string pest would reject, any error — returns `None` and goes through pest.
+//! `tests::fast_declarations_match_pest` holds the two to the same trees.
 
 use super::Reader;
-use crate::ast::Queue;
+use crate::ast::{Intent, Item, Queue};
 use crate::source::FileId;
 
-/// Parses a declaration chunk (`start..end`, from `chunk.rs`) that is a plain queue.
+/// Parses a declaration chunk (`start..end`, from `chunk.rs`) that is a plain queue or
+/// intent.
+pub fn declaration(file: FileId, text: &str, start: usize, end: usize) -> Option<Item> {
+    let head = text
+        .get(start..end)?
+        .trim_start_matches(super::super::lex::is_space);
+    if head.starts_with("queue") {
+        queue(file, text, start, end).map(Item::Queue)
+    } else if head.starts_with("intent") {
+        intent(file, text, start, end).map(Item::Intent)
+    } else {
+        None
+    }
+}
+
+/// An intent and its examples, each a string the fast reader accepts.
+pub fn intent(file: FileId, text: &str, start: usize, end: usize) -> Option<Intent> {
+    let mut p = Reader {
+        text: text.get(..end)?,
+        pos: start,
+        file,
+    };
+    p.skip();
+    let begin = p.pos;
+    if !p.keyword("intent") || !p.blanks() {
+        return None;
+    }
+    let name = p.ident()?;
+    p.skip();
+    if !p.eat("{") {
+        return None;
+    }
+    let mut examples = Vec::new();
+    loop {
+        p.skip();
+        if p.eat("}") {
+            break;
+        }
+        examples.push(p.string()?);
+    }
+    let span = p.span(begin);
+    p.skip();
+    examples.shrink_to_fit();
+    (p.pos == end).then_some(Intent {
+        name: Some(name),
+        examples,
+        span,
+    })
+}
+
+/// A plain queue.
 pub fn queue(file: FileId, text: &str, start: usize, end: usize) -> Option<Queue> {
     let mut p = Reader {
         text: text.get(..end)?,

@@ -152,6 +152,8 @@ impl Lower<'_> {
                 _ => {}
             }
         }
+        // Exact size, like the fast reader's: most intents of a generated project have one.
+        intent.examples.shrink_to_fit();
         intent
     }
 

@@ -281,6 +281,8 @@ impl Lower<'_> {
                 _ => {}
             }
         }
+        // Exact size: pushing one part reserves four, and a project holds millions of strings.
+        parts.shrink_to_fit();
         Str { parts, span }
     }
 
