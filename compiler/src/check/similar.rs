@@ -79,18 +79,68 @@ pub fn same(a: &str, b: &str) -> bool {
 /// The sorted set of character bigrams of a normalised text (a one-character text is its
 /// own token).
 fn bigrams(normalized: &str) -> Vec<u64> {
-    let chars: Vec<char> = normalized.chars().collect();
-    let mut tokens: Vec<u64> = if chars.len() == 1 {
-        vec![u64::from(chars[0] as u32) | (1 << 63)]
-    } else {
-        chars
-            .windows(2)
-            .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
-            .collect()
-    };
-    tokens.sort_unstable();
-    tokens.dedup();
+    let mut tokens = Vec::new();
+    push_bigrams(normalized, &mut tokens);
     tokens
+}
+
+/// Appends the sorted set of bigrams of `normalized` to `tokens` (see [`bigrams`]).
+fn push_bigrams(normalized: &str, tokens: &mut Vec<u64>) {
+    let start = tokens.len();
+    let mut chars = normalized.chars();
+    let Some(mut previous) = chars.next() else {
+        return;
+    };
+    let mut single = true;
+    for c in chars {
+        single = false;
+        tokens.push((u64::from(previous as u32) << 32) | u64::from(c as u32));
+        previous = c;
+    }
+    if single {
+        tokens.push(u64::from(previous as u32) | (1 << 63));
+    }
+    let set = &mut tokens[start..];
+    set.sort_unstable();
+    let unique = dedup_sorted(set);
+    tokens.truncate(start + unique);
+}
+
+/// Moves the distinct values of a sorted slice to its front; returns how many there are.
+fn dedup_sorted(set: &mut [u64]) -> usize {
+    let mut kept = 0;
+    for i in 0..set.len() {
+        if i == 0 || set[i] != set[kept - 1] {
+            set[kept] = set[i];
+            kept += 1;
+        }
+    }
+    kept
+}
+
+/// Every text's bigram set in one list: millions of generated examples would otherwise
+/// each cost a list of their own.
+struct TokenSets {
+    data: Vec<u64>,
+    /// Where set *i* ends in `data` (it starts where set *i − 1* ends).
+    ends: Vec<u32>,
+}
+
+impl TokenSets {
+    fn of(normalized: &[String]) -> TokenSets {
+        let mut data = Vec::with_capacity(normalized.iter().map(String::len).sum());
+        let mut ends = Vec::with_capacity(normalized.len());
+        for text in normalized {
+            push_bigrams(text, &mut data);
+            ends.push(data.len() as u32);
+        }
+        TokenSets { data, ends }
+    }
+
+    fn get(&self, i: usize) -> &[u64] {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        &self.data[start..self.ends[i] as usize]
+    }
 }
 
 /// Dice coefficient of two sorted token sets.
@@ -133,23 +183,22 @@ pub struct Duplicate {
 /// same or nearly the same. Texts of one group never count against each other.
 pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
     let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
-    let tokens: Vec<Vec<u64>> = normalized.iter().map(|n| bigrams(n)).collect();
+    let tokens = TokenSets::of(&normalized);
     // Each text is indexed and looked up by its rarest tokens (ties by value), so lists are
     // short and selective; only that prefix is ever read, so it is sorted out per text
     // rather than kept for all (millions of generated examples).
     let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
-    for set in &tokens {
-        for &t in set {
-            *frequency.entry(t).or_default() += 1;
-        }
+    for &t in &tokens.data {
+        *frequency.entry(t).or_default() += 1;
     }
     let jaccard = NEAR / (2.0 - NEAR);
     // Per normalised text: its first index, and the first index of a text of another group
     // than that one: enough to answer "the earliest of a group other than mine" in O(1)
     // (100,000 copies in one intent stay linear).
-    let mut exact: FxHashMap<&str, (usize, Option<usize>)> = FxHashMap::default();
-    let mut index: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-    let mut seen_by = vec![usize::MAX; texts.len()];
+    let mut exact: FxHashMap<&str, (usize, Option<usize>)> =
+        FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut seen_by = vec![u32::MAX; texts.len()];
     let mut found = Vec::new();
     let mut rarest: Vec<u64> = Vec::new();
     for i in 0..texts.len() {
@@ -168,10 +217,11 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
         if same_text.0 != i && same_text.1.is_none() && texts[same_text.0].0 != group {
             same_text.1 = Some(i);
         }
-        let size = tokens[i].len();
+        let mine = tokens.get(i);
+        let size = mine.len();
         let prefix = size - (jaccard * size as f64).ceil() as usize + 1;
         rarest.clear();
-        rarest.extend_from_slice(&tokens[i]);
+        rarest.extend_from_slice(mine);
         rarest.sort_unstable_by_key(|t| (frequency[t], *t));
         rarest.truncate(prefix.min(size));
         let mut near_match: Option<usize> = None;
@@ -180,22 +230,24 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
             let mut visited = 0;
             'tokens: for t in &rarest {
                 for &j in index.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+                    let j = j as usize;
                     // Every visit counts against the budget, texts of the same group too:
                     // otherwise 100,000 texts of one group would compare every pair.
                     visited += 1;
                     if visited > MAX_VISITS {
                         break 'tokens;
                     }
-                    if seen_by[j] == i || texts[j].0 == group {
+                    if seen_by[j] == i as u32 || texts[j].0 == group {
                         continue;
                     }
-                    seen_by[j] = i;
-                    let other = tokens[j].len() as f64;
+                    seen_by[j] = i as u32;
+                    let theirs = tokens.get(j);
+                    let other = theirs.len() as f64;
                     if other < jaccard * size as f64 || (size as f64) < jaccard * other {
                         continue;
                     }
                     compared += 1;
-                    if dice(&tokens[i], &tokens[j]) >= NEAR && near_match.is_none_or(|k| j < k) {
+                    if dice(mine, theirs) >= NEAR && near_match.is_none_or(|k| j < k) {
                         near_match = Some(j);
                     }
                     if compared >= MAX_CANDIDATES {
@@ -205,7 +257,7 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
             }
         }
         for t in &rarest {
-            index.entry(*t).or_default().push(i);
+            index.entry(*t).or_default().push(i as u32);
         }
         if let Some(earlier) = exact_match {
             found.push(Duplicate {

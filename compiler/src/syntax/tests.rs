@@ -1048,3 +1048,30 @@ fn the_fast_path_reads_the_phone_line_statements() {
         assert_eq!(names, ["duplicate-setting"], "{twice}");
     }
 }
+
+/// Found by the fuzzer: unclosed `{`s in a broken line made the recovery rule try every way
+/// of reading each one (as a group or as a character), 2^n attempts, minutes for 43. Now
+/// one pass: this finishes at once, and a hang here is the regression.
+#[test]
+fn unclosed_braces_in_a_broken_line_are_read_in_one_pass() {
+    for context in [
+        "flow f {\n {",
+        "flow f {\n  state s {\n    goto {",
+        "test \"t\" { flow f {",
+        "intent i { {",
+    ] {
+        let text = format!("{context}{} slot callback: phone\n", "{".repeat(60));
+        let parsed = parse(&text);
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.name() == "syntax-error"),
+            "{context}: {:?}",
+            messages(&text)
+        );
+    }
+    // A group that does close is still skipped whole, nested groups and all.
+    let closed = "flow f {\n  start s\n  { a { b } c }\n  state s {\n    end\n  }\n}\n";
+    assert_eq!(messages(closed).len(), 1, "{:?}", messages(closed));
+}
