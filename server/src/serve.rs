@@ -96,7 +96,7 @@ impl Server {
     ) -> Result<(), String> {
         let app = http::router(self.state.clone());
         axum::serve(
-            self.listener,
+            http::Listener(self.listener),
             app.into_make_service_with_connect_info::<http::Peer>(),
         )
         .with_graceful_shutdown(shutdown)
