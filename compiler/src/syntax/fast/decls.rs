@@ -29,21 +29,7 @@ pub fn declaration(file: FileId, text: &str, start: usize, end: usize) -> Option
 
 /// An intent and its examples, each a string the fast reader accepts.
 pub fn intent(file: FileId, text: &str, start: usize, end: usize) -> Option<Intent> {
-    let mut p = Reader {
-        text: text.get(..end)?,
-        pos: start,
-        file,
-    };
-    p.skip();
-    let begin = p.pos;
-    if !p.keyword("intent") || !p.blanks() {
-        return None;
-    }
-    let name = p.ident()?;
-    p.skip();
-    if !p.eat("{") {
-        return None;
-    }
+    let (mut p, begin, name) = Reader::opening(file, text, start, end, "intent")?;
     let mut examples = Vec::new();
     loop {
         p.skip();
@@ -64,21 +50,7 @@ pub fn intent(file: FileId, text: &str, start: usize, end: usize) -> Option<Inte
 
 /// A plain queue.
 pub fn queue(file: FileId, text: &str, start: usize, end: usize) -> Option<Queue> {
-    let mut p = Reader {
-        text: text.get(..end)?,
-        pos: start,
-        file,
-    };
-    p.skip();
-    let begin = p.pos;
-    if !p.keyword("queue") || !p.blanks() {
-        return None;
-    }
-    let name = p.ident()?;
-    p.skip();
-    if !p.eat("{") {
-        return None;
-    }
+    let (mut p, begin, name) = Reader::opening(file, text, start, end, "queue")?;
     p.skip();
     let mut hours = None;
     if p.keyword("hours") {
@@ -101,7 +73,31 @@ pub fn queue(file: FileId, text: &str, start: usize, end: usize) -> Option<Queue
     })
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// `KEYWORD NAME {` at the start of a declaration chunk, the name on the keyword's line:
+    /// the reader after the `{`, where the declaration begins, and its name.
+    fn opening(
+        file: FileId,
+        text: &'a str,
+        start: usize,
+        end: usize,
+        keyword: &str,
+    ) -> Option<(Reader<'a>, usize, crate::ast::Ident)> {
+        let mut p = Reader {
+            text: text.get(..end)?,
+            pos: start,
+            file,
+        };
+        p.skip();
+        let begin = p.pos;
+        if !p.keyword(keyword) || !p.blanks() {
+            return None;
+        }
+        let name = p.ident()?;
+        p.skip();
+        p.eat("{").then_some((p, begin, name))
+    }
+
     /// Spaces and tabs, at least one: what keeps a declaration's name on its keyword's line
     /// (the grammar's `name_on_line`) without reading what follows a line break.
     fn blanks(&mut self) -> bool {
