@@ -5,7 +5,7 @@ pub mod ids;
 pub mod registry;
 pub mod render;
 
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use serde::Serialize;
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -203,17 +203,14 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     if diagnostics.is_sorted_by(|a, b| key(a) <= key(b)) {
         return;
     }
-    let mut order: Vec<(FileId, u32, u32, &'static str, usize)> = diagnostics
+    let mut order: Vec<_> = diagnostics
         .iter()
         .enumerate()
-        .map(|(index, d)| {
-            let span = d.primary.span;
-            (span.file, span.start, span.end, d.name(), index)
-        })
+        .map(|(index, d)| (key(d), index))
         .collect();
     // The index makes every key unique, so the unstable (in-place) sort is stable here.
     order.sort_unstable();
-    let mut target: Vec<usize> = order.into_iter().map(|key| key.4).collect();
+    let mut target: Vec<usize> = order.into_iter().map(|(_, index)| index).collect();
     // Position `i` takes the diagnostic at `target[i]`: walk each cycle once, swapping.
     for start in 0..target.len() {
         let mut current = start;

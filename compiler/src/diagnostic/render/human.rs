@@ -53,7 +53,10 @@ pub fn write_human(
         BATCH,
         |batch, text| {
             for diagnostic in batch {
-                render_one(text, diagnostic, sources, &files, &config, color);
+                // The common shape drawn directly, the rest by codespan.
+                if color || !super::human_plain::draw(text, diagnostic, sources) {
+                    draw_with_codespan(text, diagnostic, sources, &files, &config, color);
+                }
             }
         },
         |text| out.write_all(text),
@@ -84,21 +87,6 @@ pub(super) fn codespan_plain(diagnostic: &Diagnostic, sources: &SourceMap) -> Ve
 /// Diagnostics drawn per batch (on every core, written in order): ~100 KB of text, so the
 /// batches in flight stay far below what is written.
 const BATCH: usize = 256;
-
-/// Appends one diagnostic to `text`: the common shape drawn directly, the rest by codespan.
-fn render_one(
-    text: &mut Vec<u8>,
-    diagnostic: &Diagnostic,
-    sources: &SourceMap,
-    files: &SourceFiles<'_>,
-    config: &Config,
-    color: bool,
-) {
-    if !color && super::human_plain::draw(text, diagnostic, sources) {
-        return;
-    }
-    draw_with_codespan(text, diagnostic, sources, files, config, color);
-}
 
 /// Appends one diagnostic, drawn by codespan, to `text`.
 fn draw_with_codespan(

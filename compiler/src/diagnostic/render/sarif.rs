@@ -112,8 +112,8 @@ struct SarifResult<'a> {
     related_locations: Vec<Related<'a>>,
     #[serde(rename = "ruleId")]
     rule_id: &'static str,
-    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
-    rule_index: Option<usize>,
+    #[serde(rename = "ruleIndex")]
+    rule_index: usize,
 }
 
 #[derive(serde::Serialize)]
@@ -251,7 +251,7 @@ fn result<'a>(diagnostic: &'a Diagnostic, sources: &SourceMap) -> SarifResult<'a
         related_locations,
         rule_id: diagnostic.name(),
         // The check's index in the registry, which lists the rules in the same order.
-        rule_index: Some(diagnostic.id.index()),
+        rule_index: diagnostic.id.index(),
     }
 }
 
