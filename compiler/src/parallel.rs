@@ -11,6 +11,18 @@ const STACK: usize = 16 << 20;
 /// At most this many workers, however many cores.
 const MAX_WORKERS: usize = 8;
 
+/// How many threads the machine runs at once (at most [`MAX_WORKERS`]), asked once:
+/// `available_parallelism` reads the cgroup files under `/proc` on every call, and a check
+/// of half a million knowledge blocks asks once per block (measured: 40 % of its time).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_WORKERS)
+    })
+}
+
 /// `f(index, item)` for every item, in parallel when there are at least `min_items`; the
 /// results come back in the items' order.
 pub fn map_in_order<T, R, F>(items: &[T], min_items: usize, f: F) -> Vec<R>
@@ -19,10 +31,7 @@ where
     R: Send,
     F: Fn(usize, &T) -> R + Sync,
 {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_WORKERS)
-        .min(items.len());
+    let workers = cores().min(items.len());
     if workers < 2 || items.len() < min_items.max(2) {
         return items
             .iter()
@@ -115,10 +124,7 @@ where
 {
     let batch = batch.max(1);
     let batches = items.len().div_ceil(batch);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_WORKERS)
-        .min(batches);
+    let workers = cores().min(batches);
     if workers < 2 {
         let mut buffer = Vec::new();
         for chunk in items.chunks(batch) {

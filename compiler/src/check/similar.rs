@@ -163,6 +163,34 @@ fn dice(a: &[u64], b: &[u64]) -> f64 {
     2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 
+/// `dice(a, b) >= NEAR`, but giving up as soon as the tokens left cannot reach it: most
+/// candidates fail after a few tokens, and a generated project compares millions of them.
+fn is_near(a: &[u64], b: &[u64]) -> bool {
+    if a.is_empty() && b.is_empty() {
+        return true;
+    }
+    let total = (a.len() + b.len()) as f64;
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        // The most `common` can still become; the same formula as `dice`, so the answer is
+        // the same, not merely close.
+        let best = common + (a.len() - i).min(b.len() - j);
+        if 2.0 * best as f64 / total < NEAR {
+            return false;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f64 / total >= NEAR
+}
+
 /// Dice similarity of two texts after normalisation.
 pub fn similarity(a: &str, b: &str) -> f64 {
     dice(&bigrams(&normalize(a)), &bigrams(&normalize(b)))
@@ -181,33 +209,77 @@ pub struct Duplicate {
 
 /// For each text (`group`, text), the earliest text of a *different* group that is the
 /// same or nearly the same. Texts of one group never count against each other.
+///
+/// Two passes, so that the second can run on every core: the first finds exact repeats and
+/// indexes every text by its rarest tokens, in order; the second looks up each text's
+/// candidates among the *earlier* entries of those lists (an index list is in text order,
+/// so it stops at the first later text). That is what a single pass that indexes each text
+/// after searching for it would see, so the result is the same (held to it by a test).
 pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
     let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
     let tokens = TokenSets::of(&normalized);
-    // Each text is indexed and looked up by its rarest tokens (ties by value), so lists are
-    // short and selective; only that prefix is ever read, so it is sorted out per text
-    // rather than kept for all (millions of generated examples).
-    let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
-    for &t in &tokens.data {
-        *frequency.entry(t).or_default() += 1;
-    }
-    let jaccard = NEAR / (2.0 - NEAR);
-    // Per normalised text: its first index, and the first index of a text of another group
-    // than that one: enough to answer "the earliest of a group other than mine" in O(1)
-    // (100,000 copies in one intent stay linear).
-    let mut exact: FxHashMap<&str, (usize, Option<usize>)> =
-        FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    let exact = exact_repeats(texts, &normalized);
+    let prefixes = rarest_prefixes(&tokens);
     let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    let mut seen_by = vec![u32::MAX; texts.len()];
-    let mut found = Vec::new();
-    let mut rarest: Vec<u64> = Vec::new();
     for i in 0..texts.len() {
-        let group = texts[i].0;
-        if normalized[i].is_empty() {
+        for t in prefixes.get(i) {
+            index.entry(*t).or_default().push(i as u32);
+        }
+    }
+    drop(normalized);
+    let search = Search {
+        texts,
+        tokens: &tokens,
+        prefixes: &prefixes,
+        index: &index,
+    };
+    // Runs of texts, each with its own "already compared with" marks; a big project's
+    // texts split into enough runs to balance the cores (later texts have longer lists).
+    let run = texts.len().div_ceil(64).max(PARALLEL_RUN);
+    let runs: Vec<(usize, usize)> = (0..texts.len())
+        .step_by(run)
+        .map(|start| (start, (start + run).min(texts.len())))
+        .collect();
+    let found = crate::parallel::map_in_order(&runs, 2, |_, &(start, end)| {
+        let mut seen_by = vec![u32::MAX; end];
+        (start..end)
+            .filter_map(|i| {
+                if let Some(earlier) = exact[i] {
+                    return Some(Duplicate {
+                        later: i,
+                        earlier: earlier as usize,
+                        exact: true,
+                    });
+                }
+                search.near(i, &mut seen_by).map(|earlier| Duplicate {
+                    later: i,
+                    earlier,
+                    exact: false,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    found.into_iter().flatten().collect()
+}
+
+/// Texts per run of the near-duplicate search below which it stays on one thread.
+const PARALLEL_RUN: usize = 4096;
+
+/// For each text, the earliest earlier text of another group that normalises to the same
+/// text. Per normalised text it keeps its first index and the first index of a text of
+/// another group than that one: enough to answer in O(1), so 100,000 copies in one intent
+/// stay linear.
+fn exact_repeats(texts: &[(usize, &str)], normalized: &[String]) -> Vec<Option<u32>> {
+    let mut first: FxHashMap<&str, (usize, Option<usize>)> =
+        FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    let mut repeats = vec![None; texts.len()];
+    for (i, text) in normalized.iter().enumerate() {
+        if text.is_empty() {
             continue;
         }
-        let same_text = exact.entry(normalized[i].as_str()).or_insert((i, None));
-        let exact_match = if same_text.0 == i {
+        let group = texts[i].0;
+        let same_text = first.entry(text.as_str()).or_insert((i, None));
+        let earlier = if same_text.0 == i {
             None
         } else if texts[same_text.0].0 != group {
             Some(same_text.0)
@@ -217,68 +289,190 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
         if same_text.0 != i && same_text.1.is_none() && texts[same_text.0].0 != group {
             same_text.1 = Some(i);
         }
+        repeats[i] = earlier.map(|e| e as u32);
+    }
+    repeats
+}
+
+/// Each text's rarest tokens (ties by value), as many as prefix filtering needs: two sets
+/// with Jaccard ≥ J share one of their first `n − ⌈J·n⌉ + 1`. Only that prefix is ever
+/// read, so it is sorted out per text rather than kept for all.
+fn rarest_prefixes(tokens: &TokenSets) -> TokenSets {
+    let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
+    for &t in &tokens.data {
+        *frequency.entry(t).or_default() += 1;
+    }
+    let jaccard = NEAR / (2.0 - NEAR);
+    let mut prefixes = TokenSets {
+        data: Vec::new(),
+        ends: Vec::with_capacity(tokens.ends.len()),
+    };
+    let mut rarest: Vec<u64> = Vec::new();
+    for i in 0..tokens.ends.len() {
         let mine = tokens.get(i);
         let size = mine.len();
-        let prefix = size - (jaccard * size as f64).ceil() as usize + 1;
+        let prefix = (size + 1).saturating_sub((jaccard * size as f64).ceil() as usize);
         rarest.clear();
         rarest.extend_from_slice(mine);
         rarest.sort_unstable_by_key(|t| (frequency[t], *t));
         rarest.truncate(prefix.min(size));
+        prefixes.data.extend_from_slice(&rarest);
+        prefixes.ends.push(prefixes.data.len() as u32);
+    }
+    prefixes
+}
+
+/// What the near-duplicate search of one text reads: everything is built before it.
+struct Search<'a, 't> {
+    texts: &'a [(usize, &'t str)],
+    tokens: &'a TokenSets,
+    prefixes: &'a TokenSets,
+    index: &'a FxHashMap<u64, Vec<u32>>,
+}
+
+impl Search<'_, '_> {
+    /// The earliest earlier text of another group whose Dice coefficient with text `i` is at
+    /// least [`NEAR`], among at most [`MAX_CANDIDATES`] compared and [`MAX_VISITS`] visited.
+    /// `seen_by[j] == i` marks a text already visited for `i`.
+    fn near(&self, i: usize, seen_by: &mut [u32]) -> Option<usize> {
+        let jaccard = NEAR / (2.0 - NEAR);
+        let group = self.texts[i].0;
+        let mine = self.tokens.get(i);
+        let size = mine.len() as f64;
         let mut near_match: Option<usize> = None;
-        if exact_match.is_none() {
-            let mut compared = 0;
-            let mut visited = 0;
-            'tokens: for t in &rarest {
-                for &j in index.get(t).map(Vec::as_slice).unwrap_or(&[]) {
-                    let j = j as usize;
-                    // Every visit counts against the budget, texts of the same group too:
-                    // otherwise 100,000 texts of one group would compare every pair.
-                    visited += 1;
-                    if visited > MAX_VISITS {
-                        break 'tokens;
-                    }
-                    if seen_by[j] == i as u32 || texts[j].0 == group {
-                        continue;
-                    }
-                    seen_by[j] = i as u32;
-                    let theirs = tokens.get(j);
-                    let other = theirs.len() as f64;
-                    if other < jaccard * size as f64 || (size as f64) < jaccard * other {
-                        continue;
-                    }
-                    compared += 1;
-                    if dice(mine, theirs) >= NEAR && near_match.is_none_or(|k| j < k) {
-                        near_match = Some(j);
-                    }
-                    if compared >= MAX_CANDIDATES {
-                        break 'tokens;
-                    }
+        let (mut compared, mut visited) = (0, 0);
+        for t in self.prefixes.get(i) {
+            let list = self.index.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            // Only the entries of texts before this one, as a single pass would have them
+            // (a list is in text order; only its front is ever read, within the budget).
+            for j in list.iter().map(|&j| j as usize).take_while(|&j| j < i) {
+                // Every visit counts against the budget, texts of the same group too:
+                // otherwise 100,000 texts of one group would compare every pair.
+                visited += 1;
+                if visited > MAX_VISITS {
+                    return near_match;
+                }
+                if seen_by[j] == i as u32 || self.texts[j].0 == group {
+                    continue;
+                }
+                seen_by[j] = i as u32;
+                let theirs = self.tokens.get(j);
+                let other = theirs.len() as f64;
+                if other < jaccard * size || size < jaccard * other {
+                    continue;
+                }
+                compared += 1;
+                if near_match.is_none_or(|k| j < k) && is_near(mine, theirs) {
+                    near_match = Some(j);
+                }
+                if compared >= MAX_CANDIDATES {
+                    return near_match;
                 }
             }
         }
-        for t in &rarest {
-            index.entry(*t).or_default().push(i as u32);
-        }
-        if let Some(earlier) = exact_match {
-            found.push(Duplicate {
-                later: i,
-                earlier,
-                exact: true,
-            });
-        } else if let Some(earlier) = near_match {
-            found.push(Duplicate {
-                later: i,
-                earlier,
-                exact: false,
-            });
-        }
+        near_match
     }
-    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The single-pass search `find_duplicates` replaced: each text searched, then indexed.
+    fn find_duplicates_in_one_pass(texts: &[(usize, &str)]) -> Vec<Duplicate> {
+        let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
+        let tokens = TokenSets::of(&normalized);
+        // Each text is indexed and looked up by its rarest tokens (ties by value), so lists are
+        // short and selective; only that prefix is ever read, so it is sorted out per text
+        // rather than kept for all (millions of generated examples).
+        let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
+        for &t in &tokens.data {
+            *frequency.entry(t).or_default() += 1;
+        }
+        let jaccard = NEAR / (2.0 - NEAR);
+        // Per normalised text: its first index, and the first index of a text of another group
+        // than that one: enough to answer "the earliest of a group other than mine" in O(1)
+        // (100,000 copies in one intent stay linear).
+        let mut exact: FxHashMap<&str, (usize, Option<usize>)> =
+            FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+        let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut seen_by = vec![u32::MAX; texts.len()];
+        let mut found = Vec::new();
+        let mut rarest: Vec<u64> = Vec::new();
+        for i in 0..texts.len() {
+            let group = texts[i].0;
+            if normalized[i].is_empty() {
+                continue;
+            }
+            let same_text = exact.entry(normalized[i].as_str()).or_insert((i, None));
+            let exact_match = if same_text.0 == i {
+                None
+            } else if texts[same_text.0].0 != group {
+                Some(same_text.0)
+            } else {
+                same_text.1
+            };
+            if same_text.0 != i && same_text.1.is_none() && texts[same_text.0].0 != group {
+                same_text.1 = Some(i);
+            }
+            let mine = tokens.get(i);
+            let size = mine.len();
+            let prefix = size - (jaccard * size as f64).ceil() as usize + 1;
+            rarest.clear();
+            rarest.extend_from_slice(mine);
+            rarest.sort_unstable_by_key(|t| (frequency[t], *t));
+            rarest.truncate(prefix.min(size));
+            let mut near_match: Option<usize> = None;
+            if exact_match.is_none() {
+                let mut compared = 0;
+                let mut visited = 0;
+                'tokens: for t in &rarest {
+                    for &j in index.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+                        let j = j as usize;
+                        // Every visit counts against the budget, texts of the same group too:
+                        // otherwise 100,000 texts of one group would compare every pair.
+                        visited += 1;
+                        if visited > MAX_VISITS {
+                            break 'tokens;
+                        }
+                        if seen_by[j] == i as u32 || texts[j].0 == group {
+                            continue;
+                        }
+                        seen_by[j] = i as u32;
+                        let theirs = tokens.get(j);
+                        let other = theirs.len() as f64;
+                        if other < jaccard * size as f64 || (size as f64) < jaccard * other {
+                            continue;
+                        }
+                        compared += 1;
+                        if near_match.is_none_or(|k| j < k) && is_near(mine, theirs) {
+                            near_match = Some(j);
+                        }
+                        if compared >= MAX_CANDIDATES {
+                            break 'tokens;
+                        }
+                    }
+                }
+            }
+            for t in &rarest {
+                index.entry(*t).or_default().push(i as u32);
+            }
+            if let Some(earlier) = exact_match {
+                found.push(Duplicate {
+                    later: i,
+                    earlier,
+                    exact: true,
+                });
+            } else if let Some(earlier) = near_match {
+                found.push(Duplicate {
+                    later: i,
+                    earlier,
+                    exact: false,
+                });
+            }
+        }
+        found
+    }
 
     #[test]
     fn the_ascii_shortcut_normalises_like_the_unicode_path() {
@@ -349,6 +543,74 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Texts from a few short words, so that exact and near repeats, same-group repeats and
+    /// long index lists are all common.
+    fn phrases(seeds: &[(u8, u16)]) -> Vec<(usize, String)> {
+        const WORDS: [&str; 8] = [
+            "open", "opening", "hours", "when", "are", "you", "几点", "上班",
+        ];
+        seeds
+            .iter()
+            .map(|&(group, bits)| {
+                let words: Vec<&str> = (0..5)
+                    .map(|k| WORDS[usize::from(bits >> (3 * k)) & 7])
+                    .take(usize::from(bits % 5) + 1)
+                    .collect();
+                (usize::from(group % 6), words.join(" "))
+            })
+            .collect()
+    }
+
+    fn both_searches(owned: &[(usize, String)]) -> (Vec<Duplicate>, Vec<Duplicate>) {
+        let texts: Vec<(usize, &str)> = owned.iter().map(|(g, t)| (*g, t.as_str())).collect();
+        (find_duplicates(&texts), find_duplicates_in_one_pass(&texts))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_two_pass_search_finds_what_one_pass_finds(
+            seeds in proptest::collection::vec((0u8..255, 0u16..u16::MAX), 0..300)
+        ) {
+            let (two_pass, one_pass) = both_searches(&phrases(&seeds));
+            proptest::prop_assert_eq!(two_pass, one_pass);
+        }
+    }
+
+    #[test]
+    fn the_two_pass_search_agrees_on_many_runs_and_full_budgets() {
+        // Enough texts for several parallel runs, with index lists far past the budgets.
+        let mut owned: Vec<(usize, String)> = (0..30_000)
+            .map(|i| (i % 7, format!("example {i}")))
+            .collect();
+        let seeds: Vec<(u8, u16)> = (0..20_000u32)
+            .map(|i| ((i % 251) as u8, (i.wrapping_mul(40_503) >> 3) as u16))
+            .collect();
+        owned.extend(phrases(&seeds));
+        let (two_pass, one_pass) = both_searches(&owned);
+        assert!(
+            two_pass.len() > 1_000,
+            "the input has repeats: {}",
+            two_pass.len()
+        );
+        assert_eq!(two_pass, one_pass);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_early_exit_test_agrees_with_the_coefficient(
+            a in proptest::collection::btree_set(0u64..40, 0..30),
+            b in proptest::collection::btree_set(0u64..40, 0..30),
+        ) {
+            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            proptest::prop_assert_eq!(is_near(&a, &b), dice(&a, &b) >= NEAR);
+            // Near pairs are rare between random sets: a set against itself and itself
+            // less one token are near or just not.
+            let less = a.get(1..).unwrap_or_default();
+            proptest::prop_assert!(is_near(&a, &a));
+            proptest::prop_assert_eq!(is_near(&a, less), dice(&a, less) >= NEAR);
+        }
     }
 
     #[test]

@@ -192,6 +192,10 @@ impl Lower<'_> {
                             _ => {}
                         }
                     }
+                    // Exact sizes: a pushed-to list holds room for four, and a project of
+                    // many small services would carry three times its fields.
+                    op.params.shrink_to_fit();
+                    op.returns.shrink_to_fit();
                     service.operations.push(op);
                 }
                 Rule::service_timeout => {
@@ -209,6 +213,7 @@ impl Lower<'_> {
                 _ => {}
             }
         }
+        service.operations.shrink_to_fit();
         service
     }
 
