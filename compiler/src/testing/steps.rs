@@ -74,13 +74,13 @@ pub(super) fn run_test(
             state,
         );
         if let Err((expected, got)) = outcome {
-            result.failure = Some(Failure {
+            result.failure = Some(Box::new(Failure {
                 step: Location::of(step.span, sources),
                 step_span: step.span,
                 step_text: first_line(sources.slice(step.span)),
                 expected,
                 got,
-            });
+            }));
             break;
         }
     }

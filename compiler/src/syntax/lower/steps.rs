@@ -131,6 +131,9 @@ impl Lower<'_> {
                 });
             }
         }
+        // Exact size: a generated suite of a million short tests would otherwise carry
+        // room for a fourth step in each (issue 16).
+        test.steps.shrink_to_fit();
         test
     }
 }
