@@ -65,6 +65,11 @@ def big_project(n: int) -> str:
     return flow(states)
 
 
+def chain(n: int) -> str:
+    states = "".join(f"  state s{i} {{ say \"hi {i}\" goto s{i + 1} }}\n" for i in range(n - 1))
+    return flow(states + f"  state s{n - 1} {{ end }}\n")
+
+
 def long_line(n: int) -> bytes:
     return b"x" * n + b"\n#1\n"
 
@@ -83,6 +88,7 @@ CASES = [
     ("check (human): n warnings", many_queues, 500_000, 4, ["check", "{file}"]),
     ("check --format short: n warnings", many_queues, 500_000, 4, ["check", "{file}", "--format", "short"]),
     ("build: n states", big_project, 25_000, 4, ["build", "{file}", "-o", "{work}/out.csfb"]),
+    ("graph --format dot: a chain of n states", chain, 20_000, 4, ["graph", "{file}", "--format", "dot"]),
     ("disasm: bundle of n states", big_project, 25_000, 4, ["disasm", "{work}/out.csfb"]),
 ]
 
