@@ -14,9 +14,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Small pages only. mimalloc advises the kernel to back its big regions with 2 MiB pages;
-/// with the usual `defrag=madvise` a fault in such a region waits while the kernel compacts
-/// memory to find one, which made the same check of a big project take 7 s in one run and
-/// 13 s in the next (bench/README.md, issue 16). A command-line tool gains little from huge
+/// a fault in such a region needs a whole free 2 MiB block, which on a virtual machine is
+/// often memory the host has not backed yet, and the fault waits for the host: the same
+/// check of a big project took 7 s in one run and 13 s in the next (bench/README.md,
+/// issue 16). A command-line tool gains little from huge
 /// pages, so they are off for this process; if the kernel refuses, nothing changes.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
