@@ -333,3 +333,48 @@ fn depth_alone_draws_from_the_start_state() {
             .any(|n| n["kind"] == "more")
     );
 }
+
+#[test]
+fn an_svg_too_big_to_lay_out_is_refused_and_a_part_is_drawn() {
+    // One state more than an SVG is laid out with: refused before Graphviz runs (so this
+    // needs no Graphviz), with the way out named; the other formats still draw it whole.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("chain.csflow");
+    let mut text = String::from("flow chain {\n  channel chat\n  start s0\n");
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "  state s{i} {{ say \"step {i}\" goto s{} }}\n",
+            i + 1
+        ));
+    }
+    text.push_str("  state s2000 { end }\n}\n");
+    std::fs::write(&path, text).expect("written");
+    let output = csflow()
+        .arg("graph")
+        .arg(&path)
+        .args(["--format", "svg"])
+        .env("CSFLOW_DOT", "/nonexistent/graphviz/dot")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("flow chain would have 2001 states"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--from STATE --depth N"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    let dot = graph(&path, &["--format", "dot"]);
+    assert!(dot.status.success(), "{dot:?}");
+    assert!(String::from_utf8_lossy(&dot.stdout).contains("s2000"));
+    // A part of it is small enough: it goes on to Graphviz (missing here, so that error).
+    let part = csflow()
+        .arg("graph")
+        .arg(&path)
+        .args(["--format", "svg", "--from", "s10", "--depth", "3"])
+        .env("CSFLOW_DOT", "/nonexistent/graphviz/dot")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&part.stderr);
+    assert!(stderr.contains("apt install graphviz"), "{stderr}");
+}

@@ -60,6 +60,22 @@ pub struct Args {
     pub no_legend: bool,
 }
 
+/// The most states an SVG picture is laid out with. Graphviz's layout grows faster than the
+/// picture (400 states 0.2 s, 1,000 states 1 s on a 2-core machine, bench/README.md), so a
+/// 2,000-state picture takes a few seconds and a flow of a million states would never
+/// finish: past this a part is what a designer can read anyway.
+const MAX_SVG_STATES: usize = 2_000;
+
+/// How many states the picture has, when that is more than [`MAX_SVG_STATES`].
+fn too_big_to_lay_out(diagram: &Diagram) -> Option<usize> {
+    let states = diagram
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, diagram::NodeKind::State { .. }))
+        .count();
+    (states > MAX_SVG_STATES).then_some(states)
+}
+
 pub fn run(args: Args) -> u8 {
     let format = args
         .format
@@ -100,6 +116,17 @@ pub fn run(args: Args) -> u8 {
     let style = diagram::dot::Style {
         legend: !args.no_legend,
     };
+    if matches!(format, Format::Svg)
+        && let Some(states) = too_big_to_lay_out(&diagram)
+    {
+        return common::fail_usage(&format!(
+            "the picture of flow {} would have {states} states: Graphviz takes minutes or more \
+             to lay out a picture that big (up to {MAX_SVG_STATES} are drawn); draw a part \
+             with --from STATE --depth N, or write the whole flow with --format dot, mermaid \
+             or json",
+            diagram.flow
+        ));
+    }
     let output = match format {
         Format::Dot => diagram::dot::dot(&diagram, style),
         Format::Mermaid => diagram::mermaid::mermaid(&diagram),
