@@ -17,8 +17,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// a fault in such a region needs a whole free 2 MiB block, which on a virtual machine is
 /// often memory the host has not backed yet, and the fault waits for the host: the same
 /// check of a big project took 7 s in one run and 13 s in the next (bench/README.md,
-/// issue 16). A command-line tool gains little from huge
-/// pages, so they are off for this process; if the kernel refuses, nothing changes.
+/// issue 16). A command-line tool gains little from huge pages, so they are off for this
+/// process; if the kernel refuses, nothing changes.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);

@@ -23,6 +23,10 @@ use unicode_normalization::UnicodeNormalization;
 /// The Dice coefficient of character bigrams at which two texts count as near duplicates.
 pub const NEAR: f64 = 0.9;
 
+/// The Jaccard index that Dice [`NEAR`] amounts to for prefix filtering and the size
+/// filter (9/11).
+const JACCARD: f64 = NEAR / (2.0 - NEAR);
+
 /// At most this many earlier texts are compared with each text (a safety bound for
 /// machine-generated knowledge bases; real ones never get close). 64, not more: a generated
 /// project of 1.8 M one-example intents ("example 123456", whose rarest bigrams each 10 % of
@@ -302,7 +306,6 @@ fn rarest_prefixes(tokens: &TokenSets) -> TokenSets {
     for &t in &tokens.data {
         *frequency.entry(t).or_default() += 1;
     }
-    let jaccard = NEAR / (2.0 - NEAR);
     let mut prefixes = TokenSets {
         data: Vec::new(),
         ends: Vec::with_capacity(tokens.ends.len()),
@@ -311,7 +314,7 @@ fn rarest_prefixes(tokens: &TokenSets) -> TokenSets {
     for i in 0..tokens.ends.len() {
         let mine = tokens.get(i);
         let size = mine.len();
-        let prefix = (size + 1).saturating_sub((jaccard * size as f64).ceil() as usize);
+        let prefix = (size + 1).saturating_sub((JACCARD * size as f64).ceil() as usize);
         rarest.clear();
         rarest.extend_from_slice(mine);
         rarest.sort_unstable_by_key(|t| (frequency[t], *t));
@@ -335,7 +338,6 @@ impl Search<'_, '_> {
     /// least [`NEAR`], among at most [`MAX_CANDIDATES`] compared and [`MAX_VISITS`] visited.
     /// `seen_by[j] == i` marks a text already visited for `i`.
     fn near(&self, i: usize, seen_by: &mut [u32]) -> Option<usize> {
-        let jaccard = NEAR / (2.0 - NEAR);
         let group = self.texts[i].0;
         let mine = self.tokens.get(i);
         let size = mine.len() as f64;
@@ -358,7 +360,7 @@ impl Search<'_, '_> {
                 seen_by[j] = i as u32;
                 let theirs = self.tokens.get(j);
                 let other = theirs.len() as f64;
-                if other < jaccard * size || size < jaccard * other {
+                if other < JACCARD * size || size < JACCARD * other {
                     continue;
                 }
                 compared += 1;
@@ -378,97 +380,39 @@ impl Search<'_, '_> {
 mod tests {
     use super::*;
 
-    /// The single-pass search `find_duplicates` replaced: each text searched, then indexed.
+    /// The single-pass order `find_duplicates` replaced, as the reference for the two passes:
+    /// each text searched while the index holds only the texts before it, then indexed; one
+    /// set of "seen" marks for all texts, on one thread.
     fn find_duplicates_in_one_pass(texts: &[(usize, &str)]) -> Vec<Duplicate> {
         let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
         let tokens = TokenSets::of(&normalized);
-        // Each text is indexed and looked up by its rarest tokens (ties by value), so lists are
-        // short and selective; only that prefix is ever read, so it is sorted out per text
-        // rather than kept for all (millions of generated examples).
-        let mut frequency: FxHashMap<u64, u32> = FxHashMap::default();
-        for &t in &tokens.data {
-            *frequency.entry(t).or_default() += 1;
-        }
-        let jaccard = NEAR / (2.0 - NEAR);
-        // Per normalised text: its first index, and the first index of a text of another group
-        // than that one: enough to answer "the earliest of a group other than mine" in O(1)
-        // (100,000 copies in one intent stay linear).
-        let mut exact: FxHashMap<&str, (usize, Option<usize>)> =
-            FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+        let exact = exact_repeats(texts, &normalized);
+        let prefixes = rarest_prefixes(&tokens);
         let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut seen_by = vec![u32::MAX; texts.len()];
         let mut found = Vec::new();
-        let mut rarest: Vec<u64> = Vec::new();
-        for i in 0..texts.len() {
-            let group = texts[i].0;
-            if normalized[i].is_empty() {
-                continue;
-            }
-            let same_text = exact.entry(normalized[i].as_str()).or_insert((i, None));
-            let exact_match = if same_text.0 == i {
-                None
-            } else if texts[same_text.0].0 != group {
-                Some(same_text.0)
-            } else {
-                same_text.1
+        for (i, repeat) in exact.iter().enumerate() {
+            let search = Search {
+                texts,
+                tokens: &tokens,
+                prefixes: &prefixes,
+                index: &index,
             };
-            if same_text.0 != i && same_text.1.is_none() && texts[same_text.0].0 != group {
-                same_text.1 = Some(i);
-            }
-            let mine = tokens.get(i);
-            let size = mine.len();
-            let prefix = size - (jaccard * size as f64).ceil() as usize + 1;
-            rarest.clear();
-            rarest.extend_from_slice(mine);
-            rarest.sort_unstable_by_key(|t| (frequency[t], *t));
-            rarest.truncate(prefix.min(size));
-            let mut near_match: Option<usize> = None;
-            if exact_match.is_none() {
-                let mut compared = 0;
-                let mut visited = 0;
-                'tokens: for t in &rarest {
-                    for &j in index.get(t).map(Vec::as_slice).unwrap_or(&[]) {
-                        let j = j as usize;
-                        // Every visit counts against the budget, texts of the same group too:
-                        // otherwise 100,000 texts of one group would compare every pair.
-                        visited += 1;
-                        if visited > MAX_VISITS {
-                            break 'tokens;
-                        }
-                        if seen_by[j] == i as u32 || texts[j].0 == group {
-                            continue;
-                        }
-                        seen_by[j] = i as u32;
-                        let theirs = tokens.get(j);
-                        let other = theirs.len() as f64;
-                        if other < jaccard * size as f64 || (size as f64) < jaccard * other {
-                            continue;
-                        }
-                        compared += 1;
-                        if near_match.is_none_or(|k| j < k) && is_near(mine, theirs) {
-                            near_match = Some(j);
-                        }
-                        if compared >= MAX_CANDIDATES {
-                            break 'tokens;
-                        }
-                    }
-                }
-            }
-            for t in &rarest {
-                index.entry(*t).or_default().push(i as u32);
-            }
-            if let Some(earlier) = exact_match {
+            if let Some(earlier) = *repeat {
                 found.push(Duplicate {
                     later: i,
-                    earlier,
+                    earlier: earlier as usize,
                     exact: true,
                 });
-            } else if let Some(earlier) = near_match {
+            } else if let Some(earlier) = search.near(i, &mut seen_by) {
                 found.push(Duplicate {
                     later: i,
                     earlier,
                     exact: false,
                 });
+            }
+            for t in prefixes.get(i) {
+                index.entry(*t).or_default().push(i as u32);
             }
         }
         found
