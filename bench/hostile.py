@@ -89,6 +89,8 @@ CASES = [
     ("check --format short: n warnings", many_queues, 500_000, 4, ["check", "{file}", "--format", "short"]),
     ("build: n states", big_project, 25_000, 4, ["build", "{file}", "-o", "{work}/out.csfb"]),
     ("graph --format dot: a chain of n states", chain, 20_000, 4, ["graph", "{file}", "--format", "dot"]),
+    ("graph --format mermaid: a chain of n states", chain, 20_000, 4, ["graph", "{file}", "--format", "mermaid"]),
+    ("graph --format json: a chain of n states", chain, 20_000, 4, ["graph", "{file}", "--format", "json"]),
     ("disasm: bundle of n states", big_project, 25_000, 4, ["disasm", "{work}/out.csfb"]),
 ]
 

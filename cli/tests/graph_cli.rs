@@ -377,4 +377,37 @@ fn an_svg_too_big_to_lay_out_is_refused_and_a_part_is_drawn() {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&part.stderr);
     assert!(stderr.contains("apt install graphviz"), "{stderr}");
+    // A part as big as the whole is refused too, once it is drawn and counted.
+    let deep = csflow()
+        .arg("graph")
+        .arg(&path)
+        .args(["--format", "svg", "--from", "s0", "--depth", "5000"])
+        .env("CSFLOW_DOT", "/nonexistent/graphviz/dot")
+        .output()
+        .expect("runs");
+    assert_eq!(deep.status.code(), Some(2), "{deep:?}");
+    let stderr = String::from_utf8_lossy(&deep.stderr);
+    assert!(stderr.contains("would have 2001 states"), "{stderr}");
+}
+
+#[test]
+fn the_picture_never_overwrites_a_source() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let source = dir.path().join("hotline.csflow");
+    let text =
+        "flow hotline {\n  channel chat\n  start hello\n  state hello { say \"hi\" end }\n}\n";
+    std::fs::write(&source, text).expect("written");
+    // `-o` naming the source, spelt another way: refused, the source untouched.
+    let spelt = dir.path().join(".").join("hotline.csflow");
+    let output = csflow()
+        .arg("graph")
+        .arg(&source)
+        .args(["--format", "dot", "-o"])
+        .arg(&spelt)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("one of the project's sources"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&source).expect("read"), text);
 }

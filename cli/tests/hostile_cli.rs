@@ -293,6 +293,38 @@ fn a_full_stdout_is_exit_2_with_a_message_for_every_command() {
         vec!["disasm", bundle],
         vec!["test", "examples/bank"],
         vec!["build", "examples/bank", "-o", "/dev/full"],
+        vec![
+            "graph",
+            "examples/bank",
+            "--flow",
+            "bank_phone",
+            "--format",
+            "dot",
+        ],
+        vec![
+            "graph",
+            "examples/bank",
+            "--flow",
+            "bank_phone",
+            "--format",
+            "mermaid",
+        ],
+        vec![
+            "graph",
+            "examples/bank",
+            "--flow",
+            "bank_phone",
+            "--format",
+            "json",
+        ],
+        vec![
+            "graph",
+            "examples/bank",
+            "--flow",
+            "bank_phone",
+            "-o",
+            "/dev/full",
+        ],
         vec!["--help"],
     ];
     for args in commands {

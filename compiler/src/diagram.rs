@@ -13,6 +13,7 @@ mod build;
 pub mod dot;
 pub mod json;
 pub mod mermaid;
+mod unique;
 
 use crate::ast::{Channel, HandlerKind};
 use crate::diagnostic::Diagnostic;
@@ -188,7 +189,8 @@ pub enum EdgeKind {
     Option {
         /// Index of the option in its menu.
         index: usize,
-        option: MenuOption,
+        /// Boxed: most edges are no option, and every edge is as big as the biggest kind.
+        option: Box<MenuOption>,
     },
     Branch {
         condition: String,
@@ -261,17 +263,30 @@ impl Diagram {
     /// every leaf of a 400-state tree would otherwise cross the whole picture (and take
     /// Graphviz ten times longer to lay out).
     pub fn loops_back(&self) -> Vec<bool> {
-        let owners = self.owners();
+        self.loops_back_of(&self.owners())
+    }
+
+    /// [`Diagram::loops_back`] with the [`Diagram::owners`] a renderer already has. Flat
+    /// lists, not a list or a set per node: a million-state flow would allocate millions.
+    pub fn loops_back_of(&self, owners: &[usize]) -> Vec<bool> {
         let count = self.nodes.len();
-        let mut next: Vec<Vec<usize>> = vec![Vec::new(); count];
-        let mut sources: Vec<rustc_hash::FxHashSet<usize>> = vec![Default::default(); count];
-        for edge in &self.edges {
-            let (from, to) = (owners[edge.from], owners[edge.to]);
-            if from != to && !self.is_flow_wide(edge.to) {
-                next[from].push(to);
-                sources[to].insert(from);
-            }
+        let moves: Vec<(usize, usize)> = self
+            .edges
+            .iter()
+            .map(|edge| (owners[edge.from], owners[edge.to]))
+            .filter(|&(from, to)| from != to)
+            .filter(|&(_, to)| !self.is_flow_wide(to))
+            .collect();
+        let next = Groups::new(count, moves.iter().copied());
+        // How many different boxes lead to each box.
+        let mut pairs: Vec<(usize, usize)> = moves.iter().map(|&(from, to)| (to, from)).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut sources = vec![0usize; count];
+        for &(to, _) in &pairs {
+            sources[to] += 1;
         }
+        drop(pairs);
         let root = self
             .start
             .or_else(|| {
@@ -285,7 +300,7 @@ impl Diagram {
             level[root] = 0;
             let mut queue = std::collections::VecDeque::from([root]);
             while let Some(node) = queue.pop_front() {
-                for &to in &next[node] {
+                for &to in next.of(node) {
                     if level[to] == usize::MAX {
                         level[to] = level[node] + 1;
                         queue.push_back(to);
@@ -299,7 +314,7 @@ impl Diagram {
                 let (from, to) = (owners[edge.from], owners[edge.to]);
                 matches!(self.nodes[edge.to].kind, NodeKind::State { .. })
                     && from != to
-                    && sources[to].len() >= BUSY
+                    && sources[to] >= BUSY
                     && level[from] != usize::MAX
                     && level[to] < level[from]
             })
@@ -316,6 +331,79 @@ impl Diagram {
             }
         )
     }
+}
+
+/// Values grouped by a key `0..count`, in the order given, in two flat vectors (where a
+/// vector per key costs an allocation per key): a box's member nodes, a box's next boxes.
+pub struct Groups {
+    /// Where each key's values start in `values`; one more entry than keys.
+    starts: Vec<usize>,
+    values: Vec<usize>,
+}
+
+impl Groups {
+    pub fn new(count: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Self {
+        let mut starts = vec![0usize; count + 1];
+        for (key, _) in pairs.clone() {
+            starts[key + 1] += 1;
+        }
+        for i in 0..count {
+            starts[i + 1] += starts[i];
+        }
+        let mut values = vec![0usize; starts[count]];
+        let mut next = starts.clone();
+        for (key, value) in pairs {
+            values[next[key]] = value;
+            next[key] += 1;
+        }
+        Groups { starts, values }
+    }
+
+    pub fn of(&self, key: usize) -> &[usize] {
+        &self.values[self.starts[key]..self.starts[key + 1]]
+    }
+}
+
+/// A renderer's text, built in a small buffer and handed to the writer a chunk at a time: a
+/// million-state flow's picture (hundreds of megabytes) is never held whole.
+pub(crate) struct Chunks<'w> {
+    pub text: String,
+    out: &'w mut dyn std::io::Write,
+}
+
+impl<'w> Chunks<'w> {
+    const SIZE: usize = 64 * 1024;
+
+    pub fn new(out: &'w mut dyn std::io::Write) -> Self {
+        Chunks {
+            text: String::with_capacity(Self::SIZE * 2),
+            out,
+        }
+    }
+
+    /// Writes the buffer out once it is a chunk long.
+    pub fn spill(&mut self) -> std::io::Result<()> {
+        if self.text.len() >= Self::SIZE {
+            self.out.write_all(self.text.as_bytes())?;
+            self.text.clear();
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> std::io::Result<()> {
+        self.out.write_all(self.text.as_bytes())?;
+        self.out.flush()
+    }
+}
+
+/// The text a renderer writes, as a `String` (for tests and small pictures).
+pub(crate) fn to_text(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> String {
+    let mut bytes = Vec::new();
+    // Writing into a vector cannot fail, and the renderers write only strings.
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The text cut to about `max` columns, with `…` when something was left out; Chinese,

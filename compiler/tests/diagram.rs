@@ -208,6 +208,32 @@ fn every_example_flow_draws_every_state() {
     }
 }
 
+/// The JSON is written as a stream, member by member: the members of every object must
+/// still come in alphabetical order, exactly as a sorted map prints them.
+#[test]
+fn streamed_json_keeps_every_object_sorted() {
+    let mut checked = 0;
+    for project in [
+        MARKED,
+        "examples/bank",
+        "examples/shop",
+        "examples/utility",
+        "examples/leads",
+    ] {
+        let analysis = load(project);
+        let (model, _, _) = csflow_compiler::resolve::resolve(&analysis.files);
+        for flow in &model.flows {
+            let d = diagram(&analysis, &flow.flow.name.as_ref().expect("a name").name);
+            let text = json::json(&d, &analysis.sources);
+            let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let sorted = serde_json::to_string_pretty(&value).expect("printed") + "\n";
+            assert_eq!(text, sorted, "{project}: members out of order");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} flows checked");
+}
+
 #[test]
 fn a_part_stops_at_its_depth_and_says_where_it_continues() {
     let analysis = load(MARKED);

@@ -25,7 +25,9 @@ fn stage(name: &str, started: Instant) {
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
-        eprintln!("usage: memory FILE.csflow [human|short|json|sarif|github]");
+        eprintln!(
+            "usage: memory FILE.csflow [human|short|json|sarif|github|graph-dot|graph-mermaid|graph-json]"
+        );
         std::process::exit(2);
     };
     let format = args.next().unwrap_or_else(|| "human".into());
@@ -59,6 +61,10 @@ fn main() {
     }
     let started = Instant::now();
     let mut sink = std::io::sink();
+    if let Some(graph_format) = format.strip_prefix("graph-") {
+        graph(&analysis, graph_format, started);
+        return;
+    }
     let (d, s) = (&analysis.diagnostics, &analysis.sources);
     let written = match format.as_str() {
         "short" => render::write_short(&mut sink, d, s),
@@ -90,4 +96,32 @@ fn main() {
     freed("resolution", Box::new(resolution));
     freed("trees", Box::new(files));
     freed("sources", Box::new(sources));
+}
+
+/// `csflow graph` of the project's only flow: the diagram, then the text of one format.
+fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
+    use csflow_compiler::diagram::{self, Diagram};
+    println!(
+        "             sizes: Node {} Edge {} NodeKind {} EdgeKind {}",
+        std::mem::size_of::<diagram::Node>(),
+        std::mem::size_of::<diagram::Edge>(),
+        std::mem::size_of::<diagram::NodeKind>(),
+        std::mem::size_of::<diagram::EdgeKind>(),
+    );
+    let diagram = match Diagram::build(analysis, None, None) {
+        Ok(diagram) => diagram,
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+    };
+    stage("diagram", started);
+    let started = Instant::now();
+    let text = match format {
+        "mermaid" => diagram::mermaid::mermaid(&diagram),
+        "json" => diagram::json::json(&diagram, &analysis.sources),
+        _ => diagram::dot::dot(&diagram, diagram::dot::Style { legend: true }),
+    };
+    println!("             {} bytes of {format}", text.len());
+    stage(format, started);
 }

@@ -40,15 +40,10 @@ pub fn run(args: Args) -> u8 {
         Err(status) => return status,
     };
     let bytes = bundle.to_bytes();
-    if let Some(input) = analysis
-        .sources
-        .files()
-        .find(|(_, file)| same_file(Path::new(&file.path), &args.output))
-    {
+    if let Some(input) = common::source_at(&analysis.sources, &args.output) {
         return common::fail_usage(&format!(
-            "refusing to write the bundle to {}: it is {}, one of the project's sources",
+            "refusing to write the bundle to {}: it is {input}, one of the project's sources",
             args.output.display(),
-            input.1.path
         ));
     }
     if let Err(error) = write_output(&args.output, &bytes) {
@@ -152,14 +147,6 @@ pub fn color_for_stderr(choice: ColorChoice) -> bool {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stderr().is_terminal()
         }
-    }
-}
-
-/// Whether two paths name one existing file (however spelt, through links).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

@@ -180,6 +180,19 @@ pub fn finish(status: u8) -> u8 {
     status
 }
 
+/// The project source that `output` names (however spelt, through links), if any: an
+/// output written there would destroy an input.
+pub fn source_at<'s>(
+    sources: &'s csflow_compiler::source::SourceMap,
+    output: &std::path::Path,
+) -> Option<&'s str> {
+    let output = std::fs::canonicalize(output).ok()?;
+    sources
+        .files()
+        .map(|(_, file)| file.path.as_str())
+        .find(|path| std::fs::canonicalize(path).is_ok_and(|path| path == output))
+}
+
 /// Reports bad usage or an I/O problem and returns exit status 2.
 pub fn fail_usage(message: &str) -> u8 {
     eprint(&format!("error: {message}\n"));

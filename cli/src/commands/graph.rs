@@ -76,6 +76,14 @@ fn too_big_to_lay_out(diagram: &Diagram) -> Option<usize> {
     (states > MAX_SVG_STATES).then_some(states)
 }
 
+fn refuse_svg(flow: &str, states: usize) -> u8 {
+    common::fail_usage(&format!(
+        "the picture of flow {flow} would have {states} states: Graphviz takes minutes or more \
+         to lay out a picture that big (up to {MAX_SVG_STATES} are drawn); draw a part with \
+         --from STATE --depth N, or write the whole flow with --format dot, mermaid or json"
+    ))
+}
+
 pub fn run(args: Args) -> u8 {
     let format = args
         .format
@@ -85,10 +93,32 @@ pub fn run(args: Args) -> u8 {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let analysis = match csflow_compiler::analyze_paths(&args.paths, &options) {
+    let mut analysis = match csflow_compiler::analyze_paths(&args.paths, &options) {
         Ok(analysis) => analysis,
         Err(error) => return common::fail_usage(&error.to_string()),
     };
+    if let Some(output) = &args.output
+        && let Some(input) = common::source_at(&analysis.sources, output)
+    {
+        return common::fail_usage(&format!(
+            "refusing to write the picture to {}: it is {input}, one of the project's sources",
+            output.display()
+        ));
+    }
+    // A whole flow too big to lay out is refused before its picture is built (seconds and
+    // a gigabyte for a million states).
+    if matches!(format, Format::Svg)
+        && args.from.is_none()
+        && args.depth.is_none()
+        && let Some(flow) = flow_tree(&analysis, args.flow.as_deref())
+        && flow.states.len() > MAX_SVG_STATES
+    {
+        let name = flow.name.as_ref().map_or("", |n| n.name.as_str());
+        return refuse_svg(name, flow.states.len());
+    }
+    // The picture needs the trees, not what every name resolved to: freed first, it is a
+    // fifth of a 64 MB project's memory.
+    analysis.resolution = Default::default();
     let part = match (&args.from, args.depth) {
         (None, None) => None,
         (from, depth) => {
@@ -113,36 +143,42 @@ pub fn run(args: Args) -> u8 {
         Ok(diagram) => diagram,
         Err(error) => return common::fail_usage(&error.to_string()),
     };
+    // Drawn: the trees are no longer needed either.
+    analysis.files = Vec::new();
     let style = diagram::dot::Style {
         legend: !args.no_legend,
     };
     if matches!(format, Format::Svg)
         && let Some(states) = too_big_to_lay_out(&diagram)
     {
-        return common::fail_usage(&format!(
-            "the picture of flow {} would have {states} states: Graphviz takes minutes or more \
-             to lay out a picture that big (up to {MAX_SVG_STATES} are drawn); draw a part \
-             with --from STATE --depth N, or write the whole flow with --format dot, mermaid \
-             or json",
-            diagram.flow
-        ));
+        return refuse_svg(&diagram.flow, states);
     }
-    let output = match format {
-        Format::Dot => diagram::dot::dot(&diagram, style),
-        Format::Mermaid => diagram::mermaid::mermaid(&diagram),
-        Format::Json => diagram::json::json(&diagram, &analysis.sources),
+    let picture = match format {
         Format::Svg => match svg(&diagram::dot::dot(&diagram, style)) {
-            Ok(svg) => svg,
+            Ok(svg) => Some(svg),
             Err(message) => return common::fail_usage(&message),
         },
+        _ => None,
+    };
+    // The text formats are streamed to the output as they are written: a million-state
+    // flow's JSON is over a gigabyte.
+    let write = |out: &mut dyn Write| match (&picture, format) {
+        (Some(svg), _) => out.write_all(svg.as_bytes()).and_then(|()| out.flush()),
+        (None, Format::Mermaid) => diagram::mermaid::write_mermaid(&diagram, out),
+        (None, Format::Json) => diagram::json::write_json(&diagram, &analysis.sources, out),
+        (None, _) => diagram::dot::write_dot(&diagram, style, out),
     };
     match &args.output {
         Some(path) => {
-            if let Err(error) = std::fs::write(path, output.as_bytes()) {
+            let written = std::fs::File::create(path).and_then(|mut file| write(&mut file));
+            if let Err(error) = written {
                 return common::fail_usage(&format!("cannot write {}: {error}", path.display()));
             }
         }
-        None => common::print(&output),
+        // A failed stdout is remembered by the writer and reported when the command ends.
+        None => {
+            let _ = write(&mut common::stdout_writer());
+        }
     }
     let errors = analysis.error_count();
     if errors > 0 {
@@ -165,23 +201,33 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
-fn start_state(analysis: &csflow_compiler::Analysis, flow: Option<&str>) -> Option<String> {
-    let flows: Vec<&csflow_compiler::ast::Flow> = analysis
+/// The tree of the flow `flow` (the only flow when `None`).
+fn flow_tree<'a>(
+    analysis: &'a csflow_compiler::Analysis,
+    flow: Option<&str>,
+) -> Option<&'a csflow_compiler::ast::Flow> {
+    let mut flows = analysis
         .files
         .iter()
         .flat_map(|(_, file)| &file.items)
         .filter_map(|item| match item {
             csflow_compiler::ast::Item::Flow(flow) => Some(&**flow),
             _ => None,
-        })
-        .collect();
-    let flow = match flow {
-        Some(name) => flows
-            .iter()
-            .find(|f| f.name.as_ref().is_some_and(|n| n.name == name))?,
-        None => flows.first()?,
-    };
-    flow.start.as_ref().map(|s| s.name.clone())
+        });
+    match flow {
+        Some(name) => flows.find(|f| f.name.as_ref().is_some_and(|n| n.name == name)),
+        None => match (flows.next(), flows.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        },
+    }
+}
+
+fn start_state(analysis: &csflow_compiler::Analysis, flow: Option<&str>) -> Option<String> {
+    flow_tree(analysis, flow)?
+        .start
+        .as_ref()
+        .map(|s| s.name.clone())
 }
 
 /// The program that lays out SVG: `CSFLOW_DOT`, else `dot` on the PATH.

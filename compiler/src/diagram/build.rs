@@ -1,6 +1,7 @@
 //! From the checks' [`FlowGraph`] to a [`Diagram`]: node ids, labels, edge kinds, the
 //! hand-off split per queue, diagnostics attached to nodes, and the part of a big flow.
 
+use super::unique::UniqueIds;
 use super::*;
 use crate::analysis::Analysis;
 use crate::ast::{self, Flow, NameText, State, Stmt, StmtKind};
@@ -9,7 +10,7 @@ use crate::resolve::{self, FlowModel, Model};
 use crate::source::SourceMap;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 /// Why no picture could be drawn.
@@ -140,7 +141,7 @@ struct Builder<'g, 'a> {
     nodes: Vec<Node>,
     /// Diagram node of each graph node (`None` for the shared hand-off node).
     of_graph: Vec<Option<usize>>,
-    ids: FxHashSet<String>,
+    ids: UniqueIds,
     end: Option<usize>,
     queues: FxHashMap<String, usize>,
     /// The `handoff` statements, by span: which queue a hand-off edge goes to.
@@ -165,9 +166,12 @@ impl<'g, 'a> Builder<'g, 'a> {
             flow: flow_model.flow,
             graph,
             sources,
-            nodes: Vec::new(),
+            // Every graph node but the shared hand-off becomes one node; a few ends, queues
+            // and transfers come on top. Reserved once: growing a vector of a million nodes
+            // copies it again and again.
+            nodes: Vec::with_capacity(graph.graph.node_count() + 8),
             of_graph: vec![None; graph.graph.node_count()],
-            ids: FxHashSet::default(),
+            ids: UniqueIds::with_capacity(graph.graph.node_count() + 8),
             end: None,
             queues: FxHashMap::default(),
             handoffs: FxHashMap::default(),
@@ -194,6 +198,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             edges,
             diagnostics: Vec::new(),
         };
+        diagram.nodes.shrink_to_fit();
         // Ends and hand-offs are reachable when something reachable leads there.
         for i in 0..diagram.edges.len() {
             let edge = &diagram.edges[i];
@@ -219,19 +224,24 @@ impl<'g, 'a> Builder<'g, 'a> {
             .to_string()
     }
 
+    /// `wanted`, or `wanted#2`, `wanted#3`… when an earlier node has it (two `on error`
+    /// blocks of one state).
     fn unique_id(&mut self, wanted: String) -> String {
-        let mut id = wanted.clone();
-        let mut n = 2;
-        while self.ids.contains(&id) {
-            id = format!("{wanted}#{n}");
-            n += 1;
-        }
-        self.ids.insert(id.clone());
-        id
+        let nodes = &self.nodes;
+        let mut n = 1;
+        self.ids.unique(
+            wanted,
+            |i| &nodes[i].id,
+            || {
+                n += 1;
+                format!("#{n}")
+            },
+        )
     }
 
     fn push(&mut self, id: String, kind: NodeKind, label: String, state: Option<String>) -> usize {
         let id = self.unique_id(id);
+        self.ids.take(&id, self.nodes.len());
         self.nodes.push(Node {
             id,
             kind,
@@ -495,7 +505,6 @@ impl<'g, 'a> Builder<'g, 'a> {
     fn add_edges(&mut self) -> Vec<Edge> {
         let graph = self.graph;
         let mut edges = Vec::with_capacity(graph.graph.edge_count());
-        let mut seen: FxHashSet<(usize, usize, String, &'static str)> = FxHashSet::default();
         for edge in graph.graph.edge_references() {
             let (source, target, weight) = (edge.source(), edge.target(), *edge.weight());
             // Moves guessed from broken input are not drawn: the picture shows what is written.
@@ -537,16 +546,15 @@ impl<'g, 'a> Builder<'g, 'a> {
             };
             let (kind, span) = self.edge_kind(source, target, weight, queue);
             let label = edge_label(&kind);
-            if seen.insert((from, to, label.clone(), kind.as_str())) {
-                edges.push(Edge {
-                    from,
-                    to,
-                    kind,
-                    label,
-                    span,
-                });
-            }
+            edges.push(Edge {
+                from,
+                to,
+                kind,
+                label,
+                span,
+            });
         }
+        drop_repeated_edges(&mut edges);
         edges
     }
 
@@ -577,7 +585,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     return (
                         EdgeKind::Option {
                             index,
-                            option: self.menu_option(option),
+                            option: Box::new(self.menu_option(option)),
                         },
                         option.span,
                     );
@@ -597,7 +605,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     return (
                         EdgeKind::Option {
                             index: menu.options.len(),
-                            option,
+                            option: Box::new(option),
                         },
                         dynamic.span,
                     );
@@ -711,6 +719,29 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 }
 
+/// Drops each edge that repeats an earlier one (same ends, kind and label: two `goto`s to
+/// one state in one box are one arrow), keeping the order. Sorting finds the repeats in
+/// O(n log n) and a few bytes an edge, where a set of them held a copy of every label.
+fn drop_repeated_edges(edges: &mut Vec<Edge>) {
+    let key = |i: usize| {
+        let edge = &edges[i];
+        (edge.from, edge.to, edge.kind.as_str(), edge.label.as_str())
+    };
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+    let mut keep = vec![true; edges.len()];
+    for pair in order.windows(2) {
+        if key(pair[0]) == key(pair[1]) {
+            keep[pair[1]] = false;
+        }
+    }
+    let mut index = 0;
+    edges.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+}
+
 fn input_handlers(stmt: &Stmt) -> &[ast::Handler] {
     match &stmt.kind {
         StmtKind::Menu(menu) => &menu.handlers,
@@ -750,6 +781,12 @@ fn edge_label(kind: &EdgeKind) -> String {
 /// Diagnostics that point into the flow, attached to the innermost node holding them
 /// (and, for traps and paths to a human, to every node their labels point at).
 fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnostic]) {
+    if !diagnostics
+        .iter()
+        .any(|d| contains(flow.span, d.primary.span))
+    {
+        return;
+    }
     // States do not overlap: a binary search finds the one holding a span, then the
     // innermost of its menus, questions and handlers (100,000-state flows stay quick).
     let owners = diagram.owners();

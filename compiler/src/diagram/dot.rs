@@ -8,8 +8,9 @@
 //! pull arrows across the whole picture. Node ids are the JSON ids (`state:main_menu`), so a
 //! tool can map an SVG `<title>` back to `--format json`.
 
-use super::{Diagram, Edge, EdgeKind, Mark, NodeKind, option_label, shorten};
+use super::{Chunks, Diagram, Edge, EdgeKind, Groups, Mark, NodeKind, option_label, shorten};
 use csflow_runtime::markup;
+use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -39,8 +40,18 @@ const NO_HUMAN: &str = "#fed7aa";
 
 /// The DOT source of `diagram`.
 pub fn dot(diagram: &Diagram, style: Style) -> String {
+    super::to_text(|out| write_dot(diagram, style, out))
+}
+
+/// Writes the DOT source of `diagram` to `out`, a chunk at a time.
+pub fn write_dot(
+    diagram: &Diagram,
+    style: Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let owners = diagram.owners();
-    let mut out = String::new();
+    let mut chunks = Chunks::new(out);
+    let out = &mut chunks.text;
     let mut title = format!("flow {}", html(&diagram.flow));
     if let Some(channel) = diagram.channel {
         title.push_str(&format!(" · {}", channel.as_str()));
@@ -64,10 +75,10 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
     );
     // Each box's nodes, gathered once: a scan of every node per box was quadratic (80,000
     // states took 9.7 s).
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); diagram.nodes.len()];
-    for (i, &owner) in owners.iter().enumerate() {
-        members[owner].push(i);
-    }
+    let members = Groups::new(
+        diagram.nodes.len(),
+        owners.iter().enumerate().map(|(i, &owner)| (owner, i)),
+    );
     // States (with their rows) and input points outside states, in source order.
     for (i, node) in diagram.nodes.iter().enumerate() {
         if owners[i] != i {
@@ -75,17 +86,19 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
         }
         match node.kind {
             NodeKind::State { .. } | NodeKind::Menu { .. } | NodeKind::Ask { .. } => {
-                state_box(&mut out, diagram, &members[i], i);
+                state_box(&mut chunks.text, diagram, members.of(i), i);
             }
             NodeKind::Handler {
                 flow_wide: false, ..
-            } => state_box(&mut out, diagram, &members[i], i),
+            } => state_box(&mut chunks.text, diagram, members.of(i), i),
             _ => {}
         }
+        chunks.spill()?;
     }
-    flow_wide(&mut out, diagram);
-    let mut terminals: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let loops_back = diagram.loops_back();
+    drop(members);
+    flow_wide(&mut chunks.text, diagram);
+    let mut terminals: FxHashSet<(usize, usize)> = FxHashSet::default();
+    let loops_back = diagram.loops_back_of(&owners);
     for (index, edge) in diagram.edges.iter().enumerate() {
         let from = owners[edge.from];
         let target = &diagram.nodes[edge.to];
@@ -104,7 +117,7 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
             );
         let to = if stands_in {
             if terminals.insert((from, edge.to)) {
-                terminal(&mut out, diagram, from, edge.to, loops_back[index]);
+                terminal(&mut chunks.text, diagram, from, edge.to, loops_back[index]);
             }
             quote(&terminal_id(diagram, from, edge.to))
         } else {
@@ -112,18 +125,19 @@ pub fn dot(diagram: &Diagram, style: Style) -> String {
         };
         // `id` names the JSON edge, for tools that map a click on the SVG back to the data.
         let _ = writeln!(
-            out,
+            chunks.text,
             "  {}{} -> {to} [id=\"edge-{index}\", {}];",
             quote(&diagram.nodes[from].id),
             port(diagram, edge),
             edge_attributes(diagram, edge)
         );
+        chunks.spill()?;
     }
     if style.legend {
-        legend(&mut out);
+        legend(&mut chunks.text);
     }
-    out.push_str("}\n");
-    out
+    chunks.text.push_str("}\n");
+    chunks.finish()
 }
 
 /// A DOT string literal.

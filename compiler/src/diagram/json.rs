@@ -1,182 +1,312 @@
 //! `csflow graph --format json`: the diagram as data for editors and other tools. The shape
 //! is documented in docs/graph.md; members are only ever added, never renamed.
+//!
+//! Written as a stream (serde's serializer straight into the output): a million-state flow's
+//! document is over a gigabyte, and building it as a `serde_json::Value` first took ten
+//! times that. Every object's members come in alphabetical order, as they always have.
 
-use super::{Diagram, EdgeKind, MenuOption, NodeKind};
+use super::{Diagram, Edge, EdgeKind, MenuOption, Node, NodeDiagnostic, NodeKind};
 use crate::source::{LineCol, SourceMap, Span};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
-
-#[derive(Serialize)]
-struct Range {
-    start: LineCol,
-    end: LineCol,
-}
-
-fn range(sources: &SourceMap, span: Span) -> Option<Range> {
-    if span.file.0 as usize >= sources.len() {
-        return None;
-    }
-    let file = sources.get(span.file);
-    Some(Range {
-        start: file.line_col(span.start as usize),
-        end: file.line_col(span.end as usize),
-    })
-}
-
-fn file(sources: &SourceMap, span: Span) -> Value {
-    if span.file.0 as usize >= sources.len() {
-        return Value::Null;
-    }
-    Value::String(sources.get(span.file).path.clone())
-}
-
-/// Adds `file` and `range` for `span` (both `null` without one).
-fn place(object: &mut Map<String, Value>, sources: &SourceMap, span: Option<Span>) {
-    let (file, range) = match span {
-        Some(span) => (file(sources, span), json!(range(sources, span))),
-        None => (Value::Null, Value::Null),
-    };
-    object.insert("file".into(), file);
-    object.insert("range".into(), range);
-}
-
-fn option(option: &MenuOption) -> Value {
-    json!({
-        "label": option.label,
-        "keys": option.keys,
-        "intents": option.intents,
-        "phrases": option.phrases,
-    })
-}
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 /// The JSON document for `diagram`, pretty-printed, ending in a newline.
 pub fn json(diagram: &Diagram, sources: &SourceMap) -> String {
-    let id = |i: usize| diagram.nodes[i].id.clone();
-    let nodes: Vec<Value> = diagram
-        .nodes
-        .iter()
-        .map(|node| {
-            let mut object = Map::new();
-            object.insert("id".into(), json!(node.id));
-            object.insert("kind".into(), json!(node.kind.as_str()));
-            object.insert("label".into(), json!(node.label));
-            object.insert("state".into(), json!(node.state));
-            place(&mut object, sources, node.span);
-            match &node.kind {
-                NodeKind::State { name_span, start } => {
-                    object.insert("name_range".into(), json!(range(sources, *name_span)));
-                    object.insert("start".into(), json!(start));
-                }
-                NodeKind::Menu { prompt, options } => {
-                    object.insert("prompt".into(), json!(prompt));
-                    let options: Vec<Value> = options.iter().map(option).collect();
-                    object.insert("options".into(), json!(options));
-                }
-                NodeKind::Ask { prompt, slot } => {
-                    object.insert("prompt".into(), json!(prompt));
-                    object.insert("slot".into(), json!(slot));
-                }
-                NodeKind::Handler {
-                    handler,
-                    retry,
-                    flow_wide,
-                } => {
-                    object.insert("handler".into(), json!(handler.as_str()));
-                    object.insert("retry".into(), json!(retry));
-                    let scope = if *flow_wide { "flow" } else { "statement" };
-                    object.insert("scope".into(), json!(scope));
-                }
-                NodeKind::Escalate { rules } => {
-                    object.insert("rules".into(), json!(rules));
-                }
-                NodeKind::Handoff { queue } => {
-                    object.insert("queue".into(), json!(queue));
-                }
-                NodeKind::Transfer { to } => {
-                    object.insert("to".into(), json!(to));
-                }
-                NodeKind::End | NodeKind::More => {}
+    super::to_text(|out| write_json(diagram, sources, out))
+}
+
+/// Writes the JSON document for `diagram` to `out`, pretty-printed, ending in a newline.
+pub fn write_json(
+    diagram: &Diagram,
+    sources: &SourceMap,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    Document { diagram, sources }
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
+}
+
+/// Where a span is: `file` and `range`, both `null` without one.
+struct Place<'a> {
+    sources: &'a SourceMap,
+    span: Option<Span>,
+}
+
+impl Place<'_> {
+    fn known(&self) -> Option<Span> {
+        self.span
+            .filter(|span| (span.file.0 as usize) < self.sources.len())
+    }
+
+    fn file(&self) -> Option<&str> {
+        self.known()
+            .map(|span| self.sources.get(span.file).path.as_str())
+    }
+
+    fn range(&self) -> Option<Range> {
+        self.known().map(|span| {
+            let file = self.sources.get(span.file);
+            Range {
+                start: Position(file.line_col(span.start as usize)),
+                end: Position(file.line_col(span.end as usize)),
             }
-            object.insert("reachable".into(), json!(node.reachable));
-            let marks: Vec<&str> = node.marks.iter().map(|m| m.as_str()).collect();
-            object.insert("marks".into(), json!(marks));
-            object.insert("diagnostics".into(), json!(node.diagnostics));
-            Value::Object(object)
         })
-        .collect();
-    let edges: Vec<Value> = diagram
-        .edges
-        .iter()
-        .map(|edge| {
-            let mut object = Map::new();
-            object.insert("from".into(), json!(id(edge.from)));
-            object.insert("to".into(), json!(id(edge.to)));
-            object.insert("kind".into(), json!(edge.kind.as_str()));
-            object.insert("happy".into(), json!(edge.happy()));
-            object.insert("label".into(), json!(edge.label));
-            match &edge.kind {
-                EdgeKind::Handoff { queue } => {
-                    object.insert("queue".into(), json!(queue));
-                }
-                EdgeKind::Option { option: o, .. } => {
-                    object.insert("option".into(), json!(o.label));
-                    object.insert("keys".into(), json!(o.keys));
-                    object.insert("intents".into(), json!(o.intents));
-                    object.insert("phrases".into(), json!(o.phrases));
-                }
-                EdgeKind::Branch { condition } => {
-                    object.insert("condition".into(), json!(condition));
-                }
-                EdgeKind::Handler {
-                    handler,
-                    retry,
-                    inherited,
-                } => {
-                    object.insert("handler".into(), json!(handler.as_str()));
-                    object.insert("retry".into(), json!(retry));
-                    object.insert("inherited".into(), json!(inherited));
-                }
-                EdgeKind::Escalate { rule, .. } => {
-                    object.insert("rule".into(), json!(rule));
-                }
-                EdgeKind::Next | EdgeKind::Goto | EdgeKind::End => {}
-            }
-            place(&mut object, sources, Some(edge.span));
-            Value::Object(object)
-        })
-        .collect();
-    let diagnostics: Vec<Value> = diagram
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let diagnostic = &d.diagnostic;
-            let mut object = Map::new();
-            object.insert("name".into(), json!(diagnostic.name()));
-            object.insert("code".into(), json!(diagnostic.code()));
-            object.insert("severity".into(), json!(diagnostic.severity));
-            object.insert("message".into(), json!(diagnostic.message));
-            place(&mut object, sources, Some(diagnostic.primary.span));
-            let nodes: Vec<String> = d.nodes.iter().map(|&n| id(n)).collect();
-            object.insert("nodes".into(), json!(nodes));
-            Value::Object(object)
-        })
-        .collect();
-    let mut document = Map::new();
-    document.insert("version".into(), json!(1));
-    document.insert("flow".into(), json!(diagram.flow));
-    document.insert("channel".into(), json!(diagram.channel.map(|c| c.as_str())));
-    place(&mut document, sources, Some(diagram.span));
-    document.insert("start".into(), json!(diagram.start.map(id)));
-    let part = diagram
-        .part
-        .as_ref()
-        .map(|p| json!({ "from": format!("state:{}", p.from), "depth": p.depth }));
-    document.insert("part".into(), json!(part));
-    document.insert("nodes".into(), Value::Array(nodes));
-    document.insert("edges".into(), Value::Array(edges));
-    document.insert("diagnostics".into(), Value::Array(diagnostics));
-    // Serializing plain values cannot fail.
-    let mut text = serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default();
-    text.push('\n');
-    text
+    }
+}
+
+#[derive(Serialize)]
+struct Range {
+    end: Position,
+    start: Position,
+}
+
+struct Position(LineCol);
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("column", &self.0.column)?;
+        map.serialize_entry("line", &self.0.line)?;
+        map.end()
+    }
+}
+
+/// A list written item by item from an iterator, never collected.
+struct Each<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Each<I> {
+    fn new(items: I) -> Self {
+        Each(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Each<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for item in self.0.take().into_iter().flatten() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+struct Document<'a> {
+    diagram: &'a Diagram,
+    sources: &'a SourceMap,
+}
+
+#[derive(Serialize)]
+struct PartJson {
+    depth: usize,
+    from: String,
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (diagram, sources) = (self.diagram, self.sources);
+        let place = Place {
+            sources,
+            span: Some(diagram.span),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("channel", &diagram.channel.map(|c| c.as_str()))?;
+        map.serialize_entry(
+            "diagnostics",
+            &Each::new(diagram.diagnostics.iter().map(|d| DiagnosticJson {
+                diagram,
+                sources,
+                d,
+            })),
+        )?;
+        map.serialize_entry(
+            "edges",
+            &Each::new(diagram.edges.iter().map(|edge| EdgeJson {
+                diagram,
+                sources,
+                edge,
+            })),
+        )?;
+        map.serialize_entry("file", &place.file())?;
+        map.serialize_entry("flow", &diagram.flow)?;
+        map.serialize_entry(
+            "nodes",
+            &Each::new(diagram.nodes.iter().map(|node| NodeJson { sources, node })),
+        )?;
+        let part = diagram.part.as_ref().map(|p| PartJson {
+            depth: p.depth,
+            from: format!("state:{}", p.from),
+        });
+        map.serialize_entry("part", &part)?;
+        map.serialize_entry("range", &place.range())?;
+        map.serialize_entry("start", &diagram.start.map(|i| &diagram.nodes[i].id))?;
+        map.serialize_entry("version", &1)?;
+        map.end()
+    }
+}
+
+struct NodeJson<'a> {
+    sources: &'a SourceMap,
+    node: &'a Node,
+}
+
+impl Serialize for NodeJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let node = self.node;
+        let place = Place {
+            sources: self.sources,
+            span: node.span,
+        };
+        let kind = &node.kind;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("diagnostics", &node.diagnostics)?;
+        map.serialize_entry("file", &place.file())?;
+        if let NodeKind::Handler { handler, .. } = kind {
+            map.serialize_entry("handler", handler.as_str())?;
+        }
+        map.serialize_entry("id", &node.id)?;
+        map.serialize_entry("kind", kind.as_str())?;
+        map.serialize_entry("label", &node.label)?;
+        map.serialize_entry("marks", &Each::new(node.marks.iter().map(|m| m.as_str())))?;
+        if let NodeKind::State { name_span, .. } = kind {
+            let name = Place {
+                sources: self.sources,
+                span: Some(*name_span),
+            };
+            map.serialize_entry("name_range", &name.range())?;
+        }
+        if let NodeKind::Menu { options, .. } = kind {
+            map.serialize_entry("options", &Each::new(options.iter().map(OptionJson)))?;
+        }
+        if let NodeKind::Menu { prompt, .. } | NodeKind::Ask { prompt, .. } = kind {
+            map.serialize_entry("prompt", prompt)?;
+        }
+        if let NodeKind::Handoff { queue } = kind {
+            map.serialize_entry("queue", queue)?;
+        }
+        map.serialize_entry("range", &place.range())?;
+        map.serialize_entry("reachable", &node.reachable)?;
+        if let NodeKind::Handler { retry, .. } = kind {
+            map.serialize_entry("retry", retry)?;
+        }
+        if let NodeKind::Escalate { rules } = kind {
+            map.serialize_entry("rules", rules)?;
+        }
+        if let NodeKind::Handler { flow_wide, .. } = kind {
+            map.serialize_entry("scope", if *flow_wide { "flow" } else { "statement" })?;
+        }
+        if let NodeKind::Ask { slot, .. } = kind {
+            map.serialize_entry("slot", slot)?;
+        }
+        if let NodeKind::State { start, .. } = kind {
+            map.serialize_entry("start", start)?;
+        }
+        map.serialize_entry("state", &node.state)?;
+        if let NodeKind::Transfer { to } = kind {
+            map.serialize_entry("to", to)?;
+        }
+        map.end()
+    }
+}
+
+struct OptionJson<'a>(&'a MenuOption);
+
+impl Serialize for OptionJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let option = self.0;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("intents", &option.intents)?;
+        map.serialize_entry("keys", &option.keys)?;
+        map.serialize_entry("label", &option.label)?;
+        map.serialize_entry("phrases", &option.phrases)?;
+        map.end()
+    }
+}
+
+struct EdgeJson<'a> {
+    diagram: &'a Diagram,
+    sources: &'a SourceMap,
+    edge: &'a Edge,
+}
+
+impl Serialize for EdgeJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let edge = self.edge;
+        let id = |i: usize| &self.diagram.nodes[i].id;
+        let place = Place {
+            sources: self.sources,
+            span: Some(edge.span),
+        };
+        let kind = &edge.kind;
+        let option = match kind {
+            EdgeKind::Option { option, .. } => Some(&**option),
+            _ => None,
+        };
+        let mut map = serializer.serialize_map(None)?;
+        if let EdgeKind::Branch { condition } = kind {
+            map.serialize_entry("condition", condition)?;
+        }
+        map.serialize_entry("file", &place.file())?;
+        map.serialize_entry("from", id(edge.from))?;
+        if let EdgeKind::Handler { handler, .. } = kind {
+            map.serialize_entry("handler", handler.as_str())?;
+        }
+        map.serialize_entry("happy", &edge.happy())?;
+        if let EdgeKind::Handler { inherited, .. } = kind {
+            map.serialize_entry("inherited", inherited)?;
+        }
+        if let Some(option) = option {
+            map.serialize_entry("intents", &option.intents)?;
+            map.serialize_entry("keys", &option.keys)?;
+        }
+        map.serialize_entry("kind", kind.as_str())?;
+        map.serialize_entry("label", &edge.label)?;
+        if let Some(option) = option {
+            map.serialize_entry("option", &option.label)?;
+            map.serialize_entry("phrases", &option.phrases)?;
+        }
+        if let EdgeKind::Handoff { queue } = kind {
+            map.serialize_entry("queue", queue)?;
+        }
+        map.serialize_entry("range", &place.range())?;
+        if let EdgeKind::Handler { retry, .. } = kind {
+            map.serialize_entry("retry", retry)?;
+        }
+        if let EdgeKind::Escalate { rule, .. } = kind {
+            map.serialize_entry("rule", rule)?;
+        }
+        map.serialize_entry("to", id(edge.to))?;
+        map.end()
+    }
+}
+
+struct DiagnosticJson<'a> {
+    diagram: &'a Diagram,
+    sources: &'a SourceMap,
+    d: &'a NodeDiagnostic,
+}
+
+impl Serialize for DiagnosticJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let diagnostic = &self.d.diagnostic;
+        let place = Place {
+            sources: self.sources,
+            span: Some(diagnostic.primary.span),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", &diagnostic.code())?;
+        map.serialize_entry("file", &place.file())?;
+        map.serialize_entry("message", &diagnostic.message)?;
+        map.serialize_entry("name", &diagnostic.name())?;
+        map.serialize_entry(
+            "nodes",
+            &Each::new(self.d.nodes.iter().map(|&n| &self.diagram.nodes[n].id)),
+        )?;
+        map.serialize_entry("range", &place.range())?;
+        map.serialize_entry("severity", &diagnostic.severity)?;
+        map.end()
+    }
 }

@@ -3,9 +3,9 @@
 //! their own next to their state; the styles follow the DOT picture (solid happy path,
 //! dashed handlers, dotted escalation, coloured marks, a legend).
 
-use super::{Diagram, EdgeKind, Mark, NodeKind, shorten};
+use super::unique::UniqueIds;
+use super::{Chunks, Diagram, EdgeKind, Mark, NodeKind, shorten};
 use rustc_hash::FxHashSet;
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// Text inside a quoted Mermaid label: quotes and angle brackets as entity codes.
@@ -26,32 +26,46 @@ fn text(label: &str) -> String {
 
 /// Mermaid node ids: letters, digits and `_` only, and never a keyword such as `end`.
 fn ids(diagram: &Diagram) -> Vec<String> {
-    let mut taken = FxHashSet::default();
-    diagram
-        .nodes
-        .iter()
-        .map(|node| {
-            let base: String = node
-                .id
+    let mut ids: Vec<String> = Vec::with_capacity(diagram.nodes.len());
+    let mut taken = UniqueIds::with_capacity(diagram.nodes.len());
+    for node in &diagram.nodes {
+        let mut wanted = String::with_capacity(node.id.len() + 2);
+        wanted.push_str("n_");
+        wanted.extend(
+            node.id
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
-            let mut id = format!("n_{base}");
-            let mut n = 2;
-            while !taken.insert(id.clone()) {
-                id = format!("n_{base}_{n}");
-                n += 1;
-            }
-            id
-        })
-        .collect()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+        );
+        let mut n = 1;
+        let id = {
+            let ids = &ids;
+            taken.unique(
+                wanted,
+                |i| &ids[i],
+                || {
+                    n += 1;
+                    format!("_{n}")
+                },
+            )
+        };
+        taken.take(&id, ids.len());
+        ids.push(id);
+    }
+    ids
 }
 
 /// The Mermaid source of `diagram`.
 pub fn mermaid(diagram: &Diagram) -> String {
+    super::to_text(|out| write_mermaid(diagram, out))
+}
+
+/// Writes the Mermaid source of `diagram` to `out`, a chunk at a time.
+pub fn write_mermaid(diagram: &Diagram, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let ids = ids(diagram);
     let owners = diagram.owners();
-    let mut out = String::from("flowchart TD\n");
+    let mut chunks = Chunks::new(out);
+    chunks.text.push_str("flowchart TD\n");
+    let out = &mut chunks.text;
     let mut title = format!("flow {}", diagram.flow);
     if let Some(channel) = diagram.channel {
         title.push_str(&format!(" · {}", channel.as_str()));
@@ -91,7 +105,8 @@ pub fn mermaid(diagram: &Diagram) -> String {
             // Drawn once per state that reaches them, below.
             NodeKind::End | NodeKind::Handoff { .. } | NodeKind::Transfer { .. } => continue,
         };
-        let _ = writeln!(out, "  {id}{shape}");
+        let _ = writeln!(chunks.text, "  {id}{shape}");
+        chunks.spill()?;
         let class = if node.marks.contains(&Mark::Trap) {
             Some(1)
         } else if node.marks.contains(&Mark::Unreachable) || !node.reachable {
@@ -107,6 +122,7 @@ pub fn mermaid(diagram: &Diagram) -> String {
             classes[class].push(id);
         }
     }
+    let out = &mut chunks.text;
     if !flow_wide.is_empty() {
         let _ = writeln!(
             out,
@@ -125,12 +141,12 @@ pub fn mermaid(diagram: &Diagram) -> String {
         }
         let _ = writeln!(out, "  end");
     }
-    let mut terminals: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut terminals: FxHashSet<(usize, usize)> = FxHashSet::default();
     let mut link = 0;
     let mut failure_links = Vec::new();
     let mut escalate_links = Vec::new();
     let mut happy_links = Vec::new();
-    let loops_back = diagram.loops_back();
+    let loops_back = diagram.loops_back_of(&owners);
     for (index, edge) in diagram.edges.iter().enumerate() {
         // The flow-wide handlers apply to every input point without its own: drawn once.
         if diagram.is_flow_wide(edge.to) {
@@ -142,7 +158,7 @@ pub fn mermaid(diagram: &Diagram) -> String {
                 let from = owners[edge.from];
                 let id = format!("{}__{}", ids[edge.to], ids[from]);
                 if terminals.insert((from, edge.to)) {
-                    let _ = writeln!(out, "  {id}([\"↩ {}\"])", text(&target.label));
+                    let _ = writeln!(chunks.text, "  {id}([\"↩ {}\"])", text(&target.label));
                 }
                 id
             }
@@ -155,7 +171,7 @@ pub fn mermaid(diagram: &Diagram) -> String {
                         NodeKind::Transfer { to } => format!(">\"transfer {}\"]", text(to)),
                         _ => "((\"end\"))".to_string(),
                     };
-                    let _ = writeln!(out, "  {id}{shape}");
+                    let _ = writeln!(chunks.text, "  {id}{shape}");
                 }
                 id
             }
@@ -167,7 +183,8 @@ pub fn mermaid(diagram: &Diagram) -> String {
         } else {
             format!("|\"{}\"|", text(&edge.label))
         };
-        let _ = writeln!(out, "  {} {arrow}{label} {to}", ids[edge.from]);
+        let _ = writeln!(chunks.text, "  {} {arrow}{label} {to}", ids[edge.from]);
+        chunks.spill()?;
         match edge.kind {
             EdgeKind::Handler { .. } => failure_links.push(link),
             EdgeKind::Escalate { .. } => escalate_links.push(link),
@@ -182,11 +199,16 @@ pub fn mermaid(diagram: &Diagram) -> String {
         (&escalate_links, "stroke:#7c3aed,stroke-dasharray:2 3"),
     ];
     for (links, style) in styles {
-        if !links.is_empty() {
-            let list: Vec<String> = links.iter().map(|l| l.to_string()).collect();
-            let _ = writeln!(out, "  linkStyle {} {style}", list.join(","));
+        if let Some((first, rest)) = links.split_first() {
+            let _ = write!(chunks.text, "  linkStyle {first}");
+            for link in rest {
+                let _ = write!(chunks.text, ",{link}");
+                chunks.spill()?;
+            }
+            let _ = writeln!(chunks.text, " {style}");
         }
     }
+    let out = &mut chunks.text;
     let _ = writeln!(out, "  subgraph legend [\"Legend\"]");
     let _ = writeln!(
         out,
@@ -218,10 +240,15 @@ pub fn mermaid(diagram: &Diagram) -> String {
         ),
     ];
     for (index, (name, style)) in definitions.iter().enumerate() {
-        let _ = writeln!(out, "  classDef {name} {style}");
-        if !classes[index].is_empty() {
-            let _ = writeln!(out, "  class {} {name}", classes[index].join(","));
+        let _ = writeln!(chunks.text, "  classDef {name} {style}");
+        if let Some((first, rest)) = classes[index].split_first() {
+            let _ = write!(chunks.text, "  class {first}");
+            for class in rest {
+                let _ = write!(chunks.text, ",{class}");
+                chunks.spill()?;
+            }
+            let _ = writeln!(chunks.text, " {name}");
         }
     }
-    out
+    chunks.finish()
 }
