@@ -199,7 +199,8 @@ pub struct Workspace {
     ids: HashMap<PathBuf, FileId>,
     next_id: u32,
     parsed: FxHashMap<FileId, Cached>,
-    overlays: HashMap<PathBuf, String>,
+    /// Shared with the editor's own copy of the text (a 64 MB file is not held twice more).
+    overlays: HashMap<PathBuf, std::sync::Arc<String>>,
     parses: usize,
 }
 
@@ -222,7 +223,12 @@ impl Workspace {
     /// that does not exist on disk becomes part of the project when it is under an analysed
     /// directory.
     pub fn set_overlay(&mut self, path: impl AsRef<Path>, text: impl Into<String>) {
-        self.overlays.insert(identity(path.as_ref()), text.into());
+        self.share_overlay(path, std::sync::Arc::new(text.into()));
+    }
+
+    /// [`Workspace::set_overlay`] with a text the caller keeps too (an editor's document).
+    pub fn share_overlay(&mut self, path: impl AsRef<Path>, text: std::sync::Arc<String>) {
+        self.overlays.insert(identity(path.as_ref()), text);
     }
 
     pub fn remove_overlay(&mut self, path: impl AsRef<Path>) {
@@ -295,7 +301,7 @@ impl<'w> Loader<'w> {
             return None;
         }
         let text = workspace.overlays.get(&identity(path))?;
-        Some(text.clone().into_bytes())
+        Some(text.as_bytes().to_vec())
     }
 
     fn analyze_paths(

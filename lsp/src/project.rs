@@ -132,7 +132,7 @@ impl Inputs {
         }
         for (key, (text, _)) in &self.overlays {
             if Path::new(key).is_absolute() {
-                workspace.set_overlay(key, text.as_str());
+                workspace.share_overlay(key, text.clone());
             }
         }
         cache.overlaid = self

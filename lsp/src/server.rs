@@ -37,6 +37,8 @@ pub struct Settings {
     pub debounce: Duration,
     /// `explainBaseUrl`: the check name is appended to it for `codeDescription`.
     pub explain_base: String,
+    /// `previousAnalysisMaxBytes`: see [`KEEP_WHILE_ANALYSING`].
+    pub keep_while_analysing: usize,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
         Settings {
             debounce: Duration::from_millis(5),
             explain_base: diagnostics::DEFAULT_EXPLAIN_BASE.to_string(),
+            keep_while_analysing: KEEP_WHILE_ANALYSING,
         }
     }
 }
@@ -394,6 +397,7 @@ async fn worker(shared: Arc<Shared>, client: Client) {
                 (Inputs::take(&key, &inner.documents), inner.folders.clone())
             };
             let mut cache = caches.remove(&key).unwrap_or_default();
+            make_room(&shared, &key).await;
             let analysed = tokio::task::spawn_blocking(move || {
                 let snapshot =
                     catch_unwind(AssertUnwindSafe(|| inputs.analyze_in(&mut cache, &folders)));
@@ -473,6 +477,34 @@ async fn worker(shared: Arc<Shared>, client: Client) {
                 tokio::task::spawn_blocking(move || drop(previous));
             }
         }
+    }
+}
+
+/// The most source text a project may have (by default) for its last analysis to stay
+/// while the next one runs. Requests read the last analysis meanwhile (completion while typing), which
+/// costs two analyses' memory: a 64 MB file's are 1.3 GB each, so past this the last one is
+/// freed first and requests wait for the new one. The 100,000-state tree (19 MB) stays under.
+const KEEP_WHILE_ANALYSING: usize = 32 * 1024 * 1024;
+
+/// Frees the last analysis of a project too big to hold two of, before the next one
+/// starts (freed meanwhile, the new analysis would still grow on top of it).
+async fn make_room(shared: &Shared, key: &ProjectKey) {
+    let limit = lock(&shared.inner).settings.keep_while_analysing;
+    let previous = {
+        let mut snapshots = shared.snapshots.write().unwrap_or_else(|e| e.into_inner());
+        let big = snapshots.get(key).is_some_and(|snapshot| {
+            let bytes: usize = snapshot
+                .analysis
+                .sources
+                .files()
+                .map(|(_, file)| file.text.len())
+                .sum();
+            bytes > limit
+        });
+        if big { snapshots.remove(key) } else { None }
+    };
+    if let Some(previous) = previous {
+        let _ = tokio::task::spawn_blocking(move || drop(previous)).await;
     }
 }
 
@@ -563,6 +595,12 @@ fn settings_of(options: Option<&serde_json::Value>) -> Settings {
         }
         if let Some(base) = options.get("explainBaseUrl").and_then(|v| v.as_str()) {
             settings.explain_base = base.to_string();
+        }
+        if let Some(bytes) = options
+            .get("previousAnalysisMaxBytes")
+            .and_then(|v| v.as_u64())
+        {
+            settings.keep_while_analysing = usize::try_from(bytes).unwrap_or(usize::MAX);
         }
     }
     settings

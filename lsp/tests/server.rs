@@ -383,3 +383,59 @@ async fn formatting_answers_the_formatters_layout_as_one_edit_over_the_changed_l
     assert_eq!(broken, serde_json::Value::Null);
     client.shutdown().await;
 }
+
+/// A project past `previousAnalysisMaxBytes` (0 here: every project) has its last analysis
+/// freed before the next one runs: requests right after an edit wait for the new analysis
+/// and answer from the new text, never an error or the old text.
+#[tokio::test]
+async fn without_room_for_two_analyses_requests_wait_for_the_new_one() {
+    let (_dir, root) = copy_fixture("bank");
+    let mut client = Client::start();
+    client
+        .initialize_with(
+            &root,
+            json!({}),
+            json!({ "debounceMs": 1, "previousAnalysisMaxBytes": 0 }),
+        )
+        .await;
+    let bank = uri(&root.join("bank.csflow"));
+    let text = std::fs::read_to_string(root.join("bank.csflow")).unwrap();
+    client.open(&bank, &text).await;
+    let opened = client.diagnostics(&bank, |p| p.version == Some(1)).await;
+    assert!(opened.diagnostics.is_empty(), "{opened:?}");
+    let (line, column) = find(&text, "goto main_menu");
+    let definition = |line: u32, character: u32| json!({ "textDocument": { "uri": bank.as_str() }, "position": { "line": line, "character": character } });
+    for (version, name) in [(2, "main_menuu"), (3, "main_menu")] {
+        let old = if version == 2 { 9 } else { 10 };
+        client
+            .change(
+                &bank,
+                version,
+                ((line, column + 5), (line, column + 5 + old)),
+                name,
+            )
+            .await;
+        // Asked at once: answered from this version, whose name is `name`.
+        let answer = client
+            .request("textDocument/definition", definition(line, column + 7))
+            .await
+            .expect("answered, not an error");
+        // Completion reads whatever analysis there is, else waits for one: answered.
+        let completion = client
+            .request("textDocument/completion", definition(line, column + 7))
+            .await
+            .expect("answered, not an error");
+        assert!(completion.to_string().contains("main_menu"), "{completion}");
+        if version == 2 {
+            assert!(answer.is_null(), "main_menuu names nothing: {answer}");
+        } else {
+            assert!(answer.to_string().contains("bank.csflow"), "{answer}");
+        }
+        let published = client
+            .diagnostics(&bank, |p| p.version == Some(version))
+            .await;
+        let unknown = codes(&published).contains(&"unknown-state".to_string());
+        assert_eq!(unknown, version == 2, "{published:?}");
+    }
+    client.shutdown().await;
+}

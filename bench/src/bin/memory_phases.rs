@@ -31,6 +31,10 @@ fn main() {
         std::process::exit(2);
     };
     let format = args.next().unwrap_or_else(|| "human".into());
+    if format == "editor" {
+        editor(std::path::Path::new(&path));
+        return;
+    }
     let started = Instant::now();
     let analysis = match csflow_compiler::analyze_paths(&[path.into()], &Default::default()) {
         Ok(analysis) => analysis,
@@ -124,4 +128,47 @@ fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
     };
     println!("             {} bytes of {format}", text.len());
     stage(format, started);
+}
+
+/// What the language server does on a keystroke in a huge file: the project analysed again
+/// with the editor's text while the last analysis still answers requests.
+fn editor(path: &std::path::Path) {
+    use csflow_compiler::analysis::Workspace;
+    let started = Instant::now();
+    let dir = path
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    stage("text", started);
+    let mut workspace = Workspace::new();
+    workspace.set_overlay(path, text.clone());
+    let options = Default::default();
+    let analyze = |workspace: &mut Workspace| {
+        workspace
+            .analyze_paths(std::slice::from_ref(&dir), &options)
+            .unwrap_or_else(|error| {
+                eprintln!("{error}");
+                std::process::exit(2)
+            })
+    };
+    let started = Instant::now();
+    let first = analyze(&mut workspace);
+    stage("first", started);
+    let started = Instant::now();
+    if let Some((id, _)) = first.files.first() {
+        let _ = first.definition_at(*id, 0);
+    }
+    stage("warm", started);
+    let started = Instant::now();
+    let mut edited = text.clone();
+    edited.push_str("\n# an edit\n");
+    workspace.set_overlay(path, edited);
+    let second = analyze(&mut workspace);
+    stage("second", started);
+    let started = Instant::now();
+    drop(first);
+    stage("old dropped", started);
+    drop(second);
+    stage("all dropped", started);
 }

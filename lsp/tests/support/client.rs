@@ -75,6 +75,17 @@ impl Client {
     }
 
     pub async fn initialize(&mut self, root: &std::path::Path, capabilities: Value) -> Value {
+        self.initialize_with(root, capabilities, json!({ "debounceMs": 1 }))
+            .await
+    }
+
+    /// [`Client::initialize`] with these `initializationOptions`.
+    pub async fn initialize_with(
+        &mut self,
+        root: &std::path::Path,
+        capabilities: Value,
+        options: Value,
+    ) -> Value {
         let uri = Uri::from_file_path(root).unwrap();
         let result = self
             .request(
@@ -84,7 +95,7 @@ impl Client {
                     "rootUri": uri.as_str(),
                     "capabilities": capabilities,
                     "workspaceFolders": [{ "uri": uri.as_str(), "name": "fixture" }],
-                    "initializationOptions": { "debounceMs": 1 },
+                    "initializationOptions": options,
                 }),
             )
             .await
