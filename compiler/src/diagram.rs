@@ -18,6 +18,7 @@ mod unique;
 use crate::ast::{Channel, HandlerKind};
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
+use std::sync::Arc;
 
 pub use build::BuildError;
 
@@ -73,7 +74,9 @@ pub enum NodeKind {
     },
     Menu {
         prompt: String,
-        options: Vec<MenuOption>,
+        /// Shared with the option edges that leave them (a million-state flow's menus are
+        /// not held twice).
+        options: Vec<Arc<MenuOption>>,
     },
     Ask {
         prompt: String,
@@ -189,8 +192,8 @@ pub enum EdgeKind {
     Option {
         /// Index of the option in its menu.
         index: usize,
-        /// Boxed: most edges are no option, and every edge is as big as the biggest kind.
-        option: Box<MenuOption>,
+        /// The menu node's own option (an `options from` list has one made for it).
+        option: Arc<MenuOption>,
     },
     Branch {
         condition: String,

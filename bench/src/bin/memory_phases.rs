@@ -31,6 +31,15 @@ fn main() {
         std::process::exit(2);
     };
     let format = args.next().unwrap_or_else(|| "human".into());
+    if format == "parse" {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        reset_peak();
+        let started = Instant::now();
+        let parsed = csflow_compiler::syntax::parse_file(csflow_compiler::source::FileId(0), &text);
+        stage("parse", started);
+        drop(parsed);
+        return;
+    }
     if format == "editor" {
         editor(std::path::Path::new(&path));
         return;
@@ -112,7 +121,7 @@ fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
         std::mem::size_of::<diagram::NodeKind>(),
         std::mem::size_of::<diagram::EdgeKind>(),
     );
-    let diagram = match Diagram::build(analysis, None, None) {
+    let mut diagram = match Diagram::build(analysis, None, None) {
         Ok(diagram) => diagram,
         Err(error) => {
             eprintln!("{error}");
@@ -120,6 +129,28 @@ fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
         }
     };
     stage("diagram", started);
+    println!(
+        "             {} nodes, {} edges, {} diagnostics",
+        diagram.nodes.len(),
+        diagram.edges.len(),
+        diagram.diagnostics.len()
+    );
+    let started = Instant::now();
+    let before = live_bytes();
+    let diagnostics = std::mem::take(&mut diagram.diagnostics);
+    drop(diagnostics);
+    println!(
+        "             diagnostics held {:.1} MB",
+        (before - live_bytes()) as f64 / MB
+    );
+    let before = live_bytes();
+    let edges = std::mem::take(&mut diagram.edges);
+    drop(edges);
+    println!(
+        "             edges held {:.1} MB",
+        (before - live_bytes()) as f64 / MB
+    );
+    stage("(parts)", started);
     let started = Instant::now();
     let text = match format {
         "mermaid" => diagram::mermaid::mermaid(&diagram),

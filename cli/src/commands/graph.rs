@@ -139,10 +139,14 @@ pub fn run(args: Args) -> u8 {
             })
         }
     };
-    let diagram = match Diagram::build(&analysis, args.flow.as_deref(), part.as_ref()) {
-        Ok(diagram) => diagram,
-        Err(error) => return common::fail_usage(&error.to_string()),
-    };
+    let errors = analysis.error_count();
+    // The picture takes the diagnostics it draws rather than copying them.
+    let diagram =
+        match Diagram::build_taking_diagnostics(&mut analysis, args.flow.as_deref(), part.as_ref())
+        {
+            Ok(diagram) => diagram,
+            Err(error) => return common::fail_usage(&error.to_string()),
+        };
     // Drawn: the trees are no longer needed either.
     analysis.files = Vec::new();
     let style = diagram::dot::Style {
@@ -180,7 +184,6 @@ pub fn run(args: Args) -> u8 {
             let _ = write(&mut common::stdout_writer());
         }
     }
-    let errors = analysis.error_count();
     if errors > 0 {
         eprintln!(
             "note: the project has {errors} error{} (`csflow check` shows them); the picture shows what could be read",

@@ -11,7 +11,9 @@ use crate::source::SourceMap;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Why no picture could be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +88,26 @@ impl Diagram {
         flow: Option<&str>,
         part: Option<&Part>,
     ) -> Result<Diagram, BuildError> {
+        Self::build_with(analysis, Cow::Borrowed(&analysis.diagnostics), flow, part)
+    }
+
+    /// [`Diagram::build`] that takes the analysis' diagnostics instead of copying the ones
+    /// it draws (the analysis is left without any): for a caller that is done with them.
+    pub fn build_taking_diagnostics(
+        analysis: &mut Analysis,
+        flow: Option<&str>,
+        part: Option<&Part>,
+    ) -> Result<Diagram, BuildError> {
+        let diagnostics = std::mem::take(&mut analysis.diagnostics);
+        Self::build_with(analysis, Cow::Owned(diagnostics), flow, part)
+    }
+
+    fn build_with(
+        analysis: &Analysis,
+        diagnostics: Cow<'_, [Diagnostic]>,
+        flow: Option<&str>,
+        part: Option<&Part>,
+    ) -> Result<Diagram, BuildError> {
         let (model, _, _) = resolve::resolve(&analysis.files);
         let flow_model = pick_flow(&model, flow)?;
         let graph = FlowGraph::build(&model, flow_model, &analysis.sources).ok_or_else(|| {
@@ -94,7 +116,7 @@ impl Diagram {
             }
         })?;
         let mut diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
-        attach_diagnostics(&mut diagram, flow_model.flow, &analysis.diagnostics);
+        attach_diagnostics(&mut diagram, flow_model.flow, diagnostics);
         match part {
             Some(part) => restrict(&diagram, flow_model.flow, part),
             None => Ok(diagram),
@@ -361,7 +383,11 @@ impl<'g, 'a> Builder<'g, 'a> {
             let (kind, label) = match &stmt.kind {
                 StmtKind::Menu(menu) => {
                     let prompt = self.string(&menu.prompt);
-                    let options = menu.options.iter().map(|o| self.menu_option(o)).collect();
+                    let options = menu
+                        .options
+                        .iter()
+                        .map(|o| Arc::new(self.menu_option(o)))
+                        .collect();
                     let label = shorten(&prompt, 40);
                     (NodeKind::Menu { prompt, options }, label)
                 }
@@ -555,6 +581,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             });
         }
         drop_repeated_edges(&mut edges);
+        // Reserved for every graph edge; the escalate ones (one per input point) are not drawn.
+        edges.shrink_to_fit();
         edges
     }
 
@@ -582,10 +610,16 @@ impl<'g, 'a> Builder<'g, 'a> {
                         .enumerate()
                         .find(|(_, o)| contains(o.span, edge.span))
                 {
+                    let own = self.of_graph[source.index()].and_then(|node| {
+                        match &self.nodes[node].kind {
+                            NodeKind::Menu { options, .. } => options.get(index).cloned(),
+                            _ => None,
+                        }
+                    });
                     return (
                         EdgeKind::Option {
                             index,
-                            option: Box::new(self.menu_option(option)),
+                            option: own.unwrap_or_else(|| Arc::new(self.menu_option(option))),
                         },
                         option.span,
                     );
@@ -605,7 +639,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     return (
                         EdgeKind::Option {
                             index: menu.options.len(),
-                            option: Box::new(option),
+                            option: Arc::new(option),
                         },
                         dynamic.span,
                     );
@@ -780,7 +814,7 @@ fn edge_label(kind: &EdgeKind) -> String {
 
 /// Diagnostics that point into the flow, attached to the innermost node holding them
 /// (and, for traps and paths to a human, to every node their labels point at).
-fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnostic]) {
+fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: Cow<'_, [Diagnostic]>) {
     if !diagnostics
         .iter()
         .any(|d| contains(flow.span, d.primary.span))
@@ -830,7 +864,7 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnos
     };
     let mut attached: Vec<(Vec<usize>, Option<Mark>)> = Vec::new();
     let mut kept = Vec::new();
-    for diagnostic in diagnostics {
+    for (i, diagnostic) in diagnostics.iter().enumerate() {
         if !contains(flow.span, diagnostic.primary.span) {
             continue;
         }
@@ -843,8 +877,21 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnos
         }
         on.dedup();
         attached.push((on, Mark::of(diagnostic.name())));
-        kept.push(diagnostic);
+        kept.push(i);
     }
+    // Moved when the caller gave them away, else copied: a flow with a warning on every
+    // state would hold each twice.
+    let kept: Vec<Diagnostic> = match diagnostics {
+        Cow::Borrowed(all) => kept.iter().map(|&i| all[i].clone()).collect(),
+        Cow::Owned(all) => {
+            let mut wanted = kept.iter().copied().peekable();
+            all.into_iter()
+                .enumerate()
+                .filter(|&(i, _)| wanted.next_if_eq(&i).is_some())
+                .map(|(_, d)| d)
+                .collect()
+        }
+    };
     for (index, ((on, mark), diagnostic)) in attached.into_iter().zip(kept).enumerate() {
         for &node in &on {
             let node = &mut diagram.nodes[node];
@@ -859,7 +906,7 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: &[Diagnos
             }
         }
         diagram.diagnostics.push(NodeDiagnostic {
-            diagnostic: diagnostic.clone(),
+            diagnostic,
             nodes: on,
         });
     }

@@ -179,7 +179,10 @@ impl Serialize for NodeJson<'_> {
             map.serialize_entry("name_range", &name.range())?;
         }
         if let NodeKind::Menu { options, .. } = kind {
-            map.serialize_entry("options", &Each::new(options.iter().map(OptionJson)))?;
+            map.serialize_entry(
+                "options",
+                &Each::new(options.iter().map(|option| OptionJson(option))),
+            )?;
         }
         if let NodeKind::Menu { prompt, .. } | NodeKind::Ask { prompt, .. } = kind {
             map.serialize_entry("prompt", prompt)?;
