@@ -26,9 +26,7 @@ fn text(label: &str) -> String {
 
 /// Mermaid node ids: letters, digits and `_` only, and never a keyword such as `end`.
 fn ids(diagram: &Diagram) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::with_capacity(diagram.nodes.len());
-    let mut taken = UniqueIds::with_capacity(diagram.nodes.len());
-    for node in &diagram.nodes {
+    let wanted = diagram.nodes.iter().map(|node| {
         let mut wanted = String::with_capacity(node.id.len() + 2);
         wanted.push_str("n_");
         wanted.extend(
@@ -36,22 +34,9 @@ fn ids(diagram: &Diagram) -> Vec<String> {
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
         );
-        let mut n = 1;
-        let id = {
-            let ids = &ids;
-            taken.unique(
-                wanted,
-                |i| &ids[i],
-                || {
-                    n += 1;
-                    format!("_{n}")
-                },
-            )
-        };
-        taken.take(&id, ids.len());
-        ids.push(id);
-    }
-    ids
+        wanted
+    });
+    UniqueIds::name_all(wanted, |n| format!("_{n}"))
 }
 
 /// The Mermaid source of `diagram`.

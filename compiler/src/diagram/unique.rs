@@ -52,6 +52,33 @@ impl UniqueIds {
         }
     }
 
+    /// A unique name for each of `wanted`, in order: a repeat gets `suffix(2)`, then
+    /// `suffix(3)`… appended, the first that makes it new.
+    pub fn name_all(
+        wanted: impl ExactSizeIterator<Item = String>,
+        suffix: impl Fn(usize) -> String,
+    ) -> Vec<String> {
+        let mut names: Vec<String> = Vec::with_capacity(wanted.len());
+        let mut taken = UniqueIds::with_capacity(wanted.len());
+        for want in wanted {
+            let mut n = 1;
+            let name = {
+                let names = &names;
+                taken.unique(
+                    want,
+                    |i| &names[i],
+                    || {
+                        n += 1;
+                        suffix(n)
+                    },
+                )
+            };
+            taken.take(&name, names.len());
+            names.push(name);
+        }
+        names
+    }
+
     /// Records `name` (not taken yet) as the name of item `item`.
     pub fn take(&mut self, name: &str, item: usize) {
         match self.first.entry(Self::hash(name)) {
@@ -70,25 +97,7 @@ mod tests {
     use super::UniqueIds;
 
     fn name_all(wanted: &[&str]) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        let mut ids = UniqueIds::with_capacity(0);
-        for &want in wanted {
-            let mut n = 1;
-            let name = {
-                let names = &names;
-                ids.unique(
-                    want.to_string(),
-                    |i| &names[i],
-                    || {
-                        n += 1;
-                        format!("#{n}")
-                    },
-                )
-            };
-            ids.take(&name, names.len());
-            names.push(name);
-        }
-        names
+        UniqueIds::name_all(wanted.iter().map(|w| w.to_string()), |n| format!("#{n}"))
     }
 
     #[test]
