@@ -74,6 +74,10 @@ fn main() {
     }
     let started = Instant::now();
     let mut sink = std::io::sink();
+    if format == "build" {
+        build(analysis);
+        return;
+    }
     if let Some(graph_format) = format.strip_prefix("graph-") {
         graph(&analysis, graph_format, started);
         return;
@@ -202,4 +206,31 @@ fn editor(path: &std::path::Path) {
     stage("old dropped", started);
     drop(second);
     stage("all dropped", started);
+}
+
+/// `csflow build`: code generation, the bundle's bytes, and the runtime's verifier.
+fn build(analysis: csflow_compiler::Analysis) {
+    let started = Instant::now();
+    let generated = match csflow_compiler::codegen::generate_analysis(&analysis) {
+        Ok(generated) => generated,
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+    };
+    stage("generate", started);
+    let started = Instant::now();
+    let bytes = generated.to_bytes();
+    println!("             {} bytes", bytes.len());
+    stage("to_bytes", started);
+    let started = Instant::now();
+    drop(generated);
+    stage("-generated", started);
+    let started = Instant::now();
+    let verified = csflow_runtime::Bundle::from_bytes(&bytes);
+    stage("from_bytes", started);
+    drop(verified);
+    let started = Instant::now();
+    drop(analysis);
+    stage("-analysis", started);
 }

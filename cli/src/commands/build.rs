@@ -66,7 +66,8 @@ pub fn run(args: Args) -> u8 {
 /// Analyzes and compiles `paths`. On errors (or an unreadable project) prints what went
 /// wrong to stderr and returns the exit status. Warnings are printed only when
 /// `show_warnings`. The bundle has been through the runtime's verifier, like a loaded one.
-/// `for_disk` stores source paths relative to the project root instead of as given.
+/// `for_disk` stores source paths relative to the project root instead of as given. The
+/// analysis comes back without its diagnostics: they have been shown.
 pub fn compile(
     paths: &[PathBuf],
     color: ColorChoice,
@@ -89,23 +90,19 @@ pub fn compile_into(
     report: &mut dyn FnMut(&str),
 ) -> Result<(Analysis, Bundle), u8> {
     let options = common::check_options(paths, None)?;
-    let analysis = csflow_compiler::analyze_paths(paths, &options)
+    let mut analysis = csflow_compiler::analyze_paths(paths, &options)
         .map_err(|error| common::fail_usage(&error.to_string()))?;
     if analysis.has_errors() {
-        print_diagnostics(&analysis, &analysis.diagnostics, color, report);
+        print_diagnostics(&analysis, &|_| true, color, report);
         return Err(1);
     }
-    if show_warnings {
-        let warnings: Vec<Diagnostic> = analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .cloned()
-            .collect();
-        if !warnings.is_empty() {
-            print_diagnostics(&analysis, &warnings, color, report);
-        }
+    let warning = |d: &Diagnostic| d.severity == Severity::Warning;
+    if show_warnings && analysis.diagnostics.iter().any(warning) {
+        print_diagnostics(&analysis, &warning, color, report);
     }
+    // Shown: the code generator does not need them (a warning on every line of a big project
+    // is hundreds of megabytes).
+    analysis.diagnostics = Vec::new();
     // A bundle written to disk stores paths relative to the project root (the same bytes
     // from every checkout); `test` and `run` keep them as given, for their messages.
     let generated = match for_disk {
@@ -118,7 +115,11 @@ pub fn compile_into(
         ));
         1
     })?;
-    let bundle = Bundle::from_bytes(&generated.to_bytes()).map_err(|error| {
+    let bytes = generated.to_bytes();
+    // Freed before the runtime decodes the bytes: three copies of a big bundle at once
+    // were most of `build`'s peak memory.
+    drop(generated);
+    let bundle = Bundle::from_bytes(&bytes).map_err(|error| {
         common::eprint(&format!(
             "error: the generated bundle does not verify: {error} (this is a bug in csflow)\n"
         ));
@@ -127,16 +128,46 @@ pub fn compile_into(
     Ok((analysis, bundle))
 }
 
+/// The diagnostics `keep` accepts, and the summary line, handed to `report` a batch at a
+/// time (a million warnings are never one string).
 fn print_diagnostics(
     analysis: &Analysis,
-    diagnostics: &[Diagnostic],
+    keep: &(dyn Fn(&Diagnostic) -> bool + Sync),
     color: bool,
     report: &mut dyn FnMut(&str),
 ) {
-    let mut text = render::human(diagnostics, &analysis.sources, color);
-    let summary = render::summary(diagnostics, analysis.sources.len());
-    text.push_str(&format!("{summary}\n"));
-    report(&text);
+    struct Report<'r>(&'r mut dyn FnMut(&str));
+    impl Write for Report<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            // The renderer writes whole diagnostics, so a chunk is whole characters.
+            (self.0)(&String::from_utf8_lossy(bytes));
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let diagnostics = &analysis.diagnostics;
+    // Writing into `report` cannot fail.
+    let _ = render::write_human_where(
+        &mut Report(report),
+        diagnostics,
+        &analysis.sources,
+        color,
+        keep,
+    );
+    let kept = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity && keep(d))
+            .count()
+    };
+    let summary = render::Summary {
+        files: analysis.sources.len(),
+        errors: kept(Severity::Error),
+        warnings: kept(Severity::Warning),
+    };
+    report(&format!("{summary}\n"));
 }
 
 pub fn color_for_stderr(choice: ColorChoice) -> bool {

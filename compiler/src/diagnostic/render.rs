@@ -15,7 +15,7 @@ mod sarif;
 mod short;
 
 pub use github::{github, write_github};
-pub use human::{human, write_human};
+pub use human::{human, write_human, write_human_where};
 pub use json::{json, write_json};
 pub use sarif::{sarif, write_sarif};
 pub use short::{short, write_short};

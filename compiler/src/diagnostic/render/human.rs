@@ -42,6 +42,18 @@ pub fn write_human(
     sources: &SourceMap,
     color: bool,
 ) -> io::Result<()> {
+    write_human_where(out, diagnostics, sources, color, &|_| true)
+}
+
+/// [`write_human`] of the diagnostics `keep` accepts (the warnings `csflow build` shows),
+/// without copying them out first: a project can have a warning on every line.
+pub fn write_human_where(
+    out: &mut dyn io::Write,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+    keep: &(dyn Fn(&Diagnostic) -> bool + Sync),
+) -> io::Result<()> {
     let escaped = escaped_files(diagnostics, sources);
     let files = SourceFiles {
         sources,
@@ -52,7 +64,7 @@ pub fn write_human(
         diagnostics,
         BATCH,
         |batch, text| {
-            for diagnostic in batch {
+            for diagnostic in batch.iter().filter(|d| keep(d)) {
                 // The common shape drawn directly, the rest by codespan.
                 if color || !super::human_plain::draw(text, diagnostic, sources) {
                     draw_with_codespan(text, diagnostic, sources, &files, &config, color);
