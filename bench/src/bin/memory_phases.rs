@@ -79,7 +79,7 @@ fn main() {
         return;
     }
     if let Some(graph_format) = format.strip_prefix("graph-") {
-        graph(&analysis, graph_format, started);
+        graph(analysis, graph_format, started);
         return;
     }
     let (d, s) = (&analysis.diagnostics, &analysis.sources);
@@ -115,8 +115,9 @@ fn main() {
     freed("sources", Box::new(sources));
 }
 
-/// `csflow graph` of the project's only flow: the diagram, then the text of one format.
-fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
+/// `csflow graph` of the project's only flow, as the command does it: the resolution freed,
+/// the diagram built taking the diagnostics, the trees freed, then the text of one format.
+fn graph(mut analysis: csflow_compiler::Analysis, format: &str, started: Instant) {
     use csflow_compiler::diagram::{self, Diagram};
     println!(
         "             sizes: Node {} Edge {} NodeKind {} EdgeKind {}",
@@ -125,7 +126,10 @@ fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
         std::mem::size_of::<diagram::NodeKind>(),
         std::mem::size_of::<diagram::EdgeKind>(),
     );
-    let mut diagram = match Diagram::build(analysis, None, None) {
+    analysis.resolution = Default::default();
+    stage("-resolution", started);
+    let started = Instant::now();
+    let mut diagram = match Diagram::build_taking_diagnostics(&mut analysis, None, None) {
         Ok(diagram) => diagram,
         Err(error) => {
             eprintln!("{error}");
@@ -155,6 +159,8 @@ fn graph(analysis: &csflow_compiler::Analysis, format: &str, started: Instant) {
         (before - live_bytes()) as f64 / MB
     );
     stage("(parts)", started);
+    analysis.files = Vec::new();
+    stage("-trees", started);
     let started = Instant::now();
     let text = match format {
         "mermaid" => diagram::mermaid::mermaid(&diagram),

@@ -108,17 +108,23 @@ impl Diagram {
         flow: Option<&str>,
         part: Option<&Part>,
     ) -> Result<Diagram, BuildError> {
-        let (model, _, _) = resolve::resolve(&analysis.files);
-        let flow_model = pick_flow(&model, flow)?;
-        let graph = FlowGraph::build(&model, flow_model, &analysis.sources).ok_or_else(|| {
-            BuildError::NoStart {
-                flow: flow_name(flow_model.flow),
-            }
-        })?;
-        let mut diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
-        attach_diagnostics(&mut diagram, flow_model.flow, diagnostics);
+        let (mut diagram, flow) = {
+            let (model, _, _) = resolve::resolve(&analysis.files);
+            let flow_model = pick_flow(&model, flow)?;
+            let graph =
+                FlowGraph::build(&model, flow_model, &analysis.sources).ok_or_else(|| {
+                    BuildError::NoStart {
+                        flow: flow_name(flow_model.flow),
+                    }
+                })?;
+            let diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
+            // The model and the flow graph are freed here, before the diagnostics are
+            // attached: a million-state flow's graph is hundreds of megabytes.
+            (diagram, flow_model.flow)
+        };
+        attach_diagnostics(&mut diagram, flow, diagnostics);
         match part {
-            Some(part) => restrict(&diagram, flow_model.flow, part),
+            Some(part) => restrict(&diagram, flow, part),
             None => Ok(diagram),
         }
     }
