@@ -59,7 +59,9 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                     ast::Item::Error(span)
                 }
                 // A placeholder, replaced below.
-                None if !chunk.segments.is_empty() => ast::Item::Error(span),
+                None if !chunk.segments.is_empty() || !chunk.entries.is_empty() => {
+                    ast::Item::Error(span)
+                }
                 None => fast::decls::declaration(file, text, chunk.start, chunk.end)
                     .unwrap_or_else(|| {
                         lower::parse_item(file, text, chunk.start, chunk.end, &mut diagnostics)
@@ -75,6 +77,18 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         });
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
     for (i, chunk) in chunks.iter().enumerate() {
+        if chunk.problem.is_none() && chunk.segments.is_empty() && !chunk.entries.is_empty() {
+            let mut diagnostics = Vec::new();
+            items[i] = lower::parse_knowledge_segments(
+                file,
+                text,
+                chunk.start,
+                chunk.end,
+                &chunk.entries,
+                &mut diagnostics,
+            );
+            found.push((i, diagnostics));
+        }
         if chunk.problem.is_none() && !chunk.segments.is_empty() {
             let mut diagnostics = Vec::new();
             items[i] = lower::parse_flow_segments(

@@ -25,6 +25,10 @@ pub struct Chunk {
     /// For a `flow`: where its states begin (a `state` first on its line, directly inside
     /// the flow). Big flows are parsed segment by segment, in parallel.
     pub segments: Vec<usize>,
+    /// For a `knowledge` base: where its entries begin (an `entry` first on its line,
+    /// directly inside it), parsed the same way: a generated FAQ of half a million entries
+    /// is one declaration.
+    pub entries: Vec<usize>,
 }
 
 struct Splitter<'a> {
@@ -41,6 +45,8 @@ struct Splitter<'a> {
     is_import: bool,
     /// The current declaration is a `flow`.
     is_flow: bool,
+    /// The current declaration is a `knowledge` base.
+    is_knowledge: bool,
     /// Only spaces since the start of the line.
     at_line_start: bool,
 }
@@ -55,6 +61,7 @@ pub fn split(text: &str) -> Vec<Chunk> {
         complete: false,
         is_import: false,
         is_flow: false,
+        is_knowledge: false,
         at_line_start: true,
     };
     splitter.run();
@@ -150,6 +157,17 @@ impl Splitter<'_> {
                     }
                     pos += 5;
                 }
+                b'e' if self.depth == 1
+                    && self.is_knowledge
+                    && first_on_line
+                    && self.word_end(pos) == pos + 5
+                    && self.text[pos..].starts_with(b"entry") =>
+                {
+                    if let Some(chunk) = self.current.as_mut() {
+                        chunk.entries.push(pos);
+                    }
+                    pos += 5;
+                }
                 _ if self.depth == 0 && (byte.is_ascii_alphabetic() || byte == b'_') => {
                     let end = self.word_end(pos);
                     let word = &self.text[pos..end];
@@ -164,6 +182,7 @@ impl Splitter<'_> {
                         self.begin_declaration(pos);
                         self.is_import = word == b"import";
                         self.is_flow = word == b"flow";
+                        self.is_knowledge = word == b"knowledge";
                     } else {
                         self.touch(pos);
                         if self.complete {
@@ -210,6 +229,7 @@ impl Splitter<'_> {
                     end,
                     problem: Some(Problem::NotADeclaration),
                     segments: Vec::new(),
+                    entries: Vec::new(),
                 });
                 self.complete = false;
                 self.is_import = false;
@@ -232,12 +252,14 @@ impl Splitter<'_> {
             end: pos,
             problem: None,
             segments: Vec::new(),
+            entries: Vec::new(),
         });
         self.depth = 0;
         self.nesting = 0;
         self.complete = false;
         self.is_import = false;
         self.is_flow = false;
+        self.is_knowledge = false;
     }
 
     /// A declaration still open when the next one starts (or the file ends) runs up to it.
@@ -452,6 +474,16 @@ mod tests {
             .map(|&s| &text[s..s + 7])
             .collect();
         assert_eq!(starts, vec!["state a", "state b"]);
+    }
+
+    #[test]
+    fn knowledge_bases_are_segmented_at_their_entries() {
+        let text = "knowledge k {\n  entry a { question \"entry\" }\n  entry b {\n    answer \"x\" entry\n  }\n}\nflow f { }";
+        let chunks = split(text);
+        let starts: Vec<&str> = chunks[0].entries.iter().map(|&s| &text[s..s + 7]).collect();
+        assert_eq!(starts, vec!["entry a", "entry b"]);
+        assert!(chunks[0].segments.is_empty());
+        assert!(chunks[1].entries.is_empty(), "a flow has no entries");
     }
 
     #[test]

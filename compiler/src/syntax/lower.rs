@@ -82,6 +82,114 @@ pub fn parse_flow_segments(
     merge_segments(file, start, end, text, pieces, diagnostics)
 }
 
+/// Parses a knowledge base whose entries start at `entries` (see `chunk.rs`): each segment
+/// with pest on its own, in parallel for big ones, then merged in source order. pest holds
+/// every token of what it parses at once: one block of half a million entries took 1.7 GB.
+pub fn parse_knowledge_segments(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    entries: &[usize],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let mut bounds = Vec::with_capacity(entries.len() + 2);
+    bounds.push(start);
+    bounds.extend(entries.iter().copied().filter(|&s| s > start && s < end));
+    bounds.push(end);
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let pieces = crate::parallel::map_in_order(&ranges, 256, |i, &(a, b)| {
+        parse_knowledge_segment(file, text, a, b, i == 0)
+    });
+    let mut kb = Knowledge {
+        name: None,
+        entries: Vec::with_capacity(pieces.iter().map(|p| p.kb.entries.len()).sum()),
+        span: Span::new(file, start, end),
+    };
+    let mut closed = false;
+    let mut last = start;
+    for piece in pieces {
+        diagnostics.extend(piece.diagnostics);
+        kb.name = kb.name.or(piece.kb.name);
+        kb.entries.extend(piece.kb.entries);
+        closed = piece.closed;
+        last = last.max(piece.last);
+    }
+    // Where pest ends a declaration's span: at its last token.
+    kb.span = Span::new(file, start, last);
+    if !closed {
+        let at = Span::new(file, end, end);
+        let diagnostic = error::missing_brace(file, text, at, "the knowledge base");
+        if !diagnostics
+            .iter()
+            .any(|d| d.primary.span == diagnostic.primary.span)
+        {
+            diagnostics.push(diagnostic);
+        }
+    }
+    Item::Knowledge(kb)
+}
+
+/// What pest read of one segment of a knowledge base.
+struct KnowledgePart {
+    kb: Knowledge,
+    diagnostics: Vec<Diagnostic>,
+    closed: bool,
+    /// Where its last token ends.
+    last: usize,
+}
+
+fn parse_knowledge_segment(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    head: bool,
+) -> KnowledgePart {
+    let mut diagnostics = Vec::new();
+    let mut kb = Knowledge {
+        name: None,
+        entries: Vec::new(),
+        span: Span::new(file, start, end),
+    };
+    let mut closed = false;
+    let mut last = start;
+    let rule = if head {
+        Rule::knowledge_head
+    } else {
+        Rule::knowledge_part
+    };
+    let mut lower = Lower {
+        file,
+        text,
+        base: start,
+        diagnostics: &mut diagnostics,
+    };
+    match CsflowParser::parse(rule, &text[start..end]) {
+        Ok(mut pairs) => {
+            if let Some(segment) = pairs.next() {
+                last = start + token_end(&segment);
+                let mut run = BadRun::default();
+                for part in segment.into_inner() {
+                    closed |= lower.knowledge_item(&mut kb, part, &mut run);
+                }
+            }
+        }
+        Err(err) => {
+            let diagnostic = error::from_pest(file, text, start, &err, Context::Knowledge);
+            lower.diagnostics.push(diagnostic);
+            closed = true;
+            last = end;
+        }
+    }
+    KnowledgePart {
+        kb,
+        diagnostics,
+        closed,
+        last,
+    }
+}
+
 /// One parsed segment of a flow: nearly always one well-formed state the fast path read,
 /// else what pest read of it (boxed). Kept small: a 100,000-state flow has as many segments,
 /// all held until they are merged, and a whole `Flow` each (424 bytes with the voice

@@ -140,6 +140,101 @@ fn fast_declarations_match_pest() {
     assert_eq!(compare_fast_declarations(other), 0);
 }
 
+/// Parses every knowledge base of `text` both ways — by entry segments, as `parse_file`
+/// does, and whole with pest — and asserts the same tree; returns how many it compared.
+/// For a base with errors, both must report errors and read the same entries.
+fn compare_knowledge_segments(text: &str) -> usize {
+    let mut compared = 0;
+    for chunk in chunk::split(text) {
+        if chunk.problem.is_some() || chunk.entries.is_empty() {
+            continue;
+        }
+        let (mut segmented, mut whole) = (Vec::new(), Vec::new());
+        let by_entry = lower::parse_knowledge_segments(
+            FileId(0),
+            text,
+            chunk.start,
+            chunk.end,
+            &chunk.entries,
+            &mut segmented,
+        );
+        let reference = lower::parse_item(FileId(0), text, chunk.start, chunk.end, &mut whole);
+        let piece = &text[chunk.start..chunk.end];
+        match (&by_entry, &reference) {
+            (ast::Item::Knowledge(a), ast::Item::Knowledge(b)) if whole.is_empty() => {
+                assert!(segmented.is_empty(), "{piece}: {segmented:?}");
+                assert_eq!(a, b, "{piece}");
+            }
+            (ast::Item::Knowledge(a), ast::Item::Knowledge(b)) => {
+                assert!(!segmented.is_empty(), "{piece}: errors missed");
+                let names = |k: &ast::Knowledge| -> Vec<Option<String>> {
+                    k.entries
+                        .iter()
+                        .map(|e| e.name.as_ref().map(|n| n.name.clone()))
+                        .collect()
+                };
+                assert_eq!(names(a), names(b), "{piece}");
+            }
+            _ => {}
+        }
+        compared += 1;
+    }
+    compared
+}
+
+const KNOWLEDGE_PIECES: &[&str] = &[
+    "knowledge k {\n",
+    "  entry a { question \"where is 网点\" answer \"here\" }\n",
+    "  entry b {\n    question \"q1\"\n    question \"q2\" # 注释\n    tags [\"x\", \"y\"]\n    owner \"ops\"\n    review_by 2027-01-31\n  }\n",
+    "  entry c { answer \"{name}\" }\n",
+    "  entry { }\n",
+    "  entry d { question \"unclosed\"\n",
+    "  oops\n",
+    "  entry e { review_by 2027-13-01 }\n",
+    "}\n",
+    "\n",
+    "# entry comment\n",
+    "entry f { }\n",
+];
+
+#[test]
+fn knowledge_segments_match_pest() {
+    let mut texts = vec![
+        "knowledge k {\n  entry a { question \"x\" }\n  entry b { answer \"y\" }\n}\n".to_string(),
+        // A missing entry `}`: the entries after it are read the same either way.
+        "knowledge k {\n  entry a { question \"x\"\n  entry b { answer \"y\" }\n}\n".to_string(),
+        // The base's own `}` missing, at the end of the file.
+        "knowledge k {\n  entry a { question \"x\" }\n  entry b { answer \"y\" }\n".to_string(),
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        "../examples/bank",
+        "../examples/shop",
+        "../examples/utility",
+        "../examples/hotline",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            texts.extend(std::fs::read_to_string(entry.path()));
+        }
+    }
+    let compared: usize = texts.iter().map(|t| compare_knowledge_segments(t)).sum();
+    assert!(compared >= 5, "only {compared} knowledge bases compared");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+    #[test]
+    fn knowledge_segments_match_pest_on_any_text(pieces in proptest::collection::vec(0..KNOWLEDGE_PIECES.len(), 0..16)) {
+        let text: String = pieces.iter().map(|&i| KNOWLEDGE_PIECES[i]).collect();
+        compare_knowledge_segments(&text);
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
 

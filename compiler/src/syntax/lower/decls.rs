@@ -325,21 +325,34 @@ impl Lower<'_> {
         };
         let mut run = BadRun::default();
         for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::decl_name => kb.name = Some(self.ident(part)),
-                Rule::entry => {
-                    let entry = self.entry(part);
-                    kb.entries.push(entry);
-                }
-                Rule::bad => {
-                    let bad = self.bad(&part, Context::Knowledge, &mut run);
-                    kb.entries.extend(self.broken_entry(bad));
-                }
-                Rule::missing_brace => self.missing_brace(&part, "the knowledge base"),
-                _ => {}
-            }
+            self.knowledge_item(&mut kb, part, &mut run);
         }
         kb
+    }
+
+    /// One item of a knowledge base (or of one of its segments). Returns whether it was
+    /// the final `}`.
+    pub(in crate::syntax) fn knowledge_item(
+        &mut self,
+        kb: &mut Knowledge,
+        part: P,
+        run: &mut BadRun,
+    ) -> bool {
+        match part.as_rule() {
+            Rule::decl_name => kb.name = Some(self.ident(part)),
+            Rule::entry => {
+                let entry = self.entry(part);
+                kb.entries.push(entry);
+            }
+            Rule::bad => {
+                let bad = self.bad(&part, Context::Knowledge, run);
+                kb.entries.extend(self.broken_entry(bad));
+            }
+            Rule::missing_brace => self.missing_brace(&part, "the knowledge base"),
+            Rule::knowledge_close => return true,
+            _ => {}
+        }
+        false
     }
 
     pub(super) fn entry(&mut self, pair: P) -> Entry {
