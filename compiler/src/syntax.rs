@@ -36,6 +36,15 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A knowledge base with this many entries is parsed entry by entry (its entries spread over
+/// the cores, and pest never holds all of its tokens); a smaller one whole, in the first
+/// pass with the other declarations (a file of half a million one-entry bases stays parallel).
+const SEGMENTED_ENTRIES: usize = 256;
+
+fn segmented_knowledge(chunk: &chunk::Chunk) -> bool {
+    chunk.problem.is_none() && chunk.segments.is_empty() && chunk.entries.len() >= SEGMENTED_ENTRIES
+}
+
 /// Parses one file. Never panics, whatever the text.
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let mut chunks = chunk::split(text);
@@ -59,7 +68,7 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                     ast::Item::Error(span)
                 }
                 // A placeholder, replaced below.
-                None if !chunk.segments.is_empty() || !chunk.entries.is_empty() => {
+                None if !chunk.segments.is_empty() || segmented_knowledge(chunk) => {
                     ast::Item::Error(span)
                 }
                 None => fast::decls::declaration(file, text, chunk.start, chunk.end)
@@ -77,7 +86,7 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         });
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
     for (i, chunk) in chunks.iter().enumerate() {
-        if chunk.problem.is_none() && chunk.segments.is_empty() && !chunk.entries.is_empty() {
+        if chunk.problem.is_none() && segmented_knowledge(chunk) {
             let mut diagnostics = Vec::new();
             items[i] = lower::parse_knowledge_segments(
                 file,

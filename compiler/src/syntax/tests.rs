@@ -225,6 +225,26 @@ fn knowledge_segments_match_pest() {
     assert!(compared >= 5, "only {compared} knowledge bases compared");
 }
 
+#[test]
+fn a_big_knowledge_base_parses_by_entry_to_the_same_tree() {
+    // Past `SEGMENTED_ENTRIES`, `parse_file` takes the segmented path.
+    let mut text = String::from("knowledge faq {\n");
+    for i in 0..1_000 {
+        text.push_str(&format!(
+            "  entry e{i} {{ question \"问题 {i}\" answer \"a {i}\" owner \"ops\" review_by 2027-09-30 }}\n"
+        ));
+    }
+    text.push_str("}\nqueue q { }\n");
+    let parsed = parse(&text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let chunk = &chunk::split(&text)[0];
+    assert_eq!(chunk.entries.len(), 1_000);
+    let mut diagnostics = Vec::new();
+    let whole = lower::parse_item(FileId(0), &text, chunk.start, chunk.end, &mut diagnostics);
+    assert_eq!(parsed.file.items[0], whole);
+    assert_eq!(parsed.file.items.len(), 2);
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
 
