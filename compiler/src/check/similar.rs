@@ -220,6 +220,15 @@ pub struct Duplicate {
 /// so it stops at the first later text). That is what a single pass that indexes each text
 /// after searching for it would see, so the result is the same (held to it by a test).
 pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
+    find_duplicates_counting(texts, None)
+}
+
+/// [`find_duplicates`], adding to `visits` every earlier text it looks at (the tests hold
+/// the search to its budget with it).
+fn find_duplicates_counting(
+    texts: &[(usize, &str)],
+    visits: Option<&std::sync::atomic::AtomicUsize>,
+) -> Vec<Duplicate> {
     let normalized: Vec<String> = texts.iter().map(|(_, t)| normalize(t)).collect();
     let tokens = TokenSets::of(&normalized);
     let exact = exact_repeats(texts, &normalized);
@@ -236,6 +245,7 @@ pub fn find_duplicates(texts: &[(usize, &str)]) -> Vec<Duplicate> {
         tokens: &tokens,
         prefixes: &prefixes,
         index: &index,
+        visits,
     };
     // Runs of texts, each with its own "already compared with" marks; a big project's
     // texts split into enough runs to balance the cores (later texts have longer lists).
@@ -331,6 +341,8 @@ struct Search<'a, 't> {
     tokens: &'a TokenSets,
     prefixes: &'a TokenSets,
     index: &'a FxHashMap<u64, Vec<u32>>,
+    /// Counts the visits, when given.
+    visits: Option<&'a std::sync::atomic::AtomicUsize>,
 }
 
 impl Search<'_, '_> {
@@ -343,6 +355,11 @@ impl Search<'_, '_> {
         let size = mine.len() as f64;
         let mut near_match: Option<usize> = None;
         let (mut compared, mut visited) = (0, 0);
+        let counted = |visited: usize| {
+            if let Some(visits) = self.visits {
+                visits.fetch_add(visited, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
         for t in self.prefixes.get(i) {
             let list = self.index.get(t).map(Vec::as_slice).unwrap_or(&[]);
             // Only the entries of texts before this one, as a single pass would have them
@@ -352,6 +369,7 @@ impl Search<'_, '_> {
                 // otherwise 100,000 texts of one group would compare every pair.
                 visited += 1;
                 if visited > MAX_VISITS {
+                    counted(visited);
                     return near_match;
                 }
                 if seen_by[j] == i as u32 || self.texts[j].0 == group {
@@ -368,10 +386,12 @@ impl Search<'_, '_> {
                     near_match = Some(j);
                 }
                 if compared >= MAX_CANDIDATES {
+                    counted(visited);
                     return near_match;
                 }
             }
         }
+        counted(visited);
         near_match
     }
 }
@@ -397,6 +417,7 @@ mod tests {
                 tokens: &tokens,
                 prefixes: &prefixes,
                 index: &index,
+                visits: None,
             };
             if let Some(earlier) = *repeat {
                 found.push(Duplicate {
@@ -569,8 +590,19 @@ mod tests {
             .enumerate()
             .map(|(i, t)| (i, t.as_str()))
             .collect();
-        let started = std::time::Instant::now();
-        let _ = find_duplicates(&texts);
-        assert!(started.elapsed().as_secs() < 10);
+        let visits = std::sync::atomic::AtomicUsize::new(0);
+        let found = find_duplicates_counting(&texts, Some(&visits));
+        assert_eq!(found, find_duplicates(&texts));
+        let visits = visits.into_inner();
+        // Pairwise would be 12.5 million; the budget allows at most MAX_VISITS + 1 per text.
+        assert!(
+            visits <= texts.len() * (MAX_VISITS + 1),
+            "{visits} visits for {} texts",
+            texts.len()
+        );
+        assert!(
+            visits > texts.len(),
+            "the texts look alike: the search must look"
+        );
     }
 }
