@@ -41,6 +41,10 @@ pub struct Parsed {
 /// pass with the other declarations (a file of half a million one-entry bases stays parallel).
 const SEGMENTED_ENTRIES: usize = 256;
 
+fn segmented_flow(chunk: &chunk::Chunk) -> bool {
+    chunk.problem.is_none() && !chunk.segments.is_empty()
+}
+
 fn segmented_knowledge(chunk: &chunk::Chunk) -> bool {
     chunk.problem.is_none() && chunk.segments.is_empty() && chunk.entries.len() >= SEGMENTED_ENTRIES
 }
@@ -68,7 +72,7 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
                     ast::Item::Error(span)
                 }
                 // A placeholder, replaced below.
-                None if !chunk.segments.is_empty() || segmented_knowledge(chunk) => {
+                None if segmented_flow(chunk) || segmented_knowledge(chunk) => {
                     ast::Item::Error(span)
                 }
                 None => fast::decls::declaration(file, text, chunk.start, chunk.end)
@@ -86,30 +90,18 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         });
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
     for (i, chunk) in chunks.iter().enumerate() {
-        if chunk.problem.is_none() && segmented_knowledge(chunk) {
-            let mut diagnostics = Vec::new();
-            items[i] = lower::parse_knowledge_segments(
-                file,
-                text,
-                chunk.start,
-                chunk.end,
-                &chunk.entries,
-                &mut diagnostics,
-            );
-            found.push((i, diagnostics));
-        }
-        if chunk.problem.is_none() && !chunk.segments.is_empty() {
-            let mut diagnostics = Vec::new();
-            items[i] = lower::parse_flow_segments(
-                file,
-                text,
-                chunk.start,
-                chunk.end,
-                &chunk.segments,
-                &mut diagnostics,
-            );
-            found.push((i, diagnostics));
-        }
+        type Segmented =
+            fn(FileId, &str, usize, usize, &[usize], &mut Vec<Diagnostic>) -> ast::Item;
+        let (parse, marks): (Segmented, &[usize]) = if segmented_knowledge(chunk) {
+            (lower::parse_knowledge_segments, &chunk.entries)
+        } else if segmented_flow(chunk) {
+            (lower::parse_flow_segments, &chunk.segments)
+        } else {
+            continue;
+        };
+        let mut diagnostics = Vec::new();
+        items[i] = parse(file, text, chunk.start, chunk.end, marks, &mut diagnostics);
+        found.push((i, diagnostics));
     }
     // Diagnostics in the declarations' order, as one thread would have found them.
     found.sort_by_key(|(i, _)| *i);

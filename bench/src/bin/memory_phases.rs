@@ -143,32 +143,50 @@ fn graph(mut analysis: csflow_compiler::Analysis, format: &str, started: Instant
         diagram.edges.len(),
         diagram.diagnostics.len()
     );
-    let started = Instant::now();
-    let before = live_bytes();
-    let diagnostics = std::mem::take(&mut diagram.diagnostics);
-    drop(diagnostics);
-    println!(
-        "             diagnostics held {:.1} MB",
-        (before - live_bytes()) as f64 / MB
-    );
-    let before = live_bytes();
-    let edges = std::mem::take(&mut diagram.edges);
-    drop(edges);
-    println!(
-        "             edges held {:.1} MB",
-        (before - live_bytes()) as f64 / MB
-    );
-    stage("(parts)", started);
     analysis.files = Vec::new();
     stage("-trees", started);
+    // Streamed, as the command writes it, into a counter.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     let started = Instant::now();
-    let text = match format {
-        "mermaid" => diagram::mermaid::mermaid(&diagram),
-        "json" => diagram::json::json(&diagram, &analysis.sources),
-        _ => diagram::dot::dot(&diagram, diagram::dot::Style { legend: true }),
+    let mut count = Count(0);
+    let written = match format {
+        "mermaid" => diagram::mermaid::write_mermaid(&diagram, &mut count),
+        "json" => diagram::json::write_json(&diagram, &analysis.sources, &mut count),
+        _ => diagram::dot::write_dot(&diagram, diagram::dot::Style { legend: true }, &mut count),
     };
-    println!("             {} bytes of {format}", text.len());
+    if let Err(error) = written {
+        eprintln!("{error}");
+    }
+    println!("             {} bytes of {format}", count.0);
     stage(format, started);
+    // What the diagram's parts hold: the live bytes freed by dropping each.
+    let before = live_bytes();
+    drop(std::mem::take(&mut diagram.diagnostics));
+    println!(
+        "  diagnostics  {:>8.1} MB",
+        (before - live_bytes()) as f64 / MB
+    );
+    let before = live_bytes();
+    drop(std::mem::take(&mut diagram.edges));
+    println!(
+        "  edges        {:>8.1} MB",
+        (before - live_bytes()) as f64 / MB
+    );
+    let before = live_bytes();
+    drop(diagram);
+    println!(
+        "  nodes        {:>8.1} MB",
+        (before - live_bytes()) as f64 / MB
+    );
 }
 
 /// What the language server does on a keystroke in a huge file: the project analysed again

@@ -146,25 +146,13 @@ impl Splitter<'_> {
                         }
                     }
                 }
-                b's' if self.depth == 1
-                    && self.is_flow
-                    && first_on_line
-                    && self.word_end(pos) == pos + 5
-                    && self.text[pos..].starts_with(b"state") =>
-                {
+                b's' | b'e' if self.depth == 1 && first_on_line && self.starts_segment(pos) => {
+                    let is_flow = self.is_flow;
                     if let Some(chunk) = self.current.as_mut() {
-                        chunk.segments.push(pos);
-                    }
-                    pos += 5;
-                }
-                b'e' if self.depth == 1
-                    && self.is_knowledge
-                    && first_on_line
-                    && self.word_end(pos) == pos + 5
-                    && self.text[pos..].starts_with(b"entry") =>
-                {
-                    if let Some(chunk) = self.current.as_mut() {
-                        chunk.entries.push(pos);
+                        match is_flow {
+                            true => chunk.segments.push(pos),
+                            false => chunk.entries.push(pos),
+                        }
                     }
                     pos += 5;
                 }
@@ -235,6 +223,17 @@ impl Splitter<'_> {
                 self.is_import = false;
             }
         }
+    }
+
+    /// Whether a flow's `state` or a knowledge base's `entry` starts at `pos` (both five
+    /// letters): where a big declaration is cut into segments.
+    fn starts_segment(&self, pos: usize) -> bool {
+        let word: &[u8] = match (self.is_flow, self.is_knowledge) {
+            (true, _) => b"state",
+            (_, true) => b"entry",
+            _ => return false,
+        };
+        self.word_end(pos) == pos + word.len() && self.text[pos..].starts_with(word)
     }
 
     fn mark_garbage(&mut self) {

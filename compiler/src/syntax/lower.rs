@@ -69,12 +69,7 @@ pub fn parse_flow_segments(
     segments: &[usize],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
-    let mut bounds = Vec::with_capacity(segments.len() + 2);
-    bounds.push(start);
-    bounds.extend(segments.iter().copied().filter(|&s| s > start && s < end));
-    bounds.push(end);
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-
+    let ranges = segment_ranges(start, end, segments);
     // Big flows only: threads cost more than a few hundred states take to parse.
     let pieces = crate::parallel::map_in_order(&ranges, 256, |i, &(a, b)| {
         parse_segment(file, text, a, b, i == 0)
@@ -93,11 +88,7 @@ pub fn parse_knowledge_segments(
     entries: &[usize],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
-    let mut bounds = Vec::with_capacity(entries.len() + 2);
-    bounds.push(start);
-    bounds.extend(entries.iter().copied().filter(|&s| s > start && s < end));
-    bounds.push(end);
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let ranges = segment_ranges(start, end, entries);
     let pieces = crate::parallel::map_in_order(&ranges, 256, |i, &(a, b)| {
         parse_knowledge_segment(file, text, a, b, i == 0)
     });
@@ -118,16 +109,36 @@ pub fn parse_knowledge_segments(
     // Where pest ends a declaration's span: at its last token.
     kb.span = Span::new(file, start, last);
     if !closed {
-        let at = Span::new(file, end, end);
-        let diagnostic = error::missing_brace(file, text, at, "the knowledge base");
-        if !diagnostics
-            .iter()
-            .any(|d| d.primary.span == diagnostic.primary.span)
-        {
-            diagnostics.push(diagnostic);
-        }
+        missing_final_brace(file, text, end, "the knowledge base", diagnostics);
     }
     Item::Knowledge(kb)
+}
+
+/// `start..end` cut at the segment starts `marks` (those inside it), in order.
+fn segment_ranges(start: usize, end: usize, marks: &[usize]) -> Vec<(usize, usize)> {
+    let mut bounds = Vec::with_capacity(marks.len() + 2);
+    bounds.push(start);
+    bounds.extend(marks.iter().copied().filter(|&s| s > start && s < end));
+    bounds.push(end);
+    bounds.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Reports the `}` missing at `end` of a segmented declaration (`what`: "the flow"), once:
+/// one forgotten `}` at the end closes the last state or entry and the declaration.
+fn missing_final_brace(
+    file: FileId,
+    text: &str,
+    end: usize,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let diagnostic = error::missing_brace(file, text, Span::new(file, end, end), what);
+    if !diagnostics
+        .iter()
+        .any(|d| d.primary.span == diagnostic.primary.span)
+    {
+        diagnostics.push(diagnostic);
+    }
 }
 
 /// What pest read of one segment of a knowledge base.
@@ -316,15 +327,7 @@ fn merge_segments(
         flow.errors.extend(part.errors);
     }
     if !closed {
-        let at = Span::new(file, end, end);
-        let diagnostic = error::missing_brace(file, text, at, "the flow");
-        // One forgotten `}` at the end closes the state and the flow: report it once.
-        if !diagnostics
-            .iter()
-            .any(|d| d.primary.span == diagnostic.primary.span)
-        {
-            diagnostics.push(diagnostic);
-        }
+        missing_final_brace(file, text, end, "the flow", diagnostics);
     }
     Item::Flow(Box::new(flow))
 }
