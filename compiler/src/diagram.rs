@@ -16,7 +16,7 @@ pub mod mermaid;
 mod unique;
 
 use crate::ast::{Channel, HandlerKind};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{CheckId, Severity};
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -54,14 +54,15 @@ pub struct Node {
     /// Stable for the same source (see docs/graph.md): `state:NAME`, `input:STATE:N`…
     pub id: String,
     pub kind: NodeKind,
-    /// Short text for drawing.
-    pub label: String,
+    /// Short text for drawing. Shared: a state's name is its label and the `state` of every
+    /// node in it, and many edges have one label.
+    pub label: Arc<str>,
     /// The state the node is written in.
-    pub state: Option<String>,
+    pub state: Option<Arc<str>>,
     /// Where an editor jumps; `None` for `end` and `more` nodes.
     pub span: Option<Span>,
     pub reachable: bool,
-    pub marks: Vec<Mark>,
+    pub marks: Marks,
     /// Indexes into [`Diagram::diagnostics`].
     pub diagnostics: Vec<usize>,
 }
@@ -121,7 +122,7 @@ impl NodeKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MenuOption {
     pub label: String,
     pub keys: Vec<String>,
@@ -157,6 +158,36 @@ impl Mark {
             _ => None,
         }
     }
+
+    const ALL: [Mark; 3] = [Mark::Unreachable, Mark::Trap, Mark::NoPathToHuman];
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The marks of a node, as a set of bits: a vector per node cost a million-node diagram
+/// 24 bytes a node for what is nearly always nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks(u8);
+
+impl Marks {
+    pub fn contains(&self, mark: &Mark) -> bool {
+        self.0 & mark.bit() != 0
+    }
+
+    pub fn insert(&mut self, mark: Mark) {
+        self.0 |= mark.bit();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The marks in their order (unreachable, trap, no path to a human).
+    pub fn iter(&self) -> impl Iterator<Item = Mark> + '_ {
+        Mark::ALL.into_iter().filter(|m| self.contains(m))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -164,8 +195,8 @@ pub struct Edge {
     pub from: usize,
     pub to: usize,
     pub kind: EdgeKind,
-    /// Short text for drawing (may be empty).
-    pub label: String,
+    /// Short text for drawing (may be empty); shared by the edges that have it.
+    pub label: Arc<str>,
     /// The statement that makes the move.
     pub span: Span,
 }
@@ -226,11 +257,30 @@ impl EdgeKind {
     }
 }
 
-/// A diagnostic of the project that points into the flow, with the nodes it is drawn on.
+/// A diagnostic of the project that points into the flow, with the nodes it is drawn on:
+/// what a picture shows of it (the check, severity, message and place). Its labels, notes
+/// and fixes are left behind — a flow with a warning on each of a million states would
+/// otherwise hold them all while its picture is built.
 #[derive(Debug, Clone)]
 pub struct NodeDiagnostic {
-    pub diagnostic: Diagnostic,
+    pub check: CheckId,
+    pub severity: Severity,
+    pub message: String,
+    /// The diagnostic's primary span.
+    pub span: Span,
     pub nodes: Vec<usize>,
+}
+
+impl NodeDiagnostic {
+    /// The check's contract name, e.g. `trap-state`.
+    pub fn name(&self) -> &'static str {
+        self.check.check().name
+    }
+
+    /// The check's stable code, e.g. `W0101`.
+    pub fn code(&self) -> &'static str {
+        self.check.check().code
+    }
 }
 
 impl Diagram {

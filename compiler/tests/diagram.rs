@@ -90,11 +90,7 @@ fn marks_come_from_the_diagnostics() {
         ["input:survey_start:0", "input:thanks:0"]
     );
     // Every diagnostic of the flow is listed once, with the nodes it is drawn on.
-    let names: Vec<&str> = survey
-        .diagnostics
-        .iter()
-        .map(|d| d.diagnostic.name())
-        .collect();
+    let names: Vec<&str> = survey.diagnostics.iter().map(|d| d.name()).collect();
     assert_eq!(
         names,
         ["no-path-to-human", "no-path-to-human", "trap-state"]
@@ -246,7 +242,7 @@ fn a_part_stops_at_its_depth_and_says_where_it_continues() {
         .nodes
         .iter()
         .filter(|n| matches!(n.kind, NodeKind::State { .. }))
-        .map(|n| n.label.as_str())
+        .map(|n| &*n.label)
         .collect();
     assert_eq!(states, ["main_menu", "order_status", "loop_a"]);
     let more: Vec<&str> = d
@@ -308,11 +304,7 @@ fn a_broken_flow_is_still_drawn() {
     assert!(analysis.has_errors());
     let d = diagram(&analysis, "f");
     assert!(d.node_index("state:a").is_some() && d.node_index("state:b").is_some());
-    assert!(
-        d.diagnostics
-            .iter()
-            .any(|d| d.diagnostic.name() == "syntax-error")
-    );
+    assert!(d.diagnostics.iter().any(|d| d.name() == "syntax-error"));
     let no_start = "flow f {\n  state a { end }\n}\n";
     let analysis = csflow_compiler::analyze(
         vec![("nostart.csflow".into(), no_start.as_bytes().to_vec())],
@@ -483,5 +475,57 @@ fn options_from_is_one_edge_for_its_items() {
     assert!(
         text.contains(r#"-->|"1..3 · each item: {item.number}…"| n_state_choose_plan"#),
         "{text}"
+    );
+}
+
+#[test]
+fn repeated_options_and_labels_are_held_once() {
+    let text = "queue q { }\nflow f {\n  channel voice\n  start a\n  on no_match retry 1 then handoff q\n  state a { menu \"Press 1 or 0\" { option \"next\" key 1 goto b option \"agent\" key 0 handoff q } }\n  state b { menu \"Press 1 or 0\" { option \"next\" key 1 goto a option \"agent\" key 0 handoff q } }\n}\n";
+    let analysis = csflow_compiler::analyze(
+        vec![("shared.csflow".into(), text.as_bytes().to_vec())],
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &options(),
+    );
+    let d = diagram(&analysis, "f");
+    let options_of = |id: &str| match &d.nodes[d.node_index(id).expect("drawn")].kind {
+        NodeKind::Menu { options, .. } => options.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (a, b) = (options_of("input:a:0"), options_of("input:b:0"));
+    // The same option in two menus is one value, and so is its edges' option.
+    assert!(std::sync::Arc::ptr_eq(&a[1], &b[1]), "{a:?} {b:?}");
+    assert_eq!(a[1].label, "agent");
+    let agent_edges: Vec<_> = d
+        .edges
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EdgeKind::Option { option, .. } if option.label == "agent" => Some((option, &e.label)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(agent_edges.len(), 2);
+    assert!(std::sync::Arc::ptr_eq(agent_edges[0].0, &a[1]));
+    assert!(std::sync::Arc::ptr_eq(agent_edges[0].1, agent_edges[1].1));
+    assert_eq!(&**agent_edges[0].1, "0 · agent");
+    // A state's name is shared by the nodes written in it.
+    let state = &d.nodes[d.node_index("state:a").expect("drawn")];
+    let input = &d.nodes[d.node_index("input:a:0").expect("drawn")];
+    assert!(std::sync::Arc::ptr_eq(
+        &state.label,
+        input.state.as_ref().expect("in a state")
+    ));
+}
+
+#[test]
+fn marks_are_a_set() {
+    let mut marks = csflow_compiler::diagram::Marks::default();
+    assert!(marks.is_empty());
+    marks.insert(Mark::NoPathToHuman);
+    marks.insert(Mark::Unreachable);
+    marks.insert(Mark::NoPathToHuman);
+    assert!(marks.contains(&Mark::Unreachable) && !marks.contains(&Mark::Trap));
+    assert_eq!(
+        marks.iter().collect::<Vec<_>>(),
+        [Mark::Unreachable, Mark::NoPathToHuman]
     );
 }

@@ -6,6 +6,7 @@ use super::*;
 use crate::analysis::Analysis;
 use crate::ast::{self, Flow, NameText, State, Stmt, StmtKind};
 use crate::check::graph::{self, FlowGraph};
+use crate::diagnostic::Diagnostic;
 use crate::resolve::{self, FlowModel, Model};
 use crate::source::SourceMap;
 use petgraph::graph::NodeIndex;
@@ -108,9 +109,12 @@ impl Diagram {
         flow: Option<&str>,
         part: Option<&Part>,
     ) -> Result<Diagram, BuildError> {
-        let (mut diagram, flow) = {
+        let (mut diagram, drawn) = {
             let (model, _, _) = resolve::resolve(&analysis.files);
             let flow_model = pick_flow(&model, flow)?;
+            // What the picture shows of the flow's diagnostics, taken before the flow graph
+            // and the picture are built: the rest of them (labels, notes, fixes) is freed.
+            let drawn = Drawn::of(flow_model.flow, diagnostics);
             let graph =
                 FlowGraph::build(&model, flow_model, &analysis.sources).ok_or_else(|| {
                     BuildError::NoStart {
@@ -120,9 +124,10 @@ impl Diagram {
             let diagram = Builder::new(&model, flow_model, &graph, &analysis.sources).build();
             // The model and the flow graph are freed here, before the diagnostics are
             // attached: a million-state flow's graph is hundreds of megabytes.
-            (diagram, flow_model.flow)
+            (diagram, drawn)
         };
-        attach_diagnostics(&mut diagram, flow, diagnostics);
+        let flow = drawn.flow;
+        attach_diagnostics(&mut diagram, drawn);
         match part {
             Some(part) => restrict(&diagram, flow, part),
             None => Ok(diagram),
@@ -178,8 +183,15 @@ struct Builder<'g, 'a> {
     transfers: FxHashMap<(u32, u32), &'a ast::Transfer>,
     /// The branches written in each state (`None`: outside states), in source order.
     branches: FxHashMap<Option<usize>, Vec<Branch>>,
-    /// The input points of each state: which one a statement-level handler belongs to.
-    inputs_of: FxHashMap<Option<usize>, Vec<usize>>,
+    /// The input points' nodes by state (`usize::MAX`: outside states), in state order:
+    /// which one a statement-level handler belongs to.
+    inputs_of: Vec<(usize, usize)>,
+    /// Each state's name, shared by the nodes written in it.
+    state_names: Vec<Arc<str>>,
+    /// Labels given so far: an edge label is often the same text as many others.
+    labels: rustc_hash::FxHashSet<Arc<str>>,
+    /// Menu options drawn so far: "0 · agent" in every menu of a flow is held once.
+    options: rustc_hash::FxHashSet<Arc<MenuOption>>,
 }
 
 impl<'g, 'a> Builder<'g, 'a> {
@@ -205,7 +217,10 @@ impl<'g, 'a> Builder<'g, 'a> {
             handoffs: FxHashMap::default(),
             transfers: FxHashMap::default(),
             branches: FxHashMap::default(),
-            inputs_of: FxHashMap::default(),
+            inputs_of: Vec::new(),
+            state_names: Vec::with_capacity(flow_model.flow.states.len()),
+            labels: Default::default(),
+            options: Default::default(),
         }
     }
 
@@ -226,7 +241,6 @@ impl<'g, 'a> Builder<'g, 'a> {
             edges,
             diagnostics: Vec::new(),
         };
-        diagram.nodes.shrink_to_fit();
         // Ends and hand-offs are reachable when something reachable leads there.
         for i in 0..diagram.edges.len() {
             let edge = &diagram.edges[i];
@@ -267,7 +281,23 @@ impl<'g, 'a> Builder<'g, 'a> {
         )
     }
 
-    fn push(&mut self, id: String, kind: NodeKind, label: String, state: Option<String>) -> usize {
+    /// `text` as a shared label: the one given before when there was one.
+    fn label(&mut self, text: &str) -> Arc<str> {
+        if let Some(label) = self.labels.get(text) {
+            return label.clone();
+        }
+        let label: Arc<str> = Arc::from(text);
+        self.labels.insert(label.clone());
+        label
+    }
+
+    fn push(
+        &mut self,
+        id: String,
+        kind: NodeKind,
+        label: Arc<str>,
+        state: Option<Arc<str>>,
+    ) -> usize {
         let id = self.unique_id(id);
         self.ids.take(&id, self.nodes.len());
         self.nodes.push(Node {
@@ -277,14 +307,14 @@ impl<'g, 'a> Builder<'g, 'a> {
             state,
             span: None,
             reachable: false,
-            marks: Vec::new(),
+            marks: Marks::default(),
             diagnostics: Vec::new(),
         });
         self.nodes.len() - 1
     }
 
-    fn state_name(&self, state: Option<usize>) -> Option<String> {
-        state.map(|i| state_name(&self.flow.states[i]).to_string())
+    fn state_name(&self, state: Option<usize>) -> Option<Arc<str>> {
+        state.map(|i| self.state_names[i].clone())
     }
 
     fn index_statements(&mut self) {
@@ -341,15 +371,16 @@ impl<'g, 'a> Builder<'g, 'a> {
     fn add_states(&mut self) {
         let start_state = self.graph.node(self.graph.start).state();
         for (i, state) in self.flow.states.iter().enumerate() {
-            let name = state_name(state);
+            let name: Arc<str> = Arc::from(state_name(state));
+            self.state_names.push(name.clone());
             let node = self.push(
                 format!("state:{name}"),
                 NodeKind::State {
                     name_span: state.name.as_ref().map_or(state.span, |n| n.span),
                     start: Some(i) == start_state,
                 },
-                name.to_string(),
-                Some(name.to_string()),
+                name.clone(),
+                Some(name),
             );
             self.nodes[node].span = Some(state.span);
             self.map(self.graph.states[i], node);
@@ -392,9 +423,9 @@ impl<'g, 'a> Builder<'g, 'a> {
                     let options = menu
                         .options
                         .iter()
-                        .map(|o| Arc::new(self.menu_option(o)))
+                        .map(|o| self.shared_option(self.menu_option(o)))
                         .collect();
-                    let label = shorten(&prompt, 40);
+                    let label = Arc::from(shorten(&prompt, 40));
                     (NodeKind::Menu { prompt, options }, label)
                 }
                 StmtKind::Ask(ask) => (
@@ -402,15 +433,25 @@ impl<'g, 'a> Builder<'g, 'a> {
                         prompt: self.string(&ask.prompt),
                         slot: ask.slot.name.clone(),
                     },
-                    format!("ask {}", ask.slot.name),
+                    Arc::from(format!("ask {}", ask.slot.name)),
                 ),
                 _ => continue,
             };
             let node = self.push(id, kind, label, owner);
             self.nodes[node].span = Some(stmt.span);
             self.map(graph_node, node);
-            self.inputs_of.entry(state).or_default().push(node);
+            self.inputs_of.push((state.unwrap_or(usize::MAX), node));
         }
+    }
+
+    /// `option`, or the same option drawn before.
+    fn shared_option(&mut self, option: MenuOption) -> Arc<MenuOption> {
+        if let Some(shared) = self.options.get(&option) {
+            return shared.clone();
+        }
+        let option = Arc::new(option);
+        self.options.insert(option.clone());
+        option
     }
 
     fn menu_option(&self, option: &ast::MenuOption) -> MenuOption {
@@ -432,12 +473,12 @@ impl<'g, 'a> Builder<'g, 'a> {
                         format!("handler:{kind}")
                     } else {
                         // The input point whose `on closed`/`on error` this is.
-                        let owner = self
-                            .inputs_of
-                            .get(&state)
-                            .into_iter()
-                            .flatten()
-                            .map(|&i| &self.nodes[i])
+                        let key = state.unwrap_or(usize::MAX);
+                        let first = self.inputs_of.partition_point(|&(s, _)| s < key);
+                        let owner = self.inputs_of[first..]
+                            .iter()
+                            .take_while(|&&(s, _)| s == key)
+                            .map(|&(_, i)| &self.nodes[i])
                             .filter(|n| n.span.is_some_and(|s| contains(s, handler.span)))
                             .min_by_key(|n| n.span.map_or(u32::MAX, |s| s.end - s.start));
                         match owner {
@@ -451,8 +492,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                         }
                     };
                     let label = match &handler.retry {
-                        Some(retry) => format!("on {kind} · retry {}", retry.count),
-                        None => format!("on {kind}"),
+                        Some(retry) => self.label(&format!("on {kind} · retry {}", retry.count)),
+                        None => self.label(&format!("on {kind}")),
                     };
                     let node = self.push(
                         id,
@@ -477,7 +518,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     let node = self.push(
                         "escalate".into(),
                         NodeKind::Escalate { rules },
-                        "escalate".into(),
+                        Arc::from("escalate"),
                         None,
                     );
                     let span = match (self.flow.escalate.first(), self.flow.escalate.last()) {
@@ -496,7 +537,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         if let Some(end) = self.end {
             return end;
         }
-        let end = self.push("end".into(), NodeKind::End, "end".into(), None);
+        let end = self.push("end".into(), NodeKind::End, Arc::from("end"), None);
         self.end = Some(end);
         end
     }
@@ -510,7 +551,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             NodeKind::Handoff {
                 queue: queue.to_string(),
             },
-            queue.to_string(),
+            Arc::from(queue),
             None,
         );
         self.nodes[node].span = self.model.queues.get(queue).map(|q| q.span);
@@ -527,7 +568,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         let node = self.push(
             id.clone(),
             NodeKind::Transfer { to: to.to_string() },
-            to.to_string(),
+            Arc::from(to),
             None,
         );
         self.queues.insert(id, node);
@@ -577,7 +618,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 },
             };
             let (kind, span) = self.edge_kind(source, target, weight, queue);
-            let label = edge_label(&kind);
+            let label = self.label(&edge_label(&kind));
             edges.push(Edge {
                 from,
                 to,
@@ -587,8 +628,9 @@ impl<'g, 'a> Builder<'g, 'a> {
             });
         }
         drop_repeated_edges(&mut edges);
-        // Reserved for every graph edge; the escalate ones (one per input point) are not drawn.
-        edges.shrink_to_fit();
+        // Reserved for every graph edge, and the escalate ones (one per input point) are
+        // not drawn: the rest of the room is left as it is, never touched, where shrinking
+        // would copy a million-state flow's edges once more.
         edges
     }
 
@@ -761,19 +803,35 @@ impl<'g, 'a> Builder<'g, 'a> {
 
 /// Drops each edge that repeats an earlier one (same ends, kind and label: two `goto`s to
 /// one state in one box are one arrow), keeping the order. Sorting finds the repeats in
-/// O(n log n) and a few bytes an edge, where a set of them held a copy of every label.
+/// O(n log n) and a few bytes an edge, where a set of them held a copy of every label: by
+/// the ends first (integers, quick), then by kind and label only where the ends repeat.
 fn drop_repeated_edges(edges: &mut Vec<Edge>) {
     let key = |i: usize| {
         let edge = &edges[i];
-        (edge.from, edge.to, edge.kind.as_str(), edge.label.as_str())
+        (edge.from, edge.to, edge.kind.as_str(), &*edge.label)
     };
     let mut order: Vec<usize> = (0..edges.len()).collect();
-    order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+    order.sort_unstable_by_key(|&i| (edges[i].from, edges[i].to, i));
     let mut keep = vec![true; edges.len()];
-    for pair in order.windows(2) {
-        if key(pair[0]) == key(pair[1]) {
-            keep[pair[1]] = false;
+    let mut run_start = 0;
+    while run_start < order.len() {
+        let ends = |i: usize| (edges[i].from, edges[i].to);
+        let first = ends(order[run_start]);
+        let run_end = run_start
+            + order[run_start..]
+                .iter()
+                .take_while(|&&i| ends(i) == first)
+                .count();
+        let run = &mut order[run_start..run_end];
+        if run.len() > 1 {
+            run.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+            for pair in run.windows(2) {
+                if key(pair[0]) == key(pair[1]) {
+                    keep[pair[1]] = false;
+                }
+            }
         }
+        run_start = run_end;
     }
     let mut index = 0;
     edges.retain(|_| {
@@ -818,20 +876,71 @@ fn edge_label(kind: &EdgeKind) -> String {
     }
 }
 
+/// The diagnostics that point into a flow, as a picture shows them, before they are
+/// attached to nodes.
+struct Drawn<'a> {
+    flow: &'a Flow,
+    diagnostics: Vec<NodeDiagnostic>,
+    /// The other places a trap, a path to a human or an input-free cycle is drawn on:
+    /// (index into `diagnostics`, span of one of its secondary labels), in index order.
+    also: Vec<(usize, Span)>,
+}
+
+impl<'a> Drawn<'a> {
+    fn of(flow: &'a Flow, diagnostics: Cow<'_, [Diagnostic]>) -> Drawn<'a> {
+        let inside = |d: &Diagnostic| contains(flow.span, d.primary.span);
+        let mut drawn = Drawn {
+            flow,
+            diagnostics: Vec::with_capacity(diagnostics.iter().filter(|d| inside(d)).count()),
+            also: Vec::new(),
+        };
+        let mut keep = |d: &Diagnostic, message: String| {
+            if matches!(
+                d.name(),
+                "trap-state" | "no-path-to-human" | "input-free-cycle"
+            ) {
+                let index = drawn.diagnostics.len();
+                drawn
+                    .also
+                    .extend(d.secondary.iter().map(|label| (index, label.span)));
+            }
+            drawn.diagnostics.push(NodeDiagnostic {
+                check: d.id,
+                severity: d.severity,
+                message,
+                span: d.primary.span,
+                nodes: Vec::new(),
+            });
+        };
+        // Moved when the caller gave them away, else copied.
+        match diagnostics {
+            Cow::Borrowed(all) => {
+                for d in all.iter().filter(|d| inside(d)) {
+                    keep(d, d.message.clone());
+                }
+            }
+            Cow::Owned(all) => {
+                for mut d in all.into_iter().filter(inside) {
+                    let message = std::mem::take(&mut d.message);
+                    keep(&d, message);
+                }
+            }
+        }
+        drawn
+    }
+}
+
 /// Diagnostics that point into the flow, attached to the innermost node holding them
 /// (and, for traps and paths to a human, to every node their labels point at).
-fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: Cow<'_, [Diagnostic]>) {
-    if !diagnostics
-        .iter()
-        .any(|d| contains(flow.span, d.primary.span))
-    {
+fn attach_diagnostics(diagram: &mut Diagram, drawn: Drawn<'_>) {
+    if drawn.diagnostics.is_empty() {
         return;
     }
     // States do not overlap: a binary search finds the one holding a span, then the
     // innermost of its menus, questions and handlers (100,000-state flows stay quick).
     let owners = diagram.owners();
     let mut states: Vec<(Span, usize)> = Vec::new();
-    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut members: Vec<(usize, usize)> = Vec::new();
     let mut outside: Vec<usize> = Vec::new();
     for (i, node) in diagram.nodes.iter().enumerate() {
         let Some(span) = node.span else { continue };
@@ -841,12 +950,14 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: Cow<'_, [
                 if owners[i] == i {
                     outside.push(i);
                 } else {
-                    members.entry(owners[i]).or_default().push(i);
+                    members.push((owners[i], i));
                 }
             }
             _ => {}
         }
     }
+    drop(owners);
+    let members = Groups::new(diagram.nodes.len(), members.into_iter());
     states.sort_by_key(|(span, _)| span.start);
     let nodes = &diagram.nodes;
     let innermost = |candidates: &[usize], span: Span| {
@@ -859,63 +970,39 @@ fn attach_diagnostics(diagram: &mut Diagram, flow: &Flow, diagnostics: Cow<'_, [
     let holder = |span: Span| {
         let after = states.partition_point(|(s, _)| s.start <= span.start);
         match after.checked_sub(1).map(|i| states[i]) {
-            Some((state_span, state)) if contains(state_span, span) => Some(
-                members
-                    .get(&state)
-                    .and_then(|m| innermost(m, span))
-                    .unwrap_or(state),
-            ),
+            Some((state_span, state)) if contains(state_span, span) => {
+                Some(innermost(members.of(state), span).unwrap_or(state))
+            }
             _ => innermost(&outside, span),
         }
     };
-    let mut attached: Vec<(Vec<usize>, Option<Mark>)> = Vec::new();
-    let mut kept = Vec::new();
-    for (i, diagnostic) in diagnostics.iter().enumerate() {
-        if !contains(flow.span, diagnostic.primary.span) {
-            continue;
-        }
-        let mut on: Vec<usize> = holder(diagnostic.primary.span).into_iter().collect();
-        if matches!(
-            diagnostic.name(),
-            "trap-state" | "no-path-to-human" | "input-free-cycle"
-        ) {
-            on.extend(diagnostic.secondary.iter().filter_map(|l| holder(l.span)));
+    let Drawn {
+        mut diagnostics,
+        also,
+        ..
+    } = drawn;
+    let mut also = also.into_iter().peekable();
+    for (index, diagnostic) in diagnostics.iter_mut().enumerate() {
+        let mut on: Vec<usize> = holder(diagnostic.span).into_iter().collect();
+        while let Some((_, span)) = also.next_if(|&(of, _)| of == index) {
+            on.extend(holder(span));
         }
         on.dedup();
-        attached.push((on, Mark::of(diagnostic.name())));
-        kept.push(i);
+        diagnostic.nodes = on;
     }
-    // Moved when the caller gave them away, else copied: a flow with a warning on every
-    // state would hold each twice.
-    let kept: Vec<Diagnostic> = match diagnostics {
-        Cow::Borrowed(all) => kept.iter().map(|&i| all[i].clone()).collect(),
-        Cow::Owned(all) => {
-            let mut wanted = kept.iter().copied().peekable();
-            all.into_iter()
-                .enumerate()
-                .filter(|&(i, _)| wanted.next_if_eq(&i).is_some())
-                .map(|(_, d)| d)
-                .collect()
-        }
-    };
-    for (index, ((on, mark), diagnostic)) in attached.into_iter().zip(kept).enumerate() {
-        for &node in &on {
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        let mark = Mark::of(diagnostic.name());
+        for &node in &diagnostic.nodes {
             let node = &mut diagram.nodes[node];
             if !node.diagnostics.contains(&index) {
                 node.diagnostics.push(index);
             }
-            if let Some(mark) = mark
-                && !node.marks.contains(&mark)
-            {
-                node.marks.push(mark);
-                node.marks.sort();
+            if let Some(mark) = mark {
+                node.marks.insert(mark);
             }
         }
-        diagram.diagnostics.push(NodeDiagnostic {
-            diagnostic,
-            nodes: on,
-        });
     }
+    diagram.diagnostics = diagnostics;
 }
 
 /// The part of `diagram` within `part.depth` moves of the state `part.from`. Edges that
@@ -995,7 +1082,7 @@ fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, Buil
                     state: None,
                     span: None,
                     reachable: target.reachable,
-                    marks: Vec::new(),
+                    marks: Marks::default(),
                     diagnostics: Vec::new(),
                 });
                 nodes.len() - 1
@@ -1027,8 +1114,8 @@ fn restrict(diagram: &Diagram, flow: &Flow, part: &Part) -> Result<Diagram, Buil
         if d.nodes.is_empty() || !kept.is_empty() {
             new_diagnostic[i] = diagnostics.len();
             diagnostics.push(NodeDiagnostic {
-                diagnostic: d.diagnostic.clone(),
                 nodes: kept,
+                ..d.clone()
             });
         }
     }
@@ -1063,4 +1150,60 @@ fn flow_name(flow: &Flow) -> String {
 /// A state's name; a state whose name was not written (a broken line) is drawn as `?`.
 fn state_name(state: &State) -> &str {
     state.name.text().unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn edge(from: usize, to: usize, kind: EdgeKind, label: &str) -> Edge {
+        Edge {
+            from,
+            to,
+            kind,
+            label: Arc::from(label),
+            span: Span::new(FileId(0), 0, 0),
+        }
+    }
+
+    #[test]
+    fn only_exact_repeats_are_dropped_and_the_order_is_kept() {
+        let mut edges = vec![
+            edge(0, 1, EdgeKind::Goto, ""),
+            edge(2, 1, EdgeKind::Goto, ""),
+            edge(0, 1, EdgeKind::End, ""),
+            edge(0, 1, EdgeKind::Goto, ""),
+            edge(0, 1, EdgeKind::Goto, "x"),
+            edge(1, 0, EdgeKind::Goto, ""),
+            edge(0, 1, EdgeKind::End, ""),
+        ];
+        drop_repeated_edges(&mut edges);
+        let kept: Vec<(usize, usize, &str, &str)> = edges
+            .iter()
+            .map(|e| (e.from, e.to, e.kind.as_str(), &*e.label))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (0, 1, "goto", ""),
+                (2, 1, "goto", ""),
+                (0, 1, "end", ""),
+                (0, 1, "goto", "x"),
+                (1, 0, "goto", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn many_edges_between_two_nodes_keep_one_per_label() {
+        // A state with thousands of branches to one state: one run of equal ends.
+        let mut edges: Vec<Edge> = (0..20_000)
+            .map(|i| edge(3, 4, EdgeKind::Goto, &format!("c{}", i % 100)))
+            .collect();
+        drop_repeated_edges(&mut edges);
+        assert_eq!(edges.len(), 100);
+        assert_eq!(&*edges[0].label, "c0");
+        assert_eq!(&*edges[99].label, "c99");
+    }
 }

@@ -279,7 +279,7 @@ fn state_box(out: &mut String, diagram: &Diagram, members: &[usize], owner: usiz
     let names: BTreeSet<&str> = members
         .iter()
         .flat_map(|&i| diagram.nodes[i].diagnostics.iter())
-        .map(|&d| diagram.diagnostics[d].diagnostic.name())
+        .map(|&d| diagram.diagnostics[d].name())
         .filter(|name| super::Mark::of(name).is_none())
         .collect();
     if !names.is_empty() {

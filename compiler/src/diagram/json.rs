@@ -169,7 +169,7 @@ impl Serialize for NodeJson<'_> {
         }
         map.serialize_entry("id", &node.id)?;
         map.serialize_entry("kind", kind.as_str())?;
-        map.serialize_entry("label", &node.label)?;
+        map.serialize_entry("label", &*node.label)?;
         map.serialize_entry("marks", &Each::new(node.marks.iter().map(|m| m.as_str())))?;
         if let NodeKind::State { name_span, .. } = kind {
             let name = Place {
@@ -207,7 +207,7 @@ impl Serialize for NodeJson<'_> {
         if let NodeKind::State { start, .. } = kind {
             map.serialize_entry("start", start)?;
         }
-        map.serialize_entry("state", &node.state)?;
+        map.serialize_entry("state", &node.state.as_deref())?;
         if let NodeKind::Transfer { to } = kind {
             map.serialize_entry("to", to)?;
         }
@@ -266,7 +266,7 @@ impl Serialize for EdgeJson<'_> {
             map.serialize_entry("keys", &option.keys)?;
         }
         map.serialize_entry("kind", kind.as_str())?;
-        map.serialize_entry("label", &edge.label)?;
+        map.serialize_entry("label", &*edge.label)?;
         if let Some(option) = option {
             map.serialize_entry("option", &option.label)?;
             map.serialize_entry("phrases", &option.phrases)?;
@@ -294,10 +294,10 @@ struct DiagnosticJson<'a> {
 
 impl Serialize for DiagnosticJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let diagnostic = &self.d.diagnostic;
+        let diagnostic = self.d;
         let place = Place {
             sources: self.sources,
-            span: Some(diagnostic.primary.span),
+            span: Some(diagnostic.span),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("code", &diagnostic.code())?;

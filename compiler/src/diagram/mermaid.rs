@@ -68,7 +68,7 @@ pub fn write_mermaid(diagram: &Diagram, out: &mut dyn std::io::Write) -> std::io
                 let name = if *start {
                     format!("▶ {}", node.label)
                 } else {
-                    node.label.clone()
+                    node.label.to_string()
                 };
                 format!("[\"{}\"]", text(&name))
             }
