@@ -1,13 +1,15 @@
-//! The common shape of a human diagnostic, drawn without codespan: no colour, a label on
-//! one line of printable ASCII (and at most one secondary label, on another such line of
-//! the same file), one-line texts. That is nearly every diagnostic of a huge
-//! generated project (millions of `unused-queue` warnings), and codespan writes its output
-//! one `write!` per character, which made drawing them take longer than checking them.
+//! The common shape of a human diagnostic, drawn without codespan: no colour, every label
+//! on one line of printable ASCII of one file (a few labels, which may share lines), one-line
+//! texts. That is nearly every diagnostic of a huge generated project (millions of
+//! `unused-queue` warnings, a `prompt-key-mismatch` under every menu), and codespan writes
+//! its output one `write!` per character, which made drawing them take longer than checking
+//! them.
 //!
 //! It writes byte for byte what codespan writes for the same diagnostic and declines
 //! (returns `false`) anything else, so codespan stays the reference layout and draws every
-//! other shape: colour, more labels, labels sharing a line, several lines, tabs, Chinese text (whose width
-//! codespan measures), escaped control characters, lines too long to excerpt.
+//! other shape: colour, many labels, two labels over the same columns, labels over several
+//! lines, tabs, Chinese text (whose width codespan measures), escaped control characters,
+//! lines too long to excerpt.
 //! `tests::plain_drawing_matches_codespan` holds the two to the same bytes.
 
 use super::{code_and_name, file_of};
@@ -16,6 +18,30 @@ use crate::source::{SourceFile, SourceMap, Span};
 use std::borrow::Cow;
 use std::io::Write;
 
+/// The most labels drawn directly; a diagnostic with more is left to codespan (the caret
+/// rows below look at every label of their line for every column).
+const MAX_LABELS: usize = 8;
+
+/// A label placed on its line.
+struct Placed<'d> {
+    line_index: usize,
+    line: &'d [u8],
+    column: usize,
+    width: usize,
+    caret: u8,
+    text: Cow<'d, str>,
+}
+
+impl Placed<'_> {
+    fn end(&self) -> usize {
+        self.column + self.width
+    }
+
+    fn covers(&self, column: usize) -> bool {
+        self.column <= column && column < self.end()
+    }
+}
+
 /// Appends `diagnostic` to `out` as codespan would draw it without colour, when it has the
 /// common shape; returns `false`, having written nothing, when it has not.
 pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceMap) -> bool {
@@ -23,14 +49,15 @@ pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceM
     let Some(file) = file_of(sources, file_id) else {
         return false;
     };
-    // The primary label, and at most one secondary label on another line of the same file.
-    let mut labels = vec![(&diagnostic.primary, b'^')];
-    match diagnostic.secondary.as_slice() {
-        [] => {}
-        [label] if label.span.file == file_id => labels.push((label, b'-')),
-        _ => return false,
+    // The labels, all in the primary label's file, each on one line of printable ASCII.
+    let labels = std::iter::once((&diagnostic.primary, b'^'))
+        .chain(diagnostic.secondary.iter().map(|label| (label, b'-')));
+    if diagnostic.secondary.len() >= MAX_LABELS
+        || diagnostic.secondary.iter().any(|l| l.span.file != file_id)
+    {
+        return false;
     }
-    let mut placed = Vec::with_capacity(labels.len());
+    let mut placed = Vec::with_capacity(diagnostic.secondary.len() + 1);
     for (label, caret) in labels {
         let Some((line_index, line_start, line)) = shown_line(file, label.span) else {
             return false;
@@ -39,16 +66,25 @@ pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceM
         if !one_line(&text) {
             return false;
         }
-        let column = label.span.start as usize - line_start;
-        let width = (label.span.end - label.span.start) as usize;
-        placed.push((line_index, line, column, width, caret, text));
+        placed.push(Placed {
+            line_index,
+            line,
+            column: label.span.start as usize - line_start,
+            width: (label.span.end - label.span.start) as usize,
+            caret,
+            text,
+        });
     }
-    // Labels on one line share a caret row, which this drawing does not do.
-    if placed.len() == 2 && placed[0].0 == placed[1].0 {
+    let (primary_line, primary_column) = (placed[0].line_index, placed[0].column);
+    // In codespan's order: by line, then by the columns covered. Two labels covering the
+    // same columns of a line are ordered by codespan's binary search: left to it.
+    placed.sort_by_key(|p| (p.line_index, p.column, p.end()));
+    if placed.windows(2).any(|pair| {
+        (pair[0].line_index, pair[0].column, pair[0].width)
+            == (pair[1].line_index, pair[1].column, pair[1].width)
+    }) {
         return false;
     }
-    let (primary_line, primary_column) = (placed[0].0, placed[0].2);
-    placed.sort_by_key(|label| label.0);
     let message = escape_controls(&diagnostic.message);
     let path = escape_controls(file.path.as_str());
     let mut notes: Vec<(&str, Cow<'_, str>)> = diagnostic
@@ -62,25 +98,34 @@ pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceM
     if !one_line(&message) || !one_line(&path) || !notes.iter().all(|(_, text)| one_line(text)) {
         return false;
     }
-    // The one line between two labelled lines is shown; a longer gap is a `·`.
-    let between = match placed.as_slice() {
-        [first, second] if second.0 == first.0 + 2 => {
-            let start = file.line_starts()[first.0 + 1];
-            match shown_line(file, Span::new(file_id, start, start + 1)) {
-                Some((_, _, line)) => Some(line),
-                // An empty or non-ASCII line between: codespan measures it.
-                None => return false,
-            }
+    // The labelled lines, each with its labels, and what comes between one and the next:
+    // the one line between two labelled lines is shown; a longer gap is a `·`.
+    let mut lines: Vec<(&[Placed], Gap)> = Vec::new();
+    for group in placed.chunk_by(|a, b| a.line_index == b.line_index) {
+        if let Some((previous, gap)) = lines.last_mut() {
+            let (before, after) = (previous[0].line_index, group[0].line_index);
+            *gap = match after - before {
+                1 => Gap::None,
+                2 => {
+                    let start = file.line_starts()[before + 1];
+                    match shown_line(file, Span::new(file_id, start, start + 1)) {
+                        Some((_, _, line)) => Gap::Line(line),
+                        // An empty or non-ASCII line between: codespan measures it.
+                        None => return false,
+                    }
+                }
+                _ => Gap::Dots,
+            };
         }
-        _ => None,
-    };
+        lines.push((group, Gap::None));
+    }
 
     let severity = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
     };
-    let last_number = placed[placed.len() - 1].0 + 1;
+    let last_number = placed[placed.len() - 1].line_index + 1;
     let width = last_number.to_string().len();
     let pad = " ".repeat(width + 1);
     let code = code_and_name(diagnostic);
@@ -93,30 +138,21 @@ pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceM
         primary_column + 1
     );
     let _ = writeln!(out, "{pad}│");
-    for (index, (line_index, line, column, length, caret, text)) in placed.iter().enumerate() {
+    for (labels, gap) in &lines {
+        let (line_index, line) = (labels[0].line_index, labels[0].line);
         let _ = write!(out, "{:>width$} │ ", line_index + 1);
         out.extend_from_slice(line);
         out.push(b'\n');
-        out.extend_from_slice(pad.as_bytes());
-        out.extend_from_slice("│ ".as_bytes());
-        out.resize(out.len() + column, b' ');
-        out.resize(out.len() + length, *caret);
-        if !text.is_empty() {
-            out.push(b' ');
-            out.extend_from_slice(text.as_bytes());
-        }
-        out.push(b'\n');
-        if let Some(next) = placed.get(index + 1) {
-            match (next.0 - line_index, between) {
-                (1, _) => {}
-                (2, Some(middle)) => {
-                    let _ = write!(out, "{:>width$} │ ", line_index + 2);
-                    out.extend_from_slice(middle);
-                    out.push(b'\n');
-                }
-                _ => {
-                    let _ = writeln!(out, "{pad}·");
-                }
+        draw_labels(out, &pad, line.len(), labels);
+        match gap {
+            Gap::None => {}
+            Gap::Line(middle) => {
+                let _ = write!(out, "{:>width$} │ ", line_index + 2);
+                out.extend_from_slice(middle);
+                out.push(b'\n');
+            }
+            Gap::Dots => {
+                let _ = writeln!(out, "{pad}·");
             }
         }
     }
@@ -128,6 +164,88 @@ pub(super) fn draw(out: &mut Vec<u8>, diagnostic: &Diagnostic, sources: &SourceM
     }
     out.push(b'\n');
     true
+}
+
+/// What is drawn after a labelled line, before the next one.
+enum Gap<'d> {
+    None,
+    /// The one line between, shown.
+    Line(&'d [u8]),
+    /// A longer gap.
+    Dots,
+}
+
+/// The rows under a line of source for its labels, as codespan lays them out: one row of
+/// carets (`^` primary, `-` secondary) with the rightmost label's message after it when no
+/// other label overlaps that one, then for the other messages a row of `│` pointers and one
+/// row per message, the rightmost first.
+fn draw_labels(out: &mut Vec<u8>, pad: &str, line_length: usize, labels: &[Placed]) {
+    let max_start = labels.iter().map(|l| l.column).max().unwrap_or(0);
+    let mut max_end = 0;
+    let mut trailing = None;
+    for (index, label) in labels.iter().enumerate() {
+        max_end = max_end.max(label.end());
+        if label.end() == max_end {
+            trailing = (!label.text.is_empty()).then_some(index);
+        }
+    }
+    if let Some(t) = trailing {
+        let overlaps = |l: &Placed| l.column.max(labels[t].column) < l.end().min(labels[t].end());
+        if labels
+            .iter()
+            .enumerate()
+            .any(|(i, l)| i != t && overlaps(l))
+        {
+            trailing = None;
+        }
+    }
+    out.extend_from_slice(pad.as_bytes());
+    out.extend_from_slice("│ ".as_bytes());
+    for column in 0..line_length {
+        // A primary caret wins over a secondary one.
+        let caret = labels
+            .iter()
+            .filter(|l| l.covers(column))
+            .map(|l| l.caret)
+            .max_by_key(|&caret| caret == b'^');
+        match caret {
+            Some(caret) => out.push(caret),
+            None if column < max_end => out.push(b' '),
+            None => {}
+        }
+    }
+    if let Some(t) = trailing {
+        out.push(b' ');
+        out.extend_from_slice(labels[t].text.as_bytes());
+    }
+    out.push(b'\n');
+    let hanging: Vec<&Placed> = labels
+        .iter()
+        .enumerate()
+        .filter(|&(i, l)| !l.text.is_empty() && Some(i) != trailing)
+        .map(|(_, l)| l)
+        .collect();
+    if hanging.is_empty() {
+        return;
+    }
+    let pointers = |out: &mut Vec<u8>, until: usize| {
+        out.extend_from_slice(pad.as_bytes());
+        out.extend_from_slice("│ ".as_bytes());
+        for column in 0..until {
+            if hanging.iter().any(|l| l.column == column) {
+                out.extend_from_slice("│".as_bytes());
+            } else if column <= max_start {
+                out.push(b' ');
+            }
+        }
+    };
+    pointers(out, line_length);
+    out.push(b'\n');
+    for label in hanging.iter().rev() {
+        pointers(out, label.column);
+        out.extend_from_slice(label.text.as_bytes());
+        out.push(b'\n');
+    }
 }
 
 fn one_line(text: &str) -> bool {
@@ -208,7 +326,7 @@ mod tests {
         (at, length): (f64, usize),
         texts: (usize, usize, Vec<usize>, Option<usize>),
         severity: usize,
-        secondary: Option<(f64, usize)>,
+        secondary: &[(f64, usize, usize)],
     ) -> Diagnostic {
         let mut text = "#\n".repeat(lead);
         for &line in lines {
@@ -224,7 +342,13 @@ mod tests {
             (start, end)
         };
         let (start, end) = span((at, length));
-        let other = secondary.map(span);
+        let others: Vec<(usize, usize, usize)> = secondary
+            .iter()
+            .map(|&(at, length, label)| {
+                let (start, end) = span((at.min(1.0), length));
+                (start, end, label)
+            })
+            .collect();
         let file = sources.add(PATHS[path], text);
         let (message, label, notes, fix) = texts;
         let mut diagnostic = Diagnostic::new(
@@ -244,8 +368,8 @@ mod tests {
                 applicability: Applicability::Safe,
             });
         }
-        if let Some((start, end)) = other {
-            diagnostic = diagnostic.with_label(Span::new(file, start, end), "here");
+        for (start, end, label) in others {
+            diagnostic = diagnostic.with_label(Span::new(file, start, end), TEXTS[label]);
         }
         diagnostic
     }
@@ -261,10 +385,17 @@ mod tests {
             place in (0.0..1.0f64, prop_oneof![3 => 1..3usize, 1 => 0..24usize]),
             texts in (0..TEXTS.len(), 0..TEXTS.len(), prop::collection::vec(0..TEXTS.len(), 0..3), prop::option::of(0..TEXTS.len())),
             severity in 0..3usize,
-            secondary in prop::option::weighted(0.5, (0.0..1.0f64, 1..4usize)),
+            secondary in prop::collection::vec((0.0..1.0f64, 1..4usize, 0..TEXTS.len()), 0..4),
+            near in prop::collection::vec((0..40usize, 1..4usize, 0..TEXTS.len()), 0..3),
         ) {
             let mut sources = SourceMap::default();
-            let diagnostic = diagnostic(&mut sources, path, lead, &lines, place, texts, severity, secondary);
+            // Labels near the primary one: on its line, as a menu's labels are.
+            let size = lead * 2 + lines.iter().map(|&l| LINES[l].len() + 1).sum::<usize>() + 1;
+            let mut secondary = secondary;
+            secondary.extend(near.iter().map(|&(offset, length, text)| {
+                (place.0 + offset as f64 / size as f64, length, text)
+            }));
+            let diagnostic = diagnostic(&mut sources, path, lead, &lines, place, texts, severity, &secondary);
             let mut direct = Vec::new();
             if draw(&mut direct, &diagnostic, &sources) {
                 let reference = codespan_plain(&diagnostic, &sources);
@@ -307,6 +438,63 @@ mod tests {
         }
     }
 
+    /// Labels sharing a line — a menu's prompt, its keys — are drawn directly, with their
+    /// pointer rows, as codespan draws them: two or three on a line, messages or none,
+    /// overlapping or not.
+    #[test]
+    fn labels_sharing_a_line_are_drawn_directly() {
+        let line = "  state s2 { menu \"Pick 2\" { option \"next\" key 1 goto s3 option \"agent\" key 0 handoff general } }\n";
+        let text = format!("flow f {{\n{line}}}\n");
+        let at = |word: &str, nth: usize| {
+            let start = text.match_indices(word).nth(nth).unwrap().0;
+            (start, start + word.len())
+        };
+        let cases: &[&[(&str, usize, &str)]] = &[
+            &[
+                ("1", 0, "callers never learn this key"),
+                ("\"Pick 2\"", 0, "this prompt"),
+                ("0", 0, "key 0 is never announced in the prompt"),
+            ],
+            &[
+                ("1", 0, "callers never learn this key"),
+                ("\"Pick 2\"", 0, "this prompt"),
+            ],
+            &[("\"Pick 2\"", 0, ""), ("1", 0, "")],
+            &[("goto s3", 0, "here"), ("s3", 0, "the state")],
+            &[
+                ("option", 1, ""),
+                ("\"agent\"", 0, "label"),
+                ("key", 1, "key"),
+            ],
+        ];
+        for labels in cases {
+            let mut sources = SourceMap::default();
+            let file = sources.add("flows/menu.csflow", text.clone());
+            let (start, end) = at(labels[0].0, labels[0].1);
+            let mut diagnostic = Diagnostic::new(
+                ids::PROMPT_KEY_MISMATCH,
+                Span::new(file, start, end),
+                "the option has a key the prompt never mentions",
+            )
+            .with_primary_message(labels[0].2)
+            .with_note("make the prompt and the options' keys agree");
+            for &(word, nth, message) in &labels[1..] {
+                let (start, end) = at(word, nth);
+                diagnostic = diagnostic.with_label(Span::new(file, start, end), message);
+            }
+            let mut direct = Vec::new();
+            assert!(
+                draw(&mut direct, &diagnostic, &sources),
+                "declined {labels:?}"
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&direct),
+                String::from_utf8_lossy(&codespan_plain(&diagnostic, &sources)),
+                "{labels:?}"
+            );
+        }
+    }
+
     /// The shape of a generated project's warnings takes the direct path (so the property
     /// above compares something), on a line number of many digits too.
     #[test]
@@ -321,7 +509,7 @@ mod tests {
                 (0.0, 0),
                 (1, 1, vec![1, 2], Some(1)),
                 1,
-                None,
+                &[],
             );
             let text = &sources.get(diagnostic.primary.span.file).text;
             let start = text.find("q0").unwrap();
