@@ -16,18 +16,228 @@ pub fn json(diagram: &Diagram, sources: &SourceMap) -> String {
 }
 
 /// Writes the JSON document for `diagram` to `out`, pretty-printed, ending in a newline.
+///
+/// The document's own members are written here, and its three lists (diagnostics, edges,
+/// nodes) a batch of items at a time on every core, in order: the same bytes as one
+/// serializer writing the whole document, in a fraction of the time for a million nodes.
 pub fn write_json(
     diagram: &Diagram,
     sources: &SourceMap,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let mut serializer = serde_json::Serializer::pretty(&mut out);
-    Document { diagram, sources }
-        .serialize(&mut serializer)
-        .map_err(std::io::Error::other)?;
-    std::io::Write::write_all(&mut out, b"\n")?;
+    let place = Place {
+        sources,
+        span: Some(diagram.span),
+    };
+    let part = diagram.part.as_ref().map(|p| PartJson {
+        depth: p.depth,
+        from: format!("state:{}", p.from),
+    });
+    member(
+        &mut out,
+        "{",
+        "channel",
+        &diagram.channel.map(|c| c.as_str()),
+    )?;
+    out.write_all(b",\n  \"diagnostics\": ")?;
+    list(&mut out, &diagram.diagnostics, |d, text| {
+        item(
+            text,
+            &DiagnosticJson {
+                diagram,
+                sources,
+                d,
+            },
+        )
+    })?;
+    out.write_all(b",\n  \"edges\": ")?;
+    list(&mut out, &diagram.edges, |edge, text| {
+        item(
+            text,
+            &EdgeJson {
+                diagram,
+                sources,
+                edge,
+            },
+        )
+    })?;
+    member(&mut out, ",", "file", &place.file())?;
+    member(&mut out, ",", "flow", &diagram.flow)?;
+    out.write_all(b",\n  \"nodes\": ")?;
+    list(&mut out, &diagram.nodes, |node, text| {
+        item(text, &NodeJson { sources, node })
+    })?;
+    member(&mut out, ",", "part", &part)?;
+    member(&mut out, ",", "range", &place.range())?;
+    member(
+        &mut out,
+        ",",
+        "start",
+        &diagram.start.map(|i| &diagram.nodes[i].id),
+    )?;
+    member(&mut out, ",", "version", &1)?;
+    out.write_all(b"\n}\n")?;
     std::io::Write::flush(&mut out)
+}
+
+use std::io::Write as _;
+
+/// `{before}\n  "{name}": value` — a member of the document.
+fn member(
+    out: &mut dyn std::io::Write,
+    before: &str,
+    name: &str,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    write!(out, "{before}\n  \"{name}\": ")?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Pretty::at(1));
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)
+}
+
+/// Items drawn per batch of a list: a few hundred kilobytes of text.
+const BATCH: usize = 512;
+
+/// A list of the document, its items serialized by `write` in batches on every core and
+/// written in order.
+fn list<T: Sync>(
+    out: &mut dyn std::io::Write,
+    items: &[T],
+    write: impl Fn(&T, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let first = items.as_ptr() as usize;
+    crate::parallel::stream_in_order(
+        items,
+        BATCH,
+        |batch, text| {
+            for (i, item) in batch.iter().enumerate() {
+                let very_first = i == 0 && batch.as_ptr() as usize == first;
+                text.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
+                write(item, text);
+            }
+        },
+        |text| out.write_all(text),
+    )?;
+    out.write_all(b"\n  ]")
+}
+
+/// One item of a list, two levels in.
+fn item(text: &mut Vec<u8>, value: &impl Serialize) {
+    let mut serializer = serde_json::Serializer::with_formatter(text, Pretty::at(2));
+    // Into a vector, of values that are all strings, numbers and lists: cannot fail.
+    let _ = value.serialize(&mut serializer);
+}
+
+/// serde_json's pretty layout (two spaces a level), starting `level` levels in, each
+/// indentation written at once.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn at(level: usize) -> Self {
+        Pretty {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut left = self.level * 2;
+        while left > 0 {
+            let now = left.min(SPACES.len());
+            out.write_all(&SPACES[..now])?;
+            left -= now;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + std::io::Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Where a span is: `file` and `range`, both `null` without one.
@@ -94,58 +304,10 @@ impl<I: Iterator<Item = T>, T: Serialize> Serialize for Each<I> {
     }
 }
 
-struct Document<'a> {
-    diagram: &'a Diagram,
-    sources: &'a SourceMap,
-}
-
 #[derive(Serialize)]
 struct PartJson {
     depth: usize,
     from: String,
-}
-
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (diagram, sources) = (self.diagram, self.sources);
-        let place = Place {
-            sources,
-            span: Some(diagram.span),
-        };
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("channel", &diagram.channel.map(|c| c.as_str()))?;
-        map.serialize_entry(
-            "diagnostics",
-            &Each::new(diagram.diagnostics.iter().map(|d| DiagnosticJson {
-                diagram,
-                sources,
-                d,
-            })),
-        )?;
-        map.serialize_entry(
-            "edges",
-            &Each::new(diagram.edges.iter().map(|edge| EdgeJson {
-                diagram,
-                sources,
-                edge,
-            })),
-        )?;
-        map.serialize_entry("file", &place.file())?;
-        map.serialize_entry("flow", &diagram.flow)?;
-        map.serialize_entry(
-            "nodes",
-            &Each::new(diagram.nodes.iter().map(|node| NodeJson { sources, node })),
-        )?;
-        let part = diagram.part.as_ref().map(|p| PartJson {
-            depth: p.depth,
-            from: format!("state:{}", p.from),
-        });
-        map.serialize_entry("part", &part)?;
-        map.serialize_entry("range", &place.range())?;
-        map.serialize_entry("start", &diagram.start.map(|i| &diagram.nodes[i].id))?;
-        map.serialize_entry("version", &1)?;
-        map.end()
-    }
 }
 
 struct NodeJson<'a> {
