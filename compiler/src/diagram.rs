@@ -218,7 +218,8 @@ pub enum EdgeKind {
     Goto,
     End,
     Handoff {
-        queue: String,
+        /// Shared by the hand-offs to one queue.
+        queue: Arc<str>,
     },
     Option {
         /// Index of the option in its menu.

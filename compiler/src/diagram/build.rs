@@ -192,6 +192,10 @@ struct Builder<'g, 'a> {
     labels: rustc_hash::FxHashSet<Arc<str>>,
     /// Menu options drawn so far: "0 · agent" in every menu of a flow is held once.
     options: rustc_hash::FxHashSet<Arc<MenuOption>>,
+    /// The edge label of each option, by the option's address.
+    option_labels: FxHashMap<usize, Arc<str>>,
+    /// The edge label of each kind of handler edge.
+    handler_labels: FxHashMap<(ast::HandlerKind, Option<u32>, bool), Arc<str>>,
 }
 
 impl<'g, 'a> Builder<'g, 'a> {
@@ -221,6 +225,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             state_names: Vec::with_capacity(flow_model.flow.states.len()),
             labels: Default::default(),
             options: Default::default(),
+            option_labels: Default::default(),
+            handler_labels: Default::default(),
         }
     }
 
@@ -279,6 +285,38 @@ impl<'g, 'a> Builder<'g, 'a> {
                 format!("#{n}")
             },
         )
+    }
+
+    /// The label of an edge of `kind`: an option's and a handler's are made once and shared
+    /// by every edge that has them.
+    fn edge_label(&mut self, kind: &EdgeKind) -> Arc<str> {
+        match kind {
+            EdgeKind::Option { option, .. } => {
+                // Options are shared (see `shared_option`) and all alive while the picture
+                // is built: the address names the option.
+                let key = Arc::as_ptr(option) as usize;
+                if let Some(label) = self.option_labels.get(&key) {
+                    return label.clone();
+                }
+                let label = self.label(&edge_label(kind));
+                self.option_labels.insert(key, label.clone());
+                label
+            }
+            &EdgeKind::Handler {
+                handler,
+                retry,
+                inherited,
+            } => {
+                if let Some(label) = self.handler_labels.get(&(handler, retry, inherited)) {
+                    return label.clone();
+                }
+                let label = self.label(&edge_label(kind));
+                self.handler_labels
+                    .insert((handler, retry, inherited), label.clone());
+                label
+            }
+            _ => self.label(&edge_label(kind)),
+        }
     }
 
     /// `text` as a shared label: the one given before when there was one.
@@ -596,7 +634,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                 graph::Node::Handoff => self
                     .handoffs
                     .get(&(weight.span.start, weight.span.end))
-                    .map(|h| h.queue.name.clone()),
+                    .copied()
+                    .map(|h| self.label(&h.queue.name)),
                 _ => None,
             };
             let to = match target_node {
@@ -618,7 +657,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 },
             };
             let (kind, span) = self.edge_kind(source, target, weight, queue);
-            let label = self.label(&edge_label(&kind));
+            let label = self.edge_label(&kind);
             edges.push(Edge {
                 from,
                 to,
@@ -640,7 +679,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         source: NodeIndex,
         target: NodeIndex,
         edge: graph::Edge,
-        queue: Option<String>,
+        queue: Option<Arc<str>>,
     ) -> (EdgeKind, Span) {
         let source_node = self.graph.node(source);
         let flow_wide_target = matches!(
@@ -763,7 +802,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         source: NodeIndex,
         target: NodeIndex,
         edge: graph::Edge,
-        queue: Option<String>,
+        queue: Option<Arc<str>>,
     ) -> EdgeKind {
         let source_node = self.graph.node(source);
         let anchor = match source_node {
@@ -794,7 +833,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             graph::Node::State(_) => EdgeKind::Goto,
             graph::Node::End => EdgeKind::End,
             graph::Node::Handoff => EdgeKind::Handoff {
-                queue: queue.unwrap_or_default(),
+                queue: queue.unwrap_or_else(|| Arc::from("")),
             },
             _ => EdgeKind::Next,
         }
@@ -804,35 +843,37 @@ impl<'g, 'a> Builder<'g, 'a> {
 /// Drops each edge that repeats an earlier one (same ends, kind and label: two `goto`s to
 /// one state in one box are one arrow), keeping the order. Sorting finds the repeats in
 /// O(n log n) and a few bytes an edge, where a set of them held a copy of every label: by
-/// the ends first (integers, quick), then by kind and label only where the ends repeat.
+/// the ends first (integers side by side in one flat list, quick), then by kind and label
+/// only where the ends repeat.
 fn drop_repeated_edges(edges: &mut Vec<Edge>) {
-    let key = |i: usize| {
-        let edge = &edges[i];
-        (edge.from, edge.to, edge.kind.as_str(), &*edge.label)
+    // Twelve bytes an edge: this runs while a million-state flow's whole picture, model
+    // and graph are held. A project under the source size limit has far fewer than 2³²
+    // nodes and edges; past that nothing is dropped rather than something wrongly.
+    let small = |n: usize| u32::try_from(n).ok();
+    let mut ends: Vec<(u32, u32, u32)> = Vec::with_capacity(edges.len());
+    for (i, edge) in edges.iter().enumerate() {
+        let (Some(from), Some(to), Some(i)) = (small(edge.from), small(edge.to), small(i)) else {
+            return;
+        };
+        ends.push((from, to, i));
+    }
+    ends.sort_unstable();
+    let key = |i: u32| {
+        let edge = &edges[i as usize];
+        (edge.kind.as_str(), &*edge.label)
     };
-    let mut order: Vec<usize> = (0..edges.len()).collect();
-    order.sort_unstable_by_key(|&i| (edges[i].from, edges[i].to, i));
     let mut keep = vec![true; edges.len()];
-    let mut run_start = 0;
-    while run_start < order.len() {
-        let ends = |i: usize| (edges[i].from, edges[i].to);
-        let first = ends(order[run_start]);
-        let run_end = run_start
-            + order[run_start..]
-                .iter()
-                .take_while(|&&i| ends(i) == first)
-                .count();
-        let run = &mut order[run_start..run_end];
+    for run in ends.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
         if run.len() > 1 {
-            run.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+            run.sort_by(|a, b| key(a.2).cmp(&key(b.2)).then(a.2.cmp(&b.2)));
             for pair in run.windows(2) {
-                if key(pair[0]) == key(pair[1]) {
-                    keep[pair[1]] = false;
+                if key(pair[0].2) == key(pair[1].2) {
+                    keep[pair[1].2 as usize] = false;
                 }
             }
         }
-        run_start = run_end;
     }
+    drop(ends);
     let mut index = 0;
     edges.retain(|_| {
         index += 1;

@@ -434,7 +434,7 @@ impl Serialize for EdgeJson<'_> {
             map.serialize_entry("phrases", &option.phrases)?;
         }
         if let EdgeKind::Handoff { queue } = kind {
-            map.serialize_entry("queue", queue)?;
+            map.serialize_entry("queue", &**queue)?;
         }
         map.serialize_entry("range", &place.range())?;
         if let EdgeKind::Handler { retry, .. } = kind {
