@@ -3,10 +3,11 @@
 //! long as this process holds it — a reload adds a bundle, it never swaps one under a
 //! conversation. Old bundles are dropped once nothing in the store refers to them.
 
+use crate::metrics::{FlowCounters, Metrics};
 use csflow_runtime::Bundle;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// One loaded bundle and its identity.
 #[derive(Debug)]
@@ -14,23 +15,32 @@ pub struct Loaded {
     /// The bundle's id (the content hash of its body), 16 hex digits: recorded on every conversation.
     pub id: String,
     pub bundle: Bundle,
+    /// Each flow's metric handles, by flow index, resolved on its first turn. A `Loaded` is
+    /// handed to one server's `Bundles` by value, so these are that server's metrics.
+    counters: Box<[OnceLock<FlowCounters>]>,
 }
 
 impl Loaded {
     pub fn from_bytes(bytes: &[u8]) -> Result<Loaded, String> {
         let bundle = Bundle::from_bytes(bytes).map_err(|e| e.to_string())?;
-        Ok(Loaded {
-            id: bundle.id().to_string(),
-            bundle,
-        })
+        Ok(Loaded::from_bundle(bundle))
     }
 
     /// A bundle built in memory (by `csflow serve`): identified by its encoded bytes.
     pub fn from_bundle(bundle: Bundle) -> Loaded {
         Loaded {
             id: bundle.id().to_string(),
+            counters: bundle.flows.iter().map(|_| OnceLock::new()).collect(),
             bundle,
         }
+    }
+
+    /// The counters of flow `index` (of this bundle) in `metrics`, looked up on first use;
+    /// `None` for an index the bundle does not have.
+    pub fn flow_counters(&self, index: usize, metrics: &Metrics) -> Option<&FlowCounters> {
+        let flow = self.bundle.flows.get(index)?;
+        let cell = self.counters.get(index)?;
+        Some(cell.get_or_init(|| metrics.flow_counters(self.bundle.str(flow.name))))
     }
 
     pub fn read(path: &Path) -> Result<Loaded, String> {

@@ -49,6 +49,32 @@ pub struct OpLabel {
     pub operation: &'static str,
 }
 
+/// The `input` label values of `csflow_turns_total`, in [`FlowCounters::turns`] order.
+const TURN_INPUTS: [&str; 4] = ["start", "text", "keys", "no_input"];
+
+/// One flow's per-turn counters, resolved once and kept beside the bundle
+/// (`bundles::Loaded`), so that a turn increments them directly instead of building a label
+/// set of owned strings, hashing it and taking the family's lock. Each is a handle on the
+/// very counter of the family (`Counter` clones share their value): `/metrics` shows the
+/// same series, with the same names and labels, whichever way a turn was counted.
+#[derive(Clone, Debug)]
+pub struct FlowCounters {
+    turns: [Counter; 4],
+    pub started: Counter,
+    pub ended: Counter,
+}
+
+impl FlowCounters {
+    /// The `csflow_turns_total` counter of input kind `input` (`start`, `text`, `keys`,
+    /// `no_input`); `None` for any other word.
+    pub fn turns(&self, input: &str) -> Option<&Counter> {
+        TURN_INPUTS
+            .iter()
+            .position(|known| *known == input)
+            .map(|i| &self.turns[i])
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 50 µs … ~1.6 s.
     Histogram::new(exponential_buckets(0.00005, 2.0, 16))
@@ -175,9 +201,83 @@ impl Metrics {
         text
     }
 
+    /// The counters every turn of flow `flow` counts in, looked up once (see
+    /// [`FlowCounters`]).
+    pub fn flow_counters(&self, flow: &str) -> FlowCounters {
+        let turns = |input: &'static str| {
+            self.turns
+                .get_or_create(&FlowInput {
+                    flow: flow.to_string(),
+                    input,
+                })
+                .clone()
+        };
+        let label = FlowLabel {
+            flow: flow.to_string(),
+        };
+        FlowCounters {
+            turns: TURN_INPUTS.map(turns),
+            started: self.started.get_or_create(&label).clone(),
+            ended: self.ended.get_or_create(&label).clone(),
+        }
+    }
+
     pub fn store_error(&self, operation: &'static str) {
         self.store_errors
             .get_or_create(&OpLabel { operation })
             .inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, series: &str) -> Option<&'a str> {
+        text.lines().find(|l| l.starts_with(series))
+    }
+
+    #[test]
+    fn counts_through_the_cached_handles_are_the_familys_counts() {
+        let metrics = Metrics::new();
+        let cached = metrics.flow_counters("support");
+        for _ in 0..7 {
+            cached.turns("keys").expect("keys").inc();
+        }
+        cached.turns("start").expect("start").inc();
+        cached.started.inc();
+        // The same series counted the old way, and through a second lookup of the handles.
+        metrics
+            .turns
+            .get_or_create(&FlowInput {
+                flow: "support".into(),
+                input: "keys",
+            })
+            .inc();
+        metrics
+            .flow_counters("support")
+            .turns("keys")
+            .expect("keys")
+            .inc();
+        assert!(cached.turns("typed").is_none());
+        let text = metrics.render();
+        assert_eq!(
+            line(&text, r#"csflow_turns_total{flow="support",input="keys"}"#),
+            Some(r#"csflow_turns_total{flow="support",input="keys"} 9"#),
+            "{text}"
+        );
+        assert_eq!(
+            line(&text, r#"csflow_turns_total{flow="support",input="start"}"#),
+            Some(r#"csflow_turns_total{flow="support",input="start"} 1"#),
+            "{text}"
+        );
+        assert_eq!(
+            line(
+                &text,
+                r#"csflow_conversations_started_total{flow="support"}"#
+            ),
+            Some(r#"csflow_conversations_started_total{flow="support"} 1"#),
+            "{text}"
+        );
     }
 }
