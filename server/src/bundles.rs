@@ -3,11 +3,11 @@
 //! long as this process holds it — a reload adds a bundle, it never swaps one under a
 //! conversation. Old bundles are dropped once nothing in the store refers to them.
 
-use crate::metrics::{FlowCounters, Metrics};
+use crate::metrics::FlowCounters;
 use csflow_runtime::Bundle;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 
 /// One loaded bundle and its identity.
 #[derive(Debug)]
@@ -15,9 +15,9 @@ pub struct Loaded {
     /// The bundle's id (the content hash of its body), 16 hex digits: recorded on every conversation.
     pub id: String,
     pub bundle: Bundle,
-    /// Each flow's metric handles, by flow index, resolved on its first turn. A `Loaded` is
+    /// Each flow's metric handles, by flow index, each resolved on first use. A `Loaded` is
     /// handed to one server's `Bundles` by value, so these are that server's metrics.
-    counters: Box<[OnceLock<FlowCounters>]>,
+    counters: Box<[FlowCounters]>,
 }
 
 impl Loaded {
@@ -30,17 +30,18 @@ impl Loaded {
     pub fn from_bundle(bundle: Bundle) -> Loaded {
         Loaded {
             id: bundle.id().to_string(),
-            counters: bundle.flows.iter().map(|_| OnceLock::new()).collect(),
+            counters: bundle
+                .flows
+                .iter()
+                .map(|flow| FlowCounters::new(bundle.str(flow.name)))
+                .collect(),
             bundle,
         }
     }
 
-    /// The counters of flow `index` (of this bundle) in `metrics`, looked up on first use;
-    /// `None` for an index the bundle does not have.
-    pub fn flow_counters(&self, index: usize, metrics: &Metrics) -> Option<&FlowCounters> {
-        let flow = self.bundle.flows.get(index)?;
-        let cell = self.counters.get(index)?;
-        Some(cell.get_or_init(|| metrics.flow_counters(self.bundle.str(flow.name))))
+    /// The counters of flow `index` of this bundle; `None` for an index it does not have.
+    pub fn flow_counters(&self, index: usize) -> Option<&FlowCounters> {
+        self.counters.get(index)
     }
 
     pub fn read(path: &Path) -> Result<Loaded, String> {

@@ -439,11 +439,12 @@ impl Engine {
         let elapsed = started.elapsed();
         let m = &self.metrics;
         m.turn_latency.observe(elapsed.as_secs_f64());
-        let counters = loaded.flow_counters(flow, m);
-        match counters.and_then(|c| c.turns(input)) {
-            Some(turns) => {
-                turns.inc();
-            }
+        let counters = loaded.flow_counters(flow);
+        let flow_label = || FlowLabel {
+            flow: summary.flow.to_string(),
+        };
+        match counters {
+            Some(c) => c.count_turn(m, input),
             None => {
                 m.turns
                     .get_or_create(&FlowInput {
@@ -453,14 +454,9 @@ impl Engine {
                     .inc();
             }
         }
-        let flow_label = || FlowLabel {
-            flow: summary.flow.to_string(),
-        };
         if first {
             match counters {
-                Some(c) => {
-                    c.started.inc();
-                }
+                Some(c) => c.count_started(m),
                 None => {
                     m.started.get_or_create(&flow_label()).inc();
                 }
@@ -473,9 +469,7 @@ impl Engine {
         }
         match summary.status {
             Status::Ended | Status::Failed | Status::Transferred => match counters {
-                Some(c) => {
-                    c.ended.inc();
-                }
+                Some(c) => c.count_ended(m),
                 None => {
                     m.ended.get_or_create(&flow_label()).inc();
                 }
