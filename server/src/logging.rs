@@ -37,7 +37,7 @@ impl Drop for LogGuard {
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
-        // Lines logged after the worker stopped (none in the server) are written here.
+        // Whatever was appended between the worker's last batch and now.
         self.batch.write_out(None);
     }
 }
@@ -192,7 +192,9 @@ impl Write for BatchLine<'_> {
             return Ok(bytes.len());
         }
         let mut pending = lock(&batch.pending);
-        if pending.lines.len() + bytes.len() > MAX_PENDING {
+        // Past the limit, or with the writer thread stopped (a line logged after the guard
+        // was dropped), the caller writes.
+        if pending.stop || pending.lines.len() + bytes.len() > MAX_PENDING {
             drop(pending);
             batch.write_out(Some(bytes));
             return Ok(bytes.len());
@@ -443,6 +445,17 @@ mod tests {
             tracing::info!(target: "csflow::turn", "second");
             wait_for("second");
         });
+    }
+
+    #[test]
+    fn a_line_logged_after_the_guard_is_dropped_is_still_written() {
+        let captured = Captured::default();
+        let (writer, guard) = batched(captured.clone(), Duration::from_secs(3600));
+        let mut line = writer.make_writer();
+        line.write_all(b"before\n").expect("write");
+        drop(guard);
+        line.write_all(b"after\n").expect("write");
+        assert_eq!(text(&captured), "before\nafter\n");
     }
 
     #[test]
