@@ -230,7 +230,7 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        SystemTime.format_time(&mut writer)?;
+        timestamp(&mut writer, std::time::SystemTime::now())?;
         let meta = event.metadata();
         write!(writer, " {:>5} {}: ", meta.level().as_str(), meta.target())?;
         let mut fields = Fields {
@@ -242,6 +242,51 @@ where
         fields.result?;
         writer.write_char('\n')
     }
+}
+
+/// `2026-12-02T03:24:09.604886Z`, as tracing-subscriber's `SystemTime` writes it, with the
+/// part up to the seconds made once a second per thread (`%Y-%m-%dT%H:%M:%S` through
+/// `write!` of seven padded numbers was ~1 % of a turn) and the microseconds written as
+/// digits. Times outside the years 0–9999, which that format writes differently, are left
+/// to it.
+fn timestamp(writer: &mut Writer<'_>, now: std::time::SystemTime) -> fmt::Result {
+    thread_local! {
+        static SECOND: std::cell::Cell<(i64, [u8; 19])> = const { std::cell::Cell::new((i64::MIN, [0; 19])) };
+    }
+    let Ok(since) = now.duration_since(std::time::UNIX_EPOCH) else {
+        return write_system_time(writer, now);
+    };
+    let Ok(secs) = i64::try_from(since.as_secs()) else {
+        return write_system_time(writer, now);
+    };
+    let (cached, mut prefix) = SECOND.get();
+    if cached != secs {
+        let Some(time) = chrono::DateTime::from_timestamp(secs, 0) else {
+            return write_system_time(writer, now);
+        };
+        let text = time.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let Ok(bytes) = <[u8; 19]>::try_from(text.as_bytes()) else {
+            // A year of more or fewer than four digits.
+            return write_system_time(writer, now);
+        };
+        prefix = bytes;
+        SECOND.set((secs, prefix));
+    }
+    let mut fraction = *b".000000Z";
+    let mut micros = since.subsec_micros();
+    for digit in fraction[1..7].iter_mut().rev() {
+        *digit = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    // Both parts are ASCII.
+    writer.write_str(std::str::from_utf8(&prefix).map_err(|_| fmt::Error)?)?;
+    writer.write_str(std::str::from_utf8(&fraction).map_err(|_| fmt::Error)?)
+}
+
+/// tracing-subscriber's own timestamp (it reads the clock again), for the times
+/// [`timestamp`] does not make itself: before 1970 or past the year 9999.
+fn write_system_time(writer: &mut Writer<'_>, _: std::time::SystemTime) -> fmt::Result {
+    SystemTime.format_time(writer)
 }
 
 /// Writes `message k=v k="text"…` as the default format does: the message bare, text
@@ -445,6 +490,45 @@ mod tests {
             tracing::info!(target: "csflow::turn", "second");
             wait_for("second");
         });
+    }
+
+    fn timestamp_text(at: std::time::SystemTime) -> String {
+        let mut text = String::new();
+        timestamp(&mut Writer::new(&mut text), at).expect("format");
+        text
+    }
+
+    #[test]
+    fn timestamps_are_what_tracing_subscriber_writes() {
+        use std::time::{Duration, SystemTime as Clock, UNIX_EPOCH};
+        // Fixed instants (a leap day, the last microsecond of a year, the epoch), each
+        // twice so the second is written from the cache.
+        for (secs, micros, expected) in [
+            (0, 0, "1970-01-01T00:00:00.000000Z"),
+            (951_782_400, 7, "2000-02-29T00:00:00.000007Z"),
+            (1_798_761_599, 999_999, "2026-12-31T23:59:59.999999Z"),
+            (1_796_182_969, 604_886, "2026-12-02T03:42:49.604886Z"),
+            (253_402_300_799, 120_000, "9999-12-31T23:59:59.120000Z"),
+        ] {
+            let at = UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros);
+            assert_eq!(timestamp_text(at), expected);
+            assert_eq!(timestamp_text(at), expected);
+        }
+        // Now, against tracing-subscriber's own, within one second (retried if the second
+        // turned between the two).
+        for _ in 0..100 {
+            let mut theirs = String::new();
+            SystemTime
+                .format_time(&mut Writer::new(&mut theirs))
+                .expect("format");
+            let ours = timestamp_text(Clock::now());
+            assert_eq!(ours.len(), theirs.len(), "{ours} {theirs}");
+            if ours[..19] == theirs[..19] {
+                assert!(ours.ends_with('Z') && ours.as_bytes()[19] == b'.', "{ours}");
+                return;
+            }
+        }
+        panic!("the second never matched");
     }
 
     #[test]
