@@ -837,6 +837,12 @@ impl Conversation {
         self.channel
     }
 
+    /// The index of the conversation's flow in its bundle's `flows`: what a host keys
+    /// per-flow data by (the server's metric handles) without comparing names.
+    pub fn flow_index(&self) -> usize {
+        self.flow as usize
+    }
+
     pub fn flow_name<'b>(&self, bundle: &'b Bundle) -> &'b str {
         bundle
             .flows

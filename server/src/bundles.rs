@@ -3,6 +3,7 @@
 //! long as this process holds it — a reload adds a bundle, it never swaps one under a
 //! conversation. Old bundles are dropped once nothing in the store refers to them.
 
+use crate::metrics::FlowCounters;
 use csflow_runtime::Bundle;
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,23 +15,33 @@ pub struct Loaded {
     /// The bundle's id (the content hash of its body), 16 hex digits: recorded on every conversation.
     pub id: String,
     pub bundle: Bundle,
+    /// Each flow's metric handles, by flow index, each resolved on first use. A `Loaded` is
+    /// handed to one server's `Bundles` by value, so these are that server's metrics.
+    counters: Box<[FlowCounters]>,
 }
 
 impl Loaded {
     pub fn from_bytes(bytes: &[u8]) -> Result<Loaded, String> {
         let bundle = Bundle::from_bytes(bytes).map_err(|e| e.to_string())?;
-        Ok(Loaded {
-            id: bundle.id().to_string(),
-            bundle,
-        })
+        Ok(Loaded::from_bundle(bundle))
     }
 
     /// A bundle built in memory (by `csflow serve`): identified by its encoded bytes.
     pub fn from_bundle(bundle: Bundle) -> Loaded {
         Loaded {
             id: bundle.id().to_string(),
+            counters: bundle
+                .flows
+                .iter()
+                .map(|flow| FlowCounters::new(bundle.str(flow.name)))
+                .collect(),
             bundle,
         }
+    }
+
+    /// The counters of flow `index` of this bundle; `None` for an index it does not have.
+    pub fn flow_counters(&self, index: usize) -> Option<&FlowCounters> {
+        self.counters.get(index)
     }
 
     pub fn read(path: &Path) -> Result<Loaded, String> {

@@ -8,7 +8,7 @@
 //! `calling` and a request; [`Engine::answer_calls`] makes the HTTP call asynchronously
 //! (a slow service holds nothing but this request's task) and resumes the turn.
 
-use crate::bundles::Bundles;
+use crate::bundles::{Bundles, Loaded};
 use crate::classifier::{Asked, Classifier};
 use crate::config::{Limits, Sessions};
 use crate::error::ApiError;
@@ -136,9 +136,9 @@ fn slots_json(bundle: &Bundle, conversation: &Conversation) -> serde_json::Value
 }
 
 /// The outcome of running one turn off the store: what to answer and to commit.
-struct Ran {
+struct Ran<'b> {
     body: Vec<u8>,
-    summary: Summary,
+    summary: Summary<'b>,
     delivery: Option<Delivery>,
 }
 
@@ -192,16 +192,16 @@ impl Engine {
 
     /// The answer, the summary and the hand-off delivery of a turn just run.
     #[allow(clippy::too_many_arguments)]
-    fn ran(
+    fn ran<'b>(
         &self,
         id: &str,
-        bundle: &Bundle,
+        bundle: &'b Bundle,
         conversation: &Conversation,
-        turn: &Turn<'_>,
-        from: &str,
+        turn: &Turn<'b>,
+        from: &'b str,
         before: Option<Before>,
         render: &Render,
-    ) -> Ran {
+    ) -> Ran<'b> {
         let delivery =
             (self.handoff_webhook && turn.status == Status::HandedOff).then(|| Delivery {
                 id: id.to_string(),
@@ -285,6 +285,7 @@ impl Engine {
             Conversation::begin(bundle, start, now_clock()).map_err(start_error)?;
         let turn = self.answer_calls(bundle, &mut conversation, turn).await;
         let ran = self.ran(&id, bundle, &conversation, &turn, "", None, &render);
+        let conversation_flow = conversation.flow_index();
         drop(turn);
         let waiting = conversation.status() == Status::Waiting;
         let record = Record {
@@ -301,7 +302,15 @@ impl Engine {
         if !waiting {
             self.store.client_done(client, &id).await;
         }
-        self.observe(&id, &loaded.id, "start", &ran.summary, started, true);
+        self.observe(
+            &id,
+            &loaded,
+            conversation_flow,
+            "start",
+            &ran.summary,
+            started,
+            true,
+        );
         Ok((id, ran.body))
     }
 
@@ -329,7 +338,6 @@ impl Engine {
                     ),
                 ));
             };
-            let client = record.client.clone();
             let bundle = &loaded.bundle;
             let conversation = &mut record.conversation;
             if conversation.status() == Status::Calling {
@@ -345,29 +353,24 @@ impl Engine {
                     return Err(not_waiting(id, conversation.status()));
                 }
             }
-            let from = conversation.state_name(bundle).to_string();
+            let from = conversation.state_name(bundle);
             let before = Before::of(conversation);
-            let intents = self.classify(bundle, conversation, &input, &from).await;
+            let intents = self.classify(bundle, conversation, &input, from).await;
             let turn = conversation
                 .send_with_intents(bundle, input.clone(), intents, now_clock())
                 .map_err(|error| ApiError::conflict("not_waiting", error.to_string()))?;
             let turn = self.answer_calls(bundle, conversation, turn).await;
-            let ran = self.ran(
-                id,
-                bundle,
-                conversation,
-                &turn,
-                &from,
-                Some(before),
-                &render,
-            );
+            let ran = self.ran(id, bundle, conversation, &turn, from, Some(before), &render);
             drop(turn);
+            let flow = conversation.flow_index();
+            // The client is only needed when the conversation stopped waiting.
+            let done = (ran.summary.status != Status::Waiting).then(|| record.client.clone());
             match self.store.commit(checkout, ran.delivery).await {
                 Ok(()) => {
-                    if ran.summary.status != Status::Waiting {
+                    if let Some(client) = done {
                         self.store.client_done(&client, id).await;
                     }
-                    self.observe(id, &loaded.id, kind, &ran.summary, started, false);
+                    self.observe(id, &loaded, flow, kind, &ran.summary, started, false);
                     return Ok(ran.body);
                 }
                 Err(StoreError::Conflict) => continue,
@@ -419,29 +422,45 @@ impl Engine {
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The metrics and the log event of one turn of flow `flow` (an index into `loaded`'s
+    /// flows). Per-turn counters go through the bundle's cached handles
+    /// ([`Loaded::flow_counters`]); the rarer ones (no match, hand-off) are looked up.
+    #[allow(clippy::too_many_arguments)]
     fn observe(
         &self,
         id: &str,
-        bundle: &str,
+        loaded: &Loaded,
+        flow: usize,
         input: &'static str,
-        summary: &Summary,
+        summary: &Summary<'_>,
         started: Instant,
         first: bool,
     ) {
         let elapsed = started.elapsed();
         let m = &self.metrics;
         m.turn_latency.observe(elapsed.as_secs_f64());
-        m.turns
-            .get_or_create(&FlowInput {
-                flow: summary.flow.clone(),
-                input,
-            })
-            .inc();
-        let flow = || FlowLabel {
-            flow: summary.flow.clone(),
+        let counters = loaded.flow_counters(flow);
+        let flow_label = || FlowLabel {
+            flow: summary.flow.to_string(),
         };
+        match counters {
+            Some(c) => c.count_turn(m, input),
+            None => {
+                m.turns
+                    .get_or_create(&FlowInput {
+                        flow: summary.flow.to_string(),
+                        input,
+                    })
+                    .inc();
+            }
+        }
         if first {
-            m.started.get_or_create(&flow()).inc();
+            match counters {
+                Some(c) => c.count_started(m),
+                None => {
+                    m.started.get_or_create(&flow_label()).inc();
+                }
+            }
             if summary.status == Status::Waiting {
                 m.active.inc();
             }
@@ -449,14 +468,17 @@ impl Engine {
             m.active.dec();
         }
         match summary.status {
-            Status::Ended | Status::Failed | Status::Transferred => {
-                m.ended.get_or_create(&flow()).inc();
-            }
+            Status::Ended | Status::Failed | Status::Transferred => match counters {
+                Some(c) => c.count_ended(m),
+                None => {
+                    m.ended.get_or_create(&flow_label()).inc();
+                }
+            },
             Status::HandedOff => {
                 if let Some(h) = &summary.handoff {
                     m.handed_off
                         .get_or_create(&HandoffLabel {
-                            flow: summary.flow.clone(),
+                            flow: summary.flow.to_string(),
                             queue: h.queue.clone(),
                             reason: h.reason.clone().unwrap_or_default(),
                         })
@@ -466,8 +488,8 @@ impl Engine {
             Status::Waiting | Status::Calling => {}
         }
         let state = || FlowState {
-            flow: summary.flow.clone(),
-            state: summary.from_state.clone(),
+            flow: summary.flow.to_string(),
+            state: summary.from_state.to_string(),
         };
         if summary.no_match {
             m.no_match.get_or_create(&state()).inc();
@@ -479,13 +501,13 @@ impl Engine {
             target: "csflow::turn",
             schema = 1,
             conversation = id,
-            bundle,
+            bundle = loaded.id.as_str(),
             flow = %summary.flow,
             from_state = %summary.from_state,
             to_state = %summary.to_state,
             input,
             outcome = summary.outcome,
-            option = summary.option.as_deref(),
+            option = summary.option,
             queue = summary.handoff.as_ref().map(|h| h.queue.as_str()),
             status = summary.status.as_str(),
             latency_us = elapsed.as_micros() as u64,

@@ -26,8 +26,9 @@ use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// API tokens as SHA-256 digests, so every comparison is of 32 bytes whatever was sent.
+/// Each keeps its client key (`token:NAME`) made once, so a request shares it.
 pub struct Tokens {
-    tokens: Vec<(String, [u8; 32])>,
+    tokens: Vec<(String, [u8; 32], Arc<str>)>,
 }
 
 impl Tokens {
@@ -35,7 +36,10 @@ impl Tokens {
         Tokens {
             tokens: tokens
                 .into_iter()
-                .map(|(name, value)| (name, Sha256::digest(value.as_bytes()).into()))
+                .map(|(name, value)| {
+                    let client = format!("token:{name}").into();
+                    (name, Sha256::digest(value.as_bytes()).into(), client)
+                })
                 .collect(),
         }
     }
@@ -46,11 +50,20 @@ impl Tokens {
 
     /// The name of the token `presented` matches. Every token is compared, in constant time.
     pub fn check(&self, presented: &str) -> Option<&str> {
+        self.find(presented).map(|(name, _)| name)
+    }
+
+    /// The client key (`token:NAME`) of the token `presented` matches.
+    fn client(&self, presented: &str) -> Option<&Arc<str>> {
+        self.find(presented).map(|(_, client)| client)
+    }
+
+    fn find(&self, presented: &str) -> Option<(&str, &Arc<str>)> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let mut found = None;
-        for (name, token) in &self.tokens {
+        for (name, token, client) in &self.tokens {
             if bool::from(token.ct_eq(&digest)) {
-                found = Some(name.as_str());
+                found = Some((name.as_str(), client));
             }
         }
         found
@@ -60,22 +73,24 @@ impl Tokens {
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub tokens: Tokens,
-    pub limiter: DefaultKeyedRateLimiter<String>,
+    /// Keyed by the client: shared text (`Arc<str>`), so a request's check copies none.
+    pub limiter: DefaultKeyedRateLimiter<Arc<str>>,
     pub web_chat: bool,
     /// Shown on the web chat page when the last recompile failed (`csflow serve`).
     pub compile_error: std::sync::RwLock<Option<String>>,
     pub voice: Option<crate::voice::Voice>,
 }
 
-pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<String> {
+pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<Arc<str>> {
     let per_second = NonZeroU32::new(limits.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(limits.burst.max(1)).unwrap_or(NonZeroU32::MIN);
     governor::RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
 }
 
-/// Who is calling: the token's name (with tokens), else the peer address.
+/// Who is calling: `token:NAME` (with tokens), else the peer address; shared with the
+/// connection's [`Peer`] or the token, not copied per request.
 #[derive(Clone)]
-pub struct Client(pub String);
+pub struct Client(pub Arc<str>);
 
 /// The peer's IP address as the rate limiter and the per-client conversation count key it,
 /// formatted once when the connection is accepted rather than on every request of it.
@@ -158,15 +173,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// Auth, rate limit and time-out for every `/v1` route.
 async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let is_voice = request.uri().path() == "/v1/voice/twilio";
-    let client = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
+    let client: Arc<str> = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
         request
             .extensions()
             .get::<ConnectInfo<Peer>>()
-            .map(|ConnectInfo(Peer(ip))| ip.to_string())
+            .map(|ConnectInfo(Peer(ip))| ip.clone())
             .unwrap_or_else(|| "local".into())
     } else {
-        match bearer(request.headers()).and_then(|t| state.tokens.check(t)) {
-            Some(name) => format!("token:{name}"),
+        match bearer(request.headers()).and_then(|t| state.tokens.client(t)) {
+            Some(client) => client.clone(),
             None => return ApiError::unauthorized().into_response(),
         }
     };
@@ -436,7 +451,7 @@ pub fn client_of(request: &Request) -> String {
     request
         .extensions()
         .get::<Client>()
-        .map(|c| c.0.clone())
+        .map(|c| c.0.to_string())
         .unwrap_or_else(|| "local".into())
 }
 

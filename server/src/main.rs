@@ -11,6 +11,24 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Every turn allocates and frees dozens of small buffers (HTTP heads, the body's JSON, the
+/// VM's outputs, the answer) on two worker threads, and the log line's batch on a third;
+/// glibc's malloc took about a tenth of a turn's CPU time, partly in its arena locks, where
+/// mimalloc's per-thread heaps take a few per cent (bench/README.md, issue 9 session 11).
+/// `csflow serve` runs the same server under the `csflow` binary's mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Small pages only, as the `csflow` binary does: mimalloc advises the kernel to back its
+/// big regions with 2 MiB pages, and on a virtual machine a fault in such a region can
+/// wait for the host to back a whole block (seconds, bench/README.md issue 16); a server
+/// of a few tens of megabytes gains nothing from huge pages. If the kernel refuses,
+/// nothing changes.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 const EXAMPLES: &str = "\
 Examples:
   csflow-runtime serve bank.csfb                          serve on 127.0.0.1:8080, memory store
@@ -124,6 +142,7 @@ fn inspect(bundle: &Bundle) -> String {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -7,6 +7,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::OnceLock;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct FlowInput {
@@ -47,6 +48,72 @@ pub struct ClassifierLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OpLabel {
     pub operation: &'static str,
+}
+
+/// The `input` label values of `csflow_turns_total`, in [`FlowCounters`]'s order.
+const TURN_INPUTS: [&str; 4] = ["start", "text", "keys", "no_input"];
+
+/// One flow's per-turn counters, kept beside the bundle (`bundles::Loaded`) and each
+/// resolved on its first use, so that a turn increments a counter directly instead of
+/// building a label set of owned strings, hashing it and taking the family's lock. Each is
+/// a handle on the very counter of the family (`Counter` clones share their value), taken
+/// when the turn that first counts it would have created it: `/metrics` shows the same
+/// series, with the same names and labels, at the same moments, as without the cache.
+#[derive(Debug)]
+pub struct FlowCounters {
+    flow: Box<str>,
+    turns: [OnceLock<Counter>; 4],
+    started: OnceLock<Counter>,
+    ended: OnceLock<Counter>,
+}
+
+impl FlowCounters {
+    pub fn new(flow: &str) -> FlowCounters {
+        FlowCounters {
+            flow: flow.into(),
+            turns: Default::default(),
+            started: OnceLock::new(),
+            ended: OnceLock::new(),
+        }
+    }
+
+    fn label(&self) -> FlowLabel {
+        FlowLabel {
+            flow: self.flow.to_string(),
+        }
+    }
+
+    /// Counts one turn of input kind `input` in `csflow_turns_total`.
+    pub fn count_turn(&self, metrics: &Metrics, input: &'static str) {
+        let label = || FlowInput {
+            flow: self.flow.to_string(),
+            input,
+        };
+        match TURN_INPUTS.iter().position(|known| *known == input) {
+            Some(i) => {
+                self.turns[i]
+                    .get_or_init(|| metrics.turns.get_or_create(&label()).clone())
+                    .inc();
+            }
+            None => {
+                metrics.turns.get_or_create(&label()).inc();
+            }
+        }
+    }
+
+    /// Counts one conversation started (`csflow_conversations_started_total`).
+    pub fn count_started(&self, metrics: &Metrics) {
+        self.started
+            .get_or_init(|| metrics.started.get_or_create(&self.label()).clone())
+            .inc();
+    }
+
+    /// Counts one conversation ended (`csflow_conversations_ended_total`).
+    pub fn count_ended(&self, metrics: &Metrics) {
+        self.ended
+            .get_or_init(|| metrics.ended.get_or_create(&self.label()).clone())
+            .inc();
+    }
 }
 
 fn latency_histogram() -> Histogram {
@@ -179,5 +246,69 @@ impl Metrics {
         self.store_errors
             .get_or_create(&OpLabel { operation })
             .inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, series: &str) -> Option<&'a str> {
+        text.lines().find(|l| l.starts_with(series))
+    }
+
+    #[test]
+    fn counts_through_the_cached_handles_are_the_familys_counts() {
+        let metrics = Metrics::new();
+        let cached = FlowCounters::new("support");
+        assert!(
+            !metrics.render().contains("csflow_turns_total{"),
+            "no series before the first turn"
+        );
+        for _ in 0..7 {
+            cached.count_turn(&metrics, "keys");
+        }
+        cached.count_turn(&metrics, "start");
+        cached.count_started(&metrics);
+        // The same series counted the old way, and through a second cache.
+        metrics
+            .turns
+            .get_or_create(&FlowInput {
+                flow: "support".into(),
+                input: "keys",
+            })
+            .inc();
+        FlowCounters::new("support").count_turn(&metrics, "keys");
+        // A word outside the cached ones is still counted.
+        cached.count_turn(&metrics, "typed");
+        let text = metrics.render();
+        let value =
+            |series: &str| line(&text, series).map(|l| l[series.len()..].trim().to_string());
+        assert_eq!(
+            value(r#"csflow_turns_total{flow="support",input="keys"}"#).as_deref(),
+            Some("9"),
+            "{text}"
+        );
+        assert_eq!(
+            value(r#"csflow_turns_total{flow="support",input="start"}"#).as_deref(),
+            Some("1"),
+            "{text}"
+        );
+        assert_eq!(
+            value(r#"csflow_turns_total{flow="support",input="typed"}"#).as_deref(),
+            Some("1"),
+            "{text}"
+        );
+        assert_eq!(
+            value(r#"csflow_conversations_started_total{flow="support"}"#).as_deref(),
+            Some("1"),
+            "{text}"
+        );
+        // Series nothing counted yet are not shown, as without the cache.
+        assert!(!text.contains(r#"input="text""#), "{text}");
+        assert!(
+            !text.contains("csflow_conversations_ended_total{"),
+            "{text}"
+        );
     }
 }

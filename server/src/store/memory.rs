@@ -12,6 +12,12 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 const SHARDS: usize = 64;
 
+/// The shards' maps hash ids with FxHash instead of SipHash: every lookup of a turn hashes
+/// its 32-character id, and SipHash's resistance to chosen collisions buys nothing here,
+/// since every key in these maps is an id the server made (random, or a hash of the
+/// provider's call id); an id a client sends is only looked up, never inserted.
+type Ids<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
+
 pub struct Entry {
     record: Record,
     last_ms: i64,
@@ -21,9 +27,9 @@ pub struct Entry {
 
 #[derive(Default)]
 struct Shard {
-    live: HashMap<String, Arc<AsyncMutex<Entry>>>,
+    live: Ids<Arc<AsyncMutex<Entry>>>,
     /// Expired ids and when they expired, remembered for `remember_ms`.
-    expired: HashMap<String, i64>,
+    expired: Ids<i64>,
 }
 
 struct OutboxItem {
@@ -42,7 +48,8 @@ pub struct Resident {
 
 /// A checked-out resident record: the conversation's lock, held until commit or drop.
 pub struct Held {
-    id: String,
+    /// The id, kept only to write the record through to a durable file.
+    id: Option<String>,
     guard: OwnedMutexGuard<Entry>,
 }
 
@@ -173,7 +180,7 @@ impl Resident {
             return Err(StoreError::Expired);
         }
         Ok(Held {
-            id: id.to_string(),
+            id: self.durable.is_some().then(|| id.to_string()),
             guard,
         })
     }
@@ -184,9 +191,9 @@ impl Resident {
         delivery: Option<Delivery>,
     ) -> Result<(), StoreError> {
         let now = now_ms();
-        if let Some(durable) = &self.durable {
+        if let (Some(durable), Some(id)) = (&self.durable, &held.id) {
             durable
-                .put(&held.id, &held.guard.record, now, delivery.clone())
+                .put(id, &held.guard.record, now, delivery.clone())
                 .await?;
         }
         if let Some(delivery) = delivery {
