@@ -12,7 +12,7 @@ use crate::bundles::{Bundles, Loaded};
 use crate::classifier::{Asked, Classifier};
 use crate::config::{Limits, Sessions};
 use crate::error::ApiError;
-use crate::metrics::{FlowInput, FlowLabel, FlowState, HandoffLabel, Metrics};
+use crate::metrics::{FlowCounters, FlowState, HandoffLabel, Metrics};
 use crate::services::ServiceClients;
 use crate::store::{Delivery, Record, Store, StoreError, now_ms};
 use crate::turn::{self, Before, Summary};
@@ -439,28 +439,19 @@ impl Engine {
         let elapsed = started.elapsed();
         let m = &self.metrics;
         m.turn_latency.observe(elapsed.as_secs_f64());
-        let counters = loaded.flow_counters(flow);
-        let flow_label = || FlowLabel {
-            flow: summary.flow.to_string(),
-        };
-        match counters {
-            Some(c) => c.count_turn(m, input),
+        // A conversation's flow index is one of its bundle's, so the cache always has it; a
+        // fresh set of handles (looked up in the families) would count the same series.
+        let uncached;
+        let counters = match loaded.flow_counters(flow) {
+            Some(counters) => counters,
             None => {
-                m.turns
-                    .get_or_create(&FlowInput {
-                        flow: summary.flow.to_string(),
-                        input,
-                    })
-                    .inc();
+                uncached = FlowCounters::new(summary.flow);
+                &uncached
             }
-        }
+        };
+        counters.count_turn(m, input);
         if first {
-            match counters {
-                Some(c) => c.count_started(m),
-                None => {
-                    m.started.get_or_create(&flow_label()).inc();
-                }
-            }
+            counters.count_started(m);
             if summary.status == Status::Waiting {
                 m.active.inc();
             }
@@ -468,12 +459,7 @@ impl Engine {
             m.active.dec();
         }
         match summary.status {
-            Status::Ended | Status::Failed | Status::Transferred => match counters {
-                Some(c) => c.count_ended(m),
-                None => {
-                    m.ended.get_or_create(&flow_label()).inc();
-                }
-            },
+            Status::Ended | Status::Failed | Status::Transferred => counters.count_ended(m),
             Status::HandedOff => {
                 if let Some(h) = &summary.handoff {
                     m.handed_off

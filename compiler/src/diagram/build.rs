@@ -192,10 +192,6 @@ struct Builder<'g, 'a> {
     labels: rustc_hash::FxHashSet<Arc<str>>,
     /// Menu options drawn so far: "0 · agent" in every menu of a flow is held once.
     options: rustc_hash::FxHashSet<Arc<MenuOption>>,
-    /// The edge label of each option, by the option's address.
-    option_labels: FxHashMap<usize, Arc<str>>,
-    /// The edge label of each kind of handler edge.
-    handler_labels: FxHashMap<(ast::HandlerKind, Option<u32>, bool), Arc<str>>,
 }
 
 impl<'g, 'a> Builder<'g, 'a> {
@@ -225,8 +221,6 @@ impl<'g, 'a> Builder<'g, 'a> {
             state_names: Vec::with_capacity(flow_model.flow.states.len()),
             labels: Default::default(),
             options: Default::default(),
-            option_labels: Default::default(),
-            handler_labels: Default::default(),
         }
     }
 
@@ -285,38 +279,6 @@ impl<'g, 'a> Builder<'g, 'a> {
                 format!("#{n}")
             },
         )
-    }
-
-    /// The label of an edge of `kind`: an option's and a handler's are made once and shared
-    /// by every edge that has them.
-    fn edge_label(&mut self, kind: &EdgeKind) -> Arc<str> {
-        match kind {
-            EdgeKind::Option { option, .. } => {
-                // Options are shared (see `shared_option`) and all alive while the picture
-                // is built: the address names the option.
-                let key = Arc::as_ptr(option) as usize;
-                if let Some(label) = self.option_labels.get(&key) {
-                    return label.clone();
-                }
-                let label = self.label(&edge_label(kind));
-                self.option_labels.insert(key, label.clone());
-                label
-            }
-            &EdgeKind::Handler {
-                handler,
-                retry,
-                inherited,
-            } => {
-                if let Some(label) = self.handler_labels.get(&(handler, retry, inherited)) {
-                    return label.clone();
-                }
-                let label = self.label(&edge_label(kind));
-                self.handler_labels
-                    .insert((handler, retry, inherited), label.clone());
-                label
-            }
-            _ => self.label(&edge_label(kind)),
-        }
     }
 
     /// `text` as a shared label: the one given before when there was one.
@@ -657,7 +619,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 },
             };
             let (kind, span) = self.edge_kind(source, target, weight, queue);
-            let label = self.edge_label(&kind);
+            let label = self.label(&edge_label(&kind));
             edges.push(Edge {
                 from,
                 to,

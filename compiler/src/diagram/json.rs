@@ -9,6 +9,7 @@ use super::{Diagram, Edge, EdgeKind, MenuOption, Node, NodeDiagnostic, NodeKind}
 use crate::source::{LineCol, SourceMap, Span};
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use std::io::Write as _;
 
 /// The JSON document for `diagram`, pretty-printed, ending in a newline.
 pub fn json(diagram: &Diagram, sources: &SourceMap) -> String {
@@ -80,8 +81,6 @@ pub fn write_json(
     out.write_all(b"\n}\n")?;
     std::io::Write::flush(&mut out)
 }
-
-use std::io::Write as _;
 
 /// `{before}\n  "{name}": value` — a member of the document.
 fn member(
