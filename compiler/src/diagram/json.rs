@@ -182,8 +182,17 @@ impl Pretty {
         out.write_all(bracket)
     }
 
+    /// The separator before a member or an item, and its indentation, written at once
+    /// (millions of them in a big picture's document).
     fn next<W: ?Sized + std::io::Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
+        const LINE: &[u8; 2 + 64] =
+            b",\n                                                                ";
+        let skip = usize::from(first);
+        let end = 2 + self.level * 2;
+        if end <= LINE.len() {
+            return out.write_all(&LINE[skip..end]);
+        }
+        out.write_all(&LINE[skip..2])?;
         self.indent(out)
     }
 }

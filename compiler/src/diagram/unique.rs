@@ -35,7 +35,7 @@ impl UniqueIds {
     }
 
     /// `wanted`, or `wanted` with the first of `suffixes` that makes it a new name.
-    pub fn unique<'n>(
+    fn unique<'n>(
         &self,
         wanted: String,
         name_of: impl Fn(usize) -> &'n str + Copy,
@@ -64,8 +64,9 @@ impl UniqueIds {
             let mut n = 1;
             let name = {
                 let names = &names;
-                taken.unique(
+                taken.give(
                     want,
+                    names.len(),
                     |i| &names[i],
                     || {
                         n += 1;
@@ -73,10 +74,30 @@ impl UniqueIds {
                     },
                 )
             };
-            taken.take(&name, names.len());
             names.push(name);
         }
         names
+    }
+
+    /// [`UniqueIds::unique`] and [`UniqueIds::take`] at once: the name given to item `item`.
+    /// A name whose hash is new (nearly every one) is hashed and looked up once.
+    pub fn give<'n>(
+        &mut self,
+        wanted: String,
+        item: usize,
+        name_of: impl Fn(usize) -> &'n str + Copy,
+        suffixes: impl FnMut() -> String,
+    ) -> String {
+        if let std::collections::hash_map::Entry::Vacant(entry) =
+            self.first.entry(Self::hash(&wanted))
+        {
+            // No name with this hash is given (`collided` holds only names whose hash is).
+            entry.insert(item);
+            return wanted;
+        }
+        let name = self.unique(wanted, name_of, suffixes);
+        self.take(&name, item);
+        name
     }
 
     /// Records `name` (not taken yet) as the name of item `item`.
