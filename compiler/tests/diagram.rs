@@ -529,3 +529,86 @@ fn marks_are_a_set() {
         [Mark::Unreachable, Mark::NoPathToHuman]
     );
 }
+
+/// `states` voice menus in a row, each with an option to the next, one to a queue (three
+/// queues in turn), one transferring the call and a handler of its own.
+fn menus(states: usize) -> String {
+    let mut text = String::from(
+        "queue q0 { }\nqueue q1 { }\nqueue q2 { }\nflow f {\n  channel voice\n  start s0\n  on no_match retry 1 then handoff q0\n",
+    );
+    for i in 0..states {
+        let next = if i + 1 == states {
+            "s0".to_string()
+        } else {
+            format!("s{}", i + 1)
+        };
+        text.push_str(&format!(
+            "  state s{i} {{ menu \"Press 1, 0 or 2\" {{ option \"next\" key 1 goto {next} option \"agent\" key 0 handoff q{} option \"desk\" key 2 transfer \"+4420700{}\" on no_input retry 2 then goto s{i} }} }}\n",
+            i % 3,
+            i % 2
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn a_flow_described_on_every_core_is_drawn_as_in_order() {
+    // Over 15,000 graph edges: described in batches on several threads (a small flow is
+    // described on one), then made into edges in order.
+    let states = 2_500;
+    let text = menus(states);
+    let analysis = csflow_compiler::analyze(
+        vec![("menus.csflow".into(), text.into_bytes())],
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+        &options(),
+    );
+    let d = diagram(&analysis, "f");
+    // The end, queue and transfer nodes come after the others, in the order edges first
+    // reach them: q0, q1, q2 from the first three menus, the two desks in between.
+    let tail: Vec<&str> = d.nodes[d.nodes.len() - 5..]
+        .iter()
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "handoff:q0",
+            "transfer:+44207000",
+            "handoff:q1",
+            "transfer:+44207001",
+            "handoff:q2"
+        ]
+    );
+    let index = |id: &str| d.node_index(id).unwrap_or_else(|| panic!("{id} drawn"));
+    for i in 0..states {
+        let input = index(&format!("input:s{i}:0"));
+        let NodeKind::Menu { options, .. } = &d.nodes[input].kind else {
+            panic!("s{i} is a menu");
+        };
+        let out: Vec<_> = d.edges.iter().filter(|e| e.from == input).collect();
+        let next = format!("state:s{}", (i + 1) % states);
+        let targets: Vec<(&str, &str)> = out
+            .iter()
+            .map(|e| (d.nodes[e.to].id.as_str(), &*e.label))
+            .collect();
+        let queue = format!("handoff:q{}", i % 3);
+        let desk = format!("transfer:+4420700{}", i % 2);
+        assert_eq!(
+            targets,
+            [
+                (next.as_str(), "1 · next"),
+                (queue.as_str(), "0 · agent"),
+                (desk.as_str(), "2 · desk"),
+                ("handler:no_match", "no_match ×1 (flow)"),
+                (format!("state:s{i}").as_str(), "no_input ×2"),
+            ],
+            "menu s{i}"
+        );
+        for edge in &out {
+            if let EdgeKind::Option { index, option } = &edge.kind {
+                assert!(std::sync::Arc::ptr_eq(option, &options[*index]), "s{i}");
+            }
+        }
+    }
+}

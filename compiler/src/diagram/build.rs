@@ -16,7 +16,6 @@ use crate::source::SourceMap;
 use attach::{Drawn, attach_diagnostics};
 use part::restrict;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::collections::VecDeque;

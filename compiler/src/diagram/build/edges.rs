@@ -3,62 +3,90 @@
 
 use super::*;
 
+/// Graph edges described per batch: what a batch's descriptions hold at once stays small
+/// (a million-state flow's picture, model and graph are all held while edges are made).
+const BATCH: usize = 1 << 16;
+
+/// An edge as the first pass describes it, on every core: read-only work on the trees and
+/// the graph. The nodes it may create (the end, a queue, a transfer) and the shared texts
+/// are made afterwards, in edge order, so the picture is the same as one pass in order.
+struct Move<'a> {
+    from: usize,
+    to: To<'a>,
+    kind: Kind,
+    span: Span,
+    label: String,
+}
+
+enum To<'a> {
+    Node(usize),
+    End,
+    Queue(&'a str),
+    Transfer(String),
+}
+
+enum Kind {
+    Made(EdgeKind),
+    /// Option `index` of the menu node `node`: its own shared option, cloned in order (the
+    /// same `Arc` counted from two cores at once would bounce between them).
+    OwnOption {
+        node: usize,
+        index: usize,
+    },
+    /// A hand-off not made by an option: its queue is the target's.
+    Handoff,
+}
+
 impl<'g, 'a> Builder<'g, 'a> {
     pub(super) fn add_edges(&mut self) -> Vec<Edge> {
         let graph = self.graph;
         let mut edges = Vec::with_capacity(graph.graph.edge_count());
-        for edge in graph.graph.edge_references() {
-            let (source, target, weight) = (edge.source(), edge.target(), *edge.weight());
-            // Moves guessed from broken input are not drawn: the picture shows what is written.
-            if weight.guess != graph::Guess::Sure {
-                continue;
-            }
-            let target_node = graph.node(target);
-            // Every input point leads to the escalate rules: drawn once, as the rules.
-            if matches!(target_node, graph::Node::Escalate) {
-                continue;
-            }
-            let Some(from) = self.of_graph[source.index()] else {
-                continue;
+        for batch in graph.graph.raw_edges().chunks(BATCH) {
+            let moves = {
+                let this = &*self;
+                crate::parallel::map_in_order(batch, 4096, |_, edge| {
+                    this.describe(edge.source(), edge.target(), edge.weight)
+                })
             };
-            let queue = match target_node {
-                graph::Node::Handoff => self
-                    .statements
-                    .handoffs
-                    .get(&(weight.span.start, weight.span.end))
-                    .copied()
-                    .map(|h| self.label(&h.queue.name)),
-                _ => None,
-            };
-            let to = match target_node {
-                graph::Node::End => self.end_node(),
-                graph::Node::Handoff => match &queue {
-                    Some(queue) => self.queue_node(queue),
-                    None if let Some(transfer) = self
-                        .statements
-                        .transfers
-                        .get(&(weight.span.start, weight.span.end)) =>
-                    {
-                        let to = transfer.to.plain_text();
-                        self.transfer_node(&to)
-                    }
-                    // A line that did not parse "may hand off": nothing to draw.
-                    None => continue,
-                },
-                _ => match self.of_graph[target.index()] {
-                    Some(to) => to,
-                    None => continue,
-                },
-            };
-            let (kind, span) = self.edge_kind(source, target, weight, queue);
-            let label = self.label(&edge_label(&kind));
-            edges.push(Edge {
+            for Move {
                 from,
                 to,
                 kind,
-                label,
                 span,
-            });
+                label,
+            } in moves.into_iter().flatten()
+            {
+                let (to, queue) = match to {
+                    To::Node(to) => (to, None),
+                    To::End => (self.end_node(), None),
+                    To::Queue(name) => {
+                        let queue = self.label(name);
+                        (self.queue_node(&queue), Some(queue))
+                    }
+                    To::Transfer(to) => (self.transfer_node(&to), None),
+                };
+                let kind = match kind {
+                    Kind::Made(kind) => kind,
+                    Kind::OwnOption { node, index } => match self.own_option(node, index) {
+                        Some(option) => EdgeKind::Option {
+                            index,
+                            option: option.clone(),
+                        },
+                        None => continue,
+                    },
+                    Kind::Handoff => EdgeKind::Handoff {
+                        queue: queue.unwrap_or_else(|| self.label("")),
+                    },
+                };
+                let label = self.label(&label);
+                edges.push(Edge {
+                    from,
+                    to,
+                    kind,
+                    label,
+                    span,
+                });
+            }
         }
         drop_repeated_edges(&mut edges);
         // Reserved for every graph edge, and the escalate ones (one per input point) are
@@ -67,14 +95,61 @@ impl<'g, 'a> Builder<'g, 'a> {
         edges
     }
 
-    /// What an edge of the flow graph means to a reader, and the source it points at.
-    fn edge_kind(
+    /// The drawn edge of one graph edge, or `None` when it is not drawn.
+    fn describe(
         &self,
         source: NodeIndex,
         target: NodeIndex,
-        edge: graph::Edge,
-        queue: Option<Arc<str>>,
-    ) -> (EdgeKind, Span) {
+        weight: graph::Edge,
+    ) -> Option<Move<'a>> {
+        // Moves guessed from broken input are not drawn: the picture shows what is written.
+        if weight.guess != graph::Guess::Sure {
+            return None;
+        }
+        let target_node = self.graph.node(target);
+        // Every input point leads to the escalate rules: drawn once, as the rules.
+        if matches!(target_node, graph::Node::Escalate) {
+            return None;
+        }
+        let from = self.of_graph[source.index()]?;
+        let at = (weight.span.start, weight.span.end);
+        let to = match target_node {
+            graph::Node::End => To::End,
+            graph::Node::Handoff => match self.statements.handoffs.get(&at) {
+                Some(handoff) => To::Queue(&handoff.queue.name),
+                None => match self.statements.transfers.get(&at) {
+                    Some(transfer) => To::Transfer(transfer.to.plain_text()),
+                    // A line that did not parse "may hand off": nothing to draw.
+                    None => return None,
+                },
+            },
+            _ => To::Node(self.of_graph[target.index()]?),
+        };
+        let (kind, span) = self.edge_kind(source, target, weight);
+        let label = match &kind {
+            Kind::Made(kind) => edge_label(kind),
+            Kind::OwnOption { node, index } => option_edge_label(self.own_option(*node, *index)?),
+            Kind::Handoff => String::new(),
+        };
+        Some(Move {
+            from,
+            to,
+            kind,
+            span,
+            label,
+        })
+    }
+
+    /// Option `index` of the menu node `node`.
+    fn own_option(&self, node: usize, index: usize) -> Option<&Arc<MenuOption>> {
+        match &self.nodes[node].kind {
+            NodeKind::Menu { options, .. } => options.get(index),
+            _ => None,
+        }
+    }
+
+    /// What an edge of the flow graph means to a reader, and the source it points at.
+    fn edge_kind(&self, source: NodeIndex, target: NodeIndex, edge: graph::Edge) -> (Kind, Span) {
         let source_node = self.graph.node(source);
         let flow_wide_target = matches!(
             self.graph.node(target),
@@ -91,19 +166,16 @@ impl<'g, 'a> Builder<'g, 'a> {
                         .enumerate()
                         .find(|(_, o)| contains(o.span, edge.span))
                 {
-                    let own = self.of_graph[source.index()].and_then(|node| {
-                        match &self.nodes[node].kind {
-                            NodeKind::Menu { options, .. } => options.get(index).cloned(),
-                            _ => None,
-                        }
-                    });
-                    return (
-                        EdgeKind::Option {
+                    let kind = match self.of_graph[source.index()]
+                        .filter(|&node| self.own_option(node, index).is_some())
+                    {
+                        Some(node) => Kind::OwnOption { node, index },
+                        None => Kind::Made(EdgeKind::Option {
                             index,
-                            option: own.unwrap_or_else(|| Arc::new(self.menu_option(option))),
-                        },
-                        option.span,
-                    );
+                            option: Arc::new(self.menu_option(option)),
+                        }),
+                    };
+                    return (kind, option.span);
                 }
                 // `options from`: one edge for all its items, keyed 1..N.
                 if let graph::Node::Input { stmt, .. } = source_node
@@ -118,14 +190,14 @@ impl<'g, 'a> Builder<'g, 'a> {
                         phrases: Vec::new(),
                     };
                     return (
-                        EdgeKind::Option {
+                        Kind::Made(EdgeKind::Option {
                             index: menu.options.len(),
                             option: Arc::new(option),
-                        },
+                        }),
                         dynamic.span,
                     );
                 }
-                (self.plain_kind(source, target, edge, queue), edge.span)
+                (self.plain_kind(source, target, edge), edge.span)
             }
             graph::EdgeKind::NoMatch | graph::EdgeKind::NoInput => {
                 let kind = if edge.kind == graph::EdgeKind::NoMatch {
@@ -147,16 +219,16 @@ impl<'g, 'a> Builder<'g, 'a> {
                     _ => None,
                 };
                 (
-                    EdgeKind::Handler {
+                    Kind::Made(EdgeKind::Handler {
                         handler: kind,
                         retry,
                         inherited: flow_wide_target,
-                    },
+                    }),
                     own.map_or(edge.span, |h| h.span),
                 )
             }
             graph::EdgeKind::Closed | graph::EdgeKind::Error => (
-                EdgeKind::Handler {
+                Kind::Made(EdgeKind::Handler {
                     handler: if edge.kind == graph::EdgeKind::Closed {
                         ast::HandlerKind::Closed
                     } else {
@@ -164,7 +236,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     },
                     retry: None,
                     inherited: flow_wide_target,
-                },
+                }),
                 edge.span,
             ),
             graph::EdgeKind::Escalate => {
@@ -176,28 +248,22 @@ impl<'g, 'a> Builder<'g, 'a> {
                     .find(|(_, r)| contains(r.span, edge.span))
                 {
                     Some((index, rule)) => (
-                        EdgeKind::Escalate {
+                        Kind::Made(EdgeKind::Escalate {
                             index,
                             rule: self.written(rule.condition.span),
-                        },
+                        }),
                         rule.span,
                     ),
-                    None => (self.plain_kind(source, target, edge, queue), edge.span),
+                    None => (self.plain_kind(source, target, edge), edge.span),
                 }
             }
-            graph::EdgeKind::Direct => (self.plain_kind(source, target, edge, queue), edge.span),
+            graph::EdgeKind::Direct => (self.plain_kind(source, target, edge), edge.span),
         }
     }
 
     /// A move that is no option, handler or rule: an `if` branch when it goes through one,
     /// else the statement that makes it.
-    fn plain_kind(
-        &self,
-        source: NodeIndex,
-        target: NodeIndex,
-        edge: graph::Edge,
-        queue: Option<Arc<str>>,
-    ) -> EdgeKind {
+    fn plain_kind(&self, source: NodeIndex, target: NodeIndex, edge: graph::Edge) -> Kind {
         let source_node = self.graph.node(source);
         let anchor = match source_node {
             graph::Node::State(i) => {
@@ -220,18 +286,16 @@ impl<'g, 'a> Builder<'g, 'a> {
             .map(|b| b.label.as_str())
             .collect();
         if !conditions.is_empty() {
-            return EdgeKind::Branch {
+            return Kind::Made(EdgeKind::Branch {
                 condition: conditions.join(" · "),
-            };
+            });
         }
-        match self.graph.node(target) {
+        Kind::Made(match self.graph.node(target) {
             graph::Node::State(_) => EdgeKind::Goto,
             graph::Node::End => EdgeKind::End,
-            graph::Node::Handoff => EdgeKind::Handoff {
-                queue: queue.unwrap_or_else(|| Arc::from("")),
-            },
+            graph::Node::Handoff => return Kind::Handoff,
             _ => EdgeKind::Next,
-        }
+        })
     }
 }
 
@@ -284,9 +348,13 @@ fn input_handlers(stmt: &Stmt) -> &[ast::Handler] {
     }
 }
 
+fn option_edge_label(option: &MenuOption) -> String {
+    shorten(&option_label(option), 32)
+}
+
 fn edge_label(kind: &EdgeKind) -> String {
     match kind {
-        EdgeKind::Option { option, .. } => shorten(&option_label(option), 32),
+        EdgeKind::Option { option, .. } => option_edge_label(option),
         EdgeKind::Branch { condition } => shorten(condition, 32),
         EdgeKind::Handler {
             handler,
