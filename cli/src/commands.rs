@@ -8,6 +8,7 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod lsp;
+pub mod output;
 pub mod run;
 pub mod serve;
 pub mod test;

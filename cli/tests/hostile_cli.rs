@@ -451,6 +451,62 @@ fn build_writes_through_links_and_fifos_and_refuses_read_only_files() {
 }
 
 /// Retries while the reader thread has not opened its end of the FIFO yet.
+#[test]
+fn graph_output_is_replaced_whole_and_never_waits_on_a_fifo() {
+    let dir = project(&[("p/hello.csflow", CLEAN.as_bytes()), ("real.dot", b"old")]);
+    let path = dir.path();
+    // A regular file is replaced by the whole picture, and no temporary file is left.
+    let (code, _, err) = run(path, &["graph", "p", "-o", "real.dot"]);
+    assert_eq!(code, 0, "{err}");
+    let picture = std::fs::read_to_string(path.join("real.dot")).unwrap();
+    assert!(picture.starts_with("digraph"), "{picture}");
+    let left: Vec<_> = std::fs::read_dir(path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // A symbolic link stays a link; its target gets the picture.
+    std::fs::write(path.join("real.mmd"), b"old").unwrap();
+    std::os::unix::fs::symlink("real.mmd", path.join("link.mmd")).unwrap();
+    let (code, _, err) = run(path, &["graph", "p", "-o", "link.mmd"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::symlink_metadata(path.join("link.mmd"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(path.join("real.mmd"))
+            .unwrap()
+            .starts_with("flowchart")
+    );
+    // A read-only file is refused and left as it was.
+    std::fs::write(path.join("ro.json"), b"keep").unwrap();
+    let mut permissions = std::fs::metadata(path.join("ro.json"))
+        .unwrap()
+        .permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(path.join("ro.json"), permissions).unwrap();
+    let (code, _, err) = run(path, &["graph", "p", "-o", "ro.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(std::fs::read(path.join("ro.json")).unwrap(), b"keep");
+    // A FIFO nobody reads: an error at once, not a hang; with a reader, the picture.
+    mkfifo(&path.join("pipe.dot"));
+    let (code, _, err) = run(path, &["graph", "p", "-o", "pipe.dot"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nobody reads"), "{err}");
+    let reader = std::thread::spawn({
+        let fifo = path.join("pipe.dot");
+        move || std::fs::read_to_string(fifo).unwrap()
+    });
+    let (code, _, err) = run_until_reader(path, &["graph", "p", "-o", "pipe.dot"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(reader.join().unwrap().starts_with("digraph"));
+}
+
 fn run_until_reader(dir: &Path, args: &[&str]) -> (i32, String, String) {
     for _ in 0..100 {
         let result = run(dir, args);

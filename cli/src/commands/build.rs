@@ -3,11 +3,12 @@
 //! verify pipeline that `test` and `run` share.
 
 use super::common::{self, ColorChoice};
+use super::output;
 use csflow_compiler::diagnostic::{Diagnostic, Severity, render};
 use csflow_compiler::{Analysis, codegen};
 use csflow_runtime::Bundle;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
@@ -46,7 +47,9 @@ pub fn run(args: Args) -> u8 {
             args.output.display(),
         ));
     }
-    if let Err(error) = write_output(&args.output, &bytes) {
+    if let Err(error) = output::write(&args.output, output::Keep::Durably, |out| {
+        out.write_all(&bytes)
+    }) {
         return common::fail_usage(&format!("cannot write {}: {error}", args.output.display()));
     }
     let states: usize = bundle.flows.iter().map(|f| f.states.len()).sum();
@@ -179,109 +182,4 @@ pub fn color_for_stderr(choice: ColorChoice) -> bool {
                 && std::io::stderr().is_terminal()
         }
     }
-}
-
-/// Writes the bundle to `path` without ever replacing something that is not a regular file
-/// of ours: a regular file (or a new path) is replaced atomically; a symbolic link is
-/// followed and its target replaced (the link stays); a FIFO, a device or a socket is written
-/// into (`-o /dev/stdout`, a pipe); a read-only file is refused.
-pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(link) if link.file_type().is_symlink() => std::fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
-    };
-    let metadata = match std::fs::metadata(&target) {
-        Ok(metadata) => metadata,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return write_atomically(&target, bytes);
-        }
-        Err(error) => return Err(error),
-    };
-    if metadata.is_dir() {
-        return Err(std::io::Error::other("it is a directory"));
-    }
-    if metadata.is_file() {
-        if metadata.permissions().readonly() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "the file is read-only; csflow build does not replace it",
-            ));
-        }
-        return write_atomically(&target, bytes);
-    }
-    write_into_special(&target, &metadata.file_type(), bytes)
-}
-
-/// Writes into a FIFO, a device or a socket. A FIFO is first opened without blocking, so a
-/// FIFO nobody reads is an error instead of a hang.
-#[cfg(unix)]
-fn write_into_special(
-    path: &Path,
-    file_type: &std::fs::FileType,
-    bytes: &[u8],
-) -> std::io::Result<()> {
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    if !file_type.is_fifo() {
-        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-        file.write_all(bytes)?;
-        return file.flush();
-    }
-    // Opened without blocking (no reader: ENXIO at once), and written without blocking:
-    // while the pipe is full, wait a moment for the reader.
-    let mut fifo = std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|error| match error.raw_os_error() {
-            Some(libc::ENXIO) => {
-                std::io::Error::other("it is a FIFO (named pipe) that nobody reads")
-            }
-            _ => error,
-        })?;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        match fifo.write(rest) {
-            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-            Ok(written) => rest = &rest[written..],
-            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_into_special(
-    _path: &Path,
-    _file_type: &std::fs::FileType,
-    _bytes: &[u8],
-) -> std::io::Result<()> {
-    Err(std::io::Error::other("it is not a regular file"))
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a reader
-/// never sees half a bundle and a failed build leaves the old one in place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle.csfb".into());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

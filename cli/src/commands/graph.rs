@@ -46,7 +46,7 @@ pub struct Args {
     /// Output format [default: from the -o file's extension, else dot]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write to FILE instead of standard output
+    /// Write to FILE instead of standard output (replaced atomically; links followed, FIFOs written into)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Draw only the part of the flow that starts at this state
@@ -174,7 +174,9 @@ pub fn run(args: Args) -> u8 {
     };
     match &args.output {
         Some(path) => {
-            let written = std::fs::File::create(path).and_then(|mut file| write(&mut file));
+            // Replaced atomically (never half a picture, and a failed write keeps the old
+            // one); links followed, FIFOs and devices written into.
+            let written = super::output::write(path, super::output::Keep::Cached, |out| write(out));
             if let Err(error) = written {
                 return common::fail_usage(&format!("cannot write {}: {error}", path.display()));
             }
