@@ -147,8 +147,11 @@ pub fn run(args: Args) -> u8 {
             Ok(diagram) => diagram,
             Err(error) => return common::fail_usage(&error.to_string()),
         };
-    // Drawn: the trees are no longer needed either.
-    analysis.files = Vec::new();
+    // Drawn: the trees are no longer needed either. They are left to the end of the
+    // process rather than freed node by node on the way to writing (a quarter of a second
+    // for a 64 MB flow, bench/README.md issue 16); what they hold was counted in the peak
+    // already, which came while the picture was built beside them.
+    std::mem::forget(std::mem::take(&mut analysis.files));
     let style = diagram::dot::Style {
         legend: !args.no_legend,
     };
