@@ -452,10 +452,10 @@ fn build_writes_through_links_and_fifos_and_refuses_read_only_files() {
 
 /// Retries while the reader thread has not opened its end of the FIFO yet.
 #[test]
-fn graph_output_is_replaced_whole_and_never_waits_on_a_fifo() {
+fn graph_output_is_written_over_and_never_waits_on_a_fifo() {
     let dir = project(&[("p/hello.csflow", CLEAN.as_bytes()), ("real.dot", b"old")]);
     let path = dir.path();
-    // A regular file is replaced by the whole picture, and no temporary file is left.
+    // A regular file is written over with the whole picture, and no temporary file is left.
     let (code, _, err) = run(path, &["graph", "p", "-o", "real.dot"]);
     assert_eq!(code, 0, "{err}");
     let picture = std::fs::read_to_string(path.join("real.dot")).unwrap();

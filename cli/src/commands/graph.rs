@@ -46,7 +46,7 @@ pub struct Args {
     /// Output format [default: from the -o file's extension, else dot]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write to FILE instead of standard output (replaced atomically; links followed, FIFOs written into)
+    /// Write to FILE instead of standard output (links followed, FIFOs written into, read-only files refused)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Draw only the part of the flow that starts at this state
@@ -177,9 +177,10 @@ pub fn run(args: Args) -> u8 {
     };
     match &args.output {
         Some(path) => {
-            // Replaced atomically (never half a picture, and a failed write keeps the old
-            // one); links followed, FIFOs and devices written into.
-            let written = super::output::write(path, super::output::Keep::Cached, |out| write(out));
+            // Written over in place; links followed, FIFOs and devices written into, a
+            // read-only file refused.
+            let written =
+                super::output::write(path, super::output::Keep::InPlace, |out| write(out));
             if let Err(error) = written {
                 return common::fail_usage(&format!("cannot write {}: {error}", path.display()));
             }

@@ -1,7 +1,8 @@
 //! Writing a command's output file (`build -o`, `graph -o`) without ever destroying what is
-//! there by accident: a regular file (or a new path) is replaced atomically — the output is
-//! written to a temporary file beside it, then renamed over it, so a failed or interrupted
-//! command leaves the old file whole and a reader never sees half of the new one; a symbolic
+//! there by accident: a regular file (or a new path) is replaced — a bundle atomically (the
+//! output is written to a temporary file beside it, then renamed over it, so a failed or
+//! interrupted build leaves the old bundle whole and a reader never sees half of the new
+//! one), a picture in place; a symbolic
 //! link is followed and its target replaced (the link stays); a FIFO, a device or a socket is
 //! written into (`-o /dev/stdout`, a pipe), a FIFO nobody reads being an error rather than a
 //! hang; a read-only file is refused.
@@ -9,14 +10,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Whether the new file must be on disk before it replaces the old one.
+/// How a regular file is replaced.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
-    /// Flushed to disk before the rename (a bundle: what a deployment loads).
+    /// Atomically, and on disk before the rename: a bundle, what a deployment loads.
     Durably,
-    /// Left to the kernel to write back (a picture: made again in a second, and an fsync
-    /// of a gigabyte of JSON would cost more than drawing it).
-    Cached,
+    /// Emptied and written in place: a picture, made again in a second. A new file beside
+    /// the old one would need page cache for both at once — a gigabyte of JSON written
+    /// beside the last one took seconds more of the kernel's time on this 2-core VM than
+    /// writing over it (bench/README.md, issue 16 session 12).
+    InPlace,
 }
 
 /// Writes the output `write` produces to `path`, as the module says.
@@ -32,7 +35,10 @@ pub fn write(
     let metadata = match std::fs::metadata(&target) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return write_atomically(&target, keep, write);
+            return match keep {
+                Keep::Durably => write_atomically(&target, write),
+                Keep::InPlace => write_in_place(&target, write),
+            };
         }
         Err(error) => return Err(error),
     };
@@ -46,7 +52,10 @@ pub fn write(
                 "the file is read-only; csflow does not replace it",
             ));
         }
-        return write_atomically(&target, keep, write);
+        return match keep {
+            Keep::Durably => write_atomically(&target, write),
+            Keep::InPlace => write_in_place(&target, write),
+        };
     }
     write_into_special(&target, &metadata.file_type(), write)
 }
@@ -113,10 +122,20 @@ impl Write for Patient {
     }
 }
 
-/// Writes to a temporary file beside `path`, then renames it over `path`.
+/// Empties the regular file `path` (or makes it) and writes into it.
+fn write_in_place(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    write(&mut file)?;
+    file.flush()
+}
+
+/// Writes to a temporary file beside `path`, flushes it to disk, then renames it over
+/// `path`.
 fn write_atomically(
     path: &Path,
-    keep: Keep,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = match path.parent() {
@@ -132,9 +151,7 @@ fn write_atomically(
         let mut file = std::fs::File::create(&temp)?;
         write(&mut file)?;
         file.flush()?;
-        if keep == Keep::Durably {
-            file.sync_all()?;
-        }
+        file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {
