@@ -120,8 +120,41 @@ impl axum::serve::Listener for Listener {
     }
 }
 
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Listener>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, Listener>) -> Peer {
+/// A worker's connections: accepted on the main runtime (by [`Listener`]) and handed over
+/// as std streams, registered here with the worker's own runtime.
+pub struct Handed {
+    pub incoming: tokio::sync::mpsc::UnboundedReceiver<(std::net::TcpStream, std::net::SocketAddr)>,
+    /// The server's address (what `local_addr` reports).
+    pub addr: std::net::SocketAddr,
+}
+
+impl axum::serve::Listener for Handed {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Some((stream, addr)) = self.incoming.recv().await else {
+                // The accept loop has stopped: nothing more comes; the graceful stop ends
+                // the serving.
+                return std::future::pending().await;
+            };
+            match tokio::net::TcpStream::from_std(stream) {
+                Ok(stream) => return (stream, addr),
+                Err(error) => {
+                    tracing::debug!(target: "csflow::server", %error, "cannot take over a connection");
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.addr)
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Handed>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Handed>) -> Peer {
         Peer(stream.remote_addr().ip().to_string().into())
     }
 }
