@@ -272,16 +272,7 @@ async fn read_json(
     limit: usize,
 ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
     let bytes = read_body(request, limit).await?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_json",
-            format!(
-                "the body is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid_json)?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
         _ => Err(ApiError::bad_request(
@@ -291,20 +282,35 @@ async fn read_json(
     }
 }
 
+fn invalid_json(error: serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "invalid_json",
+        format!(
+            "the body is not valid JSON (line {}, column {})",
+            error.line(),
+            error.column()
+        ),
+    )
+}
+
+fn unknown_field(key: &str, known: &[&str]) -> ApiError {
+    let shown: String = key.chars().take(40).collect();
+    ApiError::bad_request(
+        "unknown_field",
+        format!(
+            "unknown field `{shown}`; this route takes {}",
+            known.join(", ")
+        ),
+    )
+}
+
 fn refuse_unknown(
     body: &serde_json::Map<String, serde_json::Value>,
     known: &[&str],
 ) -> Result<(), ApiError> {
     for key in body.keys() {
         if !known.contains(&key.as_str()) {
-            let shown: String = key.chars().take(40).collect();
-            return Err(ApiError::bad_request(
-                "unknown_field",
-                format!(
-                    "unknown field `{shown}`; this route takes {}",
-                    known.join(", ")
-                ),
-            ));
+            return Err(unknown_field(key, known));
         }
     }
     Ok(())
@@ -375,17 +381,31 @@ pub fn parse_start(
     })
 }
 
-/// Parses an input body: exactly one of `text`, `keys`, `event: "no_input"`.
-pub fn parse_input(
-    body: &serde_json::Map<String, serde_json::Value>,
-    max_text_chars: usize,
-) -> Result<Input, ApiError> {
-    refuse_unknown(body, &["text", "keys", "event"])?;
-    if body.len() != 1 {
+const INPUT_FIELDS: &[&str] = &["text", "keys", "event"];
+
+/// Parses an input body: exactly one of `text`, `keys`, `event: "no_input"`. The bytes are
+/// read into [`InputBody`] rather than a map of owned keys and values (a turn's body is one
+/// short field; the map was a third of the body's cost), with the answers the map gave:
+/// invalid JSON first, then a non-object, the first unknown key in sorted order, the number
+/// of fields, each field's type.
+pub fn parse_input(bytes: &[u8], max_text_chars: usize) -> Result<Input, ApiError> {
+    let MaybeObject::Object(body) = serde_json::from_slice(bytes).map_err(invalid_json)? else {
         return Err(ApiError::bad_request(
             "invalid_body",
-            "send exactly one of `text`, `keys` or `event`",
+            "the body must be a JSON object",
         ));
+    };
+    if let Some(key) = &body.unknown {
+        return Err(unknown_field(key, INPUT_FIELDS));
+    }
+    let exactly_one = || {
+        ApiError::bad_request(
+            "invalid_body",
+            "send exactly one of `text`, `keys` or `event`",
+        )
+    };
+    if body.known != 1 {
+        return Err(exactly_one());
     }
     let too_long = || {
         ApiError::too_large(
@@ -393,14 +413,17 @@ pub fn parse_input(
             format!("the input is longer than {max_text_chars} characters"),
         )
     };
-    match body.iter().next() {
-        Some((key, serde_json::Value::String(text))) if key == "text" => {
+    let not_string =
+        |key: &str| ApiError::bad_request("wrong_type", format!("`{key}` must be a string"));
+    match (body.text, body.keys, body.event) {
+        (Some(serde_json::Value::String(text)), _, _) => {
             if text.chars().count() > max_text_chars {
                 return Err(too_long());
             }
-            Ok(Input::Text(text.clone()))
+            Ok(Input::Text(text))
         }
-        Some((key, serde_json::Value::String(keys))) if key == "keys" => {
+        (Some(_), _, _) => Err(not_string("text")),
+        (_, Some(serde_json::Value::String(keys)), _) => {
             if keys.len() > max_text_chars {
                 return Err(too_long());
             }
@@ -414,9 +437,10 @@ pub fn parse_input(
                     "`keys` must be keypad keys: digits, * and #",
                 ));
             }
-            Ok(Input::Keys(keys.clone()))
+            Ok(Input::Keys(keys))
         }
-        Some((key, serde_json::Value::String(event))) if key == "event" => {
+        (_, Some(_), _) => Err(not_string("keys")),
+        (_, _, Some(serde_json::Value::String(event))) => {
             if event == "no_input" {
                 Ok(Input::NoInput)
             } else {
@@ -426,14 +450,112 @@ pub fn parse_input(
                 ))
             }
         }
-        Some((key, _)) => Err(ApiError::bad_request(
-            "wrong_type",
-            format!("`{key}` must be a string"),
-        )),
-        None => Err(ApiError::bad_request(
-            "invalid_body",
-            "send exactly one of `text`, `keys` or `event`",
-        )),
+        (_, _, Some(_)) => Err(not_string("event")),
+        (None, None, None) => Err(exactly_one()),
+    }
+}
+
+/// An input body as the checks of [`parse_input`] need it, read straight from the bytes
+/// (no map of owned keys per turn): each known key's last value (a repeated key keeps its
+/// last value, as a JSON object map does), how many distinct known keys there were, and
+/// the first unknown key in sorted order — what the checks saw when they read a map.
+#[derive(Default)]
+struct InputBody {
+    text: Option<serde_json::Value>,
+    keys: Option<serde_json::Value>,
+    event: Option<serde_json::Value>,
+    known: usize,
+    unknown: Option<String>,
+}
+
+/// A JSON body: an object read as [`InputBody`], or anything else (read in full, so a
+/// malformed value is still `invalid_json`, at the same line and column).
+enum MaybeObject {
+    Object(InputBody),
+    Other,
+}
+
+/// An object key, borrowed from the body unless it holds escapes.
+struct Key<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(key.into()))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(key.to_string().into()))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MaybeObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = MaybeObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MaybeObject, A::Error> {
+                let mut body = InputBody::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    let slot = match &*key {
+                        "text" => &mut body.text,
+                        "keys" => &mut body.keys,
+                        "event" => &mut body.event,
+                        other => {
+                            if body.unknown.as_deref().is_none_or(|first| other < first) {
+                                body.unknown = Some(other.to_string());
+                            }
+                            continue;
+                        }
+                    };
+                    if slot.replace(value).is_none() {
+                        body.known += 1;
+                    }
+                }
+                Ok(MaybeObject::Object(body))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MaybeObject, A::Error> {
+                while seq.next_element::<serde_json::Value>()?.is_some() {}
+                Ok(MaybeObject::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_unit<E>(self) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+        }
+        deserializer.deserialize_any(Visit)
     }
 }
 
@@ -451,8 +573,8 @@ async fn input(
     request: Request,
 ) -> Result<Response, ApiError> {
     valid_id(&id)?;
-    let body = read_json(request, state.engine.limits.max_body_bytes).await?;
-    let input = parse_input(&body, state.engine.limits.max_text_chars)?;
+    let bytes = read_body(request, state.engine.limits.max_body_bytes).await?;
+    let input = parse_input(&bytes, state.engine.limits.max_text_chars)?;
     let turn = state.engine.input(&id, input, render_json()).await?;
     Ok(json_response(StatusCode::OK, turn))
 }
@@ -525,3 +647,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     );
     response
 }
+
+#[cfg(test)]
+#[path = "http_input_tests.rs"]
+mod input_tests;
