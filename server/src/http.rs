@@ -87,11 +87,6 @@ pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<A
     governor::RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
 }
 
-/// Who is calling: `token:NAME` (with tokens), else the peer address; shared with the
-/// connection's [`Peer`] or the token, not copied per request.
-#[derive(Clone)]
-pub struct Client(pub Arc<str>);
-
 /// The peer's IP address as the rate limiter and the per-client conversation count key it,
 /// formatted once when the connection is accepted rather than on every request of it.
 #[derive(Clone)]
@@ -203,20 +198,34 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// Auth, rate limit and time-out for every `/v1` route.
-async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+/// Who is calling, as the rate limiter and the per-client conversation count key it: the
+/// peer address when no tokens are configured (or for a signed voice webhook), else the
+/// presented token's `token:NAME` — shared with the connection's [`Peer`] or the token,
+/// not copied per request; `None` without a valid token.
+fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
     let is_voice = request.uri().path() == "/v1/voice/twilio";
-    let client: Arc<str> = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
-        request
-            .extensions()
-            .get::<ConnectInfo<Peer>>()
-            .map(|ConnectInfo(Peer(ip))| ip.clone())
-            .unwrap_or_else(|| "local".into())
+    if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
+        Some(
+            request
+                .extensions()
+                .get::<ConnectInfo<Peer>>()
+                .map(|ConnectInfo(Peer(ip))| ip.clone())
+                .unwrap_or_else(|| "local".into()),
+        )
     } else {
-        match bearer(request.headers()).and_then(|t| state.tokens.client(t)) {
-            Some(client) => client.clone(),
-            None => return ApiError::unauthorized().into_response(),
-        }
+        bearer(request.headers())
+            .and_then(|t| state.tokens.client(t))
+            .cloned()
+    }
+}
+
+/// Auth, rate limit and time-out for every `/v1` route. The caller is not stored in the
+/// request for the handlers: only the routes that start conversations need it, and they
+/// work it out again ([`client_of`]); a turn is spared the extension (a box, and a
+/// rehash of the request's extension map).
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let Some(client) = caller(&state, &request) else {
+        return ApiError::unauthorized().into_response();
     };
     if let Err(not_until) = state.limiter.check_key(&client) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -227,7 +236,6 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
         )
         .into_response();
     }
-    request.extensions_mut().insert(Client(client));
     let timeout = Duration::from_millis(state.engine.limits.request_timeout_ms.max(1));
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
@@ -560,7 +568,7 @@ impl<'de> serde::Deserialize<'de> for MaybeObject {
 }
 
 async fn start(State(state): State<Arc<AppState>>, request: Request) -> Result<Response, ApiError> {
-    let client = client_of(&request);
+    let client = client_of(&state, &request);
     let body = read_json(request, state.engine.limits.max_body_bytes).await?;
     let start = parse_start(&body)?;
     let (_, turn) = state.engine.start(&client, start, render_json()).await?;
@@ -602,12 +610,9 @@ async fn flows(State(state): State<Arc<AppState>>) -> Response {
     json_response(StatusCode::OK, json.to_string().into_bytes())
 }
 
-pub fn client_of(request: &Request) -> String {
-    request
-        .extensions()
-        .get::<Client>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "local".into())
+/// The caller of a request that passed [`guard`], as text.
+pub fn client_of(state: &AppState, request: &Request) -> String {
+    caller(state, request).map_or_else(|| "local".into(), |client| client.to_string())
 }
 
 async fn healthz() -> Response {

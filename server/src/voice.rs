@@ -285,7 +285,7 @@ pub async fn webhook(
             "the voice webhook is not configured",
         ));
     };
-    let client = client_of(&request);
+    let client = client_of(&state, &request);
     let host = request
         .headers()
         .get(header::HOST)
