@@ -1,6 +1,6 @@
 //! The HTTP API (axum): routes, bearer tokens, limits, JSON bodies and JSON errors.
 //!
-//! Every `/v1` request passes [`guard`]: the bearer token (constant-time against every
+//! Every `/v1` request passes [`crate::guard`]: the bearer token (constant-time against every
 //! configured token), the client's request rate (GCRA from `governor`; 429 with
 //! `Retry-After`), and the request time-out. Bodies are read by [`read_json`], which
 //! refuses oversized bodies with 413 and invalid JSON with 400 before any handler runs.
@@ -13,16 +13,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use csflow_runtime::{Channel, Input};
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// API tokens as SHA-256 digests, so every comparison is of 32 bytes whatever was sent.
@@ -161,7 +158,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/conversations/{id}", get(show))
         .route("/v1/flows", get(flows))
         .route("/v1/voice/twilio", post(crate::voice::webhook))
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+        .route_layer(crate::guard::GuardLayer(state.clone()));
     let mut app = api
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -202,7 +199,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// peer address when no tokens are configured (or for a signed voice webhook), else the
 /// presented token's `token:NAME` — shared with the connection's [`Peer`] or the token,
 /// not copied per request; `None` without a valid token.
-fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
+pub(crate) fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
     let is_voice = request.uri().path() == "/v1/voice/twilio";
     if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
         Some(
@@ -219,36 +216,8 @@ fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
     }
 }
 
-/// Auth, rate limit and time-out for every `/v1` route. The caller is not stored in the
-/// request for the handlers: only the routes that start conversations need it, and they
-/// work it out again ([`client_of`]); a turn is spared the extension (a box, and a
-/// rehash of the request's extension map).
-async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Some(client) = caller(&state, &request) else {
-        return ApiError::unauthorized().into_response();
-    };
-    if let Err(not_until) = state.limiter.check_key(&client) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        return ApiError::too_many(
-            "rate_limited",
-            "too many requests from this client; slow down",
-            wait.as_secs_f64().ceil() as u64,
-        )
-        .into_response();
-    }
-    let timeout = Duration::from_millis(state.engine.limits.request_timeout_ms.max(1));
-    match tokio::time::timeout(timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::unavailable(
-            "timeout",
-            format!("the request took longer than {} ms", timeout.as_millis()),
-        )
-        .into_response(),
-    }
-}
-
 impl AppState {
-    fn voice_signed(&self) -> bool {
+    pub(crate) fn voice_signed(&self) -> bool {
         self.voice.as_ref().is_some_and(|v| v.signed())
     }
 }
@@ -610,7 +579,7 @@ async fn flows(State(state): State<Arc<AppState>>) -> Response {
     json_response(StatusCode::OK, json.to_string().into_bytes())
 }
 
-/// The caller of a request that passed [`guard`], as text.
+/// The caller of a request that passed [`crate::guard`], as text.
 pub fn client_of(state: &AppState, request: &Request) -> String {
     caller(state, request).map_or_else(|| "local".into(), |client| client.to_string())
 }
