@@ -1,6 +1,6 @@
 //! The HTTP API (axum): routes, bearer tokens, limits, JSON bodies and JSON errors.
 //!
-//! Every `/v1` request passes [`guard`]: the bearer token (constant-time against every
+//! Every `/v1` request passes [`crate::guard`]: the bearer token (constant-time against every
 //! configured token), the client's request rate (GCRA from `governor`; 429 with
 //! `Retry-After`), and the request time-out. Bodies are read by [`read_json`], which
 //! refuses oversized bodies with 413 and invalid JSON with 400 before any handler runs.
@@ -13,16 +13,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use csflow_runtime::{Channel, Input};
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// API tokens as SHA-256 digests, so every comparison is of 32 bytes whatever was sent.
@@ -87,11 +84,6 @@ pub fn rate_limiter(limits: &crate::config::Limits) -> DefaultKeyedRateLimiter<A
     governor::RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
 }
 
-/// Who is calling: `token:NAME` (with tokens), else the peer address; shared with the
-/// connection's [`Peer`] or the token, not copied per request.
-#[derive(Clone)]
-pub struct Client(pub Arc<str>);
-
 /// The peer's IP address as the rate limiter and the per-client conversation count key it,
 /// formatted once when the connection is accepted rather than on every request of it.
 #[derive(Clone)]
@@ -120,8 +112,41 @@ impl axum::serve::Listener for Listener {
     }
 }
 
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Listener>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, Listener>) -> Peer {
+/// A worker's connections: accepted on the main runtime (by [`Listener`]) and handed over
+/// as std streams, registered here with the worker's own runtime.
+pub struct Handed {
+    pub incoming: tokio::sync::mpsc::UnboundedReceiver<(std::net::TcpStream, std::net::SocketAddr)>,
+    /// The server's address (what `local_addr` reports).
+    pub addr: std::net::SocketAddr,
+}
+
+impl axum::serve::Listener for Handed {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Some((stream, addr)) = self.incoming.recv().await else {
+                // The accept loop has stopped: nothing more comes; the graceful stop ends
+                // the serving.
+                return std::future::pending().await;
+            };
+            match tokio::net::TcpStream::from_std(stream) {
+                Ok(stream) => return (stream, addr),
+                Err(error) => {
+                    tracing::debug!(target: "csflow::server", %error, "cannot take over a connection");
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.addr)
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Handed>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Handed>) -> Peer {
         Peer(stream.remote_addr().ip().to_string().into())
     }
 }
@@ -133,7 +158,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/conversations/{id}", get(show))
         .route("/v1/flows", get(flows))
         .route("/v1/voice/twilio", post(crate::voice::webhook))
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+        .route_layer(crate::guard::GuardLayer(state.clone()));
     let mut app = api
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -170,44 +195,29 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// Auth, rate limit and time-out for every `/v1` route.
-async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+/// Who is calling, as the rate limiter and the per-client conversation count key it: the
+/// peer address when no tokens are configured (or for a signed voice webhook), else the
+/// presented token's `token:NAME` — shared with the connection's [`Peer`] or the token,
+/// not copied per request; `None` without a valid token.
+pub(crate) fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
     let is_voice = request.uri().path() == "/v1/voice/twilio";
-    let client: Arc<str> = if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
-        request
-            .extensions()
-            .get::<ConnectInfo<Peer>>()
-            .map(|ConnectInfo(Peer(ip))| ip.clone())
-            .unwrap_or_else(|| "local".into())
+    if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
+        Some(
+            request
+                .extensions()
+                .get::<ConnectInfo<Peer>>()
+                .map(|ConnectInfo(Peer(ip))| ip.clone())
+                .unwrap_or_else(|| "local".into()),
+        )
     } else {
-        match bearer(request.headers()).and_then(|t| state.tokens.client(t)) {
-            Some(client) => client.clone(),
-            None => return ApiError::unauthorized().into_response(),
-        }
-    };
-    if let Err(not_until) = state.limiter.check_key(&client) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        return ApiError::too_many(
-            "rate_limited",
-            "too many requests from this client; slow down",
-            wait.as_secs_f64().ceil() as u64,
-        )
-        .into_response();
-    }
-    request.extensions_mut().insert(Client(client));
-    let timeout = Duration::from_millis(state.engine.limits.request_timeout_ms.max(1));
-    match tokio::time::timeout(timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::unavailable(
-            "timeout",
-            format!("the request took longer than {} ms", timeout.as_millis()),
-        )
-        .into_response(),
+        bearer(request.headers())
+            .and_then(|t| state.tokens.client(t))
+            .cloned()
     }
 }
 
 impl AppState {
-    fn voice_signed(&self) -> bool {
+    pub(crate) fn voice_signed(&self) -> bool {
         self.voice.as_ref().is_some_and(|v| v.signed())
     }
 }
@@ -239,16 +249,7 @@ async fn read_json(
     limit: usize,
 ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
     let bytes = read_body(request, limit).await?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_json",
-            format!(
-                "the body is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid_json)?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
         _ => Err(ApiError::bad_request(
@@ -258,20 +259,35 @@ async fn read_json(
     }
 }
 
+fn invalid_json(error: serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "invalid_json",
+        format!(
+            "the body is not valid JSON (line {}, column {})",
+            error.line(),
+            error.column()
+        ),
+    )
+}
+
+fn unknown_field(key: &str, known: &[&str]) -> ApiError {
+    let shown: String = key.chars().take(40).collect();
+    ApiError::bad_request(
+        "unknown_field",
+        format!(
+            "unknown field `{shown}`; this route takes {}",
+            known.join(", ")
+        ),
+    )
+}
+
 fn refuse_unknown(
     body: &serde_json::Map<String, serde_json::Value>,
     known: &[&str],
 ) -> Result<(), ApiError> {
     for key in body.keys() {
         if !known.contains(&key.as_str()) {
-            let shown: String = key.chars().take(40).collect();
-            return Err(ApiError::bad_request(
-                "unknown_field",
-                format!(
-                    "unknown field `{shown}`; this route takes {}",
-                    known.join(", ")
-                ),
-            ));
+            return Err(unknown_field(key, known));
         }
     }
     Ok(())
@@ -342,17 +358,31 @@ pub fn parse_start(
     })
 }
 
-/// Parses an input body: exactly one of `text`, `keys`, `event: "no_input"`.
-pub fn parse_input(
-    body: &serde_json::Map<String, serde_json::Value>,
-    max_text_chars: usize,
-) -> Result<Input, ApiError> {
-    refuse_unknown(body, &["text", "keys", "event"])?;
-    if body.len() != 1 {
+const INPUT_FIELDS: &[&str] = &["text", "keys", "event"];
+
+/// Parses an input body: exactly one of `text`, `keys`, `event: "no_input"`. The bytes are
+/// read into [`InputBody`] rather than a map of owned keys and values (a turn's body is one
+/// short field; the map was a third of the body's cost), with the answers the map gave:
+/// invalid JSON first, then a non-object, the first unknown key in sorted order, the number
+/// of fields, each field's type.
+pub fn parse_input(bytes: &[u8], max_text_chars: usize) -> Result<Input, ApiError> {
+    let MaybeObject::Object(body) = serde_json::from_slice(bytes).map_err(invalid_json)? else {
         return Err(ApiError::bad_request(
             "invalid_body",
-            "send exactly one of `text`, `keys` or `event`",
+            "the body must be a JSON object",
         ));
+    };
+    if let Some(key) = &body.unknown {
+        return Err(unknown_field(key, INPUT_FIELDS));
+    }
+    let exactly_one = || {
+        ApiError::bad_request(
+            "invalid_body",
+            "send exactly one of `text`, `keys` or `event`",
+        )
+    };
+    if body.known != 1 {
+        return Err(exactly_one());
     }
     let too_long = || {
         ApiError::too_large(
@@ -360,14 +390,17 @@ pub fn parse_input(
             format!("the input is longer than {max_text_chars} characters"),
         )
     };
-    match body.iter().next() {
-        Some((key, serde_json::Value::String(text))) if key == "text" => {
+    let not_string =
+        |key: &str| ApiError::bad_request("wrong_type", format!("`{key}` must be a string"));
+    match (body.text, body.keys, body.event) {
+        (Some(serde_json::Value::String(text)), _, _) => {
             if text.chars().count() > max_text_chars {
                 return Err(too_long());
             }
-            Ok(Input::Text(text.clone()))
+            Ok(Input::Text(text))
         }
-        Some((key, serde_json::Value::String(keys))) if key == "keys" => {
+        (Some(_), _, _) => Err(not_string("text")),
+        (_, Some(serde_json::Value::String(keys)), _) => {
             if keys.len() > max_text_chars {
                 return Err(too_long());
             }
@@ -381,9 +414,10 @@ pub fn parse_input(
                     "`keys` must be keypad keys: digits, * and #",
                 ));
             }
-            Ok(Input::Keys(keys.clone()))
+            Ok(Input::Keys(keys))
         }
-        Some((key, serde_json::Value::String(event))) if key == "event" => {
+        (_, Some(_), _) => Err(not_string("keys")),
+        (_, _, Some(serde_json::Value::String(event))) => {
             if event == "no_input" {
                 Ok(Input::NoInput)
             } else {
@@ -393,19 +427,117 @@ pub fn parse_input(
                 ))
             }
         }
-        Some((key, _)) => Err(ApiError::bad_request(
-            "wrong_type",
-            format!("`{key}` must be a string"),
-        )),
-        None => Err(ApiError::bad_request(
-            "invalid_body",
-            "send exactly one of `text`, `keys` or `event`",
-        )),
+        (_, _, Some(_)) => Err(not_string("event")),
+        (None, None, None) => Err(exactly_one()),
+    }
+}
+
+/// An input body as the checks of [`parse_input`] need it, read straight from the bytes
+/// (no map of owned keys per turn): each known key's last value (a repeated key keeps its
+/// last value, as a JSON object map does), how many distinct known keys there were, and
+/// the first unknown key in sorted order — what the checks saw when they read a map.
+#[derive(Default)]
+struct InputBody {
+    text: Option<serde_json::Value>,
+    keys: Option<serde_json::Value>,
+    event: Option<serde_json::Value>,
+    known: usize,
+    unknown: Option<String>,
+}
+
+/// A JSON body: an object read as [`InputBody`], or anything else (read in full, so a
+/// malformed value is still `invalid_json`, at the same line and column).
+enum MaybeObject {
+    Object(InputBody),
+    Other,
+}
+
+/// An object key, borrowed from the body unless it holds escapes.
+struct Key<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(key.into()))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(key.to_string().into()))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MaybeObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = MaybeObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MaybeObject, A::Error> {
+                let mut body = InputBody::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    let slot = match &*key {
+                        "text" => &mut body.text,
+                        "keys" => &mut body.keys,
+                        "event" => &mut body.event,
+                        other => {
+                            if body.unknown.as_deref().is_none_or(|first| other < first) {
+                                body.unknown = Some(other.to_string());
+                            }
+                            continue;
+                        }
+                    };
+                    if slot.replace(value).is_none() {
+                        body.known += 1;
+                    }
+                }
+                Ok(MaybeObject::Object(body))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MaybeObject, A::Error> {
+                while seq.next_element::<serde_json::Value>()?.is_some() {}
+                Ok(MaybeObject::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+            fn visit_unit<E>(self) -> Result<MaybeObject, E> {
+                Ok(MaybeObject::Other)
+            }
+        }
+        deserializer.deserialize_any(Visit)
     }
 }
 
 async fn start(State(state): State<Arc<AppState>>, request: Request) -> Result<Response, ApiError> {
-    let client = client_of(&request);
+    let client = client_of(&state, &request);
     let body = read_json(request, state.engine.limits.max_body_bytes).await?;
     let start = parse_start(&body)?;
     let (_, turn) = state.engine.start(&client, start, render_json()).await?;
@@ -418,8 +550,8 @@ async fn input(
     request: Request,
 ) -> Result<Response, ApiError> {
     valid_id(&id)?;
-    let body = read_json(request, state.engine.limits.max_body_bytes).await?;
-    let input = parse_input(&body, state.engine.limits.max_text_chars)?;
+    let bytes = read_body(request, state.engine.limits.max_body_bytes).await?;
+    let input = parse_input(&bytes, state.engine.limits.max_text_chars)?;
     let turn = state.engine.input(&id, input, render_json()).await?;
     Ok(json_response(StatusCode::OK, turn))
 }
@@ -447,12 +579,9 @@ async fn flows(State(state): State<Arc<AppState>>) -> Response {
     json_response(StatusCode::OK, json.to_string().into_bytes())
 }
 
-pub fn client_of(request: &Request) -> String {
-    request
-        .extensions()
-        .get::<Client>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "local".into())
+/// The caller of a request that passed [`crate::guard`], as text.
+pub fn client_of(state: &AppState, request: &Request) -> String {
+    caller(state, request).map_or_else(|| "local".into(), |client| client.to_string())
 }
 
 async fn healthz() -> Response {
@@ -492,3 +621,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     );
     response
 }
+
+#[cfg(test)]
+#[path = "http_input_tests.rs"]
+mod input_tests;

@@ -9,7 +9,8 @@
 //! services  service calls as JSON over HTTP
 //! classifier the external intent classifier over HTTP (the offline matcher is the fallback)
 //! handoff   the hand-off webhook's delivery loop
-//! http      routes, auth, rate limits, time-outs, body parsing, JSON errors
+//! http      routes, body parsing, JSON errors
+//! guard     every /v1 route's bearer token, rate limit and time-out (a tower layer)
 //! voice     the TwiML webhook
 //! web       the embedded web chat page
 //! metrics   Prometheus metrics
@@ -31,6 +32,7 @@ pub mod classifier;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod handoff;
 pub mod http;
 pub mod logging;

@@ -94,6 +94,9 @@ struct ServeArgs {
     /// Log format on stderr
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Threads serving connections [default: one per available core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: Option<u16>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -198,7 +201,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // Accepting, signals, reloads and the background tasks: the connections are served by
+    // the server's own worker threads (`csflow_server::serve`).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -214,9 +219,12 @@ fn serve(args: ServeArgs) -> ExitCode {
             store: args.store.clone(),
             config,
             web_chat: args.web_chat,
+            workers: args
+                .workers
+                .map_or_else(csflow_server::serve::default_workers, usize::from),
         };
         let server = Server::new(loaded, options).await?;
-        tracing::info!(target: "csflow::server", addr = %server.addr, store = %args.store, bundle = %server.state.engine.bundles.current().id, "listening");
+        tracing::info!(target: "csflow::server", addr = %server.addr, store = %args.store, bundle = %server.state.engine.bundles.current().id, workers = server.workers, "listening");
         eprintln!("csflow-runtime: listening on http://{}", server.addr);
         csflow_server::serve::spawn_reloader(server.state.clone(), args.bundle.clone(), args.watch);
         server.run(csflow_server::shutdown_signal()).await

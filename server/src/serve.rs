@@ -1,6 +1,13 @@
 //! Putting a server together: open the store, bind, serve, run the background tasks
 //! (expiry sweep, hand-off deliveries), and stop gracefully — no new connections,
 //! in-flight requests finished, the store flushed.
+//!
+//! Connections are served by `workers` threads, each running its own single-threaded tokio
+//! runtime; the caller's runtime accepts and hands each new connection to the next worker
+//! in turn, and runs the background tasks. A connection then stays on its worker: a turn is
+//! read, run and answered on one thread with no wake-up of another (tokio's multi-thread
+//! scheduler woke a second worker for most turns, ~1.7 µs a turn: bench/README.md, issue 9
+//! sessions 11–12). The price is no work stealing between connections.
 
 use crate::bundles::{Bundles, Loaded};
 use crate::classifier::Classifier;
@@ -20,11 +27,19 @@ pub struct Options {
     pub store: String,
     pub config: Config,
     pub web_chat: bool,
+    /// Threads serving connections (at least 1); [`default_workers`] follows the cores.
+    pub workers: usize,
+}
+
+/// One worker per core the process may use (cgroup and affinity limits included).
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 pub struct Server {
     pub state: Arc<AppState>,
     pub addr: SocketAddr,
+    pub workers: usize,
     listener: tokio::net::TcpListener,
 }
 
@@ -85,31 +100,145 @@ impl Server {
         Ok(Server {
             state,
             addr,
+            workers: options.workers.max(1),
             listener,
         })
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests and flushes.
+    ///
+    /// The workers' runtimes are kept running until the store is flushed: a store's
+    /// connection task (Redis reconnects from whichever runtime noticed the loss) may live on
+    /// one of them.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), String> {
-        let app = http::router(self.state.clone());
-        axum::serve(
-            http::Listener(self.listener),
-            app.into_make_service_with_connect_info::<http::Peer>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
-        self.state
-            .engine
-            .store
-            .flush()
-            .await
-            .map_err(|e| format!("flushing the store: {e:?}"))?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut workers = Vec::with_capacity(self.workers);
+        for index in 0..self.workers {
+            workers.push(Worker::start(
+                index,
+                &self.state,
+                self.addr,
+                stopped.clone(),
+            )?);
+        }
+        let handoff: Vec<_> = workers.iter().map(|w| w.connections.clone()).collect();
+        let accept = accept(self.listener, handoff);
+        tokio::select! {
+            () = shutdown => {},
+            () = accept => {},
+        }
+        // The listener is dropped with `accept`: no new connections from here on.
+        let _ = stop.send(true);
+        let mut failed = None;
+        for worker in &mut workers {
+            let served = (&mut worker.served)
+                .await
+                .unwrap_or_else(|_| Err("a worker stopped unexpectedly".into()));
+            if let Err(error) = served {
+                failed.get_or_insert(error);
+            }
+        }
+        let flushed = self.state.engine.store.flush().await;
+        for worker in workers {
+            worker.finish();
+        }
+        if let Some(error) = failed {
+            return Err(format!("server error: {error}"));
+        }
+        flushed.map_err(|e| format!("flushing the store: {e:?}"))?;
         tracing::info!(target: "csflow::server", "stopped");
         Ok(())
+    }
+}
+
+/// A connection accepted by the caller's runtime, on its way to a worker (a std stream: a
+/// tokio stream belongs to the runtime that registered it).
+type Connection = (std::net::TcpStream, SocketAddr);
+
+/// Accepts connections and deals them to the workers in turn, until it is dropped.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    workers: Vec<tokio::sync::mpsc::UnboundedSender<Connection>>,
+) {
+    let mut listener = http::Listener(listener);
+    let mut next = 0usize;
+    loop {
+        // axum's accept: it retries (after a pause) when accepting fails.
+        let (stream, addr) = axum::serve::Listener::accept(&mut listener).await;
+        let stream = match stream.into_std() {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::debug!(target: "csflow::server", %error, "cannot hand a connection over");
+                continue;
+            }
+        };
+        if let Some(worker) = workers.get(next % workers.len().max(1)) {
+            let _ = worker.send((stream, addr));
+        }
+        next = next.wrapping_add(1);
+    }
+}
+
+/// One serving thread and its single-threaded runtime.
+struct Worker {
+    connections: tokio::sync::mpsc::UnboundedSender<Connection>,
+    /// Resolves when the worker has finished its connections after the stop.
+    served: tokio::sync::oneshot::Receiver<Result<(), String>>,
+    /// Dropping (or sending on) it lets the worker's runtime end.
+    release: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Worker {
+    fn start(
+        index: usize,
+        state: &Arc<AppState>,
+        addr: SocketAddr,
+        mut stopped: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Worker, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start worker {index}'s async runtime: {e}"))?;
+        let (connections, incoming) = tokio::sync::mpsc::unbounded_channel();
+        let (done, served) = tokio::sync::oneshot::channel();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let app = http::router(state.clone());
+        let thread = std::thread::Builder::new()
+            .name(format!("csflow-worker-{index}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = http::Handed { incoming, addr };
+                    let result = axum::serve(
+                        listener,
+                        app.into_make_service_with_connect_info::<http::Peer>(),
+                    )
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await
+                    .map_err(|e| e.to_string());
+                    let _ = done.send(result);
+                    let _ = released.await;
+                });
+            })
+            .map_err(|e| format!("cannot start worker thread {index}: {e}"))?;
+        Ok(Worker {
+            connections,
+            served,
+            release,
+            thread,
+        })
+    }
+
+    fn finish(self) {
+        let _ = self.release.send(());
+        if self.thread.join().is_err() {
+            tracing::error!(target: "csflow::server", "a worker thread panicked");
+        }
     }
 }
 

@@ -285,7 +285,7 @@ pub async fn webhook(
             "the voice webhook is not configured",
         ));
     };
-    let client = client_of(&request);
+    let client = client_of(&state, &request);
     let host = request
         .headers()
         .get(header::HOST)
@@ -367,7 +367,7 @@ pub async fn webhook(
                 call: Some(call.clone()),
             };
             let (_, body) = engine
-                .start_with_id(&client, request, voice.render.clone(), Some(id))
+                .start_with_id(&client, request, &voice.render, Some(id))
                 .await?;
             Ok(twiml_response(body))
         }
@@ -390,7 +390,7 @@ pub async fn webhook(
             } else {
                 Input::NoInput
             };
-            match engine.input(&id, input, voice.render.clone()).await {
+            match engine.input(&id, input, &voice.render).await {
                 Ok(body) => Ok(twiml_response(body)),
                 Err(error) if error.status == StatusCode::CONFLICT => Ok(twiml_response(HANGUP)),
                 Err(error) => Err(error),

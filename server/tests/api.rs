@@ -509,6 +509,77 @@ async fn sigterm_finishes_and_exits_zero() {
     assert_eq!(status.code(), Some(0), "{}", server.log_text());
 }
 
+/// The names of the process's connection-serving threads (`csflow-worker-N`).
+#[cfg(target_os = "linux")]
+fn worker_threads(pid: u32) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("threads")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| name.starts_with("csflow-worker-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn workers_follow_the_cores_or_the_option_and_share_conversations() {
+    let (dir, bundle) = setup();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let server = Server::start(dir.path(), "cores", &bundle, &[]);
+    assert_eq!(worker_threads(server.child.id()).len(), cores);
+    assert!(server.log_text().contains(&format!("workers={cores}")));
+    drop(server);
+
+    let server = Server::start(dir.path(), "three", &bundle, &["--workers", "3"]);
+    assert_eq!(
+        worker_threads(server.child.id()),
+        ["csflow-worker-0", "csflow-worker-1", "csflow-worker-2"]
+    );
+    assert!(server.log_text().contains("workers=3"));
+    // A conversation started on one connection goes on over others, whichever worker
+    // each landed on: three clients, three connections, one per worker.
+    let clients = [client(), client(), client()];
+    let (s, turn) = post(
+        &clients[0],
+        &server.url("/v1/conversations"),
+        json!({"flow": "support"}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{turn}");
+    let id = turn["id"].as_str().expect("id").to_string();
+    for http in &clients[1..] {
+        let (s, turn) = get(http, &server.url(&format!("/v1/conversations/{id}")), None).await;
+        assert_eq!(s, 200, "{turn}");
+    }
+    let (s, turn) = post(
+        &clients[2],
+        &server.url(&format!("/v1/conversations/{id}/input")),
+        json!({"keys": "1"}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{turn}");
+    assert_eq!(turn["state"], "order_status", "{turn}");
+}
+
+#[test]
+fn zero_workers_is_bad_usage() {
+    let (dir, bundle) = setup();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_csflow-runtime"))
+        .arg("serve")
+        .arg(&bundle)
+        .args(["--listen", "127.0.0.1:0", "--workers", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--workers"), "{stderr}");
+    drop(dir);
+}
+
 #[tokio::test]
 async fn chinese_text_carries_its_language() {
     let (dir, bundle) = setup();

@@ -439,3 +439,54 @@ async fn answers_are_converted_to_the_declared_types_or_fail_the_call() {
         "{metrics}"
     );
 }
+
+/// SIGTERM while turns wait on a slow service on every worker: each is answered in full,
+/// then the process exits 0 (the workers stop together, after their connections finish).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_finishes_the_turns_in_flight_on_every_worker() {
+    let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let base = stub(
+        Router::new()
+            .route("/orders/status", route_post(orders))
+            .with_state(seen),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = bundle(dir.path(), &demo_source());
+    let config = write(
+        dir.path(),
+        "term.toml",
+        &format!(
+            "[limits]\nrequests_per_second = 10000\nburst = 10000\n\n[services.orders_api]\nurl = \"{base}/orders\"\n"
+        ),
+    );
+    let mut server = Server::start(
+        dir.path(),
+        "term-workers",
+        &bundle,
+        &["--config", config.to_str().expect("path"), "--workers", "2"],
+    );
+    // One client (so one connection) per conversation: connections are dealt to the
+    // workers in turn, so both workers hold a turn in flight.
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        let http = client();
+        let id = start_at_order(&http, &server).await;
+        let url = server.url(&format!("/v1/conversations/{id}/input"));
+        slow.push(tokio::spawn(async move {
+            post(&http, &url, json!({"text": "6"}), None).await
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
+    for task in slow {
+        let (s, turn) = task.await.expect("task");
+        assert_eq!(s, 200, "{turn}");
+        assert_eq!(says(&turn)[0], "Your order is slow.");
+    }
+    let status = server.terminate();
+    assert_eq!(status.code(), Some(0), "{}", server.log_text());
+    assert!(server.log_text().contains("stopped"));
+}

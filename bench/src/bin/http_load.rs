@@ -89,15 +89,19 @@ fn rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// The id and the number of menu options of a Turn (counted without parsing the JSON).
+/// The number of menu options of a Turn (counted without parsing the JSON).
+fn count_options(body: &[u8]) -> u32 {
+    memchr::memmem::find_iter(body, b"\"label\"").count() as u32
+}
+
+/// The id and the number of menu options of a Turn.
 fn read_turn(body: &[u8]) -> (Option<String>, u32) {
-    let text = String::from_utf8_lossy(body);
-    let options = text.matches("\"label\"").count() as u32;
-    let id = text.find("\"id\":\"").and_then(|at| {
-        let rest = &text[at + 6..];
-        rest.find('"').map(|end| rest[..end].to_string())
+    let id = memchr::memmem::find(body, b"\"id\":\"").and_then(|at| {
+        let rest = &body[at + 6..];
+        let end = memchr::memchr(b'"', rest)?;
+        std::str::from_utf8(&rest[..end]).ok().map(str::to_string)
     });
-    (id, options)
+    (id, count_options(body))
 }
 
 struct Conv {
@@ -109,12 +113,40 @@ struct Conv {
 
 /// One keep-alive HTTP/1.1 connection: a request is written in one `write_all`, the answer
 /// read until its `content-length` is complete. Enough for the two routes measured (both
-/// servers answer with a length, never chunked).
+/// servers answer with a length, never chunked). The answer is read straight into `buf`
+/// and handed out as a slice of it (no copy per turn); bytes past it (none, without
+/// pipelining) stay for the next answer.
 struct Connection {
     addr: String,
     stream: TcpStream,
     buf: Vec<u8>,
+    /// Where the unread bytes of `buf` begin.
+    read: usize,
     request: Vec<u8>,
+}
+
+/// The status and `content-length` of a response head (without its blank line).
+fn parse_head(head: &[u8]) -> std::io::Result<(u16, usize)> {
+    let bad = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
+    let status = head
+        .get(9..12)
+        .filter(|s| s.iter().all(u8::is_ascii_digit))
+        .map(|s| s.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
+        .ok_or_else(|| bad("no status"))?;
+    let length = head
+        .split(|&b| b == b'\n')
+        .find_map(|line| {
+            let colon = memchr::memchr(b':', line)?;
+            let (name, value) = (&line[..colon], &line[colon + 1..]);
+            if !name.eq_ignore_ascii_case(b"content-length") {
+                return None;
+            }
+            let value = std::str::from_utf8(value).ok()?;
+            Some(value.trim().parse::<usize>().ok())
+        })
+        .flatten()
+        .ok_or_else(|| bad("answer without content-length"))?;
+    Ok((status, length))
 }
 
 impl Connection {
@@ -124,74 +156,89 @@ impl Connection {
         Ok(Connection {
             addr: addr.to_string(),
             stream,
-            buf: Vec::with_capacity(4096),
+            buf: Vec::with_capacity(8192),
+            read: 0,
             request: Vec::with_capacity(256),
         })
     }
 
     /// POSTs `body` (JSON) to `path`; the status and the body of the answer. A connection the
     /// server closed is opened again once.
-    async fn post(&mut self, path: &str, body: &str) -> std::io::Result<(u16, Vec<u8>)> {
-        match self.try_post(path, body).await {
-            Ok(answer) => Ok(answer),
+    async fn post(&mut self, path: &[&str], body: &[&str]) -> std::io::Result<(u16, &[u8])> {
+        let range = match self.try_post(path, body).await {
+            Ok(answer) => answer,
             Err(_) => {
                 self.stream = TcpStream::connect(&self.addr).await?;
                 self.stream.set_nodelay(true)?;
                 self.buf.clear();
-                self.try_post(path, body).await
+                self.read = 0;
+                self.try_post(path, body).await?
             }
-        }
+        };
+        let (status, start, end) = range;
+        Ok((status, &self.buf[start..end]))
     }
 
-    async fn try_post(&mut self, path: &str, body: &str) -> std::io::Result<(u16, Vec<u8>)> {
+    /// Sends the request whose path and body are the concatenations of `path` and `body`;
+    /// the answer's status and where its body lies in `buf`.
+    async fn try_post(
+        &mut self,
+        path: &[&str],
+        body: &[&str],
+    ) -> std::io::Result<(u16, usize, usize)> {
         use std::io::Write;
+        let length: usize = body.iter().map(|part| part.len()).sum();
         self.request.clear();
+        self.request.extend_from_slice(b"POST ");
+        for part in path {
+            self.request.extend_from_slice(part.as_bytes());
+        }
+        self.request.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+        self.request.extend_from_slice(self.addr.as_bytes());
         write!(
             self.request,
-            "POST {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
+            "\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n"
         )?;
+        for part in body {
+            self.request.extend_from_slice(part.as_bytes());
+        }
         self.stream.write_all(&self.request).await?;
-        let bad = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
+        // The previous answer's bytes are consumed now that its body is no longer lent out.
+        if self.read == self.buf.len() {
+            self.buf.clear();
+        } else {
+            self.buf.drain(..self.read);
+        }
+        self.read = 0;
+        let mut scanned = 0usize;
         loop {
-            if let Some(head_end) = memchr::memmem::find(&self.buf, b"\r\n\r\n") {
-                let head = std::str::from_utf8(&self.buf[..head_end])
-                    .map_err(|_| bad("non-UTF-8 head"))?;
-                let status: u16 = head
-                    .get(9..12)
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad("no status"))?;
-                let length: usize = head
-                    .split("\r\n")
-                    .find_map(|line| {
-                        let (name, value) = line.split_once(':')?;
-                        name.eq_ignore_ascii_case("content-length")
-                            .then(|| value.trim().parse().ok())?
-                    })
-                    .ok_or_else(|| bad("answer without content-length"))?;
+            let from = scanned.saturating_sub(3);
+            if let Some(at) = memchr::memmem::find(&self.buf[from..], b"\r\n\r\n") {
+                let head_end = from + at;
+                let (status, length) = parse_head(&self.buf[..head_end])?;
                 let total = head_end + 4 + length;
                 while self.buf.len() < total {
                     self.fill().await?;
                 }
-                let body = self.buf[head_end + 4..total].to_vec();
-                self.buf.drain(..total);
-                return Ok((status, body));
+                self.read = total;
+                return Ok((status, head_end + 4, total));
             }
+            scanned = self.buf.len();
             self.fill().await?;
         }
     }
 
     async fn fill(&mut self) -> std::io::Result<()> {
-        let mut chunk = [0u8; 8192];
-        let n = self.stream.read(&mut chunk).await?;
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            self.buf.reserve(8192);
+        }
+        let n = self.stream.read_buf(&mut self.buf).await?;
         if n == 0 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
                 "server closed the connection",
             ));
         }
-        self.buf.extend_from_slice(&chunk[..n]);
         Ok(())
     }
 }
@@ -234,16 +281,16 @@ async fn main() {
             let body = format!("{{\"flow\":\"{flow}\"}}");
             for k in 0..count {
                 let (status, bytes) = connection
-                    .post("/v1/conversations", &body)
+                    .post(&["/v1/conversations"], &[&body])
                     .await
                     .expect("start");
                 assert_eq!(
                     status,
                     201,
                     "start failed: {}",
-                    String::from_utf8_lossy(&bytes)
+                    String::from_utf8_lossy(bytes)
                 );
-                let (id, options) = read_turn(&bytes);
+                let (id, options) = read_turn(bytes);
                 mine.push(Conv {
                     id: id.expect("id"),
                     options,
@@ -275,18 +322,15 @@ async fn main() {
             let mut latencies: Vec<u32> = Vec::with_capacity(1 << 14);
             let mut errors = 0u64;
             let mut at = 0usize;
-            let mut path = String::with_capacity(64);
-            let mut body = String::with_capacity(16);
+            let mut key = String::with_capacity(8);
             while !stop.load(Ordering::Relaxed) && !mine.is_empty() {
                 use std::fmt::Write;
                 let len = mine.len();
                 let conv = &mut mine[at % len];
                 at += 1;
                 let choice = pick(conv.index, conv.turn, conv.options.max(1));
-                body.clear();
-                let _ = write!(body, "{{\"keys\":\"{}\"}}", choice + 1);
-                path.clear();
-                let _ = write!(path, "/v1/conversations/{}/input", conv.id);
+                key.clear();
+                let _ = write!(key, "{}", choice + 1);
                 let sent = match (&mut due, every) {
                     (Some(at), Some(every)) => {
                         tokio::time::sleep_until((*at).into()).await;
@@ -296,10 +340,11 @@ async fn main() {
                     }
                     _ => Instant::now(),
                 };
-                match connection.post(&path, &body).await {
+                let path = ["/v1/conversations/", &conv.id, "/input"];
+                match connection.post(&path, &["{\"keys\":\"", &key, "\"}"]).await {
                     Ok((200, bytes)) => {
                         latencies.push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                        conv.options = read_turn(&bytes).1;
+                        conv.options = count_options(bytes);
                         conv.turn += 1;
                     }
                     _ => errors += 1,

@@ -94,7 +94,8 @@ pub fn run(args: Args) -> u8 {
         None => Config::default(),
     };
     let _log = csflow_server::init_logging(false);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // Accepting and recompiling; the server's worker threads serve the connections.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -110,6 +111,7 @@ pub fn run(args: Args) -> u8 {
             store: "memory".into(),
             config,
             web_chat: true,
+            workers: csflow_server::serve::default_workers(),
         };
         let server = Server::new(Loaded::from_bundle(bundle), options).await?;
         println!("csflow serve: chat with your flows at http://{}/", server.addr);
