@@ -112,19 +112,15 @@ impl SourceFile {
 
     /// 0-based line index holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        let block = offset / LINE_BLOCK;
+        // Never empty: the block at offset 0 is always there. Past the end: the last block.
+        let block = (offset / LINE_BLOCK).min(self.line_of_block.len() - 1);
         // The line is between the first line of this block and the first of the next.
-        let (first, last) = match (
-            self.line_of_block.get(block),
-            self.line_of_block.get(block + 1),
-        ) {
-            (Some(&first), Some(&last)) => (first, last),
-            (Some(&first), None) => (first, self.line_starts.len() - 1),
-            _ => (
-                self.line_of_block.last().copied().unwrap_or(0),
-                self.line_starts.len() - 1,
-            ),
-        };
+        let first = self.line_of_block[block];
+        let last = self
+            .line_of_block
+            .get(block + 1)
+            .copied()
+            .unwrap_or(self.line_starts.len() - 1);
         let starts = &self.line_starts[first..=last];
         first
             + match starts.binary_search(&offset) {

@@ -47,7 +47,7 @@ pub fn run(args: Args) -> u8 {
             args.output.display(),
         ));
     }
-    if let Err(error) = output::write(&args.output, output::Keep::Durably, |out| {
+    if let Err(error) = output::write(&args.output, output::Replace::Atomically, |out| {
         out.write_all(&bytes)
     }) {
         return common::fail_usage(&format!("cannot write {}: {error}", args.output.display()));

@@ -180,7 +180,7 @@ pub fn run(args: Args) -> u8 {
             // Written over in place; links followed, FIFOs and devices written into, a
             // read-only file refused.
             let written =
-                super::output::write(path, super::output::Keep::InPlace, |out| write(out));
+                super::output::write(path, super::output::Replace::InPlace, |out| write(out));
             if let Err(error) = written {
                 return common::fail_usage(&format!("cannot write {}: {error}", path.display()));
             }

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 /// How a regular file is replaced.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
+pub enum Replace {
     /// Atomically, and on disk before the rename: a bundle, what a deployment loads.
-    Durably,
+    Atomically,
     /// Emptied and written in place: a picture, made again in a second. A new file beside
     /// the old one would need page cache for both at once — a gigabyte of JSON written
     /// beside the last one took seconds more of the kernel's time on this 2-core VM than
@@ -25,7 +25,7 @@ pub enum Keep {
 /// Writes the output `write` produces to `path`, as the module says.
 pub fn write(
     path: &Path,
-    keep: Keep,
+    replace: Replace,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let target = match std::fs::symlink_metadata(path) {
@@ -35,10 +35,7 @@ pub fn write(
     let metadata = match std::fs::metadata(&target) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return match keep {
-                Keep::Durably => write_atomically(&target, write),
-                Keep::InPlace => write_in_place(&target, write),
-            };
+            return write_regular(&target, replace, write);
         }
         Err(error) => return Err(error),
     };
@@ -52,10 +49,7 @@ pub fn write(
                 "the file is read-only; csflow does not replace it",
             ));
         }
-        return match keep {
-            Keep::Durably => write_atomically(&target, write),
-            Keep::InPlace => write_in_place(&target, write),
-        };
+        return write_regular(&target, replace, write);
     }
     write_into_special(&target, &metadata.file_type(), write)
 }
@@ -119,6 +113,18 @@ impl Write for Patient {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+/// A regular file (or a new path), replaced as `replace` says.
+fn write_regular(
+    path: &Path,
+    replace: Replace,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    match replace {
+        Replace::Atomically => write_atomically(path, write),
+        Replace::InPlace => write_in_place(path, write),
     }
 }
 
