@@ -36,8 +36,13 @@ pub struct Guard<S> {
 }
 
 /// The token and the rate: the answer to send instead of running the route, if any.
-fn refusal(state: &AppState, request: &Request) -> Option<Response> {
-    let Some(client) = caller(state, request) else {
+pub(crate) fn refusal(state: &AppState, request: &Request) -> Option<Response> {
+    refusal_of(state, caller(state, request))
+}
+
+/// [`refusal`] of a request from `client` (`None`: no valid token).
+pub(crate) fn refusal_of(state: &AppState, client: Option<Arc<str>>) -> Option<Response> {
+    let Some(client) = client else {
         return Some(ApiError::unauthorized().into_response());
     };
     let not_until = state.limiter.check_key(&client).err()?;
@@ -50,6 +55,20 @@ fn refusal(state: &AppState, request: &Request) -> Option<Response> {
         )
         .into_response(),
     )
+}
+
+/// How long a request may take.
+pub(crate) fn time_limit(state: &AppState) -> Duration {
+    Duration::from_millis(state.engine.limits.request_timeout_ms.max(1))
+}
+
+/// The answer to a request that took longer than `limit`.
+pub(crate) fn timed_out(limit: Duration) -> Response {
+    ApiError::unavailable(
+        "timeout",
+        format!("the request took longer than {} ms", limit.as_millis()),
+    )
+    .into_response()
 }
 
 impl<S> tower::Service<Request> for Guard<S>
@@ -70,7 +89,7 @@ where
                 response: Some(response),
             };
         }
-        let timeout = Duration::from_millis(self.state.engine.limits.request_timeout_ms.max(1));
+        let timeout = time_limit(&self.state);
         Guarded::Admitted {
             route: tokio::time::timeout(timeout, self.inner.call(request)),
             timeout,
@@ -103,11 +122,7 @@ impl<F: Future<Output = Result<Response, Infallible>>> Future for Guarded<F> {
                 Poll::Ready(Ok(match ready!(route.poll(cx)) {
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
-                    Err(_) => ApiError::unavailable(
-                        "timeout",
-                        format!("the request took longer than {} ms", timeout.as_millis()),
-                    )
-                    .into_response(),
+                    Err(_) => timed_out(*timeout),
                 }))
             }
         }

@@ -145,11 +145,6 @@ impl axum::serve::Listener for Handed {
     }
 }
 
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Handed>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, Handed>) -> Peer {
-        Peer(stream.remote_addr().ip().to_string().into())
-    }
-}
 
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
@@ -200,15 +195,23 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// presented token's `token:NAME` — shared with the connection's [`Peer`] or the token,
 /// not copied per request; `None` without a valid token.
 pub(crate) fn caller(state: &AppState, request: &Request) -> Option<Arc<str>> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<Peer>>()
+        .map(|ConnectInfo(Peer(ip))| ip);
+    caller_from(state, request, peer)
+}
+
+/// [`caller`] with the connection's peer address given (the turn's short way in
+/// [`crate::connection`] does not put it in the request's extensions).
+pub(crate) fn caller_from(
+    state: &AppState,
+    request: &Request,
+    peer: Option<&Arc<str>>,
+) -> Option<Arc<str>> {
     let is_voice = request.uri().path() == "/v1/voice/twilio";
     if state.tokens.is_empty() || (is_voice && state.voice_signed()) {
-        Some(
-            request
-                .extensions()
-                .get::<ConnectInfo<Peer>>()
-                .map(|ConnectInfo(Peer(ip))| ip.clone())
-                .unwrap_or_else(|| "local".into()),
-        )
+        Some(peer.cloned().unwrap_or_else(|| "local".into()))
     } else {
         bearer(request.headers())
             .and_then(|t| state.tokens.client(t))
@@ -547,6 +550,16 @@ async fn start(State(state): State<Arc<AppState>>, request: Request) -> Result<R
 async fn input(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    turn_input(&state, id, request).await
+}
+
+/// `POST /v1/conversations/{id}/input` past the guard: through the router, or straight from
+/// [`crate::connection`] for the usual request.
+pub(crate) async fn turn_input(
+    state: &AppState,
+    id: String,
     request: Request,
 ) -> Result<Response, ApiError> {
     valid_id(&id)?;

@@ -9,6 +9,7 @@
 //! services  service calls as JSON over HTTP
 //! classifier the external intent classifier over HTTP (the offline matcher is the fallback)
 //! handoff   the hand-off webhook's delivery loop
+//! connection what a connection runs: the turn route straight to its handler, the rest routed
 //! http      routes, body parsing, JSON errors
 //! guard     every /v1 route's bearer token, rate limit and time-out (a tower layer)
 //! voice     the TwiML webhook
@@ -30,6 +31,7 @@
 pub mod bundles;
 pub mod classifier;
 pub mod config;
+pub mod connection;
 pub mod engine;
 pub mod error;
 pub mod guard;

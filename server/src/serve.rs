@@ -206,21 +206,18 @@ impl Worker {
         let (connections, incoming) = tokio::sync::mpsc::unbounded_channel();
         let (done, served) = tokio::sync::oneshot::channel();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let app = http::router(state.clone());
+        let app = crate::connection::MakeApi::new(state.clone());
         let thread = std::thread::Builder::new()
             .name(format!("csflow-worker-{index}"))
             .spawn(move || {
                 runtime.block_on(async move {
                     let listener = http::Handed { incoming, addr };
-                    let result = axum::serve(
-                        listener,
-                        app.into_make_service_with_connect_info::<http::Peer>(),
-                    )
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    })
-                    .await
-                    .map_err(|e| e.to_string());
+                    let result = axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.wait_for(|stop| *stop).await;
+                        })
+                        .await
+                        .map_err(|e| e.to_string());
                     let _ = done.send(result);
                     let _ = released.await;
                 });

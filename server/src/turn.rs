@@ -1,38 +1,13 @@
-//! The API's Turn: the VM's [`Turn`] with the conversation id, as JSON
-//! (`{"id","status","state","outputs","expecting"?,"handoff"?,"transfer"?}`), and a summary
-//! of what the turn did for logs, metrics and the hand-off outbox.
+//! The API's Turn: the VM's [`Turn`] with the conversation id, as JSON ([`json`]), and a
+//! summary of what the turn did for logs, metrics and the hand-off outbox.
+
+mod json;
+
+pub use json::to_json;
 
 use csflow_runtime::bundle::PointKind;
-use csflow_runtime::vm::{Expecting, HandoffInfo, Output, TraceEvent, TransferInfo};
+use csflow_runtime::vm::{HandoffInfo, Output, TraceEvent};
 use csflow_runtime::{Bundle, Conversation, Status, Turn};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct ApiOutput<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    language: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ApiTurn<'a> {
-    id: &'a str,
-    status: &'static str,
-    state: &'a str,
-    outputs: Vec<ApiOutput<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expecting: Option<&'a Expecting<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    handoff: Option<&'a HandoffInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    transfer: Option<&'a TransferInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-}
 
 /// `zh-CN` for text with Chinese characters (voice channels pick the voice by it).
 pub fn language_of(text: &str) -> Option<&'static str> {
@@ -54,40 +29,6 @@ pub fn output_language<'a>(output: &'a Output<'_>) -> Option<&'a str> {
 /// The texts of a turn's outputs.
 pub fn texts<'a>(turn: &'a Turn<'_>) -> impl Iterator<Item = &'a str> {
     turn.outputs.iter().map(Output::text)
-}
-
-/// The Turn JSON the API answers with.
-pub fn to_json(id: &str, turn: &Turn<'_>) -> Vec<u8> {
-    let api = ApiTurn {
-        id,
-        status: turn.status.as_str(),
-        state: turn.state,
-        outputs: turn
-            .outputs
-            .iter()
-            .map(|output| ApiOutput {
-                kind: if output.url().is_some() {
-                    "play"
-                } else {
-                    "say"
-                },
-                url: output.url(),
-                text: output.text(),
-                language: output_language(output),
-            })
-            .collect(),
-        expecting: turn.expecting.as_ref(),
-        handoff: turn.handoff.as_ref(),
-        transfer: turn.transfer.as_deref(),
-        error: turn.error.as_deref(),
-    };
-    // A menu's Turn is a few hundred bytes: one allocation of the usual size instead of
-    // serde_json's 128 bytes grown (and copied) three times.
-    let mut json = Vec::with_capacity(1024);
-    match serde_json::to_writer(&mut json, &api) {
-        Ok(()) => json,
-        Err(_) => Vec::new(),
-    }
 }
 
 /// What one turn did, in names only (no user values): the turn log event and metrics. The

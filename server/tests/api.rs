@@ -40,8 +40,16 @@ async fn a_chat_conversation_start_to_end() {
     assert!(turn.get("handoff").is_none());
 
     let input = server.url(&format!("/v1/conversations/{id}/input"));
-    let (status, turn) = post(&http, &input, json!({"keys": "2"}), None).await;
+    let (status, turn, headers) =
+        post_raw(&http, &input, json!({"keys": "2"}).to_string(), None).await;
     assert_eq!(status, 200, "{turn}");
+    assert_eq!(headers["content-type"], "application/json");
+    let length: usize = headers["content-length"]
+        .to_str()
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .expect("a content-length");
+    assert!(length > 100, "{length}");
     assert_eq!(turn["id"], id.as_str());
     assert_eq!(turn["state"], "pin");
     assert_eq!(turn["expecting"]["kind"], "ask");
