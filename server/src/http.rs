@@ -145,7 +145,6 @@ impl axum::serve::Listener for Handed {
     }
 }
 
-
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/v1/conversations", post(start))
