@@ -36,11 +36,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match compile(&args.paths, args.color, true, true) {
+    let (analysis, bundle, bytes) = match compile(&args.paths, args.color, true, true) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
-    let bytes = bundle.to_bytes();
     if let Some(input) = common::source_at(&analysis.sources, &args.output) {
         return common::fail_usage(&format!(
             "refusing to write the bundle to {}: it is {input}, one of the project's sources",
@@ -70,13 +69,16 @@ pub fn run(args: Args) -> u8 {
 /// wrong to stderr and returns the exit status. Warnings are printed only when
 /// `show_warnings`. The bundle has been through the runtime's verifier, like a loaded one.
 /// `for_disk` stores source paths relative to the project root instead of as given. The
-/// analysis comes back without its diagnostics: they have been shown.
+/// analysis comes back without its diagnostics (they have been shown) and without its
+/// resolution (nothing needs it past the code generator); the bundle's bytes come back as
+/// well, the ones verified (encoding it again was one more copy of a big bundle at
+/// `build`'s peak).
 pub fn compile(
     paths: &[PathBuf],
     color: ColorChoice,
     show_warnings: bool,
     for_disk: bool,
-) -> Result<(Analysis, Bundle), u8> {
+) -> Result<(Analysis, Bundle, Vec<u8>), u8> {
     let color = color_for_stderr(color);
     compile_into(paths, color, show_warnings, for_disk, &mut |text| {
         common::eprint(text)
@@ -91,7 +93,7 @@ pub fn compile_into(
     show_warnings: bool,
     for_disk: bool,
     report: &mut dyn FnMut(&str),
-) -> Result<(Analysis, Bundle), u8> {
+) -> Result<(Analysis, Bundle, Vec<u8>), u8> {
     let options = common::check_options(paths, None)?;
     let mut analysis = csflow_compiler::analyze_paths(paths, &options)
         .map_err(|error| common::fail_usage(&error.to_string()))?;
@@ -118,6 +120,9 @@ pub fn compile_into(
         ));
         1
     })?;
+    // What names resolved to is not needed past the code generator (`test` reads the files
+    // and the sources): freed before the bundle is encoded and decoded again, the peak.
+    drop(std::mem::take(&mut analysis.resolution));
     let bytes = generated.to_bytes();
     // Freed before the runtime decodes the bytes: three copies of a big bundle at once
     // were most of `build`'s peak memory.
@@ -128,7 +133,7 @@ pub fn compile_into(
         ));
         1
     })?;
-    Ok((analysis, bundle))
+    Ok((analysis, bundle, bytes))
 }
 
 /// The diagnostics `keep` accepts, and the summary line, handed to `report` a batch at a

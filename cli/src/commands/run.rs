@@ -297,7 +297,7 @@ fn load(args: &Args) -> Result<Bundle, u8> {
     {
         return disasm::load(path).map_err(|message| common::fail_usage(&message));
     }
-    build::compile(&args.files, args.color, false, false).map(|(_, bundle)| bundle)
+    build::compile(&args.files, args.color, false, false).map(|(_, bundle, _)| bundle)
 }
 
 /// Checks `--mock` against the project: the service and operation exist (else a "did you

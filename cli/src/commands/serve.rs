@@ -83,7 +83,7 @@ pub fn run(args: Args) -> u8 {
     let color = build::color_for_stderr(args.color);
     let mut report = |text: &str| eprint!("{text}");
     let bundle = match build::compile_into(&args.paths, color, true, false, &mut report) {
-        Ok((_, bundle)) => bundle,
+        Ok((_, bundle, _)) => bundle,
         Err(status) => return status,
     };
     let config = match &args.config {
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> u8 {
                 let compiled = tokio::task::spawn_blocking(move || {
                     let mut text = String::new();
                     let result = build::compile_into(&paths, false, false, false, &mut |t| text.push_str(t));
-                    (result.map(|(_, b)| b), text)
+                    (result.map(|(_, b, _)| b), text)
                 })
                 .await;
                 let Ok((result, text)) = compiled else { continue };

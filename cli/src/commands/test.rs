@@ -68,7 +68,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (analysis, bundle) = match build::compile(&args.paths, args.color, false, false) {
+    let (analysis, bundle, _) = match build::compile(&args.paths, args.color, false, false) {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
