@@ -86,17 +86,22 @@ async fn both(
     (u16, Vec<(String, String)>, String),
 ) {
     let short = api.clone().oneshot(request()).await.expect("infallible");
-    let mut routed = request();
-    routed
+    (
+        parts(short).await,
+        parts(routed(api, request()).await).await,
+    )
+}
+
+/// `request` through the router alone, with the peer as the router's make-service put it.
+async fn routed(api: &Api, mut request: Request) -> Response {
+    request
         .extensions_mut()
         .insert(ConnectInfo(Peer("127.0.0.1".into())));
-    let routed = api
-        .router
+    api.router
         .clone()
-        .oneshot(routed)
+        .oneshot(request)
         .await
-        .expect("infallible");
-    (parts(short).await, parts(routed).await)
+        .expect("infallible")
 }
 
 async fn start(api: &Api) -> String {
@@ -166,20 +171,15 @@ async fn a_turn_the_short_way_is_answered_as_the_router_answers_it() {
         ))
         .await
         .expect("infallible");
-    let mut routed = post(
-        &format!("/v1/conversations/{b}/input"),
-        Some(TOKEN),
-        r#"{"keys":"5"}"#,
-    );
-    routed
-        .extensions_mut()
-        .insert(ConnectInfo(Peer("127.0.0.1".into())));
-    let routed = api
-        .router
-        .clone()
-        .oneshot(routed)
-        .await
-        .expect("infallible");
+    let routed = routed(
+        &api,
+        post(
+            &format!("/v1/conversations/{b}/input"),
+            Some(TOKEN),
+            r#"{"keys":"5"}"#,
+        ),
+    )
+    .await;
     let (short, routed) = (parts(short).await, parts(routed).await);
     assert_eq!(short.0, 200, "{}", short.2);
     assert!(short.2.contains("Type a note."), "{}", short.2);
@@ -256,18 +256,8 @@ async fn without_tokens_both_ways_count_the_peer_against_one_rate() {
 }
 
 async fn start_open(api: &Api) -> String {
-    let mut request = post("/v1/conversations", None, r#"{"flow":"support"}"#);
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(Peer("127.0.0.1".into())));
-    let (status, _, body) = parts(
-        api.router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible"),
-    )
-    .await;
+    let request = post("/v1/conversations", None, r#"{"flow":"support"}"#);
+    let (status, _, body) = parts(routed(api, request).await).await;
     assert_eq!(status, 201, "{body}");
     let turn: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     turn["id"].as_str().expect("id").to_string()

@@ -351,17 +351,8 @@ fn quoted(line: &mut String, value: &str) -> fmt::Result {
 }
 
 /// A number's digits, as `{}` writes them.
-fn unsigned(line: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
+fn unsigned(line: &mut String, value: u64) {
+    let (digits, at) = crate::turn::digits(value);
     for &digit in &digits[at..] {
         line.push(digit as char);
     }

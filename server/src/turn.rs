@@ -3,6 +3,7 @@
 
 mod json;
 
+pub(crate) use json::digits;
 pub use json::to_json;
 
 use csflow_runtime::bundle::PointKind;

@@ -148,18 +148,24 @@ fn string(out: &mut Vec<u8>, text: &str) {
 }
 
 fn number(out: &mut Vec<u8>, value: u32) {
-    let mut digits = [0u8; 10];
+    let (digits, at) = digits(value.into());
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// The decimal digits of `value`, as `{}` writes them: `digits[at..]` (without `core::fmt`,
+/// which costs a dynamic call per number on the hot path of every turn).
+pub(crate) fn digits(mut value: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = value;
     loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    (digits, at)
 }
 
 #[cfg(test)]

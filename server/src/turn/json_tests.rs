@@ -101,7 +101,7 @@ fn bundle_of(path: &Path) -> Bundle {
 }
 
 /// What the walks met, so the test fails if they stop reaching a field.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone, Copy)]
 struct Seen {
     play: bool,
     language: bool,
@@ -116,6 +116,30 @@ struct Seen {
 }
 
 impl Seen {
+    fn all(&self) -> bool {
+        let Seen {
+            play,
+            language,
+            listed_item,
+            handoff_reason,
+            slot,
+            timeout,
+            max_digits,
+            finish_key,
+            transfer,
+            escaped,
+        } = *self;
+        play && language
+            && listed_item
+            && handoff_reason
+            && slot
+            && timeout
+            && max_digits
+            && finish_key
+            && transfer
+            && escaped
+    }
+
     fn note(&mut self, turn: &Turn<'_>) {
         for output in &turn.outputs {
             self.play |= output.url().is_some();
@@ -249,40 +273,5 @@ fn every_turn_of_the_examples_is_written_as_serde_json_writes_it() {
         }
     }
     assert!(turns > 1_000, "only {turns} turns were walked");
-    let Seen {
-        play,
-        language,
-        listed_item,
-        handoff_reason,
-        slot,
-        timeout,
-        max_digits,
-        finish_key,
-        transfer,
-        escaped,
-    } = seen;
-    assert!(
-        play && language
-            && listed_item
-            && handoff_reason
-            && slot
-            && timeout
-            && max_digits
-            && finish_key
-            && transfer
-            && escaped,
-        "the walks missed a field: {seen:?}",
-        seen = Seen {
-            play,
-            language,
-            listed_item,
-            handoff_reason,
-            slot,
-            timeout,
-            max_digits,
-            finish_key,
-            transfer,
-            escaped
-        }
-    );
+    assert!(seen.all(), "the walks missed a field: {seen:?}");
 }
