@@ -145,6 +145,9 @@ impl axum::serve::Listener for Handed {
     }
 }
 
+/// Every route. A turn (`POST /v1/conversations/{id}/input`) is usually answered by
+/// [`crate::connection`] without passing through here: a layer added to the router or to
+/// the `/v1` routes must be applied there too (the guard's functions are shared).
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/v1/conversations", post(start))

@@ -40,10 +40,7 @@ pub fn to_json(id: &str, turn: &Turn<'_>) -> Vec<u8> {
         out.extend_from_slice(b",\"transfer\":");
         self::transfer(&mut out, transfer);
     }
-    if let Some(error) = &turn.error {
-        out.extend_from_slice(b",\"error\":");
-        string(&mut out, error);
-    }
+    optional(&mut out, b",\"error\":", turn.error.as_deref());
     out.push(b'}');
     out
 }
@@ -59,10 +56,7 @@ fn output(out: &mut Vec<u8>, output: &Output<'_>) {
     }
     out.extend_from_slice(b",\"text\":");
     string(out, output.text());
-    if let Some(language) = super::output_language(output) {
-        out.extend_from_slice(b",\"language\":");
-        string(out, language);
-    }
+    optional(out, b",\"language\":", super::output_language(output));
     out.push(b'}');
 }
 
@@ -80,17 +74,11 @@ fn expecting(out: &mut Vec<u8>, expecting: &Expecting<'_>) {
         first = false;
         out.extend_from_slice(b"{\"label\":");
         string(out, &option.label);
-        if let Some(key) = &option.key {
-            out.extend_from_slice(b",\"key\":");
-            string(out, key);
-        }
+        optional(out, b",\"key\":", option.key.as_deref());
         out.push(b'}');
     }
     out.push(b']');
-    if let Some(slot) = expecting.slot {
-        out.extend_from_slice(b",\"slot\":");
-        string(out, slot);
-    }
+    optional(out, b",\"slot\":", expecting.slot);
     if let Some(timeout) = expecting.timeout_ms {
         out.extend_from_slice(b",\"timeout_ms\":");
         number(out, timeout);
@@ -99,10 +87,7 @@ fn expecting(out: &mut Vec<u8>, expecting: &Expecting<'_>) {
         out.extend_from_slice(b",\"max_digits\":");
         number(out, digits);
     }
-    if let Some(key) = expecting.finish_key {
-        out.extend_from_slice(b",\"finish_key\":");
-        string(out, key);
-    }
+    optional(out, b",\"finish_key\":", expecting.finish_key);
     out.push(b'}');
 }
 
@@ -111,21 +96,24 @@ fn handoff(out: &mut Vec<u8>, handoff: &HandoffInfo) {
     string(out, &handoff.queue);
     out.extend_from_slice(b",\"priority\":");
     string(out, &handoff.priority);
-    if let Some(reason) = &handoff.reason {
-        out.extend_from_slice(b",\"reason\":");
-        string(out, reason);
-    }
+    optional(out, b",\"reason\":", handoff.reason.as_deref());
     out.push(b'}');
 }
 
 fn transfer(out: &mut Vec<u8>, transfer: &TransferInfo) {
     out.extend_from_slice(b"{\"to\":");
     string(out, &transfer.to);
-    if let Some(reason) = &transfer.reason {
-        out.extend_from_slice(b",\"reason\":");
-        string(out, reason);
-    }
+    optional(out, b",\"reason\":", transfer.reason.as_deref());
     out.push(b'}');
+}
+
+/// `,"name":"text"` (given as `member`, with its comma and colon), or nothing for `None`:
+/// serde's `skip_serializing_if = "Option::is_none"`.
+fn optional(out: &mut Vec<u8>, member: &[u8], text: Option<&str>) {
+    if let Some(text) = text {
+        out.extend_from_slice(member);
+        string(out, text);
+    }
 }
 
 /// `text` as a JSON string. Only `"`, `\` and the control characters below U+0020 are
